@@ -1,0 +1,431 @@
+"""Parse once, walk once, dispatch each node type to the checks that asked for it.
+
+A *check* is a class in :mod:`mlsmells.rules` that declares the codes it
+reports, the node types it visits and the libraries a file must import for it
+to run. The engine instantiates the active checks once per file, drives the
+semantic model in source order during its single walk, and isolates checks
+from each other: a check that raises is reported as an internal error naming
+its codes, is switched off for the rest of that file, and the others go on.
+"""
+
+from __future__ import annotations
+
+import ast
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from typing import ClassVar
+
+from mlsmells import registry
+from mlsmells.diagnostics import Diagnostic
+from mlsmells.semantic.kinds import Kind
+from mlsmells.semantic.model import Binding, Scope, ScopeType, SemanticModel
+
+_CHECKS: list[type[Check]] = []
+
+
+class Context:
+    """Per-file state shared by the checks: source, model, ancestors, findings."""
+
+    def __init__(self, tree: ast.Module, lines: Sequence[str], filename: str) -> None:
+        self.tree = tree
+        self.lines = lines
+        self.filename = filename
+        self.model = SemanticModel()
+        self.ancestors: list[ast.AST] = []
+        """The nodes enclosing the node being visited, outermost first."""
+        self.diagnostics: list[Diagnostic] = []
+        self.cell_last_lines: frozenset[int] = frozenset()
+        """For notebooks: the last line of each cell (display lines are not no-ops)."""
+
+    @property
+    def parent(self) -> ast.AST | None:
+        return self.ancestors[-1] if self.ancestors else None
+
+    def report(
+        self,
+        code: str,
+        node: ast.AST,
+        *args: object,
+        data: Iterable[tuple[str, str]] = (),
+        **kwargs: object,
+    ) -> None:
+        rule = registry.get(code)
+        line = getattr(node, "lineno", 1)
+        col = getattr(node, "col_offset", 0)
+        end_line = getattr(node, "end_lineno", None) or line
+        end_col = getattr(node, "end_col_offset", None)
+        if end_col is None:
+            end_col = col
+        self.diagnostics.append(
+            Diagnostic(line, col, code, rule.format(*args, **kwargs), end_line, end_col, tuple(data))
+        )
+
+    def source_of(self, node: ast.AST) -> str:
+        """The source text of ``node`` (as ast.get_source_segment, on our lines)."""
+        segment = ast.get_source_segment("".join(self.lines), node)
+        return segment if segment is not None else ""
+
+
+class Check:
+    """Base class of every rule implementation."""
+
+    codes: ClassVar[tuple[str, ...]] = ()
+    nodes: ClassVar[tuple[type[ast.AST], ...]] = ()
+    requires: ClassVar[frozenset[str]] = frozenset()
+    """Top-level packages of which the file must import at least one (empty: always run)."""
+
+    def __init__(self, ctx: Context, active: frozenset[str]) -> None:
+        self.ctx = ctx
+        self.model = ctx.model
+        self.active = active
+
+    def visit(self, node: ast.AST) -> None:
+        raise NotImplementedError
+
+    def leave_scope(self, scope: Scope) -> None:
+        """Called when a function, lambda or class scope (or the module) ends."""
+
+    def report(self, code: str, node: ast.AST, *args: object, **kwargs: object) -> None:
+        if code in self.active:
+            self.ctx.report(code, node, *args, **kwargs)
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__()
+        if cls.codes:
+            _CHECKS.append(cls)
+
+
+def all_checks() -> list[type[Check]]:
+    import mlsmells.rules  # noqa: F401  (registers the checks)
+
+    return list(_CHECKS)
+
+
+def import_roots(tree: ast.Module) -> set[str]:
+    """Top-level packages imported anywhere in ``tree`` (cheap: statements only)."""
+    roots: set[str] = set()
+    stack: list[ast.AST] = list(tree.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Import):
+            roots.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.module and not node.level:
+                roots.add(node.module.split(".")[0])
+        elif isinstance(node, ast.stmt):
+            for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+                stack.extend(getattr(node, field, ()))
+        elif isinstance(node, (ast.ExceptHandler, ast.match_case)):
+            stack.extend(node.body)
+    return roots
+
+
+class Engine:
+    """Runs the active checks over parsed modules."""
+
+    def __init__(self, active: frozenset[str] | None = None) -> None:
+        self.active = registry.select_codes() if active is None else active
+        self.checks = [c for c in all_checks() if self.active.intersection(c.codes)]
+
+    def run(
+        self,
+        tree: ast.Module,
+        lines: Sequence[str],
+        filename: str = "<string>",
+        cell_last_lines: frozenset[int] = frozenset(),
+    ) -> list[Diagnostic]:
+        roots = import_roots(tree)
+        checks = [c for c in self.checks if not c.requires or c.requires & roots]
+        if not checks:
+            return []
+        ctx = Context(tree, lines, filename)
+        ctx.cell_last_lines = cell_last_lines
+        walker = _Walker(ctx, checks, self.active)
+        try:
+            walker.walk_module(tree)
+        except RecursionError:
+            ctx.diagnostics.append(_internal_error("the engine", "expression nested too deeply"))
+        return sorted(set(ctx.diagnostics))
+
+    def run_source(self, source: str, filename: str = "<string>") -> list[Diagnostic]:
+        tree = ast.parse(source, filename=filename)
+        return self.run(tree, source.splitlines(keepends=True), filename)
+
+
+def _internal_error(who: str, what: str, line: int = 1) -> Diagnostic:
+    code = registry.INTERNAL_ERROR_CODE
+    message = f"{code} internal error in {who}: {what}; please report it"
+    return Diagnostic(line, 0, code, message, line, 0)
+
+
+_Handler = Callable[[ast.AST], None]
+
+
+class _Walker:
+    """The single walk: semantic bookkeeping plus dispatch, in source order."""
+
+    def __init__(self, ctx: Context, checks: list[type[Check]], active: frozenset[str]) -> None:
+        self.ctx = ctx
+        self.model = ctx.model
+        self.instances = [c(ctx, active) for c in checks]
+        self.dispatch: dict[type[ast.AST], list[tuple[Check, _Handler]]] = {}
+        for inst in self.instances:
+            for node_type in inst.nodes:
+                self.dispatch.setdefault(node_type, []).append((inst, inst.visit))
+        self.failed: set[int] = set()
+
+    def _fail(self, inst: Check, node: ast.AST | None, exc: BaseException) -> None:
+        self.failed.add(id(inst))
+        codes = ", ".join(inst.codes)
+        frame = traceback.extract_tb(exc.__traceback__)[-1]
+        what = f"{type(exc).__name__}: {exc} ({frame.name}:{frame.lineno})"
+        line = getattr(node, "lineno", 1) if node is not None else 1
+        self.ctx.diagnostics.append(_internal_error(f"rule {codes}", what, line))
+
+    def _visit_checks(self, node: ast.AST) -> None:
+        handlers = self.dispatch.get(type(node))
+        if handlers:
+            for inst, handler in handlers:
+                if id(inst) in self.failed:
+                    continue
+                try:
+                    handler(node)
+                except RecursionError:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - isolation is the point
+                    self._fail(inst, node, exc)
+
+    def _leave_scope(self, scope: Scope) -> None:
+        for inst in self.instances:
+            if id(inst) in self.failed:
+                continue
+            try:
+                inst.leave_scope(scope)
+            except RecursionError:
+                raise
+            except Exception as exc:  # noqa: BLE001
+                self._fail(inst, scope.node, exc)
+
+    # ----------------------------------------------------------------- walk
+    def walk_module(self, tree: ast.Module) -> None:
+        self.model.module_scope.node = tree
+        self._visit_checks(tree)
+        self.ctx.ancestors.append(tree)
+        self.walk_body(tree.body)
+        self.ctx.ancestors.pop()
+        self._leave_scope(self.model.module_scope)
+
+    def walk_body(self, body: Sequence[ast.AST]) -> None:
+        for stmt in body:
+            self.walk(stmt)
+
+    def walk(self, node: ast.AST) -> None:
+        self._visit_checks(node)
+        special = _SPECIAL.get(type(node))
+        self.ctx.ancestors.append(node)
+        try:
+            if special is not None:
+                special(self, node)
+            else:
+                self.walk_children(node)
+        finally:
+            self.ctx.ancestors.pop()
+
+    def walk_children(self, node: ast.AST) -> None:
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        self.walk(item)
+            elif isinstance(value, ast.AST):
+                self.walk(value)
+
+    def walk_opt(self, node: ast.AST | None) -> None:
+        if node is not None:
+            self.walk(node)
+
+    def walk_all(self, nodes: Iterable[ast.AST | None]) -> None:
+        for node in nodes:
+            if node is not None:
+                self.walk(node)
+
+    # ------------------------------------------------------- special nodes
+    def _function(self, node: ast.AST) -> None:
+        assert isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        self.walk_all(node.decorator_list)
+        self._arguments_outer(node.args)
+        self.walk_opt(node.returns)
+        klass = None
+        parent_scope = self.model.scope
+        if parent_scope.type is ScopeType.CLASS:
+            klass = parent_scope.klass
+        self.model.bind(node.name, Binding(node=node))
+        scope = self.model.enter_function(node, klass)
+        self.walk_body(node.body)
+        self._leave_scope(scope)
+        self.model.pop_scope()
+
+    def _arguments_outer(self, args: ast.arguments) -> None:
+        """Defaults and annotations are evaluated in the enclosing scope."""
+        self.walk_all(args.defaults)
+        self.walk_all(args.kw_defaults)
+        for arg in args.posonlyargs + args.args + args.kwonlyargs:
+            self.walk_opt(arg.annotation)
+        for arg in (args.vararg, args.kwarg):
+            if arg is not None:
+                self.walk_opt(arg.annotation)
+
+    def _lambda(self, node: ast.AST) -> None:
+        assert isinstance(node, ast.Lambda)
+        self.walk_all(node.args.defaults)
+        self.walk_all(node.args.kw_defaults)
+        scope = self.model.enter_function(node, None)
+        self.walk(node.body)
+        self._leave_scope(scope)
+        self.model.pop_scope()
+
+    def _class(self, node: ast.AST) -> None:
+        assert isinstance(node, ast.ClassDef)
+        self.walk_all(node.decorator_list)
+        self.walk_all(node.bases)
+        self.walk_all(node.keywords)
+        info = self.model.define_class(node)
+        scope = self.model.push_scope(ScopeType.CLASS, node)
+        scope.klass = info
+        self.walk_body(node.body)
+        self._leave_scope(scope)
+        self.model.pop_scope()
+
+    def _comprehension(self, node: ast.AST) -> None:
+        assert isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp))
+        generators = node.generators
+        # The first iterable is evaluated in the enclosing scope.
+        self.walk(generators[0].iter)
+        scope = self.model.push_scope(ScopeType.COMPREHENSION, node)
+        for i, gen in enumerate(generators):
+            if i:
+                self.walk(gen.iter)
+            self.model.bind_unknown(gen.target)
+            self.walk(gen.target)
+            self.walk_all(gen.ifs)
+        if isinstance(node, ast.DictComp):
+            self.walk(node.key)
+            self.walk(node.value)
+        else:
+            self.walk(node.elt)
+        self._leave_scope(scope)
+        self.model.pop_scope()
+
+    def _assign(self, node: ast.AST) -> None:
+        assert isinstance(node, ast.Assign)
+        self.walk(node.value)
+        for target in node.targets:
+            self.walk(target)
+        for target in node.targets:
+            self.model.bind_target(target, node.value)
+
+    def _ann_assign(self, node: ast.AST) -> None:
+        assert isinstance(node, ast.AnnAssign)
+        self.walk_opt(node.value)
+        self.walk(node.annotation)
+        self.walk(node.target)
+        kind = self.model.annotation_kind(node.annotation)
+        if kind is not None:
+            self.model.bind_kind(node.target, kind)
+        elif node.value is not None:
+            self.model.bind_target(node.target, node.value)
+        elif isinstance(node.target, ast.Name):
+            self.model.bind_unknown(node.target)
+
+    def _aug_assign(self, node: ast.AST) -> None:
+        assert isinstance(node, ast.AugAssign)
+        self.walk(node.value)
+        self.walk(node.target)
+        if isinstance(node.target, ast.Name):
+            combined = ast.BinOp(left=node.target, op=node.op, right=node.value)
+            kind = self.model.kind_of(combined)
+            self.model.bind_kind(node.target, kind)
+
+    def _named_expr(self, node: ast.AST) -> None:
+        assert isinstance(node, ast.NamedExpr)
+        self.walk(node.value)
+        self.walk(node.target)
+        self.model.bind_target(node.target, node.value)
+
+    def _for(self, node: ast.AST) -> None:
+        assert isinstance(node, (ast.For, ast.AsyncFor))
+        self.walk(node.iter)
+        self._bind_loop_target(node.target, node.iter)
+        self.walk(node.target)
+        self.walk_body(node.body)
+        self.walk_body(node.orelse)
+
+    def _bind_loop_target(self, target: ast.expr, iterable: ast.expr) -> None:
+        model = self.model
+        source = iterable
+        if (
+            isinstance(iterable, ast.Call)
+            and model.qualname(iterable.func) == "builtins.enumerate"
+            and iterable.args
+            and isinstance(target, ast.Tuple)
+            and len(target.elts) == 2
+        ):
+            model.bind_unknown(target.elts[0])
+            target, source = target.elts[1], iterable.args[0]
+        if model.kind_of(source) is Kind.DATALOADER and isinstance(target, (ast.Tuple, ast.List)):
+            for elt in target.elts:
+                model.bind_kind(elt, Kind.TENSOR)
+            return
+        model.bind_unknown(target)
+
+    def _with(self, node: ast.AST) -> None:
+        assert isinstance(node, (ast.With, ast.AsyncWith))
+        for item in node.items:
+            self.walk(item.context_expr)
+            if item.optional_vars is not None:
+                self.model.bind_unknown(item.optional_vars)
+                self.walk(item.optional_vars)
+        self.walk_body(node.body)
+
+    def _import(self, node: ast.AST) -> None:
+        assert isinstance(node, (ast.Import, ast.ImportFrom))
+        self.model.bind_import(node)
+
+    def _except(self, node: ast.AST) -> None:
+        assert isinstance(node, ast.ExceptHandler)
+        self.walk_opt(node.type)
+        if node.name:
+            self.model.bind(node.name, Binding())
+        self.walk_body(node.body)
+
+    def _delete(self, node: ast.AST) -> None:
+        assert isinstance(node, ast.Delete)
+        for target in node.targets:
+            self.walk(target)
+            if isinstance(target, ast.Name):
+                self.model.unbind(target.id)
+
+
+_SPECIAL: dict[type[ast.AST], Callable[[_Walker, ast.AST], None]] = {
+    ast.FunctionDef: _Walker._function,
+    ast.AsyncFunctionDef: _Walker._function,
+    ast.Lambda: _Walker._lambda,
+    ast.ClassDef: _Walker._class,
+    ast.ListComp: _Walker._comprehension,
+    ast.SetComp: _Walker._comprehension,
+    ast.GeneratorExp: _Walker._comprehension,
+    ast.DictComp: _Walker._comprehension,
+    ast.Assign: _Walker._assign,
+    ast.AnnAssign: _Walker._ann_assign,
+    ast.AugAssign: _Walker._aug_assign,
+    ast.NamedExpr: _Walker._named_expr,
+    ast.For: _Walker._for,
+    ast.AsyncFor: _Walker._for,
+    ast.With: _Walker._with,
+    ast.AsyncWith: _Walker._with,
+    ast.Import: _Walker._import,
+    ast.ImportFrom: _Walker._import,
+    ast.ExceptHandler: _Walker._except,
+    ast.Delete: _Walker._delete,
+}

@@ -1,0 +1,3 @@
+"""Checks of the leakage family."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Checks of the numpy family."""
+
+from __future__ import annotations

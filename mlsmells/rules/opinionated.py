@@ -1,0 +1,3 @@
+"""Checks of the opinionated family."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Checks of the pandas family."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Checks of the reproducibility family."""
+
+from __future__ import annotations

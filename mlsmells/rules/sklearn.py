@@ -1,0 +1,3 @@
+"""Checks of the sklearn family."""
+
+from __future__ import annotations

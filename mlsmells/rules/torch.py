@@ -1,0 +1,3 @@
+"""Checks of the torch family."""
+
+from __future__ import annotations

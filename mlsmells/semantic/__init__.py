@@ -1,0 +1,1 @@
+"""The semantic model: qualified names, kinds and scopes, in source order."""

@@ -1,0 +1,297 @@
+"""Kinds of values the rules care about, and the tables that produce them.
+
+A kind is what the semantic model knows a name or expression holds. The
+tables map *qualified* names (never alias text) to kinds; anything absent
+stays unknown (``None``), and rules stay silent on unknown.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class Kind(enum.Enum):
+    DATAFRAME = "DataFrame"
+    SERIES = "Series"
+    INDEX = "Index"
+    NDARRAY = "ndarray"
+    TENSOR = "Tensor"
+    LOSS = "loss"
+    """A Tensor that is the result of a loss function or criterion."""
+    MODULE = "Module"
+    LOSS_MODULE = "loss Module"
+    """An ``nn.Module`` criterion such as ``nn.CrossEntropyLoss()``."""
+    OPTIMIZER = "Optimizer"
+    LR_SCHEDULER = "LRScheduler"
+    DATALOADER = "DataLoader"
+    SK_TRANSFORMER = "sklearn transformer"
+    SK_ESTIMATOR = "sklearn estimator"
+    SK_SPLITTER = "sklearn CV splitter"
+
+    @property
+    def is_pandas(self) -> bool:
+        return self in PANDAS_KINDS
+
+    @property
+    def is_tensor(self) -> bool:
+        return self in TENSOR_KINDS
+
+    @property
+    def is_module(self) -> bool:
+        return self in MODULE_KINDS
+
+
+PANDAS_KINDS = frozenset({Kind.DATAFRAME, Kind.SERIES, Kind.INDEX})
+TENSOR_KINDS = frozenset({Kind.TENSOR, Kind.LOSS})
+MODULE_KINDS = frozenset({Kind.MODULE, Kind.LOSS_MODULE})
+
+#: Qualified names that are spelled differently but mean the same object.
+CANONICAL: dict[str, str] = {
+    "pandas.core.frame.DataFrame": "pandas.DataFrame",
+    "pandas.core.series.Series": "pandas.Series",
+    "pandas.core.indexes.base.Index": "pandas.Index",
+    "torch.nn.modules.module.Module": "torch.nn.Module",
+    "torch.utils.data.dataloader.DataLoader": "torch.utils.data.DataLoader",
+    "torch.optim.optimizer.Optimizer": "torch.optim.Optimizer",
+    "torch.autograd.variable.Variable": "torch.autograd.Variable",
+    "torch.nn.parameter.Parameter": "torch.nn.Parameter",
+    "pytorch_lightning": "lightning.pytorch",
+    "lightning.LightningModule": "lightning.pytorch.LightningModule",
+    "lightning.pytorch.core.LightningModule": "lightning.pytorch.LightningModule",
+    "lightning.pytorch.core.module.LightningModule": "lightning.pytorch.LightningModule",
+}
+
+
+def canonical(qualname: str) -> str:
+    """Map an equivalent spelling of a qualified name to the one the tables use."""
+    found = CANONICAL.get(qualname)
+    if found is not None:
+        return found
+    for prefix, replacement in _CANONICAL_PREFIXES:
+        if qualname.startswith(prefix):
+            return canonical(replacement + qualname[len(prefix) :])
+    return qualname
+
+
+_CANONICAL_PREFIXES = (("pytorch_lightning.", "lightning.pytorch."),)
+
+# --------------------------------------------------------------------------- pandas
+
+_PANDAS_FRAME_FACTORIES = frozenset(
+    {
+        "DataFrame",
+        "read_csv",
+        "read_table",
+        "read_excel",
+        "read_parquet",
+        "read_json",
+        "read_sql",
+        "read_sql_query",
+        "read_sql_table",
+        "read_feather",
+        "read_pickle",
+        "read_hdf",
+        "read_stata",
+        "read_sas",
+        "read_spss",
+        "read_orc",
+        "read_fwf",
+        "read_xml",
+        "read_clipboard",
+        "merge",
+        "merge_asof",
+        "merge_ordered",
+        "get_dummies",
+        "pivot_table",
+        "crosstab",
+        "json_normalize",
+        "melt",
+    }
+)
+
+#: Calls of these qualified names return the given kind.
+CALL_RESULT: dict[str, Kind] = {f"pandas.{n}": Kind.DATAFRAME for n in _PANDAS_FRAME_FACTORIES}
+CALL_RESULT.update(
+    {
+        "pandas.Series": Kind.SERIES,
+        "pandas.Index": Kind.INDEX,
+        "pandas.date_range": Kind.INDEX,
+    }
+)
+
+#: DataFrame methods whose result is a DataFrame.
+FRAME_TO_FRAME = frozenset(
+    {
+        "abs", "add_prefix", "add_suffix", "assign", "astype", "bfill", "clip",
+        "combine_first", "convert_dtypes", "copy", "corr", "cov", "cummax", "cummin",
+        "cumprod", "cumsum", "describe", "diff", "drop", "drop_duplicates", "dropna",
+        "explode", "ffill", "fillna", "filter", "head", "infer_objects", "interpolate",
+        "isin", "isna", "isnull", "join", "mask", "melt", "merge", "nlargest", "notna",
+        "notnull", "nsmallest", "pct_change", "pivot", "pivot_table", "query", "rank",
+        "reindex", "rename", "rename_axis", "reorder_levels", "replace", "round", "sample",
+        "select_dtypes", "set_axis", "set_index", "shift", "sort_index", "sort_values",
+        "swapaxes", "tail", "transpose", "truncate", "tz_convert", "tz_localize", "where",
+        "map", "applymap", "dropna", "reset_index", "asfreq", "droplevel", "transform",
+    }
+)  # fmt: skip
+
+#: DataFrame methods whose result is a Series (reductions along an axis).
+FRAME_TO_SERIES = frozenset(
+    {
+        "count", "nunique", "idxmax", "idxmin", "memory_usage", "any", "all", "mean",
+        "median", "sum", "std", "var", "min", "max", "prod", "sem", "skew", "kurt",
+        "value_counts", "duplicated",
+    }
+)  # fmt: skip
+
+#: Series methods whose result is a Series.
+SERIES_TO_SERIES = frozenset(
+    {
+        "abs", "astype", "between", "bfill", "clip", "copy", "cummax", "cummin", "cumprod",
+        "cumsum", "diff", "drop", "drop_duplicates", "dropna", "duplicated", "explode",
+        "ffill", "fillna", "head", "interpolate", "isin", "isna", "isnull", "map", "mask",
+        "nlargest", "notna", "notnull", "nsmallest", "pct_change", "rank", "reindex",
+        "rename", "replace", "round", "sample", "shift", "sort_index", "sort_values", "tail",
+        "value_counts", "where", "apply", "transform",
+    }
+)  # fmt: skip
+
+FRAME_ATTRIBUTES: dict[str, Kind] = {
+    "T": Kind.DATAFRAME,
+    "columns": Kind.INDEX,
+    "index": Kind.INDEX,
+    "dtypes": Kind.SERIES,
+    "values": Kind.NDARRAY,
+}
+SERIES_ATTRIBUTES: dict[str, Kind] = {"index": Kind.INDEX, "values": Kind.NDARRAY, "T": Kind.SERIES}
+
+# --------------------------------------------------------------------------- numpy
+
+_NUMPY_ARRAY_FACTORIES = frozenset(
+    {
+        "array", "asarray", "asanyarray", "ascontiguousarray", "zeros", "ones", "empty",
+        "full", "zeros_like", "ones_like", "empty_like", "full_like", "arange", "linspace",
+        "logspace", "geomspace", "eye", "identity", "concatenate", "stack", "vstack",
+        "hstack", "dstack", "column_stack", "loadtxt", "genfromtxt", "fromfile", "frombuffer",
+        "tile", "repeat", "diag", "outer", "matmul", "dot", "cumsum", "cumprod", "sort",
+        "argsort", "unique", "append", "reshape", "transpose", "clip", "abs", "exp", "log",
+        "sqrt", "square", "isnan", "isfinite",
+    }
+)  # fmt: skip
+CALL_RESULT.update({f"numpy.{n}": Kind.NDARRAY for n in _NUMPY_ARRAY_FACTORIES})
+
+NDARRAY_TO_NDARRAY = frozenset(
+    {"astype", "copy", "reshape", "flatten", "ravel", "transpose", "squeeze", "clip", "round"}
+)
+NDARRAY_ATTRIBUTES: dict[str, Kind] = {"T": Kind.NDARRAY}
+
+# --------------------------------------------------------------------------- torch
+
+_TORCH_TENSOR_FACTORIES = frozenset(
+    {
+        "tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty", "full", "rand",
+        "randn", "randint", "randperm", "arange", "linspace", "logspace", "eye",
+        "zeros_like", "ones_like", "empty_like", "full_like", "rand_like", "randn_like",
+        "randint_like", "cat", "concat", "stack", "hstack", "vstack", "matmul", "mm", "bmm",
+        "where", "softmax", "log_softmax", "sigmoid", "tanh", "relu", "exp", "log", "abs",
+        "sqrt", "clamp", "flatten", "reshape", "squeeze", "unsqueeze", "argmax", "argmin",
+        "Tensor", "FloatTensor", "LongTensor", "IntTensor", "BoolTensor", "DoubleTensor",
+        "HalfTensor", "ByteTensor",
+    }
+)  # fmt: skip
+CALL_RESULT.update({f"torch.{n}": Kind.TENSOR for n in _TORCH_TENSOR_FACTORIES})
+CALL_RESULT.update(
+    {
+        "torch.nn.Parameter": Kind.TENSOR,
+        "torch.utils.data.DataLoader": Kind.DATALOADER,
+        "torch.nn.functional.softmax": Kind.TENSOR,
+        "torch.nn.functional.log_softmax": Kind.TENSOR,
+        "torch.nn.functional.relu": Kind.TENSOR,
+        "torch.nn.functional.dropout": Kind.TENSOR,
+        "torch.nn.functional.linear": Kind.TENSOR,
+        "torch.nn.functional.one_hot": Kind.TENSOR,
+    }
+)
+
+#: torch.nn.functional losses: their result is a loss value.
+FUNCTIONAL_LOSSES = frozenset(
+    {
+        "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
+        "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
+        "poisson_nll_loss", "gaussian_nll_loss", "cosine_embedding_loss", "ctc_loss",
+        "hinge_embedding_loss", "margin_ranking_loss", "multi_margin_loss",
+        "multilabel_margin_loss", "multilabel_soft_margin_loss", "soft_margin_loss",
+        "triplet_margin_loss", "triplet_margin_with_distance_loss",
+    }
+)  # fmt: skip
+CALL_RESULT.update({f"torch.nn.functional.{n}": Kind.LOSS for n in FUNCTIONAL_LOSSES})
+
+#: Tensor methods whose result is a Tensor.
+TENSOR_TO_TENSOR = frozenset(
+    {
+        "to", "cuda", "cpu", "float", "double", "half", "bfloat16", "long", "int", "bool",
+        "byte", "view", "view_as", "reshape", "permute", "transpose", "contiguous", "detach",
+        "clone", "squeeze", "unsqueeze", "flatten", "mean", "sum", "softmax", "log_softmax",
+        "argmax", "argmin", "abs", "exp", "log", "sqrt", "pow", "t", "expand", "expand_as",
+        "repeat", "masked_fill", "clamp", "type", "type_as", "sigmoid", "tanh", "relu",
+        "matmul", "mm", "norm", "requires_grad_", "pin_memory",
+    }
+)  # fmt: skip
+TENSOR_ATTRIBUTES: dict[str, Kind] = {"T": Kind.TENSOR, "grad": Kind.TENSOR, "data": Kind.TENSOR}
+
+#: Module methods that return the module itself.
+MODULE_TO_MODULE = frozenset(
+    {"to", "cuda", "cpu", "train", "eval", "float", "double", "half", "bfloat16", "requires_grad_"}
+)
+
+#: Bases (qualified) that make a class an ``nn.Module``.
+MODULE_BASES = frozenset(
+    {
+        "torch.nn.Module",
+        "torch.nn.Sequential",
+        "torch.nn.ModuleList",
+        "torch.nn.ModuleDict",
+        "lightning.pytorch.LightningModule",
+    }
+)
+
+#: torch.nn classes that are not Modules although they live in ``torch.nn``.
+_NN_NOT_MODULES = frozenset({"Parameter", "ParameterList", "ParameterDict", "Buffer"})
+
+
+def torch_class_kind(qualname: str) -> Kind | None:
+    """Kind of an instance of the torch class ``qualname`` (``None``: not a known torch class)."""
+    parts = qualname.split(".")
+    last = parts[-1]
+    if not last[:1].isupper():
+        return None
+    if len(parts) == 3 and parts[0] == "torch" and parts[1] == "nn":
+        if last in _NN_NOT_MODULES:
+            return None
+        return Kind.LOSS_MODULE if last.endswith("Loss") else Kind.MODULE
+    if qualname.startswith("torch.optim.lr_scheduler."):
+        return Kind.LR_SCHEDULER if last not in {"LRScheduler", "_LRScheduler"} else None
+    if len(parts) == 3 and parts[:2] == ["torch", "optim"] and last != "Optimizer":
+        return Kind.OPTIMIZER
+    return None
+
+
+def is_module_base(qualname: str) -> bool:
+    if qualname in MODULE_BASES:
+        return True
+    return torch_class_kind(qualname) in MODULE_KINDS
+
+
+#: Annotations (qualified) that declare a kind.
+ANNOTATION_KIND: dict[str, Kind] = {
+    "pandas.DataFrame": Kind.DATAFRAME,
+    "pandas.Series": Kind.SERIES,
+    "pandas.Index": Kind.INDEX,
+    "numpy.ndarray": Kind.NDARRAY,
+    "numpy.typing.NDArray": Kind.NDARRAY,
+    "torch.Tensor": Kind.TENSOR,
+    "torch.nn.Module": Kind.MODULE,
+    "torch.optim.Optimizer": Kind.OPTIMIZER,
+    "torch.optim.lr_scheduler.LRScheduler": Kind.LR_SCHEDULER,
+    "torch.utils.data.DataLoader": Kind.DATALOADER,
+}

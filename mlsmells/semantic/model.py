@@ -1,0 +1,481 @@
+"""The semantic model: scopes, qualified names and kinds, in source order.
+
+The engine drives the model during its single walk (``push_scope``,
+``bind_*``), so at any node a rule sees the bindings as they stand at that
+point of the source. Everything the model cannot prove is unknown (``None``).
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import enum
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from mlsmells.semantic import kinds as K
+from mlsmells.semantic.kinds import Kind
+
+_BUILTINS = frozenset(dir(builtins))
+
+#: Roots whose ``from X import *`` the model resolves (names unbound in the file map to X.name).
+STAR_RESOLVED_ROOTS = frozenset(
+    {"numpy", "pandas", "torch", "sklearn", "math", "random", "lightning", "imblearn"}
+)
+
+
+class ScopeType(enum.Enum):
+    MODULE = "module"
+    CLASS = "class"
+    FUNCTION = "function"
+    LAMBDA = "lambda"
+    COMPREHENSION = "comprehension"
+
+
+@dataclass
+class ClassInfo:
+    """A class defined in the linted file."""
+
+    name: str
+    node: ast.ClassDef
+    is_module: bool
+    attributes: dict[str, Binding] = field(default_factory=dict)
+    """``self.<name>`` bindings made in any method, in source order."""
+
+
+@dataclass
+class Binding:
+    """What one name is bound to at one point of the source."""
+
+    qualname: str | None = None
+    """Set when the name is an import or an alias of something importable."""
+    kind: Kind | None = None
+    klass: ClassInfo | None = None
+    """The same-file class this name is an instance of (or is, when ``is_class``)."""
+    is_class: bool = False
+    node: ast.AST | None = None
+    """The value expression (or definition) that made this binding."""
+
+
+@dataclass
+class Scope:
+    type: ScopeType
+    node: ast.AST | None
+    parent: Scope | None
+    bindings: dict[str, Binding] = field(default_factory=dict)
+    star_imports: list[str] = field(default_factory=list)
+    klass: ClassInfo | None = None
+    """For a method scope: the class whose method it is."""
+    self_name: str | None = None
+
+    def lookup_chain(self) -> Iterator[Scope]:
+        """This scope, then the enclosing ones whose names are visible here."""
+        yield self
+        scope = self.parent
+        while scope is not None:
+            if scope.type is not ScopeType.CLASS:
+                yield scope
+            scope = scope.parent
+
+
+class SemanticModel:
+    """Name resolution and kind inference for one module."""
+
+    def __init__(self) -> None:
+        self.module_scope = Scope(ScopeType.MODULE, None, None)
+        self.scope = self.module_scope
+        self.classes: dict[str, ClassInfo] = {}
+        self.imported_roots: set[str] = set()
+        """Top-level package names imported anywhere in the module."""
+
+    # ------------------------------------------------------------------ scopes
+    def push_scope(self, type_: ScopeType, node: ast.AST | None) -> Scope:
+        scope = Scope(type_, node, self.scope)
+        if type_ in (ScopeType.LAMBDA, ScopeType.COMPREHENSION):
+            scope.klass = self.scope.klass
+            scope.self_name = self.scope.self_name
+        self.scope = scope
+        return scope
+
+    def pop_scope(self) -> Scope:
+        scope = self.scope
+        assert scope.parent is not None, "cannot pop the module scope"
+        self.scope = scope.parent
+        return scope
+
+    def enclosing_class(self) -> ClassInfo | None:
+        """The class whose method (or nested lambda) is being visited."""
+        return self.scope.klass
+
+    def in_function(self) -> bool:
+        return any(s.type is ScopeType.FUNCTION for s in self.scope.lookup_chain())
+
+    # ---------------------------------------------------------------- bindings
+    def lookup(self, name: str) -> Binding | None:
+        for scope in self.scope.lookup_chain():
+            binding = scope.bindings.get(name)
+            if binding is not None:
+                return binding
+        return None
+
+    def bind(self, name: str, binding: Binding) -> None:
+        self.scope.bindings[name] = binding
+
+    def unbind(self, name: str) -> None:
+        self.scope.bindings.pop(name, None)
+
+    def bind_import(self, node: ast.Import | ast.ImportFrom) -> None:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                root = alias.name.split(".")[0]
+                self.imported_roots.add(root)
+                if alias.asname:
+                    self.bind(alias.asname, Binding(qualname=K.canonical(alias.name), node=node))
+                else:
+                    self.bind(root, Binding(qualname=root, node=node))
+            return
+        if node.level:
+            module = "." * node.level + (node.module or "")
+        else:
+            module = node.module or ""
+            self.imported_roots.add(module.split(".")[0])
+        for alias in node.names:
+            if alias.name == "*":
+                self.scope.star_imports.append(module)
+                continue
+            qualname = K.canonical(f"{module}.{alias.name}")
+            self.bind(alias.asname or alias.name, Binding(qualname=qualname, node=node))
+
+    def bind_target(self, target: ast.expr, value: ast.expr | None) -> None:
+        """Bind an assignment target to ``value`` (``None``: unknown value)."""
+        if isinstance(target, ast.Name):
+            self.bind(target.id, self.binding_for(value) if value is not None else Binding())
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            values: list[ast.expr] | None = None
+            if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(target.elts):
+                if not any(isinstance(e, ast.Starred) for e in target.elts + value.elts):
+                    values = value.elts
+            for i, elt in enumerate(target.elts):
+                self.bind_target(elt, values[i] if values is not None else None)
+        elif isinstance(target, ast.Starred):
+            self.bind_target(target.value, None)
+        elif isinstance(target, ast.Attribute):
+            self._bind_self_attribute(target, value)
+
+    def bind_unknown(self, target: ast.expr) -> None:
+        self.bind_target(target, None)
+
+    def bind_kind(self, target: ast.expr, kind: Kind | None) -> None:
+        if isinstance(target, ast.Name):
+            self.bind(target.id, Binding(kind=kind))
+        else:
+            self.bind_target(target, None)
+
+    def _bind_self_attribute(self, target: ast.Attribute, value: ast.expr | None) -> None:
+        klass = self.enclosing_class()
+        if (
+            klass is not None
+            and isinstance(target.value, ast.Name)
+            and target.value.id == self.scope.self_name
+        ):
+            klass.attributes[target.attr] = (
+                self.binding_for(value) if value is not None else Binding()
+            )
+
+    def binding_for(self, value: ast.expr) -> Binding:
+        """The binding an assignment of ``value`` creates."""
+        qualname = None
+        if isinstance(value, (ast.Name, ast.Attribute)):
+            qualname = self.qualname(value)
+            if qualname is not None:
+                source = self._binding_of(value)
+                if source is not None and source.qualname is None:
+                    qualname = None
+        klass = self.instance_class(value)
+        kind = self.kind_of(value)
+        return Binding(qualname=qualname, kind=kind, klass=klass, node=value)
+
+    def _binding_of(self, expr: ast.expr) -> Binding | None:
+        while isinstance(expr, ast.Attribute):
+            expr = expr.value
+        if isinstance(expr, ast.Name):
+            return self.lookup(expr.id)
+        return None
+
+    def define_class(self, node: ast.ClassDef) -> ClassInfo:
+        is_module = False
+        for base in node.bases:
+            base_q = self.qualname(base)
+            if base_q is not None and K.is_module_base(base_q):
+                is_module = True
+            elif isinstance(base, ast.Name):
+                binding = self.lookup(base.id)
+                if binding is not None and binding.is_class and binding.klass is not None:
+                    is_module = is_module or binding.klass.is_module
+        info = ClassInfo(node.name, node, is_module)
+        self.classes[node.name] = info
+        self.bind(node.name, Binding(klass=info, is_class=True, node=node))
+        return info
+
+    def enter_function(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, klass: ClassInfo | None
+    ) -> Scope:
+        """Push a function scope and bind its parameters."""
+        is_lambda = isinstance(node, ast.Lambda)
+        scope = self.push_scope(ScopeType.LAMBDA if is_lambda else ScopeType.FUNCTION, node)
+        args = node.args
+        positional = args.posonlyargs + args.args
+        if klass is not None and not is_lambda:
+            scope.klass = klass
+            decorators = {
+                d.id for d in node.decorator_list if isinstance(d, ast.Name)
+            } if not isinstance(node, ast.Lambda) else set()
+            if positional and "staticmethod" not in decorators and "classmethod" not in decorators:
+                scope.self_name = positional[0].arg
+        for arg in positional + args.kwonlyargs:
+            kind = None
+            if arg.annotation is not None:
+                kind = self.annotation_kind(arg.annotation)
+            binding = Binding(kind=kind)
+            if arg.arg == scope.self_name and klass is not None:
+                binding = Binding(kind=Kind.MODULE if klass.is_module else None, klass=klass)
+            self.bind(arg.arg, binding)
+        for arg in (args.vararg, args.kwarg):
+            if arg is not None:
+                self.bind(arg.arg, Binding())
+        return scope
+
+    # ------------------------------------------------------------------ names
+    def qualname(self, expr: ast.expr) -> str | None:
+        """The qualified name ``expr`` refers to, if it refers to an importable object."""
+        if isinstance(expr, ast.Name):
+            binding = self.lookup(expr.id)
+            if binding is not None:
+                return binding.qualname
+            for scope in self.scope.lookup_chain():
+                for module in scope.star_imports:
+                    if module.split(".")[0] in STAR_RESOLVED_ROOTS and expr.id not in _BUILTINS:
+                        return K.canonical(f"{module}.{expr.id}")
+            if expr.id in _BUILTINS:
+                return f"builtins.{expr.id}"
+            return None
+        if isinstance(expr, ast.Attribute):
+            base = self.qualname(expr.value)
+            if base is None or base.startswith("builtins."):
+                return None
+            return K.canonical(f"{base}.{expr.attr}")
+        return None
+
+    def call_qualname(self, call: ast.Call) -> str | None:
+        return self.qualname(call.func)
+
+    def is_bound_locally(self, name: str) -> bool:
+        return self.lookup(name) is not None
+
+    # ------------------------------------------------------------------ kinds
+    def annotation_kind(self, annotation: ast.expr) -> Kind | None:
+        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+            try:
+                parsed = ast.parse(annotation.value, mode="eval").body
+            except SyntaxError:
+                return None
+            return self.annotation_kind(parsed)
+        if isinstance(annotation, ast.Subscript):
+            base = self.qualname(annotation.value)
+            if base in ("typing.Optional",):
+                return self.annotation_kind(annotation.slice)
+            return K.ANNOTATION_KIND.get(base or "")
+        if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+            for side, other in ((annotation.left, annotation.right), (annotation.right, annotation.left)):
+                if isinstance(other, ast.Constant) and other.value is None:
+                    return self.annotation_kind(side)
+            return None
+        qualname = self.qualname(annotation)
+        if qualname is None:
+            return None
+        return K.ANNOTATION_KIND.get(qualname)
+
+    def instance_class(self, expr: ast.expr) -> ClassInfo | None:
+        """The same-file class that ``expr`` is an instance of, if known."""
+        if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name):
+            binding = self.lookup(expr.func.id)
+            if binding is not None and binding.is_class:
+                return binding.klass
+        if isinstance(expr, ast.Name):
+            binding = self.lookup(expr.id)
+            if binding is not None and not binding.is_class:
+                return binding.klass
+        if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute):
+            if expr.func.attr in K.MODULE_TO_MODULE:
+                receiver = self.instance_class(expr.func.value)
+                if receiver is not None and receiver.is_module:
+                    return receiver
+        if isinstance(expr, ast.Attribute):
+            owner = self._self_class(expr.value)
+            if owner is not None:
+                attr = owner.attributes.get(expr.attr)
+                if attr is not None:
+                    return attr.klass
+        return None
+
+    def _self_class(self, expr: ast.expr) -> ClassInfo | None:
+        if isinstance(expr, ast.Name) and expr.id == self.scope.self_name:
+            binding = self.lookup(expr.id)
+            if binding is not None and binding.klass is self.enclosing_class():
+                return binding.klass
+        return None
+
+    def kind_of(self, expr: ast.expr) -> Kind | None:
+        """The kind of value ``expr`` evaluates to, or ``None`` when unknown."""
+        if isinstance(expr, ast.Name):
+            binding = self.lookup(expr.id)
+            return binding.kind if binding is not None else None
+        if isinstance(expr, ast.Call):
+            return self._call_kind(expr)
+        if isinstance(expr, ast.Attribute):
+            return self._attribute_kind(expr)
+        if isinstance(expr, ast.Subscript):
+            return self._subscript_kind(expr)
+        if isinstance(expr, ast.BinOp):
+            return self._binop_kind(expr)
+        if isinstance(expr, ast.UnaryOp) and not isinstance(expr.op, ast.Not):
+            return self.kind_of(expr.operand)
+        if isinstance(expr, ast.NamedExpr):
+            return self.kind_of(expr.value)
+        return None
+
+    def _call_kind(self, call: ast.Call) -> Kind | None:
+        func = call.func
+        qualname = self.qualname(func)
+        if qualname is not None:
+            kind = K.CALL_RESULT.get(qualname)
+            if kind is not None:
+                return kind
+            kind = K.torch_class_kind(qualname)
+            if kind is not None:
+                return kind
+            return self._library_class_kind(qualname)
+        if isinstance(func, ast.Name):
+            binding = self.lookup(func.id)
+            if binding is None:
+                return None
+            if binding.is_class and binding.klass is not None:
+                return Kind.MODULE if binding.klass.is_module else None
+            if binding.kind is Kind.LOSS_MODULE:
+                return Kind.LOSS
+            return None
+        if isinstance(func, ast.Attribute):
+            receiver = self.kind_of(func.value)
+            if receiver is None:
+                return None
+            if receiver is Kind.LOSS_MODULE and func.attr == "forward":
+                return Kind.LOSS
+            return _method_result(receiver, func.attr, call)
+        return None
+
+    def _library_class_kind(self, qualname: str) -> Kind | None:
+        if not qualname.startswith("sklearn."):
+            return None
+        from mlsmells.semantic import sklearn_kinds
+
+        return sklearn_kinds.class_kind(qualname)
+
+    def _attribute_kind(self, expr: ast.Attribute) -> Kind | None:
+        owner = self._self_class(expr.value)
+        if owner is not None:
+            attr = owner.attributes.get(expr.attr)
+            return attr.kind if attr is not None else None
+        receiver = self.kind_of(expr.value)
+        if receiver is Kind.DATAFRAME:
+            return K.FRAME_ATTRIBUTES.get(expr.attr)
+        if receiver is Kind.SERIES:
+            return K.SERIES_ATTRIBUTES.get(expr.attr)
+        if receiver is Kind.NDARRAY:
+            return K.NDARRAY_ATTRIBUTES.get(expr.attr)
+        if receiver is not None and receiver.is_tensor:
+            return K.TENSOR_ATTRIBUTES.get(expr.attr)
+        return None
+
+    def _subscript_kind(self, expr: ast.Subscript) -> Kind | None:
+        receiver = self.kind_of(expr.value)
+        if receiver is Kind.DATAFRAME:
+            key = expr.slice
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                return Kind.SERIES
+            if isinstance(key, (ast.List, ast.Slice)):
+                return Kind.DATAFRAME
+            key_kind = self.kind_of(key)
+            if key_kind is Kind.SERIES or key_kind is Kind.DATAFRAME:
+                return Kind.DATAFRAME
+            if isinstance(key, ast.Compare):
+                return Kind.DATAFRAME
+            return None
+        if receiver is not None and receiver.is_tensor:
+            return Kind.TENSOR
+        return None
+
+    def _binop_kind(self, expr: ast.BinOp) -> Kind | None:
+        left = self.kind_of(expr.left)
+        right = self.kind_of(expr.right)
+        if left is Kind.LOSS or right is Kind.LOSS:
+            other = right if left is Kind.LOSS else left
+            if other in (None, Kind.LOSS, Kind.TENSOR) and _is_scalarish(
+                expr.right if left is Kind.LOSS else expr.left, other
+            ):
+                return Kind.LOSS
+            return None
+        for kind in (left, right):
+            if kind is Kind.TENSOR:
+                return Kind.TENSOR
+        if left is Kind.DATAFRAME or right is Kind.DATAFRAME:
+            return Kind.DATAFRAME
+        if left is Kind.SERIES or right is Kind.SERIES:
+            return Kind.SERIES
+        if left is Kind.NDARRAY or right is Kind.NDARRAY:
+            return Kind.NDARRAY
+        return None
+
+
+def _is_scalarish(expr: ast.expr, kind: Kind | None) -> bool:
+    """Whether ``expr`` combined with a loss keeps it a loss (a number, a weight, another loss)."""
+    if kind in (Kind.LOSS, Kind.TENSOR):
+        return True
+    return isinstance(expr, (ast.Constant, ast.Name, ast.Attribute, ast.BinOp, ast.UnaryOp))
+
+
+def _method_result(receiver: Kind, method: str, call: ast.Call) -> Kind | None:
+    if receiver is Kind.DATAFRAME:
+        if method in K.FRAME_TO_FRAME:
+            return Kind.DATAFRAME
+        if method in K.FRAME_TO_SERIES:
+            if any(kw.arg == "axis" and _is_none(kw.value) for kw in call.keywords):
+                return None
+            return Kind.SERIES
+        if method == "to_numpy":
+            return Kind.NDARRAY
+        return None
+    if receiver is Kind.SERIES:
+        if method in K.SERIES_TO_SERIES:
+            return Kind.SERIES
+        if method == "to_numpy" or method == "unique":
+            return Kind.NDARRAY
+        if method == "to_frame":
+            return Kind.DATAFRAME
+        return None
+    if receiver is Kind.NDARRAY:
+        return Kind.NDARRAY if method in K.NDARRAY_TO_NDARRAY else None
+    if receiver.is_tensor:
+        if method in K.TENSOR_TO_TENSOR:
+            return Kind.LOSS if receiver is Kind.LOSS and method not in _LOSS_DETACHING else Kind.TENSOR
+        return None
+    if receiver.is_module and method in K.MODULE_TO_MODULE:
+        return receiver
+    return None
+
+
+#: Tensor methods after which a loss no longer carries autograd history.
+_LOSS_DETACHING = frozenset({"detach"})
+
+
+def _is_none(expr: ast.expr) -> bool:
+    return isinstance(expr, ast.Constant) and expr.value is None
