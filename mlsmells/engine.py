@@ -57,7 +57,9 @@ class Context:
         if end_col is None:
             end_col = col
         self.diagnostics.append(
-            Diagnostic(line, col, code, rule.format(*args, **kwargs), end_line, end_col, tuple(data))
+            Diagnostic(
+                line, col, code, rule.format(*args, **kwargs), end_line, end_col, tuple(data)
+            )
         )
 
     def source_of(self, node: ast.AST) -> str:
@@ -85,9 +87,16 @@ class Check:
     def leave_scope(self, scope: Scope) -> None:
         """Called when a function, lambda or class scope (or the module) ends."""
 
-    def report(self, code: str, node: ast.AST, *args: object, **kwargs: object) -> None:
+    def report(
+        self,
+        code: str,
+        node: ast.AST,
+        *args: object,
+        data: Iterable[tuple[str, str]] = (),
+        **kwargs: object,
+    ) -> None:
         if code in self.active:
-            self.ctx.report(code, node, *args, **kwargs)
+            self.ctx.report(code, node, *args, data=data, **kwargs)
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__()
@@ -272,9 +281,9 @@ class _Walker:
         self.walk_all(args.kw_defaults)
         for arg in args.posonlyargs + args.args + args.kwonlyargs:
             self.walk_opt(arg.annotation)
-        for arg in (args.vararg, args.kwarg):
-            if arg is not None:
-                self.walk_opt(arg.annotation)
+        for extra in (args.vararg, args.kwarg):
+            if extra is not None:
+                self.walk_opt(extra.annotation)
 
     def _lambda(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Lambda)

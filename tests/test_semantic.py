@@ -19,7 +19,8 @@ class _Probe(Check):
 
     def visit(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Expr)
-        self.seen.append((node.lineno, self.model.qualname(node.value), self.model.kind_of(node.value)))
+        value = node.value
+        self.seen.append((node.lineno, self.model.qualname(value), self.model.kind_of(value)))
 
 
 def probe(source: str) -> dict[int, tuple[str | None, Kind | None]]:

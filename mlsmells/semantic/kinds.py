@@ -131,7 +131,7 @@ FRAME_TO_FRAME = frozenset(
         "reindex", "rename", "rename_axis", "reorder_levels", "replace", "round", "sample",
         "select_dtypes", "set_axis", "set_index", "shift", "sort_index", "sort_values",
         "swapaxes", "tail", "transpose", "truncate", "tz_convert", "tz_localize", "where",
-        "map", "applymap", "dropna", "reset_index", "asfreq", "droplevel", "transform",
+        "map", "applymap", "reset_index", "asfreq", "droplevel", "transform",
     }
 )  # fmt: skip
 

@@ -240,9 +240,9 @@ class SemanticModel:
             if arg.arg == scope.self_name and klass is not None:
                 binding = Binding(kind=Kind.MODULE if klass.is_module else None, klass=klass)
             self.bind(arg.arg, binding)
-        for arg in (args.vararg, args.kwarg):
-            if arg is not None:
-                self.bind(arg.arg, Binding())
+        for extra in (args.vararg, args.kwarg):
+            if extra is not None:
+                self.bind(extra.arg, Binding())
         return scope
 
     # ------------------------------------------------------------------ names
@@ -286,7 +286,8 @@ class SemanticModel:
                 return self.annotation_kind(annotation.slice)
             return K.ANNOTATION_KIND.get(base or "")
         if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
-            for side, other in ((annotation.left, annotation.right), (annotation.right, annotation.left)):
+            sides = ((annotation.left, annotation.right), (annotation.right, annotation.left))
+            for side, other in sides:
                 if isinstance(other, ast.Constant) and other.value is None:
                     return self.annotation_kind(side)
             return None
@@ -466,7 +467,8 @@ def _method_result(receiver: Kind, method: str, call: ast.Call) -> Kind | None:
         return Kind.NDARRAY if method in K.NDARRAY_TO_NDARRAY else None
     if receiver.is_tensor:
         if method in K.TENSOR_TO_TENSOR:
-            return Kind.LOSS if receiver is Kind.LOSS and method not in _LOSS_DETACHING else Kind.TENSOR
+            keeps_graph = receiver is Kind.LOSS and method not in _LOSS_DETACHING
+            return Kind.LOSS if keeps_graph else Kind.TENSOR
         return None
     if receiver.is_module and method in K.MODULE_TO_MODULE:
         return receiver
