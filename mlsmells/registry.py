@@ -17,6 +17,9 @@ CODE_RE = re.compile(r"^ML\d{3}$")
 PYLINT_CHECKER_ID = "76"
 #: The code reported when a rule raised: it names the rule in its message.
 INTERNAL_ERROR_CODE = "ML000"
+#: pylint id and symbol of ML000 (fatal category, like pylint's own ``astroid-error``).
+INTERNAL_ERROR_PYLINT_ID = "F7600"
+INTERNAL_ERROR_SYMBOL = "ml-internal-error"
 DOCS_URL = "https://github.com/mlsmells/mlsmells/blob/main/docs/rules/{code}.md"
 
 

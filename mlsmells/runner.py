@@ -1,0 +1,238 @@
+"""Finding, reading and checking files: what ``mlsmells check`` and the fixer share.
+
+- :func:`discover` turns the paths given on the command line into the files
+  to check.
+- :func:`decode_source` turns a file's bytes into text the way Python does
+  (PEP 263 coding comment, BOM, universal newlines).
+- :func:`check_source` parses, runs the engine and drops suppressed findings.
+- :func:`check_file` does all of it for one path and never raises: a file that
+  cannot be read, decoded or parsed becomes a :class:`FileResult` carrying a
+  one-line :class:`FileError`.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import importlib
+import io
+import os
+import tokenize
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import cast
+
+from mlsmells.diagnostics import Diagnostic
+from mlsmells.engine import Engine
+from mlsmells.suppression import Suppressions
+
+#: Directory names never descended into (a directory named on the command line is still checked).
+SKIP_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        "__pycache__",
+        "build",
+        "dist",
+        ".eggs",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".mlsmells_cache",
+        "node_modules",
+    }
+)
+PYTHON_SUFFIX = ".py"
+NOTEBOOK_SUFFIX = ".ipynb"
+
+
+@dataclass(frozen=True)
+class FileError(Exception):
+    """Why a file could not be checked, as one line."""
+
+    reason: str
+    line: int | None = None
+    column: int | None = None
+    """1-based, in characters, as Python reports syntax errors."""
+
+    def __str__(self) -> str:
+        return self.reason
+
+    @property
+    def location(self) -> str:
+        """``":line:col"`` (or ``""``) to append to the path."""
+        if self.line is None:
+            return ""
+        return f":{self.line}:{self.column or 1}"
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """The outcome of checking one file: findings, or the reason it could not be checked."""
+
+    path: Path
+    diagnostics: tuple[Diagnostic, ...] = ()
+    error: FileError | None = None
+    line_map: Mapping[int, tuple[int, int]] | None = None
+    """For notebooks: line of the checked source -> (cell number, line in that cell)."""
+
+
+# ---------------------------------------------------------------- discovery
+def discover(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """The files to check under ``paths``, sorted and without duplicates.
+
+    A path that is not a directory is returned as given (whatever its suffix,
+    and even when it does not exist, so that checking it reports why). A
+    directory contributes its ``.py`` and ``.ipynb`` files, skipping
+    :data:`SKIP_DIRS` and virtual environments (any directory holding a
+    ``pyvenv.cfg``) below it.
+    """
+    found: set[Path] = set()
+    for item in paths:
+        path = Path(item)
+        if path.is_dir():
+            found.update(_walk(path))
+        else:
+            found.add(path)
+    return sorted(found)
+
+
+def _walk(root: Path) -> Iterable[Path]:
+    for dirpath, dirnames, filenames in os.walk(root):
+        base = Path(dirpath)
+        dirnames[:] = sorted(
+            d for d in dirnames if d not in SKIP_DIRS and not (base / d / "pyvenv.cfg").exists()
+        )
+        for name in filenames:
+            if name.endswith((PYTHON_SUFFIX, NOTEBOOK_SUFFIX)):
+                yield base / name
+
+
+# ------------------------------------------------------------------ reading
+def decode_source(data: bytes) -> str:
+    """Decode Python source the way the interpreter does; :class:`FileError` when it cannot."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        raise FileError(f"cannot decode: {exc.msg}") from None
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        bad = data[exc.start : exc.start + 1].hex()
+        raise FileError(
+            f"cannot decode as {encoding}: byte 0x{bad} on line {line} "
+            "(declare the file's encoding with a PEP 263 coding comment)"
+        ) from None
+    except LookupError as exc:  # a codec that exists but cannot decode text
+        raise FileError(f"cannot decode: {exc}") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def split_lines(text: str) -> list[str]:
+    """Physical lines with their ``\\n`` (unlike ``str.splitlines``, only ``\\n`` ends a line)."""
+    return io.StringIO(text).readlines()
+
+
+def read_source(path: Path) -> str:
+    """The decoded text of ``path``; :class:`FileError` when it cannot be read or decoded."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise FileError(_os_reason(exc)) from None
+    return decode_source(data)
+
+
+def _os_reason(exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "no such file or directory"
+    if isinstance(exc, IsADirectoryError):
+        return "is a directory"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    return exc.strerror.lower() if exc.strerror else str(exc)
+
+
+# ----------------------------------------------------------------- checking
+def parse(source: str, filename: str = "<string>") -> ast.Module:
+    """``ast.parse`` with every failure turned into a located :class:`FileError`."""
+    try:
+        return ast.parse(source, filename=filename)
+    except SyntaxError as exc:
+        kind = "indentation error" if isinstance(exc, IndentationError) else "syntax error"
+        raise FileError(f"{kind}: {exc.msg}", exc.lineno, exc.offset) from None
+    except ValueError as exc:  # null bytes, before Python 3.12
+        raise FileError(f"syntax error: {exc}") from None
+    except (RecursionError, MemoryError):
+        raise FileError("syntax error: too deeply nested to parse") from None
+
+
+@functools.lru_cache(maxsize=8)
+def _engine(active: frozenset[str]) -> Engine:
+    return Engine(active)
+
+
+def check_source(
+    source: str,
+    filename: str,
+    active: frozenset[str],
+    *,
+    cell_last_lines: frozenset[int] = frozenset(),
+) -> list[Diagnostic]:
+    """The unsuppressed findings of ``active`` codes in ``source``.
+
+    Raises :class:`FileError` when the source does not parse.
+    """
+    tree = parse(source, filename)
+    return check_tree(tree, split_lines(source), filename, active, cell_last_lines=cell_last_lines)
+
+
+def check_tree(
+    tree: ast.Module,
+    lines: Sequence[str],
+    filename: str,
+    active: frozenset[str],
+    *,
+    cell_last_lines: frozenset[int] = frozenset(),
+) -> list[Diagnostic]:
+    """:func:`check_source` for a module already parsed from ``lines``."""
+    found = _engine(active).run(tree, lines, filename, cell_last_lines)
+    if not found:
+        return []
+    suppressions = Suppressions.from_lines(lines, tree)
+    return [d for d in found if not suppressions.is_suppressed(d)]
+
+
+def check_file(path: Path, active: frozenset[str]) -> FileResult:
+    """Check one file; never raises for a problem with the file itself."""
+    try:
+        if path.suffix == NOTEBOOK_SUFFIX:
+            return _notebook_checker()(path, active)
+        source = read_source(path)
+        return FileResult(path, tuple(check_source(source, str(path), active)))
+    except FileError as error:
+        return FileResult(path, error=error)
+
+
+NotebookChecker = Callable[[Path, frozenset[str]], FileResult]
+
+
+def _notebook_checker() -> NotebookChecker:
+    """Extension point: ``mlsmells.notebooks.check_notebook(path, active) -> FileResult``.
+
+    It reads the notebook, checks its code cells as one module with
+    :func:`check_tree` (passing ``cell_last_lines``), fills
+    :attr:`FileResult.line_map`, and raises :class:`FileError` for a notebook
+    it cannot read.
+    """
+    try:
+        module = importlib.import_module("mlsmells.notebooks")
+    except ModuleNotFoundError:
+        raise FileError("notebook support is not available in this installation") from None
+    return cast(NotebookChecker, module.check_notebook)
