@@ -1,0 +1,46 @@
+"""The flake8 plugin: entry point ``ML`` in the ``flake8.extension`` group.
+
+flake8 parses the file, selects codes and applies ``# noqa``; the plugin
+runs the engine on flake8's tree with every rule active and yields what it
+finds, with the engine's 0-based UTF-8 byte columns (flake8 adds 1).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import mlsmells
+from mlsmells import registry
+from mlsmells.engine import Engine
+
+_ALL = frozenset(registry.RULES)
+
+
+class MLSmellsChecker:
+    name = "mlsmells"
+    version = mlsmells.__version__
+
+    _engine: Engine | None = None
+
+    def __init__(self, tree: ast.Module, filename: str, lines: Sequence[str]) -> None:
+        self.tree = tree
+        self.filename = filename
+        self.lines = lines
+
+    @staticmethod
+    def add_options(optmanager: Any) -> None:
+        # The opinionated ML9xx rules are off unless selected
+        # (`--select=ML`, `--extend-select=ML9`, `--select=ML901` ...).
+        optmanager.extend_default_ignore(registry.default_disabled_prefixes())
+
+    @classmethod
+    def _get_engine(cls) -> Engine:
+        if cls._engine is None:
+            cls._engine = Engine(_ALL)
+        return cls._engine
+
+    def run(self) -> Iterator[tuple[int, int, str, type[MLSmellsChecker]]]:
+        for diag in self._get_engine().run(self.tree, self.lines, self.filename):
+            yield diag.line, diag.col, diag.message, type(self)
