@@ -1,0 +1,5 @@
+"""``python -m mlsmells``: the same as the ``mlsmells`` command."""
+
+from mlsmells.cli import main
+
+raise SystemExit(main())
