@@ -11,7 +11,6 @@ by default (``--enable=ml-<name>`` or ``--enable=mlsmells`` turns them on).
 
 from __future__ import annotations
 
-import ast
 from typing import TYPE_CHECKING
 
 from astroid import nodes
@@ -20,7 +19,7 @@ from pylint.typing import MessageDefinitionTuple
 
 from mlsmells import registry
 from mlsmells.engine import Engine
-from mlsmells.runner import FileError, decode_source, split_lines
+from mlsmells.runner import FileError, decode_source, parse, split_lines
 
 if TYPE_CHECKING:
     from pylint.lint import PyLinter
@@ -53,8 +52,8 @@ class MLSmellsChecker(BaseRawFileChecker):
             data = stream.read()
         try:
             source = decode_source(data)
-            tree = ast.parse(source, filename=node.file or "<unknown>")
-        except (FileError, SyntaxError, ValueError, RecursionError, MemoryError):
+            tree = parse(source, node.file or "<unknown>")
+        except FileError:
             return  # pylint reports what it cannot read or parse itself
         engine = Engine(self._active_codes())
         for diag in engine.run(tree, split_lines(source), node.file or "<unknown>"):

@@ -18,6 +18,7 @@ import importlib
 import io
 import os
 import tokenize
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -163,7 +164,10 @@ def _os_reason(exc: OSError) -> str:
 def parse(source: str, filename: str = "<string>") -> ast.Module:
     """``ast.parse`` with every failure turned into a located :class:`FileError`."""
     try:
-        return ast.parse(source, filename=filename)
+        with warnings.catch_warnings():
+            # SyntaxWarning / DeprecationWarning about the checked code are not ours to print.
+            warnings.simplefilter("ignore")
+            return ast.parse(source, filename=filename)
     except SyntaxError as exc:
         kind = "indentation error" if isinstance(exc, IndentationError) else "syntax error"
         raise FileError(f"{kind}: {exc.msg}", exc.lineno, exc.offset) from None

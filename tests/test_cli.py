@@ -368,3 +368,11 @@ def test_console_script_is_installed(project: Path) -> None:
         env={**os.environ, "PYTHONWARNINGS": "ignore"},
     )
     assert proc.returncode == 1 and "ML401" in proc.stdout, proc.stderr
+
+
+def test_warnings_about_the_checked_code_are_not_printed(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "warns.py"
+    path.write_text('pattern = "\\d+"\nsame = 1 is 1\n', encoding="utf-8")
+    assert run(capsys, "check", str(path)) == (0, "All checks passed.\n", "")
