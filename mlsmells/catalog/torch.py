@@ -20,8 +20,8 @@ RULES: tuple[Rule, ...] = (
             "and state dicts. A call passing `pickle_module=` has chosen its unpickler and is "
             "not reported."
         ),
-        bad="state = torch.load(\"checkpoint.pt\")\n",
-        good="state = torch.load(\"checkpoint.pt\", weights_only=True)\n",
+        bad='state = torch.load("checkpoint.pt")\n',
+        good='state = torch.load("checkpoint.pt", weights_only=True)\n',
         fix=Fix.UNSAFE,
         fix_summary="Add `weights_only=True`.",
         fix_safety=(
@@ -35,13 +35,18 @@ RULES: tuple[Rule, ...] = (
         pylint_id="W7642",
         family=Family.TORCH,
         message="gradients are never cleared in this loop: `{optimizer}.zero_grad()` is missing",
-        summary="A training loop calls `backward()` and `optimizer.step()` but never clears gradients.",
+        summary=(
+            "A training loop calls `backward()` and `optimizer.step()` but never clears gradients."
+        ),
         rationale=(
             "PyTorch accumulates gradients into `.grad` on every `backward()`. A loop that steps "
             "the optimizer without `optimizer.zero_grad()` (or `model.zero_grad()`, or setting "
             "`p.grad = None`) applies the sum of all previous gradients at each step, and "
             "training silently diverges. Gradient accumulation, where the step and the clearing "
-            "both sit under a condition, is recognised and not reported."
+            "both sit under a condition, is recognised and not reported, and so is clearing done "
+            "by a same-file helper the loop calls. The stepped object must be an optimizer: "
+            "known from its construction or annotation, or, when unknown, named like one "
+            "(`optimizer`, `opt_g`, `self.optim`); `scheduler.step()` never counts."
         ),
         bad=(
             "for x, y in loader:\n"
@@ -62,14 +67,15 @@ RULES: tuple[Rule, ...] = (
         name="loss-accumulated-as-tensor",
         pylint_id="W7643",
         family=Family.TORCH,
-        message="`{target} += {loss}` keeps the autograd graph of every iteration alive; use `{loss}.item()`",
+        message="`{statement}` keeps the autograd graph of every iteration alive; add `{item}`",
         summary="A loss tensor is summed into an accumulator inside a loop without `.item()`.",
         rationale=(
             "A loss tensor carries its autograd history. Adding it to a running total keeps "
             "the total attached to every iteration's graph, so memory grows with every batch "
             "until the process runs out (the PyTorch FAQ's first entry). Accumulate "
             "`loss.item()` or `loss.detach()`. A total that is itself backpropagated (summing "
-            "losses in order to call `total.backward()`) is correct and not reported."
+            "losses in order to call `total.backward()`, or returning the sum to a caller) is "
+            "correct and not reported, nor is a sum made under `torch.no_grad()`."
         ),
         bad=(
             "total = 0\n"
@@ -97,12 +103,14 @@ RULES: tuple[Rule, ...] = (
         name="functional-dropout-always-on",
         pylint_id="W7644",
         family=Family.TORCH,
-        message="`{func}` inside a Module without `training=` stays active after `model.eval()`",
+        message="`{func}` inside a Module without `training=` {effect}",
         summary="Functional dropout in an `nn.Module` method without `training=self.training`.",
         rationale=(
             "`torch.nn.functional.dropout` defaults to `training=True` and does not know about "
             "the module's mode, so dropout keeps dropping activations at evaluation and "
-            "inference time, giving noisy, pessimistic predictions. Pass "
+            "inference time, giving noisy, pessimistic predictions. `alpha_dropout` and "
+            "`feature_alpha_dropout` have the opposite default (`training=False`): without the "
+            "argument they never drop anything, not even in training. Pass "
             "`training=self.training`, or use an `nn.Dropout` submodule, which follows "
             "`model.eval()`."
         ),
@@ -129,7 +137,9 @@ RULES: tuple[Rule, ...] = (
         pylint_id="E7646",
         family=Family.TORCH,
         message="`{expr}` is not called; the statement does nothing",
-        summary="`model.eval`, `model.train`, `optimizer.zero_grad` or `optimizer.step` without `()`.",
+        summary=(
+            "`model.eval`, `model.train`, `optimizer.zero_grad` or `optimizer.step` without `()`."
+        ),
         rationale=(
             "Naming a bound method without calling it is a no-op: the model stays in its "
             "current mode, gradients are not cleared, the optimizer does not step. Python "

@@ -271,9 +271,39 @@ def torch_class_kind(qualname: str) -> Kind | None:
         return Kind.LOSS_MODULE if last.endswith("Loss") else Kind.MODULE
     if qualname.startswith("torch.optim.lr_scheduler."):
         return Kind.LR_SCHEDULER if last not in {"LRScheduler", "_LRScheduler"} else None
+    if qualname == "torch.optim.swa_utils.SWALR":
+        return Kind.LR_SCHEDULER
     if len(parts) == 3 and parts[:2] == ["torch", "optim"] and last != "Optimizer":
         return Kind.OPTIMIZER
+    if len(parts) == 4 and parts[:2] == ["torch", "optim"] and parts[2] in _OPTIM_SUBMODULES:
+        return Kind.OPTIMIZER  # torch.optim.adamw.AdamW
     return None
+
+
+#: Submodules of ``torch.optim`` that define one optimizer class each.
+_OPTIM_SUBMODULES = frozenset(
+    {
+        "adadelta", "adafactor", "adagrad", "adam", "adamax", "adamw", "asgd", "lbfgs",
+        "nadam", "radam", "rmsprop", "rprop", "sgd", "sparse_adam",
+    }
+)  # fmt: skip
+
+# ------------------------------------------------------------------ transformers
+
+#: transformers' learning-rate schedule factories (they return a ``LambdaLR``).
+_TRANSFORMERS_SCHEDULES = frozenset(
+    {
+        "get_scheduler", "get_constant_schedule", "get_constant_schedule_with_warmup",
+        "get_linear_schedule_with_warmup", "get_cosine_schedule_with_warmup",
+        "get_cosine_with_hard_restarts_schedule_with_warmup",
+        "get_polynomial_decay_schedule_with_warmup", "get_inverse_sqrt_schedule",
+        "get_wsd_schedule", "get_reduce_on_plateau_schedule",
+        "get_cosine_with_min_lr_schedule_with_warmup",
+    }
+)  # fmt: skip
+for _module in ("transformers", "transformers.optimization"):
+    CALL_RESULT.update({f"{_module}.{n}": Kind.LR_SCHEDULER for n in _TRANSFORMERS_SCHEDULES})
+    CALL_RESULT.update({f"{_module}.{n}": Kind.OPTIMIZER for n in ("AdamW", "Adafactor")})
 
 
 def is_module_base(qualname: str) -> bool:

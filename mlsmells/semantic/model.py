@@ -366,6 +366,8 @@ class SemanticModel:
                 return Kind.LOSS
             return None
         if isinstance(func, ast.Attribute):
+            if self._attribute_kind(func) is Kind.LOSS_MODULE:
+                return Kind.LOSS  # self.criterion(out, y)
             receiver = self.kind_of(func.value)
             if receiver is None:
                 return None

@@ -1,0 +1,73 @@
+"""Semantic-model knowledge the torch rules rely on: losses, optimizers, schedulers."""
+
+from __future__ import annotations
+
+import ast
+from typing import ClassVar
+
+import pytest
+
+from mlsmells.engine import Check, Engine
+from mlsmells.semantic.kinds import Kind
+
+
+class _Probe(Check):
+    """Records the kind of every expression statement (not registered as a rule)."""
+
+    seen: ClassVar[dict[int, Kind | None]] = {}
+    nodes = (ast.Expr,)
+
+    def visit(self, node: ast.AST) -> None:
+        assert isinstance(node, ast.Expr)
+        self.seen[node.lineno] = self.model.kind_of(node.value)
+
+
+def kind_of_last_line(source: str) -> Kind | None:
+    _Probe.seen = {}
+    engine = Engine(frozenset())
+    engine.checks = [_Probe]
+    engine.run_source(source)
+    return _Probe.seen[len(source.splitlines())]
+
+
+@pytest.mark.parametrize(
+    ("source", "kind"),
+    [
+        # A criterion stored on self and called through the attribute gives a loss.
+        (
+            "import torch.nn as nn\n"
+            "class Model(nn.Module):\n"
+            "    def __init__(self):\n"
+            "        self.criterion = nn.CrossEntropyLoss()\n"
+            "    def step(self, x, y):\n"
+            "        self.criterion(x, y)\n",
+            Kind.LOSS,
+        ),
+        (
+            "import torch.nn as nn\n"
+            "class Model(nn.Module):\n"
+            "    def __init__(self):\n"
+            "        self.fc = nn.Linear(2, 2)\n"
+            "    def step(self, x):\n"
+            "        self.fc(x)\n",
+            None,
+        ),
+        ("import torch\nopt = torch.optim.AdamW(model.parameters())\nopt\n", Kind.OPTIMIZER),
+        ("from torch.optim.adamw import AdamW\nAdamW(params)\n", Kind.OPTIMIZER),
+        ("import torch\ntorch.optim.optimizer.Optimizer(params, {})\n", None),
+        ("from torch.optim.swa_utils import SWALR\nSWALR(opt, swa_lr=0.05)\n", Kind.LR_SCHEDULER),
+        (
+            "from transformers import get_linear_schedule_with_warmup as sched\n"
+            "sched(opt, 10, 100)\n",
+            Kind.LR_SCHEDULER,
+        ),
+        (
+            "import transformers\ntransformers.optimization.get_cosine_schedule_with_warmup(o, 1, 2)\n",
+            Kind.LR_SCHEDULER,
+        ),
+        ("from transformers import AdamW\nAdamW(model.parameters(), lr=5e-5)\n", Kind.OPTIMIZER),
+        ("from transformers import get_linear_schedule\nget_linear_schedule(o)\n", None),
+    ],
+)
+def test_torch_kinds(source: str, kind: Kind | None) -> None:
+    assert kind_of_last_line(source) is kind
