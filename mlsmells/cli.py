@@ -137,6 +137,8 @@ def report_errors(results: Sequence[FileResult], out: TextIO) -> None:
         if result.error is not None:
             where = f"{result.path}{result.error.location}"
             print(f"mlsmells: error: {where}: {result.error}", file=out)
+        for notice in result.notices:  # e.g. a notebook cell that does not parse
+            print(f"mlsmells: notice: {result.path}{notice}", file=out)
 
 
 def _row(result: FileResult, line: int) -> tuple[int | None, int]:

@@ -46,6 +46,7 @@ SKIP_DIRS = frozenset(
         ".pytest_cache",
         ".ruff_cache",
         ".mlsmells_cache",
+        ".ipynb_checkpoints",
         "node_modules",
     }
 )
@@ -82,6 +83,9 @@ class FileResult:
     error: FileError | None = None
     line_map: Mapping[int, tuple[int, int]] | None = None
     """For notebooks: line of the checked source -> (cell number, line in that cell)."""
+    notices: tuple[str, ...] = ()
+    """One-line remarks that are not findings, each to follow the path (for notebooks:
+    ``:cell 3:2:5: cell does not parse (...); it is not checked``)."""
 
 
 # ---------------------------------------------------------------- discovery
