@@ -139,6 +139,10 @@ class _LoopFacts:
     optimizer: str | None = None
     """The source of the first optimizer whose ``step()`` the loop calls."""
     clears: bool = False
+    optimizer_name: str | None = None
+    """The plain name holding that optimizer, if it is one."""
+    bound: set[str] = field(default_factory=set)
+    """Names (re)bound inside the loop."""
     callees: set[tuple[int, str]] = field(default_factory=set)
     """Same-file functions the loop may call: (id of the owning class or 0, name)."""
 
@@ -176,6 +180,10 @@ class ZeroGradMissing(Check):
         if clears_gradients(node):
             for fact in facts:
                 fact.clears = True
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for fact in facts:
+                fact.bound.update(n.id for t in targets for n in _names_in(t))
         if not isinstance(node, ast.Call):
             return
         func = node.func
@@ -192,7 +200,9 @@ class ZeroGradMissing(Check):
             if optimizer is not None:
                 for fact in facts:
                     if fact.optimizer is None:
-                        fact.optimizer = optimizer
+                        fact.optimizer = self.ctx.source_of(optimizer)
+                        if isinstance(optimizer, ast.Name):
+                            fact.optimizer_name = optimizer.id
 
     def _callee_keys(self, func: ast.expr) -> list[tuple[int, str]]:
         """Where the definition of the called function may be: a plain function or a method
@@ -214,13 +224,13 @@ class ZeroGradMissing(Check):
                     pending.append(binding.klass)
         return keys
 
-    def _stepped_optimizer(self, receiver: ast.expr, call: ast.Call) -> str | None:
+    def _stepped_optimizer(self, receiver: ast.expr, call: ast.Call) -> ast.expr | None:
         """The optimizer that ``receiver.step(...)`` steps, if it is one."""
         if self._is_optimizer(receiver):
-            return self.ctx.source_of(receiver)
+            return receiver
         # GradScaler: scaler.step(optimizer)
         if call.args and self.model.kind_of(receiver) is None and self._is_optimizer(call.args[0]):
-            return self.ctx.source_of(call.args[0])
+            return call.args[0]
         return None
 
     def _is_optimizer(self, expr: ast.expr) -> bool:
@@ -237,6 +247,8 @@ class ZeroGradMissing(Check):
         for fact in self.loops.values():
             if fact.backward is None or fact.optimizer is None or fact.clears:
                 continue
+            if fact.optimizer_name in fact.bound:
+                continue  # a fresh optimizer (and usually a fresh model) in every iteration
             if id(fact.backward) in reported or self._helpers_clear(fact.callees):
                 continue
             reported.add(id(fact.backward))
@@ -541,6 +553,24 @@ _FUNCTIONAL_DROPOUTS: dict[str, bool] = {
 }
 
 
+_MODE_WORDS = frozenset({"train", "training", "is_train", "is_training"})
+
+
+def _mentions_mode(node: ast.AST) -> bool:
+    """Whether ``node`` reads the training mode: ``self.training``, ``training``, ``"train"``."""
+    for sub in ast.walk(node):
+        word: object = None
+        if isinstance(sub, ast.Name):
+            word = sub.id
+        elif isinstance(sub, ast.Attribute):
+            word = sub.attr
+        elif isinstance(sub, ast.Constant):
+            word = sub.value
+        if isinstance(word, str) and word.lower() in _MODE_WORDS:
+            return True
+    return False
+
+
 class FunctionalDropoutAlwaysOn(Check):
     """ML404: functional dropout in an ``nn.Module`` method without ``training=``."""
 
@@ -555,10 +585,10 @@ class FunctionalDropoutAlwaysOn(Check):
             return
         if has_star_kwargs(node) or _has_star_args(node) or len(node.args) >= 3:
             return
-        if keyword(node, "training") is not None:
+        if keyword(node, "training") is not None or _mentions_mode(node):
             return
         found = self._module_method()
-        if found is None:
+        if found is None or self._mode_tested():
             return
         effect = (
             "stays active after `model.eval()`"
@@ -567,6 +597,24 @@ class FunctionalDropoutAlwaysOn(Check):
         )
         data = (("training", f"{found}.training"),) if found else ()
         self.report("ML404", node, func=self.ctx.source_of(node.func), effect=effect, data=data)
+
+    def _mode_tested(self) -> bool:
+        """Whether the enclosing function branches on the mode (``if self.training: ...``,
+        ``if not self.training: return x``): the dropout may run in training only."""
+        for node in reversed(self.ctx.ancestors):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                body: list[ast.stmt] = node.body
+                break
+            if isinstance(node, ast.Lambda):
+                return _mentions_mode(node.body)
+        else:
+            return False
+        for sub in walk_local(body):
+            if isinstance(sub, (ast.If, ast.IfExp, ast.While, ast.Assert)) and _mentions_mode(
+                sub.test
+            ):
+                return True
+        return False
 
     def _module_method(self) -> str | None:
         """``None`` outside an ``nn.Module`` method; else the name of ``self`` there ("": none)."""
