@@ -156,15 +156,15 @@ def is_notebook(path: str | Path) -> bool:
 class Notebook:
     """A notebook read as one Python module, with the way back to its cells."""
 
-    def __init__(self, text: str, path: str = "<notebook>") -> None:
-        self.path = path
+    def __init__(self, text: str) -> None:
         self.bom = text.startswith("\ufeff")
         self.text = text[1:] if self.bom else text
         try:
             data = json.loads(self.text)
         except json.JSONDecodeError as exc:
             raise NotebookError(f"invalid JSON: {exc}") from None
-        self.data = data
+        except RecursionError:
+            raise NotebookError("invalid JSON: nested too deeply") from None
         self.version, raw_cells, self.source_key = _cells_of(data)
         self.notices: list[Notice] = []
         self.cells: list[CodeCell] = []
@@ -217,7 +217,7 @@ class Notebook:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise NotebookError(f"not UTF-8: {exc.reason} at byte {exc.start}") from None
-        return cls(text, str(path))
+        return cls(text)
 
     # ----------------------------------------------------------- the module
     def line_map(self) -> dict[int, tuple[int, int]]:

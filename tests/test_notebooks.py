@@ -263,6 +263,7 @@ def test_vscode_cell_in_another_language_is_skipped() -> None:
             '{"nbformat": 3, "worksheets": [{}]}',
             "not a notebook: a worksheet without a 'cells' list",
         ),
+        pytest.param("[" * 100_000 + "]" * 100_000, "invalid JSON: nested too deeply", id="deep"),
     ],
 )
 def test_malformed_notebook(text: str, message: str) -> None:
@@ -709,3 +710,15 @@ def test_round_trip_of_generated_notebooks(
     for old, new in zip(iter_sources(text), iter_sources(edit.text), strict=True):
         assert type(old) is type(new)
     assert Notebook(edit.text).source == "".join(lines)
+
+
+def test_unchanged_lines_of_a_changed_cell_keep_their_json_text() -> None:
+    """A line the fix did not touch keeps its escapes, even where json.dumps would differ."""
+    text = (
+        make_notebook(("markdown", "Résumé"), ["s = 'caf\u00e9/x'\n", "m.eval"])
+        .replace("R\\u00e9sum\\u00e9", "Résumé")
+        .replace("/x", "\\/x")
+    )
+    nb = Notebook(text)
+    edit = nb.apply(nb.source.replace("m.eval", "m.eval()"))
+    assert only_span_differs(text, edit.text) == ("", "()")
