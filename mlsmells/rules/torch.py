@@ -93,8 +93,15 @@ def _identifier(expr: ast.expr) -> str | None:
     return None
 
 
+#: Words that make such an identifier something else (``opt_scheduler``, ``optim_lr``).
+_NOT_OPTIMIZER_WORDS = frozenset(
+    {"sched", "scheduler", "schedulers", "schedule", "lr", "warmup", "scaler", "ema", "swa"}
+)
+
+
 def _names_an_optimizer(identifier: str) -> bool:
-    return any(word.lower() in _OPTIMIZER_WORDS for word in _WORD.findall(identifier))
+    words = {word.lower() for word in _WORD.findall(identifier)}
+    return bool(words & _OPTIMIZER_WORDS) and not words & _NOT_OPTIMIZER_WORDS
 
 
 def _mentions_grad(expr: ast.expr) -> bool:
@@ -173,13 +180,16 @@ class ZeroGradMissing(Check):
             owner = self.model.scope.node if self.model.scope.type is ScopeType.CLASS else None
             self.functions.setdefault((id(owner) if owner else 0, node.name), []).append(node)
             return
+        if clears_gradients(node):
+            # Leniently, clearing anywhere inside a loop counts, even in a nested
+            # definition (the closure of LBFGS.step, a lambda mapped over optimizers).
+            for loop in self.ctx.ancestors:
+                if isinstance(loop, _LOOPS):
+                    self.loops.setdefault(id(loop), _LoopFacts()).clears = True
         loops = enclosing_loops(self.ctx.ancestors)
         if not loops:
             return
         facts = [self.loops.setdefault(id(loop), _LoopFacts()) for loop in loops]
-        if clears_gradients(node):
-            for fact in facts:
-                fact.clears = True
         if isinstance(node, (ast.Assign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for fact in facts:
