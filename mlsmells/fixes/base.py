@@ -1,0 +1,446 @@
+"""What a fix is, where it applies, and the libcst helpers the transforms share.
+
+A *transform* is a function registered for one rule code with
+:func:`transform`. The apply loop calls it once per finding of that code, with
+a :class:`FixContext` over the module being fixed; it returns an :class:`Edit`
+(replace one node of that module by a new node, maybe add imports) or ``None``
+when this finding has a shape the fix does not handle. The loop collects the
+edits of all codes, drops overlapping ones, applies the rest in one pass and
+re-detects (see :mod:`mlsmells.fixes.apply`). Adding a fix for a rule is one
+transform plus its fixtures.
+
+Locating a finding's node: detection runs on :mod:`ast`, whose columns are
+UTF-8 byte offsets; libcst positions count characters. :meth:`FixContext.find`
+converts the finding's range to characters through the text of its lines and
+returns the node of the requested type whose range is exactly that one; a
+raw column is never compared with a libcst column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TypeVar, cast
+
+import libcst as cst
+from libcst.codemod.visitors import ImportItem
+from libcst.metadata import (
+    MetadataWrapper,
+    ParentNodeProvider,
+    PositionProvider,
+    QualifiedName,
+    QualifiedNameSource,
+    Scope,
+    ScopeProvider,
+)
+
+from mlsmells.config import Settings
+from mlsmells.diagnostics import Diagnostic
+from mlsmells.registry import Fix
+
+N = TypeVar("N", bound=cst.CSTNode)
+
+#: A character range: (start line, start column, end line, end column), lines 1-based.
+Span = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace ``node`` (a node of the module being fixed) by ``replacement``."""
+
+    node: cst.CSTNode
+    replacement: cst.CSTNode
+    imports: tuple[ImportItem, ...] = ()
+    """Imports the replacement needs (added with libcst's AddImportsVisitor)."""
+    safety: Fix | None = None
+    """``Fix.SAFE``/``Fix.UNSAFE`` for a rule whose registry entry is ``Fix.MIXED``
+    (the transform decides per finding); ``None`` takes the registry's."""
+
+
+Transform = Callable[["FixContext", Diagnostic], "Edit | None"]
+
+TRANSFORMS: dict[str, Transform] = {}
+"""Rule code -> transform, filled by :func:`transform` when the family modules load."""
+
+
+def transform(code: str) -> Callable[[Transform], Transform]:
+    """Register the decorated function as the fix of ``code``."""
+
+    def register(func: Transform) -> Transform:
+        if code in TRANSFORMS:
+            raise ValueError(f"two transforms for {code}")
+        TRANSFORMS[code] = func
+        return func
+
+    return register
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines as Python's tokenizer sees them: ``\\r\\n``, ``\\r`` and ``\\n`` end a line."""
+    lines: list[str] = []
+    start = 0
+    i = 0
+    size = len(text)
+    while i < size:
+        char = text[i]
+        if char == "\n" or char == "\r":
+            end = i + 2 if char == "\r" and text.startswith("\n", i + 1) else i + 1
+            lines.append(text[start:end])
+            start = i = end
+        else:
+            i += 1
+    if start < size:
+        lines.append(text[start:])
+    return lines
+
+
+class FixContext:
+    """One module being fixed: the libcst tree with its metadata, and the settings."""
+
+    def __init__(self, text: str, settings: Settings) -> None:
+        self.text = text
+        self.lines = split_lines(text)
+        self.settings = settings
+        self.wrapper = MetadataWrapper(cst.parse_module(text), unsafe_skip_copy=True)
+        self.module = self.wrapper.module
+        self._by_span: dict[Span, list[cst.CSTNode]] | None = None
+        self._names: frozenset[str] | None = None
+
+    # ----------------------------------------------------------- positions
+    def char_col(self, line: int, byte_col: int) -> int:
+        """The character column of UTF-8 byte offset ``byte_col`` on ``line``."""
+        if not 1 <= line <= len(self.lines):
+            return byte_col
+        prefix = self.lines[line - 1].encode("utf-8")[:byte_col]
+        return len(prefix.decode("utf-8", errors="replace"))
+
+    def span_of_diagnostic(self, diag: Diagnostic) -> Span:
+        return (
+            diag.line,
+            self.char_col(diag.line, diag.col),
+            diag.end_line,
+            self.char_col(diag.end_line, diag.end_col),
+        )
+
+    def span(self, node: cst.CSTNode) -> Span:
+        rng = self.wrapper.resolve(PositionProvider)[node]
+        return (rng.start.line, rng.start.column, rng.end.line, rng.end.column)
+
+    def _index(self) -> dict[Span, list[cst.CSTNode]]:
+        if self._by_span is None:
+            index: dict[Span, list[cst.CSTNode]] = {}
+            for node, rng in self.wrapper.resolve(PositionProvider).items():
+                key = (rng.start.line, rng.start.column, rng.end.line, rng.end.column)
+                index.setdefault(key, []).append(node)
+            self._by_span = index
+        return self._by_span
+
+    def find(self, diag: Diagnostic, *types: type[N]) -> N | None:
+        """The node of one of ``types`` (in order of preference) spanning exactly the finding."""
+        nodes = self._index().get(self.span_of_diagnostic(diag), [])
+        for wanted in types:
+            for node in nodes:
+                if isinstance(node, wanted):
+                    return node
+        return None
+
+    # ------------------------------------------------------------- structure
+    def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
+        parents = self.wrapper.resolve(ParentNodeProvider)
+        return parents.get(node)
+
+    def ancestors(self, node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+        parent = self.parent(node)
+        while parent is not None:
+            yield parent
+            parent = self.parent(parent)
+
+    # ------------------------------------------------------------------ names
+    def names_in_module(self) -> frozenset[str]:
+        """Every identifier used anywhere in the module (bound, read or imported)."""
+        if self._names is None:
+            found: set[str] = set()
+
+            class _Collect(cst.CSTVisitor):
+                def visit_Name(self, node: cst.Name) -> None:
+                    found.add(node.value)
+
+            self.module.visit(_Collect())
+            self._names = frozenset(found)
+        return self._names
+
+    def qualified_names(self, node: cst.CSTNode) -> set[QualifiedName]:
+        scope = self.scope(node)
+        return set(scope.get_qualified_names_for(node)) if scope is not None else set()
+
+    def scope(self, node: cst.CSTNode) -> Scope | None:
+        return self.wrapper.resolve(ScopeProvider).get(node)
+
+    def reference(
+        self, at: cst.CSTNode, qualname: str
+    ) -> tuple[str, tuple[ImportItem, ...]] | None:
+        """Source text that names ``qualname`` (``"pandas.isna"``) where ``at`` is.
+
+        An existing import is reused, whatever its alias (``import pandas as p``
+        gives ``p.isna``, ``from pandas import isna`` gives ``isna``), when it
+        is visible at ``at`` and, at module level, comes before it. Otherwise a
+        module import is added: ``import <module> as <conventional alias>``
+        (or plain ``import <module>``) when that name is used nowhere in the
+        module. ``None`` when neither is possible.
+        """
+        scope = self.scope(at)
+        if scope is None:
+            return None
+        module, _, attr = qualname.rpartition(".")
+        for text in self._candidates(module, attr):
+            if self._resolves(scope, at, text, qualname):
+                return text, ()
+        names = self.names_in_module()
+        alias = CONVENTIONAL_ALIASES.get(module)
+        if alias is not None and alias not in names:
+            return f"{alias}.{attr}", (ImportItem(module, alias=alias),)
+        root = module.split(".")[0]
+        if root not in names:
+            return qualname, (ImportItem(module),)
+        return None
+
+    def _candidates(self, module: str, attr: str) -> Iterator[str]:
+        for node in _walk(self.module):
+            if isinstance(node, cst.Import):
+                for alias in node.names:
+                    name = _dotted(alias.name)
+                    if alias.asname is not None and name == module:
+                        yield f"{_asname(alias)}.{attr}"
+                    elif alias.asname is None and (name == module or name.startswith(module + ".")):
+                        yield f"{module}.{attr}"
+            elif isinstance(node, cst.ImportFrom) and not node.relative and node.module is not None:
+                if _dotted(node.module) != module or isinstance(node.names, cst.ImportStar):
+                    continue
+                for alias in node.names:
+                    if _dotted(alias.name) == attr:
+                        yield _asname(alias) if alias.asname is not None else attr
+
+    def _resolves(self, scope: Scope, at: cst.CSTNode, text: str, qualname: str) -> bool:
+        if scope.get_qualified_names_for(text) != {
+            QualifiedName(qualname, QualifiedNameSource.IMPORT)
+        }:
+            return False
+        head = text.split(".")[0]
+        at_line = self.span(at)[0]
+        for assignment in scope[head]:
+            if assignment.scope is not scope.globals or scope is not scope.globals:
+                continue
+            node = getattr(assignment, "node", None)
+            if isinstance(node, cst.CSTNode) and self.span(node)[0] >= at_line:
+                return False  # a module-level import after the use is not bound yet
+        return True
+
+
+CONVENTIONAL_ALIASES = {"pandas": "pd", "numpy": "np"}
+
+
+def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(current.children))
+
+
+def _dotted(node: cst.BaseExpression) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return f"{_dotted(node.value)}.{node.attr.value}"
+    return ""
+
+
+def _asname(alias: cst.ImportAlias) -> str:
+    assert alias.asname is not None
+    name = alias.asname.name
+    return name.value if isinstance(name, cst.Name) else ""
+
+
+# --------------------------------------------------------------- expressions
+def parse_expression(text: str) -> cst.BaseExpression:
+    return cst.parse_expression(text)
+
+
+def is_true(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "True" and not node.lpar
+
+
+def keyword_arg(call: cst.Call, name: str) -> cst.Arg | None:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg
+    return None
+
+
+def has_star_args(call: cst.Call) -> bool:
+    return any(arg.star for arg in call.args)
+
+
+def positional_count(call: cst.Call) -> int:
+    return sum(1 for arg in call.args if arg.keyword is None and not arg.star)
+
+
+def is_pure(node: cst.BaseExpression) -> bool:
+    """An expression that can be evaluated twice with the same result and no effect."""
+    if isinstance(node, (cst.Name, cst.Integer, cst.Float, cst.SimpleString)):
+        return True
+    if isinstance(node, cst.ConcatenatedString):
+        return is_pure(node.left) and is_pure(node.right)
+    if isinstance(node, cst.Attribute):
+        return is_pure(node.value)
+    if isinstance(node, (cst.List, cst.Tuple)):
+        return all(isinstance(el, cst.Element) and is_pure(el.value) for el in node.elements)
+    if isinstance(node, cst.UnaryOperation):
+        return is_pure(node.expression)
+    return False
+
+
+def is_atom(node: cst.BaseExpression) -> bool:
+    """Can ``node`` take a ``.attr`` or ``(...)`` suffix without parentheses?"""
+    if node.lpar:
+        return True
+    return isinstance(
+        node,
+        (
+            cst.Name,
+            cst.Attribute,
+            cst.Call,
+            cst.Subscript,
+            cst.List,
+            cst.Tuple,
+            cst.Dict,
+            cst.Set,
+            cst.SimpleString,
+            cst.ConcatenatedString,
+            cst.FormattedString,
+        ),
+    )
+
+
+def parenthesize(node: N) -> N:
+    if isinstance(node, cst.BaseExpression) and not node.lpar:
+        return cast(N, node.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()]))
+    return node
+
+
+def method_call(receiver: cst.BaseExpression, method: str) -> cst.Call:
+    """``receiver.method()``, parenthesizing the receiver when it needs it."""
+    value = receiver if is_atom(receiver) else parenthesize(receiver)
+    return cst.Call(func=cst.Attribute(value=value, attr=cst.Name(method)))
+
+
+# ------------------------------------------------------------ call arguments
+def _no_comment(ws: cst.ParenthesizedWhitespace) -> cst.ParenthesizedWhitespace:
+    return cst.ParenthesizedWhitespace(
+        first_line=cst.TrailingWhitespace(),
+        empty_lines=[],
+        indent=ws.indent,
+        last_line=ws.last_line,
+    )
+
+
+def _separator(call: cst.Call) -> cst.BaseParenthesizableWhitespace:
+    """The whitespace this call puts between two arguments (a new line if it does)."""
+    args = call.args
+    if len(args) >= 2 and isinstance(args[-2].comma, cst.Comma):
+        ws = args[-2].comma.whitespace_after
+    else:
+        ws = call.whitespace_before_args
+    if isinstance(ws, cst.ParenthesizedWhitespace):
+        return _no_comment(ws)
+    return cst.SimpleWhitespace(" ")
+
+
+def _equal_style(call: cst.Call) -> cst.AssignEqual:
+    for arg in reversed(call.args):
+        if arg.keyword is not None and isinstance(arg.equal, cst.AssignEqual):
+            return arg.equal
+    return cst.AssignEqual(
+        whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
+    )
+
+
+def add_keyword(call: cst.Call, name: str, value: cst.BaseExpression) -> cst.Call:
+    """``call`` with ``name=value`` appended, in the layout of its other arguments."""
+    new = cst.Arg(value=value, keyword=cst.Name(name), equal=_equal_style(call))
+    args = list(call.args)
+    if not args:
+        return call.with_changes(args=[new])
+    last = args[-1]
+    sep = _separator(call)
+    if isinstance(last.comma, cst.Comma):
+        after = last.comma.whitespace_after
+        if isinstance(after, cst.ParenthesizedWhitespace) and isinstance(
+            sep, cst.ParenthesizedWhitespace
+        ):
+            # One argument per line with a trailing comma: the new one goes on
+            # its own line, the comment of the old last line stays there.
+            moved = after.with_changes(indent=sep.indent, last_line=sep.last_line)
+            args[-1] = last.with_changes(comma=last.comma.with_changes(whitespace_after=moved))
+            closing = cst.ParenthesizedWhitespace(
+                first_line=cst.TrailingWhitespace(),
+                empty_lines=[],
+                indent=after.indent,
+                last_line=after.last_line,
+            )
+            new = new.with_changes(comma=cst.Comma(whitespace_after=closing))
+        else:
+            args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=sep))
+            new = new.with_changes(comma=last.comma)
+    else:
+        args[-1] = last.with_changes(
+            comma=cst.Comma(whitespace_after=sep), whitespace_after_arg=cst.SimpleWhitespace("")
+        )
+        new = new.with_changes(whitespace_after_arg=last.whitespace_after_arg)
+    return call.with_changes(args=[*args, new])
+
+
+def _merge_comment(
+    kept: cst.BaseParenthesizableWhitespace, taken: cst.BaseParenthesizableWhitespace
+) -> cst.BaseParenthesizableWhitespace:
+    """``taken`` (whitespace of a removed argument), keeping the comment that ``kept`` had."""
+    if (
+        isinstance(kept, cst.ParenthesizedWhitespace)
+        and isinstance(taken, cst.ParenthesizedWhitespace)
+        and kept.first_line.comment is not None
+    ):
+        return taken.with_changes(first_line=kept.first_line)
+    return taken
+
+
+def remove_arg(call: cst.Call, arg: cst.Arg) -> cst.Call:
+    """``call`` without ``arg``, keeping the layout (and comments) of the others."""
+    args = list(call.args)
+    index = next(i for i, a in enumerate(args) if a is arg)
+    if len(args) == 1:
+        return call.with_changes(args=[], whitespace_before_args=cst.SimpleWhitespace(""))
+    if index < len(args) - 1:
+        del args[index]
+        return call.with_changes(args=args)
+    prev = args[index - 1]
+    prev_comma = prev.comma
+    if isinstance(arg.comma, cst.Comma):
+        after = arg.comma.whitespace_after
+        if isinstance(prev_comma, cst.Comma):
+            after = _merge_comment(prev_comma.whitespace_after, after)
+        comma: cst.Comma | cst.MaybeSentinel = arg.comma.with_changes(whitespace_after=after)
+        trailing = prev.whitespace_after_arg
+    else:
+        comma = cst.MaybeSentinel.DEFAULT
+        trailing = arg.whitespace_after_arg
+        if isinstance(prev_comma, cst.Comma):
+            trailing = _merge_comment(prev_comma.whitespace_after, trailing)
+    args[index - 1] = prev.with_changes(comma=comma, whitespace_after_arg=trailing)
+    del args[index]
+    return call.with_changes(args=args)
+
+
+def replace_arg_value(call: cst.Call, arg: cst.Arg, value: cst.BaseExpression) -> cst.Call:
+    return call.with_changes(
+        args=[a.with_changes(value=value) if a is arg else a for a in call.args]
+    )

@@ -1,0 +1,301 @@
+"""``mlsmells fix`` (and ``mlsmells check --fix``, the same thing).
+
+``mlsmells fix PATH... [--unsafe-fixes] [--diff] [--show-fixes]
+[--select/--ignore/--extend-select CODES]`` applies the safe fixes (and the
+unsafe ones with ``--unsafe-fixes``, or ``unsafe-fixes = true`` in
+``[tool.mlsmells]``), then reports the findings that are left, as ``check``
+would report them. ``--diff`` writes nothing and prints the unified diff of
+what it would change (the report then goes to stderr).
+
+Exit status: 0 when no finding is left, 1 when findings remain or ``--diff``
+shows changes, 2 on errors (a file that cannot be read, parsed, fixed or
+written, or an invalid configuration; the other files are still fixed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from mlsmells import registry, runner
+from mlsmells.config import ConfigError, Settings, SettingsCache
+from mlsmells.fixes.apply import FixResult, fix_source
+from mlsmells.fixes.files import SourceFile, read_source_file, read_text_file, write_source_file
+from mlsmells.runner import FileError, FileResult
+
+EXIT_CLEAN = 0
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+
+
+@dataclass
+class FileOutcome:
+    """What fixing one file did."""
+
+    path: Path
+    result: FixResult | None = None
+    """``None`` when the file could not be read or parsed."""
+    diff: str = ""
+    errors: list[str] = field(default_factory=list)
+    """One-line errors, each starting with ``": "`` or with a ``":line:col: "`` location."""
+    line_map: dict[int, tuple[int, int]] | None = None
+    notices: tuple[str, ...] = ()
+
+
+# ------------------------------------------------------------------ parsers
+def add_fix_options(parser: argparse.ArgumentParser, *, in_check: bool = False) -> None:
+    """The fixing options; ``check`` gets ``--fix`` too (``--diff`` implies it there)."""
+    group = parser.add_argument_group("fixing")
+    if in_check:
+        group.add_argument("--fix", action="store_true", help="apply fixes, as `mlsmells fix` does")
+    group.add_argument(
+        "--unsafe-fixes",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="also apply the fixes that change behaviour (default: the unsafe-fixes setting)",
+    )
+    group.add_argument(
+        "--diff",
+        action="store_true",
+        help="write nothing; print the unified diff of the fixes (exit 1 when there is one)",
+    )
+    group.add_argument(
+        "--show-fixes", action="store_true", help="list the findings fixed in each file"
+    )
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The ``fix`` subcommand (a registrar for :data:`mlsmells.cli.SUBCOMMANDS`)."""
+    from mlsmells import cli
+
+    parser = subparsers.add_parser(
+        "fix",
+        help="fix findings",
+        description=(
+            "Apply the safe fixes (with --unsafe-fixes also the unsafe ones) of the selected "
+            "rules, then report the findings that are left."
+        ),
+    )
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        default=["."],
+        metavar="PATH",
+        help="files or directories to fix (default: the current directory)",
+    )
+    cli.add_selection_arguments(parser)
+    add_fix_options(parser)
+    parser.set_defaults(handler=run_fix)
+
+
+def wants_fix(args: argparse.Namespace) -> bool:
+    """Whether a ``check`` invocation asks for fixing (``--fix`` or ``--diff``)."""
+    return bool(getattr(args, "fix", False) or getattr(args, "diff", False))
+
+
+# ------------------------------------------------------------------ running
+def run_fix(args: argparse.Namespace) -> int:
+    from mlsmells import cli
+
+    active = cli.active_codes(args)
+    paths = runner.discover(args.paths)
+    if not paths:
+        print("mlsmells: warning: no Python files found", file=sys.stderr)
+    settings = SettingsCache()
+    outcomes = [
+        fix_path(path, active, settings, unsafe=args.unsafe_fixes, write=not args.diff)
+        for path in paths
+    ]
+    for outcome in outcomes:
+        for error in outcome.errors:
+            print(f"mlsmells: error: {outcome.path}{error}", file=sys.stderr)
+        for notice in outcome.notices:
+            print(f"mlsmells: notice: {outcome.path}{notice}", file=sys.stderr)
+    report: TextIO = sys.stdout
+    if args.diff:
+        for outcome in outcomes:
+            sys.stdout.write(outcome.diff)
+        report = sys.stderr
+    elif getattr(args, "output_format", "text") == "json":
+        cli.write_json([_as_file_result(o) for o in outcomes if o.result], sys.stdout)
+        report = sys.stderr
+    else:
+        write_remaining(outcomes, sys.stdout)
+    if args.show_fixes:
+        write_fixes(outcomes, report, diff=args.diff)
+    write_summary(outcomes, report, diff=args.diff)
+    return exit_status(outcomes, diff=args.diff, exit_zero=getattr(args, "exit_zero", False))
+
+
+def fix_path(
+    path: Path,
+    active: frozenset[str],
+    settings: SettingsCache,
+    *,
+    unsafe: bool | None = None,
+    write: bool = True,
+) -> FileOutcome:
+    """Fix one file, or only compute its diff when ``write`` is false.
+
+    ``unsafe`` overrides the ``unsafe-fixes`` setting when not ``None``. Never
+    raises for a problem with the file: it becomes one of ``errors``.
+    """
+    outcome = FileOutcome(path)
+    try:
+        config = settings.for_path(path)
+    except ConfigError as exc:
+        outcome.errors.append(f": {exc}")
+        return outcome
+    apply_unsafe = config.unsafe_fixes if unsafe is None else unsafe
+    try:
+        if path.suffix == runner.NOTEBOOK_SUFFIX:
+            source, new_text = _fix_notebook(outcome, active, config, apply_unsafe)
+        else:
+            source = read_source_file(path)
+            outcome.result = fix_source(
+                source.text, str(path), active, settings=config, unsafe=apply_unsafe
+            )
+            new_text = outcome.result.source
+            outcome.diff = unified_diff(str(path), source.text, new_text)
+    except FileError as exc:
+        outcome.errors.append(f"{exc.location}: {exc}")
+        return outcome
+    result = outcome.result
+    assert result is not None
+    if result.error is not None:
+        outcome.errors.append(f": {result.error}")
+    if write and new_text != source.text:
+        try:
+            write_source_file(source, new_text)
+        except FileError as exc:
+            outcome.errors.append(f": {exc}")
+            outcome.result = result.abandoned(str(exc))
+    return outcome
+
+
+def _fix_notebook(
+    outcome: FileOutcome, active: frozenset[str], config: Settings, unsafe: bool
+) -> tuple[SourceFile, str]:
+    """Fix the code cells of a notebook as one module and map the result back onto the cells."""
+    from mlsmells import notebooks
+
+    source = read_text_file(outcome.path)
+    try:
+        notebook = notebooks.Notebook(source.text)
+    except notebooks.NotebookError as exc:
+        raise FileError(str(exc)) from None
+    outcome.notices = tuple(notice.text for notice in notebook.notices)
+    outcome.line_map = notebook.line_map()
+    result = fix_source(
+        notebook.source,
+        str(outcome.path),
+        active,
+        settings=config,
+        unsafe=unsafe,
+        cell_last_lines=notebook.cell_last_lines,
+    )
+    outcome.result = result
+    if not result.changed:
+        return source, source.text
+    try:
+        edit = notebook.apply(result.source)
+    except notebooks.FixMappingError as exc:
+        outcome.result = result.abandoned(f"{exc}; the notebook is left unchanged")
+        return source, source.text
+    outcome.diff = edit.diff(str(outcome.path))
+    outcome.line_map = notebooks.Notebook(edit.text).line_map()
+    return source, edit.text
+
+
+def unified_diff(name: str, old: str, new: str) -> str:
+    """A ``diff -u`` of two texts (``a/``, ``b/`` prefixes, as git shows it)."""
+    if old == new:
+        return ""
+    chunks: list[str] = []
+    for line in difflib.unified_diff(
+        old.splitlines(keepends=True),
+        new.splitlines(keepends=True),
+        fromfile=f"a/{name}",
+        tofile=f"b/{name}",
+    ):
+        chunks.append(line)
+        if not line.endswith(("\n", "\r")):
+            chunks.append("\n\\ No newline at end of file\n")
+    return "".join(chunks)
+
+
+# ------------------------------------------------------------------ reports
+def _as_file_result(outcome: FileOutcome) -> FileResult:
+    assert outcome.result is not None
+    return FileResult(outcome.path, outcome.result.remaining, line_map=outcome.line_map)
+
+
+def write_remaining(outcomes: Sequence[FileOutcome], out: TextIO) -> None:
+    """The findings left, one per line, as ``check`` prints them."""
+    from mlsmells import cli
+
+    for outcome in outcomes:
+        if outcome.result is None:
+            continue
+        result = _as_file_result(outcome)
+        for diag in result.diagnostics:
+            cell, row = cli._row(result, diag.line)
+            where = f"cell {cell}:{row}" if cell is not None else f"{row}"
+            out.write(f"{result.path}:{where}:{diag.col + 1}: {diag.message}\n")
+
+
+def write_fixes(outcomes: Sequence[FileOutcome], out: TextIO, *, diff: bool = False) -> None:
+    """Per file, how many findings of each code were (or, with ``--diff``, would be) fixed."""
+    fixed = [(o.path, o.result.applied) for o in outcomes if o.result and o.result.applied]
+    if not fixed:
+        return
+    total = sum(len(applied) for _, applied in fixed)
+    out.write(f"{'Would fix' if diff else 'Fixed'} {_plural(total, 'finding')}:\n")
+    for path, applied in fixed:
+        out.write(f"- {path}:\n")
+        for code, count in sorted(Counter(a.diagnostic.code for a in applied).items()):
+            out.write(f"    {count} × {code} ({registry.get(code).name})\n")
+
+
+def write_summary(outcomes: Sequence[FileOutcome], out: TextIO, *, diff: bool) -> None:
+    if not outcomes:
+        return
+    results = [o.result for o in outcomes if o.result is not None]
+    fixed = sum(len(r.applied) for r in results)
+    remaining = sum(len(r.remaining) for r in results)
+    held = sum(r.held_back for r in results)
+    failed = sum(bool(o.errors) for o in outcomes)
+    verb = "Would fix" if diff else "Fixed"
+    parts = [f"{verb} {_plural(fixed, 'finding')}, {remaining} remaining."]
+    if held:
+        parts.append(
+            f"{_plural(held, 'unsafe fix')} held back "
+            "(re-run with --unsafe-fixes to apply {}).".format("it" if held == 1 else "them")
+        )
+    if failed:
+        parts.append(f"{_plural(failed, 'file')} could not be fixed.")
+    out.write(" ".join(parts) + "\n")
+
+
+def exit_status(outcomes: Sequence[FileOutcome], *, diff: bool, exit_zero: bool = False) -> int:
+    if any(o.errors for o in outcomes):
+        return EXIT_ERROR
+    if exit_zero:
+        return EXIT_CLEAN
+    if any(o.result is not None and o.result.remaining for o in outcomes):
+        return EXIT_FINDINGS
+    if diff and any(o.diff for o in outcomes):
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+def _plural(count: int, word: str) -> str:
+    if count == 1:
+        return f"1 {word}"
+    return f"{count} {word}es" if word.endswith("x") else f"{count} {word}s"

@@ -1,0 +1,104 @@
+"""Reading a file to fix and writing it back without damage.
+
+The text is decoded as Python decodes it (BOM, PEP 263 coding comment) but
+its line endings are kept, and it is encoded back with the same codec (the
+BOM included). Writing is atomic: a temporary file in the same directory,
+given the original's permission bits, then renamed over the original (over
+the target of a symbolic link, which stays a link). Nothing is written when
+the file is read-only, or when its bytes changed since they were read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import stat
+import tempfile
+import tokenize
+from dataclasses import dataclass
+from pathlib import Path
+
+from mlsmells import runner
+from mlsmells.runner import FileError
+
+_WRITE_BITS = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path
+    """The path as given."""
+    data: bytes
+    """The bytes as read."""
+    text: str
+    """The decoded text: line endings as in the file, no BOM."""
+    encoding: str
+    """The codec that decodes ``data`` and encodes the fixed text (``utf-8-sig``: with a BOM)."""
+
+    def encode(self, text: str) -> bytes:
+        try:
+            return text.encode(self.encoding)
+        except UnicodeEncodeError as exc:
+            char = exc.object[exc.start : exc.end]
+            raise FileError(
+                f"cannot write: the fixed text has {char!r}, which {self.encoding} cannot encode"
+            ) from None
+
+
+def read_source_file(path: Path) -> SourceFile:
+    """Read and decode a Python file; :class:`~mlsmells.runner.FileError` when impossible."""
+    data = _read_bytes(path)
+    runner.decode_source(data)  # the same checks and messages as `check`
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    return SourceFile(path, data, data.decode(encoding), encoding)
+
+
+def read_text_file(path: Path, encoding: str = "utf-8") -> SourceFile:
+    """Read a file of a fixed encoding (a notebook is UTF-8 JSON)."""
+    data = _read_bytes(path)
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise FileError(f"cannot decode as {encoding}: {exc.reason} at byte {exc.start}") from None
+    return SourceFile(path, data, text, encoding)
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise FileError(runner._os_reason(exc)) from None
+
+
+def write_source_file(source: SourceFile, text: str) -> None:
+    """Replace the file's content by ``text``; :class:`FileError` (file untouched) if refused."""
+    data = source.encode(text)
+    target = source.path.resolve()
+    try:
+        current = target.read_bytes()
+        mode = stat.S_IMODE(target.stat().st_mode)
+    except OSError as exc:
+        raise FileError(f"cannot write: {runner._os_reason(exc)}") from None
+    if current != source.data:
+        raise FileError("not written: the file changed on disk since it was read")
+    if not mode & _WRITE_BITS or not os.access(target, os.W_OK):
+        raise FileError("not written: the file is read-only")
+    try:
+        handle, temporary = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=".mlsmells.tmp", dir=target.parent
+        )
+    except OSError as exc:
+        reason = runner._os_reason(exc)
+        raise FileError(f"cannot write: {reason} (creating a temporary file)") from None
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise FileError(f"cannot write: {runner._os_reason(exc)}") from None
