@@ -62,7 +62,8 @@ def kind_of_last_line(source: str) -> Kind | None:
             Kind.LR_SCHEDULER,
         ),
         (
-            "import transformers\ntransformers.optimization.get_cosine_schedule_with_warmup(o, 1, 2)\n",
+            "import transformers.optimization as tro\n"
+            "tro.get_cosine_schedule_with_warmup(o, 1, 2)\n",
             Kind.LR_SCHEDULER,
         ),
         ("from transformers import AdamW\nAdamW(model.parameters(), lr=5e-5)\n", Kind.OPTIMIZER),
