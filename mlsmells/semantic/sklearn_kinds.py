@@ -1,34 +1,32 @@
-"""Kinds of scikit-learn objects, from their qualified class names."""
+"""Kinds of scikit-learn objects, from their qualified class names.
+
+The roles come from :mod:`mlsmells.data.sklearn_api`, generated from
+scikit-learn itself by ``scripts/gen_sklearn_api.py``: only public import
+paths of classes that exist in the recorded scikit-learn version have a kind.
+"""
 
 from __future__ import annotations
 
+from mlsmells.data import sklearn_api
 from mlsmells.semantic.kinds import Kind
-
-#: Sub-packages whose public classes are transformers (they implement ``transform``).
-_TRANSFORMER_PACKAGES = frozenset(
-    {
-        "sklearn.preprocessing",
-        "sklearn.impute",
-        "sklearn.decomposition",
-        "sklearn.feature_selection",
-        "sklearn.feature_extraction",
-        "sklearn.feature_extraction.text",
-        "sklearn.kernel_approximation",
-        "sklearn.random_projection",
-        "sklearn.manifold",
-    }
-)
 
 
 def class_kind(qualname: str) -> Kind | None:
-    """Kind of an instance of the scikit-learn class ``qualname``, if it is one."""
-    module, _, name = qualname.rpartition(".")
-    if not name[:1].isupper():
-        return None
-    if module == "sklearn.model_selection" and (
-        name.endswith("Fold") or name.endswith("Split") or name.startswith("Leave")
-    ):
+    """Kind of an instance of the scikit-learn class ``qualname``, if it is one.
+
+    A splitter is ``SK_SPLITTER``; a classifier or regressor is ``SK_ESTIMATOR``
+    even when it can also transform (``LinearDiscriminantAnalysis``, stacking);
+    any other estimator that transforms data (scalers, encoders, vectorizers,
+    decompositions, ``KMeans``, ``ColumnTransformer``) is ``SK_TRANSFORMER``;
+    remaining estimators (``Pipeline``, searches, outlier detectors) are
+    ``SK_ESTIMATOR``.
+    """
+    if qualname in sklearn_api.SPLITTERS:
         return Kind.SK_SPLITTER
-    if module in _TRANSFORMER_PACKAGES:
+    if qualname in sklearn_api.CLASSIFIERS or qualname in sklearn_api.REGRESSORS:
+        return Kind.SK_ESTIMATOR
+    if qualname in sklearn_api.TRANSFORMERS:
         return Kind.SK_TRANSFORMER
-    return Kind.SK_ESTIMATOR
+    if qualname in sklearn_api.ESTIMATORS:
+        return Kind.SK_ESTIMATOR
+    return None

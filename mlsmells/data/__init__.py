@@ -1,0 +1,1 @@
+"""Data tables generated from the libraries mlsmells knows (see ``scripts/``)."""
