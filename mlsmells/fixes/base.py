@@ -165,6 +165,27 @@ class FixContext:
                 def visit_Name(self, node: cst.Name) -> None:
                     found.add(node.value)
 
+                def visit_Attribute(self, node: cst.Attribute) -> bool:
+                    node.value.visit(self)  # ``x.attr``: ``attr`` is no variable
+                    return False
+
+                def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+                    # ``from math import nan`` binds ``nan``, not ``math``.
+                    if not isinstance(node.names, cst.ImportStar):
+                        for alias in node.names:
+                            alias.visit(self)
+                    return False
+
+                def visit_ImportAlias(self, node: cst.ImportAlias) -> bool:
+                    # The name bound: the alias, or the first part of a dotted module.
+                    bound: cst.BaseExpression = (
+                        node.asname.name if node.asname is not None else node.name
+                    )
+                    while isinstance(bound, cst.Attribute):
+                        bound = bound.value
+                    bound.visit(self)
+                    return False
+
             self.module.visit(_Collect())
             self._names = frozenset(found)
         return self._names
@@ -382,21 +403,22 @@ def add_keyword(call: cst.Call, name: str, value: cst.BaseExpression) -> cst.Cal
             # its own line, the comment of the old last line stays there.
             moved = after.with_changes(indent=sep.indent, last_line=sep.last_line)
             args[-1] = last.with_changes(comma=last.comma.with_changes(whitespace_after=moved))
-            closing = cst.ParenthesizedWhitespace(
-                first_line=cst.TrailingWhitespace(),
-                empty_lines=[],
-                indent=after.indent,
-                last_line=after.last_line,
-            )
-            new = new.with_changes(comma=cst.Comma(whitespace_after=closing))
+            new = new.with_changes(comma=cst.Comma(whitespace_after=_no_comment(after)))
         else:
             args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=sep))
             new = new.with_changes(comma=last.comma)
     else:
+        closing: cst.BaseParenthesizableWhitespace = last.whitespace_after_arg
+        if isinstance(closing, cst.ParenthesizedWhitespace) and isinstance(
+            sep, cst.ParenthesizedWhitespace
+        ):
+            # One argument per line, no trailing comma: the old last line keeps its comment.
+            sep = closing.with_changes(indent=sep.indent, last_line=sep.last_line)
+            closing = _no_comment(closing)
         args[-1] = last.with_changes(
             comma=cst.Comma(whitespace_after=sep), whitespace_after_arg=cst.SimpleWhitespace("")
         )
-        new = new.with_changes(whitespace_after_arg=last.whitespace_after_arg)
+        new = new.with_changes(whitespace_after_arg=closing)
     return call.with_changes(args=[*args, new])
 
 

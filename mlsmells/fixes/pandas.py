@@ -99,12 +99,16 @@ def _inplace_on_selection(ctx: FixContext, call: cst.Call) -> Edit | None:
     ):
         return None
     selection = func.value
-    if selection.lpar or not is_pure(selection):
+    if selection.lpar:
         return None
+    # One selection step on a plain name (or attribute chain): it is evaluated twice.
     target: cst.BaseAssignTargetExpression
     if isinstance(selection, cst.Subscript):
+        key = _single_index(selection)
+        if key is None or not is_pure(key) or not is_pure(selection.value):
+            return None
         target = selection
-    elif isinstance(selection, cst.Attribute):
+    elif isinstance(selection, cst.Attribute) and is_pure(selection.value):
         column = cst.SimpleString(f'"{selection.attr.value}"')
         target = cst.Subscript(
             value=selection.value, slice=[cst.SubscriptElement(slice=cst.Index(column))]
