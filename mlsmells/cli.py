@@ -22,6 +22,7 @@ from typing import TextIO
 import mlsmells
 from mlsmells import docs, registry, runner
 from mlsmells.diagnostics import Diagnostic
+from mlsmells.fixes import command as fix_command
 from mlsmells.registry import Fix
 from mlsmells.runner import FileResult
 
@@ -105,6 +106,7 @@ def _register_check(subparsers: argparse._SubParsersAction[argparse.ArgumentPars
         action="store_true",
         help="exit 0 even when there are findings (errors still exit 2)",
     )
+    fix_command.add_fix_options(parser, in_check=True)
     parser.set_defaults(handler=run_check)
 
 
@@ -113,6 +115,8 @@ def check_paths(paths: Sequence[str], active: frozenset[str]) -> list[FileResult
 
 
 def run_check(args: argparse.Namespace) -> int:
+    if fix_command.wants_fix(args):  # `check --fix` is `fix`
+        return fix_command.run_fix(args)
     results = check_paths(args.paths, active_codes(args))
     if not results:
         print("mlsmells: warning: no Python files found", file=sys.stderr)
@@ -246,7 +250,12 @@ def run_rules(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------- main
-SUBCOMMANDS: list[Registrar] = [_register_check, _register_rule, _register_rules]
+SUBCOMMANDS: list[Registrar] = [
+    _register_check,
+    fix_command.register,
+    _register_rule,
+    _register_rules,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -214,15 +214,15 @@ def _fix_notebook(
 
 
 def unified_diff(name: str, old: str, new: str) -> str:
-    """A ``diff -u`` of two texts (``a/``, ``b/`` prefixes, as git shows it)."""
+    """A ``diff -u`` of two texts, both headed with the path."""
     if old == new:
         return ""
     chunks: list[str] = []
     for line in difflib.unified_diff(
         old.splitlines(keepends=True),
         new.splitlines(keepends=True),
-        fromfile=f"a/{name}",
-        tofile=f"b/{name}",
+        fromfile=name,
+        tofile=name,
     ):
         chunks.append(line)
         if not line.endswith(("\n", "\r")):
