@@ -31,10 +31,12 @@ or one string) and the line endings inside the cell.
 from __future__ import annotations
 
 import ast
+import bisect
 import difflib
 import json
 import re
 import warnings
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -247,8 +249,7 @@ class Notebook:
         new_lines = _split_lines(fixed)
         # Per cell: (text without ending, ending or None for "new line", masked text).
         built: list[list[tuple[str, str | None, str]]] = [[] for _ in self.cells]
-        matcher = difflib.SequenceMatcher(None, self.lines, new_lines, autojunk=False)
-        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        for tag, i1, i2, j1, j2 in line_diff(self.lines, new_lines):
             if tag == "equal":
                 for i in range(i1, i2):
                     k, n = owner[i]
@@ -588,6 +589,143 @@ class _LexState:
 
 
 # ------------------------------------------------------------------ writing
+Opcode = tuple[str, int, int, int, int]
+
+
+def line_diff(a: Sequence[str], b: Sequence[str]) -> list[Opcode]:
+    """Opcodes (as :meth:`difflib.SequenceMatcher.get_opcodes`) turning ``a`` into ``b``.
+
+    Made for a text and its fixed version, where a few statements changed and
+    identical lines (``model.eval``, ``plt.show()``) repeat across cells: the
+    common head and tail are matched first, then lines unique on both sides
+    (patience diff), recursively; a remaining block of equal length on both
+    sides is paired line by line, one of different lengths by similarity (so
+    that a line a fix inserted is not taken for the changed line next to it).
+    :class:`difflib.SequenceMatcher` instead
+    may match a repeated line to the wrong copy and move a change into the
+    neighbouring cell.
+    """
+    ops: list[Opcode] = []
+    work: list[tuple[bool, Opcode]] = [(False, ("", 0, len(a), 0, len(b)))]
+    while work:
+        done, op = work.pop()
+        if done:
+            if op[1] < op[2] or op[3] < op[4]:
+                ops.append(op)
+            continue
+        _, alo, ahi, blo, bhi = op
+        head = 0
+        while alo + head < ahi and blo + head < bhi and a[alo + head] == b[blo + head]:
+            head += 1
+        tail = 0
+        while (
+            ahi - tail > alo + head
+            and bhi - tail > blo + head
+            and a[ahi - tail - 1] == b[bhi - tail - 1]
+        ):
+            tail += 1
+        middle: list[tuple[bool, Opcode]] = []
+        mlo, mhi, nlo, nhi = alo + head, ahi - tail, blo + head, bhi - tail
+        anchors = _unique_anchors(a, b, mlo, mhi, nlo, nhi)
+        if anchors:
+            i, j = mlo, nlo
+            for ai, bj in anchors:
+                middle.append((False, ("", i, ai, j, bj)))
+                middle.append((True, ("equal", ai, ai + 1, bj, bj + 1)))
+                i, j = ai + 1, bj + 1
+            middle.append((False, ("", i, mhi, j, nhi)))
+        elif mhi - mlo == nhi - nlo:
+            for k in range(mhi - mlo):
+                tag = "equal" if a[mlo + k] == b[nlo + k] else "replace"
+                middle.append((True, (tag, mlo + k, mlo + k + 1, nlo + k, nlo + k + 1)))
+        else:
+            middle.extend((True, item) for item in _pair_similar(a, b, mlo, mhi, nlo, nhi))
+        items = [
+            (True, ("equal", alo, mlo, blo, nlo)),
+            *middle,
+            (True, ("equal", mhi, ahi, nhi, bhi)),
+        ]
+        work.extend(reversed(items))
+    return ops
+
+
+#: Above this many line pairs, a changed block is not aligned line by line.
+_PAIRING_LIMIT = 40_000
+
+
+def _pair_similar(
+    a: Sequence[str], b: Sequence[str], alo: int, ahi: int, blo: int, bhi: int
+) -> list[Opcode]:
+    """Opcodes for a block without anchors: the order-keeping pairing of similar
+    lines (ratio >= 0.6) with the highest total similarity; the lines between
+    two pairs are one deletion, insertion or replacement."""
+    n, m = ahi - alo, bhi - blo
+    if n == 0 or m == 0 or n * m > _PAIRING_LIMIT:
+        tag = "delete" if m == 0 else "insert" if n == 0 else "replace"
+        return [(tag, alo, ahi, blo, bhi)]
+    score = [[0.0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
+            best = max(score[i + 1][j], score[i][j + 1])
+            ratio = difflib.SequenceMatcher(None, a[alo + i], b[blo + j]).ratio()
+            if ratio >= 0.6:
+                best = max(best, ratio + score[i + 1][j + 1])
+            score[i][j] = best
+    pairs: list[tuple[int, int]] = []
+    i = j = 0
+    while i < n and j < m:
+        if score[i][j] not in (score[i + 1][j], score[i][j + 1]):
+            pairs.append((alo + i, blo + j))
+            i, j = i + 1, j + 1
+        elif score[i][j] == score[i][j + 1]:
+            j += 1
+        else:
+            i += 1
+    ops: list[Opcode] = []
+    i, j = alo, blo
+    for pi, pj in [*pairs, (ahi, bhi)]:
+        if i < pi or j < pj:  # the unpaired lines between two pairs change together
+            tag = "delete" if j == pj else "insert" if i == pi else "replace"
+            ops.append((tag, i, pi, j, pj))
+        if pi < ahi:
+            ops.append(("equal" if a[pi] == b[pj] else "replace", pi, pi + 1, pj, pj + 1))
+        i, j = pi + 1, pj + 1
+    return ops
+
+
+def _unique_anchors(
+    a: Sequence[str], b: Sequence[str], alo: int, ahi: int, blo: int, bhi: int
+) -> list[tuple[int, int]]:
+    """Lines found exactly once in ``a[alo:ahi]`` and once in ``b[blo:bhi]``, the
+    longest run of them in the same order on both sides."""
+    count_a = Counter(a[alo:ahi])
+    where_b: dict[str, int] = {}
+    count_b = Counter(b[blo:bhi])
+    for j in range(blo, bhi):
+        if count_b[b[j]] == 1:
+            where_b[b[j]] = j
+    pairs = [(i, where_b[a[i]]) for i in range(alo, ahi) if count_a[a[i]] == 1 and a[i] in where_b]
+    # Longest increasing subsequence of the b positions (patience sorting).
+    tails: list[int] = []  # per run length, the pair ending the best run so far
+    tail_values: list[int] = []  # and its b position
+    previous: list[int] = [-1] * len(pairs)
+    for index, (_, j) in enumerate(pairs):
+        slot = bisect.bisect_left(tail_values, j)
+        previous[index] = tails[slot - 1] if slot else -1
+        if slot == len(tails):
+            tails.append(index)
+            tail_values.append(j)
+        else:
+            tails[slot] = index
+            tail_values[slot] = j
+    chain: list[tuple[int, int]] = []
+    index = tails[-1] if tails else -1
+    while index >= 0:
+        chain.append(pairs[index])
+        index = previous[index]
+    return chain[::-1]
+
+
 def _join_cell(cell: CodeCell, parts: list[tuple[str, str | None, str]]) -> str:
     """A cell's new source: kept lines with their own endings, new ones with the
     cell's; the last line ends as the original last line did."""

@@ -24,10 +24,12 @@ from hypothesis import strategies as st
 from mlsmells import cli, registry, runner
 from mlsmells.engine import Check, Engine, all_checks
 from mlsmells.notebooks import (
+    CodeCell,
     FixMappingError,
     Notebook,
     NotebookError,
     check_notebook,
+    line_diff,
     mask_cell,
 )
 
@@ -661,7 +663,7 @@ def test_fix_appending_to_a_cell_without_final_newline() -> None:
     ("old", "new", "message"),
     [
         ("pass\nx = 1\n", "x = 2\n", "a fix would change an IPython line"),
-        ("y = 1\nz = 2\n", "y = 1; z = 2\n", "a fix spans more than one cell"),
+        ("y = 1\nz = 2\n", "print(locals())\n", "a fix spans more than one cell"),
         ("x = 1\n", "x = (\n", "cell 1 would not parse after the fix: '(' was never closed"),
     ],
 )
@@ -685,31 +687,99 @@ def iter_sources(text: str) -> Iterator[object]:
         yield cell["source"]
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(notebooks(), st.data())
 def test_round_trip_of_generated_notebooks(
     case: tuple[str, list[tuple[int, str]]], data: st.DataObject
 ) -> None:
+    """Fix-like edits (a call added, a line inserted after a statement) land in
+    their own cell, with the cell's line endings; everything else is kept."""
     text, _ = case
     nb = Notebook(text)
     assert nb.apply(nb.source).text == text
-    calls = [
-        i
-        for i, line in enumerate(nb.lines)
-        if line.rstrip("\n").endswith(("model.eval", "model.train"))
-    ]
+    calls = [i for i, line in enumerate(nb.lines) if line.strip() in ("model.eval", "model.train")]
     if not calls:
         return
-    chosen = data.draw(st.sets(st.sampled_from(calls), min_size=1))
-    lines = list(nb.lines)
-    for i in chosen:
-        lines[i] = lines[i].rstrip("\n") + "()\n"
+    edits = data.draw(st.dictionaries(st.sampled_from(calls), st.booleans(), min_size=1))
+    lines: list[str] = []
+    expected: dict[int, list[str]] = {}
+    for i, line in enumerate(nb.lines):
+        cell, row = nb.line_map()[i + 1]
+        bodies = expected.setdefault(cell, [])
+        body = line.rstrip("\n")
+        if i in edits:
+            if edits[i]:  # insert a statement after the line
+                indent = body[: len(body) - len(body.lstrip())]
+                bodies += [body, indent + "model.train()"]
+                lines += [line, indent + "model.train()\n"]
+                continue
+            body += "()"
+        bodies.append(body)
+        lines.append(body + "\n")
     edit = nb.apply("".join(lines))
-    assert len(edit.changes) == len({nb.line_map()[i + 1][0] for i in chosen})
-    nbformat.validate(nbformat.reads(edit.text, as_version=4))
-    for old, new in zip(iter_sources(text), iter_sources(edit.text), strict=True):
-        assert type(old) is type(new)
+    assert {c.number for c in edit.changes} == {nb.line_map()[i + 1][0] for i in edits}
+    new = nbformat.reads(edit.text, as_version=4)
+    nbformat.validate(new)
+    for cell in nb.cells:
+        source = new.cells[cell.number - 1].source
+        want = [
+            raw.rstrip("\r\n") if masked else body
+            for raw, masked, body in zip(
+                _lines_of(source, len(expected[cell.number])),
+                _masked_flags(cell, edits, nb),
+                expected[cell.number],
+                strict=True,
+            )
+        ]
+        assert _BREAK.split(source.rstrip("\r\n")) == want
+        endings = set(re.findall(r"\r\n|\r|\n", source))
+        assert endings <= {cell.newline}
+        assert source.endswith(cell.newline) == cell.source.endswith(cell.newline)
+    for old, new_source in zip(iter_sources(text), iter_sources(edit.text), strict=True):
+        assert type(old) is type(new_source)
     assert Notebook(edit.text).source == "".join(lines)
+
+
+def _lines_of(source: str, count: int) -> list[str]:
+    lines = _BREAK.split(source.rstrip("\r\n")) if source else []
+    assert len(lines) == count
+    return lines
+
+
+def _masked_flags(cell: CodeCell, edits: dict[int, bool], nb: Notebook) -> list[bool]:
+    """Per line of the fixed cell: whether it is an IPython line (kept as written)."""
+    flags: list[bool] = []
+    for n, masked in enumerate(cell.is_masked):
+        flags.append(masked)
+        if edits.get(cell.start - 1 + n):
+            flags.append(False)
+    return flags
+
+
+def test_repeated_lines_stay_in_their_cells() -> None:
+    nb = Notebook(make_notebook("model.eval", "model.eval\nplt.show()", "model.eval\nplt.show()"))
+    edit = nb.apply("model.eval\nmodel.eval()\nplt.show()\nmodel.eval\nmodel.train()\nplt.show()\n")
+    assert [(c.number, c.new) for c in edit.changes] == [
+        (2, "model.eval()\nplt.show()"),
+        (3, "model.eval\nmodel.train()\nplt.show()"),
+    ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from("abcde"), max_size=12),
+    st.lists(st.sampled_from("abcdef"), max_size=12),
+)
+def test_line_diff_turns_a_into_b(a: list[str], b: list[str]) -> None:
+    rebuilt: list[str] = []
+    i = j = 0
+    for tag, i1, i2, j1, j2 in line_diff(a, b):
+        assert (i1, j1) == (i, j) and (i1 < i2 or j1 < j2)
+        if tag == "equal":
+            assert a[i1:i2] == b[j1:j2]
+        rebuilt += b[j1:j2]
+        i, j = i2, j2
+    assert (i, j) == (len(a), len(b)) and rebuilt == b
 
 
 def test_unchanged_lines_of_a_changed_cell_keep_their_json_text() -> None:
