@@ -14,15 +14,13 @@ from __future__ import annotations
 
 import ast
 import functools
-import importlib
 import io
 import os
 import tokenize
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
 
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import Engine
@@ -221,26 +219,11 @@ def check_file(path: Path, active: frozenset[str]) -> FileResult:
     """Check one file; never raises for a problem with the file itself."""
     try:
         if path.suffix == NOTEBOOK_SUFFIX:
-            return _notebook_checker()(path, active)
+            # Imported here: mlsmells.notebooks builds on this module.
+            from mlsmells.notebooks import check_notebook
+
+            return check_notebook(path, active)
         source = read_source(path)
         return FileResult(path, tuple(check_source(source, str(path), active)))
     except FileError as error:
         return FileResult(path, error=error)
-
-
-NotebookChecker = Callable[[Path, frozenset[str]], FileResult]
-
-
-def _notebook_checker() -> NotebookChecker:
-    """Extension point: ``mlsmells.notebooks.check_notebook(path, active) -> FileResult``.
-
-    It reads the notebook, checks its code cells as one module with
-    :func:`check_tree` (passing ``cell_last_lines``), fills
-    :attr:`FileResult.line_map`, and raises :class:`FileError` for a notebook
-    it cannot read.
-    """
-    try:
-        module = importlib.import_module("mlsmells.notebooks")
-    except ModuleNotFoundError:
-        raise FileError("notebook support is not available in this installation") from None
-    return cast(NotebookChecker, module.check_notebook)
