@@ -204,3 +204,28 @@ def test_pylint_reports_an_internal_error(monkeypatch: pytest.MonkeyPatch, tmp_p
     assert [(m.msg_id, m.symbol, m.line, m.msg) for m in reporter.messages] == [
         ("F7600", "ml-internal-error", 2, crash.message)
     ]
+
+
+OPT_IN = [p for p in FIXTURES if not registry.get(p.name[:5]).default_enabled]
+
+
+@pytest.mark.skipif(not OPT_IN, reason="no opt-in (ML9xx) rule fixture yet")
+def test_opt_in_rules_are_off_by_default_everywhere(flake8: Findings, cli: Findings) -> None:
+    """Without a selection, none of the three front ends reports an opt-in rule;
+    with the opt-in selectors each one does (the findings above)."""
+    files = [str(p) for p in OPT_IN]
+    off = {registry.get(p.name[:5]).code for p in OPT_IN}
+    commands = {
+        "flake8": ["flake8", "--isolated"],
+        "pylint": ["pylint", "--load-plugins=mlsmells.pylint_plugin", "--persistent=n"],
+        "cli": ["mlsmells", "check"],
+    }
+    for tool, command in commands.items():
+        proc = subprocess.run(
+            [sys.executable, "-m", *command, *files], capture_output=True, text=True, check=False
+        )
+        assert "Traceback" not in proc.stderr, proc.stderr
+        reported = {code for code in off if code in proc.stdout}
+        assert not reported, f"{tool} reports opt-in rules by default: {sorted(reported)}"
+    for path in OPT_IN:
+        assert flake8[path] and cli[path]
