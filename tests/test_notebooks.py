@@ -792,3 +792,105 @@ def test_unchanged_lines_of_a_changed_cell_keep_their_json_text() -> None:
     nb = Notebook(text)
     edit = nb.apply(nb.source.replace("m.eval", "m.eval()"))
     assert only_span_differs(text, edit.text) == ("", "()")
+
+
+# ------------------------------------------------------------ mlsmells fix
+@pytest.fixture
+def notebooks_copy(tmp_path: Path) -> Path:
+    for path in fixture_notebooks():
+        (tmp_path / path.name).write_bytes(path.read_bytes())
+    return tmp_path
+
+
+def test_fix_unsafe_rewrites_only_changed_cells(
+    capsys: pytest.CaptureFixture[str], notebooks_copy: Path
+) -> None:
+    before = {p.name: p.read_bytes() for p in notebooks_copy.iterdir()}
+    status, out, err = run(
+        capsys, "fix", "--unsafe-fixes", "--select", "ML406", str(notebooks_copy)
+    )
+    assert status == 0  # suppressed findings are neither fixed nor reported
+    assert err == f"mlsmells: notice: {notebooks_copy / 'broken_cell.ipynb'}" + (
+        NOTICES["broken_cell.ipynb"][0] + "\n"
+    ) + f"mlsmells: notice: {notebooks_copy / 'r_analysis.ipynb'}" + (
+        NOTICES["r_analysis.ipynb"][0] + "\n"
+    )
+    marked = sum(code == "ML406" for p in fixture_notebooks() for *_, code in expectations(p))
+    assert out.splitlines()[-1] == f"Fixed {marked} findings, 0 remaining."
+    for path in sorted(notebooks_copy.iterdir()):
+        want = {(cell, line) for cell, line, code in expectations(path) if code == "ML406"}
+        after = path.read_text(encoding="utf-8")
+        if not want:
+            assert path.read_bytes() == before[path.name], path.name
+            continue
+        assert set(changed_cells(before[path.name], after)) == {cell for cell, _ in want}
+        assert check_notebook(path, frozenset({"ML406"})).diagnostics == ()
+        fixed_lines = {
+            (cell, line)
+            for cell, line, _ in expectations(path)
+            if "()"
+            in cell_lines(nbformat.reads(after, as_version=4).cells[cell - 1].source)[line - 1]
+        }
+        assert fixed_lines == want, path.name
+
+
+def test_fix_without_unsafe_holds_unsafe_fixes_back(
+    capsys: pytest.CaptureFixture[str], notebooks_copy: Path
+) -> None:
+    before = {p.name: p.read_bytes() for p in notebooks_copy.iterdir()}
+    status, out, _ = run(capsys, "fix", "--select", "ML406", str(notebooks_copy))
+    assert status == 1
+    assert "unsafe fixes held back" in out.splitlines()[-1]
+    assert {p.name: p.read_bytes() for p in notebooks_copy.iterdir()} == before
+
+
+def test_fix_diff_shows_cells_and_writes_nothing(
+    capsys: pytest.CaptureFixture[str], notebooks_copy: Path
+) -> None:
+    path = notebooks_copy / "mnist_training.ipynb"
+    before = path.read_bytes()
+    status, out, err = run(
+        capsys, "fix", "--diff", "--unsafe-fixes", "--select", "ML406", str(path)
+    )
+    assert status == 1 and path.read_bytes() == before
+    assert out == (
+        f"--- {path}:cell 7\n+++ {path}:cell 7\n@@ -1,4 +1,4 @@\n"
+        "-model.eval  # error: ML406\n+model.eval()  # error: ML406\n correct = 0\n"
+        " with torch.no_grad():\n     for images, labels in test_loader:\n"
+        f"--- {path}:cell 9\n+++ {path}:cell 9\n@@ -1,2 +1,2 @@\n"
+        ' model.load_state_dict(torch.load("checkpoints/best.pt", weights_only=True))\n'
+        "-model.eval;  # error: ML406\n+model.eval();  # error: ML406\n"
+    )
+    assert err == "Would fix 2 findings, 0 remaining.\n"
+
+
+@pytest.mark.skipif("ML202" not in IMPLEMENTED, reason="ML202 (a safe fix) is not implemented yet")
+def test_safe_fix_applies_by_default(
+    capsys: pytest.CaptureFixture[str], notebooks_copy: Path
+) -> None:
+    path = notebooks_copy / "churn_eda.ipynb"
+    before = path.read_bytes()
+    run(capsys, "fix", "--select", "ML202", str(path))
+    after = path.read_text(encoding="utf-8")
+    assert changed_cells(before, after) == [7]
+    assert only_span_differs(before.decode(), after) == ("inplace=True", "")
+
+
+def test_fix_mixed_folder_with_a_malformed_notebook(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    (tmp_path / "train.py").write_text("import torch\nm = torch.nn.Linear(1, 1)\nm.eval\nm()\n")
+    (tmp_path / "explore.ipynb").write_text(make_notebook(*TORCH_CELLS))
+    (tmp_path / "broken.ipynb").write_text('{"cells": [')
+    status, out, err = run(capsys, "fix", "--unsafe-fixes", "--select", "ML406", str(tmp_path))
+    assert status == 2
+    assert err.splitlines()[0].startswith(
+        f"mlsmells: error: {tmp_path / 'broken.ipynb'}: invalid JSON"
+    )
+    assert len(err.splitlines()) == 1
+    assert (
+        tmp_path / "train.py"
+    ).read_text() == "import torch\nm = torch.nn.Linear(1, 1)\nm.eval()\nm()\n"
+    cells = json.loads((tmp_path / "explore.ipynb").read_text())["cells"]
+    assert cells[1]["source"] == "model.eval()\nprint(model)"
+    assert out.splitlines()[-1] == "Fixed 2 findings, 0 remaining. 1 file could not be fixed."
