@@ -11,7 +11,6 @@ from __future__ import annotations
 import ast
 import json
 import re
-import string
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -163,7 +162,10 @@ def test_mask_cell(cell: str, masked: list[str] | None) -> None:
 
 
 # ----------------------------------------------------------- structure
-def make_notebook(*sources: str | tuple[str, str], nbformat_version: int = 4) -> str:
+Source = str | list[str]
+
+
+def make_notebook(*sources: Source | tuple[str, Source], nbformat_version: int = 4) -> str:
     """A notebook's JSON text; a tuple is (cell_type, source)."""
     cells = []
     for item in sources:
@@ -488,17 +490,16 @@ class Probe(Check):
         if isinstance(node, ast.Name):
             kind = self.model.kind_of(node)
             if kind is not None:
-                self.report("ML406", node, **_fields("ML406", kind.name))
-        elif isinstance(node.value, ast.Attribute) and node.end_lineno in self.ctx.cell_last_lines:
-            self.report("ML406", node, **_fields("ML406", "display"))
+                self.report("ML406", node, expr=kind.name)
+        elif (
+            isinstance(node, ast.Expr)
+            and isinstance(node.value, ast.Attribute)
+            and node.end_lineno in self.ctx.cell_last_lines
+        ):
+            self.report("ML406", node, expr="display")
 
 
 Probe.codes = ("ML406",)
-
-
-def _fields(code: str, value: str) -> dict[str, str]:
-    names = [f for _, f, _, _ in string.Formatter().parse(registry.get(code).message) if f]
-    return dict.fromkeys(names, value)
 
 
 def probe(tree: ast.Module, lines: list[str], display: frozenset[int]) -> set[tuple[int, int, str]]:
@@ -704,8 +705,8 @@ def test_round_trip_of_generated_notebooks(
     lines: list[str] = []
     expected: dict[int, list[str]] = {}
     for i, line in enumerate(nb.lines):
-        cell, row = nb.line_map()[i + 1]
-        bodies = expected.setdefault(cell, [])
+        number, _ = nb.line_map()[i + 1]
+        bodies = expected.setdefault(number, [])
         body = line.rstrip("\n")
         if i in edits:
             if edits[i]:  # insert a statement after the line
