@@ -18,7 +18,7 @@ raw column is never compared with a libcst column.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar, cast
 
@@ -28,10 +28,6 @@ from libcst.metadata import (
     MetadataWrapper,
     ParentNodeProvider,
     PositionProvider,
-    QualifiedName,
-    QualifiedNameSource,
-    Scope,
-    ScopeProvider,
 )
 
 from mlsmells.config import Settings
@@ -149,12 +145,6 @@ class FixContext:
         parents = self.wrapper.resolve(ParentNodeProvider)
         return parents.get(node)
 
-    def ancestors(self, node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-        parent = self.parent(node)
-        while parent is not None:
-            yield parent
-            parent = self.parent(parent)
-
     # ------------------------------------------------------------------ names
     def names_in_module(self) -> frozenset[str]:
         """Every identifier used anywhere in the module (bound, read or imported)."""
@@ -190,97 +180,6 @@ class FixContext:
             self._names = frozenset(found)
         return self._names
 
-    def qualified_names(self, node: cst.CSTNode) -> set[QualifiedName]:
-        scope = self.scope(node)
-        return set(scope.get_qualified_names_for(node)) if scope is not None else set()
-
-    def scope(self, node: cst.CSTNode) -> Scope | None:
-        return self.wrapper.resolve(ScopeProvider).get(node)
-
-    def reference(
-        self, at: cst.CSTNode, qualname: str
-    ) -> tuple[str, tuple[ImportItem, ...]] | None:
-        """Source text that names ``qualname`` (``"pandas.isna"``) where ``at`` is.
-
-        An existing import is reused, whatever its alias (``import pandas as p``
-        gives ``p.isna``, ``from pandas import isna`` gives ``isna``), when it
-        is visible at ``at`` and, at module level, comes before it. Otherwise a
-        module import is added: ``import <module> as <conventional alias>``
-        (or plain ``import <module>``) when that name is used nowhere in the
-        module. ``None`` when neither is possible.
-        """
-        scope = self.scope(at)
-        if scope is None:
-            return None
-        module, _, attr = qualname.rpartition(".")
-        for text in self._candidates(module, attr):
-            if self._resolves(scope, at, text, qualname):
-                return text, ()
-        names = self.names_in_module()
-        alias = CONVENTIONAL_ALIASES.get(module)
-        if alias is not None and alias not in names:
-            return f"{alias}.{attr}", (ImportItem(module, alias=alias),)
-        root = module.split(".")[0]
-        if root not in names:
-            return qualname, (ImportItem(module),)
-        return None
-
-    def _candidates(self, module: str, attr: str) -> Iterator[str]:
-        for node in _walk(self.module):
-            if isinstance(node, cst.Import):
-                for alias in node.names:
-                    name = _dotted(alias.name)
-                    if alias.asname is not None and name == module:
-                        yield f"{_asname(alias)}.{attr}"
-                    elif alias.asname is None and (name == module or name.startswith(module + ".")):
-                        yield f"{module}.{attr}"
-            elif isinstance(node, cst.ImportFrom) and not node.relative and node.module is not None:
-                if _dotted(node.module) != module or isinstance(node.names, cst.ImportStar):
-                    continue
-                for alias in node.names:
-                    if _dotted(alias.name) == attr:
-                        yield _asname(alias) if alias.asname is not None else attr
-
-    def _resolves(self, scope: Scope, at: cst.CSTNode, text: str, qualname: str) -> bool:
-        if scope.get_qualified_names_for(text) != {
-            QualifiedName(qualname, QualifiedNameSource.IMPORT)
-        }:
-            return False
-        head = text.split(".")[0]
-        at_line = self.span(at)[0]
-        for assignment in scope[head]:
-            if assignment.scope is not scope.globals or scope is not scope.globals:
-                continue
-            node = getattr(assignment, "node", None)
-            if isinstance(node, cst.CSTNode) and self.span(node)[0] >= at_line:
-                return False  # a module-level import after the use is not bound yet
-        return True
-
-
-CONVENTIONAL_ALIASES = {"pandas": "pd", "numpy": "np"}
-
-
-def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(reversed(current.children))
-
-
-def _dotted(node: cst.BaseExpression) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return f"{_dotted(node.value)}.{node.attr.value}"
-    return ""
-
-
-def _asname(alias: cst.ImportAlias) -> str:
-    assert alias.asname is not None
-    name = alias.asname.name
-    return name.value if isinstance(name, cst.Name) else ""
-
 
 # --------------------------------------------------------------- expressions
 def parse_expression(text: str) -> cst.BaseExpression:
@@ -296,14 +195,6 @@ def keyword_arg(call: cst.Call, name: str) -> cst.Arg | None:
         if arg.keyword is not None and arg.keyword.value == name:
             return arg
     return None
-
-
-def has_star_args(call: cst.Call) -> bool:
-    return any(arg.star for arg in call.args)
-
-
-def positional_count(call: cst.Call) -> int:
-    return sum(1 for arg in call.args if arg.keyword is None and not arg.star)
 
 
 def is_pure(node: cst.BaseExpression) -> bool:
@@ -460,9 +351,3 @@ def remove_arg(call: cst.Call, arg: cst.Arg) -> cst.Call:
     args[index - 1] = prev.with_changes(comma=comma, whitespace_after_arg=trailing)
     del args[index]
     return call.with_changes(args=args)
-
-
-def replace_arg_value(call: cst.Call, arg: cst.Arg, value: cst.BaseExpression) -> cst.Call:
-    return call.with_changes(
-        args=[a.with_changes(value=value) if a is arg else a for a in call.args]
-    )

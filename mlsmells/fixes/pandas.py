@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import libcst as cst
+from libcst.codemod.visitors import ImportItem
 
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.fixes.base import (
@@ -20,26 +21,23 @@ from mlsmells.fixes.base import (
 
 @transform("ML201")
 def chained_assignment(ctx: FixContext, diag: Diagnostic) -> Edit | None:
-    """The simple shapes of a chained assignment.
+    """The simple shapes of a chained assignment (``data["shape"]`` names the shape).
 
-    - ``df[a][b] = v`` (or ``+=``) -> ``df.loc[b, a] = v`` when ``a`` is a
-      literal column key (a string, an integer, or a list of them) and ``b``
-      a single row key or mask;
-    - ``df[c].m(..., inplace=True)`` as a statement ->
-      ``df[c] = df[c].m(...)``; ``df.col.m(..., inplace=True)`` ->
-      ``df["col"] = df.col.m(...)``, when the selection can be evaluated twice.
+    - ``getitem-getitem``: ``df[a][b] = v`` (or ``+=``) -> ``df.loc[b, a] = v``
+      when ``a`` is a literal column key (a string, an integer, or a list of
+      them) and ``b`` a single row key or mask;
+    - ``inplace-method``: ``df[c].m(..., inplace=True)`` as a statement ->
+      ``df[c] = df[c].m(...)`` (``df.col.m(..., inplace=True)`` ->
+      ``df["col"] = df.col.m(...)``) when the selection is one step on a
+      name or attribute chain, so that evaluating it twice is harmless.
     """
-    target = ctx.find(diag, cst.Subscript, cst.Call, cst.Assign, cst.AugAssign)
-    if isinstance(target, cst.Assign):
-        if len(target.targets) != 1:
-            return None
-        target = target.targets[0].target
-    elif isinstance(target, cst.AugAssign):
-        target = target.target
-    if isinstance(target, cst.Subscript):
-        return _chained_subscript(target)
-    if isinstance(target, cst.Call):
-        return _inplace_on_selection(ctx, target)
+    shape = diag.get("shape")
+    if shape == "getitem-getitem":
+        target = ctx.find(diag, cst.Subscript)
+        return _chained_subscript(target) if target is not None else None
+    if shape == "inplace-method":
+        call = ctx.find(diag, cst.Call)
+        return _inplace_on_selection(ctx, call) if call is not None else None
     return None
 
 
@@ -141,94 +139,40 @@ def inplace_result_assigned(ctx: FixContext, diag: Diagnostic) -> Edit | None:
 
 # -------------------------------------------------------------------- ML209
 
-#: Qualified names of NaN (and NA) constants.
-_NAN_CONSTANTS = frozenset(
-    {"numpy.nan", "numpy.NaN", "numpy.NAN", "math.nan", "pandas.NA", "torch.nan"}
-)
-_POSITIVE = (cst.Equal, cst.Is)
-_NEGATIVE = (cst.NotEqual, cst.IsNot)
-
 
 @transform("ML209")
 def nan_equality(ctx: FixContext, diag: Diagnostic) -> Edit | None:
-    """``x == np.nan`` -> ``pd.isna(x)`` (``!=``: ``pd.notna(x)``).
+    """``x == np.nan`` -> ``pd.isna(x)``, ``x != np.nan`` -> ``pd.notna(x)`` ...
 
-    With pandas imported in the module the pandas functions are used; else
-    with NumPy ``np.isnan(x)`` / ``~np.isnan(x)``; else
-    ``math.isnan(x)`` / ``not math.isnan(x)``. An existing import is reused
-    under its alias; a missing one is added.
+    The rule chooses the replacement and says it in its message; the data
+    carries it: ``replacement`` (the function, under the alias bound where
+    the comparison is), ``negate`` (``""``, ``"~"`` or ``"not "``),
+    ``nan_side`` (``left``/``right``), and ``import`` when the module must
+    be imported first (done only if its name is used nowhere else).
     """
     node = ctx.find(diag, cst.Comparison)
-    if node is None or len(node.comparisons) != 1:
+    function = diag.get("replacement")
+    negate = diag.get("negate")
+    side = diag.get("nan_side")
+    if node is None or function is None or len(node.comparisons) != 1:
         return None
-    target = node.comparisons[0]
-    operator = target.operator
-    if isinstance(operator, _POSITIVE):
-        negated = False
-    elif isinstance(operator, _NEGATIVE):
-        negated = True
-    else:
-        return None
-    if _is_nan(ctx, target.comparator):
-        operand = node.left
-    elif _is_nan(ctx, node.left):
-        operand = target.comparator
-    else:
-        return None
-    roots = _imported_roots(ctx.module)
-    if "pandas" in roots:
-        qualname, negation = ("pandas.notna" if negated else "pandas.isna"), None
-    elif "numpy" in roots:
-        qualname, negation = "numpy.isnan", "~"
-    else:
-        qualname, negation = "math.isnan", "not"
-    found = ctx.reference(node, qualname)
-    if found is None:
-        return None
-    text, imports = found
+    operand = node.comparisons[0].comparator if side == "left" else node.left
+    imports: tuple[ImportItem, ...] = ()
+    module = diag.get("import")
+    if module is not None:
+        if module.split(".")[0] in ctx.names_in_module():
+            return None
+        imports = (ImportItem(module),)
     call: cst.BaseExpression = cst.Call(
-        func=cst.parse_expression(text), args=[cst.Arg(_without_parens(operand))]
+        func=cst.parse_expression(function), args=[cst.Arg(_without_parens(operand))]
     )
-    if negated and negation == "~":
+    if negate == "~":
         call = cst.UnaryOperation(operator=cst.BitInvert(), expression=call)
-    elif negated and negation == "not":
+    elif negate == "not ":
         call = cst.UnaryOperation(operator=cst.Not(), expression=call)
+    elif negate != "":
+        return None
     return Edit(node, call.with_changes(lpar=node.lpar, rpar=node.rpar), imports)
-
-
-def _is_nan(ctx: FixContext, node: cst.BaseExpression) -> bool:
-    if isinstance(node, (cst.Name, cst.Attribute)):
-        return any(q.name in _NAN_CONSTANTS for q in ctx.qualified_names(node))
-    if isinstance(node, cst.Call) and len(node.args) == 1 and not node.args[0].keyword:
-        arg = node.args[0].value
-        return (
-            isinstance(arg, cst.SimpleString)
-            and arg.evaluated_value in ("nan", "NaN", "NAN", "+nan", "-nan")
-            and any(q.name == "builtins.float" for q in ctx.qualified_names(node.func))
-        )
-    return False
-
-
-def _imported_roots(module: cst.Module) -> set[str]:
-    roots: set[str] = set()
-
-    class _Imports(cst.CSTVisitor):
-        def visit_Import(self, node: cst.Import) -> None:
-            for alias in node.names:
-                roots.add(_root(alias.name))
-
-        def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-            if node.module is not None and not node.relative:
-                roots.add(_root(node.module))
-
-    module.visit(_Imports())
-    return roots
-
-
-def _root(node: cst.BaseExpression) -> str:
-    while isinstance(node, cst.Attribute):
-        node = node.value
-    return node.value if isinstance(node, cst.Name) else ""
 
 
 def _without_parens(node: cst.BaseExpression) -> cst.BaseExpression:
