@@ -96,5 +96,6 @@ def test_every_transform_is_a_registered_fix_with_fixtures() -> None:
 
 
 def test_every_rule_with_a_fix_has_a_transform() -> None:
-    missing = [c for c, r in registry.RULES.items() if r.fix is not Fix.NONE and c not in TRANSFORMS]
+    missing = [c for c, r in registry.RULES.items() if r.fix is not Fix.NONE]
+    missing = [c for c in missing if c not in TRANSFORMS]
     assert not missing, f"rules announcing a fix without a transform: {missing}"
