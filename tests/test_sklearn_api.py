@@ -70,6 +70,10 @@ def test_defaults_of_exceptions_consume_no_randomness_unless_documented(primary:
     consumes = EXCEPTIONS[primary].uses(EXCEPTIONS[primary].defaults)
     certain_by_default = {
         "sklearn.model_selection.train_test_split",
+        "sklearn.datasets.make_circles",
+        "sklearn.datasets.make_moons",
+        "sklearn.cluster.KMeans",
+        "sklearn.cluster.k_means",
         "sklearn.linear_model.SGDClassifier",
         "sklearn.linear_model.SGDRegressor",
         "sklearn.linear_model.PassiveAggressiveClassifier",

@@ -70,7 +70,7 @@ RULES: tuple[Rule, ...] = (
         name="nan-equality",
         pylint_id="E7629",
         family=Family.PANDAS,
-        message="comparison `{op}` with NaN is always {result}; use `{replacement}`",
+        message="comparison `{comparison}` {result}; use `{replacement}`",
         summary="A value is compared with NaN (`== np.nan`, `is math.nan`, `!= pd.NA` ...).",
         rationale=(
             "NaN is not equal to anything, itself included: `x == np.nan` is always False and "

@@ -17,10 +17,13 @@ RULES: tuple[Rule, ...] = (
             "split, initialisation or bootstrap sample, so results cannot be reproduced, "
             "compared between runs, or debugged. The rule knows which scikit-learn callables "
             "accept `random_state` (a table generated from scikit-learn itself) and stays silent "
-            "where the argument is unused: `KFold`/`StratifiedKFold`/`GroupKFold`-family "
-            "splitters without `shuffle=True`, `SVC`/`SVR`-family without `probability=True`, "
-            "linear models whose solver is deterministic, `Lasso`/`ElasticNet` without "
-            "`selection=\"random\"`, and calls that pass `**kwargs`."
+            "where the argument is unused or its use is not certain from the call: "
+            "`KFold`/`StratifiedKFold`/`GroupKFold`-family splitters without `shuffle=True`, "
+            "`SVC`/`NuSVC` without `probability=True`, `LogisticRegression` and `Ridge` unless "
+            "the solver is a stochastic one, `Lasso`/`ElasticNet` without "
+            "`selection=\"random\"`, solvers chosen from the data shape (`PCA`'s "
+            "`svd_solver=\"auto\"`), an estimator handed to `AdaBoost`/`Bagging` (the ensemble "
+            "reseeds it), and calls that pass `**kwargs`."
         ),
         bad=(
             "from sklearn.model_selection import train_test_split\n"

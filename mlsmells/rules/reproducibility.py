@@ -75,6 +75,18 @@ EXCEPTIONS: dict[str, UsedWhen] = {
         {"shuffle": False, "subset": None},
         lambda a: a["shuffle"] is True or a["subset"] == "SA",
     ),
+    # Without noise the points are fixed; only their order is shuffled.
+    "sklearn.datasets.make_circles": UsedWhen(
+        {"shuffle": True, "noise": None},
+        lambda a: a["shuffle"] is True or a["noise"] is not None,
+    ),
+    "sklearn.datasets.make_moons": UsedWhen(
+        {"shuffle": True, "noise": None},
+        lambda a: a["shuffle"] is True or a["noise"] is not None,
+    ),
+    # An explicit array of initial centers makes Lloyd/Elkan deterministic.
+    "sklearn.cluster.KMeans": _is("init", "k-means++", "k-means++", "random"),
+    "sklearn.cluster.k_means": _is("init", "k-means++", "k-means++", "random"),
     "sklearn.svm.SVC": _is("probability", "deprecated", True),
     "sklearn.svm.NuSVC": _is("probability", "deprecated", True),
     # "auto" picks the dual problem (random) only when the loss has no primal
@@ -196,6 +208,27 @@ def _below_one(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and value < 1
 
 
+#: Ensembles that overwrite the ``random_state`` of the estimator they are
+#: given with seeds drawn from their own (``BaseEnsemble._make_estimator``):
+#: that estimator's own seed is irrelevant, the ensemble's is what counts.
+RESEEDING_ENSEMBLES = frozenset(
+    {
+        "sklearn.ensemble.AdaBoostClassifier",
+        "sklearn.ensemble.AdaBoostRegressor",
+        "sklearn.ensemble.BaggingClassifier",
+        "sklearn.ensemble.BaggingRegressor",
+    }
+)
+_ESTIMATOR_PARAMS = frozenset({"estimator", "base_estimator"})
+#: scikit-learn's estimator test utilities seed every estimator they check.
+_ESTIMATOR_CHECKS = frozenset(
+    {
+        "sklearn.utils.estimator_checks.parametrize_with_checks",
+        "sklearn.utils.estimator_checks.check_estimator",
+    }
+)
+
+
 class _Unknown(Exception):
     """An argument the rule cannot evaluate statically."""
 
@@ -228,6 +261,8 @@ class RandomStateNotSet(Check):
         primary = primary_name(self.model.qualname(node.func))
         if primary is None or primary in DATA_SIZE_DEPENDENT or has_star_kwargs(node):
             return
+        if self._reseeded(node):
+            return
         positional = sklearn_api.POSITIONAL_PARAMS.get(primary, ())
         starred = any(isinstance(arg, ast.Starred) for arg in node.args)
         if starred and "random_state" in positional:
@@ -250,6 +285,34 @@ class RandomStateNotSet(Check):
             how=how,
             data=(("random_state", state), ("callee", primary)),
         )
+
+    def _reseeded(self, node: ast.Call) -> bool:
+        """``node`` is the estimator of a reseeding ensemble, or checked by estimator_checks."""
+        ancestors = self.ctx.ancestors
+        index = len(ancestors) - 1
+        in_container = False
+        while index >= 0 and isinstance(ancestors[index], (ast.List, ast.Tuple)):
+            in_container = True
+            index -= 1
+        keyword_arg = None
+        if index >= 0:
+            enclosing = ancestors[index]
+            if isinstance(enclosing, ast.keyword):
+                keyword_arg = enclosing.arg
+                index -= 1
+        if index < 0:
+            return False
+        parent = ancestors[index]
+        if not isinstance(parent, ast.Call) or parent.func is node:
+            return False
+        callee = self.model.qualname(parent.func)
+        if callee in _ESTIMATOR_CHECKS:
+            return True
+        if callee not in RESEEDING_ENSEMBLES or in_container:
+            return False
+        if keyword_arg is not None:
+            return keyword_arg in _ESTIMATOR_PARAMS
+        return bool(parent.args) and parent.args[0] is node
 
     @staticmethod
     def _arguments(
