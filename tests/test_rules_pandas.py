@@ -124,3 +124,32 @@ def test_ml209_alias_shadowed_in_a_function_is_not_offered() -> None:
     found = only("ML209", source)
     assert found.get("numpy") is None
     assert found.get("replacement") == "math.isnan"
+
+
+@pytest.mark.parametrize(
+    ("source", "flagged"),
+    [
+        ('import polars as pl\nimport numpy as np\ne = pl.col("x") == np.nan\n', False),
+        ('import polars\nimport numpy as np\ne = np.nan != polars.col("x").abs()\n', False),
+        ("import polars as pl\nimport numpy as np\ndef f(v):\n    return v == np.nan\n", False),
+        (
+            "import polars as pl\nimport pandas as pd\nimport numpy as np\n"
+            'df = pd.read_csv("x.csv")\nm = df["a"] == np.nan\n',
+            True,
+        ),
+        ("import numpy as np\ndef f(v):\n    return v == np.nan\n", True),
+    ],
+)
+def test_ml209_polars_compares_nan_equal(source: str, flagged: bool) -> None:
+    assert bool(findings("ML209", source)) is flagged
+
+
+@pytest.mark.parametrize(
+    ("method", "qualified"),
+    [("dropna()", False), ("fillna(0)", True), ("clip(0, 1)", True), ("sort_values('a')", False)],
+)
+def test_ml202_message_says_when_none_is_returned(method: str, qualified: bool) -> None:
+    call = method.replace(")", ", inplace=True)").replace("(, ", "(")
+    source = f"import pandas as pd\ndf = pd.DataFrame()\ndf = df.{call}\n"
+    found = only("ML202", source)
+    assert ("returns None before pandas 3.0;" in found.message) is qualified

@@ -47,12 +47,15 @@ RULES: tuple[Rule, ...] = (
         name="inplace-result-assigned",
         pylint_id="E7622",
         family=Family.PANDAS,
-        message="`{method}(..., inplace=True)` returns None; assigning its result binds None",
+        message="`{method}(..., inplace=True)` returns None{since}; assigning its result binds None",
         summary="The result of a call with `inplace=True` is assigned: it is always None.",
         rationale=(
             "pandas methods called with `inplace=True` modify the object and return `None`. "
             "`df = df.dropna(inplace=True)` therefore replaces the DataFrame with `None`, and "
-            "the error only shows up later, far from its cause."
+            "the error only shows up later, far from its cause. Since pandas 3.0, `fillna`, "
+            "`ffill`, `bfill`, `interpolate`, `replace`, `clip`, `where` and `mask` return the "
+            "object itself instead: there the assignment works only on pandas 3.0 and later, "
+            "and `inplace` is on its way out (PDEP-8)."
         ),
         bad="df = df.dropna(inplace=True)\n",
         good="df = df.dropna()\n",

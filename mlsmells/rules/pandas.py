@@ -30,6 +30,12 @@ _REMOVED_INPLACE_METHODS = frozenset(
 )
 INPLACE_METHODS = pandas_api.INPLACE_METHODS | _REMOVED_INPLACE_METHODS
 
+#: Methods that return the object itself with ``inplace=True`` since pandas 3.0
+#: (None before): assigning their result binds None only on older pandas.
+RETURN_SELF_SINCE_3 = frozenset(
+    {"fillna", "ffill", "bfill", "interpolate", "replace", "clip", "where", "mask"}
+)
+
 #: Attribute indexers: ``X.loc[k]`` is one indexing step (``ix`` was removed in pandas 1.0).
 _INDEXERS = frozenset({"loc", "iloc", "at", "iat", "ix"})
 
@@ -156,7 +162,8 @@ class InplaceResultAssigned(Check):
         kind = self.model.kind_of(receiver)
         if kind is not None and kind not in _PANDAS_KINDS:
             return
-        self.report("ML202", value, method=func.attr, data=(("method", func.attr),))
+        since = " before pandas 3.0" if func.attr in RETURN_SELF_SINCE_3 else ""
+        self.report("ML202", value, method=func.attr, since=since, data=(("method", func.attr),))
 
 
 #: Qualified names of NaN-like constants.
@@ -191,6 +198,8 @@ class NanEquality(Check):
             (left_nan, right, "left") if left_nan is not None else (right_nan, left, "right")
         )
         assert nan is not None
+        if self._maybe_polars(operand):
+            return
         identity = isinstance(op, (ast.Is, ast.IsNot))
         if nan == "pandas.NA" and identity:
             return  # pd.NA is a singleton: ``x is pd.NA`` is the documented identity test
@@ -244,6 +253,21 @@ class NanEquality(Check):
             if qualname in _NAN_CONSTANTS:
                 return qualname
         return None
+
+    def _maybe_polars(self, operand: ast.expr) -> bool:
+        """Polars compares NaN equal to NaN ("Any NaN compares equal to any other NaN",
+        polars user guide, floating point): ``pl.col("x") == np.nan`` is a real test.
+
+        Silent for an operand built from a polars name, and, in a file that
+        imports polars, for any operand whose kind the model does not know.
+        """
+        root = operand
+        while isinstance(root, (ast.Call, ast.Attribute, ast.Subscript)):
+            root = root.func if isinstance(root, ast.Call) else root.value
+        qualname = self.model.qualname(root)
+        if qualname is not None and qualname.split(".")[0] == "polars":
+            return True
+        return "polars" in self.model.imported_roots and self.model.kind_of(operand) is None
 
     def _alias(self, root: str) -> str | None:
         """A name bound to the module ``root`` at this point (``pd`` for pandas ...)."""
