@@ -203,6 +203,10 @@ class NanEquality(Check):
         identity = isinstance(op, (ast.Is, ast.IsNot))
         if nan == "pandas.NA" and identity:
             return  # pd.NA is a singleton: ``x is pd.NA`` is the documented identity test
+        if identity and isinstance(operand, ast.Attribute) and operand.attr == "na_value":
+            # ``dtype.na_value`` is a sentinel, the np.nan object or pd.NA
+            # (``StringDtype(na_value=np.nan)``): identity is the right test.
+            return
         negated = isinstance(op, (ast.NotEq, ast.IsNot))
         op_text = {ast.Eq: "==", ast.NotEq: "!=", ast.Is: "is", ast.IsNot: "is not"}[type(op)]
         if nan == "pandas.NA":
@@ -248,11 +252,24 @@ class NanEquality(Check):
             ):
                 return "float('nan')"
             return None
-        if isinstance(expr, (ast.Name, ast.Attribute)):
+        if isinstance(expr, (ast.Name, ast.Attribute)) and self._names_an_import(expr):
             qualname = self.model.qualname(expr)
             if qualname in _NAN_CONSTANTS:
                 return qualname
         return None
+
+    def _names_an_import(self, expr: ast.expr) -> bool:
+        """``expr`` is an imported name or an attribute of one, not a variable.
+
+        ``na_value = np.nan`` in one branch does not make ``na_value`` NaN in
+        the others: only names bound by an import (or a star import) count.
+        """
+        while isinstance(expr, ast.Attribute):
+            expr = expr.value
+        if not isinstance(expr, ast.Name):
+            return False
+        binding = self.model.lookup(expr.id)
+        return binding is None or isinstance(binding.node, (ast.Import, ast.ImportFrom))
 
     def _maybe_polars(self, operand: ast.expr) -> bool:
         """Polars compares NaN equal to NaN ("Any NaN compares equal to any other NaN",
