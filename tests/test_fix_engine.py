@@ -215,3 +215,30 @@ def test_notebook_display_lines_follow_inserted_lines() -> None:
         "x = not math.isnan(values)\nmodel.eval\n"
     )
     assert result.remaining == ()
+
+
+@pytest.mark.parametrize(
+    "tail",
+    ["\n \n", "\n\n  # trailing comment\n", "\n\t\n", "# done\n\n", "\n\x0c\n"],
+)
+def test_trailing_blank_and_comment_lines_are_kept(tail: str) -> None:
+    """libcst alone drops a blank line before trailing whitespace or comment lines."""
+    source = "import torch\nmodel.eval\n" + tail
+    result = fix_source(source, "m.py", TORCH, unsafe=True)
+    assert result.source == "import torch\nmodel.eval()\n" + tail
+
+
+def test_text_libcst_cannot_reproduce_is_left_alone() -> None:
+    source = "import torch\nmodel.eval\n\\\nx = 1\n"  # a line holding only a backslash
+    result = fix_source(source, "m.py", TORCH, unsafe=True)
+    assert result.source == source
+    assert result.error == "libcst does not reproduce line 3 exactly; the file is left unchanged"
+    assert [d.code for d in result.remaining] == ["ML406"]
+
+
+def test_lone_carriage_returns_end_lines_for_the_fixer_too() -> None:
+    source = "import torch\n\rstate = torch.load('m')\rmodel.eval\n"
+    result = fix_source(source, "m.py", TORCH, unsafe=True)
+    assert result.source == (
+        "import torch\n\rstate = torch.load('m', weights_only=True)\rmodel.eval()\n"
+    )

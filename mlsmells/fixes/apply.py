@@ -31,7 +31,7 @@ from libcst.codemod.visitors import AddImportsVisitor, ImportItem
 from mlsmells import registry, runner
 from mlsmells.config import Settings
 from mlsmells.diagnostics import Diagnostic
-from mlsmells.fixes.base import TRANSFORMS, Edit, FixContext, Span, split_lines
+from mlsmells.fixes.base import TRANSFORMS, Edit, FixContext, RoundTripError, Span, split_lines
 from mlsmells.registry import Fix
 
 MAX_PASSES = 10
@@ -117,6 +117,8 @@ def fix_source(
             ctx = FixContext(text, settings)
         except cst.ParserSyntaxError as exc:
             return _abandon(source, first, f"libcst cannot parse the file ({_first_line(exc)})")
+        except RoundTripError as exc:
+            return _abandon(source, first, f"{exc}; the file is left unchanged")
         try:
             chosen, held = _plan(ctx, candidates, unsafe)
         except FixError as exc:
@@ -219,7 +221,7 @@ def _apply(ctx: FixContext, edits: Sequence[Edit]) -> str:
                 imports.append(item)
     if imports:
         module = AddImportsVisitor(CodemodContext(), imports).transform_module(module)
-    return module.code
+    return ctx.code(module)
 
 
 def _parse_problem(text: str, filename: str) -> str | None:

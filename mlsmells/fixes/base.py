@@ -18,6 +18,8 @@ raw column is never compared with a libcst column.
 
 from __future__ import annotations
 
+import ast
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar, cast
@@ -71,6 +73,13 @@ def transform(code: str) -> Callable[[Transform], Transform]:
     return register
 
 
+def _first_difference(old: str, new: str) -> int:
+    for number, (a, b) in enumerate(zip(split_lines(old), split_lines(new), strict=False), 1):
+        if a != b:
+            return number
+    return min(len(split_lines(old)), len(split_lines(new))) + 1
+
+
 def split_lines(text: str) -> list[str]:
     """Lines as Python's tokenizer sees them: ``\\r\\n``, ``\\r`` and ``\\n`` end a line."""
     lines: list[str] = []
@@ -90,17 +99,48 @@ def split_lines(text: str) -> list[str]:
     return lines
 
 
+class RoundTripError(Exception):
+    """libcst would not give back the exact text it parsed."""
+
+
+def _code_lines(text: str) -> int:
+    """The number of lines up to the end of the last statement (comments, blank lines follow).
+
+    libcst loses blank lines before trailing whitespace or comment lines at
+    the end of a file; they are kept aside and appended unchanged.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tree = ast.parse(text.replace("\r\n", "\n").replace("\r", "\n"))
+    return max((stmt.end_lineno or stmt.lineno for stmt in tree.body), default=0)
+
+
 class FixContext:
-    """One module being fixed: the libcst tree with its metadata, and the settings."""
+    """One module being fixed: the libcst tree with its metadata, and the settings.
+
+    Raises :class:`RoundTripError` when libcst would not reproduce the text
+    exactly (it drops a line made of a lone backslash, for one): such a file
+    cannot be fixed without touching text outside the fixed nodes.
+    """
 
     def __init__(self, text: str, settings: Settings) -> None:
         self.text = text
         self.lines = split_lines(text)
         self.settings = settings
-        self.wrapper = MetadataWrapper(cst.parse_module(text), unsafe_skip_copy=True)
+        body_lines = _code_lines(text)
+        body = "".join(self.lines[:body_lines])
+        self.tail = "".join(self.lines[body_lines:])
+        self.wrapper = MetadataWrapper(cst.parse_module(body), unsafe_skip_copy=True)
         self.module = self.wrapper.module
+        if self.module.code != body:
+            line = _first_difference(body, self.module.code)
+            raise RoundTripError(f"libcst does not reproduce line {line} exactly")
         self._by_span: dict[Span, list[cst.CSTNode]] | None = None
         self._names: frozenset[str] | None = None
+
+    def code(self, module: cst.Module) -> str:
+        """The text of ``module``, a changed version of this one, with the tail kept aside."""
+        return module.code + self.tail
 
     # ----------------------------------------------------------- positions
     def char_col(self, line: int, byte_col: int) -> int:
