@@ -100,6 +100,33 @@ def render_index() -> str:
     return "\n\n".join(parts) + "\n"
 
 
+README_START = "<!-- rules-table-start -->"
+README_END = "<!-- rules-table-end -->"
+
+
+def render_readme_table() -> str:
+    """The rule table the README shows between its two markers."""
+    rows = [
+        "| Code | Name | Default | Fix | Summary |",
+        "|---|---|---|---|---|",
+    ]
+    for rule in registry.RULES.values():
+        fix = "—" if rule.fix is Fix.NONE else rule.fix.value
+        default = "on" if rule.default_enabled else "off"
+        rows.append(
+            f"| [{rule.code}](docs/rules/{rule.code}.md) | `{rule.name}` | {default} | {fix} "
+            f"| {_cell(rule.summary)} |"
+        )
+    return "\n".join(rows)
+
+
+def with_readme_table(readme: str) -> str:
+    """``readme`` with the text between the rule-table markers replaced by the current table."""
+    start = readme.index(README_START) + len(README_START)
+    end = readme.index(README_END)
+    return readme[:start] + "\n" + render_readme_table() + "\n" + readme[end:]
+
+
 def generated_pages() -> dict[str, str]:
     """File name under ``docs/rules/`` -> content, for every generated page."""
     pages = {f"{code}.md": render_rule(rule) for code, rule in registry.RULES.items()}

@@ -3,7 +3,8 @@
 
 Usage: python scripts/gen_docs.py
 
-Writes docs/rules/MLxxx.md for every rule and docs/rules/index.md, and
+Writes docs/rules/MLxxx.md for every rule, docs/rules/index.md and the
+rule table in README.md, and
 removes pages of rules that no longer exist. tests/test_docs.py fails
 until this has been run after a change to the registry or to
 mlsmells/docs.py.
@@ -18,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mlsmells.docs import generated_pages  # noqa: E402
+from mlsmells.docs import generated_pages, with_readme_table  # noqa: E402
 
 RULE_PAGE = re.compile(r"^ML\d{3}\.md$")
 
@@ -37,7 +38,13 @@ def main() -> int:
         if RULE_PAGE.match(path.name) and path.name not in pages:
             path.unlink()
             changed += 1
-    print(f"docs/rules: {len(pages)} pages, {changed} written or removed")
+    readme = ROOT / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    updated = with_readme_table(text)
+    if updated != text:
+        readme.write_text(updated, encoding="utf-8", newline="\n")
+        changed += 1
+    print(f"docs/rules: {len(pages)} pages, {changed} files written or removed (README included)")
     return 0
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mlsmells import registry
-from mlsmells.docs import find_rule, generated_pages, render_rule
+from mlsmells.docs import find_rule, generated_pages, render_rule, with_readme_table
 from mlsmells.registry import Fix
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "rules"
@@ -47,6 +47,11 @@ def test_page_layout(rule: registry.Rule) -> None:
     assert rule.bad.rstrip() in page and rule.good.rstrip() in page
     if rule.fix_safety:
         assert rule.fix_safety in page
+
+
+def test_readme_rule_table_is_current() -> None:
+    readme = (DOCS.parent.parent / "README.md").read_text(encoding="utf-8")
+    assert with_readme_table(readme) == readme, "README rule table is stale: " + STALE
 
 
 def test_index_lists_every_rule() -> None:
