@@ -62,10 +62,10 @@ RULES: tuple[Rule, ...] = (
         fix=Fix.SAFE,
         fix_summary="Remove `inplace=True`, so the method returns the new object that is assigned.",
         fix_safety=(
-            "Safe: the name is bound to the result the author meant instead of `None`; the "
-            "original object is no longer mutated in place, which matters only if another name "
-            "aliases it, and an aliased object that was then rebound to `None` is not a "
-            "behaviour anybody relies on."
+            "Safe: the name is bound to exactly the object the in-place call would have made "
+            "(instead of `None`; pandas 3 returns the object itself from a few methods, and "
+            "then nothing changes for that name). The original object is no longer mutated "
+            "in place, which matters only if another name aliases it."
         ),
     ),
     Rule(

@@ -41,7 +41,8 @@ RULES: tuple[Rule, ...] = (
         fix_safety=(
             "Safe: the fixed program behaves exactly as one of the runs the original program "
             "could already have had, so no behaviour the author relied on is removed. When the "
-            "call sets `random_state=None` explicitly, the fix replaces the `None`."
+            "call passes `random_state=None` (by keyword or by position), the fix replaces the "
+            "`None`."
         ),
     ),
 )
