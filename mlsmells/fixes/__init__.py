@@ -10,7 +10,14 @@
 
 from __future__ import annotations
 
-from mlsmells.fixes import pandas, reproducibility, torch  # noqa: F401  (register the transforms)
+from mlsmells.fixes import (  # noqa: F401  (register the transforms)
+    numpy,
+    opinionated,
+    pandas,
+    reproducibility,
+    sklearn,
+    torch,
+)
 from mlsmells.fixes.apply import AppliedFix, FixResult, fix_source
 from mlsmells.fixes.base import TRANSFORMS, Edit, FixContext, transform
 
