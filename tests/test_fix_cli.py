@@ -51,7 +51,7 @@ def test_unsafe_fixes_leave_nothing(script: Path, capsys: pytest.CaptureFixture[
     assert script.read_text() == ALL
     assert capsys.readouterr().out == "Fixed 2 findings, 0 remaining.\n"
     assert main(["fix", "--unsafe-fixes", str(script)]) == 0
-    assert capsys.readouterr().out == "Fixed 0 findings, 0 remaining.\n"
+    assert capsys.readouterr().out == "All checks passed.\n"
 
 
 def test_diff_writes_nothing(script: Path, capsys: pytest.CaptureFixture[str]) -> None:

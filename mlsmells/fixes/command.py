@@ -264,6 +264,7 @@ def write_fixes(outcomes: Sequence[FileOutcome], out: TextIO, *, diff: bool = Fa
 
 
 def write_summary(outcomes: Sequence[FileOutcome], out: TextIO, *, diff: bool) -> None:
+    """One line: fixed and remaining findings, unsafe fixes held back, files that failed."""
     if not outcomes:
         return
     results = [o.result for o in outcomes if o.result is not None]
@@ -272,7 +273,10 @@ def write_summary(outcomes: Sequence[FileOutcome], out: TextIO, *, diff: bool) -
     held = sum(r.held_back for r in results)
     failed = sum(bool(o.errors) for o in outcomes)
     verb = "Would fix" if diff else "Fixed"
-    parts = [f"{verb} {_plural(fixed, 'finding')}, {remaining} remaining."]
+    if fixed or remaining or failed:
+        parts = [f"{verb} {_plural(fixed, 'finding')}, {remaining} remaining."]
+    else:
+        parts = ["All checks passed."]
     if held:
         parts.append(
             f"{_plural(held, 'unsafe fix')} held back "
