@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from mlsmells.fixes import (  # noqa: F401  (register the transforms)
+    leakage,
     numpy,
     opinionated,
     pandas,

@@ -1,0 +1,120 @@
+"""The leakage rules (ML001-ML005) beyond their fixtures: messages, gating, the ML002 fix."""
+
+from __future__ import annotations
+
+import textwrap
+import warnings
+from typing import Any
+
+import numpy as np
+
+from mlsmells.engine import Engine
+from mlsmells.fixes import fix_source
+from mlsmells.rules.leakage import DataLeakage
+
+LEAKAGE = frozenset({"ML001", "ML002", "ML003", "ML004", "ML005"})
+
+
+def findings(source: str) -> list[tuple[int, str, str]]:
+    found = Engine(LEAKAGE).run_source(textwrap.dedent(source))
+    return [(d.line, d.code, d.message) for d in found]
+
+
+def test_the_message_names_the_split_or_cross_validation_line() -> None:
+    (finding,) = findings(
+        """
+        import pandas as pd
+        from sklearn.model_selection import cross_val_score
+        from sklearn.preprocessing import StandardScaler
+        from sklearn.svm import SVC
+
+        df = pd.read_csv("a.csv")
+        X = StandardScaler().fit_transform(df.drop(columns="y"))
+        print(X.shape)
+        scores = cross_val_score(SVC(), X, df["y"])
+        """
+    )
+    line, code, message = finding
+    assert (line, code) == (8, "ML001")
+    assert "`cross_val_score` at line 10 uses for cross-validation" in message
+
+
+def test_one_finding_per_learning_call_however_many_sinks() -> None:
+    found = findings(
+        """
+        from sklearn.model_selection import cross_val_score, train_test_split
+        from sklearn.preprocessing import MinMaxScaler
+
+        def run(X, y, model):
+            X = MinMaxScaler().fit_transform(X)
+            parts = train_test_split(X, y)
+            scores = cross_val_score(model, X, y)
+            return parts, scores
+        """
+    )
+    assert [(line, code) for line, code, _ in found] == [(6, "ML001")]
+    assert "`train_test_split` at line 7" in found[0][2]  # the first sink in source order
+
+
+def test_files_without_sklearn_or_imblearn_cost_nothing() -> None:
+    assert DataLeakage.requires == frozenset({"sklearn", "imblearn"})
+    source = """
+        import pandas as pd
+        df = pd.read_csv("a.csv")
+        df = (df - df.mean()) / df.std()
+        """
+    assert findings(source) == []
+
+
+def test_ml002_fix_is_offered_only_for_the_object_fit_on_training_data() -> None:
+    source = textwrap.dedent(
+        """
+        from sklearn.model_selection import train_test_split
+        from sklearn.preprocessing import StandardScaler
+
+        def prepare(X, y):
+            X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+            sc = StandardScaler()
+            X_train = sc.fit_transform(X_train)
+            fresh = StandardScaler().fit_transform(X_test)
+            return sc.fit_transform(X_test), fresh
+        """
+    )
+    found = {d.line: d.get("fix") for d in Engine(LEAKAGE).run_source(source)}
+    assert found == {9: None, 10: "transform"}
+
+
+def _run(source: str) -> dict[str, Any]:
+    namespace: dict[str, Any] = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        exec(compile(source, "snippet.py", "exec"), namespace)  # noqa: S102 - test snippet
+    return namespace
+
+
+def test_ml002_fixed_code_transforms_test_data_with_the_training_statistics() -> None:
+    before = textwrap.dedent(
+        """
+        import numpy as np
+        from sklearn.model_selection import train_test_split
+        from sklearn.preprocessing import StandardScaler
+
+        rng = np.random.default_rng(0)
+        X = rng.normal(loc=5.0, scale=3.0, size=(200, 4))
+        y = rng.integers(0, 2, size=200)
+        X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+        raw_train, raw_test = X_train.copy(), X_test.copy()
+        sc = StandardScaler()
+        X_train = sc.fit_transform(X_train, y_train)
+        X_test = sc.fit_transform(X_test, y_test)
+        """
+    )
+    result = fix_source(before, "snippet.py", LEAKAGE, unsafe=True)
+    assert result.error is None and result.changed
+    assert "X_test = sc.transform(X_test)\n" in result.source
+    old, new = _run(before), _run(result.source)
+    raw_train = new["raw_train"]
+    expected = (new["raw_test"] - raw_train.mean(axis=0)) / raw_train.std(axis=0)
+    assert np.allclose(new["X_test"], expected)
+    assert not np.allclose(old["X_test"], expected)  # the original gave test its own statistics
+    assert np.allclose(old["X_train"], new["X_train"])
