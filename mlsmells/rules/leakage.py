@@ -69,11 +69,18 @@ def _words(name: str) -> set[str]:
 
 
 def _is_test_name(name: str | None) -> bool:
-    return name is not None and bool(_words(name) & _TEST_WORDS)
+    """``X_test``, ``test_df``, ``Xval`` (not ``X_train_val``: training data too)."""
+    if name is None:
+        return False
+    words = _words(name)
+    return bool(words & _TEST_WORDS) and not words & _TRAIN_WORDS
 
 
 def _is_train_name(name: str | None) -> bool:
-    return name is not None and bool(_words(name) & _TRAIN_WORDS)
+    if name is None:
+        return False
+    words = _words(name)
+    return bool(words & _TRAIN_WORDS) and not words & _TEST_WORDS
 
 
 def _sides(rows: frozenset[RowPath], part: int) -> frozenset[int]:
@@ -234,7 +241,7 @@ class DataLeakage(Check):
         if not _is_test_name(fit.arg_name) or _sides(fit.x.rows, TRAIN_PART):
             return None
         for prior in earlier:
-            if _is_train_name(prior.arg_name) and not _is_test_name(prior.arg_name):
+            if _is_train_name(prior.arg_name):
                 return (f"`{fit.arg_name}`, after a fit on `{prior.arg_name}` at line "
                         f"{prior.node.lineno}", True)  # fmt: skip
         return None

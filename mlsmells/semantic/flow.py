@@ -566,6 +566,13 @@ def short_call(call: ast.Call) -> str:
 
 def join(values: Iterable[Value], apply_stats: bool = True) -> Value:
     """A value derived from all of ``values`` (pending statistics apply to the data)."""
+    values = list(values)
+    if not values:
+        return EMPTY
+    if len(values) == 1:
+        only = values[0]
+        if not (apply_stats and only.rows and only.pending):
+            return derive(only)
     rows: set[RowPath] = set()
     taints: set[Taint] = set()
     pending: set[Taint] = set()
