@@ -23,7 +23,6 @@ from mlsmells.semantic.flow import (
     Value,
     classify,
     combined_role,
-    covers,
     paths_overlap,
     rows_overlap,
 )
@@ -114,7 +113,6 @@ def test_row_path_algebra() -> None:
     assert not paths_overlap(train, test)
     assert rows_overlap([train, test], [root])
     assert not rows_overlap([train], [test])
-    assert covers([root], train) and not covers([train], root)
     assert not rows_overlap([], [root])
 
 

@@ -19,8 +19,8 @@ RULES: tuple[Rule, ...] = (
         pylint_id="W7601",
         family=Family.LEAKAGE,
         message=(
-            "{source} learns from rows that `{sink}` at line {line} {action}: statistics of "
-            "the held-out rows leak into training; fit on the training part only (or inside a "
+            "{source} learns from rows that `{sink}` at line {line} {action}: {what} of the "
+            "held-out rows leak into training; fit on the training part only (or inside a "
             "Pipeline)"
         ),
         summary=(

@@ -31,7 +31,8 @@ from mlsmells.semantic.flow import (
     Split,
     Taint,
     TaintKind,
-    covers,
+    Value,
+    paths_overlap,
     rows_overlap,
     short_call,
 )
@@ -137,14 +138,26 @@ class DataLeakage(Check):
             taint = use.fit.taint
             if taint is None or taint.encoder:
                 continue
-            for path in use.value.rows:
-                for k in range(1, len(path)):
-                    if not covers(taint.rows, path[:k]):
-                        continue
-                    split = self.flow.splits.get(path[k][0])
-                    if split is not None:
-                        yield self._from_split(taint, split)
-                    break
+            split = self._held_out_in_fit(taint, use.value)
+            if split is not None:
+                yield self._from_split(taint, split)
+
+    def _held_out_in_fit(self, taint: Taint, data: Value) -> Split | None:
+        """The split whose training side ``data`` is, when the fit saw that split's held-out side.
+
+        ``scaler.fit(X)`` (or ``scaler.fit(np.vstack([X_train, X_test]))``) then
+        ``scaler.transform(X_train)``: the training features carry statistics of
+        the test rows.
+        """
+        for path in data.rows:
+            for k in range(1, len(path)):
+                split_id, part = path[k]
+                if part != TRAIN_PART:
+                    continue
+                held_out = path[:k] + ((split_id, TEST_PART),)
+                if any(paths_overlap(fit_path, held_out) for fit_path in taint.rows):
+                    return self.flow.splits.get(split_id)
+        return None
 
     def _sink_candidates(self, sink: Sink) -> Iterator[_Candidate]:
         for role, value in sink.args:
@@ -188,6 +201,7 @@ class DataLeakage(Check):
                 sink=cand.sink_label,
                 line=cand.sink_node.lineno,
                 action=_ACTION[cand.kind],
+                what="the categories" if cand.taint.encoder else "statistics",
             )
 
     # --------------------------------------------------------------- ML002

@@ -64,11 +64,6 @@ def rows_overlap(a: Iterable[RowPath], b: Iterable[RowPath]) -> bool:
     return any(paths_overlap(p, q) for p in a for q in b)
 
 
-def covers(fit_rows: Iterable[RowPath], prefix: RowPath) -> bool:
-    """Whether rows learned from ``fit_rows`` include every row of ``prefix``."""
-    return any(len(r) <= len(prefix) and prefix[: len(r)] == r for r in fit_rows)
-
-
 # --------------------------------------------------------------------- taints
 
 
