@@ -42,7 +42,7 @@ def test_values_are_read() -> None:
         ({"seed": -1}, "[tool.mlsmells] seed: expected an integer from 0 to 4294967295, got -1"),
         ({"seed": 2**32}, "expected an integer from 0 to 4294967295, got 4294967296"),
         ({"unsafe-fixes": "yes"}, "unsafe-fixes: expected true or false, got the string 'yes'"),
-        ({"sede": 1}, "[tool.mlsmells] unknown key 'sede' (known keys: "),
+        ({"sede": 1}, "[tool.mlsmells] unknown key 'sede'"),
     ],
 )
 def test_invalid_values_are_one_line_errors(table: dict[str, object], message: str) -> None:
