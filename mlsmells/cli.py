@@ -5,26 +5,28 @@ takes the subparsers object, adds its parser and sets ``handler`` (a
 function ``Namespace -> exit status``) as a default on it. Another module
 adds a subcommand by appending its registrar to that list.
 
-Exit status of ``check``: 0 no findings, 1 findings, 2 usage error or a
-file that could not be read, decoded or parsed (the other files are still
-checked; each error is one line on stderr).
+Exit status of ``check``: 0 no findings, 1 findings, 2 usage error, an
+invalid configuration, or a file that could not be read, decoded or parsed
+(the other files are still checked; each error is one line on stderr).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TextIO
 
 import mlsmells
-from mlsmells import docs, registry, runner
-from mlsmells.diagnostics import Diagnostic
+from mlsmells import docs, output, registry, runner
+from mlsmells.baseline import Baseline, BaselineError, write_baseline
+from mlsmells.config import ConfigError, Overrides, SettingsCache
 from mlsmells.fixes import command as fix_command
+from mlsmells.noqa import add_noqa_to_file
 from mlsmells.registry import Fix
-from mlsmells.runner import FileResult
+from mlsmells.runner import FileError, FileResult
 
 Handler = Callable[[argparse.Namespace], int]
 Registrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
@@ -49,7 +51,9 @@ def _selectors(text: str) -> list[str]:
 
 
 def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--select``, ``--ignore`` and ``--extend-select`` (flake8 semantics)."""
+    """``--select``, ``--ignore`` and ``--extend-select`` (flake8 semantics), and the
+    configuration options: ``--config``, ``--isolated``, ``--exclude``, ``--extend-exclude``,
+    ``--force-exclude``."""
     group = parser.add_argument_group("rule selection (comma-separated code prefixes)")
     group.add_argument(
         "--select",
@@ -74,10 +78,114 @@ def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="CODES",
         help="skip these codes (the longer prefix wins against --select)",
     )
+    group = parser.add_argument_group("configuration")
+    source = group.add_mutually_exclusive_group()
+    source.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="read the settings from FILE (a pyproject.toml, or a TOML file with the keys "
+        "at its top level) instead of the nearest pyproject.toml",
+    )
+    source.add_argument(
+        "--isolated",
+        action="store_true",
+        help="read no configuration file; defaults and flags only",
+    )
+    group.add_argument(
+        "--exclude",
+        type=_globs,
+        action="extend",
+        metavar="GLOBS",
+        help="paths to skip when walking directories (replaces the configured and default list)",
+    )
+    group.add_argument(
+        "--extend-exclude",
+        type=_globs,
+        action="extend",
+        default=[],
+        metavar="GLOBS",
+        help="more paths to skip when walking directories",
+    )
+    group.add_argument(
+        "--force-exclude",
+        action="store_true",
+        help="apply the exclusions to the paths named on the command line too (for pre-commit)",
+    )
 
 
-def active_codes(args: argparse.Namespace) -> frozenset[str]:
-    return registry.select_codes(args.select, args.ignore, args.extend_select)
+def _globs(text: str) -> list[str]:
+    """argparse type of ``--exclude``: comma-separated globs."""
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def settings_from_args(args: argparse.Namespace) -> SettingsCache:
+    """The settings of each path: its configuration file's, the flags on top.
+
+    Raises :class:`ConfigError` for an invalid ``--config`` file.
+    """
+    overrides = Overrides(
+        select=tuple(args.select) if args.select is not None else None,
+        extend_select=tuple(args.extend_select),
+        ignore=tuple(args.ignore),
+        exclude=tuple(args.exclude) if args.exclude is not None else None,
+        extend_exclude=tuple(args.extend_exclude),
+        unsafe_fixes=getattr(args, "unsafe_fixes", None),
+    )
+    return SettingsCache(overrides, config=args.config, isolated=args.isolated)
+
+
+def discover(args: argparse.Namespace, settings: SettingsCache) -> list[Path]:
+    """The files to check; :class:`ConfigError` when a configuration on the way is invalid."""
+
+    def excluded(path: Path, named: bool) -> bool:
+        if named and not args.force_exclude:
+            return False
+        return settings.is_excluded(path, parents=named)
+
+    return runner.discover(args.paths, excluded)
+
+
+def add_report_arguments(parser: argparse.ArgumentParser, *, in_check: bool = False) -> None:
+    """How findings are reported: ``check`` and ``fix`` share them; the adoption helpers
+    (``--add-noqa``, ``--write-baseline``) and ``--statistics`` are for ``check``."""
+    group = parser.add_argument_group("reporting")
+    group.add_argument(
+        "--output-format",
+        choices=output.FORMATS,
+        default="text",
+        help="text: path:line:col: CODE message and a summary (default); concise: the same "
+        "without summary; json / json-lines: records with fixes; github: workflow annotations; "
+        "sarif: SARIF 2.1.0; junit: JUnit XML",
+    )
+    group.add_argument(
+        "--exit-zero",
+        action="store_true",
+        help="exit 0 even when there are findings (errors still exit 2)",
+    )
+    group.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="FILE",
+        help="report only the findings that are not in FILE (written by --write-baseline)",
+    )
+    if not in_check:
+        return
+    group.add_argument(
+        "--statistics", action="store_true", help="print the number of findings per code instead"
+    )
+    adopt = parser.add_argument_group("adopting mlsmells in an existing code base")
+    adopt.add_argument(
+        "--add-noqa",
+        action="store_true",
+        help="add a `# noqa: MLxxx` comment for every finding (merged with existing ones)",
+    )
+    adopt.add_argument(
+        "--write-baseline",
+        type=Path,
+        metavar="FILE",
+        help="record the current findings in FILE, for --baseline",
+    )
 
 
 # -------------------------------------------------------------------- check
@@ -95,37 +203,106 @@ def _register_check(subparsers: argparse._SubParsersAction[argparse.ArgumentPars
         help="files or directories to check (default: the current directory)",
     )
     add_selection_arguments(parser)
-    parser.add_argument(
-        "--output-format",
-        choices=("text", "json"),
-        default="text",
-        help="text: path:line:col: CODE message (default); json: a list of records",
-    )
-    parser.add_argument(
-        "--exit-zero",
-        action="store_true",
-        help="exit 0 even when there are findings (errors still exit 2)",
-    )
+    add_report_arguments(parser, in_check=True)
     fix_command.add_fix_options(parser, in_check=True)
     parser.set_defaults(handler=run_check)
 
 
-def check_paths(paths: Sequence[str], active: frozenset[str]) -> list[FileResult]:
-    return [runner.check_file(path, active) for path in runner.discover(paths)]
+def check_paths(paths: Sequence[Path], settings: SettingsCache) -> list[FileResult]:
+    """Check each file with the codes its settings select (a file whose configuration is
+    invalid is not checked: its result carries the error)."""
+    results: list[FileResult] = []
+    for path in paths:
+        try:
+            codes = settings.for_path(path).codes_for(path)
+        except ConfigError as exc:
+            results.append(FileResult(path, error=FileError(str(exc))))
+            continue
+        results.append(runner.check_file(path, codes))
+    return results
+
+
+def _fail(message: str) -> int:
+    print(f"mlsmells: error: {message}", file=sys.stderr)
+    return EXIT_ERROR
 
 
 def run_check(args: argparse.Namespace) -> int:
     if fix_command.wants_fix(args):  # `check --fix` is `fix`
+        if args.add_noqa or args.write_baseline or args.statistics:
+            return _fail("--add-noqa, --write-baseline and --statistics do not combine with fixing")
         return fix_command.run_fix(args)
-    results = check_paths(args.paths, active_codes(args))
+    if sum(map(bool, (args.add_noqa, args.write_baseline, args.baseline))) > 1:
+        return _fail("use one of --add-noqa, --write-baseline and --baseline at a time")
+    if args.statistics and args.output_format not in ("text", "concise", "json", "json-lines"):
+        return _fail(f"--statistics does not combine with --output-format {args.output_format}")
+    try:
+        settings = settings_from_args(args)
+        baseline = Baseline.read(args.baseline) if args.baseline is not None else None
+        paths = discover(args, settings)
+    except (ConfigError, BaselineError) as exc:
+        return _fail(str(exc))
+    results = check_paths(paths, settings)
     if not results:
         print("mlsmells: warning: no Python files found", file=sys.stderr)
     report_errors(results, sys.stderr)
-    if args.output_format == "json":
-        write_json(results, sys.stdout)
+    if args.add_noqa:
+        return run_add_noqa(results)
+    if args.write_baseline is not None:
+        return run_write_baseline(args.write_baseline, results)
+    hidden = 0
+    if baseline is not None:
+        filtered = baseline.filter(results)
+        results, hidden = filtered.results, filtered.hidden
+        if filtered.stale:
+            print(
+                f"mlsmells: notice: {args.baseline}: {filtered.stale} of its findings are gone "
+                f"(fixed or edited); refresh it with --write-baseline {args.baseline}",
+                file=sys.stderr,
+            )
+    if args.statistics:
+        as_json = args.output_format in ("json", "json-lines")
+        output.write_statistics(results, sys.stdout, as_json=as_json)
     else:
-        write_text(results, sys.stdout)
+        output.write(
+            args.output_format,
+            results,
+            sys.stdout,
+            read=output.source_reader(settings),
+            hidden=hidden,
+        )
     return exit_status(results, exit_zero=args.exit_zero)
+
+
+def run_add_noqa(results: Sequence[FileResult]) -> int:
+    """``--add-noqa``: exit 0 once every finding is suppressed, 2 if a file could not be."""
+    added = 0
+    files = 0
+    failed = any(r.error is not None for r in results)
+    for result in results:
+        if not result.diagnostics:
+            continue
+        try:
+            changed = add_noqa_to_file(result.path, result.diagnostics)
+        except FileError as exc:
+            print(f"mlsmells: error: {result.path}: {exc}", file=sys.stderr)
+            failed = True
+            continue
+        added += changed
+        files += bool(changed)
+    noun = "noqa comment" if added == 1 else "noqa comments"
+    print(f"Added {added} {noun} to {files} file{'' if files == 1 else 's'}.", file=sys.stderr)
+    return EXIT_ERROR if failed else EXIT_CLEAN
+
+
+def run_write_baseline(path: Path, results: Sequence[FileResult]) -> int:
+    try:
+        count = write_baseline(path, results)
+    except BaselineError as exc:
+        return _fail(str(exc))
+    noun = "finding" if count == 1 else "findings"
+    print(f"Wrote {count} {noun} to the baseline {path}.", file=sys.stderr)
+    return EXIT_ERROR if any(r.error is not None for r in results) else EXIT_CLEAN
 
 
 def exit_status(results: Sequence[FileResult], *, exit_zero: bool = False) -> int:
@@ -143,67 +320,6 @@ def report_errors(results: Sequence[FileResult], out: TextIO) -> None:
             print(f"mlsmells: error: {where}: {result.error}", file=out)
         for notice in result.notices:  # e.g. a notebook cell that does not parse
             print(f"mlsmells: notice: {result.path}{notice}", file=out)
-
-
-def _row(result: FileResult, line: int) -> tuple[int | None, int]:
-    """(cell, row) of a line of the checked source; the cell is None outside notebooks."""
-    if result.line_map is not None and line in result.line_map:
-        return result.line_map[line]
-    return None, line
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-def write_text(results: Sequence[FileResult], out: TextIO) -> None:
-    """``path:line:col: CODE message``; the column is the UTF-8 byte offset + 1, as in flake8."""
-    findings = 0
-    files = 0
-    for result in results:
-        for diag in result.diagnostics:
-            cell, row = _row(result, diag.line)
-            where = f"cell {cell}:{row}" if cell is not None else f"{row}"
-            out.write(f"{result.path}:{where}:{diag.col + 1}: {diag.message}\n")
-        findings += len(result.diagnostics)
-        files += bool(result.diagnostics)
-    failed = sum(r.error is not None for r in results)
-    if findings:
-        summary = f"Found {_plural(findings, 'finding')} in {_plural(files, 'file')}."
-    elif failed:
-        summary = "No findings."
-    elif results:
-        summary = "All checks passed."
-    else:
-        return
-    if failed:
-        summary += f" {_plural(failed, 'file')} could not be checked."
-    out.write(summary + "\n")
-
-
-def json_record(result: FileResult, diag: Diagnostic) -> dict[str, object]:
-    rule = registry.RULES.get(diag.code)
-    cell, row = _row(result, diag.line)
-    _, end_row = _row(result, diag.end_line)
-    record: dict[str, object] = {
-        "code": diag.code,
-        "symbol": rule.symbol if rule is not None else registry.INTERNAL_ERROR_SYMBOL,
-        "message": diag.text,
-        "filename": str(result.path),
-        "location": {"row": row, "column": diag.col + 1},
-        "end_location": {"row": end_row, "column": diag.end_col + 1},
-        "url": rule.url if rule is not None else None,
-        "fix": None,
-    }
-    if cell is not None:
-        record["cell"] = cell
-    return record
-
-
-def write_json(results: Sequence[FileResult], out: TextIO) -> None:
-    records = [json_record(r, d) for r in results for d in r.diagnostics]
-    json.dump(records, out, indent=2, ensure_ascii=False)
-    out.write("\n")
 
 
 # ------------------------------------------------------------ rule / rules

@@ -5,21 +5,44 @@ has a ``[tool.mlsmells]`` table, searching the file's directory and then each
 parent (as ruff does); without one, the defaults apply. Keys are kebab-case::
 
     [tool.mlsmells]
-    seed = 42            # the value ML101's fix inserts as random_state
-    unsafe-fixes = false # apply unsafe fixes too, as --unsafe-fixes does
+    select = ["ML"]                 # code prefixes to check (default: all but ML9xx)
+    extend-select = ["ML902"]       # added to the selection
+    ignore = ["ML3"]                # removed from it (the longer prefix wins)
+    per-file-ignores = { "tests/**" = ["ML101"] }
+    exclude = ["build"]             # replaces the default list of skipped paths
+    extend-exclude = ["legacy/*"]   # added to it
+    seed = 42                       # the value ML101's fix inserts as random_state
+    unsafe-fixes = false            # apply unsafe fixes too, as --unsafe-fixes does
+    extend-safe-fixes = ["ML401"]   # treat these unsafe fixes as safe
+    extend-unsafe-fixes = ["ML101"] # treat these safe fixes as unsafe
 
-Every key is validated when read; a wrong type or an unknown key is a
-:class:`ConfigError` with a one-line message naming the file. A new setting is
-one field of :class:`Settings` plus one entry in :data:`_KEYS`.
+Every key is validated when read; a wrong type, a bad rule code or an unknown
+key is a :class:`ConfigError` with a one-line message naming the file and the
+key. A new setting is one field of :class:`Settings` plus one entry in
+:data:`_KEYS`. Command-line options win over the file (:class:`Overrides`).
+
+Globs (``per-file-ignores``, ``exclude``, ``extend-exclude``) with a ``/``
+match the path relative to the directory of the file that sets them; without
+one, they match the file or directory name. ``*`` matches any characters,
+``/`` included (as in flake8 and ruff), ``**/`` zero or more directories,
+``?`` one character other than ``/`` and ``[...]`` one of a set.
 """
 
 from __future__ import annotations
 
+import difflib
+import json
+import os
+import re
 import sys
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
-from pathlib import Path
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
 from typing import Any
+
+from mlsmells import registry
+from mlsmells.registry import Fix
+from mlsmells.runner import SKIP_DIRS
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -30,6 +53,8 @@ PYPROJECT = "pyproject.toml"
 SECTION = "tool.mlsmells"
 MAX_SEED = 2**32 - 1
 """NumPy's (and so scikit-learn's) largest accepted seed."""
+DEFAULT_EXCLUDE: tuple[str, ...] = tuple(sorted(SKIP_DIRS))
+"""What ``exclude`` is when not set: names of directories never descended into."""
 
 
 class ConfigError(Exception):
@@ -44,6 +69,276 @@ class Settings:
     unsafe_fixes: bool = False
     source: Path | None = None
     """The ``pyproject.toml`` they were read from (``None``: defaults)."""
+    select: tuple[str, ...] | None = None
+    """Code prefixes to check; ``None``: every rule except the opt-in ML9xx."""
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(glob, code prefixes) pairs: the codes not reported in the files the glob matches."""
+    exclude: tuple[str, ...] | None = None
+    """Globs of paths skipped when walking a directory; ``None``: :data:`DEFAULT_EXCLUDE`."""
+    extend_exclude: tuple[str, ...] = ()
+    extend_safe_fixes: tuple[str, ...] = ()
+    """Code prefixes whose unsafe fixes are applied as safe ones."""
+    extend_unsafe_fixes: tuple[str, ...] = ()
+    """Code prefixes whose safe fixes are applied only with ``--unsafe-fixes``."""
+
+    # ------------------------------------------------------------ selection
+    def active_codes(self) -> frozenset[str]:
+        """The codes checked in every file (before ``per-file-ignores``)."""
+        return resolve_selection(
+            registry.select_codes(), self.select, self.extend_select, self.ignore
+        )
+
+    def codes_for(self, path: Path) -> frozenset[str]:
+        """The codes checked in ``path``: :meth:`active_codes` less its ``per-file-ignores``."""
+        active = self.active_codes()
+        ignored = [
+            code
+            for pattern, codes in self.per_file_ignores
+            if glob_matches(pattern, path, self.root)
+            for code in codes
+        ]
+        if not ignored:
+            return active
+        return frozenset(code for code in active if _longest_prefix(code, ignored) is None)
+
+    # ------------------------------------------------------------ discovery
+    @property
+    def root(self) -> Path:
+        """The directory relative globs start from: the config file's, else the current one."""
+        return self.source.parent if self.source is not None else Path.cwd()
+
+    @property
+    def exclude_patterns(self) -> tuple[str, ...]:
+        base = self.exclude if self.exclude is not None else DEFAULT_EXCLUDE
+        return base + self.extend_exclude
+
+    def is_excluded(self, path: Path, *, parents: bool = False) -> bool:
+        """Whether an ``exclude``/``extend-exclude`` glob matches ``path``.
+
+        With ``parents``, a match of one of its parent directories below
+        :attr:`root` counts too (for a file named on the command line).
+        """
+        candidates = [path]
+        if parents:
+            root = _absolute(self.root)
+            absolute = _absolute(path)
+            candidates += [p for p in absolute.parents if p != root and p.is_relative_to(root)]
+        root = self.root
+        return any(
+            glob_matches(pattern, candidate, root)
+            for candidate in candidates
+            for pattern in self.exclude_patterns
+        )
+
+    # ---------------------------------------------------------------- fixes
+    def fix_safety(self, code: str, safety: Fix) -> Fix:
+        """The safety of a fix of ``code`` that the rule declares ``safety`` (SAFE or UNSAFE),
+        after ``extend-safe-fixes``/``extend-unsafe-fixes``: the longer prefix wins, and
+        unsafe wins a tie (as in ruff)."""
+        safe = _longest_prefix(code, self.extend_safe_fixes)
+        unsafe = _longest_prefix(code, self.extend_unsafe_fixes)
+        if unsafe is not None and (safe is None or unsafe >= safe):
+            return Fix.UNSAFE
+        if safe is not None:
+            return Fix.SAFE
+        return safety
+
+    # ------------------------------------------------------------- merging
+    def with_overrides(self, overrides: Overrides) -> Settings:
+        """These settings with the command line's on top.
+
+        A selection given on the command line applies to the file's result
+        (a ``--select`` starts afresh, ``--extend-select`` and ``--ignore``
+        adjust); the merged selection is spelled out as the list of codes.
+        """
+        changes: dict[str, Any] = {}
+        if overrides.select is not None or overrides.extend_select or overrides.ignore:
+            active = resolve_selection(
+                self.active_codes(), overrides.select, overrides.extend_select, overrides.ignore
+            )
+            changes.update(select=tuple(sorted(active)), extend_select=(), ignore=())
+        if overrides.exclude is not None:
+            changes["exclude"] = tuple(_anchor(p, overrides.base) for p in overrides.exclude)
+        if overrides.extend_exclude:
+            extra = tuple(_anchor(p, overrides.base) for p in overrides.extend_exclude)
+            changes["extend_exclude"] = self.extend_exclude + extra
+        if overrides.unsafe_fixes is not None:
+            changes["unsafe_fixes"] = overrides.unsafe_fixes
+        return replace(self, **changes) if changes else self
+
+    def serialise(self) -> str:
+        """Every effective setting as one canonical JSON text (sorted keys, no spaces).
+
+        Two settings objects that check and fix every file alike serialise
+        the same: the selection is given as the resolved list of codes. Meant
+        for cache keys; ``root`` is there because relative globs depend on it.
+        """
+        data = {
+            "select": sorted(self.active_codes()),
+            "per-file-ignores": [
+                [pattern, list(codes)] for pattern, codes in self.per_file_ignores
+            ],
+            "exclude": list(self.exclude_patterns),
+            "root": str(self.root),
+            "seed": self.seed,
+            "unsafe-fixes": self.unsafe_fixes,
+            "extend-safe-fixes": list(self.extend_safe_fixes),
+            "extend-unsafe-fixes": list(self.extend_unsafe_fixes),
+        }
+        return json.dumps(data, sort_keys=True, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """Settings given on the command line; they win over the configuration file."""
+
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    exclude: tuple[str, ...] | None = None
+    extend_exclude: tuple[str, ...] = ()
+    unsafe_fixes: bool | None = None
+    base: Path = field(default_factory=Path.cwd)
+    """The directory the globs given on the command line are relative to."""
+
+
+def resolve_selection(
+    base: frozenset[str],
+    select: Iterable[str] | None,
+    extend_select: Iterable[str],
+    ignore: Iterable[str],
+) -> frozenset[str]:
+    """Apply one layer of selection to the active codes ``base``.
+
+    With ``select`` the layer starts afresh from it; without, it adjusts
+    ``base``. Between a matching select (or extend-select) and a matching
+    ignore, the longer prefix wins and ignore wins a tie (flake8's rule);
+    ``ALL`` is the shortest prefix. On the defaults this is
+    :func:`mlsmells.registry.select_codes`.
+    """
+    ext = list(extend_select)
+    ign = list(ignore)
+    chosen_from = [*select, *ext] if select is not None else ext
+    active: set[str] = set()
+    for code in registry.RULES:
+        chosen = _longest_prefix(code, chosen_from)
+        ignored = _longest_prefix(code, ign)
+        if chosen is None:
+            on = select is None and code in base and ignored is None
+        else:
+            on = ignored is None or chosen > ignored
+        if on:
+            active.add(code)
+    return frozenset(active)
+
+
+def _longest_prefix(code: str, prefixes: Iterable[str]) -> int | None:
+    """Length of the longest of ``prefixes`` that ``code`` starts with (``ALL`` counts as 0)."""
+    best: int | None = None
+    for prefix in prefixes:
+        length = 0 if prefix == "ALL" else len(prefix) if code.startswith(prefix) else None
+        if length is not None and (best is None or length > best):
+            best = length
+    return best
+
+
+# -------------------------------------------------------------------- globs
+def _absolute(path: Path) -> Path:
+    """``path`` made absolute without resolving symbolic links (``..`` collapsed)."""
+    return Path(os.path.abspath(path))
+
+
+def _resolved(path: Path) -> Path:
+    """``path.resolve()``, or :func:`_absolute` for a symbolic link loop."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return _absolute(path)
+
+
+def _anchor(pattern: str, base: Path) -> str:
+    """A glob relative to ``base`` made absolute (a name-only glob stays as it is)."""
+    pattern = _normal_pattern(pattern)
+    if "/" not in pattern or PurePosixPath(pattern).is_absolute():
+        return pattern
+    return f"{_absolute(base).as_posix().rstrip('/')}/{pattern}"
+
+
+def _normal_pattern(pattern: str) -> str:
+    pattern = pattern.replace(os.sep, "/") if os.sep != "/" else pattern
+    while pattern.startswith("./"):
+        pattern = pattern[2:]
+    return pattern.rstrip("/") or pattern
+
+
+def glob_matches(pattern: str, path: Path, root: Path) -> bool:
+    """Whether ``pattern`` matches ``path`` (see the module docstring for the syntax).
+
+    A pattern with a ``/`` matches the whole path: relative to ``root``
+    when the pattern is relative (never when ``path`` is outside ``root``),
+    absolute otherwise. A pattern without one matches the last component.
+    """
+    pattern = _normal_pattern(pattern)
+    regex = _glob_regex(pattern)
+    if "/" not in pattern:
+        return regex.fullmatch(path.name) is not None
+    absolute = _absolute(path)
+    if PurePosixPath(pattern).is_absolute():
+        return regex.fullmatch(absolute.as_posix()) is not None
+    for candidate, base in ((absolute, _absolute(root)), (_resolved(path), _resolved(root))):
+        if candidate.is_relative_to(base):
+            return regex.fullmatch(candidate.relative_to(base).as_posix()) is not None
+    return False
+
+
+_GLOB_CACHE: dict[str, re.Pattern[str]] = {}
+
+
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    cached = _GLOB_CACHE.get(pattern)
+    if cached is not None:
+        return cached
+    out: list[str] = []
+    i, size = 0, len(pattern)
+    while i < size:
+        char = pattern[i]
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif char == "*":
+            while i < size and pattern[i] == "*":
+                i += 1
+            out.append(".*")
+        elif char == "?":
+            out.append("[^/]")
+            i += 1
+        elif char == "[" and (close := _class_end(pattern, i)) is not None:
+            body = pattern[i + 1 : close].replace("\\", "\\\\")
+            negate = body.startswith("!")
+            body = body[1:] if negate else body
+            if body.startswith("^"):
+                body = "\\" + body
+            out.append(f"[{'^' if negate else ''}{body}]")
+            i = close + 1
+        else:
+            out.append(re.escape(char))
+            i += 1
+    compiled = re.compile("".join(out), re.DOTALL)
+    _GLOB_CACHE[pattern] = compiled
+    return compiled
+
+
+def _class_end(pattern: str, start: int) -> int | None:
+    """Index of the ``]`` closing the character class opened at ``start``, if any."""
+    i = start + 1
+    if i < len(pattern) and pattern[i] == "!":
+        i += 1
+    if i < len(pattern) and pattern[i] == "]":
+        i += 1  # a leading ] is a member
+    close = pattern.find("]", i)
+    return close if close != -1 else None
 
 
 def _seed(value: object) -> int:
@@ -68,39 +363,128 @@ def _show(value: object) -> str:
     return repr(value)
 
 
+def check_selector(text: str) -> str:
+    """A rule selector (``ALL``, ``ML``, a code prefix) normalised; ValueError if it is none."""
+    item = text.strip().upper()
+    if not registry.is_valid_selector(item):
+        raise ValueError(
+            f"invalid rule selector {text!r} (expected ALL, ML or a code prefix like ML2)"
+        )
+    if item != "ALL" and not any(code.startswith(item) for code in registry.RULES):
+        raise ValueError(f"rule selector {text!r} matches no rule")
+    return item
+
+
+def _selectors(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValueError(
+            f'expected a list of rule codes such as ["ML2", "ML401"], got {_show(value)}'
+        )
+    return tuple(check_selector(item) for item in value)
+
+
+def _globs(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValueError(f"expected a list of glob patterns, got {_show(value)}")
+    if any(not item.strip() for item in value):
+        raise ValueError("expected a list of glob patterns, got an empty pattern")
+    return tuple(value)
+
+
+def _per_file_ignores(value: object) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if not isinstance(value, dict):
+        raise ValueError(
+            f'expected a table of glob = [rule codes] such as {{ "tests/*" = ["ML101"] }}, '
+            f"got {_show(value)}"
+        )
+    pairs: list[tuple[str, tuple[str, ...]]] = []
+    for pattern, codes in value.items():
+        if not pattern.strip():
+            raise ValueError("an empty glob pattern")
+        try:
+            pairs.append((pattern, _selectors(codes)))
+        except ValueError as exc:
+            raise ValueError(f"{pattern!r}: {exc}") from None
+    return tuple(pairs)
+
+
 #: TOML key -> (Settings field, validator returning the typed value or raising ValueError).
 _KEYS: Mapping[str, tuple[str, Callable[[object], Any]]] = {
+    "select": ("select", _selectors),
+    "extend-select": ("extend_select", _selectors),
+    "ignore": ("ignore", _selectors),
+    "per-file-ignores": ("per_file_ignores", _per_file_ignores),
+    "exclude": ("exclude", _globs),
+    "extend-exclude": ("extend_exclude", _globs),
     "seed": ("seed", _seed),
     "unsafe-fixes": ("unsafe_fixes", _bool),
+    "extend-safe-fixes": ("extend_safe_fixes", _selectors),
+    "extend-unsafe-fixes": ("extend_unsafe_fixes", _selectors),
 }
 
 
-def settings_from_table(table: Mapping[str, object], source: Path | None = None) -> Settings:
-    """Validate a ``[tool.mlsmells]`` table into :class:`Settings`."""
+def settings_from_table(
+    table: Mapping[str, object], source: Path | None = None, *, section: str = SECTION
+) -> Settings:
+    """Validate a ``[tool.mlsmells]`` table (``section``, ``""`` for a whole file) into
+    :class:`Settings`."""
     where = f"{source}: " if source is not None else ""
+    where += f"[{section}] " if section else ""
     values: dict[str, Any] = {}
     for key, value in table.items():
         entry = _KEYS.get(key)
         if entry is None:
-            known = ", ".join(sorted(_KEYS))
-            raise ConfigError(f"{where}[{SECTION}] unknown key {key!r} (known keys: {known})")
+            close = difflib.get_close_matches(key, _KEYS, n=1)
+            hint = (
+                f"; did you mean {close[0]!r}?"
+                if close
+                else f" (known keys: {', '.join(sorted(_KEYS))})"
+            )
+            raise ConfigError(f"{where}unknown key {key!r}{hint}")
         name, validate = entry
         try:
             values[name] = validate(value)
         except ValueError as exc:
-            raise ConfigError(f"{where}[{SECTION}] {key}: {exc}") from None
+            raise ConfigError(f"{where}{key}: {exc}") from None
     return replace(Settings(source=source), **values)
+
+
+def load_config_file(path: Path) -> Settings:
+    """The settings of ``--config PATH``.
+
+    Its ``[tool.mlsmells]`` table; a file not named ``pyproject.toml`` may
+    instead hold the keys at its top level (an ``mlsmells.toml``). Relative
+    globs start from the file's directory.
+    """
+    resolved = _resolved(path)
+    data = _load_toml(path)
+    tool = data.get("tool")
+    if isinstance(tool, dict) and "mlsmells" in tool:
+        table = tool["mlsmells"]
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: [{SECTION}] must be a table")
+        return settings_from_table(table, resolved)
+    if path.name == PYPROJECT:
+        raise ConfigError(f"{path}: no [{SECTION}] table")
+    return settings_from_table(data, resolved, section="")
+
+
+def _load_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            data: dict[str, Any] = tomllib.load(handle)
+            return data
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
 
 
 def _read_table(pyproject: Path) -> Mapping[str, object] | None:
     """The ``[tool.mlsmells]`` table of ``pyproject``, or ``None`` when it has none."""
-    try:
-        with pyproject.open("rb") as handle:
-            data = tomllib.load(handle)
-    except OSError as exc:
-        raise ConfigError(f"{pyproject}: cannot read: {exc.strerror or exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{pyproject}: invalid TOML: {exc}") from None
+    data = _load_toml(pyproject)
     tool = data.get("tool")
     if not isinstance(tool, dict) or "mlsmells" not in tool:
         return None
@@ -111,7 +495,7 @@ def _read_table(pyproject: Path) -> Mapping[str, object] | None:
 
 
 def _nearest(path: Path) -> tuple[Path, Mapping[str, object]] | None:
-    start = path.resolve()
+    start = _resolved(path)
     directory = start if start.is_dir() else start.parent
     for folder in (directory, *directory.parents):
         candidate = folder / PYPROJECT
@@ -129,21 +513,56 @@ def find_pyproject(path: Path) -> Path | None:
 
 
 class SettingsCache:
-    """Settings per directory, each ``pyproject.toml`` read once per directory."""
+    """Settings per directory, each ``pyproject.toml`` read once per directory.
 
-    def __init__(self) -> None:
-        self._by_dir: dict[Path, Settings] = {}
+    ``overrides`` (the command line) go on top of every file's settings.
+    With ``config`` (``--config PATH``) that file's settings apply to every
+    path and no ``pyproject.toml`` is searched; with ``isolated``
+    (``--isolated``) none is read at all. Raises :class:`ConfigError` when
+    the ``config`` file is invalid.
+    """
+
+    def __init__(
+        self,
+        overrides: Overrides | None = None,
+        *,
+        config: Path | None = None,
+        isolated: bool = False,
+    ) -> None:
+        self._by_dir: dict[Path, Settings | ConfigError] = {}
+        self._overrides = overrides
+        self._fixed: Settings | None = None
+        if config is not None:
+            self._fixed = self._merged(load_config_file(config))
+        elif isolated:
+            self._fixed = self._merged(Settings())
+
+    def _merged(self, settings: Settings) -> Settings:
+        return settings if self._overrides is None else settings.with_overrides(self._overrides)
 
     def for_path(self, path: Path) -> Settings:
         """The settings of the file (or directory) ``path``; :class:`ConfigError` if invalid."""
-        start = path.resolve()
+        if self._fixed is not None:
+            return self._fixed
+        start = _resolved(path)
         directory = start if start.is_dir() else start.parent
         cached = self._by_dir.get(directory)
         if cached is None:
-            found = _nearest(directory)
-            cached = Settings() if found is None else settings_from_table(found[1], found[0])
+            try:
+                found = _nearest(directory)
+                cached = self._merged(
+                    Settings() if found is None else settings_from_table(found[1], found[0])
+                )
+            except ConfigError as exc:
+                cached = exc
             self._by_dir[directory] = cached
+        if isinstance(cached, ConfigError):
+            raise cached
         return cached
+
+    def is_excluded(self, path: Path, *, parents: bool = False) -> bool:
+        """Whether ``path`` is excluded by the settings of the directory that holds it."""
+        return self.for_path(path.parent).is_excluded(path, parents=parents)
 
 
 def load_settings(path: Path) -> Settings:

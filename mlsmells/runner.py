@@ -18,7 +18,7 @@ import io
 import os
 import tokenize
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,33 +87,49 @@ class FileResult:
 
 
 # ---------------------------------------------------------------- discovery
-def discover(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+Exclusion = Callable[[Path, bool], bool]
+"""``excluded(path, named)``: skip ``path``? ``named`` is true for a path given by the user."""
+
+
+def _skip_dir(path: Path, named: bool) -> bool:
+    return not named and path.name in SKIP_DIRS
+
+
+def discover(
+    paths: Iterable[str | os.PathLike[str]], excluded: Exclusion | None = None
+) -> list[Path]:
     """The files to check under ``paths``, sorted and without duplicates.
 
     A path that is not a directory is returned as given (whatever its suffix,
     and even when it does not exist, so that checking it reports why). A
     directory contributes its ``.py`` and ``.ipynb`` files, skipping
-    :data:`SKIP_DIRS` and virtual environments (any directory holding a
-    ``pyvenv.cfg``) below it.
+    virtual environments (any directory holding a ``pyvenv.cfg``) and what
+    ``excluded`` says to skip below it (by default the directories named in
+    :data:`SKIP_DIRS`). ``excluded`` is asked about the paths given too.
     """
+    skip = excluded if excluded is not None else _skip_dir
     found: set[Path] = set()
     for item in paths:
         path = Path(item)
+        if skip(path, True):
+            continue
         if path.is_dir():
-            found.update(_walk(path))
+            found.update(_walk(path, skip))
         else:
             found.add(path)
     return sorted(found)
 
 
-def _walk(root: Path) -> Iterable[Path]:
+def _walk(root: Path, skip: Exclusion) -> Iterable[Path]:
     for dirpath, dirnames, filenames in os.walk(root):
         base = Path(dirpath)
         dirnames[:] = sorted(
-            d for d in dirnames if d not in SKIP_DIRS and not (base / d / "pyvenv.cfg").exists()
+            d
+            for d in dirnames
+            if not (base / d / "pyvenv.cfg").exists() and not skip(base / d, False)
         )
         for name in filenames:
-            if name.endswith((PYTHON_SUFFIX, NOTEBOOK_SUFFIX)):
+            if name.endswith((PYTHON_SUFFIX, NOTEBOOK_SUFFIX)) and not skip(base / name, False):
                 yield base / name
 
 

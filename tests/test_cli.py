@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import mlsmells
-from mlsmells import cli, registry, runner
+from mlsmells import cli, output, registry, runner
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.docs import render_rule
 from mlsmells.runner import FileResult
@@ -265,10 +265,21 @@ def test_json_output(capsys: pytest.CaptureFixture[str], project: Path) -> None:
         "symbol": rule.symbol,
         "message": record["message"],
         "filename": str(project / "bad.py"),
+        "cell": None,
         "location": {"row": 2, "column": 9},
         "end_location": {"row": 2, "column": 31},
         "url": rule.url,
-        "fix": None,
+        "fix": {
+            "applicability": "unsafe",
+            "message": rule.fix_summary,
+            "edits": [
+                {
+                    "content": ", weights_only=True",
+                    "location": {"row": 2, "column": 30},
+                    "end_location": {"row": 2, "column": 30},
+                }
+            ],
+        },
     }
     assert not record["message"].startswith("ML401") and record["message"]
 
@@ -281,9 +292,9 @@ def test_json_output_when_clean(capsys: pytest.CaptureFixture[str], project: Pat
 def test_notebook_locations_are_cells() -> None:
     diag = Diagnostic(7, 4, "ML401", "ML401 text", 7, 20)
     result = FileResult(Path("eda.ipynb"), (diag,), line_map={7: (3, 2)})
-    out = _render(cli.write_text, [result])
+    out = _render(output.write_text, [result])
     assert out.splitlines()[0] == "eda.ipynb:cell 3:2:5: ML401 text"
-    record = cli.json_record(result, diag)
+    record = output.json_record(result, diag)
     assert record["cell"] == 3 and record["location"] == {"row": 2, "column": 5}
 
 

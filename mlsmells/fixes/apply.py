@@ -171,7 +171,8 @@ def _plan(
             raise FixError(f"internal error in the {diag.code} fix: {what}") from exc
         if edit is None:
             continue
-        safety = _safety(diag.code, edit)
+        # extend-safe-fixes / extend-unsafe-fixes may promote or demote it.
+        safety = ctx.settings.fix_safety(diag.code, _safety(diag.code, edit))
         if safety is Fix.UNSAFE and not unsafe:
             held += 1
             continue

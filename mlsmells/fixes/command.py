@@ -15,6 +15,7 @@ written, or an invalid configuration; the other files are still fixed).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import difflib
 import sys
 from collections import Counter
@@ -23,7 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from mlsmells import registry, runner
+from mlsmells import output, registry, runner
+from mlsmells.baseline import Baseline, BaselineError
 from mlsmells.config import ConfigError, Settings, SettingsCache
 from mlsmells.fixes.apply import FixResult, fix_source
 from mlsmells.fixes.files import SourceFile, read_source_file, read_text_file, write_source_file
@@ -90,6 +92,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="files or directories to fix (default: the current directory)",
     )
     cli.add_selection_arguments(parser)
+    cli.add_report_arguments(parser)
     add_fix_options(parser)
     parser.set_defaults(handler=run_fix)
 
@@ -103,39 +106,55 @@ def wants_fix(args: argparse.Namespace) -> bool:
 def run_fix(args: argparse.Namespace) -> int:
     from mlsmells import cli
 
-    active = cli.active_codes(args)
-    paths = runner.discover(args.paths)
+    if args.diff and args.baseline is not None:
+        # The findings left refer to the fixed text, which --diff does not write.
+        print("mlsmells: error: --baseline does not combine with --diff", file=sys.stderr)
+        return EXIT_ERROR
+    try:
+        settings = cli.settings_from_args(args)
+        baseline = Baseline.read(args.baseline) if args.baseline is not None else None
+        paths = cli.discover(args, settings)
+    except (ConfigError, BaselineError) as exc:
+        print(f"mlsmells: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
     if not paths:
         print("mlsmells: warning: no Python files found", file=sys.stderr)
-    settings = SettingsCache()
-    outcomes = [
-        fix_path(path, active, settings, unsafe=args.unsafe_fixes, write=not args.diff)
-        for path in paths
-    ]
+    # The command line's --unsafe-fixes is already part of each file's settings.
+    outcomes = [fix_path(path, None, settings, write=not args.diff) for path in paths]
     for outcome in outcomes:
         for error in outcome.errors:
             print(f"mlsmells: error: {outcome.path}{error}", file=sys.stderr)
         for notice in outcome.notices:
             print(f"mlsmells: notice: {outcome.path}{notice}", file=sys.stderr)
     report: TextIO = sys.stdout
+    hidden = 0
     if args.diff:
         for outcome in outcomes:
             sys.stdout.write(outcome.diff)
         report = sys.stderr
-    elif getattr(args, "output_format", "text") == "json":
-        cli.write_json([_as_file_result(o) for o in outcomes if o.result], sys.stdout)
-        report = sys.stderr
     else:
-        write_remaining(outcomes, sys.stdout)
+        remaining = [_as_file_result(o) for o in outcomes if o.result]
+        if baseline is not None:
+            filtered = baseline.filter(remaining)
+            remaining, hidden = filtered.results, filtered.hidden
+            outcomes = [_without_hidden(o, filtered.results) for o in outcomes]
+        if args.output_format == "text":
+            output.write_text(remaining, sys.stdout, summary=False)
+        else:
+            fmt = args.output_format
+            output.write(fmt, remaining, sys.stdout, read=output.source_reader(settings))
+            report = sys.stderr
     if args.show_fixes:
         write_fixes(outcomes, report, diff=args.diff)
     write_summary(outcomes, report, diff=args.diff)
+    if hidden:
+        report.write(f"{_plural(hidden, 'more finding')} left in the baseline.\n")
     return exit_status(outcomes, diff=args.diff, exit_zero=getattr(args, "exit_zero", False))
 
 
 def fix_path(
     path: Path,
-    active: frozenset[str],
+    active: frozenset[str] | None,
     settings: SettingsCache,
     *,
     unsafe: bool | None = None,
@@ -143,6 +162,7 @@ def fix_path(
 ) -> FileOutcome:
     """Fix one file, or only compute its diff when ``write`` is false.
 
+    ``active`` ``None`` fixes the codes the file's settings select.
     ``unsafe`` overrides the ``unsafe-fixes`` setting when not ``None``. Never
     raises for a problem with the file: it becomes one of ``errors``.
     """
@@ -152,6 +172,8 @@ def fix_path(
     except ConfigError as exc:
         outcome.errors.append(f": {exc}")
         return outcome
+    if active is None:
+        active = config.codes_for(path)
     apply_unsafe = config.unsafe_fixes if unsafe is None else unsafe
     try:
         if path.suffix == runner.NOTEBOOK_SUFFIX:
@@ -236,18 +258,15 @@ def _as_file_result(outcome: FileOutcome) -> FileResult:
     return FileResult(outcome.path, outcome.result.remaining, line_map=outcome.line_map)
 
 
-def write_remaining(outcomes: Sequence[FileOutcome], out: TextIO) -> None:
-    """The findings left, one per line, as ``check`` prints them."""
-    from mlsmells import cli
-
-    for outcome in outcomes:
-        if outcome.result is None:
-            continue
-        result = _as_file_result(outcome)
-        for diag in result.diagnostics:
-            cell, row = cli._row(result, diag.line)
-            where = f"cell {cell}:{row}" if cell is not None else f"{row}"
-            out.write(f"{result.path}:{where}:{diag.col + 1}: {diag.message}\n")
+def _without_hidden(outcome: FileOutcome, kept: Sequence[FileResult]) -> FileOutcome:
+    """``outcome`` counting as remaining only the findings a baseline did not hide."""
+    if outcome.result is None:
+        return outcome
+    for result in kept:
+        if result.path == outcome.path:
+            fixed = dataclasses.replace(outcome.result, remaining=result.diagnostics)
+            return dataclasses.replace(outcome, result=fixed)
+    return outcome
 
 
 def write_fixes(outcomes: Sequence[FileOutcome], out: TextIO, *, diff: bool = False) -> None:
