@@ -7,10 +7,22 @@ position (pylint prints the 0-based column as it is). The message text
 starts with the ``MLxxx`` code. pylint applies ``# pylint: disable=`` and
 the enable/disable options itself; the opt-in ML9xx messages are disabled
 by default (``--enable=ml-<name>`` or ``--enable=mlsmells`` turns them on).
+
+One option, because pylint has no per-file message selection of its own:
+``mlsmells-per-file-ignores``, entries ``GLOB:CODE,CODE`` (``tests/*:ML101,ML9``)
+separated by commas or whitespace, or a TOML list of such entries. A glob
+with a ``/`` matches the module's path relative to the current directory,
+one without matches its file name (the syntax of ``[tool.mlsmells]``). The
+other ``[tool.mlsmells]`` settings are pylint's own (``enable``/``disable``,
+``ignore-paths``) or are about fixing, which the plugin does not do.
 """
 
 from __future__ import annotations
 
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from astroid import nodes
@@ -18,6 +30,7 @@ from pylint.checkers import BaseRawFileChecker
 from pylint.typing import MessageDefinitionTuple
 
 from mlsmells import registry
+from mlsmells.config import check_selector, glob_matches
 from mlsmells.engine import Engine
 from mlsmells.runner import FileError, decode_source, parse, split_lines
 
@@ -45,7 +58,29 @@ class MLSmellsChecker(BaseRawFileChecker):
 
     name = "mlsmells"
     msgs = _messages()
-    options = ()
+    options = (
+        (
+            "mlsmells-per-file-ignores",
+            {
+                "type": "csv",
+                "default": (),
+                "metavar": "<glob:codes>",
+                "help": "mlsmells codes (or code prefixes) not to report in the files a glob "
+                "matches: 'tests/*:ML101,ML9 scripts/*:ML907'. A glob with a / matches the "
+                "path relative to the current directory, one without the file name.",
+            },
+        ),
+    )
+    _per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def open(self) -> None:
+        try:
+            self._per_file_ignores = parse_per_file_ignores(
+                self.linter.config.mlsmells_per_file_ignores
+            )
+        except ValueError as exc:
+            print(f"mlsmells: error: mlsmells-per-file-ignores: {exc}", file=sys.stderr)
+            raise SystemExit(32) from None  # pylint's exit status for a usage error
 
     def process_module(self, node: nodes.Module) -> None:
         with node.stream() as stream:
@@ -55,7 +90,18 @@ class MLSmellsChecker(BaseRawFileChecker):
             tree = parse(source, node.file or "<unknown>")
         except FileError:
             return  # pylint reports what it cannot read or parse itself
-        engine = Engine(self._active_codes())
+        active = self._active_codes()
+        if self._per_file_ignores and node.file:
+            path = Path(node.file)
+            ignored = [
+                code
+                for pattern, codes in self._per_file_ignores
+                if glob_matches(pattern, path, Path.cwd())
+                for code in codes
+            ]
+            prefixes = ("",) if "ALL" in ignored else tuple(ignored)
+            active = frozenset(c for c in active if not c.startswith(prefixes))
+        engine = Engine(active)
         for diag in engine.run(tree, split_lines(source), node.file or "<unknown>"):
             rule = registry.RULES.get(diag.code)
             msgid = rule.pylint_id if rule is not None else registry.INTERNAL_ERROR_PYLINT_ID
@@ -75,6 +121,28 @@ class MLSmellsChecker(BaseRawFileChecker):
             for code, rule in registry.RULES.items()
             if rule.default_enabled or self.linter.is_message_enabled(rule.pylint_id)
         )
+
+
+def parse_per_file_ignores(items: Sequence[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``GLOB:CODES`` entries (codes separated by commas or whitespace, the items of a csv
+    option split anywhere) into (glob, code prefixes) pairs; ValueError when malformed."""
+    pairs: list[tuple[str, list[str]]] = []
+    for token in (t for item in items for t in re.split(r"[,\s]+", item) if t):
+        if ":" in token:
+            pattern, _, code = token.rpartition(":")
+            if not pattern:
+                raise ValueError(f"{token!r} has no glob before the ':'")
+            pairs.append((pattern, []))
+            token = code
+            if not token:
+                continue
+        if not pairs:
+            raise ValueError(f"{token!r} does not follow a 'glob:' (expected glob:CODES)")
+        pairs[-1][1].append(check_selector(token))
+    for pattern, codes in pairs:
+        if not codes:
+            raise ValueError(f"{pattern!r} has no codes (expected glob:CODES)")
+    return tuple((pattern, tuple(codes)) for pattern, codes in pairs)
 
 
 def register(linter: PyLinter) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 
+import pytest
+
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import Engine
 
@@ -79,3 +81,198 @@ def test_zero_grad_message_names_the_optimizer() -> None:
 
 def test_torch_load_needs_a_torch_import() -> None:
     assert run("import numpy\ntorch.load('x.pt')\n") == []
+
+
+# --------------------------------------------------------------- wave 3 rules
+
+ALL_TORCH = frozenset(
+    {"ML104", "ML405", "ML407", "ML408", "ML409", "ML410", "ML411", "ML412", "ML413"}
+    | {"ML906", "ML907", "ML908"}
+)
+
+
+def codes(source: str, active: frozenset[str] = ALL_TORCH) -> list[tuple[int, str]]:
+    return [(d.line, d.code) for d in Engine(active).run_source(source)]
+
+
+SHUFFLED = (
+    "import torch\n"
+    "from torch.utils.data import DataLoader\n"
+    "{seed}\n"
+    "def loaders(ds):\n"
+    "    return DataLoader(ds, batch_size=4, shuffle=True, num_workers=2)\n"
+    "{later}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("seed", "later"),
+    [
+        ("torch.manual_seed(0)", ""),
+        ("", "def main():\n    torch.manual_seed(0)\n    loaders([])"),  # seeded after, in main
+        ("import lightning as L\nL.seed_everything(42)", ""),
+        ("from pytorch_lightning import seed_everything\nseed_everything(7)", ""),
+        ("from transformers import set_seed\nset_seed(1)", ""),
+        ("from project.utils import set_seed\nset_seed(1)", ""),  # a helper we cannot see
+        ("def fix_seeds(s):\n    torch.random.manual_seed(s)", ""),  # a same-file helper
+    ],
+)
+def test_shuffling_loader_is_fine_when_the_module_seeds_torch(seed: str, later: str) -> None:
+    assert codes(SHUFFLED.format(seed=seed, later=later)) == []
+
+
+@pytest.mark.parametrize(
+    "seed",
+    [
+        "",
+        "import numpy as np\nnp.random.seed(0)",
+        "import random\nrandom.seed(0)",
+        "torch.cuda.manual_seed_all(0)",
+        "g = torch.Generator()\ng.manual_seed(0)",  # a local generator, not the global one
+        "torch.seed()",
+    ],
+)
+def test_shuffling_loader_in_an_unseeded_module(seed: str) -> None:
+    assert codes(SHUFFLED.format(seed=seed, later="")) == [(seed.count("\n") + 5, "ML104")]
+
+
+def test_shuffling_loader_fix_data_spells_torch_where_the_loader_is() -> None:
+    source = (
+        "import torch as th\n"
+        "from torch.utils.data import DataLoader\n"
+        "def f(ds, torch):\n"
+        "    return DataLoader(ds, shuffle=True)\n"
+    )
+    (found,) = Engine(frozenset({"ML104"})).run_source(source)
+    assert found.get("spelling") == "th.Generator" and found.get("import") is None
+    (found,) = Engine(frozenset({"ML104"})).run_source(
+        "from torch.utils.data import DataLoader\nDataLoader([], shuffle=True)\n"
+    )
+    assert found.get("spelling") == "torch.Generator" and found.get("import") == "torch"
+
+
+def test_require_grad_used_as_an_own_name_is_not_a_typo() -> None:
+    source = (
+        "import torch\n"
+        "class Scorer(torch.nn.Module):\n"
+        "    def forward(self, x, require_grad=False):\n"
+        "        self.require_grad = require_grad\n"
+        "        return x\n"
+    )
+    assert codes(source) == []
+    assert codes("import torch\nfor p in m.parameters():\n    p.require_grad = False\n") == [
+        (3, "ML411")
+    ]
+
+
+def test_deprecated_import_in_a_version_fallback_is_not_reported() -> None:
+    source = (
+        "import torch\n"
+        "try:\n"
+        "    from torch.amp import GradScaler\n"
+        "except ImportError:\n"
+        "    from torch.cuda.amp import GradScaler\n"
+        "scaler = GradScaler()\n"
+    )
+    assert codes(source) == []
+    assert codes("from torch.cuda.amp import GradScaler\nscaler = GradScaler()\n") == [
+        (2, "ML412")
+    ]
+
+
+def test_deprecated_api_messages() -> None:
+    source = (
+        "import torch\n"
+        "import torch.nn as nn\n"
+        "torch.symeig(x)\n"
+        "nn.BCELoss(size_average=False, reduce=False)\n"
+        "nn.MSELoss(size_average=flag)\n"
+    )
+    symeig, legacy, unknown = Engine(frozenset({"ML412"})).run_source(source)
+    assert symeig.message.startswith(
+        "ML412 `torch.symeig` was deprecated in PyTorch 1.9 and is removed; use `torch.linalg.eigh"
+    )
+    assert legacy.message == (
+        "ML412 `size_average=` and `reduce=` are deprecated since PyTorch 0.4.1; "
+        'use `reduction="none"`'
+    )
+    assert legacy.get("reduction") == "none"
+    assert unknown.get("reduction") is None  # not a literal: no fix
+
+
+def test_forward_on_a_module_passed_in_and_on_an_unknown_receiver() -> None:
+    source = (
+        "import torch\n"
+        "class Net(torch.nn.Module):\n"
+        "    pass\n"
+        "def run(net: Net, other, x):\n"
+        "    net.forward(x)\n"
+        "    other.forward(x)\n"
+    )
+    assert codes(source) == [(5, "ML405"), (6, "ML405")]
+    # Without a torch import the receiver must be known to be a module.
+    assert codes("import lightning\ndef run(other, x):\n    other.forward(x)\n") == []
+
+
+def test_tensor_move_data_names_a_plain_receiver_only() -> None:
+    source = "import torch\nx = torch.ones(2)\nx.cuda()\nx.T.cpu()\n"
+    first, second = Engine(frozenset({"ML410"})).run_source(source)
+    assert first.get("receiver") == "x"
+    assert second.get("receiver") is None
+    assert first.message == "ML410 `x.cuda()` returns a new tensor, which is discarded: `x` is unchanged"
+
+
+def test_eval_restore_fix_data_only_when_a_top_of_loop_train_helps() -> None:
+    source = (
+        "import torch\n"
+        "for x in loader:\n"
+        "    model.eval()\n"
+        "    model(x).sum().backward()\n"
+        "for x in loader:\n"
+        "    model(x).sum().backward()\n"
+        "    model.eval()\n"
+    )
+    before, after = Engine(frozenset({"ML407"})).run_source(source)
+    assert before.data == ()
+    assert after.get("model") == "model" and after.get("loop_line") == "5"
+
+
+def test_eval_in_a_helper_is_reported_at_the_call() -> None:
+    source = (
+        "import torch\n"
+        "def check(m, data):\n"
+        "    m.eval()\n"
+        "    return [m(x) for x in data]\n"
+        "def fit(model, loader, val):\n"
+        "    for x in loader:\n"
+        "        model(x).sum().backward()\n"
+        "        check(model, val)\n"
+    )
+    (found,) = Engine(frozenset({"ML407"})).run_source(source)
+    assert (found.line, found.col) == (8, 8)
+    assert found.message.startswith(
+        "ML407 `check(model, val)` leaves `model` in eval mode (through `m.eval()` in `check`)"
+    )
+
+
+LIBRARY = (
+    "import torch\n"
+    "def train(model, loader, opt):\n"
+    "    for x, y in loader:\n"
+    "        opt.zero_grad()\n"
+    "        model(x).sum().backward()\n"
+    "        opt.step()\n"
+)
+
+
+def test_script_rules_need_an_entry_point() -> None:
+    opt_in = frozenset({"ML907", "ML908"})
+    assert codes(LIBRARY, opt_in) == []
+    script = LIBRARY + "if __name__ == '__main__':\n    train(None, [], None)\n"
+    assert codes(script, opt_in) == [(5, "ML907"), (5, "ML908")]
+    seeded = script.replace("import torch\n", "import torch\ntorch.manual_seed(0)\n")
+    assert codes(seeded, opt_in) == [(6, "ML908")]
+    deterministic = seeded.replace(
+        "torch.manual_seed(0)\n", "torch.manual_seed(0)\ntorch.use_deterministic_algorithms(True)\n"
+    )
+    assert codes(deterministic, opt_in) == []

@@ -72,3 +72,38 @@ def kind_of_last_line(source: str) -> Kind | None:
 )
 def test_torch_kinds(source: str, kind: Kind | None) -> None:
     assert kind_of_last_line(source) is kind
+
+
+@pytest.mark.parametrize(
+    ("source", "kind"),
+    [
+        # A parameter annotated with a same-file Module subclass is a Module ...
+        (
+            "import torch.nn as nn\nclass Net(nn.Module):\n    pass\ndef f(net: Net):\n    net\n",
+            Kind.MODULE,
+        ),
+        (
+            "import torch.nn as nn\nclass Net(nn.Module):\n    pass\ndef f(net: 'Net'):\n    net\n",
+            Kind.MODULE,
+        ),
+        # ... one annotated with a plain same-file class is not.
+        ("class Config:\n    pass\ndef f(c: Config):\n    c\n", None),
+        # A module's in-place methods keep the module; a tensor's return tensors.
+        ("import torch\nm = torch.nn.Linear(2, 2)\nm.to('cpu')\n", Kind.MODULE),
+        ("import torch\nt = torch.zeros(2)\nt.to('cpu')\n", Kind.TENSOR),
+        # A name rebound from a tensor to a module is a module.
+        ("import torch\nx = torch.zeros(2)\nx = torch.nn.ReLU()\nx\n", Kind.MODULE),
+        (
+            "import torch\nfrom torch.optim.lr_scheduler import StepLR\nStepLR(opt, 3)\n",
+            Kind.LR_SCHEDULER,
+        ),
+        (
+            "import torch\nfrom torch.utils.data import DataLoader\nDataLoader(ds)\n",
+            Kind.DATALOADER,
+        ),
+        ("import torch.nn as nn\nnn.CrossEntropyLoss()\n", Kind.LOSS_MODULE),
+    ],
+)
+def test_torch_kinds_for_the_wave_3_rules(source: str, kind: Kind | None) -> None:
+    assert kind_of_last_line(source) is kind
+

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import difflib
+import re
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -133,7 +134,7 @@ def run_fix(args: argparse.Namespace) -> int:
             sys.stdout.write(outcome.diff)
         report = sys.stderr
     else:
-        remaining = [_as_file_result(o) for o in outcomes if o.result]
+        remaining = [_as_file_result(o) for o in outcomes]
         if baseline is not None:
             filtered = baseline.filter(remaining)
             remaining, hidden = filtered.results, filtered.hidden
@@ -253,9 +254,26 @@ def unified_diff(name: str, old: str, new: str) -> str:
 
 
 # ------------------------------------------------------------------ reports
+_LOCATED = re.compile(r":(\d+):(\d+): (.*)")
+
+
 def _as_file_result(outcome: FileOutcome) -> FileResult:
-    assert outcome.result is not None
-    return FileResult(outcome.path, outcome.result.remaining, line_map=outcome.line_map)
+    """The findings left in a file (and its first error), as ``check`` reports a file."""
+    error: FileError | None = None
+    if outcome.errors:
+        located = _LOCATED.fullmatch(outcome.errors[0])
+        if located is not None:
+            error = FileError(located[3], int(located[1]), int(located[2]))
+        else:
+            error = FileError(outcome.errors[0].removeprefix(": "))
+    remaining = outcome.result.remaining if outcome.result is not None else ()
+    return FileResult(
+        outcome.path,
+        remaining,
+        error,
+        line_map=outcome.line_map,
+        notices=outcome.notices,
+    )
 
 
 def _without_hidden(outcome: FileOutcome, kept: Sequence[FileResult]) -> FileOutcome:

@@ -234,9 +234,13 @@ class SemanticModel:
                 scope.self_name = positional[0].arg
         for arg in positional + args.kwonlyargs:
             kind = None
+            annotated: ClassInfo | None = None
             if arg.annotation is not None:
                 kind = self.annotation_kind(arg.annotation)
-            binding = Binding(kind=kind)
+                annotated = self._annotation_class(arg.annotation)
+                if annotated is not None and annotated.is_module:
+                    kind = Kind.MODULE
+            binding = Binding(kind=kind, klass=annotated)
             if arg.arg == scope.self_name and klass is not None:
                 binding = Binding(kind=Kind.MODULE if klass.is_module else None, klass=klass)
             self.bind(arg.arg, binding)
@@ -295,6 +299,18 @@ class SemanticModel:
         if qualname is None:
             return None
         return K.ANNOTATION_KIND.get(qualname)
+
+    def _annotation_class(self, annotation: ast.expr) -> ClassInfo | None:
+        """The same-file class an annotation names (``net: Net``, ``net: "Net"``)."""
+        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+            if not annotation.value.isidentifier():
+                return None
+            annotation = ast.Name(id=annotation.value, ctx=ast.Load())
+        if isinstance(annotation, ast.Name):
+            binding = self.lookup(annotation.id)
+            if binding is not None and binding.is_class:
+                return binding.klass
+        return None
 
     def instance_class(self, expr: ast.expr) -> ClassInfo | None:
         """The same-file class that ``expr`` is an instance of, if known."""
