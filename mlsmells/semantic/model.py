@@ -67,15 +67,20 @@ class Scope:
     klass: ClassInfo | None = None
     """For a method scope: the class whose method it is."""
     self_name: str | None = None
+    visible: tuple[Scope, ...] = field(init=False, repr=False, compare=False)
+    """This scope, then the enclosing ones whose names are visible here (not classes)."""
+
+    def __post_init__(self) -> None:
+        outer: tuple[Scope, ...] = ()
+        if self.parent is not None:
+            outer = self.parent.visible
+            if self.parent.type is ScopeType.CLASS:
+                outer = outer[1:]
+        self.visible = (self, *outer)
 
     def lookup_chain(self) -> Iterator[Scope]:
         """This scope, then the enclosing ones whose names are visible here."""
-        yield self
-        scope = self.parent
-        while scope is not None:
-            if scope.type is not ScopeType.CLASS:
-                yield scope
-            scope = scope.parent
+        return iter(self.visible)
 
 
 class SemanticModel:
@@ -87,9 +92,13 @@ class SemanticModel:
         self.classes: dict[str, ClassInfo] = {}
         self.imported_roots: set[str] = set()
         """Top-level package names imported anywhere in the module."""
+        self._qualnames: dict[int, tuple[ast.expr, str | None]] = {}
+        """id(expr) -> (expr, qualname) while no binding changes (many checks ask
+        for the same node); cleared by every change of scope or binding."""
 
     # ------------------------------------------------------------------ scopes
     def push_scope(self, type_: ScopeType, node: ast.AST | None) -> Scope:
+        self._qualnames.clear()
         scope = Scope(type_, node, self.scope)
         if type_ in (ScopeType.LAMBDA, ScopeType.COMPREHENSION):
             scope.klass = self.scope.klass
@@ -100,6 +109,7 @@ class SemanticModel:
     def pop_scope(self) -> Scope:
         scope = self.scope
         assert scope.parent is not None, "cannot pop the module scope"
+        self._qualnames.clear()
         self.scope = scope.parent
         return scope
 
@@ -112,16 +122,18 @@ class SemanticModel:
 
     # ---------------------------------------------------------------- bindings
     def lookup(self, name: str) -> Binding | None:
-        for scope in self.scope.lookup_chain():
+        for scope in self.scope.visible:
             binding = scope.bindings.get(name)
             if binding is not None:
                 return binding
         return None
 
     def bind(self, name: str, binding: Binding) -> None:
+        self._qualnames.clear()
         self.scope.bindings[name] = binding
 
     def unbind(self, name: str) -> None:
+        self._qualnames.clear()
         self.scope.bindings.pop(name, None)
 
     def bind_import(self, node: ast.Import | ast.ImportFrom) -> None:
@@ -141,6 +153,7 @@ class SemanticModel:
             self.imported_roots.add(module.split(".")[0])
         for alias in node.names:
             if alias.name == "*":
+                self._qualnames.clear()
                 self.scope.star_imports.append(module)
                 continue
             qualname = K.canonical(f"{module}.{alias.name}")
@@ -252,6 +265,14 @@ class SemanticModel:
     # ------------------------------------------------------------------ names
     def qualname(self, expr: ast.expr) -> str | None:
         """The qualified name ``expr`` refers to, if it refers to an importable object."""
+        cached = self._qualnames.get(id(expr))
+        if cached is not None and cached[0] is expr:
+            return cached[1]
+        result = self._qualname(expr)
+        self._qualnames[id(expr)] = (expr, result)
+        return result
+
+    def _qualname(self, expr: ast.expr) -> str | None:
         if isinstance(expr, ast.Name):
             binding = self.lookup(expr.id)
             if binding is not None:
