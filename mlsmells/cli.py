@@ -189,11 +189,29 @@ def add_report_arguments(parser: argparse.ArgumentParser, *, in_check: bool = Fa
 
 
 # -------------------------------------------------------------------- check
+CHECK_EXAMPLES = """\
+examples:
+  mlsmells check src/ notebooks/                 text report; exit 1 on findings
+  mlsmells check --extend-select ML9 --ignore ML3 .
+  mlsmells check --output-format sarif . > mlsmells.sarif
+  mlsmells check --output-format github .        annotations in GitHub Actions
+  mlsmells check --write-baseline base.json .    record today's findings ...
+  mlsmells check --baseline base.json .          ... and report only new ones
+  mlsmells check --add-noqa src/                 suppress every current finding
+  mlsmells check --statistics .                  count findings per code
+
+settings: [tool.mlsmells] in the nearest pyproject.toml; the options above win.
+exit status: 0 no findings, 1 findings, 2 usage, configuration or file error.
+"""
+
+
 def _register_check(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "check",
         help="report findings",
         description="Report the findings of the selected rules in Python files and notebooks.",
+        epilog=CHECK_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "paths",

@@ -444,3 +444,11 @@ def test_pylint_per_file_ignores_option(tmp_path: Path) -> None:
     )
     assert bad.returncode == 32
     assert "mlsmells-per-file-ignores: invalid rule selector 'E501'" in bad.stderr
+
+
+def test_check_help_has_examples(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["check", "--help"])
+    out = capsys.readouterr().out
+    assert "examples:\n  mlsmells check src/ notebooks/" in out
+    assert "--write-baseline base.json" in out and "[tool.mlsmells]" in out
