@@ -120,12 +120,10 @@ class Settings:
         With ``parents``, a match of one of its parent directories below
         :attr:`root` counts too (for a file named on the command line).
         """
+        root = self.root
         candidates = [path]
         if parents:
-            root = _absolute(self.root)
-            absolute = _absolute(path)
-            candidates += [p for p in absolute.parents if p != root and p.is_relative_to(root)]
-        root = self.root
+            candidates += [p for p in _absolute(path).parents if _strictly_below(p, root)]
         return any(
             glob_matches(pattern, candidate, root)
             for candidate in candidates
@@ -248,6 +246,14 @@ def _longest_prefix(code: str, prefixes: Iterable[str]) -> int | None:
 def _absolute(path: Path) -> Path:
     """``path`` made absolute without resolving symbolic links (``..`` collapsed)."""
     return Path(os.path.abspath(path))
+
+
+def _strictly_below(path: Path, root: Path) -> bool:
+    """Whether ``path`` is inside ``root`` (and not ``root`` itself), symbolic links or not."""
+    for candidate, base in ((_absolute(path), _absolute(root)), (_resolved(path), _resolved(root))):
+        if candidate != base and candidate.is_relative_to(base):
+            return True
+    return False
 
 
 def _resolved(path: Path) -> Path:
