@@ -219,7 +219,9 @@ def test_tensor_move_data_names_a_plain_receiver_only() -> None:
     first, second = Engine(frozenset({"ML410"})).run_source(source)
     assert first.get("receiver") == "x"
     assert second.get("receiver") is None
-    assert first.message == "ML410 `x.cuda()` returns a new tensor, which is discarded: `x` is unchanged"
+    assert first.message == (
+        "ML410 `x.cuda()` returns a new tensor, which is discarded: `x` is unchanged"
+    )
 
 
 def test_eval_restore_fix_data_only_when_a_top_of_loop_train_helps() -> None:
