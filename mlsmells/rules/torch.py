@@ -1683,8 +1683,10 @@ class _Event:
     """For ``eval``: a ``break``/``return``/``raise`` follows it in its loop."""
     keys: tuple[tuple[int, str], ...] = ()
     """For ``call``: where the called same-file function may be defined."""
+    receiver: str | None = None
+    """For ``call`` of a method: its receiver."""
     arguments: tuple[str, ...] = ()
-    """For ``call``: the receiver (of a method call) and the positional arguments."""
+    """For ``call``: the positional arguments."""
     keywords: tuple[tuple[str, str], ...] = ()
     optimizer: str | None = None
     """For ``sched``: the optimizer it was built for, when known."""
@@ -1696,6 +1698,16 @@ class _Event:
     @property
     def reported(self) -> ast.Call:
         return self.site if self.site is not None else self.node
+
+
+def _related(one: str, other: str) -> bool:
+    """The same model, or one holds the other (``model`` and ``model.module``): switching
+    either one's mode may switch the other's."""
+    return (
+        one == other
+        or other.startswith((one + ".", one + "["))
+        or one.startswith((other + ".", other + "["))
+    )
 
 
 def _rename_subject(subject: str, mapping: dict[str, str]) -> str:
@@ -1770,17 +1782,22 @@ class LoopOrder(Check):
                         "sched", call, _text(receiver), optimizer=self._built_for(receiver)
                     )
         keys = tuple(callee_keys(model, func))
-        receiver_text = (_text(func.value),) if isinstance(func, ast.Attribute) else ()
-        arguments = receiver_text + tuple(
-            _text(a) for a in call.args if not isinstance(a, ast.Starred)
-        )
+        receiver_text = _text(func.value) if isinstance(func, ast.Attribute) else None
+        arguments = tuple(_text(a) for a in call.args if not isinstance(a, ast.Starred))
         keywords = tuple((kw.arg, _text(kw.value)) for kw in call.keywords if kw.arg)
         qualname = model.qualname(func)
         if qualname is not None and qualname.startswith(("builtins.", "torch.")):
             return None  # print(model), torch.save(model, path): no mode switch
         if not keys and not arguments and not keywords:
             return None
-        return _Event("call", call, keys=keys, arguments=arguments, keywords=keywords)
+        return _Event(
+            "call",
+            call,
+            keys=keys,
+            receiver=receiver_text,
+            arguments=arguments,
+            keywords=keywords,
+        )
 
     def _may_be_module(self, receiver: ast.expr) -> bool:
         kind = self.model.kind_of(receiver)
@@ -1850,8 +1867,11 @@ class LoopOrder(Check):
                 mapping = self._parameters(helper, event)
                 for inner in self.function_events.get(id(helper), ()):
                     if inner.kind == "call":
-                        # One level only: what a helper hands its model to may switch it back.
+                        # One level only: what a helper hands its model to (or the object
+                        # whose same-file method it calls) may switch it back.
                         names = [*inner.arguments, *(v for _, v in inner.keywords)]
+                        if inner.receiver is not None and self._defined(inner.keys):
+                            names.append(inner.receiver)
                         subjects = [_rename_subject(n, mapping) for n in names]
                         expanded.extend(_Event("escape", event.node, s) for s in subjects)
                         continue
@@ -1877,11 +1897,15 @@ class LoopOrder(Check):
     def _parameters(helper: ast.FunctionDef | ast.AsyncFunctionDef, call: _Event) -> dict[str, str]:
         """The helper's parameter names -> the caller's argument texts."""
         positional = [a.arg for a in helper.args.posonlyargs + helper.args.args]
-        mapping = dict(zip(positional, call.arguments, strict=False))
+        given = call.arguments if call.receiver is None else (call.receiver, *call.arguments)
+        mapping = dict(zip(positional, given, strict=False))
         for name, value in call.keywords:
             if name in positional or any(a.arg == name for a in helper.args.kwonlyargs):
                 mapping[name] = value
         return mapping
+
+    def _defined(self, keys: tuple[tuple[int, str], ...]) -> bool:
+        return any(self.functions.get(key) for key in keys)
 
     def _untrained(self, subject: str) -> bool:
         """A teacher/EMA/target model, or one frozen somewhere in the file."""
@@ -1922,7 +1946,7 @@ class LoopOrder(Check):
         else whether that backward is reached only by wrapping around to the next iteration."""
         for wrapped, span in ((False, events[index + 1 :]), (True, events[:index])):
             for event in span:
-                if event.kind in ("train", "escape") and event.subject == model:
+                if event.kind in ("train", "escape") and _related(event.subject, model):
                     return None
                 if event.kind == "backward":
                     return wrapped
