@@ -104,6 +104,46 @@ TEMPLATES = (
         "layer = torch.nn.Linear(2, 2)\nlayer.eval\n",
         "layer = torch.nn.Linear(2, 2)\nlayer.eval()\n",
     ),
+    Template(
+        "ML405",
+        "encoder = torch.nn.Linear(2, 2)\nencoded = encoder.forward(torch.ones(2))\n",
+        "encoder = torch.nn.Linear(2, 2)\nencoded = encoder(torch.ones(2))\n",
+    ),
+    Template(
+        "ML407",
+        "def fit_loop(net, batches, opt):\n"
+        "    for xb in batches:\n"
+        "        opt.zero_grad()\n"
+        "        net(xb).sum().backward()\n"
+        "        opt.step()\n"
+        "        net.eval()\n",
+        "def fit_loop(net, batches, opt):\n"
+        "    for xb in batches:\n"
+        "        net.train()\n"
+        "        opt.zero_grad()\n"
+        "        net(xb).sum().backward()\n"
+        "        opt.step()\n"
+        "        net.eval()\n",
+    ),
+    Template(
+        "ML410",
+        "weights = torch.ones(2)\nweights.double()\n",
+        "weights = torch.ones(2)\nweights = weights.double()\n",
+    ),
+    Template(
+        "ML411",
+        "frozen = torch.nn.Linear(2, 2)\nfrozen.weight.require_grad = False\n",
+        "frozen = torch.nn.Linear(2, 2)\nfrozen.weight.requires_grad = False\n",
+    ),
+    Template(
+        "ML413",
+        "checked = torch.utils.checkpoint.checkpoint(\n"
+        "    torch.sin, torch.ones(2)\n"
+        ")\n",
+        "checked = torch.utils.checkpoint.checkpoint(\n"
+        "    torch.sin, torch.ones(2), use_reentrant=False\n"
+        ")\n",
+    ),
 )
 CODES = frozenset(t.code for t in TEMPLATES)
 
