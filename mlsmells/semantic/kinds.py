@@ -132,6 +132,8 @@ FRAME_TO_FRAME = frozenset(
         "select_dtypes", "set_axis", "set_index", "shift", "sort_index", "sort_values",
         "swapaxes", "tail", "transpose", "truncate", "tz_convert", "tz_localize", "where",
         "map", "applymap", "reset_index", "asfreq", "droplevel", "transform",
+        # removed from pandas, but old code that calls them got a DataFrame back
+        "append", "pad", "backfill",
     }
 )  # fmt: skip
 
@@ -152,7 +154,7 @@ SERIES_TO_SERIES = frozenset(
         "ffill", "fillna", "head", "interpolate", "isin", "isna", "isnull", "map", "mask",
         "nlargest", "notna", "notnull", "nsmallest", "pct_change", "rank", "reindex",
         "rename", "replace", "round", "sample", "shift", "sort_index", "sort_values", "tail",
-        "value_counts", "where", "apply", "transform",
+        "value_counts", "where", "apply", "transform", "append", "pad", "backfill",
     }
 )  # fmt: skip
 

@@ -444,6 +444,10 @@ class SemanticModel:
                 return Kind.SERIES
             if isinstance(key, (ast.List, ast.Slice)):
                 return Kind.DATAFRAME
+            if isinstance(key, ast.Name):
+                bound = self.lookup(key.id)
+                if bound is not None and isinstance(bound.node, ast.List):
+                    return Kind.DATAFRAME  # FEATURES = ["a", "b"]; df[FEATURES]
             key_kind = self.kind_of(key)
             if key_kind is Kind.SERIES or key_kind is Kind.DATAFRAME:
                 return Kind.DATAFRAME
