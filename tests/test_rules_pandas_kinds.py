@@ -209,3 +209,14 @@ def test_ml208_append_fix_data() -> None:
     assert data[4]["other"] == "same" and data[4]["pandas"] == "pd"
     assert data[5]["other"] == "dict"
     assert "other" not in data[6] and "other" not in data[7]
+
+
+def test_ml203_sphinx_gallery_blocks_are_cells() -> None:
+    source = FRAME + "df.sort_values('a')\n" + "#" * 79 + "\n# Next section\ndf.dropna()\n"
+    assert [d.line for d in findings("ML203", source)] == []  # both end a block
+
+
+def test_messages_abbreviate_long_receivers() -> None:
+    source = FRAME + "x = df.pivot_table(\n    index='a', columns='b', values='c'\n).values\n"
+    (found,) = findings("ML206", source)
+    assert "`df.pivot_table(...).values`" in found.message and "\n" not in found.message

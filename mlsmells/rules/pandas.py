@@ -141,6 +141,21 @@ def module_alias(model: SemanticModel, module: str) -> str | None:
     return min(candidates, key=lambda n: (len(n), n)) if candidates else None
 
 
+def brief(ctx: Context, node: ast.AST, limit: int = 40) -> str:
+    """The source of ``node`` for a message: as written when short and on one line,
+    else with call arguments and subscripts elided (``results.pivot_table(...)``)."""
+    text = ctx.source_of(node)
+    if "\n" not in text and len(text) <= limit:
+        return text
+    if isinstance(node, ast.Call):
+        return f"{brief(ctx, node.func, limit)}(...)"
+    if isinstance(node, ast.Attribute):
+        return f"{brief(ctx, node.value, limit)}.{node.attr}"
+    if isinstance(node, ast.Subscript):
+        return f"{brief(ctx, node.value, limit)}[...]"
+    return "..."
+
+
 def _leaves(target: ast.expr) -> Iterator[ast.expr]:
     """The single targets of a (possibly unpacking) assignment target."""
     if isinstance(target, (ast.Tuple, ast.List)):
@@ -390,7 +405,7 @@ class ResultDiscarded(Check):
         if self.model.kind_of(receiver) not in _FRAME_OR_SERIES:
             return
         plain = isinstance(receiver, ast.Name)
-        text = self.ctx.source_of(receiver)
+        text = brief(self.ctx, receiver)
         self.report(
             "ML203",
             call,
@@ -450,7 +465,7 @@ class InplaceArgument(Check):
         data = [("method", func.attr), ("statement", "yes" if statement else "no")]
         if self._is_parameter(receiver):
             data.append(("parameter", "yes"))
-        text = self.ctx.source_of(receiver)
+        text = brief(self.ctx, receiver)
         self.report(
             "ML204",
             node,
@@ -565,7 +580,7 @@ class RowIteration(Check):
             return
         if _opaque_work(self.model, body, _names(target)):
             return
-        text = self.ctx.source_of(frame)
+        text = brief(self.ctx, frame)
         advice = "use vectorized column operations"
         if method == "iterrows":
             advice += " (or `itertuples()` where per-row work is unavoidable)"
@@ -604,11 +619,11 @@ class RowIteration(Check):
             return
         if _opaque_work(self.model, body, {target.id}):
             return
-        text = self.ctx.source_of(frame)
+        text = brief(self.ctx, frame)
         self.report(
             "ML205",
             statement,
-            what=f"`for {target.id} in {self.ctx.source_of(iterable)}` indexes `{text}` row by row",
+            what=f"`for {target.id} in {brief(self.ctx, iterable)}` indexes `{text}` row by row",
             advice="use vectorized column operations",
             data=(("shape", "range"),),
         )
@@ -673,7 +688,7 @@ class RowIteration(Check):
         self.report(
             "ML205",
             call,
-            what=f"`{self.ctx.source_of(func)}(lambda ..., axis=1)` calls Python once per row",
+            what=f"`{brief(self.ctx, func)}(lambda ..., axis=1)` calls Python once per row",
             advice="the lambda only combines columns: write it as column operations",
             data=(("shape", "apply"),),
         )
@@ -842,7 +857,7 @@ class ValuesAttribute(Check):
         if kind not in _PANDAS_KINDS:
             return
         assert kind is not None
-        self.report("ML206", node, expr=self.ctx.source_of(node.value), kind=kind.value, data=())
+        self.report("ML206", node, expr=brief(self.ctx, node.value), kind=kind.value, data=())
 
 
 # --------------------------------------------------------------------- ML207
@@ -864,14 +879,14 @@ class FrameGrownInLoop(Check):
             return
         target = node.targets[0]
         if self._concat_onto(node.value, target):
-            text = self.ctx.source_of(target)
+            text = brief(self.ctx, target)
             self.report(
                 "ML207", node, target=text, how=f"`{text} = pd.concat([{text}, ...])`", data=()
             )
         elif self._enlarged(target):
             assert isinstance(target, ast.Subscript)
-            text = self.ctx.source_of(target)
-            frame = self.ctx.source_of(target.value)
+            text = brief(self.ctx, target)
+            frame = brief(self.ctx, target.value)
             self.report(
                 "ML207", node, target=frame.removesuffix(".loc"), how=f"`{text} = ...`", data=()
             )
@@ -1000,7 +1015,7 @@ class RemovedPandasApi(Check):
         data: list[tuple[str, str]] = []
         if entry.repl is Repl.CONCAT and isinstance(parent, ast.Call):
             data = self._concat_data(node, parent)
-        self._report(reported, entry, f"{self.ctx.source_of(node.value)}.{node.attr}", data)
+        self._report(reported, entry, f"{brief(self.ctx, node.value)}.{node.attr}", data)
         return True
 
     def _owner(self, receiver: ast.expr) -> str | None:
@@ -1054,7 +1069,7 @@ class RemovedPandasApi(Check):
             if entry is None:
                 continue
             data = [("keyword", kw.arg or ""), *self._keyword_data(entry, call, kw)]
-            self._report(call, entry, f"{self.ctx.source_of(func)}({kw.arg}=...)", data)
+            self._report(call, entry, f"{brief(self.ctx, func)}({kw.arg}=...)", data)
 
     def _keyword_data(
         self, entry: Removed, call: ast.Call, kw: ast.keyword
@@ -1107,7 +1122,7 @@ class RemovedPandasApi(Check):
                 numpy = module_alias(self.model, "numpy")
                 if numpy is not None:
                     data.append(("numpy", numpy))
-        self._report(node, entry, self.ctx.source_of(node), data)
+        self._report(node, entry, brief(self.ctx, node), data)
 
     def _import(self, node: ast.Import | ast.ImportFrom) -> None:
         names: list[str] = []
