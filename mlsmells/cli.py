@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import TextIO
 
 import mlsmells
-from mlsmells import docs, output, registry, runner
+from mlsmells import batch, docs, output, registry, runner
 from mlsmells.baseline import Baseline, BaselineError, write_baseline
+from mlsmells.cache import Cache
 from mlsmells.config import ConfigError, Overrides, SettingsCache
 from mlsmells.fixes import command as fix_command
 from mlsmells.noqa import add_noqa_to_file
@@ -222,22 +223,22 @@ def _register_check(subparsers: argparse._SubParsersAction[argparse.ArgumentPars
     )
     add_selection_arguments(parser)
     add_report_arguments(parser, in_check=True)
+    batch.add_arguments(parser)
     fix_command.add_fix_options(parser, in_check=True)
     parser.set_defaults(handler=run_check)
 
 
-def check_paths(paths: Sequence[Path], settings: SettingsCache) -> list[FileResult]:
+def check_paths(
+    paths: Sequence[Path],
+    settings: SettingsCache,
+    *,
+    jobs: int = 1,
+    cache: Cache | None = None,
+) -> list[FileResult]:
     """Check each file with the codes its settings select (a file whose configuration is
-    invalid is not checked: its result carries the error)."""
-    results: list[FileResult] = []
-    for path in paths:
-        try:
-            codes = settings.for_path(path).codes_for(path)
-        except ConfigError as exc:
-            results.append(FileResult(path, error=FileError(str(exc))))
-            continue
-        results.append(runner.check_file(path, codes))
-    return results
+    invalid is not checked: its result carries the error), in ``jobs`` processes, through
+    the result ``cache``; the results are in the order of ``paths``."""
+    return batch.check_files(paths, settings, jobs=jobs, cache=cache)
 
 
 def _fail(message: str) -> int:
@@ -260,7 +261,9 @@ def run_check(args: argparse.Namespace) -> int:
         paths = discover(args, settings)
     except (ConfigError, BaselineError) as exc:
         return _fail(str(exc))
-    results = check_paths(paths, settings)
+    results = check_paths(
+        paths, settings, jobs=batch.jobs_from_args(args), cache=batch.cache_from_args(args)
+    )
     if not results:
         print("mlsmells: warning: no Python files found", file=sys.stderr)
     report_errors(results, sys.stderr)

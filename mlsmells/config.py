@@ -31,6 +31,7 @@ one, they match the file or directory name. ``*`` matches any characters,
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import os
 import re
@@ -86,9 +87,7 @@ class Settings:
     # ------------------------------------------------------------ selection
     def active_codes(self) -> frozenset[str]:
         """The codes checked in every file (before ``per-file-ignores``)."""
-        return resolve_selection(
-            registry.select_codes(), self.select, self.extend_select, self.ignore
-        )
+        return _active_codes(self.select, self.extend_select, self.ignore)
 
     def codes_for(self, path: Path) -> frozenset[str]:
         """The codes checked in ``path``: :meth:`active_codes` less its ``per-file-ignores``."""
@@ -200,6 +199,14 @@ class Overrides:
     unsafe_fixes: bool | None = None
     base: Path = field(default_factory=Path.cwd)
     """The directory the globs given on the command line are relative to."""
+
+
+@functools.lru_cache(maxsize=64)
+def _active_codes(
+    select: tuple[str, ...] | None, extend_select: tuple[str, ...], ignore: tuple[str, ...]
+) -> frozenset[str]:
+    # Asked once per checked file: resolve each distinct selection once.
+    return resolve_selection(registry.select_codes(), select, extend_select, ignore)
 
 
 def resolve_selection(

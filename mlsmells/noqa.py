@@ -23,8 +23,7 @@ from pathlib import Path
 
 from mlsmells import registry
 from mlsmells.diagnostics import Diagnostic
-from mlsmells.fixes.base import split_lines
-from mlsmells.fixes.files import read_source_file, read_text_file, write_source_file
+from mlsmells.fixes.files import read_source_file, read_text_file, split_lines, write_source_file
 from mlsmells.runner import NOTEBOOK_SUFFIX, FileError
 from mlsmells.suppression import _CODE_SEPARATOR, _NOQA_INLINE
 

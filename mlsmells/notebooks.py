@@ -212,9 +212,11 @@ class Notebook:
         it: IPython shows the value of that statement when it is an expression."""
 
     @classmethod
-    def read(cls, path: str | Path) -> Notebook:
-        """Read a notebook file; :class:`NotebookError` if it is not one."""
-        data = Path(path).read_bytes()
+    def read(cls, path: str | Path, data: bytes | None = None) -> Notebook:
+        """Read a notebook file (whose bytes are ``data``, if already read);
+        :class:`NotebookError` if it is not one."""
+        if data is None:
+            data = Path(path).read_bytes()
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -308,14 +310,16 @@ class Notebook:
         return "\ufeff" + text if self.bom else text
 
 
-def check_notebook(path: Path, active: frozenset[str]) -> runner.FileResult:
+def check_notebook(
+    path: Path, active: frozenset[str], data: bytes | None = None
+) -> runner.FileResult:
     """Check a notebook's code cells as one module (the runner's notebook hook).
 
     Findings keep the module's line numbers; :attr:`FileResult.line_map` maps
     them to (cell, line in cell). Raises :class:`runner.FileError` for a file
-    that is not a readable notebook.
+    that is not a readable notebook. ``data``: the file's bytes, if already read.
     """
-    notebook = read_for_runner(path)
+    notebook = read_for_runner(path, data)
     found = runner.check_tree(
         notebook.tree,
         notebook.lines,
@@ -331,10 +335,10 @@ def check_notebook(path: Path, active: frozenset[str]) -> runner.FileResult:
     )
 
 
-def read_for_runner(path: Path) -> Notebook:
+def read_for_runner(path: Path, data: bytes | None = None) -> Notebook:
     """:meth:`Notebook.read` with every problem as a one-line :class:`runner.FileError`."""
     try:
-        return Notebook.read(path)
+        return Notebook.read(path, data)
     except OSError as exc:
         raise runner.FileError(runner._os_reason(exc)) from None
     except NotebookError as exc:

@@ -29,16 +29,18 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import quote
 
 import mlsmells
 from mlsmells import registry
 from mlsmells.config import ConfigError, Settings, SettingsCache
 from mlsmells.diagnostics import Diagnostic
-from mlsmells.fixes.base import split_lines
-from mlsmells.fixes.suggest import Suggestion, suggest
+from mlsmells.fixes.files import split_lines
 from mlsmells.runner import NOTEBOOK_SUFFIX, FileError, FileResult
+
+if TYPE_CHECKING:  # imported when a format shows fixes: libcst is slow to import
+    from mlsmells.fixes.suggest import Suggestion
 
 FORMATS = ("text", "concise", "json", "json-lines", "github", "sarif", "junit")
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -142,6 +144,8 @@ class _File:
         source = self.source
         if source is None or not self.result.diagnostics:
             return {}
+        from mlsmells.fixes.suggest import suggest
+
         found = suggest(source.text, self.result.diagnostics, source.settings)
         if source.masked:
             found = {

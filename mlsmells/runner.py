@@ -231,15 +231,18 @@ def check_tree(
     return [d for d in found if not suppressions.is_suppressed(d)]
 
 
-def check_file(path: Path, active: frozenset[str]) -> FileResult:
-    """Check one file; never raises for a problem with the file itself."""
+def check_file(path: Path, active: frozenset[str], data: bytes | None = None) -> FileResult:
+    """Check one file; never raises for a problem with the file itself.
+
+    ``data``: the file's bytes, when the caller has read them already.
+    """
     try:
         if path.suffix == NOTEBOOK_SUFFIX:
             # Imported here: mlsmells.notebooks builds on this module.
             from mlsmells.notebooks import check_notebook
 
-            return check_notebook(path, active)
-        source = read_source(path)
+            return check_notebook(path, active, data)
+        source = read_source(path) if data is None else decode_source(data)
         return FileResult(path, tuple(check_source(source, str(path), active)))
     except FileError as error:
         return FileResult(path, error=error)

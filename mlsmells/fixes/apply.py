@@ -31,8 +31,11 @@ from libcst.codemod.visitors import AddImportsVisitor, ImportItem
 from mlsmells import registry, runner
 from mlsmells.config import Settings
 from mlsmells.diagnostics import Diagnostic
+from mlsmells.fixes import load_transforms
 from mlsmells.fixes.base import TRANSFORMS, Edit, FixContext, RoundTripError, Span, split_lines
 from mlsmells.registry import Fix
+
+load_transforms()
 
 MAX_PASSES = 10
 

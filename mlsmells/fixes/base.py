@@ -34,6 +34,7 @@ from libcst.metadata import (
 
 from mlsmells.config import Settings
 from mlsmells.diagnostics import Diagnostic
+from mlsmells.fixes.files import split_lines as split_lines  # re-exported
 from mlsmells.registry import Fix
 
 N = TypeVar("N", bound=cst.CSTNode)
@@ -78,25 +79,6 @@ def _first_difference(old: str, new: str) -> int:
         if a != b:
             return number
     return min(len(split_lines(old)), len(split_lines(new))) + 1
-
-
-def split_lines(text: str) -> list[str]:
-    """Lines as Python's tokenizer sees them: ``\\r\\n``, ``\\r`` and ``\\n`` end a line."""
-    lines: list[str] = []
-    start = 0
-    i = 0
-    size = len(text)
-    while i < size:
-        char = text[i]
-        if char == "\n" or char == "\r":
-            end = i + 2 if char == "\r" and text.startswith("\n", i + 1) else i + 1
-            lines.append(text[start:end])
-            start = i = end
-        else:
-            i += 1
-    if start < size:
-        lines.append(text[start:])
-    return lines
 
 
 class RoundTripError(Exception):

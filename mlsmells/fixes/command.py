@@ -23,18 +23,42 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from mlsmells import output, registry, runner
 from mlsmells.baseline import Baseline, BaselineError
 from mlsmells.config import ConfigError, Settings, SettingsCache
-from mlsmells.fixes.apply import FixResult, fix_source
 from mlsmells.fixes.files import SourceFile, read_source_file, read_text_file, write_source_file
 from mlsmells.runner import FileError, FileResult
+
+if TYPE_CHECKING:  # imported when fixing: libcst is slow to import, and `check` needs none
+    from mlsmells.fixes.apply import FixResult
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
+
+
+def fix_source(
+    source: str,
+    filename: str,
+    active: frozenset[str],
+    *,
+    settings: Settings | None = None,
+    unsafe: bool = False,
+    cell_last_lines: frozenset[int] = frozenset(),
+) -> FixResult:
+    """:func:`mlsmells.fixes.apply.fix_source`, imported on first use (with libcst)."""
+    from mlsmells.fixes.apply import fix_source as fix
+
+    return fix(
+        source,
+        filename,
+        active,
+        settings=settings,
+        unsafe=unsafe,
+        cell_last_lines=cell_last_lines,
+    )
 
 
 @dataclass

@@ -22,6 +22,25 @@ from pathlib import Path
 from mlsmells import runner
 from mlsmells.runner import FileError
 
+
+def split_lines(text: str) -> list[str]:
+    """Lines as Python's tokenizer sees them: ``\\r\\n``, ``\\r`` and ``\\n`` end a line."""
+    lines: list[str] = []
+    start = 0
+    i = 0
+    size = len(text)
+    while i < size:
+        char = text[i]
+        if char == "\n" or char == "\r":
+            end = i + 2 if char == "\r" and text.startswith("\n", i + 1) else i + 1
+            lines.append(text[start:end])
+            start = i = end
+        else:
+            i += 1
+    if start < size:
+        lines.append(text[start:])
+    return lines
+
 _WRITE_BITS = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
 
 

@@ -1,0 +1,195 @@
+"""Checking many files: the result cache first, then a process pool for the rest.
+
+:func:`check_files` is what ``mlsmells check`` runs. It looks every file up
+in the cache (:mod:`mlsmells.cache`) in this process, then checks the files
+it did not find, in ``jobs`` worker processes when there are enough of them,
+and returns one :class:`~mlsmells.runner.FileResult` per path in the order of
+the paths: the output of ``-j 4`` is the output of ``-j 1``, byte for byte.
+
+A worker reads the file again and keys the entry it writes by the bytes it
+checked, so a file edited during the run is never cached under the wrong
+content.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from mlsmells import cache as cache_module
+from mlsmells import runner
+from mlsmells.cache import Cache
+from mlsmells.config import ConfigError, SettingsCache
+from mlsmells.runner import FileError, FileResult
+
+CACHE_DIR_ENV = "MLSMELLS_CACHE_DIR"
+"""Environment variable naming the cache folder (``--cache-dir`` wins over it)."""
+MIN_FILES_PER_JOB = 4
+"""Below this many files to check per worker, one process is faster than starting a pool."""
+
+_Task = tuple[Path, frozenset[str], str, Path | None]
+"""(path, codes checked in it, serialised settings, cache folder or None)."""
+
+
+# ---------------------------------------------------------------- options
+def jobs_type(text: str) -> int:
+    """argparse type of ``--jobs``: a positive number, or ``auto`` (one per CPU)."""
+    if text.strip().lower() == "auto":
+        return available_cpus()
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number or 'auto', got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1 job, got {value}")
+    return value
+
+
+def available_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """``-j/--jobs``, ``--no-cache`` and ``--cache-dir``."""
+    group = parser.add_argument_group("speed")
+    group.add_argument(
+        "-j",
+        "--jobs",
+        type=jobs_type,
+        default=None,
+        metavar="N",
+        help="check files in N processes, or `auto`: one per CPU (default); the output "
+        "does not depend on it",
+    )
+    group.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="check every file, neither reading nor writing the result cache",
+    )
+    group.add_argument(
+        "--cache-dir",
+        type=Path,
+        metavar="DIR",
+        help=f"the result cache folder (default: ${CACHE_DIR_ENV}, else {cache_module.DEFAULT_DIR} "
+        "in the current directory)",
+    )
+
+
+def cache_from_args(args: argparse.Namespace) -> Cache | None:
+    """The cache the options ask for (``None`` with ``--no-cache``)."""
+    if getattr(args, "no_cache", False):
+        return None
+    folder: Path | None = getattr(args, "cache_dir", None)
+    if folder is None:
+        folder = Path(os.environ.get(CACHE_DIR_ENV) or cache_module.DEFAULT_DIR)
+    return Cache(folder)
+
+
+def jobs_from_args(args: argparse.Namespace) -> int:
+    jobs: int | None = getattr(args, "jobs", None)
+    return available_cpus() if jobs is None else jobs
+
+
+# ---------------------------------------------------------------- checking
+def check_files(
+    paths: Sequence[Path],
+    settings: SettingsCache,
+    *,
+    jobs: int = 1,
+    cache: Cache | None = None,
+) -> list[FileResult]:
+    """Check each file with the codes its settings select, using and filling ``cache``.
+
+    A file whose configuration is invalid is not checked: its result carries the error.
+    """
+    results: list[FileResult | None] = [None] * len(paths)
+    pending: list[tuple[int, _Task]] = []
+    serialised: dict[int, str] = {}
+    for index, path in enumerate(paths):
+        try:
+            config = settings.for_path(path)
+            codes = config.codes_for(path)
+        except ConfigError as exc:
+            results[index] = FileResult(path, error=FileError(str(exc)))
+            continue
+        text = serialised.get(id(config))
+        if text is None:
+            text = serialised[id(config)] = config.serialise()
+        task = (path, codes, text, cache.root if cache is not None else None)
+        if cache is not None and jobs > 1:
+            found = _lookup(cache, path, codes, text)
+            if found is not None:
+                results[index] = found
+                continue
+        pending.append((index, task))
+    if jobs > 1 and len(pending) >= 2 * MIN_FILES_PER_JOB:
+        workers = min(jobs, len(pending) // MIN_FILES_PER_JOB)
+        for (index, task), encoded in zip(pending, _pool_map(workers, pending), strict=True):
+            results[index] = cache_module.decode(task[0], encoded)
+    else:
+        for index, (path, codes, text, _) in pending:
+            results[index] = check_one(path, codes, text, cache)
+    if cache is not None:
+        cache.prune()
+    return [result for result in results if result is not None]
+
+
+def _lookup(cache: Cache, path: Path, codes: frozenset[str], settings: str) -> FileResult | None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return cache.get(path, cache_module.entry_key(path, data, codes, settings))
+
+
+def check_one(
+    path: Path, codes: frozenset[str], settings: str, cache: Cache | None
+) -> FileResult:
+    """Check one file, through ``cache`` when there is one; never raises for the file."""
+    if cache is None:
+        return runner.check_file(path, codes)
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return runner.check_file(path, codes)  # says why it cannot be read; not cached
+    key = cache_module.entry_key(path, data, codes, settings)
+    found = cache.get(path, key)
+    if found is not None:
+        return found
+    result = runner.check_file(path, codes, data=data)
+    cache.put(key, cache_module.encode(result))
+    return result
+
+
+# ------------------------------------------------------------------- pool
+_worker_caches: dict[Path, Cache] = {}
+
+
+def _work(task: _Task) -> str:
+    """In a worker: check one file (through the cache) and return its encoded result."""
+    path, codes, settings, root = task
+    cache: Cache | None = None
+    if root is not None:
+        cache = _worker_caches.get(root)
+        if cache is None:
+            cache = _worker_caches[root] = Cache(root)
+    return cache_module.encode(check_one(path, codes, settings, cache))
+
+
+def _pool_map(workers: int, pending: Sequence[tuple[int, _Task]]) -> list[str]:
+    # fork: the workers start with everything imported (rules, tables) at no cost.
+    from mlsmells.engine import all_checks
+
+    all_checks()
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    tasks = [task for _, task in pending]
+    chunk = max(1, min(16, len(tasks) // (workers * 8)))
+    with context.Pool(workers) as pool:
+        return pool.map(_work, tasks, chunksize=chunk)

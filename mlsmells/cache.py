@@ -1,0 +1,256 @@
+"""The result cache of ``mlsmells check``: unchanged files are not checked again.
+
+One entry per checked file, named by a key that hashes everything its result
+depends on:
+
+- the file's bytes;
+- the code that produced the result: the mlsmells version, a digest of the
+  package's own source files (so an edited or added rule invalidates every
+  entry, even without a version bump), and the Python version (``ast``
+  differs between them);
+- the settings: the codes checked in that file and the serialised effective
+  settings (:meth:`mlsmells.config.Settings.serialise`), and the file's
+  absolute path (per-file settings and rules may depend on it).
+
+An entry holds what :class:`mlsmells.runner.FileResult` holds (findings,
+the error that kept the file from being checked, a notebook's line map and
+notices) as JSON. Reading a file that cannot be read is never cached.
+
+Layout: ``<cache dir>/<code digest>/<key>.json`` with a ``.gitignore``
+(``*``) and a ``CACHEDIR.TAG`` at the top, so that git and backup tools
+leave the folder alone. The default folder is ``.mlsmells_cache`` in the
+current directory.
+
+Safe under concurrent runs: an entry is written to a temporary file in its
+folder and renamed over its name (atomic on POSIX and Windows), so a reader
+sees a whole entry or none; an entry that does not decode or validate
+(truncated, edited, from a future format) counts as a miss and is written
+again. A cache that cannot be written (read-only folder, full disk) only
+costs speed: every problem with the cache itself is silent.
+
+Entries not used for :data:`MAX_AGE_DAYS` days (a hit refreshes the entry's
+time), and then the emptied folders of other code digests, are removed at most
+once a day: a version that is still in use elsewhere keeps its entries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import mlsmells
+from mlsmells.diagnostics import Diagnostic
+from mlsmells.runner import FileError, FileResult
+
+DEFAULT_DIR = ".mlsmells_cache"
+FORMAT = 1
+"""The entry format; part of the code digest, so a new format starts afresh."""
+MAX_AGE_DAYS = 7
+_PRUNE_EVERY = 24 * 3600.0
+_PRUNED = ".pruned"
+_TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by mlsmells.\n"
+    "# For information about cache directory tags see https://bford.info/cachedir/\n"
+)
+_MARKERS = ((".gitignore", "# Created by mlsmells.\n*\n"), ("CACHEDIR.TAG", _TAG))
+
+_code_digest: str | None = None
+
+
+def code_digest() -> str:
+    """A digest of the code that computes results: version, package sources, Python."""
+    global _code_digest
+    if _code_digest is None:
+        digest = hashlib.sha256()
+        digest.update(f"{FORMAT}\0{mlsmells.__version__}\0{sys.version}\0".encode())
+        package = Path(mlsmells.__file__).parent
+        for path in sorted(package.rglob("*.py")):
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+            try:
+                digest.update(path.read_bytes())
+            except OSError:
+                digest.update(b"\0unreadable\0")
+        _code_digest = digest.hexdigest()[:20]
+    return _code_digest
+
+
+def entry_key(path: Path, data: bytes, codes: Iterable[str], settings: str) -> str:
+    """The key of ``path``'s result when it holds ``data`` and is checked with ``codes``."""
+    context = json.dumps([os.path.abspath(path), sorted(codes), settings])
+    digest = hashlib.sha256(context.encode())
+    digest.update(b"\0")
+    digest.update(data)
+    return digest.hexdigest()
+
+
+# ---------------------------------------------------------------- encoding
+def encode(result: FileResult) -> str:
+    """``result`` (without its path) as the JSON text of a cache entry."""
+    error = result.error
+    record: dict[str, Any] = {
+        "diagnostics": [
+            [d.line, d.col, d.code, d.message, d.end_line, d.end_col, [list(p) for p in d.data]]
+            for d in result.diagnostics
+        ],
+        "error": None if error is None else [error.reason, error.line, error.column],
+        "line_map": (
+            None
+            if result.line_map is None
+            else [[line, cell, row] for line, (cell, row) in result.line_map.items()]
+        ),
+        "notices": list(result.notices),
+    }
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
+def decode(path: Path, text: str) -> FileResult:
+    """The result of ``path`` from an entry's text; ``ValueError`` unless it is well formed."""
+    try:
+        record = json.loads(text)
+        diagnostics = tuple(
+            Diagnostic(
+                _int(line),
+                _int(col),
+                _str(code),
+                _str(message),
+                _int(end_line),
+                _int(end_col),
+                tuple((_str(key), _str(value)) for key, value in data),
+            )
+            for line, col, code, message, end_line, end_col, data in record["diagnostics"]
+        )
+        error: FileError | None = None
+        if record["error"] is not None:
+            reason, line, column = record["error"]
+            error = FileError(_str(reason), _opt_int(line), _opt_int(column))
+        line_map: Mapping[int, tuple[int, int]] | None = None
+        if record["line_map"] is not None:
+            line_map = {_int(n): (_int(cell), _int(row)) for n, cell, row in record["line_map"]}
+        notices = tuple(_str(notice) for notice in record["notices"])
+    except (TypeError, KeyError) as exc:  # wrong shapes: not an entry of this format
+        raise ValueError(f"malformed cache entry: {exc}") from None
+    return FileResult(path, diagnostics, error, line_map, notices)
+
+
+def _int(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"expected an integer, got {value!r}")
+    return value
+
+
+def _opt_int(value: object) -> int | None:
+    return None if value is None else _int(value)
+
+
+def _str(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a string, got {value!r}")
+    return value
+
+
+# ------------------------------------------------------------------ folder
+class Cache:
+    """The entries of one cache folder for the running code (see the module docs)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.folder = root / code_digest()
+        self._ready = False
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, path: Path, key: str) -> FileResult | None:
+        """The cached result of ``path`` under ``key``, or ``None``."""
+        entry = self.folder / f"{key}.json"
+        try:
+            text = entry.read_text(encoding="utf-8")
+            result = decode(path, text)
+        except (OSError, ValueError):  # missing, unreadable, truncated, corrupt
+            self.misses += 1
+            return None
+        self.hits += 1
+        try:
+            os.utime(entry)  # used: keep it from being pruned
+        except OSError:
+            pass
+        return result
+
+    def put(self, key: str, text: str) -> None:
+        """Store an entry's text (as :func:`encode` makes it) under ``key``; never raises."""
+        try:
+            self._prepare()
+            handle, temporary = tempfile.mkstemp(
+                dir=self.folder, prefix=f".{key[:16]}.", suffix=".tmp"
+            )
+            try:
+                with os.fdopen(handle, "w", encoding="utf-8") as out:
+                    out.write(text)
+                os.replace(temporary, self.folder / f"{key}.json")
+            except BaseException:
+                _remove(Path(temporary))
+                raise
+        except OSError:
+            pass
+
+    def _prepare(self) -> None:
+        if self._ready:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for name, content in _MARKERS:
+            marker = self.root / name
+            if not marker.exists():
+                _write_atomically(marker, content)
+        self._ready = True
+
+    def prune(self, now: float | None = None) -> None:
+        """Drop the entries not used for :data:`MAX_AGE_DAYS` days, unless done in the last day."""
+        now = time.time() if now is None else now
+        stamp = self.root / _PRUNED
+        try:
+            if now - stamp.stat().st_mtime < _PRUNE_EVERY:
+                return
+        except OSError:
+            if not self.root.is_dir():
+                return
+        try:
+            _write_atomically(stamp, "")
+            oldest = now - MAX_AGE_DAYS * 24 * 3600
+            for folder in self.root.iterdir():
+                if not folder.is_dir():
+                    continue
+                for entry in folder.iterdir():
+                    if entry.stat().st_mtime < oldest:
+                        _remove(entry)
+                if folder != self.folder:
+                    try:
+                        folder.rmdir()
+                    except OSError:
+                        pass  # not empty: that version is still in use
+        except OSError:
+            pass
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        _remove(Path(temporary))
+        raise
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:
+        pass
