@@ -1518,13 +1518,19 @@ class DeprecatedTorchApi(Check):
             ):
                 return  # ``Variable._execution_engine``: an attribute of it, not a use
             entry = torch_api.DEPRECATED.get(self.model.qualname(node) or "")
-            if entry is None or self._compat_code(node) or self._compared():
+            if entry is None or self._compat_code(node) or self._compared(node):
                 return
             self._report_entry(node, entry, "reference")
 
-    def _compared(self) -> bool:
-        """``func is torch.cuda.amp.autocast``, ``f in (torch.qr, ...)``: recognising the
-        deprecated API (to support it), not using it."""
+    def _compared(self, reference: ast.expr) -> bool:
+        """``func is torch.cuda.amp.autocast``, ``f in (torch.qr, ...)``, a registry keyed by
+        the function (``{torch.qr: ...}``, ``{torch.qr, ...}``): recognising the deprecated
+        API (to support it), not using it."""
+        parent = self.ctx.parent
+        if isinstance(parent, ast.Dict) and any(k is reference for k in parent.keys):
+            return True
+        if isinstance(parent, ast.Set):
+            return True
         for node in reversed(self.ctx.ancestors):
             if isinstance(node, ast.Compare):
                 return True
@@ -1607,7 +1613,7 @@ class DeprecatedTorchApi(Check):
         given = [kw for kw in call.keywords if kw.arg in ("size_average", "reduce")]
         if not given:
             return
-        if self._compat_code(call.func):
+        if self._compat_code(call.func) or self._forwarded(given):
             return
         names = " and ".join(f"`{kw.arg}=`" for kw in given)
         values: dict[str, bool | None] = {"size_average": None, "reduce": None}
@@ -1628,6 +1634,15 @@ class DeprecatedTorchApi(Check):
             replacement=f'`reduction="{reduction}"`',
             data=(("form", "reduction"), ("reduction", reduction)),
         )
+
+    def _forwarded(self, given: list[ast.keyword]) -> bool:
+        """``size_average=size_average``: a wrapper passing on its own legacy parameters."""
+        function = _innermost_function(self.ctx.ancestors)
+        if function is None:
+            return False
+        args = function.args
+        parameters = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs}
+        return all(isinstance(kw.value, ast.Name) and kw.value.id in parameters for kw in given)
 
     def _torchvision(self, call: ast.Call, qualname: str) -> None:
         legacy = [kw for kw in call.keywords if kw.arg in ("pretrained", "pretrained_backbone")]
