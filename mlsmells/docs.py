@@ -1,13 +1,18 @@
 """Rule documentation rendered from the registry.
 
 ``mlsmells rule CODE`` prints :func:`render_rule`; ``scripts/gen_docs.py``
-writes :func:`generated_pages` under ``docs/rules/`` and the test suite
-fails when the files there differ from what this module renders.
+writes :func:`generated_pages` under ``docs/rules/`` and
+:func:`render_configuration` (from the configuration model) to
+``docs/configuration.md``, and the test suite fails when the files there
+differ from what this module renders.
 """
 
 from __future__ import annotations
 
-from mlsmells import registry
+import json
+from dataclasses import MISSING, fields
+
+from mlsmells import config, registry
 from mlsmells.registry import Family, Fix, Rule
 
 FAMILY_TITLES: dict[Family, str] = {
@@ -125,6 +130,73 @@ def with_readme_table(readme: str) -> str:
     start = readme.index(README_START) + len(README_START)
     end = readme.index(README_END)
     return readme[:start] + "\n" + render_readme_table() + "\n" + readme[end:]
+
+
+CONFIGURATION_INTRO = """\
+`mlsmells check` and `mlsmells fix` read these keys from the `[tool.mlsmells]` table of the \
+nearest `pyproject.toml`, or of the file given with `--config`. The user guide's \
+[Configuration](index.md#configuration) section says which file applies, how \
+[globs](index.md#globs) match, how each key is [validated](index.md#validation) and how \
+[command-line options](index.md#precedence) override the file. flake8 and pylint read their \
+own configuration instead: see the settings of the [flake8](flake8.md#settings) and \
+[pylint](pylint.md#settings) plugins."""
+
+
+def _toml_default(value: object, doc: config.KeyDoc) -> str:
+    """The model's default ``value`` of a key, written as TOML."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, tuple) and not value:
+        return "{}" if doc.type.startswith("table") else "[]"
+    if isinstance(value, tuple) and all(isinstance(item, str) for item in value):
+        return json.dumps(list(value))
+    raise ValueError(f"no TOML spelling for the default {value!r}; give KeyDoc.default")
+
+
+def configuration_keys() -> list[tuple[str, config.KeyDoc, str]]:
+    """(key, documentation, default in Markdown) of every ``[tool.mlsmells]`` key, in order."""
+    defaults = {f.name: f.default for f in fields(config.Settings) if f.default is not MISSING}
+    missing = [key for key in config._KEYS if key not in config.KEY_DOCS]
+    extra = [key for key in config.KEY_DOCS if key not in config._KEYS]
+    if missing or extra:
+        raise ValueError(f"config.KEY_DOCS out of step with the keys: {missing=} {extra=}")
+    keys = []
+    for key, (name, _validate) in config._KEYS.items():
+        doc = config.KEY_DOCS[key]
+        if doc.default is not None:
+            default = doc.default
+        else:
+            default = f"`{_toml_default(defaults[name], doc)}`"
+        keys.append((key, doc, default))
+    return keys
+
+
+def render_configuration() -> str:
+    """``docs/configuration.md``: every ``[tool.mlsmells]`` key with its type, default and
+    meaning, from :class:`mlsmells.config.Settings` and :data:`mlsmells.config.KEY_DOCS`."""
+    keys = configuration_keys()
+    rows = ["| Key | Type | Default |", "|---|---|---|"]
+    rows += [
+        f"| [`{key}`](#{key}) | {_cell(doc.type)} | {_cell(default)} |"
+        for key, doc, default in keys
+    ]
+    parts = [
+        "# Configuration reference",
+        "Generated from the configuration model (`mlsmells/config.py`) by "
+        "`python scripts/gen_docs.py`; do not edit.",
+        CONFIGURATION_INTRO,
+        "\n".join(rows),
+    ]
+    for key, doc, default in keys:
+        parts += [
+            f"## `{key}`",
+            f"- **Type:** {doc.type}\n- **Default:** {default}",
+            doc.description,
+            f"```toml\n[tool.mlsmells]\n{key} = {doc.example}\n```",
+        ]
+    return "\n\n".join(parts) + "\n"
 
 
 def generated_pages() -> dict[str, str]:

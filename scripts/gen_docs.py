@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
-"""Write the rule pages under docs/rules/ from the registry.
+"""Write the generated documentation: rule pages from the registry, the
+configuration reference from the configuration model.
 
 Usage: python scripts/gen_docs.py
 
-Writes docs/rules/MLxxx.md for every rule, docs/rules/index.md and the
-rule table in README.md, and
+Writes docs/rules/MLxxx.md for every rule, docs/rules/index.md, the rule
+table in README.md and docs/configuration.md (from mlsmells/config.py), and
 removes pages of rules that no longer exist. tests/test_docs.py fails
-until this has been run after a change to the registry or to
-mlsmells/docs.py.
+until this has been run after a change to the registry, to the settings or
+to mlsmells/docs.py.
 """
 
 from __future__ import annotations
@@ -19,7 +20,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mlsmells.docs import generated_pages, with_readme_table  # noqa: E402
+from mlsmells.docs import (  # noqa: E402
+    generated_pages,
+    render_configuration,
+    with_readme_table,
+)
 
 RULE_PAGE = re.compile(r"^ML\d{3}\.md$")
 
@@ -38,13 +43,21 @@ def main() -> int:
         if RULE_PAGE.match(path.name) and path.name not in pages:
             path.unlink()
             changed += 1
+    configuration = ROOT / "docs" / "configuration.md"
+    content = render_configuration()
+    if not configuration.exists() or configuration.read_text(encoding="utf-8") != content:
+        configuration.write_text(content, encoding="utf-8", newline="\n")
+        changed += 1
     readme = ROOT / "README.md"
     text = readme.read_text(encoding="utf-8")
     updated = with_readme_table(text)
     if updated != text:
         readme.write_text(updated, encoding="utf-8", newline="\n")
         changed += 1
-    print(f"docs/rules: {len(pages)} pages, {changed} files written or removed (README included)")
+    print(
+        f"docs/rules: {len(pages)} pages, docs/configuration.md, README table: "
+        f"{changed} files written or removed"
+    )
     return 0
 
 

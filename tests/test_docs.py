@@ -1,4 +1,5 @@
-"""The generated rule docs are up to date, and say what the registry says."""
+"""The generated docs (rule pages, configuration reference) are up to date, and say what the
+registry and the configuration model say."""
 
 from __future__ import annotations
 
@@ -7,8 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from mlsmells import registry
-from mlsmells.docs import find_rule, generated_pages, render_rule, with_readme_table
+from mlsmells import config, registry
+from mlsmells.docs import (
+    configuration_keys,
+    find_rule,
+    generated_pages,
+    render_configuration,
+    render_rule,
+    with_readme_table,
+)
 from mlsmells.registry import Fix
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "rules"
@@ -65,3 +73,33 @@ def test_find_rule_by_code_symbol_or_pylint_id() -> None:
     for key in (rule.code, rule.code.lower(), rule.symbol, rule.pylint_id, rule.pylint_id.lower()):
         assert find_rule(key) is rule
     assert find_rule("ML999x") is None
+
+
+def test_configuration_page_is_current() -> None:
+    page = (DOCS.parent / "configuration.md").read_text(encoding="utf-8")
+    assert page == render_configuration(), (
+        "docs/configuration.md is out of date: run `python scripts/gen_docs.py`"
+    )
+
+
+def test_every_configuration_key_is_documented_in_order() -> None:
+    assert list(config.KEY_DOCS) == list(config._KEYS)
+    headings = re.findall(r"^## `(.+)`$", render_configuration(), flags=re.M)
+    assert headings == list(config._KEYS)
+
+
+@pytest.mark.parametrize("key", list(config.KEY_DOCS))
+def test_configuration_example_is_valid(key: str) -> None:
+    settings = config.settings_from_table(
+        config.tomllib.loads(f"{key} = {config.KEY_DOCS[key].example}")
+    )
+    assert settings != config.Settings()
+
+
+def test_configuration_defaults_come_from_the_model() -> None:
+    defaults = {key: default for key, _doc, default in configuration_keys()}
+    assert defaults["seed"] == f"`{config.Settings().seed}`"
+    assert defaults["unsafe-fixes"] == "`false`"
+    assert defaults["ignore"] == "`[]`"
+    assert defaults["per-file-ignores"] == "`{}`"
+    assert all(f"`{name}`" in defaults["exclude"] for name in config.DEFAULT_EXCLUDE)
