@@ -439,6 +439,13 @@ class LegacyNumpyRandom(Check):
         assert isinstance(node, (ast.Name, ast.Attribute))
         if not isinstance(node.ctx, ast.Load):
             return
+        if isinstance(node, ast.Attribute):
+            if node.attr not in numpy_random.LEGACY:
+                return  # cheap: most attributes are not these names
+        elif node.id not in numpy_random.LEGACY:
+            binding = self.model.lookup(node.id)
+            if binding is None or binding.qualname is None:
+                return  # not an imported name (``from numpy.random import rand as r`` is)
         entry = legacy_function(self.model.qualname(node))
         if entry is None:
             return
