@@ -1725,6 +1725,30 @@ def _related(one: str, other: str) -> bool:
     )
 
 
+def _root(subject: str) -> str:
+    return re.split(r"[.\[(]", subject, maxsplit=1)[0]
+
+
+def _locals(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """Names a function binds itself: parameters, assignment and loop targets ..."""
+    args = function.args
+    names = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs}
+    names.update(a.arg for a in (args.vararg, args.kwarg) if a is not None)
+    for node in walk_local(function.body):
+        targets: list[ast.expr] = []
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, (ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor)):
+            targets = [node.target]
+        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+            targets = [node.optional_vars]
+        elif isinstance(node, ast.NamedExpr):
+            targets = [node.target]
+        for target in targets:
+            names.update(_target_names(target) if not isinstance(target, ast.Attribute) else ())
+    return names
+
+
 def _rename_subject(subject: str, mapping: dict[str, str]) -> str:
     """``net.module`` -> ``model.module`` when the helper's ``net`` is the caller's ``model``."""
     head, sep, rest = subject.partition(".")
@@ -1880,7 +1904,10 @@ class LoopOrder(Check):
                 continue
             for helper in helpers:
                 mapping = self._parameters(helper, event)
+                local = _locals(helper) - set(mapping)
                 for inner in self.function_events.get(id(helper), ()):
+                    if inner.kind not in ("call", "backward") and _root(inner.subject) in local:
+                        continue  # the helper's own model or optimizer, not the loop's
                     if inner.kind == "call":
                         # One level only: what a helper hands its model to (or the object
                         # whose same-file method it calls) may switch it back.
