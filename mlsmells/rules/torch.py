@@ -1734,7 +1734,13 @@ def _locals(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
     args = function.args
     names = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs}
     names.update(a.arg for a in (args.vararg, args.kwarg) if a is not None)
-    for node in walk_local(function.body):
+    return names | _bound_names(function.body)
+
+
+def _bound_names(body: list[ast.stmt]) -> set[str]:
+    """Names (re)bound by assignments, loop and ``with`` targets in ``body``."""
+    names: set[str] = set()
+    for node in walk_local(body):
         targets: list[ast.expr] = []
         if isinstance(node, ast.Assign):
             targets = node.targets
@@ -1971,11 +1977,12 @@ class LoopOrder(Check):
     def _eval_not_undone(self, loop: _Loop, events: list[_Event], reported: set[int]) -> None:
         if not any(e.kind == "backward" for e in events):
             return
+        fresh = _bound_names(loop.body)
         for index, event in enumerate(events):
             if event.kind != "eval" or event.exits or id(event.reported) in reported:
                 continue
-            if self._untrained(event.subject):
-                continue
+            if self._untrained(event.subject) or _root(event.subject) in fresh:
+                continue  # not trained here, or a new model in every iteration
             verdict = self._restored(events, index, event.subject)
             if verdict is None:
                 continue
