@@ -250,9 +250,10 @@ RULES: tuple[Rule, ...] = (
             "same-file helpers the loop calls (an `evaluate(model)` that calls `model.eval()`, "
             "a `train_one_epoch(model)` that calls `model.train()`). A model that is never "
             "trained (a teacher, an EMA or target copy, one frozen with "
-            "`requires_grad_(False)`), an `eval()` followed by `break`/`return`, and a model "
-            "passed on to another library's function after `eval()` (which may switch it "
-            "back) are not reported."
+            "`requires_grad_(False)`), a model built anew in every iteration, a helper's own "
+            "local model, an `eval()` followed by `break`/`return`, and a model passed on to "
+            "another library's function after `eval()` (which may switch it back) are not "
+            "reported; `model.train()` restores `model.module` too, and the other way round."
         ),
         bad=(
             "model.train()\n"
