@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import ast
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar, cast
 
 import libcst as cst
 from libcst.codemod.visitors import ImportItem
 from libcst.metadata import (
+    CodeRange,
     MetadataWrapper,
     ParentNodeProvider,
     PositionProvider,
@@ -118,6 +119,7 @@ class FixContext:
             line = _first_difference(body, self.module.code)
             raise RoundTripError(f"libcst does not reproduce line {line} exactly")
         self._by_span: dict[Span, list[cst.CSTNode]] | None = None
+        self._positions: Mapping[cst.CSTNode, CodeRange] | None = None
         self._names: frozenset[str] | None = None
 
     def code(self, module: cst.Module) -> str:
@@ -140,14 +142,24 @@ class FixContext:
             self.char_col(diag.end_line, diag.end_col),
         )
 
+    def positions(self) -> Mapping[cst.CSTNode, CodeRange]:
+        """Every node's position (libcst's ``PositionProvider``), computed once."""
+        positions = self._positions
+        if positions is None:
+            # Not through self.wrapper.resolve(): after the positions, libcst 1.x walks the
+            # whole module once more with an empty batch of visitors (as long again).
+            computed = PositionProvider()._gen(self.wrapper)
+            positions = self._positions = cast(Mapping[cst.CSTNode, CodeRange], computed)
+        return positions
+
     def span(self, node: cst.CSTNode) -> Span:
-        rng = self.wrapper.resolve(PositionProvider)[node]
+        rng = self.positions()[node]
         return (rng.start.line, rng.start.column, rng.end.line, rng.end.column)
 
     def _index(self) -> dict[Span, list[cst.CSTNode]]:
         if self._by_span is None:
             index: dict[Span, list[cst.CSTNode]] = {}
-            for node, rng in self.wrapper.resolve(PositionProvider).items():
+            for node, rng in self.positions().items():
                 key = (rng.start.line, rng.start.column, rng.end.line, rng.end.column)
                 index.setdefault(key, []).append(node)
             self._by_span = index
@@ -164,8 +176,32 @@ class FixContext:
 
     # ------------------------------------------------------------- structure
     def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
-        parents = self.wrapper.resolve(ParentNodeProvider)
-        return parents.get(node)
+        """The node whose child ``node`` is (``None`` for the module).
+
+        Found by descending from the module through the children whose position
+        encloses ``node``'s (the positions are there for :meth:`find` anyway): a
+        few dozen nodes, where libcst's ``ParentNodeProvider`` visits all of them.
+        """
+        if node is self.module:
+            return None
+        positions = self.positions()
+        target = positions.get(node)
+        current: cst.CSTNode = self.module
+        while target is not None:
+            children = current.children
+            if any(child is node for child in children):
+                return current
+            enclosing = [
+                child
+                for child in children
+                if (rng := positions.get(child)) is not None
+                and (rng.start.line, rng.start.column) <= (target.start.line, target.start.column)
+                and (rng.end.line, rng.end.column) >= (target.end.line, target.end.column)
+            ]
+            if len(enclosing) != 1:
+                break  # not in this tree, or zero-width neighbours: ask libcst
+            current = enclosing[0]
+        return self.wrapper.resolve(ParentNodeProvider).get(node)
 
     # ------------------------------------------------------------------ names
     def names_in_module(self) -> frozenset[str]:
