@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlsmells.diagnostics import Diagnostic
-from mlsmells.engine import Engine
+from mlsmells.engine import Engine, gc_paused
 from mlsmells.suppression import Suppressions
 
 #: Directory names never descended into (a directory named on the command line is still checked).
@@ -211,8 +211,11 @@ def check_source(
 
     Raises :class:`FileError` when the source does not parse.
     """
-    tree = parse(source, filename)
-    return check_tree(tree, split_lines(source), filename, active, cell_last_lines=cell_last_lines)
+    with gc_paused():
+        tree = parse(source, filename)
+        return check_tree(
+            tree, split_lines(source), filename, active, cell_last_lines=cell_last_lines
+        )
 
 
 def check_tree(

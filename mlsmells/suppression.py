@@ -52,6 +52,8 @@ _NOQA_INLINE = re.compile(
 )
 _NOQA_FILE = re.compile(r"\s*# flake8[:=]\s*noqa", re.IGNORECASE)
 _CODE_SEPARATOR = re.compile(r"[,\s]")
+#: Text without a match holds no suppression comment (each pattern below contains one).
+_MAY_SUPPRESS = re.compile(r"noqa|pylint:", re.IGNORECASE)
 
 # pylint's pragma grammar: ``pylint:`` then ``keyword=name,name`` groups, up
 # to a ``;`` or a second ``#`` (which start a free-text reason).
@@ -120,6 +122,8 @@ class Suppressions:
         ``tree`` is the module parsed from the same lines, when the caller has
         it; it is parsed here only if a pylint block pragma needs it.
         """
+        if _MAY_SUPPRESS.search("".join(lines)) is None:
+            return cls({}, {}, False)  # no comment can suppress: spare the tokenizer
         tokens = _tokenize(lines)
         if tokens is None:
             return cls(_noqa_by_physical_line(lines), {}, False)

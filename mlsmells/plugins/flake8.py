@@ -13,7 +13,7 @@ from typing import Any
 
 import mlsmells
 from mlsmells import registry
-from mlsmells.engine import Engine
+from mlsmells.engine import Engine, gc_paused
 
 _ALL = frozenset(registry.RULES)
 
@@ -42,5 +42,7 @@ class MLSmellsChecker:
         return cls._engine
 
     def run(self) -> Iterator[tuple[int, int, str, type[MLSmellsChecker]]]:
-        for diag in self._get_engine().run(self.tree, self.lines, self.filename):
+        with gc_paused():
+            found = self._get_engine().run(self.tree, self.lines, self.filename)
+        for diag in found:
             yield diag.line, diag.col, diag.message, type(self)

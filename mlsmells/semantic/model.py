@@ -67,20 +67,22 @@ class Scope:
     klass: ClassInfo | None = None
     """For a method scope: the class whose method it is."""
     self_name: str | None = None
-    visible: tuple[Scope, ...] = field(init=False, repr=False, compare=False)
-    """This scope, then the enclosing ones whose names are visible here (not classes)."""
+    outer: tuple[Scope, ...] = field(init=False, repr=False, compare=False)
+    """The enclosing scopes whose names are visible here, innermost first (not classes)."""
 
     def __post_init__(self) -> None:
-        outer: tuple[Scope, ...] = ()
-        if self.parent is not None:
-            outer = self.parent.visible
-            if self.parent.type is ScopeType.CLASS:
-                outer = outer[1:]
-        self.visible = (self, *outer)
+        parent = self.parent
+        if parent is None:
+            self.outer = ()
+        elif parent.type is ScopeType.CLASS:
+            self.outer = parent.outer
+        else:
+            self.outer = (parent, *parent.outer)
 
     def lookup_chain(self) -> Iterator[Scope]:
         """This scope, then the enclosing ones whose names are visible here."""
-        return iter(self.visible)
+        yield self
+        yield from self.outer
 
 
 class SemanticModel:
@@ -122,7 +124,11 @@ class SemanticModel:
 
     # ---------------------------------------------------------------- bindings
     def lookup(self, name: str) -> Binding | None:
-        for scope in self.scope.visible:
+        current = self.scope
+        binding = current.bindings.get(name)
+        if binding is not None:
+            return binding
+        for scope in current.outer:
             binding = scope.bindings.get(name)
             if binding is not None:
                 return binding
