@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterable
 
 from mlsmells.data import api_changes
 from mlsmells.data.api_changes import SklearnChange, Where
@@ -42,8 +43,6 @@ class RemovedSklearnApi(Check):
     requires = frozenset({"sklearn"})
 
     def visit(self, node: ast.AST) -> None:
-        if in_compat_shim(self.ctx.ancestors):
-            return
         if isinstance(node, ast.Import):
             self._import(node)
         elif isinstance(node, ast.ImportFrom):
@@ -53,6 +52,20 @@ class RemovedSklearnApi(Check):
         else:
             assert isinstance(node, (ast.Attribute, ast.Name))
             self._reference(node)
+
+    def report(
+        self,
+        code: str,
+        node: ast.AST,
+        *args: object,
+        data: Iterable[tuple[str, str]] = (),
+        **kwargs: object,
+    ) -> None:
+        # Code written for several versions is left alone. Asked here, when there is
+        # something to report, rather than for each of the many nodes visited: the
+        # answer is the same (reports are made while visiting) and scans the ancestors.
+        if not in_compat_shim(self.ctx.ancestors):
+            super().report(code, node, *args, data=data, **kwargs)
 
     # ------------------------------------------------------------- imports
     def _import(self, node: ast.Import) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -388,7 +389,10 @@ class LossAccumulatedAsTensor(Check):
         self._no_grad_nodes: dict[int, bool] = {}
 
     def _flow(self) -> _ScopeFlow:
-        return self.flows.setdefault(id(self.model.scope), _ScopeFlow())
+        flow = self.flows.get(id(self.model.scope))
+        if flow is None:  # (not setdefault: that would build a _ScopeFlow per visit)
+            flow = self.flows[id(self.model.scope)] = _ScopeFlow()
+        return flow
 
     def visit(self, node: ast.AST) -> None:
         flow = self._flow()
@@ -1698,11 +1702,6 @@ class _Event:
     """For ``eval``: a ``break``/``return``/``raise`` follows it in its loop."""
     keys: tuple[tuple[int, str], ...] = ()
     """For ``call``: where the called same-file function may be defined."""
-    receiver: str | None = None
-    """For ``call`` of a method: its receiver."""
-    arguments: tuple[str, ...] = ()
-    """For ``call``: the positional arguments."""
-    keywords: tuple[tuple[str, str], ...] = ()
     optimizer: str | None = None
     """For ``sched``: the optimizer it was built for, when known."""
     site: ast.Call | None = None
@@ -1713,6 +1712,23 @@ class _Event:
     @property
     def reported(self) -> ast.Call:
         return self.site if self.site is not None else self.node
+
+    # The texts of a call's receiver and arguments, for ``call`` events: computed when a
+    # loop's events are expanded, not for each of the many calls recorded.
+    @functools.cached_property
+    def receiver(self) -> str | None:
+        """For ``call`` of a method: its receiver."""
+        func = self.node.func
+        return _text(func.value) if isinstance(func, ast.Attribute) else None
+
+    @functools.cached_property
+    def arguments(self) -> tuple[str, ...]:
+        """For ``call``: the positional arguments."""
+        return tuple(_text(a) for a in self.node.args if not isinstance(a, ast.Starred))
+
+    @functools.cached_property
+    def keywords(self) -> tuple[tuple[str, str], ...]:
+        return tuple((kw.arg, _text(kw.value)) for kw in self.node.keywords if kw.arg)
 
 
 def _related(one: str, other: str) -> bool:
@@ -1827,22 +1843,13 @@ class LoopOrder(Check):
                         "sched", call, _text(receiver), optimizer=self._built_for(receiver)
                     )
         keys = tuple(callee_keys(model, func))
-        receiver_text = _text(func.value) if isinstance(func, ast.Attribute) else None
-        arguments = tuple(_text(a) for a in call.args if not isinstance(a, ast.Starred))
-        keywords = tuple((kw.arg, _text(kw.value)) for kw in call.keywords if kw.arg)
         qualname = model.qualname(func)
         if qualname is not None and qualname.startswith(("builtins.", "torch.")):
             return None  # print(model), torch.save(model, path): no mode switch
-        if not keys and not arguments and not keywords:
+        has_arguments = any(not isinstance(a, ast.Starred) for a in call.args)
+        if not keys and not has_arguments and not any(kw.arg for kw in call.keywords):
             return None
-        return _Event(
-            "call",
-            call,
-            keys=keys,
-            receiver=receiver_text,
-            arguments=arguments,
-            keywords=keywords,
-        )
+        return _Event("call", call, keys=keys)
 
     def _may_be_module(self, receiver: ast.expr) -> bool:
         kind = self.model.kind_of(receiver)
