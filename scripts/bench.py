@@ -1,0 +1,382 @@
+#!/usr/bin/env python3
+"""Benchmark mlsmells against pyflakes, flake8, pylint and ruff, in one run.
+
+Usage::
+
+    python scripts/bench.py [--corpus DIR] [--runs N] [--slow-runs N] [--skip-pylint]
+                            [--big-files N] [--output docs/performance.md]
+
+The corpus is the one ``../shared/tools/dev-corpus.sh`` builds (scikit-learn
+examples, lightning, torchmetrics, transformers models): it is built into DIR
+when DIR does not exist yet, else reused.
+
+Every tool runs as a child process; the script reports the median CPU time
+(user + system of the child and of its children, so a process pool counts
+in full) and the median wall time over the runs, the largest peak RSS of any
+one process, and files and lines per second (of wall time). The targets are
+ratios of tools measured in this same run, so the speed of the machine
+cancels out (its load does not: the load average is reported). Then one
+instrumented in-process run shows where the time of ``mlsmells check`` goes:
+reading, parsing, the walk with the semantic model, each check, suppression.
+
+The table and the ratios are written between the ``bench:start`` and
+``bench:end`` markers of the output file; the rest of the file (the analysis)
+is kept. Nothing here asserts a time: the test suite never does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CORPUS = ROOT / "dev-corpus"
+CORPUS_SCRIPT = ROOT.parent / "shared" / "tools" / "dev-corpus.sh"
+START = "<!-- bench:start -->"
+END = "<!-- bench:end -->"
+
+#: flake8 runs every installed plugin and filters the codes afterwards, so
+#: ``flake8 --select=F`` would run the mlsmells plugin too: the baseline runs
+#: flake8 with the mlsmells entry point left out of the plugins it finds.
+FLAKE8_WITHOUT_MLSMELLS = """
+import sys
+from flake8.main.cli import main
+from flake8.plugins import finder
+
+_find = finder.find_plugins
+
+
+def find_plugins(cfg, opts):
+    return [p for p in _find(cfg, opts) if p.package != "mlsmells"]
+
+
+finder.find_plugins = find_plugins
+sys.exit(main())
+"""
+
+
+@dataclass
+class Measurement:
+    name: str
+    cpu: float
+    wall: float
+    rss_mb: float
+    runs: int
+    files: int
+    lines: int
+
+
+def run_once(cmd: Sequence[str], cwd: Path) -> tuple[float, float, float]:
+    """Run ``cmd``; (CPU seconds, wall seconds, peak RSS in MB) of the child and its children."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(list(cmd), cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert proc.stderr is not None
+    stderr = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode not in (0, 1):  # 1: findings
+        tail = stderr.decode(errors="replace").strip().splitlines()[-3:]
+        sys.exit(f"bench: {' '.join(cmd)} exited with {proc.returncode}: {' / '.join(tail)}")
+    return usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss / 1024
+
+
+def measure(
+    name: str,
+    cmd: Sequence[str],
+    cwd: Path,
+    runs: int,
+    size: tuple[int, int],
+    before: Callable[[], None] | None = None,
+) -> Measurement:
+    cpus: list[float] = []
+    walls: list[float] = []
+    rss = 0.0
+    for _ in range(runs):
+        if before is not None:
+            before()
+        cpu, wall, peak = run_once(cmd, cwd)
+        cpus.append(cpu)
+        walls.append(wall)
+        rss = max(rss, peak)
+    m = Measurement(name, statistics.median(cpus), statistics.median(walls), rss, runs, *size)
+    print(f"{name:48s} cpu {m.cpu:7.2f}s  wall {m.wall:7.2f}s  rss {m.rss_mb:6.0f} MB", flush=True)
+    return m
+
+
+def python_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*.py") if p.is_file())
+
+
+def count_lines(files: Sequence[Path]) -> int:
+    return sum(path.read_bytes().count(b"\n") for path in files)
+
+
+def ensure_corpus(corpus: Path) -> None:
+    if corpus.exists():
+        return
+    if not CORPUS_SCRIPT.exists():
+        sys.exit(f"bench: no corpus at {corpus} and no {CORPUS_SCRIPT} to build one")
+    print(f"building the corpus in {corpus} ...", flush=True)
+    subprocess.run(["bash", str(CORPUS_SCRIPT), str(corpus)], check=True)
+
+
+def replicate(files: Sequence[Path], corpus: Path, count: int, into: Path) -> int:
+    """Copy corpus files into ``into`` until it holds ``count`` of them; their line count."""
+    lines = 0
+    for i in range(count):
+        source = files[i % len(files)]
+        target = into / f"copy{i // len(files)}" / source.relative_to(corpus)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        data = source.read_bytes()
+        target.write_bytes(data)
+        lines += data.count(b"\n")
+    return lines
+
+
+def default_symbols() -> str:
+    """The pylint symbols of the rules on by default (what ``mlsmells check`` runs)."""
+    sys.path.insert(0, str(ROOT))
+    from mlsmells import registry
+
+    symbols = [r.symbol for r in registry.RULES.values() if r.default_enabled]
+    return ",".join([*symbols, registry.INTERNAL_ERROR_SYMBOL])
+
+
+# ------------------------------------------------------------- where it goes
+def profile_check(corpus: Path) -> list[tuple[str, float]]:
+    """Seconds of CPU per stage of ``mlsmells check`` over the corpus (one process, in here)."""
+    sys.path.insert(0, str(ROOT))
+    from mlsmells import engine, registry, runner
+    from mlsmells.suppression import Suppressions
+
+    clock = time.process_time
+    spent: collections.Counter[str] = collections.Counter()
+
+    class Timed(engine._Walker):
+        def _dispatch(self, handlers: list[tuple[engine.Check, Callable[[object], None]]],
+                      node: object) -> None:
+            for inst, handler in handlers:
+                start = clock()
+                try:
+                    handler(node)
+                except RecursionError:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - as the engine does
+                    self._fail(inst, node, exc)  # type: ignore[arg-type]
+                spent[f"check {type(inst).__name__} ({', '.join(inst.codes)})"] += clock() - start
+
+        def _leave_scope(self, scope: object) -> None:
+            start = clock()
+            super()._leave_scope(scope)  # type: ignore[arg-type]
+            spent["checks at the end of scopes (leave_scope)"] += clock() - start
+
+    original = engine._Walker
+    engine._Walker = Timed  # type: ignore[misc]
+    try:
+        active = registry.select_codes()
+        eng = engine.Engine(active)
+        engine.all_checks()
+        for path in python_files(corpus):
+            start = clock()
+            source = runner.read_source(path)
+            lines = runner.split_lines(source)
+            read = clock()
+            try:
+                tree = runner.parse(source, str(path))
+            except runner.FileError:
+                continue
+            parsed = clock()
+            found = eng.run(tree, lines, str(path))
+            walked = clock()
+            if found:
+                Suppressions.from_lines(lines, tree)
+            done = clock()
+            spent["read and decode"] += read - start
+            spent["ast.parse"] += parsed - read
+            spent["engine (walk, semantic model and checks)"] += walked - parsed
+            spent["suppression comments (files with findings)"] += done - walked
+    finally:
+        engine._Walker = original  # type: ignore[misc]
+    checks = sum(v for k, v in spent.items() if k.startswith("check"))
+    spent["engine: walk and semantic model (engine less the checks)"] = (
+        spent["engine (walk, semantic model and checks)"] - checks
+    )
+    return spent.most_common()
+
+
+# ------------------------------------------------------------------ report
+def render(
+    results: dict[str, Measurement],
+    stages: list[tuple[str, float]],
+    args: argparse.Namespace,
+    corpus_size: tuple[int, int],
+) -> str:
+    n_files, n_lines = corpus_size
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    out = [
+        START,
+        "",
+        f"Generated by `python scripts/bench.py` on {time.strftime('%Y-%m-%d')} "
+        f"(Python {platform.python_version()}, {os.cpu_count()} CPUs, load average "
+        f"{load} at the end). Corpus: {n_files} files, {n_lines:,} lines "
+        "(`../shared/tools/dev-corpus.sh`). Median of "
+        f"{args.runs} runs ({args.slow_runs} for pylint). CPU: user + system time of the "
+        "process and its children. RSS: the largest peak of any one process.",
+        "",
+        "| command | CPU s | wall s | files/s | lines/s | peak RSS MB |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for m in results.values():
+        fps = m.files / m.wall if m.wall else 0.0
+        lps = m.lines / m.wall if m.wall else 0.0
+        out.append(
+            f"| {m.name} | {m.cpu:.2f} | {m.wall:.2f} | {fps:,.0f} | {lps:,.0f} | "
+            f"{m.rss_mb:.0f} |"
+        )
+    out += [
+        "",
+        "| target (issue 10) | measured | goal | met |",
+        "|---|---:|---:|:---:|",
+    ]
+
+    def target(label: str, a: str, b: str, goal: float, use_wall: bool = False) -> None:
+        if a in results and b in results:
+            x, y = results[a], results[b]
+            value = (x.wall / y.wall) if use_wall else (x.cpu / y.cpu)
+            met = "yes" if value <= goal else "**no**"
+            out.append(f"| {label} | {value:.2f}× | ≤ {goal:.2f}× | {met} |")
+
+    target("`check`, cold, one process: CPU / pyflakes CPU", "mls_j1", "pyflakes", 1.0)
+    target("flake8 `--select=F,ML` / `--select=F` (CPU)", "flake8_fml", "flake8_f", 1.15)
+    target("pylint + plugin / pylint, same checks (CPU)", "pylint_ml", "pylint", 1.10)
+    target("warm `check` / `ruff --select NPY,PD --no-cache` (wall)", "mls_warm", "ruff", 3.0,
+           use_wall=True)
+    target("`fix --diff` / `check`, cold, one process (CPU)", "mls_fix_diff", "mls_j1", 2.0)
+    if "mls_big" in results:
+        big = results["mls_big"]
+        met = "yes" if big.rss_mb < 500 else "**no**"
+        out.append(f"| {big.files:,} files in one run: peak RSS | {big.rss_mb:.0f} MB | "
+                   f"< 500 MB | {met} |")
+    if stages:
+        total = dict(stages)["engine (walk, semantic model and checks)"] + sum(
+            v for k, v in stages if not k.startswith(("engine", "check"))
+        )
+        out += [
+            "",
+            f"Where the CPU time of `mlsmells check` goes (one instrumented run in the "
+            f"benchmark's process, {total:.2f} s without start-up; checks under 1% grouped):",
+            "",
+            "| stage | CPU s | share |",
+            "|---|---:|---:|",
+        ]
+        small = 0.0
+        for name, seconds in stages:
+            if name == "engine (walk, semantic model and checks)":
+                continue
+            if seconds < 0.01 * total:
+                small += seconds
+                continue
+            out.append(f"| {name} | {seconds:.2f} | {100 * seconds / total:.0f}% |")
+        out.append(f"| every other check | {small:.2f} | {100 * small / total:.0f}% |")
+    out += ["", END]
+    return "\n".join(out)
+
+
+def write_report(path: Path, block: str) -> None:
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    if START in old and END in old:
+        head, rest = old.split(START, 1)
+        tail = rest.split(END, 1)[1]
+        text = head + block + tail
+    else:
+        text = "# Performance\n\n" + block + "\n" + old
+    path.write_text(text, encoding="utf-8")
+
+
+# -------------------------------------------------------------------- main
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--runs", type=int, default=5, help="runs of each fast command")
+    parser.add_argument("--slow-runs", type=int, default=1, help="runs of pylint")
+    parser.add_argument("--skip-pylint", action="store_true")
+    parser.add_argument("--big-files", type=int, default=10_000,
+                        help="files of the peak-RSS run (0: skip it)")
+    parser.add_argument("--output", type=Path, default=ROOT / "docs" / "performance.md")
+    args = parser.parse_args(argv)
+
+    corpus: Path = args.corpus.resolve()
+    ensure_corpus(corpus)
+    files = python_files(corpus)
+    size = (len(files), count_lines(files))
+    print(f"corpus: {corpus} ({size[0]} files, {size[1]:,} lines)", flush=True)
+    py = sys.executable
+    runs: int = args.runs
+    scratch = Path(tempfile.mkdtemp(prefix="mlsmells-bench-"))
+    cache_dir = scratch / "cache"
+    mls = [py, "-m", "mlsmells"]
+    results: dict[str, Measurement] = {}
+
+    def add(key: str, name: str, cmd: Sequence[str], n: int = runs,
+            before: Callable[[], None] | None = None) -> None:
+        results[key] = measure(name, cmd, corpus, n, size, before)
+
+    def clear_cache() -> None:
+        shutil.rmtree(cache_dir, ignore_errors=True)
+
+    try:
+        add("pyflakes", "python -m pyflakes", [py, "-m", "pyflakes", "."])
+        add("mls_j1", "mlsmells check -j 1 --no-cache",
+            [*mls, "check", "--no-cache", "-j", "1", "."])
+        add("mls_jauto", "mlsmells check -j auto --no-cache",
+            [*mls, "check", "--no-cache", "-j", "auto", "."])
+        add("mls_cold_cache", "mlsmells check -j 1 (empty cache, filling it)",
+            [*mls, "check", "-j", "1", "--cache-dir", str(cache_dir), "."], before=clear_cache)
+        add("mls_warm", "mlsmells check (warm cache, nothing changed)",
+            [*mls, "check", "--cache-dir", str(cache_dir), "."])
+        add("mls_fix_diff", "mlsmells fix --diff", [*mls, "fix", "--diff", "."])
+        add("flake8_f", "flake8 -j 1 --select=F (without the mlsmells plugin)",
+            [py, "-c", FLAKE8_WITHOUT_MLSMELLS, "--isolated", "-j", "1", "--select=F", "."])
+        add("flake8_fml", "flake8 -j 1 --select=F,ML",
+            [py, "-m", "flake8", "--isolated", "-j", "1", "--select=F,ML", "."])
+        if not args.skip_pylint:
+            base = [py, "-m", "pylint", "-j", "1", "--disable=all", "--enable=unused-import",
+                    "--score=n", "--persistent=n"]
+            add("pylint", "pylint -j 1, one check (unused-import)", [*base, "."],
+                n=args.slow_runs)
+            add("pylint_ml", "the same + mlsmells plugin (default rules)",
+                [*base, "--load-plugins=mlsmells.pylint_plugin",
+                 f"--enable={default_symbols()}", "."], n=args.slow_runs)
+        ruff = shutil.which("ruff")
+        if ruff:
+            add("ruff", "ruff check --select NPY,PD --no-cache",
+                [ruff, "check", "--isolated", "--select", "NPY,PD", "--no-cache",
+                 "--exit-zero", "."])
+        if args.big_files:
+            big = scratch / "big"
+            lines = replicate(files, corpus, args.big_files, big)
+            results["mls_big"] = measure(
+                f"mlsmells check -j 1 --no-cache, {args.big_files:,} files",
+                [*mls, "check", "--no-cache", "-j", "1", "."], big, 1, (args.big_files, lines))
+        stages = profile_check(corpus)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    write_report(args.output, render(results, stages, args, size))
+    print(f"wrote {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
