@@ -19,6 +19,7 @@ other ``[tool.mlsmells]`` settings are pylint's own (``enable``/``disable``,
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from collections.abc import Sequence
@@ -31,7 +32,7 @@ from pylint.typing import MessageDefinitionTuple
 
 from mlsmells import registry
 from mlsmells.config import check_selector, glob_matches
-from mlsmells.engine import Engine
+from mlsmells.engine import Engine, gc_paused
 from mlsmells.runner import FileError, decode_source, parse, split_lines
 
 if TYPE_CHECKING:
@@ -85,6 +86,10 @@ class MLSmellsChecker(BaseRawFileChecker):
     def process_module(self, node: nodes.Module) -> None:
         with node.stream() as stream:
             data = stream.read()
+        with gc_paused():
+            self._check(node, data)
+
+    def _check(self, node: nodes.Module, data: bytes) -> None:
         try:
             source = decode_source(data)
             tree = parse(source, node.file or "<unknown>")
@@ -101,7 +106,7 @@ class MLSmellsChecker(BaseRawFileChecker):
             ]
             prefixes = ("",) if "ALL" in ignored else tuple(ignored)
             active = frozenset(c for c in active if not c.startswith(prefixes))
-        engine = Engine(active)
+        engine = _engine(active)
         for diag in engine.run(tree, split_lines(source), node.file or "<unknown>"):
             rule = registry.RULES.get(diag.code)
             msgid = rule.pylint_id if rule is not None else registry.INTERNAL_ERROR_PYLINT_ID
@@ -121,6 +126,12 @@ class MLSmellsChecker(BaseRawFileChecker):
             for code, rule in registry.RULES.items()
             if rule.default_enabled or self.linter.is_message_enabled(rule.pylint_id)
         )
+
+
+@functools.lru_cache(maxsize=8)
+def _engine(active: frozenset[str]) -> Engine:
+    """One engine per selection, not one per module."""
+    return Engine(active)
 
 
 def parse_per_file_ignores(items: Sequence[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:

@@ -508,3 +508,29 @@ def test_gc_paused_restores_the_collector_and_lets_exceptions_through() -> None:
             assert not gc.isenabled()  # the inner pause leaves the outer one alone
             raise runner.FileError("syntax error")
     assert gc.isenabled()
+
+
+# -------------------------------------------------------------- plugins
+@pytest.mark.parametrize(
+    ("options", "runs"),
+    [
+        (["--select=F"], set()),
+        ([], {"ML101", "ML408"}),  # the opt-in ML9xx are ignored by default
+        (["--select=F,ML"], {"ML101", "ML408", "ML901", "ML907"}),
+        (["--select=ML9"], {"ML901", "ML907"}),
+        (["--select=ML", "--extend-ignore=ML1"], {"ML408", "ML901", "ML907"}),
+    ],
+)
+def test_flake8_plugin_runs_only_the_rules_flake8_selects(
+    monkeypatch: pytest.MonkeyPatch, options: list[str], runs: set[str]
+) -> None:
+    from flake8.options.parse_args import parse_args
+
+    from mlsmells.plugins.flake8 import MLSmellsChecker
+
+    monkeypatch.setattr(MLSmellsChecker, "_engine", None)
+    parse_args(["--isolated", *options])  # as a flake8 run starts
+    engine = MLSmellsChecker._get_engine()
+    probe = {"ML101", "ML408", "ML901", "ML907"}
+    assert engine.active & probe == runs
+    assert all(engine.active & set(check.codes) for check in engine.checks)

@@ -1,15 +1,25 @@
 """The flake8 plugin: entry point ``ML`` in the ``flake8.extension`` group.
 
 flake8 parses the file, selects codes and applies ``# noqa``; the plugin
-runs the engine on flake8's tree with every rule active and yields what it
-finds, with the engine's 0-based UTF-8 byte columns (flake8 adds 1).
+runs the engine on flake8's tree and yields what it finds, with the engine's
+0-based UTF-8 byte columns (flake8 adds 1).
+
+flake8 runs every installed plugin on every file and drops the codes that are
+not selected afterwards, so the plugin asks flake8's own decision engine once
+which of its rules the options select (``--select``, ``--ignore``, their
+``extend`` forms and the default ignore of the opt-in ML9xx rules) and runs
+only those: ``flake8 --select=F`` costs no mlsmells check at all.
+``per-file-ignores`` and ``# noqa`` are left to flake8.
 """
 
 from __future__ import annotations
 
+import argparse
 import ast
 from collections.abc import Iterator, Sequence
 from typing import Any
+
+from flake8.style_guide import Decision, DecisionEngine
 
 import mlsmells
 from mlsmells import registry
@@ -34,6 +44,18 @@ class MLSmellsChecker:
         # The opinionated ML9xx rules are off unless selected
         # (`--select=ML`, `--extend-select=ML9`, `--select=ML901` ...).
         optmanager.extend_default_ignore(registry.default_disabled_prefixes())
+
+    @classmethod
+    def parse_options(cls, options: argparse.Namespace) -> None:
+        """Run only the rules that flake8's options select (called once by flake8)."""
+        decider = DecisionEngine(options)
+        cls._engine = Engine(
+            frozenset(
+                code
+                for code in registry.RULES
+                if decider.decision_for(code) is Decision.Selected
+            )
+        )
 
     @classmethod
     def _get_engine(cls) -> Engine:
