@@ -143,7 +143,7 @@ def all_checks() -> list[type[Check]]:
     return list(_CHECKS)
 
 
-class gc_paused:  # noqa: N801 - used like a function: `with gc_paused():`
+class gc_paused:  # lower case: used like a function, `with gc_paused():`
     """No cyclic garbage collection while one file is parsed and checked.
 
     A tree and the engine's state are tens of thousands of objects that live
@@ -167,6 +167,7 @@ def import_roots(tree: ast.Module) -> set[str]:
     """Top-level packages imported anywhere in ``tree`` (cheap: statements only)."""
     roots: set[str] = set()
     stack: list[ast.AST] = list(tree.body)
+    blocks = _BLOCKS
     while stack:
         node = stack.pop()
         if isinstance(node, ast.Import):
@@ -174,12 +175,19 @@ def import_roots(tree: ast.Module) -> set[str]:
         elif isinstance(node, ast.ImportFrom):
             if node.module and not node.level:
                 roots.add(node.module.split(".")[0])
-        elif isinstance(node, ast.stmt):
-            for field in ("body", "orelse", "finalbody", "handlers", "cases"):
-                stack.extend(getattr(node, field, ()))
-        elif isinstance(node, (ast.ExceptHandler, ast.match_case)):
-            stack.extend(node.body)
+        else:
+            fields = blocks.get(node.__class__)
+            if fields is None:
+                names = node.__class__._fields
+                fields = blocks[node.__class__] = tuple(f for f in _BLOCK_FIELDS if f in names)
+            for field in fields:
+                stack.extend(getattr(node, field))
     return roots
+
+
+_BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
+_BLOCKS: dict[type[ast.AST], tuple[str, ...]] = {}
+"""Node class -> its fields holding statements (or handlers, cases); none for simple ones."""
 
 
 class Engine:
@@ -296,6 +304,8 @@ class _Walker:
         self.model = ctx.model
         self.ancestors = ctx.ancestors
         self.instances = [c(ctx, active) for c in checks]
+        self.leavers = [i for i in self.instances if type(i).leave_scope is not Check.leave_scope]
+        """The checks that do something when a scope ends."""
         self.dispatch: dict[type[ast.AST], list[tuple[Check, _Handler]]] = {}
         for inst in self.instances:
             for node_type in inst.nodes:
@@ -316,7 +326,7 @@ class _Walker:
         self.ctx.diagnostics.append(_internal_error(f"rule {codes}", what, line))
 
     def _leave_scope(self, scope: Scope) -> None:
-        for inst in self.instances:
+        for inst in self.leavers:
             if id(inst) in self.failed:
                 continue
             try:
