@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import ClassVar
 
 from mlsmells import registry
+from mlsmells.deep import call_deep
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.semantic.kinds import Kind
 from mlsmells.semantic.model import Binding, Scope, ScopeType, SemanticModel
@@ -208,14 +209,21 @@ class Engine:
         checks = [c for c in self.checks if not c.requires or c.requires & roots]
         if not checks:
             return []
-        ctx = Context(tree, lines, filename)
-        ctx.cell_last_lines = cell_last_lines
-        walker = _Walker(ctx, checks, self.active)
+
+        def walk() -> list[Diagnostic]:
+            ctx = Context(tree, lines, filename)
+            ctx.cell_last_lines = cell_last_lines
+            _Walker(ctx, checks, self.active).walk_module(tree)
+            return sorted(set(ctx.diagnostics))
+
         try:
-            walker.walk_module(tree)
+            return walk()
         except RecursionError:
-            ctx.diagnostics.append(_internal_error("the engine", "expression nested too deeply"))
-        return sorted(set(ctx.diagnostics))
+            pass
+        try:  # valid code nested deeper than the recursion limit: walk again with room for it
+            return call_deep(walk)
+        except RecursionError:
+            return [_internal_error("the engine", "expression nested too deeply")]
 
     def run_source(self, source: str, filename: str = "<string>") -> list[Diagnostic]:
         tree = ast.parse(source, filename=filename)

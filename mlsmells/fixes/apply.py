@@ -30,6 +30,7 @@ from libcst.codemod.visitors import AddImportsVisitor, ImportItem
 
 from mlsmells import registry, runner
 from mlsmells.config import Settings
+from mlsmells.deep import call_deep
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.fixes import load_transforms
 from mlsmells.fixes.base import TRANSFORMS, Edit, FixContext, RoundTripError, Span, split_lines
@@ -104,6 +105,29 @@ def fix_source(
     :attr:`FixResult.error` with the original kept.
     """
     settings = settings if settings is not None else Settings()
+
+    def run() -> FixResult:
+        return _fix_source(source, filename, active, settings, unsafe, cell_last_lines)
+
+    try:
+        return run()
+    except RecursionError:
+        pass
+    try:  # code nested deeper than the recursion limit (libcst recurses too): with room for it
+        return call_deep(run)
+    except RecursionError:
+        found = tuple(runner.check_source(detection_text(source), filename, active))
+        return _abandon(source, found, "the file is nested too deeply to fix; it is left unchanged")
+
+
+def _fix_source(
+    source: str,
+    filename: str,
+    active: frozenset[str],
+    settings: Settings,
+    unsafe: bool,
+    cell_last_lines: frozenset[int],
+) -> FixResult:
     text = source
     applied: list[AppliedFix] = []
     first: tuple[Diagnostic, ...] = ()
