@@ -142,8 +142,8 @@ def check_files(
 
 def _lookup(cache: Cache, path: Path, codes: frozenset[str], settings: str) -> FileResult | None:
     try:
-        data = path.read_bytes()
-    except OSError:
+        data = runner.read_bytes(path)  # a FIFO or device is refused, not waited on
+    except FileError:
         return None
     return cache.get(path, cache_module.entry_key(path, data, codes, settings))
 
@@ -155,9 +155,9 @@ def check_one(
     if cache is None:
         return runner.check_file(path, codes)
     try:
-        data = path.read_bytes()
-    except OSError:
-        return runner.check_file(path, codes)  # says why it cannot be read; not cached
+        data = runner.read_bytes(path)  # a FIFO or device is refused, not waited on
+    except FileError as error:  # not cached
+        return FileResult(path, error=error)
     key = cache_module.entry_key(path, data, codes, settings)
     found = cache.get(path, key)
     if found is not None:

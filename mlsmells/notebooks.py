@@ -337,6 +337,8 @@ def check_notebook(
 
 def read_for_runner(path: Path, data: bytes | None = None) -> Notebook:
     """:meth:`Notebook.read` with every problem as a one-line :class:`runner.FileError`."""
+    if data is None:
+        data = runner.read_bytes(path)  # a FIFO or device is refused, not waited on
     try:
         return Notebook.read(path, data)
     except OSError as exc:

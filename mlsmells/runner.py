@@ -16,6 +16,7 @@ import ast
 import functools
 import io
 import os
+import stat
 import tokenize
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -121,6 +122,9 @@ def discover(
 
 
 def _walk(root: Path, skip: Exclusion) -> Iterable[Path]:
+    """The files under ``root``; symbolic links to directories are not followed, and a
+    link to a file is taken only when that file is under ``root`` too."""
+    top = Path(os.path.realpath(root))  # never raises, even for a link loop
     for dirpath, dirnames, filenames in os.walk(root):
         base = Path(dirpath)
         dirnames[:] = sorted(
@@ -129,8 +133,13 @@ def _walk(root: Path, skip: Exclusion) -> Iterable[Path]:
             if not (base / d / "pyvenv.cfg").exists() and not skip(base / d, False)
         )
         for name in filenames:
-            if name.endswith((PYTHON_SUFFIX, NOTEBOOK_SUFFIX)) and not skip(base / name, False):
-                yield base / name
+            path = base / name
+            if (
+                name.endswith((PYTHON_SUFFIX, NOTEBOOK_SUFFIX))
+                and not skip(path, False)
+                and (not path.is_symlink() or Path(os.path.realpath(path)).is_relative_to(top))
+            ):
+                yield path
 
 
 # ------------------------------------------------------------------ reading
@@ -139,7 +148,9 @@ def decode_source(data: bytes) -> str:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
-        raise FileError(f"cannot decode: {exc.msg}") from None
+        if "invalid or missing encoding declaration" not in exc.msg:
+            raise FileError(f"cannot decode: {exc.msg}") from None
+        encoding = "utf-8"  # no declaration and not UTF-8: say which byte is wrong, below
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
@@ -161,11 +172,31 @@ def split_lines(text: str) -> list[str]:
 
 def read_source(path: Path) -> str:
     """The decoded text of ``path``; :class:`FileError` when it cannot be read or decoded."""
+    return decode_source(read_bytes(path))
+
+
+def read_bytes(path: Path) -> bytes:
+    """The bytes of the regular file ``path``; :class:`FileError` for anything else.
+
+    A FIFO, socket or device (``/dev/zero``) is refused rather than read: reading
+    one would wait for a writer forever, or never end. Opening does not block
+    (``O_NONBLOCK``) and the check is made on the opened file, so a path swapped
+    for a FIFO in between is refused too.
+    """
     try:
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
         raise FileError(_os_reason(exc)) from None
-    return decode_source(data)
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            mode = os.fstat(handle.fileno()).st_mode
+            if stat.S_ISDIR(mode):
+                raise FileError("is a directory")
+            if not stat.S_ISREG(mode):
+                raise FileError("not a regular file (a FIFO, socket or device); not read")
+            return handle.read()
+    except OSError as exc:
+        raise FileError(_os_reason(exc)) from None
 
 
 def _os_reason(exc: OSError) -> str:
@@ -180,7 +211,11 @@ def _os_reason(exc: OSError) -> str:
 
 # ----------------------------------------------------------------- checking
 def parse(source: str, filename: str = "<string>") -> ast.Module:
-    """``ast.parse`` with every failure turned into a located :class:`FileError`."""
+    """``ast.parse`` with every failure turned into a located :class:`FileError`.
+
+    Code nested too deeply for ``ast.parse`` (about 3000 levels) is too deep for
+    Python to compile as well: it is refused, as a syntax error.
+    """
     try:
         with warnings.catch_warnings():
             # SyntaxWarning / DeprecationWarning about the checked code are not ours to print.
@@ -188,11 +223,23 @@ def parse(source: str, filename: str = "<string>") -> ast.Module:
             return ast.parse(source, filename=filename)
     except SyntaxError as exc:
         kind = "indentation error" if isinstance(exc, IndentationError) else "syntax error"
+        if exc.lineno is None and "\0" in source:  # null bytes, Python 3.12+
+            raise _null_byte_error(source, exc.msg) from None
         raise FileError(f"{kind}: {exc.msg}", exc.lineno, exc.offset) from None
     except ValueError as exc:  # null bytes, before Python 3.12
-        raise FileError(f"syntax error: {exc}") from None
+        raise _null_byte_error(source, str(exc)) from None
     except (RecursionError, MemoryError):
         raise FileError("syntax error: too deeply nested to parse") from None
+
+
+def _null_byte_error(source: str, message: str) -> FileError:
+    """The error for a source holding a null byte, located at the first one."""
+    index = source.find("\0")
+    if index < 0:
+        return FileError(f"syntax error: {message}")
+    line = source.count("\n", 0, index) + 1
+    column = index - source.rfind("\n", 0, index)
+    return FileError(f"syntax error: {message}", line, column)
 
 
 @functools.lru_cache(maxsize=8)

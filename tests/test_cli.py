@@ -112,10 +112,14 @@ def test_unreadable_path(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> 
 
 
 def test_permission_denied(monkeypatch: pytest.MonkeyPatch, project: Path) -> None:
-    def deny(self: Path) -> bytes:
-        raise PermissionError(13, "Permission denied", str(self))
+    real_open = os.open
 
-    monkeypatch.setattr(Path, "read_bytes", deny)
+    def deny(path: str | os.PathLike[str], flags: int, *args: int, **kwargs: int) -> int:
+        if Path(path).name == "bad.py":  # running as root, chmod 000 would not stop a read
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", deny)
     result = runner.check_file(project / "bad.py", registry.select_codes())
     assert result.error is not None and str(result.error) == "permission denied"
 

@@ -41,7 +41,9 @@ def split_lines(text: str) -> list[str]:
         lines.append(text[start:])
     return lines
 
+
 _WRITE_BITS = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
+_CHANGED = "not written: the file changed on disk since it was read"
 
 
 @dataclass(frozen=True)
@@ -84,10 +86,7 @@ def read_text_file(path: Path, encoding: str = "utf-8") -> SourceFile:
 
 
 def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise FileError(runner._os_reason(exc)) from None
+    return runner.read_bytes(path)  # a FIFO or device is refused, not waited on
 
 
 def write_source_file(source: SourceFile, text: str) -> None:
@@ -96,11 +95,12 @@ def write_source_file(source: SourceFile, text: str) -> None:
     target = source.path.resolve()
     try:
         current = target.read_bytes()
-        mode = stat.S_IMODE(target.stat().st_mode)
+        info = target.stat()
     except OSError as exc:
         raise FileError(f"cannot write: {runner._os_reason(exc)}") from None
+    mode = stat.S_IMODE(info.st_mode)
     if current != source.data:
-        raise FileError("not written: the file changed on disk since it was read")
+        raise FileError(_CHANGED)
     if not mode & _WRITE_BITS or not os.access(target, os.W_OK):
         raise FileError("not written: the file is read-only")
     try:
@@ -115,9 +115,28 @@ def write_source_file(source: SourceFile, text: str) -> None:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
+            _keep_owner(out.fileno(), info)
         os.chmod(temporary, mode)
+        if target.read_bytes() != source.data:  # changed while the new text was written
+            raise FileError(_CHANGED)
         os.replace(temporary, target)
-    except OSError as exc:
+    except (OSError, FileError) as exc:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
+        if isinstance(exc, FileError):
+            raise
         raise FileError(f"cannot write: {runner._os_reason(exc)}") from None
+
+
+def _keep_owner(fd: int, original: os.stat_result) -> None:
+    """Give the new file the original's owner and group, which the rename would not keep."""
+    now = os.fstat(fd)
+    if (now.st_uid, now.st_gid) == (original.st_uid, original.st_gid):
+        return
+    try:
+        os.fchown(fd, original.st_uid, original.st_gid)
+    except (AttributeError, PermissionError):  # no fchown (Windows), or not allowed
+        raise FileError(
+            "not written: the fixed file could not be given the owner and group of the "
+            f"original (uid {original.st_uid}, gid {original.st_gid})"
+        ) from None
