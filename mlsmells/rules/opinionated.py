@@ -113,6 +113,11 @@ class HyperparametersNotSet(Check):
     nodes = (ast.Call,)
     requires = frozenset({"sklearn", "torch"})
 
+    def __init__(self, ctx: Context, active: frozenset[str]) -> None:
+        super().__init__(ctx, active)
+        self._tuning: dict[int, dict[str, list[ast.AST]]] = {}
+        """id of a scope's body -> :func:`_tuning_nodes` of it (computed once per scope)."""
+
     def visit(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Call)
         qualname = self.model.qualname(node.func)
@@ -169,19 +174,31 @@ class HyperparametersNotSet(Check):
         body = getattr(self.model.scope.node, "body", None)
         if not isinstance(body, list):
             return False
-        for node in _local_nodes(body):
-            if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
-                if _is_name(node.value, name):
-                    return True
-            if not isinstance(node, ast.Call) or node is call:
-                continue
-            func = node.func
-            if isinstance(func, ast.Attribute) and func.attr == "set_params":
-                if _is_name(func.value, name):
-                    return True
-            if any(_contains_name(arg, name) for arg in _arguments(node)):
-                return True
-        return False
+        tuning = self._tuning.get(id(body))
+        if tuning is None:
+            tuning = self._tuning[id(body)] = _tuning_nodes(body)
+        return any(node is not call for node in tuning.get(name, ()))
+
+
+def _tuning_nodes(body: list[ast.stmt]) -> dict[str, list[ast.AST]]:
+    """Per name, the nodes of ``body`` (outside nested definitions) that may set the values
+    of the object it names: an attribute set on it, its ``set_params(...)``, a call it is
+    handed to. (One walk per scope: walking the scope once per estimator is quadratic.)"""
+    found: dict[str, list[ast.AST]] = {}
+    for node in _local_nodes(body):
+        if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+            if isinstance(node.value, ast.Name):
+                found.setdefault(node.value.id, []).append(node)
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == "set_params":
+            if isinstance(func.value, ast.Name):
+                found.setdefault(func.value.id, []).append(node)
+        for arg in _arguments(node):
+            for name in _names_in(arg):
+                found.setdefault(name, []).append(node)
+    return found
 
 
 def _arguments(call: ast.Call) -> Iterator[ast.expr]:
@@ -190,17 +207,18 @@ def _arguments(call: ast.Call) -> Iterator[ast.expr]:
         yield kw.value
 
 
-def _contains_name(expr: ast.expr, name: str) -> bool:
-    """``expr`` is ``name``, or a list/tuple/dict literal holding it (pipeline steps)."""
-    if _is_name(expr, name):
-        return True
-    if isinstance(expr, ast.Starred):
-        return _contains_name(expr.value, name)
-    if isinstance(expr, (ast.List, ast.Tuple, ast.Set)):
-        return any(_contains_name(e, name) for e in expr.elts)
-    if isinstance(expr, ast.Dict):
-        return any(_contains_name(v, name) for v in expr.values)
-    return False
+def _names_in(expr: ast.expr) -> Iterator[str]:
+    """The name ``expr`` is, or the names in a list/tuple/dict literal it is (pipeline steps)."""
+    if isinstance(expr, ast.Name):
+        yield expr.id
+    elif isinstance(expr, ast.Starred):
+        yield from _names_in(expr.value)
+    elif isinstance(expr, (ast.List, ast.Tuple, ast.Set)):
+        for element in expr.elts:
+            yield from _names_in(element)
+    elif isinstance(expr, ast.Dict):
+        for value in expr.values:
+            yield from _names_in(value)
 
 
 def _more_than_two(kw: ast.keyword | None) -> bool:

@@ -628,10 +628,11 @@ class _RandomPlan:
 
     def _after_imports(self) -> None:
         body = self.check.ctx.tree.body
-        executed = [u for u in self.check.uses if not u.deferred]
-        first = min(
-            (i for i, stmt in enumerate(body) if any(_contains(stmt, u.node) for u in executed)),
-            default=len(body),
+        executed = {id(u.node) for u in self.check.uses if not u.deferred}
+        # The first statement holding a use (one walk of each statement up to it: linear).
+        first = next(
+            (i for i, stmt in enumerate(body) if any(id(n) in executed for n in ast.walk(stmt))),
+            len(body),
         )
         imports = [s for s in body[:first] if isinstance(s, (ast.Import, ast.ImportFrom))]
         name = self._fresh_name()
@@ -682,10 +683,6 @@ def _is_name_chain(expr: ast.expr) -> bool:
     while isinstance(expr, ast.Attribute):
         expr = expr.value
     return isinstance(expr, ast.Name)
-
-
-def _contains(tree: ast.AST, node: ast.AST) -> bool:
-    return any(child is node for child in ast.walk(tree))
 
 
 def _identifiers(tree: ast.Module) -> tuple[Counter[str], set[str]]:

@@ -851,15 +851,28 @@ def _body_loops(ancestors: list[ast.AST], node: ast.AST) -> list[_Loop]:
     return loops
 
 
-def _block_path(ancestors: list[ast.AST], node: ast.AST) -> list[tuple[int, str]]:
-    """(id of each ancestor, the field holding the next node on the way to ``node``)."""
+def _block_path(
+    ancestors: list[ast.AST], node: ast.AST, fields: dict[int, dict[int, str]]
+) -> list[tuple[int, str]]:
+    """(id of each ancestor, the field holding the next node on the way to ``node``).
+
+    ``fields`` caches, per parent, the field of each child (id -> name): searching a
+    long body once per statement would take quadratic time on a big module.
+    """
     path = [*ancestors, node]
     steps: list[tuple[int, str]] = []
     for parent, child in zip(path, path[1:], strict=False):
-        for name, value in ast.iter_fields(parent):
-            if value is child or (isinstance(value, list) and any(v is child for v in value)):
-                steps.append((id(parent), name))
-                break
+        where = fields.get(id(parent))
+        if where is None:
+            where = fields[id(parent)] = {
+                id(item): name
+                for name, value in ast.iter_fields(parent)
+                for item in (value if isinstance(value, list) else (value,))
+                if isinstance(item, ast.AST)
+            }
+        name = where.get(id(child))
+        if name is not None:
+            steps.append((id(parent), name))
     return steps
 
 
@@ -1294,10 +1307,12 @@ class SoftmaxIntoCrossEntropy(Check):
         self.assigned_in: dict[int, list[tuple[int, str]]] = {}
         """id of an assigned value -> the block path of its assignment statement."""
         self._class_verdicts: dict[int, bool] = {}
+        self._fields: dict[int, dict[int, str]] = {}
+        """For :func:`_block_path`."""
 
     def visit(self, node: ast.AST) -> None:
         if isinstance(node, ast.Assign):
-            self.assigned_in[id(node.value)] = _block_path(self.ctx.ancestors, node)
+            self.assigned_in[id(node.value)] = _block_path(self.ctx.ancestors, node, self._fields)
             return
         assert isinstance(node, ast.Call)
         if not self._is_cross_entropy(node.func):
@@ -1306,7 +1321,7 @@ class SoftmaxIntoCrossEntropy(Check):
         argument = given.value if given is not None else (node.args[0] if node.args else None)
         if argument is None or isinstance(argument, ast.Starred):
             return
-        path = _block_path(self.ctx.ancestors, node)
+        path = _block_path(self.ctx.ancestors, node, self._fields)
         source = self._probabilities(argument, path, _FLOW_DEPTH)
         if source is None:
             return
