@@ -42,6 +42,8 @@ class Context:
         self.cell_last_lines: frozenset[int] = frozenset()
         """For notebooks: the last line of each cell (display lines are not no-ops)."""
         self._ast_lines: list[str] | None = None
+        self._ast_bytes: list[bytes | None] = []
+        """The UTF-8 bytes of each non-ASCII line of ``_ast_lines`` (None: ASCII)."""
 
     @property
     def parent(self) -> ast.AST | None:
@@ -87,19 +89,22 @@ class Context:
         if lines is None:
             # newline="": split at \r\n, \r and \n and keep them, as ast counts lines.
             lines = self._ast_lines = io.StringIO("".join(self.lines), newline="").readlines()
+            # Encoded once: encoding a long line for every node on it is quadratic.
+            self._ast_bytes = [None if line.isascii() else line.encode() for line in lines]
         if not 0 <= first <= last < len(lines):
             return ""
         if first == last:
-            return _cut(lines[first], start, end)
-        head = _cut(lines[first], start, None)
-        return "".join([head, *lines[first + 1 : last], _cut(lines[last], 0, end)])
+            return self._cut(first, start, end)
+        head = self._cut(first, start, None)
+        return "".join([head, *lines[first + 1 : last], self._cut(last, 0, end)])
 
-
-def _cut(line: str, start: int, end: int | None) -> str:
-    """``line[start:end]`` with ``start``/``end`` in UTF-8 bytes, as ``ast`` gives columns."""
-    if line.isascii():
-        return line[start:end]
-    return line.encode()[start:end].decode(errors="replace")
+    def _cut(self, index: int, start: int, end: int | None) -> str:
+        """Line ``index`` from ``start`` to ``end`` in UTF-8 bytes, as ``ast`` gives columns."""
+        data = self._ast_bytes[index]
+        if data is None:
+            assert self._ast_lines is not None
+            return self._ast_lines[index][start:end]
+        return data[start:end].decode(errors="replace")
 
 
 class Check:
