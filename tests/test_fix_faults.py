@@ -178,6 +178,32 @@ def test_sigkill_at_each_step_of_a_write(tmp_path: Path, point: str, after: bool
     assert b == (FIXED if point == "replace" and after else PROGRAM)
 
 
+INTERRUPTER = """\
+import os, sys
+from mlsmells.cli import main
+
+real = os.fsync
+
+def interrupted(fd):
+    real(fd)
+    raise KeyboardInterrupt  # Ctrl-C while the new text is being written
+
+os.fsync = interrupted
+sys.exit(main(["fix", "--unsafe-fixes", "--isolated", *sys.argv[1:]]))
+"""
+
+
+def test_ctrl_c_during_a_write_leaves_the_file_and_no_temporary(tmp_path: Path) -> None:
+    path = tmp_path / "train.py"
+    path.write_text(PROGRAM)
+    proc = subprocess.run(
+        [sys.executable, "-c", INTERRUPTER, str(path)], capture_output=True, timeout=300
+    )
+    assert proc.returncode == 130, proc.stderr
+    assert path.read_text() == PROGRAM
+    assert [p.name for p in tmp_path.iterdir()] == ["train.py"]
+
+
 # ------------------------------------------------------------ refused writes
 @pytest.fixture
 def program(tmp_path: Path) -> Path:

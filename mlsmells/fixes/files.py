@@ -120,10 +120,10 @@ def write_source_file(source: SourceFile, text: str) -> None:
         if target.read_bytes() != source.data:  # changed while the new text was written
             raise FileError(_CHANGED)
         os.replace(temporary, target)
-    except (OSError, FileError) as exc:
+    except BaseException as exc:  # Ctrl-C included: no temporary file is left behind
         with contextlib.suppress(OSError):
             os.unlink(temporary)
-        if isinstance(exc, FileError):
+        if not isinstance(exc, OSError):
             raise
         raise FileError(f"cannot write: {runner._os_reason(exc)}") from None
 
