@@ -139,6 +139,27 @@ def test_json_output_and_jobs_give_the_same_errors(
     assert [r["code"] for r in json.loads(out)] == ["ML401"]
 
 
+@pytest.mark.parametrize(
+    "output_format", ["text", "concise", "json", "json-lines", "github", "sarif", "junit"]
+)
+def test_every_output_format_copes_with_bad_files(
+    capsys: pytest.CaptureFixture[str], hostile: Path, output_format: str
+) -> None:
+    status, out, err = run(capsys, "check", "--output-format", output_format, str(hostile))
+    assert status == 2
+    assert len(err) == len(BAD_FILES)
+    if output_format in ("json", "sarif"):
+        json.loads(out)
+    elif output_format == "json-lines":
+        for line in out.splitlines():
+            json.loads(line)
+    elif output_format == "junit":
+        from xml.dom import minidom
+
+        minidom.parseString(out)
+    assert "ML401" in out
+
+
 def test_fix_reports_each_bad_file_and_fixes_the_good_one(
     capsys: pytest.CaptureFixture[str], hostile: Path
 ) -> None:
