@@ -98,35 +98,53 @@ def _leftovers(folder: Path) -> list[str]:
     return extra
 
 
+def _kill_after_file(process: subprocess.Popen[bytes], watched: Path, delay: float) -> None:
+    """SIGKILL ``process`` ``delay`` seconds after ``watched`` is replaced (a new inode),
+    or at once if it ends first: a kill point tied to the run's progress, not to the
+    speed of the machine."""
+    inode = watched.stat().st_ino
+    deadline = time.monotonic() + 300
+    while process.poll() is None and time.monotonic() < deadline:
+        if watched.stat().st_ino != inode:
+            time.sleep(delay)
+            break
+        time.sleep(0.002)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=60)
+
+
 def test_sigkill_at_random_points_of_a_200_file_fix(tmp_path: Path) -> None:
     reference = tmp_path / "reference"
     originals = _project(reference)
-    started = time.monotonic()
     subprocess.run(_fix_command(reference), capture_output=True, check=True, timeout=600)
-    duration = time.monotonic() - started
     fixed_text = {path.name: path.read_bytes() for path in originals}
     for path in originals:
         assert path.read_bytes().replace(b"\r\n", b"\n").startswith(FIXED.encode())
     rng = random.Random(20240611)
     mixed_rounds = 0
-    for round_number in range(6):
+    for round_number in range(7):
         folder = tmp_path / f"round{round_number}"
         copies = _project(folder)
         fixed = {path: fixed_text[path.name] for path in copies}
         process = subprocess.Popen(
             _fix_command(folder), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        # Spread the kills over the run: early (before any write) to late.
-        time.sleep(duration * (0.1 + 0.85 * (round_number + rng.random()) / 6))
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=60)
+        if round_number == 0:  # while starting up, before any write
+            time.sleep(rng.uniform(0.05, 0.5))
+            process.send_signal(signal.SIGKILL)
+            process.wait(timeout=60)
+        else:  # after some file early to late in the run, plus a random moment
+            watched = (
+                folder / f"m{rng.randrange(30 * (round_number - 1), 30 * round_number):03d}.py"
+            )
+            _kill_after_file(process, watched, rng.uniform(0, 0.05))
         untouched, done = _states(copies, fixed)
         mixed_rounds += bool(untouched and done)
         _leftovers(folder)
     # Running the fix again finishes the job.
     subprocess.run(_fix_command(folder), capture_output=True, check=True, timeout=600)
     assert _states(copies, fixed) == (0, FILES)
-    assert mixed_rounds >= 1, "no kill landed while files were being written"
+    assert mixed_rounds >= 3, "the kills did not land while files were being written"
 
 
 # The exact points of a write, in the order write_source_file reaches them.
