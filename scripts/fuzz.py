@@ -11,7 +11,7 @@ runs briefly in CI) round after round, each round a fresh hypothesis run of
   ``check_file`` + ``fix_path``, the rewritten notebook checked cell by cell.
 
 A failure is shrunk by hypothesis to a minimal reproducer, written to
-``--out`` (default ``fuzz-failures/``) as ``<property>-<hash>.py`` (or
+``--out`` (default: ``mlsmells-fuzz`` in the temporary folder) as ``<property>-<hash>.py`` (or
 ``.ipynb``: the input) and ``.txt`` (what went wrong), and remembered by its signature (the
 exception and where it was raised) so that later rounds look for *other*
 failures instead of finding the same one again. An example that takes longer
@@ -26,6 +26,7 @@ import argparse
 import hashlib
 import signal
 import sys
+import tempfile
 import time
 import traceback
 import warnings
@@ -79,6 +80,7 @@ class Fuzzer:
     def __init__(self, out: Path, timeout: float) -> None:
         self.out = out
         self.timeout = timeout
+        signal.signal(signal.SIGALRM, _alarm)  # the per-example time limit
         self.properties = [
             Property("python", fuzzing.python_modules(), fuzzing.check_module),
             Property("ml", fuzzing.ml_modules(), fuzzing.check_module),
@@ -156,7 +158,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--minutes", type=float, default=5.0, help="how long to run (default 5)")
     parser.add_argument("--batch", type=int, default=100, help="examples per round and property")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per example")
-    parser.add_argument("--out", type=Path, default=ROOT / "fuzz-failures", help="reproducers")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "mlsmells-fuzz",
+        help="folder for the reproducers (default: mlsmells-fuzz in the temporary folder)",
+    )
     parser.add_argument("--report-every", type=float, default=300.0, help="seconds")
     parser.add_argument(
         "--only",
@@ -166,7 +173,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")  # SyntaxWarnings about generated code (hypothesmith compiles)
-    signal.signal(signal.SIGALRM, _alarm)
     fuzzer = Fuzzer(args.out, args.timeout)
     if args.only:
         fuzzer.properties = [p for p in fuzzer.properties if p.name in args.only]

@@ -18,6 +18,14 @@ in well under a minute on a CI machine):
 
 from __future__ import annotations
 
+import importlib.util
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 
@@ -116,3 +124,52 @@ def test_properties_catch_a_fix_that_gives_up(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setitem(TRANSFORMS, "ML401", breaks_the_code)
     with pytest.raises(AssertionError, match="does not parse"):
         fuzzing.check_module("import torch\nstate = torch.load('m.pt')\n")
+
+
+# ------------------------------------------------------------- scripts/fuzz.py
+def _fuzz_script(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    path = Path(__file__).parent.parent / "scripts" / "fuzz.py"
+    spec = importlib.util.spec_from_file_location("fuzz_script", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, module)  # for its dataclasses
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_fuzz_script_records_a_shrunk_reproducer_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fuzz = _fuzz_script(monkeypatch)
+
+    def fails_on_torch_load(source: str) -> None:
+        assert "torch.load" not in source, "found torch.load"
+
+    handler = signal.getsignal(signal.SIGALRM)
+    try:
+        fuzzer = fuzz.Fuzzer(tmp_path, timeout=60)
+        prop = fuzz.Property("ml", fuzzing.ml_modules(), fails_on_torch_load)
+        fuzzer.run_round(prop, 200)
+        fuzzer.run_round(prop, 50)  # the same failure again: known, not recorded twice
+    finally:
+        signal.signal(signal.SIGALRM, handler)
+    assert prop.tried > 50
+    assert len(prop.failures) == 1
+    (reproducer,) = prop.failures.values()
+    assert "torch.load" in reproducer.read_text()
+    assert len(reproducer.read_text().splitlines()) <= 3  # shrunk to a line or so
+    details = reproducer.with_suffix(".txt").read_text()
+    assert "AssertionError: found torch.load" in details
+
+
+def test_fuzz_script_runs_and_reports(tmp_path: Path) -> None:
+    script = Path(__file__).parent.parent / "scripts" / "fuzz.py"
+    proc = subprocess.run(
+        [sys.executable, str(script), "--minutes", "0.01", "--batch", "3", "--only", "files"]
+        + ["--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert re.search(r"^  files: [1-9]\d* examples, 0 failures$", proc.stdout, re.M), proc.stdout
