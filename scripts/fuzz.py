@@ -8,7 +8,9 @@ runs briefly in CI) round after round, each round a fresh hypothesis run of
 - ``ml``: ML-flavoured modules built from smell templates, the same;
 - ``files``: hostile bytes on disk, ``check_file`` + ``fix_path``;
 - ``notebooks``: notebooks cut from ML modules (magics, markdown, broken cells),
-  ``check_file`` + ``fix_path``, the rewritten notebook checked cell by cell.
+  ``check_file`` + ``fix_path``, the rewritten notebook checked cell by cell;
+- ``corpus`` (with ``--corpus DIR``): runs of statements of real files, one name
+  renamed to a template name, ``check`` + ``fix``.
 
 A failure is shrunk by hypothesis to a minimal reproducer, written to
 ``--out`` (default: ``mlsmells-fuzz`` in the temporary folder) as ``<property>-<hash>.py`` (or
@@ -166,14 +168,22 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--report-every", type=float, default=300.0, help="seconds")
     parser.add_argument(
+        "--corpus",
+        type=Path,
+        help="a folder of real code: also fuzz windows of its files (property 'corpus')",
+    )
+    parser.add_argument(
         "--only",
-        choices=("python", "ml", "files", "notebooks"),
+        choices=("python", "ml", "files", "notebooks", "corpus"),
         action="append",
         help="run only this property (repeatable)",
     )
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")  # SyntaxWarnings about generated code (hypothesmith compiles)
     fuzzer = Fuzzer(args.out, args.timeout)
+    if args.corpus is not None:
+        corpus = fuzzing.corpus_modules(args.corpus)
+        fuzzer.properties.append(Property("corpus", corpus, fuzzing.check_module))
     if args.only:
         fuzzer.properties = [p for p in fuzzer.properties if p.name in args.only]
     started = time.monotonic()

@@ -289,6 +289,54 @@ def ml_modules(draw: st.DrawFn) -> str:
     return source
 
 
+def corpus_modules(folder: Path) -> st.SearchStrategy[str]:
+    """Windows of real code: a run of top-level statements of a ``.py`` file under
+    ``folder`` (a corpus of ML projects, say), after the usual imports, with one of its
+    names renamed to a name of the templates (so that real code meets new kinds)."""
+    files = _corpus_statements(folder)
+    if not files:
+        raise ValueError(f"no Python file that parses under {folder}")
+
+    return _windows(files)
+
+
+@st.composite
+def _windows(draw: st.DrawFn, files: list[list[str]]) -> str:
+    statements = draw(st.sampled_from(files))
+    start = draw(st.integers(0, len(statements) - 1))
+    text = "".join(statements[start : start + draw(st.integers(1, 12))])
+    names = sorted(_identifiers_of(text))
+    rename: bool = draw(st.booleans())
+    if names and rename:
+        old, new = draw(st.sampled_from(names)), draw(st.sampled_from(NAMES))
+        text = re.sub(rf"\b{re.escape(old)}\b", new, text)
+    header = "".join(_line(i) for i in USUAL_IMPORTS)
+    return header + text if parses(header + text) else header
+
+
+def _corpus_statements(folder: Path) -> list[list[str]]:
+    """Per file under ``folder`` that parses, the source of each top-level statement."""
+    files: list[list[str]] = []
+    for path in sorted(folder.rglob("*.py")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if not parses(text):
+            continue
+        lines = text.splitlines(keepends=True)
+        statements = []
+        for stmt in ast.parse(text).body:
+            if isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__":
+                continue
+            first = min([stmt.lineno, *(d.lineno for d in getattr(stmt, "decorator_list", ()))])
+            statements.append(_line("".join(lines[first - 1 : stmt.end_lineno])))
+        if statements:
+            files.append(statements)
+    return files
+
+
+def _identifiers_of(text: str) -> set[str]:
+    return {n.id for n in ast.walk(ast.parse(text)) if isinstance(n, ast.Name)}
+
+
 #: Ways a file on disk can differ from clean source text.
 _MUTATIONS = ("null", "cut", "cr", "bad-utf8", "cookie", "bom", "tab", "none")
 
