@@ -437,13 +437,16 @@ def _fix_is_sound(source: str, result: FixResult, *, unsafe: bool) -> None:
 def check_module(source: str) -> None:
     """``check`` and ``fix`` (safe and unsafe) on ``source``: no exception, no internal
     error (ML000); a fix's output parses and is a fixed point."""
-    if not parses(source):
+    # A file is read with universal newlines, so detection sees "\n" endings. That
+    # text, not ``source``, must parse: ``ast.parse`` accepts a backslash before a
+    # final CRLF in a string ("\n\\\r\n") that Python refuses in a file.
+    detection = source.replace("\r\n", "\n").replace("\r", "\n")
+    if not parses(detection):
         try:
-            runner.check_source(source, "fuzz.py", ALL_CODES)
+            runner.check_source(detection, "fuzz.py", ALL_CODES)
         except runner.FileError:
             return
         raise AssertionError("check accepted a module that does not parse")
-    detection = source.replace("\r\n", "\n").replace("\r", "\n")
     _no_internal_error(runner.check_source(detection, "fuzz.py", ALL_CODES), "check")
     for unsafe in (False, True):
         result = fix_source(source, "fuzz.py", ALL_CODES, unsafe=unsafe)

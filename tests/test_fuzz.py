@@ -27,7 +27,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 
 from mlsmells import registry, runner
 from mlsmells.fixes import fix_source
@@ -43,6 +43,7 @@ CI = settings(
 
 @CI
 @given(fuzzing.python_modules())
+@example("\n\\\r\n")  # parses as a string, but not as a file (CRLF read as "\n")
 def test_any_python_module(source: str) -> None:
     fuzzing.check_module(source)
 
