@@ -25,7 +25,8 @@ RULES: tuple[Rule, ...] = (
             "the solver is a stochastic one, `Lasso`/`ElasticNet` without "
             "`selection=\"random\"`, solvers chosen from the data shape (`PCA`'s "
             "`svd_solver=\"auto\"`), an estimator handed to `AdaBoost`/`Bagging` (the ensemble "
-            "reseeds it), and calls that pass `**kwargs`."
+            "reseeds it), inline or through a variable used for nothing else in its scope, and "
+            "calls that pass `**kwargs`."
         ),
         bad=(
             "from sklearn.model_selection import train_test_split\n"

@@ -232,6 +232,63 @@ _ESTIMATOR_CHECKS = frozenset(
 )
 
 
+_NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+def _estimator_argument(call: ast.Call) -> ast.expr | None:
+    """The argument a reseeding ensemble takes as its estimator (first positional or keyword)."""
+    for kw in call.keywords:
+        if kw.arg in _ESTIMATOR_PARAMS:
+            return kw.value
+    if call.args and not isinstance(call.args[0], ast.Starred):
+        return call.args[0]
+    return None
+
+
+class _ScopeUses:
+    """How the names of one module or function body are used, for ``_reseeded_variable``.
+
+    Built once per scope, when the first candidate needs it; ensemble names are
+    resolved at that point of the walk (imports normally come first; an
+    ensemble imported later is not recognised, and the finding stays).
+    """
+
+    def __init__(
+        self,
+        owner: ast.Module | ast.FunctionDef | ast.AsyncFunctionDef,
+        qualname: Callable[[ast.expr], str | None],
+    ) -> None:
+        self.mentions: dict[str, list[ast.Name]] = {}
+        """Name nodes of the body, nested scopes excluded."""
+        self.unsure: set[str] = set()
+        """Names mentioned in a nested function or class, or declared global/nonlocal."""
+        self.as_estimator: set[int] = set()
+        """id() of the names passed as the estimator of a reseeding ensemble."""
+        todo: list[ast.AST] = list(owner.body)
+        while todo:
+            sub = todo.pop()
+            if isinstance(sub, _NESTED_SCOPES):
+                self.unsure.update(n.id for n in ast.walk(sub) if isinstance(n, ast.Name))
+                continue
+            if isinstance(sub, (ast.Global, ast.Nonlocal)):
+                self.unsure.update(sub.names)
+            elif isinstance(sub, ast.Name):
+                self.mentions.setdefault(sub.id, []).append(sub)
+                continue
+            elif isinstance(sub, ast.Call):
+                estimator = _estimator_argument(sub)
+                if isinstance(estimator, ast.Name) and qualname(sub.func) in RESEEDING_ENSEMBLES:
+                    self.as_estimator.add(id(estimator))
+            todo.extend(ast.iter_child_nodes(sub))
+
+    def only_reseeded(self, target: ast.Name) -> bool:
+        """Every other mention of ``target``'s name is a reseeding ensemble's estimator."""
+        if target.id in self.unsure:
+            return False
+        others = [m for m in self.mentions.get(target.id, ()) if m is not target]
+        return bool(others) and all(id(m) in self.as_estimator for m in others)
+
+
 class _Unknown(Exception):
     """An argument the rule cannot evaluate statically."""
 
@@ -259,12 +316,17 @@ class RandomStateNotSet(Check):
     nodes = (ast.Call,)
     requires = frozenset({"sklearn"})
 
+    def __init__(self, ctx: Context, active: frozenset[str]) -> None:
+        super().__init__(ctx, active)
+        self._uses: dict[int, _ScopeUses] = {}
+        """id(module or function node) -> the uses of the names bound in it."""
+
     def visit(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Call)
         primary = primary_name(self.model.qualname(node.func))
         if primary is None or primary in DATA_SIZE_DEPENDENT or has_star_kwargs(node):
             return
-        if self._reseeded(node):
+        if self._reseeded(node) or self._reseeded_variable(node):
             return
         positional = sklearn_api.POSITIONAL_PARAMS.get(primary, ())
         starred = any(isinstance(arg, ast.Starred) for arg in node.args)
@@ -316,6 +378,35 @@ class RandomStateNotSet(Check):
         if keyword_arg is not None:
             return keyword_arg in _ESTIMATOR_PARAMS
         return bool(parent.args) and parent.args[0] is node
+
+    def _reseeded_variable(self, node: ast.Call) -> bool:
+        """``name = node`` where every use of ``name`` in the scope is the estimator of a
+        reseeding ensemble (``base = Tree(); AdaBoostClassifier(base, ...)``).
+
+        Any other mention of the name (a ``fit``, a ``clone``, a rebinding, a use
+        in a nested function or class, a ``global``) leaves the finding in place.
+        """
+        parent = self.ctx.parent
+        if isinstance(parent, ast.Assign) and len(parent.targets) == 1:
+            target = parent.targets[0]
+        elif isinstance(parent, ast.AnnAssign):
+            target = parent.target
+        else:
+            return False
+        if parent.value is not node or not isinstance(target, ast.Name):
+            return False
+        owner = self.model.scope.node
+        if isinstance(owner, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            args = owner.args
+            params = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+            if any(param is not None and param.arg == target.id for param in params):
+                return False  # the parameter's value is the caller's, used there too
+        elif not isinstance(owner, ast.Module):
+            return False  # a class body: the name is also a class attribute
+        index = self._uses.get(id(owner))
+        if index is None:
+            index = self._uses[id(owner)] = _ScopeUses(owner, self.model.qualname)
+        return index.only_reseeded(target)
 
     @staticmethod
     def _arguments(
