@@ -107,3 +107,48 @@ def test_torch_kinds(source: str, kind: Kind | None) -> None:
 def test_torch_kinds_for_the_wave_3_rules(source: str, kind: Kind | None) -> None:
     assert kind_of_last_line(source) is kind
 
+
+
+_OPT = "import torch\nfrom torch.optim.lr_scheduler import StepLR\n"
+
+
+@pytest.mark.parametrize(
+    ("source", "kind"),
+    [
+        # Containers whose every element is an optimizer: an element is one.
+        (_OPT + "opts = [torch.optim.SGD(a), torch.optim.Adam(b)]\nopts[0]\n", Kind.OPTIMIZER),
+        (_OPT + "opts = (torch.optim.SGD(a),)\nopts[i]\n", Kind.OPTIMIZER),
+        (_OPT + 'opts = {"g": torch.optim.SGD(a)}\nopts["g"]\n', Kind.OPTIMIZER),
+        (_OPT + "o = torch.optim.SGD(a)\n"
+         "opts = [o, torch.optim.SGD(b)]\nopts[1]\n", Kind.OPTIMIZER),
+        (_OPT + "opts = [torch.optim.SGD(m.parameters()) for m in models]\nopts[0]\n",
+         Kind.OPTIMIZER),
+        (_OPT + "opts = {k: torch.optim.SGD(m.parameters()) for k, m in ms}\nopts[k]\n",
+         Kind.OPTIMIZER),
+        (
+            _OPT
+            + "class T:\n"
+            + "    def __init__(self, a):\n"
+            + "        self.opts = [torch.optim.SGD(a)]\n"
+            + "    def fit(self):\n"
+            + "        self.opts[0]\n",
+            Kind.OPTIMIZER,
+        ),
+        # Otherwise unknown: a slice, a mixed or empty container, a spread, a
+        # comprehension whose element is not built by a known constructor.
+        (_OPT + "opts = [torch.optim.SGD(a), torch.optim.SGD(b)]\nopts[1:]\n", None),
+        (_OPT + "opts = [torch.optim.SGD(a), env]\nopts[0]\n", None),
+        (_OPT + "opts = []\nopts[0]\n", None),
+        (_OPT + "opts = [torch.optim.SGD(a), *more]\nopts[0]\n", None),
+        (_OPT + 'opts = {"g": torch.optim.SGD(a), **more}\nopts["g"]\n', None),
+        (_OPT + "opts = [make(m) for m in models]\nopts[0]\n", None),
+        # (the outer `make` is an optimizer class, the comprehension's is not)
+        (_OPT + "make = torch.optim.SGD\nopts = [make(p) for make in factories]\nopts[0]\n", None),
+        (_OPT + "opts = [torch.optim.SGD(a)]\nopts = load()\nopts[0]\n", None),
+        # Only optimizers are tracked as elements.
+        (_OPT + "s = [StepLR(o, 1), StepLR(o, 2)]\ns[0]\n", None),
+        (_OPT + "ts = [torch.zeros(2), torch.ones(2)]\nts[0]\n", None),
+    ],
+)
+def test_element_kinds(source: str, kind: Kind | None) -> None:
+    assert kind_of_last_line(source) is kind

@@ -91,8 +91,9 @@ RULES: tuple[Rule, ...] = (
             "training silently diverges. Gradient accumulation, where the step and the clearing "
             "both sit under a condition, is recognised and not reported, and so is clearing done "
             "by a same-file helper the loop calls. The stepped object must be an optimizer: "
-            "known from its construction or annotation, or, when unknown, named like one "
-            "(`optimizer`, `opt_g`, `self.optim`); `scheduler.step()` never counts."
+            "known from its construction or annotation (also as an element of a list, tuple or "
+            "dict built of optimizers: `optimizers[0]`, `opts[\"g\"]`), or, when unknown, named "
+            "like one (`optimizer`, `opt_g`, `self.optim`); `scheduler.step()` never counts."
         ),
         bad=(
             "for x, y in loader:\n"

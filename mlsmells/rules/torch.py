@@ -253,8 +253,11 @@ class ZeroGradMissing(Check):
                 for fact in facts:
                     if fact.optimizer is None:
                         fact.optimizer = self.ctx.source_of(optimizer)
-                        if isinstance(optimizer, ast.Name):
-                            fact.optimizer_name = optimizer.id
+                        held = optimizer  # optimizers[0]: held by `optimizers`
+                        while isinstance(held, ast.Subscript):
+                            held = held.value
+                        if isinstance(held, ast.Name):
+                            fact.optimizer_name = held.id
 
     def leave_scope(self, scope: Scope) -> None:
         if scope.type is not ScopeType.MODULE:

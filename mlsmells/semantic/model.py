@@ -24,6 +24,10 @@ STAR_RESOLVED_ROOTS = frozenset(
 )
 
 
+#: The kinds the model tracks for the elements of a container (``optimizers[0].step()``).
+ELEMENT_KINDS = frozenset({Kind.OPTIMIZER})
+
+
 class ScopeType(enum.Enum):
     MODULE = "module"
     CLASS = "class"
@@ -55,6 +59,9 @@ class Binding:
     is_class: bool = False
     node: ast.AST | None = None
     """The value expression (or definition) that made this binding."""
+    element_kind: Kind | None = None
+    """For a list, tuple or dict display (or comprehension) whose every element is of one
+    of ``ELEMENT_KINDS``: that kind, the kind of ``name[i]`` (``optimizers[0]``)."""
 
 
 @dataclass
@@ -212,7 +219,52 @@ class SemanticModel:
                     qualname = None
         klass = self.instance_class(value)
         kind = self.kind_of(value)
-        return Binding(qualname=qualname, kind=kind, klass=klass, node=value)
+        element_kind = self._element_kind(value)
+        return Binding(
+            qualname=qualname, kind=kind, klass=klass, node=value, element_kind=element_kind
+        )
+
+    def _element_kind(self, value: ast.expr) -> Kind | None:
+        """The kind shared by every element of a container display (``ELEMENT_KINDS`` only)."""
+        elements: list[ast.expr]
+        if isinstance(value, (ast.List, ast.Tuple)):
+            elements = value.elts
+        elif isinstance(value, ast.Dict):
+            if any(key is None for key in value.keys):
+                return None  # {**other, ...}
+            elements = value.values
+        elif isinstance(value, (ast.ListComp, ast.DictComp)):
+            element = value.elt if isinstance(value, ast.ListComp) else value.value
+            if not isinstance(element, ast.Call):
+                return None
+            # Only the constructor's name, resolved here: no comprehension variable in it.
+            bound = [n for g in value.generators for n in ast.walk(g.target)]
+            targets = {n.id for n in bound if isinstance(n, ast.Name)}
+            if any(isinstance(n, ast.Name) and n.id in targets for n in ast.walk(element.func)):
+                return None
+            kind = self._call_kind(element)
+            return kind if kind in ELEMENT_KINDS else None
+        else:
+            return None
+        if not elements or isinstance(elements[0], ast.Starred):
+            return None
+        kind = self.kind_of(elements[0])
+        if kind not in ELEMENT_KINDS:
+            return None  # (a long display of data stops here)
+        for element in elements[1:]:
+            if isinstance(element, ast.Starred) or self.kind_of(element) is not kind:
+                return None
+        return kind
+
+    def _container_binding(self, expr: ast.expr) -> Binding | None:
+        """The binding of ``name`` or ``self.attr``, the receivers whose elements are typed."""
+        if isinstance(expr, ast.Name):
+            return self.lookup(expr.id)
+        if isinstance(expr, ast.Attribute):
+            owner = self._self_class(expr.value)
+            if owner is not None:
+                return owner.attributes.get(expr.attr)
+        return None
 
     def _binding_of(self, expr: ast.expr) -> Binding | None:
         while isinstance(expr, ast.Attribute):
@@ -462,6 +514,10 @@ class SemanticModel:
             return None
         if receiver is not None and receiver.is_tensor:
             return Kind.TENSOR
+        if receiver is None and not isinstance(expr.slice, ast.Slice):
+            container = self._container_binding(expr.value)
+            if container is not None:
+                return container.element_kind
         return None
 
     def _binop_kind(self, expr: ast.BinOp) -> Kind | None:
