@@ -120,9 +120,12 @@ RULES: tuple[Rule, ...] = (
             "A loss tensor carries its autograd history. Adding it to a running total keeps "
             "the total attached to every iteration's graph, so memory grows with every batch "
             "until the process runs out (the PyTorch FAQ's first entry). Accumulate "
-            "`loss.item()` or `loss.detach()`. A total that is itself backpropagated (summing "
-            "losses in order to call `total.backward()`, or returning the sum to a caller) is "
-            "correct and not reported, nor is a sum made under `torch.no_grad()`."
+            "`loss.item()` or `loss.detach()`. The accumulator may be a name, an attribute "
+            "(`self.total_loss += loss`) or an element (`totals[\"train\"] += loss`). A total "
+            "that is itself backpropagated (summing losses in order to call `total.backward()`, "
+            "in the same function or, for an attribute, in any function of the file; or "
+            "returning the sum to a caller) is correct and not reported, nor is a sum made "
+            "under `torch.no_grad()`."
         ),
         bad=(
             "total = 0\n"

@@ -337,6 +337,47 @@ def _target_names(target: ast.expr) -> Iterator[str]:
             yield base.id
 
 
+def _chain(expr: ast.expr) -> str | None:
+    """``self.total`` for a chain of attributes on a name, else None."""
+    attrs: list[str] = []
+    while isinstance(expr, ast.Attribute):
+        attrs.append(expr.attr)
+        expr = expr.value
+    if not attrs or not isinstance(expr, ast.Name):
+        return None
+    return ".".join([expr.id, *reversed(attrs)])
+
+
+def _accumulator(target: ast.expr) -> str | None:
+    """What ``target += ...`` accumulates into: ``total``, ``self.total``; for a
+    subscript (``totals[k]``, ``self.totals[k]``), the container."""
+    while isinstance(target, ast.Subscript):
+        target = target.value
+    if isinstance(target, ast.Name):
+        return target.id
+    return _chain(target)
+
+
+def _subjects(expr: ast.AST) -> set[str]:
+    """The names in ``expr`` and its attribute chains on names (``self.total``)."""
+    subjects: set[str] = set()
+    for sub in iter_nodes(expr):
+        if isinstance(sub, ast.Name):
+            subjects.add(sub.id)
+        elif isinstance(sub, ast.Attribute):
+            chain = _chain(sub)
+            if chain is not None:
+                subjects.add(chain)
+    return subjects
+
+
+def _attribute_names(subjects: set[str]) -> Iterator[str]:
+    """``total`` for every ``<name>.total`` among ``subjects``."""
+    for subject in subjects:
+        if "." in subject:
+            yield subject.rpartition(".")[2]
+
+
 def _added_names(expr: ast.expr) -> list[str]:
     """The names whose value ``expr`` adds: ``loss``, ``loss * n``, ``loss / k``, ``w * loss``."""
     if isinstance(expr, ast.Name):
@@ -346,12 +387,19 @@ def _added_names(expr: ast.expr) -> list[str]:
     return []
 
 
-def _reaching(flow: _ScopeFlow, seeds: set[str]) -> set[str]:
-    """``seeds`` and every name whose value flows into one of them in the scope."""
+def _reaching(flow: _ScopeFlow, seeds: set[str], opaque: str | None = None) -> set[str]:
+    """``seeds`` and every name whose value flows into one of them in the scope.
+
+    What flows into ``opaque`` is not followed: for attribute accumulators, the
+    method's ``self``, which every ``self.x = ...`` feeds and every ``self.model(x)``
+    reads, would connect each attribute to each loss.
+    """
     reaching = set(seeds)
     pending = list(reaching)
     while pending:
         name = pending.pop()
+        if name == opaque:
+            continue
         for source in flow.flows.get(name, ()):
             if source not in reaching:
                 reaching.add(source)
@@ -387,8 +435,13 @@ class LossAccumulatedAsTensor(Check):
         self.flows: dict[int, _ScopeFlow] = {}
         self.no_grad_callees: set[str] = set()
         """Names of functions called somewhere under ``torch.no_grad()``."""
-        self.pending: list[tuple[str, _Accumulation]] = []
-        """Findings in a function of that name, unless it is called under ``no_grad``."""
+        self.pending: list[tuple[str | None, _Accumulation, bool]] = []
+        """Findings decided when the module ends: (the function, unless it is called under
+        ``no_grad``; the accumulation; whether its losses were backpropagated)."""
+        self.attributes_into_backward: set[str] = set()
+        """Attribute names whose value reaches a backward call, in any scope of the file."""
+        self.attributes_out: set[str] = set()
+        """Attribute names whose value is returned or reaches a backward call, in any scope."""
         self._no_grad_nodes: dict[int, bool] = {}
 
     def _flow(self) -> _ScopeFlow:
@@ -403,11 +456,13 @@ class LossAccumulatedAsTensor(Check):
             self._visit_call(node, flow)
         elif isinstance(node, (ast.Return, ast.Yield, ast.YieldFrom)):
             if node.value is not None:
-                flow.returned.update(n.id for n in _names_in(node.value))
+                flow.returned.update(_subjects(node.value))
         elif isinstance(node, ast.AugAssign):
             self._record_flow(flow, [node.target], node.value)
-            if isinstance(node.op, ast.Add) and isinstance(node.target, ast.Name):
-                self._candidate(node, node.target.id, node.value, flow)
+            if isinstance(node.op, ast.Add):
+                target = _accumulator(node.target)
+                if target is not None:
+                    self._candidate(node, target, node.value, flow)
         elif isinstance(node, ast.Assign):
             self._record_flow(flow, node.targets, node.value)
             self._assign_candidate(node, flow)
@@ -443,7 +498,7 @@ class LossAccumulatedAsTensor(Check):
         # Every name in the call counts for "the total reaches a backward" (leniently:
         # in loss.backward(gradient) the argument is a gradient, not a loss).
         for expr in [func, *call.args, *(kw.value for kw in call.keywords)]:
-            flow.backward_seeds.update(name.id for name in _names_in(expr))
+            flow.backward_seeds.update(_subjects(expr))
 
     def _is_backward_host(self, expr: ast.expr) -> bool:
         """Whether ``expr`` is an ``Accelerator``/``Fabric`` (whose ``backward`` takes the loss)."""
@@ -459,21 +514,29 @@ class LossAccumulatedAsTensor(Check):
 
     @staticmethod
     def _record_flow(flow: _ScopeFlow, targets: list[ast.expr], value: ast.expr) -> None:
-        sources = {n.id for n in _names_in(value)}
+        sources = _subjects(value)
         for target in targets:
-            for name in _target_names(target):
+            names = set(_target_names(target))
+            if isinstance(target, (ast.Attribute, ast.Subscript)):
+                accumulator = _accumulator(target)
+                if accumulator is not None:
+                    names.add(accumulator)  # self.total = ..., self.totals[k] = ...
+            for name in names:
                 flow.flows.setdefault(name, set()).update(sources)
 
     def _assign_candidate(self, node: ast.Assign, flow: _ScopeFlow) -> None:
-        """``total = total + loss`` (either order)."""
+        """``total = total + loss`` (either order; ``self.total``, ``totals[k]`` too)."""
         value = node.value
-        if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name):
+        if len(node.targets) != 1:
             return
         if not (isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add)):
             return
-        target = node.targets[0].id
+        target = _accumulator(node.targets[0])
+        if target is None:
+            return
+        spelled = ast.unparse(node.targets[0])
         for same, added in ((value.left, value.right), (value.right, value.left)):
-            if isinstance(same, ast.Name) and same.id == target:
+            if isinstance(same, type(node.targets[0])) and ast.unparse(same) == spelled:
                 self._candidate(node, target, added, flow)
                 return
 
@@ -519,30 +582,57 @@ class LossAccumulatedAsTensor(Check):
 
     def leave_scope(self, scope: Scope) -> None:
         flow = self.flows.pop(id(scope), None)
-        if flow is not None and flow.accumulations:
-            self._decide(scope, flow)
+        if flow is not None:
+            if flow.accumulations:
+                self._decide(scope, flow)
+            # An attribute outlives the scope: another method may backpropagate it.
+            into_backward = _reaching(flow, flow.backward_seeds, scope.self_name)
+            out_of_scope = _reaching(flow, flow.backward_seeds | flow.returned, scope.self_name)
+            self.attributes_into_backward.update(_attribute_names(into_backward))
+            self.attributes_out.update(_attribute_names(out_of_scope))
         if scope.type is ScopeType.MODULE:
-            for function, acc in self.pending:
-                if function not in self.no_grad_callees:
-                    self._report(acc)
+            for function, acc, backpropagated in self.pending:
+                if function is not None and function in self.no_grad_callees:
+                    continue
+                attribute = acc.target.rpartition(".")[2] if "." in acc.target else None
+                if attribute is not None:
+                    if attribute in self.attributes_into_backward:
+                        continue
+                    if not backpropagated and attribute in self.attributes_out:
+                        continue
+                self._report(acc)
 
     def _decide(self, scope: Scope, flow: _ScopeFlow) -> None:
         function = getattr(scope.node, "name", None)
-        into_backward = _reaching(flow, flow.backward_seeds)
-        out_of_scope = _reaching(flow, flow.backward_seeds | flow.returned)
+        # (name targets, attribute targets) -> (into a backward, also returned)
+        reaching: dict[bool, tuple[set[str], set[str]]] = {}
         for acc in flow.accumulations:
+            dotted = "." in acc.target
+            if dotted not in reaching:
+                opaque = scope.self_name if dotted else None
+                reaching[dotted] = (
+                    _reaching(flow, flow.backward_seeds, opaque),
+                    _reaching(flow, flow.backward_seeds | flow.returned, opaque),
+                )
+            into_backward, out_of_scope = reaching[dotted]
+            # The object holding an attribute total (not `self`) carries it where it goes.
+            holder = acc.target.partition(".")[0] if dotted else None
+            held = {acc.target} if holder in (None, scope.self_name) else {acc.target, holder}
             backpropagated = any(b is mine for b in flow.backpropagated for mine in acc.bindings)
+            caller_decides: str | None = None
             if backpropagated:
                 # Each loss was already backpropagated: the total is bookkeeping,
                 # unless the total itself is backpropagated too.
-                if acc.target in into_backward:
+                if held & into_backward:
                     continue
-            elif not acc.is_loss_kind or acc.target in out_of_scope:
+            elif not acc.is_loss_kind or held & out_of_scope:
                 # A sum of losses returned or backpropagated: the point of the sum.
                 continue
             elif isinstance(function, str):
                 # Known to be a loss only by its kind: callers may run it under no_grad.
-                self.pending.append((function, acc))
+                caller_decides = function
+            if caller_decides is not None or "." in acc.target:
+                self.pending.append((caller_decides, acc, backpropagated))
                 continue
             self._report(acc)
 
