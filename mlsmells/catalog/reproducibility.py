@@ -24,7 +24,8 @@ RULES: tuple[Rule, ...] = (
             "`SVC`/`NuSVC` without `probability=True`, `LogisticRegression` and `Ridge` unless "
             "the solver is a stochastic one, `Lasso`/`ElasticNet` without "
             "`selection=\"random\"`, solvers chosen from the data shape (`PCA`'s "
-            "`svd_solver=\"auto\"`), an estimator handed to `AdaBoost`/`Bagging` (the ensemble "
+            "`svd_solver=\"auto\"`), an estimator handed to `AdaBoost`/`Bagging` or to "
+            "imbalanced-learn's `BalancedBagging`/`EasyEnsemble`/`RUSBoost` (the ensemble "
             "reseeds it), inline or through a variable used for nothing else in its scope, and "
             "calls that pass `**kwargs`."
         ),

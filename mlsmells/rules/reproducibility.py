@@ -214,14 +214,17 @@ def _below_one(value: object) -> bool:
 #: Ensembles that overwrite the ``random_state`` of the estimator they are
 #: given with seeds drawn from their own (``BaseEnsemble._make_estimator``):
 #: that estimator's own seed is irrelevant, the ensemble's is what counts.
-RESEEDING_ENSEMBLES = frozenset(
-    {
-        "sklearn.ensemble.AdaBoostClassifier",
-        "sklearn.ensemble.AdaBoostRegressor",
-        "sklearn.ensemble.BaggingClassifier",
-        "sklearn.ensemble.BaggingRegressor",
-    }
-)
+#: Value: the position of the ``estimator`` parameter. imbalanced-learn's
+#: bagging and boosting ensembles subclass scikit-learn's and reseed the same way.
+RESEEDING_ENSEMBLES: dict[str, int] = {
+    "sklearn.ensemble.AdaBoostClassifier": 0,
+    "sklearn.ensemble.AdaBoostRegressor": 0,
+    "sklearn.ensemble.BaggingClassifier": 0,
+    "sklearn.ensemble.BaggingRegressor": 0,
+    "imblearn.ensemble.BalancedBaggingClassifier": 0,
+    "imblearn.ensemble.RUSBoostClassifier": 0,
+    "imblearn.ensemble.EasyEnsembleClassifier": 1,
+}
 _ESTIMATOR_PARAMS = frozenset({"estimator", "base_estimator"})
 #: scikit-learn's estimator test utilities seed every estimator they check.
 _ESTIMATOR_CHECKS = frozenset(
@@ -235,13 +238,15 @@ _ESTIMATOR_CHECKS = frozenset(
 _NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 
-def _estimator_argument(call: ast.Call) -> ast.expr | None:
-    """The argument a reseeding ensemble takes as its estimator (first positional or keyword)."""
+def _estimator_argument(call: ast.Call, position: int) -> ast.expr | None:
+    """The argument a reseeding ensemble takes as its estimator (by keyword or at
+    ``position``, when no ``*args`` comes before it)."""
     for kw in call.keywords:
         if kw.arg in _ESTIMATOR_PARAMS:
             return kw.value
-    if call.args and not isinstance(call.args[0], ast.Starred):
-        return call.args[0]
+    before = call.args[: position + 1]
+    if len(before) > position and not any(isinstance(a, ast.Starred) for a in before):
+        return call.args[position]
     return None
 
 
@@ -276,8 +281,9 @@ class _ScopeUses:
                 self.mentions.setdefault(sub.id, []).append(sub)
                 continue
             elif isinstance(sub, ast.Call):
-                estimator = _estimator_argument(sub)
-                if isinstance(estimator, ast.Name) and qualname(sub.func) in RESEEDING_ENSEMBLES:
+                position = RESEEDING_ENSEMBLES.get(qualname(sub.func) or "")
+                estimator = None if position is None else _estimator_argument(sub, position)
+                if isinstance(estimator, ast.Name):
                     self.as_estimator.add(id(estimator))
             todo.extend(ast.iter_child_nodes(sub))
 
@@ -373,11 +379,12 @@ class RandomStateNotSet(Check):
         callee = self.model.qualname(parent.func)
         if callee in _ESTIMATOR_CHECKS:
             return True
-        if callee not in RESEEDING_ENSEMBLES or in_container:
+        position = RESEEDING_ENSEMBLES.get(callee or "")
+        if position is None or in_container:
             return False
         if keyword_arg is not None:
             return keyword_arg in _ESTIMATOR_PARAMS
-        return bool(parent.args) and parent.args[0] is node
+        return _estimator_argument(parent, position) is node
 
     def _reseeded_variable(self, node: ast.Call) -> bool:
         """``name = node`` where every use of ``name`` in the scope is the estimator of a
