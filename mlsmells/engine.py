@@ -16,7 +16,7 @@ import gc
 import io
 import re
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import ClassVar
 
 from mlsmells import registry
@@ -27,11 +27,22 @@ from mlsmells.semantic.model import Binding, Scope, ScopeType, SemanticModel
 
 _CHECKS: list[type[Check]] = []
 
+#: A cell boundary of a percent-format script: ``# %%`` (Jupytext, VS Code, Spyder)
+#: or a line of ``#`` only (sphinx-gallery).
+_CELL_MARKER = re.compile(r"^\s*#\s*%%|^\s*#{20,}\s*$")
+
 
 class Context:
     """Per-file state shared by the checks: source, model, ancestors, findings."""
 
-    def __init__(self, tree: ast.Module, lines: Sequence[str], filename: str) -> None:
+    def __init__(
+        self,
+        tree: ast.Module,
+        lines: Sequence[str],
+        filename: str,
+        cell_last_lines: frozenset[int] = frozenset(),
+        line_map: Mapping[int, tuple[int, int]] | None = None,
+    ) -> None:
         self.tree = tree
         self.lines = lines
         self.filename = filename
@@ -39,8 +50,12 @@ class Context:
         self.ancestors: list[ast.AST] = []
         """The nodes enclosing the node being visited, outermost first."""
         self.diagnostics: list[Diagnostic] = []
-        self.cell_last_lines: frozenset[int] = frozenset()
-        """For notebooks: the last line of each cell (display lines are not no-ops)."""
+        self.line_map = line_map
+        """For a notebook: line of the module -> (cell number as the notebook shows it,
+        line in that cell); ``None`` for any other file."""
+        self._given_last_lines = cell_last_lines
+        self._cell_last_lines: frozenset[int] | None = None
+        self._cell_ends: frozenset[int] | None = None
         self._ast_lines: list[str] | None = None
         self._ast_bytes: list[bytes | None] = []
         """The UTF-8 bytes of each non-ASCII line of ``_ast_lines`` (None: ASCII)."""
@@ -48,6 +63,68 @@ class Context:
     @property
     def parent(self) -> ast.AST | None:
         return self.ancestors[-1] if self.ancestors else None
+
+    def line_label(self, lineno: int) -> str:
+        """How a message names a line of the source: ``line 12``, or ``cell 3, line 4``
+        in a notebook (numbered as the location of a finding is)."""
+        if self.line_map is not None and lineno in self.line_map:
+            cell, row = self.line_map[lineno]
+            return f"cell {cell}, line {row}"
+        return f"line {lineno}"
+
+    @property
+    def cell_last_lines(self) -> frozenset[int]:
+        """The last line of each cell whose last statement's value the cell displays
+        (no ``;`` after it): for a notebook, as the caller gave them; for a
+        percent-format script (cells begun by ``# %%`` or sphinx-gallery's ``####...``
+        lines, shown like notebook cells by Jupytext, VS Code and Spyder), found here.
+        Empty for a file without cells. Rules ask :meth:`displays` instead."""
+        if self._cell_last_lines is None:
+            given = self._given_last_lines
+            if given or self.line_map is not None:
+                self._cell_last_lines = given
+            else:
+                self._cell_last_lines = self._percent_cell_last_lines()
+        return self._cell_last_lines
+
+    def displays(self, statement: ast.stmt) -> bool:
+        """Whether ``statement`` is the module-level statement that ends a cell, whose
+        value (when it is an expression) the cell shows: ``model.eval`` there
+        displays the bound method. A statement inside a ``for``, ``if`` or ``def``
+        is never shown, even when it ends on a cell's last line; neither is one
+        followed by ``;``."""
+        if self._cell_ends is None:
+            last_lines = self.cell_last_lines
+            body = self.tree.body
+            self._cell_ends = frozenset(
+                id(stmt)
+                for i, stmt in enumerate(body)
+                if (stmt.end_lineno or stmt.lineno) in last_lines
+                # ``a; b``: only ``b`` ends the cell.
+                and (i + 1 == len(body) or body[i + 1].lineno != stmt.end_lineno)
+            )
+        return id(statement) in self._cell_ends
+
+    def _percent_cell_last_lines(self) -> frozenset[int]:
+        lines = self.lines
+        if not any(_CELL_MARKER.match(line) for line in lines):
+            return frozenset()
+        body = self.tree.body
+        found: set[int] = set()
+        for i, stmt in enumerate(body):
+            end = stmt.end_lineno or stmt.lineno
+            if i + 1 < len(body):
+                following = body[i + 1]
+                decorators = getattr(following, "decorator_list", ())
+                start = min([following.lineno, *(d.lineno for d in decorators)])
+                # Only blank and comment lines lie between two statements.
+                if not any(_CELL_MARKER.match(line) for line in lines[end : start - 1]):
+                    continue
+            if end <= len(lines):
+                rest = lines[end - 1].encode("utf-8")[stmt.end_col_offset or 0 :]
+                if not rest.lstrip().startswith(b";"):
+                    found.add(end)
+        return frozenset(found)
 
     def report(
         self,
@@ -209,15 +286,21 @@ class Engine:
         lines: Sequence[str],
         filename: str = "<string>",
         cell_last_lines: frozenset[int] = frozenset(),
+        line_map: Mapping[int, tuple[int, int]] | None = None,
     ) -> list[Diagnostic]:
+        """The findings in ``tree`` (parsed from ``lines``), sorted.
+
+        For a notebook's module: ``cell_last_lines`` are the lines on which a cell's
+        displayed last statement ends, ``line_map`` maps each line to (cell, line in
+        cell); see :class:`Context`.
+        """
         roots = import_roots(tree)
         checks = [c for c in self.checks if not c.requires or c.requires & roots]
         if not checks:
             return []
 
         def walk() -> list[Diagnostic]:
-            ctx = Context(tree, lines, filename)
-            ctx.cell_last_lines = cell_last_lines
+            ctx = Context(tree, lines, filename, cell_last_lines, line_map)
             _Walker(ctx, checks, self.active).walk_module(tree)
             return sorted(set(ctx.diagnostics))
 

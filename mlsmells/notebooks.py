@@ -37,7 +37,7 @@ import json
 import re
 import warnings
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -310,6 +310,29 @@ class Notebook:
         return "\ufeff" + text if self.bom else text
 
 
+def follow_line_map(
+    line_map: Mapping[int, tuple[int, int]], old: Sequence[str], new: Sequence[str]
+) -> dict[int, tuple[int, int]]:
+    """The :meth:`Notebook.line_map` of the module ``new``, a fixed version of the
+    module ``old`` whose map is ``line_map``: each line in the cell
+    :meth:`Notebook.apply` puts it in (a change that ``apply`` refuses goes to the
+    cell of its first line)."""
+    cells = [line_map.get(n, (0, 0))[0] for n in range(1, len(old) + 1)]
+    new_cells: list[int] = []
+    for tag, i1, i2, j1, j2 in line_diff(old, new):
+        if tag == "equal":
+            new_cells.extend(cells[i1:i2])
+        elif j1 < j2:  # an insertion goes to the cell of the line before it
+            owner = i1 if i1 < i2 else max(i1 - 1, 0)
+            new_cells.extend([cells[owner] if cells else 0] * (j2 - j1))
+    rows: Counter[int] = Counter()
+    followed: dict[int, tuple[int, int]] = {}
+    for n, cell in enumerate(new_cells, start=1):
+        rows[cell] += 1
+        followed[n] = (cell, rows[cell])
+    return followed
+
+
 def check_notebook(
     path: Path, active: frozenset[str], data: bytes | None = None
 ) -> runner.FileResult:
@@ -320,17 +343,19 @@ def check_notebook(
     that is not a readable notebook. ``data``: the file's bytes, if already read.
     """
     notebook = read_for_runner(path, data)
+    line_map = notebook.line_map()
     found = runner.check_tree(
         notebook.tree,
         notebook.lines,
         str(path),
         active,
         cell_last_lines=notebook.cell_last_lines,
+        line_map=line_map,
     )
     return runner.FileResult(
         path,
         tuple(found),
-        line_map=notebook.line_map(),
+        line_map=line_map,
         notices=tuple(notice.text for notice in notebook.notices),
     )
 

@@ -253,15 +253,23 @@ def check_source(
     active: frozenset[str],
     *,
     cell_last_lines: frozenset[int] = frozenset(),
+    line_map: Mapping[int, tuple[int, int]] | None = None,
 ) -> list[Diagnostic]:
     """The unsuppressed findings of ``active`` codes in ``source``.
 
-    Raises :class:`FileError` when the source does not parse.
+    ``cell_last_lines`` and ``line_map`` describe the cells of a notebook's module
+    (see :meth:`mlsmells.engine.Engine.run`). Raises :class:`FileError` when the
+    source does not parse.
     """
     with gc_paused():
         tree = parse(source, filename)
         return check_tree(
-            tree, split_lines(source), filename, active, cell_last_lines=cell_last_lines
+            tree,
+            split_lines(source),
+            filename,
+            active,
+            cell_last_lines=cell_last_lines,
+            line_map=line_map,
         )
 
 
@@ -272,9 +280,10 @@ def check_tree(
     active: frozenset[str],
     *,
     cell_last_lines: frozenset[int] = frozenset(),
+    line_map: Mapping[int, tuple[int, int]] | None = None,
 ) -> list[Diagnostic]:
     """:func:`check_source` for a module already parsed from ``lines``."""
-    found = _engine(active).run(tree, lines, filename, cell_last_lines)
+    found = _engine(active).run(tree, lines, filename, cell_last_lines, line_map)
     if not found:
         return []
     suppressions = Suppressions.from_lines(lines, tree)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import ast
 import difflib
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar, cast
 
@@ -34,6 +34,7 @@ from mlsmells.deep import call_deep
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.fixes import load_transforms
 from mlsmells.fixes.base import TRANSFORMS, Edit, FixContext, RoundTripError, Span, split_lines
+from mlsmells.notebooks import follow_line_map
 from mlsmells.registry import Fix
 
 load_transforms()
@@ -94,12 +95,13 @@ def fix_source(
     settings: Settings | None = None,
     unsafe: bool = False,
     cell_last_lines: frozenset[int] = frozenset(),
+    line_map: Mapping[int, tuple[int, int]] | None = None,
 ) -> FixResult:
     """Fix ``source`` to a fixed point.
 
     ``source`` is the decoded text exactly as stored (any line endings, no
-    BOM). ``cell_last_lines`` is for notebooks (see
-    :meth:`mlsmells.engine.Engine.run`); the loop follows those lines when a
+    BOM). ``cell_last_lines`` and ``line_map`` are for notebooks (see
+    :meth:`mlsmells.engine.Engine.run`); the loop follows them when a
     fix adds or removes lines. Raises :class:`mlsmells.runner.FileError` when
     ``source`` does not parse; every later problem is reported in
     :attr:`FixResult.error` with the original kept.
@@ -107,7 +109,7 @@ def fix_source(
     settings = settings if settings is not None else Settings()
 
     def run() -> FixResult:
-        return _fix_source(source, filename, active, settings, unsafe, cell_last_lines)
+        return _fix_source(source, filename, active, settings, unsafe, cell_last_lines, line_map)
 
     try:
         return run()
@@ -116,7 +118,15 @@ def fix_source(
     try:  # code nested deeper than the recursion limit (libcst recurses too): with room for it
         return call_deep(run)
     except RecursionError:
-        found = tuple(runner.check_source(detection_text(source), filename, active))
+        found = tuple(
+            runner.check_source(
+                detection_text(source),
+                filename,
+                active,
+                cell_last_lines=cell_last_lines,
+                line_map=line_map,
+            )
+        )
         return _abandon(source, found, "the file is nested too deeply to fix; it is left unchanged")
 
 
@@ -127,13 +137,18 @@ def _fix_source(
     settings: Settings,
     unsafe: bool,
     cell_last_lines: frozenset[int],
+    line_map: Mapping[int, tuple[int, int]] | None,
 ) -> FixResult:
     text = source
     applied: list[AppliedFix] = []
     first: tuple[Diagnostic, ...] = ()
     for number in range(1, MAX_PASSES + 2):
         found = runner.check_source(
-            detection_text(text), filename, active, cell_last_lines=cell_last_lines
+            detection_text(text),
+            filename,
+            active,
+            cell_last_lines=cell_last_lines,
+            line_map=line_map,
         )
         if number == 1:
             first = tuple(found)
@@ -172,6 +187,8 @@ def _fix_source(
             )
         applied.extend(AppliedFix(diag, safety, number) for diag, _, safety in chosen)
         cell_last_lines = _follow_lines(cell_last_lines, text, new_text)
+        if line_map is not None:
+            line_map = follow_line_map(line_map, split_lines(text), split_lines(new_text))
         text = new_text
     raise AssertionError("unreachable: the loop returns")  # pragma: no cover
 

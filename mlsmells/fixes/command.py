@@ -20,7 +20,7 @@ import difflib
 import re
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -47,6 +47,7 @@ def fix_source(
     settings: Settings | None = None,
     unsafe: bool = False,
     cell_last_lines: frozenset[int] = frozenset(),
+    line_map: Mapping[int, tuple[int, int]] | None = None,
 ) -> FixResult:
     """:func:`mlsmells.fixes.apply.fix_source`, imported on first use (with libcst)."""
     from mlsmells.fixes.apply import fix_source as fix
@@ -58,6 +59,7 @@ def fix_source(
         settings=settings,
         unsafe=unsafe,
         cell_last_lines=cell_last_lines,
+        line_map=line_map,
     )
 
 
@@ -246,6 +248,7 @@ def _fix_notebook(
         settings=config,
         unsafe=unsafe,
         cell_last_lines=notebook.cell_last_lines,
+        line_map=outcome.line_map,
     )
     outcome.result = result
     if not result.changed:
