@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterator
 
 from mlsmells.data import pandas_api, pandas_removed
@@ -372,8 +371,6 @@ COPY_RETURNING = (INPLACE_METHODS - {"set_names"}) | frozenset(
     }
 )
 _FRAME_OR_SERIES = frozenset({Kind.DATAFRAME, Kind.SERIES})
-#: A cell boundary of a percent-format script (``# %%``, sphinx-gallery's ``#####...``).
-_CELL_MARKER = re.compile(r"^\s*#\s*%%|^\s*#{20,}\s*$")
 
 
 class ResultDiscarded(Check):
@@ -382,10 +379,6 @@ class ResultDiscarded(Check):
     codes = ("ML203",)
     nodes = (ast.Expr,)
     requires = frozenset({"pandas"})
-
-    def __init__(self, ctx: Context, active: frozenset[str]) -> None:
-        super().__init__(ctx, active)
-        self._has_cells: bool | None = None
 
     def visit(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Expr)
@@ -397,10 +390,8 @@ class ResultDiscarded(Check):
             return
         if has_star_kwargs(call):
             return  # ``**options`` may hold inplace=True
-        if (node.end_lineno or node.lineno) in self.ctx.cell_last_lines:
-            return  # a notebook cell displays its last expression
-        if self.ctx.parent is self.ctx.tree and self._ends_percent_cell(node):
-            return
+        if self.ctx.displays(node):
+            return  # a notebook (or percent-format) cell displays its last expression
         receiver = call.func.value
         if self.model.kind_of(receiver) not in _FRAME_OR_SERIES:
             return
@@ -413,23 +404,6 @@ class ResultDiscarded(Check):
             advice=f"assign it: `{text} = {text}.{method}(...)`" if plain else "assign it",
             data=(("method", method), ("receiver", "name" if plain else "expression")),
         )
-
-    def _ends_percent_cell(self, statement: ast.stmt) -> bool:
-        """``statement`` ends a cell of a percent-format script (``# %%`` cells of
-        Jupytext, VS Code and Spyder; ``####...`` blocks of sphinx-gallery), whose
-        last expression is displayed like a notebook cell's."""
-        lines = self.ctx.lines
-        if self._has_cells is None:
-            self._has_cells = any(_CELL_MARKER.match(line) for line in lines)
-        if not self._has_cells:
-            return False
-        for line in lines[statement.end_lineno or statement.lineno :]:
-            text = line.strip()
-            if _CELL_MARKER.match(text):
-                return True
-            if text and not text.startswith("#"):
-                return False
-        return True
 
 
 # --------------------------------------------------------------------- ML204

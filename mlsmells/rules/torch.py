@@ -767,8 +767,8 @@ class ModeSwitchNotCalled(Check):
         value = node.value
         if not isinstance(value, ast.Attribute) or value.attr not in _MODE_SWITCHES:
             return
-        if (node.end_lineno or node.lineno) in self.ctx.cell_last_lines:
-            return  # a notebook cell displays its last expression
+        if self.ctx.displays(node):
+            return  # a notebook (or percent-format) cell displays its last expression
         if self._may_be_property(value) or self._expects_attribute_error(node):
             return
         self.report("ML406", value, expr=self.ctx.source_of(value), data=(("name", value.attr),))
@@ -1280,8 +1280,8 @@ class TensorMoveDiscarded(Check):
         kind = self.model.kind_of(receiver)
         if kind is None or not kind.is_tensor:
             return
-        if (node.end_lineno or node.lineno) in self.ctx.cell_last_lines:
-            return  # a notebook cell displays its last expression
+        if self.ctx.displays(node):
+            return  # a notebook (or percent-format) cell displays its last expression
         text = self.ctx.source_of(receiver)
         data = (("receiver", text),) if isinstance(receiver, ast.Name) else ()
         expr = self.ctx.source_of(call)
