@@ -19,7 +19,7 @@ RULES: tuple[Rule, ...] = (
         pylint_id="W7601",
         family=Family.LEAKAGE,
         message=(
-            "{source} learns from rows that `{sink}` at line {line} {action}: {what} of the "
+            "{source} learns from rows that `{sink}` at {line} {action}: {what} of the "
             "held-out rows leak into training; fit on the training part only (or inside a "
             "Pipeline)"
         ),
@@ -118,7 +118,7 @@ RULES: tuple[Rule, ...] = (
         pylint_id="W7603",
         family=Family.LEAKAGE,
         message=(
-            "{source} oversamples rows that `{sink}` at line {line} {action}: copies and "
+            "{source} oversamples rows that `{sink}` at {line} {action}: copies and "
             "synthetic neighbours of the same rows end up on both sides; resample the training "
             "part only (or use an imblearn Pipeline)"
         ),
@@ -153,7 +153,7 @@ RULES: tuple[Rule, ...] = (
         pylint_id="W7604",
         family=Family.LEAKAGE,
         message=(
-            "{source} chooses features with the target on rows that `{sink}` at line {line} "
+            "{source} chooses features with the target on rows that `{sink}` at {line} "
             "{action}: the test labels help pick the features; select on the training part "
             "only (or inside a Pipeline)"
         ),
@@ -187,7 +187,7 @@ RULES: tuple[Rule, ...] = (
         pylint_id="W7605",
         family=Family.LEAKAGE,
         message=(
-            "`{model}` is evaluated only on the data it was fit on (line {line}): this "
+            "`{model}` is evaluated only on the data it was fit on ({line}): this "
             "measures memorisation, not generalisation; evaluate it on held-out data"
         ),
         summary=(

@@ -199,7 +199,7 @@ class DataLeakage(Check):
                 node,
                 source=f"`{short_call(node)}`",
                 sink=cand.sink_label,
-                line=cand.sink_node.lineno,
+                line=self.ctx.line_label(cand.sink_node.lineno),
                 action=_ACTION[cand.kind],
                 what="the categories" if cand.taint.encoder else "statistics",
             )
@@ -235,13 +235,14 @@ class DataLeakage(Check):
         """Why ``fit`` is a fit on test data, and whether ``obj`` itself was fit on train."""
         earlier = obj.fits[: obj.fits.index(fit)]
         tests = _sides(fit.x.rows, TEST_PART)
+        at = self.ctx.line_label
         if tests:
             split = self.flow.splits[min(tests)]
-            where = f"the held-out part of `{split.label}` at line {split.node.lineno}"
+            where = f"the held-out part of `{split.label}` at {at(split.node.lineno)}"
             for prior in earlier:
                 if _sides(prior.x.rows, TRAIN_PART) & tests:
-                    return (f"{where}, after a fit on its training part at line "
-                            f"{prior.node.lineno}", True)  # fmt: skip
+                    return (f"{where}, after a fit on its training part at "
+                            f"{at(prior.node.lineno)}", True)  # fmt: skip
             for other, other_fit in flow.fits:
                 if (
                     obj.role is not Role.CLUSTER
@@ -250,14 +251,14 @@ class DataLeakage(Check):
                     and _sides(other_fit.x.rows, TRAIN_PART) & tests
                 ):
                     return (f"{where}, while another `{obj.short}` is fit on its training "
-                            f"part at line {other_fit.node.lineno}", False)  # fmt: skip
+                            f"part at {at(other_fit.node.lineno)}", False)  # fmt: skip
             return None
         if not _is_test_name(fit.arg_name) or _sides(fit.x.rows, TRAIN_PART):
             return None
         for prior in earlier:
             if _is_train_name(prior.arg_name):
-                return (f"`{fit.arg_name}`, after a fit on `{prior.arg_name}` at line "
-                        f"{prior.node.lineno}", True)  # fmt: skip
+                return (f"`{fit.arg_name}`, after a fit on `{prior.arg_name}` at "
+                        f"{at(prior.node.lineno)}", True)  # fmt: skip
         return None
 
     # --------------------------------------------------------------- ML005
@@ -293,5 +294,5 @@ class DataLeakage(Check):
                     "ML005",
                     ev.node,
                     model=ev.obj.name or ev.obj.short,
-                    line=ev.fit.node.lineno,
+                    line=self.ctx.line_label(ev.fit.node.lineno),
                 )
