@@ -392,6 +392,42 @@ def names_in(node: ast.AST) -> list[ast.Name]:
     return [sub for sub in iter_nodes(node) if sub.__class__ is ast.Name]
 
 
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+def iter_local_nodes(roots: Sequence[ast.AST]) -> Iterator[ast.AST]:
+    """The nodes of ``roots`` and their subtrees in source order (depth first, each node
+    before its children), not descending into nested definitions (a function, lambda or
+    class is yielded, what it holds is not), without the operator and load/store/del
+    nodes: for rules that look at the statements of one scope."""
+    table = _FIELDS[False]
+    stack = list(reversed(roots))
+    pop = stack.pop
+    while stack:
+        node = pop()
+        yield node
+        if isinstance(node, _DEFINITIONS):
+            continue
+        fields = table.get(node.__class__)
+        if fields is None:
+            fields = table[node.__class__] = _child_fields(node.__class__)
+        children: list[ast.AST] = []
+        for name, holds in fields:
+            value = getattr(node, name, None)
+            if holds == _NODE:
+                if value is not None:
+                    children.append(value)
+            elif holds == _LIST:
+                if value:
+                    children.extend(item for item in value if item is not None)
+            elif isinstance(value, ast.AST):
+                children.append(value)
+            elif isinstance(value, list):
+                children.extend(item for item in value if isinstance(item, ast.AST))
+        children.reverse()
+        stack.extend(children)
+
+
 class _Walker:
     """The single walk: semantic bookkeeping plus dispatch, in source order."""
 

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import ClassVar
 
 import libcst as cst
 import pytest
@@ -24,10 +25,19 @@ from mlsmells import batch, cli, registry, runner
 from mlsmells import cache as cache_module
 from mlsmells.cache import Cache
 from mlsmells.config import Overrides, Settings, SettingsCache
-from mlsmells.engine import Context, gc_paused, iter_nodes, names_in
+from mlsmells.engine import (
+    Check,
+    Context,
+    Engine,
+    gc_paused,
+    iter_local_nodes,
+    iter_nodes,
+    names_in,
+)
 from mlsmells.fixes import apply as apply_module
 from mlsmells.fixes import command as fix_command
 from mlsmells.fixes.base import FixContext
+from mlsmells.semantic.model import last_names
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -487,6 +497,77 @@ def test_iter_nodes_is_ast_walk_without_operators(source: str) -> None:
     expected = [n for n in ast.walk(tree) if not isinstance(n, operators)]
     assert list(iter_nodes(tree)) == expected
     assert names_in(tree) == [n for n in expected if isinstance(n, ast.Name)]
+
+
+def _local_walk(roots: list[ast.stmt]) -> list[ast.AST]:
+    """The slow way: depth first through ``ast.iter_child_nodes``, definitions not entered."""
+    found: list[ast.AST] = []
+    stack: list[ast.AST] = list(reversed(roots))
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            stack.extend(reversed(list(ast.iter_child_nodes(node))))
+    return found
+
+
+@pytest.mark.parametrize("source", [TRICKY, *_sources()])
+def test_iter_local_nodes_is_a_local_walk_without_operators(source: str) -> None:
+    tree = ast.parse(source)
+    operators = (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop)
+    functions = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef))]
+    assert functions or source is not TRICKY
+    for body in [tree.body, *(f.body for f in functions)]:
+        expected = [n for n in _local_walk(body) if not isinstance(n, operators)]
+        assert list(iter_local_nodes(body)) == expected
+
+
+ALIASES = """\
+import torch as th, numpy
+import torch.nn.functional as F
+import pytorch_lightning as pl
+from torch import qr as decompose, nn
+from numpy.random import *
+from sklearn.preprocessing import StandardScaler as Scaler
+solve = th.linalg.solve
+layer = nn.Linear(2, 2)
+values = [decompose, F.softmax, th.qr(x), Scaler(), pl.Trainer, rand(3), len, solve]
+numpy.random.mtrand.RandomState(0).rand(2).sum()
+def f(torch, *args):
+    return torch.qr, args.count, layer.weight, th.nn.modules.module.Module
+"""
+
+
+class _Names(Check):
+    """Asks the model about every name and attribute (not registered as a rule)."""
+
+    seen: ClassVar[list[tuple[ast.expr, str | None, bool]]] = []
+    nodes = (ast.Name, ast.Attribute)
+
+    def visit(self, node: ast.AST) -> None:
+        assert isinstance(node, (ast.Name, ast.Attribute))
+        qualname = self.model.qualname(node)
+        last = last_names([qualname]) if qualname is not None else frozenset({"-"})
+        self.seen.append((node, qualname, self.model.may_resolve_to(node, last)))
+
+
+@pytest.mark.parametrize("source", [ALIASES, TRICKY, *_sources()])
+def test_may_resolve_to_never_rules_out_the_qualified_name(source: str) -> None:
+    _Names.seen = []
+    engine = Engine(frozenset())
+    engine.checks = [_Names]
+    engine.run_source(source)
+    assert _Names.seen
+    for node, qualname, may in _Names.seen:
+        assert may or qualname is None, ast.unparse(node)
+    if source is ALIASES:
+        resolved = {q for _, q, _ in _Names.seen}
+        assert {"torch.qr", "torch.linalg.solve", "lightning.pytorch.Trainer"} <= resolved
+        assert {"numpy.random.rand", "torch.nn.Module"} <= resolved
+        # Ruled out without resolving: attributes ending otherwise, names bound to no import.
+        ruled_out = [n for n, _, may in _Names.seen if not may]
+        assert any(isinstance(n, ast.Attribute) and n.attr == "count" for n in ruled_out)
+        assert any(isinstance(n, ast.Name) and n.id == "layer" for n in ruled_out)
 
 
 @pytest.mark.parametrize("source", [TRICKY, TRICKY.replace("\n", "\r\n"), *_sources()])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import builtins
 import enum
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from mlsmells.semantic import kinds as K
@@ -26,6 +26,15 @@ STAR_RESOLVED_ROOTS = frozenset(
 
 #: The kinds the model tracks for the elements of a container (``optimizers[0].step()``).
 ELEMENT_KINDS = frozenset({Kind.OPTIMIZER})
+
+
+def last_names(qualnames: Iterable[str]) -> frozenset[str]:
+    """The last components of ``qualnames`` and of the spellings that :func:`K.canonical`
+    maps to one of them: the ``last_names`` of :meth:`SemanticModel.may_resolve_to`."""
+    wanted = frozenset(qualnames)
+    names = {qualname.rpartition(".")[2] for qualname in wanted}
+    names.update(k.rpartition(".")[2] for k, v in K.CANONICAL.items() if v in wanted)
+    return frozenset(names)
 
 
 class ScopeType(enum.Enum):
@@ -348,6 +357,26 @@ class SemanticModel:
                 return None
             return K.canonical(f"{base}.{expr.attr}")
         return None
+
+    def may_resolve_to(self, expr: ast.expr, last_names: frozenset[str]) -> bool:
+        """False when ``qualname(expr)`` cannot be a name whose last component is in
+        ``last_names`` (see :func:`last_names`), decided without resolving anything:
+        a cheap test for rules that look up a table of qualified names for every name
+        and attribute read.
+
+        An attribute's qualified name ends in its ``attr``, and an unbound name's
+        (builtins, star imports) in its ``id``, unless :func:`K.canonical` respells it
+        (:func:`last_names` adds those spellings); a name bound to an import or an alias
+        of one (``from torch import qr as q``, ``f = torch.qr``) may end in anything.
+        """
+        if isinstance(expr, ast.Attribute):
+            return expr.attr in last_names
+        if isinstance(expr, ast.Name):
+            if expr.id in last_names:
+                return True
+            binding = self.lookup(expr.id)
+            return binding is not None and binding.qualname is not None
+        return False
 
     def call_qualname(self, call: ast.Call) -> str | None:
         return self.qualname(call.func)
