@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 from mlsmells.data import api_changes
 from mlsmells.data.api_changes import NumpyChange, Repl, Status
 from mlsmells.engine import Check
+from mlsmells.semantic.model import last_names
 
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
@@ -73,6 +74,10 @@ def _numpy_change(qualname: str | None) -> NumpyChange | None:
     return api_changes.NUMPY.get(qualname[len("numpy.") :])
 
 
+#: Last components of the changed names (a name or attribute ending otherwise is none).
+_CHANGED_NAMES = last_names(f"numpy.{name}" for name in api_changes.NUMPY)
+
+
 def _advice(change: NumpyChange) -> str:
     if not change.new:
         return "it has no replacement"
@@ -97,6 +102,8 @@ class RemovedNumpyAlias(Check):
             # Bound in the file: an import of the name is reported at the import,
             # and an assignment from it was reported where the name was read.
             return
+        if not self.model.may_resolve_to(node, _CHANGED_NAMES):
+            return  # cheap: most names and attributes end in none of these names
         change = _numpy_change(self.model.qualname(node))
         if change is None or in_compat_shim(self.ctx.ancestors):
             return
