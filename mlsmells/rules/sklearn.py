@@ -11,6 +11,7 @@ from mlsmells.data.api_changes import SklearnChange, Where
 from mlsmells.engine import Check
 from mlsmells.rules.numpy import in_compat_shim
 from mlsmells.semantic.kinds import Kind
+from mlsmells.semantic.model import last_names
 
 _IDENTIFIER = re.compile(r"^[\w.]+$")
 _SKLEARN_OBJECTS = frozenset({Kind.SK_TRANSFORMER, Kind.SK_ESTIMATOR})
@@ -33,6 +34,15 @@ def _removed_module(dotted: str) -> SklearnChange | None:
 
 def _short(qualname: str) -> str:
     return qualname.rpartition(".")[2]
+
+
+#: Last components of the removed names (a name or attribute ending otherwise is none).
+_CHANGED_NAMES = last_names(api_changes.SKLEARN_NAMES)
+#: The keywords whose name or value changed for some callable.
+_CHANGED_KEYWORDS = frozenset(
+    [key[1] for key in api_changes.SKLEARN_KEYWORDS]
+    + [key[1] for key in api_changes.SKLEARN_VALUES]
+)
 
 
 class RemovedSklearnApi(Check):
@@ -95,6 +105,8 @@ class RemovedSklearnApi(Check):
             return
         if isinstance(node, ast.Name) and self.model.lookup(node.id) is not None:
             return  # bound by an import (reported there) or by the file itself
+        if not self.model.may_resolve_to(node, _CHANGED_NAMES):
+            return  # cheap: most names and attributes end in none of these names
         if isinstance(node, ast.Attribute) and self._through_reported_import(node):
             return
         qualname = self.model.qualname(node)
@@ -129,9 +141,10 @@ class RemovedSklearnApi(Check):
 
     # --------------------------------------------------------------- calls
     def _call(self, node: ast.Call) -> None:
-        qualname = self.model.qualname(node.func)
-        if qualname is not None and qualname.startswith("sklearn."):
-            self._keywords(node, qualname)
+        if any(kw.arg in _CHANGED_KEYWORDS for kw in node.keywords):
+            qualname = self.model.qualname(node.func)
+            if qualname is not None and qualname.startswith("sklearn."):
+                self._keywords(node, qualname)
         if isinstance(node.func, ast.Attribute):
             change = api_changes.SKLEARN_METHODS.get(node.func.attr)
             if change is not None and self.model.kind_of(node.func.value) in _SKLEARN_OBJECTS:
