@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 from mlsmells.data import numpy_random, sklearn_api
 from mlsmells.data.numpy_random import Legacy, Shape, legacy_function
-from mlsmells.engine import Check, Context
+from mlsmells.engine import Check, Context, iter_nodes
 from mlsmells.rules._util import has_star_kwargs, is_none, keyword
-from mlsmells.semantic.model import Scope, ScopeType
+from mlsmells.semantic.model import Scope, ScopeType, last_names
 
 
 @dataclass(frozen=True)
@@ -792,7 +792,7 @@ def _identifiers(tree: ast.Module) -> tuple[Counter[str], set[str]]:
         bound[name] += 1
         used.add(name)
 
-    for node in ast.walk(tree):
+    for node in iter_nodes(tree):
         if isinstance(node, ast.Name):
             used.add(node.id)
             if not isinstance(node.ctx, ast.Load):
@@ -834,6 +834,8 @@ SEEDABLE: dict[str, str] = {
 #: Keywords that seed a generator in place of the seed parameter (``Philox(key=k)``).
 _ALTERNATIVE_SEEDS = frozenset({"key"})
 TORCH_GENERATOR = "torch.Generator"
+#: Last components of the generators (a callee ending otherwise is none of them).
+_GENERATOR_CLASSES = last_names([*SEEDABLE, TORCH_GENERATOR])
 #: Methods that give a torch Generator its state (``seed()`` draws one on purpose).
 _TORCH_SEEDING = frozenset({"manual_seed", "set_state", "seed", "graphsafe_set_state"})
 
@@ -860,6 +862,8 @@ class UnseededGenerator(Check):
 
     def visit(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Call)
+        if not self.model.may_resolve_to(node.func, _GENERATOR_CLASSES):
+            return  # cheap: most callees end in none of these names
         qualname = self.model.qualname(node.func)
         if qualname == TORCH_GENERATOR:
             self._torch(node)
@@ -986,6 +990,9 @@ SHUFFLE_SPLITTERS = frozenset(
 )
 
 
+_SHUFFLE_SPLITTER_NAMES = last_names(SHUFFLE_SPLITTERS)
+
+
 class RandomStateWithoutShuffle(Check):
     """ML105: a K-fold splitter given ``random_state`` without ``shuffle=True``."""
 
@@ -995,6 +1002,8 @@ class RandomStateWithoutShuffle(Check):
 
     def visit(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Call)
+        if not self.model.may_resolve_to(node.func, _SHUFFLE_SPLITTER_NAMES):
+            return  # cheap: most callees end in none of these names
         qualname = self.model.qualname(node.func)
         if qualname not in SHUFFLE_SPLITTERS or has_star_kwargs(node):
             return
