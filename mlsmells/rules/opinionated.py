@@ -5,22 +5,12 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator, Sequence
 
-from mlsmells.engine import Check, Context
+from mlsmells.engine import Check, Context, iter_local_nodes
 from mlsmells.rules._util import has_star_kwargs, is_none, keyword
 from mlsmells.semantic.kinds import Kind
-from mlsmells.semantic.model import Scope, ScopeType
+from mlsmells.semantic.model import Scope, ScopeType, last_names
 
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
-
-
-def _local_nodes(roots: Sequence[ast.AST]) -> Iterator[ast.AST]:
-    """Every node under ``roots`` in source order, not descending into nested definitions."""
-    stack: list[ast.AST] = list(reversed(roots))
-    while stack:
-        node = stack.pop()
-        yield node
-        if not isinstance(node, _DEFINITIONS):
-            stack.extend(reversed(list(ast.iter_child_nodes(node))))
 
 
 def _short(qualname: str) -> str:
@@ -99,6 +89,12 @@ _TORCH_IMPORTANT: dict[str, tuple[str, ...]] = {
 }
 
 
+#: Last components of the classes ML901 looks at (a callee ending otherwise is none).
+_IMPORTANT_NAMES = last_names(
+    [*_SKLEARN_IMPORTANT, *(f"torch.optim.{name}" for name in _TORCH_IMPORTANT)]
+)
+
+
 def _torch_optimizer(qualname: str) -> str | None:
     parts = qualname.split(".")
     if parts[:2] != ["torch", "optim"] or len(parts) not in (3, 4):
@@ -120,6 +116,8 @@ class HyperparametersNotSet(Check):
 
     def visit(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Call)
+        if not self.model.may_resolve_to(node.func, _IMPORTANT_NAMES):
+            return  # cheap: most callees end in none of these names
         qualname = self.model.qualname(node.func)
         if qualname is None or has_star_kwargs(node):
             return
@@ -185,7 +183,7 @@ def _tuning_nodes(body: list[ast.stmt]) -> dict[str, list[ast.AST]]:
     of the object it names: an attribute set on it, its ``set_params(...)``, a call it is
     handed to. (One walk per scope: walking the scope once per estimator is quadratic.)"""
     found: dict[str, list[ast.AST]] = {}
-    for node in _local_nodes(body):
+    for node in iter_local_nodes(body):
         if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
             if isinstance(node.value, ast.Name):
                 found.setdefault(node.value.id, []).append(node)
@@ -387,7 +385,7 @@ class EmptyColumnFiller(Check):
         if not isinstance(body, list):
             return False
         after = False
-        for node in _local_nodes(body):
+        for node in iter_local_nodes(body):
             if node is stmt:
                 after = True
                 continue
@@ -618,6 +616,7 @@ _SCALERS = frozenset(
         "quantile_transform", "power_transform",
     )
 )  # fmt: skip
+_SCALER_NAMES = last_names(_SCALERS)
 #: Reductions whose use in arithmetic means hand-written standardisation.
 _STATISTICS = frozenset({"mean", "std", "var", "min", "max", "median", "quantile", "norm"})
 
@@ -626,12 +625,29 @@ class ScalerMissing(Check):
     """ML909: a scaling-sensitive estimator fit on raw tabular data, in one scope."""
 
     codes = ("ML909",)
-    nodes = ()
+    nodes = (ast.Call,)
     requires = frozenset({"sklearn"})
+
+    def __init__(self, ctx: Context, active: frozenset[str]) -> None:
+        super().__init__(ctx, active)
+        self._fitting: set[int] = set()
+        """ids of the function (or module) nodes with a ``.fit(X, ...)`` call of their own
+        (a comprehension's is its function's): the only scopes that can have a finding."""
+
+    def visit(self, node: ast.AST) -> None:
+        assert isinstance(node, ast.Call)
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr in _FIT_METHODS and node.args:
+            scope = self.model.scope
+            while scope.type is ScopeType.COMPREHENSION and scope.parent is not None:
+                scope = scope.parent
+            self._fitting.add(id(scope.node))
 
     def leave_scope(self, scope: Scope) -> None:
         if scope.type not in (ScopeType.MODULE, ScopeType.FUNCTION):
             return
+        if id(scope.node) not in self._fitting:
+            return  # no fit call: walking the scope would find nothing to report
         body = getattr(scope.node, "body", None)
         if not isinstance(body, list) or self._scales(body):
             return
@@ -642,17 +658,20 @@ class ScalerMissing(Check):
         estimators: dict[str, str] = {}
         """Name -> the sensitive class it holds a fresh instance of."""
         for stmt in _statements(body):
-            for node in _local_nodes([stmt]):
+            rebound: list[ast.Name] = []
+            for node in iter_local_nodes([stmt]):
                 if isinstance(node, ast.Call):
                     self._check_fit(node, raw, bunches, estimators)
-            self._update(stmt, raw, bunches, estimators)
+                elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+                    rebound.append(node)
+            self._update(stmt, rebound, raw, bunches, estimators)
 
     def _scales(self, body: list[ast.stmt]) -> bool:
         """Whether the scope scales anything itself (a scaler, or ``(x - x.mean()) / ...``)."""
-        for node in _local_nodes(body):
+        model = self.model
+        for node in iter_local_nodes(body):
             if isinstance(node, (ast.Name, ast.Attribute)):
-                qualname = self.model.qualname(node)
-                if qualname in _SCALERS:
+                if model.may_resolve_to(node, _SCALER_NAMES) and model.qualname(node) in _SCALERS:
                     return True
             if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Sub, ast.Div)):
                 for side in (node.left, node.right):
@@ -719,11 +738,13 @@ class ScalerMissing(Check):
     def _update(
         self,
         stmt: ast.stmt,
+        rebound: list[ast.Name],
         raw: dict[str, str],
         bunches: dict[str, str],
         estimators: dict[str, str],
     ) -> None:
-        """Record what the assignments of ``stmt`` bind (and forget every other rebinding)."""
+        """Record what the assignments of ``stmt`` bind (and forget every other rebinding:
+        ``rebound``, the names that ``stmt`` stores or deletes)."""
         handled: set[int] = set()
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
             target, value = stmt.targets[0], stmt.value
@@ -733,11 +754,10 @@ class ScalerMissing(Check):
                 _set(raw, name.id, source)
                 _set(bunches, name.id, bunch)
                 _set(estimators, name.id, estimator)
-        for node in _local_nodes([stmt]):
-            if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-                if id(node) not in handled:
-                    for table in (raw, bunches, estimators):
-                        table.pop(node.id, None)
+        for node in rebound:
+            if id(node) not in handled:
+                for table in (raw, bunches, estimators):
+                    table.pop(node.id, None)
 
     def _pairs(
         self, target: ast.expr, value: ast.expr, raw: dict[str, str], bunches: dict[str, str]
@@ -868,6 +888,8 @@ _MULTICLASS_DATASETS = frozenset(
 )  # fmt: skip
 #: Model methods that return scores rather than hard labels.
 _SCORE_METHODS = frozenset({"predict_proba", "predict_log_proba", "decision_function"})
+#: Last components of the names that make a module threshold-free.
+_THRESHOLD_FREE_NAMES = last_names(_THRESHOLD_FREE | _MULTICLASS_DATASETS)
 #: ``scoring=`` strings naming a threshold-free metric.
 _FREE_SCORING_PREFIXES = ("roc_auc", "average_precision", "neg_log_loss", "neg_brier_score")
 
@@ -897,7 +919,7 @@ class ThresholdMetricOnly(Check):
         if isinstance(node, (ast.Name, ast.Attribute)):
             if isinstance(node, ast.Attribute) and node.attr in _SCORE_METHODS:
                 self._threshold_free = True
-            else:
+            elif self.model.may_resolve_to(node, _THRESHOLD_FREE_NAMES):
                 qualname = self.model.qualname(node)
                 # A multi-class dataset: no single threshold to question.
                 if qualname in _THRESHOLD_FREE or qualname in _MULTICLASS_DATASETS:
