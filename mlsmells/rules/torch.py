@@ -13,7 +13,14 @@ from mlsmells.engine import Check, Context, iter_nodes, names_in
 from mlsmells.rules._util import has_star_kwargs, keyword, method_name
 from mlsmells.semantic import kinds as K
 from mlsmells.semantic.kinds import Kind
-from mlsmells.semantic.model import Binding, ClassInfo, Scope, ScopeType, SemanticModel
+from mlsmells.semantic.model import (
+    Binding,
+    ClassInfo,
+    Scope,
+    ScopeType,
+    SemanticModel,
+    last_names,
+)
 
 #: A file importing any of these may hold PyTorch training code.
 TORCH_FAMILY = frozenset({"torch", "lightning", "pytorch_lightning", "transformers"})
@@ -1032,6 +1039,8 @@ def seeds_torch(model: SemanticModel, call: ast.Call) -> bool:
     identifier = _identifier(call.func)
     if identifier is None or identifier in ("initial_seed", "manual_seed"):
         return False  # g.manual_seed(0): a local generator, not the global one
+    if "seed" not in identifier.lower():
+        return False  # cheap: most callees are not named so
     return bool(_words(identifier) & {"seed", "seeds"})
 
 
@@ -1397,15 +1406,18 @@ class SoftmaxIntoCrossEntropy(Check):
 
     def __init__(self, ctx: Context, active: frozenset[str]) -> None:
         super().__init__(ctx, active)
+        self.assignments: dict[int, tuple[list[ast.AST], ast.Assign]] = {}
+        """id of an assigned value -> (the ancestors, the assignment statement)."""
         self.assigned_in: dict[int, list[tuple[int, str]]] = {}
-        """id of an assigned value -> the block path of its assignment statement."""
+        """id of an assigned value -> the block path of its assignment statement (computed
+        when a loss call asks: most assignments are never asked about)."""
         self._class_verdicts: dict[int, bool] = {}
         self._fields: dict[int, dict[int, str]] = {}
         """For :func:`_block_path`."""
 
     def visit(self, node: ast.AST) -> None:
         if isinstance(node, ast.Assign):
-            self.assigned_in[id(node.value)] = _block_path(self.ctx.ancestors, node, self._fields)
+            self.assignments[id(node.value)] = (list(self.ctx.ancestors), node)
             return
         assert isinstance(node, ast.Call)
         if not self._is_cross_entropy(node.func):
@@ -1444,7 +1456,7 @@ class SoftmaxIntoCrossEntropy(Check):
             value = binding.node if binding is not None else None
             if not isinstance(value, ast.expr):
                 return None
-            where = self.assigned_in.get(id(value))
+            where = self._assigned_in(value)
             if where is None or where != path[: len(where)]:
                 return None  # not assigned on every way to this call
             return self._probabilities(value, path, depth - 1)
@@ -1458,6 +1470,17 @@ class SoftmaxIntoCrossEntropy(Check):
         if self._model_outputs_probabilities(func):
             return expr
         return None
+
+    def _assigned_in(self, value: ast.expr) -> list[tuple[int, str]] | None:
+        """The block path of the assignment of ``value`` (None: not an assigned value)."""
+        path = self.assigned_in.get(id(value))
+        if path is None:
+            assignment = self.assignments.get(id(value))
+            if assignment is None:
+                return None
+            ancestors, statement = assignment
+            path = self.assigned_in[id(value)] = _block_path(ancestors, statement, self._fields)
+        return path
 
     def _is_softmax(self, call: ast.Call) -> bool:
         func = call.func
@@ -1605,6 +1628,14 @@ def _literal_bool(expr: ast.expr) -> bool | None:
 
 
 _LOSS_FUNCTIONS = frozenset(f"torch.nn.functional.{name}" for name in K.FUNCTIONAL_LOSSES)
+#: Last components of the deprecated APIs (a name or attribute ending otherwise is none).
+_DEPRECATED_NAMES = last_names(torch_api.DEPRECATED)
+#: Last components of the callees ML412 looks at whatever the keywords of the call.
+_DEPRECATED_CALLEES = last_names(
+    [*torch_api.DEPRECATED, *torch_api.IMPLICIT_DIM_FUNCTIONS, *torch_api.IMPLICIT_DIM_MODULES]
+)
+#: The keywords that make a torchvision model or a loss call worth resolving.
+_LEGACY_KEYWORDS = frozenset({"pretrained", "pretrained_backbone", "size_average", "reduce"})
 
 
 class DeprecatedTorchApi(Check):
@@ -1629,6 +1660,8 @@ class DeprecatedTorchApi(Check):
                 isinstance(parent, ast.Attribute) and parent.value is node
             ):
                 return  # ``Variable._execution_engine``: an attribute of it, not a use
+            if not self.model.may_resolve_to(node, _DEPRECATED_NAMES):
+                return  # cheap: most names and attributes end in none of these names
             entry = torch_api.DEPRECATED.get(self.model.qualname(node) or "")
             if entry is None or self._compat_code(node) or self._compared(node):
                 return
@@ -1666,6 +1699,10 @@ class DeprecatedTorchApi(Check):
         return id(binding.node) in self._compat
 
     def _visit_call(self, call: ast.Call) -> None:
+        if not self.model.may_resolve_to(call.func, _DEPRECATED_CALLEES) and not any(
+            kw.arg in _LEGACY_KEYWORDS for kw in call.keywords
+        ):
+            return  # cheap: neither a callee of the tables nor a legacy keyword
         qualname = self.model.qualname(call.func)
         if qualname is None:
             return
@@ -1903,6 +1940,10 @@ class LoopOrder(Check):
         self.depth: dict[int, int] = {}
         """id of a loop -> how many loops enclose it (inner loops are decided first)."""
         self._frozen: set[str] | None = None
+        self._locals: dict[int, set[str]] = {}
+        """id of a helper -> its :func:`_locals` (computed once, when first needed)."""
+        self._switching: dict[int, bool] = {}
+        """id of a helper -> whether its events hold one of ``_reported_kinds``."""
 
     # ---------------------------------------------------------------- recording
     def visit(self, node: ast.AST) -> None:
@@ -1915,11 +1956,14 @@ class LoopOrder(Check):
             self.depth[id(node)] = len(_body_loops(self.ctx.ancestors, node))
             return
         assert isinstance(node, ast.Call)
+        ancestors = self.ctx.ancestors
+        function = _innermost_function(ancestors)
+        loops = _body_loops(ancestors, node)
+        if function is None and not loops:
+            return  # an event here would be recorded nowhere
         event = self._classify(node)
         if event is None:
             return
-        ancestors = self.ctx.ancestors
-        function = _innermost_function(ancestors)
         event.ifs = frozenset(
             id(a)
             for a in ancestors[ancestors.index(function) if function else 0 :]
@@ -1927,7 +1971,7 @@ class LoopOrder(Check):
         )
         if event.kind == "eval":
             event.exits = _exits_loop_after(ancestors, node)
-        for loop in _body_loops(ancestors, node):
+        for loop in loops:
             self.loops[id(loop)][1].append(event)
         if function is not None:
             self.function_events.setdefault(id(function), []).append(event)
@@ -1935,7 +1979,8 @@ class LoopOrder(Check):
     def _classify(self, call: ast.Call) -> _Event | None:
         func = call.func
         model = self.model
-        if _is_backward_call(call, model.qualname(func)):
+        qualname = model.qualname(func)
+        if _is_backward_call(call, qualname):
             return _Event("backward", call)
         if isinstance(func, ast.Attribute):
             receiver = func.value
@@ -1950,10 +1995,9 @@ class LoopOrder(Check):
                     return _Event(
                         "sched", call, _text(receiver), optimizer=self._built_for(receiver)
                     )
-        keys = tuple(callee_keys(model, func))
-        qualname = model.qualname(func)
         if qualname is not None and qualname.startswith(("builtins.", "torch.")):
             return None  # print(model), torch.save(model, path): no mode switch
+        keys = tuple(callee_keys(model, func))
         has_arguments = any(not isinstance(a, ast.Starred) for a in call.args)
         if not keys and not has_arguments and not any(kw.arg for kw in call.keywords):
             return None
@@ -2003,12 +2047,45 @@ class LoopOrder(Check):
             return
         reported: set[int] = set()
         ordered = sorted(self.loops.values(), key=lambda item: -self.depth[id(item[0])])
+        kinds = self._reported_kinds()
         for loop, events in ordered:
+            if not self._holds(events, kinds):
+                continue  # nothing to report: expanding the helpers would find nothing
             expanded = self._expand(events)
             if "ML407" in self.active:
                 self._eval_not_undone(loop, expanded, reported)
             if "ML409" in self.active:
                 self._scheduler_first(expanded, reported)
+
+    def _reported_kinds(self) -> frozenset[str]:
+        """The events a finding is about: ``eval`` (ML407) and ``sched`` (ML409)."""
+        kinds = {"eval"} if "ML407" in self.active else set()
+        return frozenset(kinds | ({"sched"} if "ML409" in self.active else set()))
+
+    def _holds(self, events: list[_Event], kinds: frozenset[str]) -> bool:
+        """Whether ``events`` or the events of the same-file helpers they call (what
+        :meth:`_expand` may inline) hold an event of one of ``kinds``."""
+        for event in events:
+            if event.kind in kinds:
+                return True
+            if event.kind != "call":
+                continue
+            for key in event.keys:
+                for helper in self.functions.get(key, ()):
+                    switching = self._switching.get(id(helper))
+                    if switching is None:
+                        inner = self.function_events.get(id(helper), ())
+                        switching = any(e.kind in kinds for e in inner)
+                        self._switching[id(helper)] = switching
+                    if switching:
+                        return True
+        return False
+
+    def _helper_locals(self, helper: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+        found = self._locals.get(id(helper))
+        if found is None:
+            found = self._locals[id(helper)] = _locals(helper)
+        return found
 
     def _expand(self, events: list[_Event]) -> list[_Event]:
         """The loop's events with same-file helpers inlined (one level) and the model
@@ -2025,10 +2102,13 @@ class LoopOrder(Check):
                 continue
             for helper in helpers:
                 mapping = self._parameters(helper, event)
-                local = _locals(helper) - set(mapping)
+                local: set[str] | None = None
                 for inner in self.function_events.get(id(helper), ()):
-                    if inner.kind not in ("call", "backward") and _root(inner.subject) in local:
-                        continue  # the helper's own model or optimizer, not the loop's
+                    if inner.kind not in ("call", "backward"):
+                        if local is None:
+                            local = self._helper_locals(helper) - set(mapping)
+                        if _root(inner.subject) in local:
+                            continue  # the helper's own model or optimizer, not the loop's
                     if inner.kind == "call":
                         # One level only: what a helper hands its model to (or the object
                         # whose same-file method it calls) may switch it back.
