@@ -444,6 +444,9 @@ class _Walker:
                 self.dispatch.setdefault(node_type, []).append((inst, inst.visit))
         self.with_operators = any(issubclass(t, _OPERATOR_CLASSES) for t in self.dispatch)
         self.fields = _FIELDS[self.with_operators]
+        self.plans: dict[type[ast.AST], _Plan] = {}
+        """Node class -> what :meth:`walk` does with it (one lookup per node), built as
+        classes are met from ``dispatch``, ``_SPECIAL`` and ``fields``."""
         self.failed: set[int] = set()
 
     def _fail(self, inst: Check, node: ast.AST | None, exc: BaseException) -> None:
@@ -451,6 +454,7 @@ class _Walker:
         # Off for the rest of the file: new lists, so a dispatch loop in progress is unaffected.
         for node_type, handlers in self.dispatch.items():
             self.dispatch[node_type] = [h for h in handlers if h[0] is not inst]
+        self.plans.clear()
         codes = ", ".join(inst.codes)
         frame = traceback.extract_tb(exc.__traceback__)[-1]
         what = f"{type(exc).__name__}: {exc} ({frame.name}:{frame.lineno})"
@@ -493,21 +497,31 @@ class _Walker:
             except Exception as exc:  # noqa: BLE001 - isolation is the point
                 self._fail(inst, node, exc)
 
+    def _plan(self, cls: type[ast.AST]) -> _Plan:
+        special = _SPECIAL.get(cls)
+        fields: _Fields = ()
+        if special is None:
+            found = self.fields.get(cls)
+            if found is None:
+                found = self.fields[cls] = _child_fields(cls, self.with_operators)
+            fields = found
+        plan = self.plans[cls] = (self.dispatch.get(cls) or None, special, fields)
+        return plan
+
     def walk(self, node: ast.AST) -> None:
         # The hot loop of the engine (about a million calls on 270k lines): keep it lean.
         cls = node.__class__
-        handlers = self.dispatch.get(cls)
+        plan = self.plans.get(cls)
+        if plan is None:
+            plan = self._plan(cls)
+        handlers, special, fields = plan
         if handlers:
             self._dispatch(handlers, node)
-        special = _SPECIAL.get(cls)
         if special is not None:
             self.ancestors.append(node)
             special(self, node)
             self.ancestors.pop()
             return
-        fields = self.fields.get(cls)
-        if fields is None:
-            fields = self.fields[cls] = _child_fields(cls, self.with_operators)
         if not fields:
             return  # a leaf (Name, Constant ...): no child would see it as an ancestor
         self.ancestors.append(node)
@@ -695,7 +709,11 @@ class _Walker:
                 self.model.unbind(target.id)
 
 
-_SPECIAL: dict[type[ast.AST], Callable[[_Walker, ast.AST], None]] = {
+_Special = Callable[[_Walker, ast.AST], None]
+_Plan = tuple[list[tuple[Check, _Handler]] | None, _Special | None, _Fields]
+"""The handlers of a node class (None: no check visits it), its special walk, its fields."""
+
+_SPECIAL: dict[type[ast.AST], _Special] = {
     ast.FunctionDef: _Walker._function,
     ast.AsyncFunctionDef: _Walker._function,
     ast.Lambda: _Walker._lambda,
