@@ -123,11 +123,26 @@ class Settings:
         candidates = [path]
         if parents:
             candidates += [p for p in _absolute(path).parents if _strictly_below(p, root)]
+        names, globs = self._exclusion
         return any(
-            glob_matches(pattern, candidate, root)
+            candidate.name in names or any(glob_matches(g, candidate, root) for g in globs)
             for candidate in candidates
-            for pattern in self.exclude_patterns
         )
+
+    @functools.cached_property
+    def _exclusion(self) -> tuple[frozenset[str], tuple[str, ...]]:
+        """:attr:`exclude_patterns` as the names they match literally (a pattern without
+        ``/`` or wildcards matches a last component equal to it: a set lookup instead of
+        a regular expression per file) and the other patterns."""
+        names: set[str] = set()
+        globs: list[str] = []
+        for pattern in self.exclude_patterns:
+            normal = _normal_pattern(pattern)
+            if "/" in normal or any(char in normal for char in "*?["):
+                globs.append(pattern)
+            else:
+                names.add(normal)
+        return frozenset(names), tuple(globs)
 
     # ---------------------------------------------------------------- fixes
     def fix_safety(self, code: str, safety: Fix) -> Fix:
@@ -631,6 +646,9 @@ class SettingsCache:
         isolated: bool = False,
     ) -> None:
         self._by_dir: dict[Path, Settings | ConfigError] = {}
+        self._by_path: dict[Path, Settings | ConfigError] = {}
+        """Absolute path, links not resolved -> its settings: every file of a directory
+        asks for the directory's (:meth:`is_excluded`), resolved once."""
         self._overrides = overrides
         self._fixed: Settings | None = None
         if config is not None:
@@ -645,18 +663,22 @@ class SettingsCache:
         """The settings of the file (or directory) ``path``; :class:`ConfigError` if invalid."""
         if self._fixed is not None:
             return self._fixed
-        start = _resolved(path)
-        directory = start if start.is_dir() else start.parent
-        cached = self._by_dir.get(directory)
+        key = _absolute(path)
+        cached = self._by_path.get(key)
         if cached is None:
-            try:
-                found = _nearest(directory)
-                cached = self._merged(
-                    Settings() if found is None else settings_from_table(found[1], found[0])
-                )
-            except ConfigError as exc:
-                cached = exc
-            self._by_dir[directory] = cached
+            start = _resolved(path)
+            directory = start if start.is_dir() else start.parent
+            cached = self._by_dir.get(directory)
+            if cached is None:
+                try:
+                    found = _nearest(directory)
+                    cached = self._merged(
+                        Settings() if found is None else settings_from_table(found[1], found[0])
+                    )
+                except ConfigError as exc:
+                    cached = exc
+                self._by_dir[directory] = cached
+            self._by_path[key] = cached
         if isinstance(cached, ConfigError):
             raise cached
         return cached

@@ -24,7 +24,7 @@ import mlsmells
 from mlsmells import batch, cli, registry, runner
 from mlsmells import cache as cache_module
 from mlsmells.cache import Cache
-from mlsmells.config import Overrides, Settings, SettingsCache
+from mlsmells.config import Overrides, Settings, SettingsCache, glob_matches
 from mlsmells.engine import (
     Check,
     Context,
@@ -568,6 +568,23 @@ def test_may_resolve_to_never_rules_out_the_qualified_name(source: str) -> None:
         ruled_out = [n for n, _, may in _Names.seen if not may]
         assert any(isinstance(n, ast.Attribute) and n.attr == "count" for n in ruled_out)
         assert any(isinstance(n, ast.Name) and n.id == "layer" for n in ruled_out)
+
+
+EXCLUDES = (".git", "build/", "./venv", "*.pyc", "data?", "[ab]c", "x[", "docs/*.py", "**/gen")
+
+
+@pytest.mark.parametrize(
+    "name", ["build", "venv", "data1", "ac", "x[", "gen", "mod.pyc", "keep", "data12", "docs"]
+)
+def test_exclusion_agrees_with_glob_matches(tmp_path: Path, name: str) -> None:
+    root = tmp_path
+    settings = Settings(exclude=EXCLUDES, source=root / "pyproject.toml")
+    for path in (root / name, root / "docs" / name, root / "docs" / "a.py", root / name / "gen"):
+        expected = any(glob_matches(pattern, path, root) for pattern in EXCLUDES)
+        assert settings.is_excluded(path) == expected, path
+        parents = [path, *(p for p in path.parents if p != root and p.is_relative_to(root))]
+        expected = any(glob_matches(g, p, root) for p in parents for g in EXCLUDES)
+        assert settings.is_excluded(path, parents=True) == expected, path
 
 
 @pytest.mark.parametrize("source", [TRICKY, TRICKY.replace("\n", "\r\n"), *_sources()])
