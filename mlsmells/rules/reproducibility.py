@@ -542,8 +542,8 @@ class LegacyNumpyRandom(Check):
                 return  # cheap: most attributes are not these names
         elif node.id not in numpy_random.LEGACY:
             binding = self.model.lookup(node.id)
-            if binding is None or binding.qualname is None:
-                return  # not an imported name (``from numpy.random import rand as r`` is)
+            if binding is None or legacy_function(binding.qualname) is None:
+                return  # not an imported legacy function (``from numpy.random import rand as r``)
         entry = legacy_function(self.model.qualname(node))
         if entry is None:
             return
@@ -729,7 +729,7 @@ class _RandomPlan:
         executed = {id(u.node) for u in self.check.uses if not u.deferred}
         # The first statement holding a use (one walk of each statement up to it: linear).
         first = next(
-            (i for i, stmt in enumerate(body) if any(id(n) in executed for n in ast.walk(stmt))),
+            (i for i, stmt in enumerate(body) if any(id(n) in executed for n in iter_nodes(stmt))),
             len(body),
         )
         imports = [s for s in body[:first] if isinstance(s, (ast.Import, ast.ImportFrom))]

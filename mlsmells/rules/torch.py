@@ -908,16 +908,21 @@ def _binding_of(model: SemanticModel, expr: ast.expr) -> Binding | None:
     return None
 
 
+def _constructor(model: SemanticModel, expr: ast.expr) -> ast.Call | None:
+    """The call that made the value of ``expr``: ``expr`` itself, or the value bound to the
+    name (or ``self`` attribute) ``expr`` is (``criterion = nn.CrossEntropyLoss()``)."""
+    if isinstance(expr, ast.Call):
+        return expr
+    binding = _binding_of(model, expr)
+    made_by = binding.node if binding is not None else None
+    return made_by if isinstance(made_by, ast.Call) else None
+
+
 def _constructed_by(model: SemanticModel, expr: ast.expr) -> str | None:
     """The qualified name of the callable whose call made the value of ``expr``
     (``criterion = nn.CrossEntropyLoss()`` gives ``torch.nn.CrossEntropyLoss``)."""
-    if isinstance(expr, ast.Call):
-        return model.qualname(expr.func)
-    binding = _binding_of(model, expr)
-    made_by = binding.node if binding is not None else None
-    if isinstance(made_by, ast.Call):
-        return model.qualname(made_by.func)
-    return None
+    made_by = _constructor(model, expr)
+    return model.qualname(made_by.func) if made_by is not None else None
 
 
 def _innermost_function(
@@ -1386,6 +1391,8 @@ _SOFTMAX_MODULES = frozenset({"torch.nn.Softmax", "torch.nn.modules.activation.S
 _CROSS_ENTROPY_MODULES = frozenset(
     {"torch.nn.CrossEntropyLoss", "torch.nn.modules.loss.CrossEntropyLoss"}
 )
+_CROSS_ENTROPY = "torch.nn.functional.cross_entropy"
+_CROSS_ENTROPY_NAMES = last_names([*_CROSS_ENTROPY_MODULES, _CROSS_ENTROPY])
 #: Methods that reshape, move or cast a tensor: probabilities stay probabilities.
 _KEEPS_VALUES = frozenset(
     {
@@ -1439,9 +1446,18 @@ class SoftmaxIntoCrossEntropy(Check):
         self.report("ML408", node, loss=self.ctx.source_of(node.func), source=shown)
 
     def _is_cross_entropy(self, func: ast.expr) -> bool:
-        if self.model.qualname(func) == "torch.nn.functional.cross_entropy":
+        # Names and constructors ending otherwise are not resolved (most calls).
+        model = self.model
+        if model.may_resolve_to(func, _CROSS_ENTROPY_NAMES) and model.qualname(func) == (
+            _CROSS_ENTROPY
+        ):
             return True
-        return _constructed_by(self.model, func) in _CROSS_ENTROPY_MODULES
+        made_by = _constructor(model, func)
+        return (
+            made_by is not None
+            and model.may_resolve_to(made_by.func, _CROSS_ENTROPY_NAMES)
+            and model.qualname(made_by.func) in _CROSS_ENTROPY_MODULES
+        )
 
     def _probabilities(
         self, expr: ast.expr, path: list[tuple[int, str]], depth: int
@@ -1655,13 +1671,15 @@ class DeprecatedTorchApi(Check):
         if isinstance(node, ast.Call):
             self._visit_call(node)
         elif isinstance(node, (ast.Attribute, ast.Name)) and isinstance(node.ctx, ast.Load):
+            if isinstance(node, ast.Attribute) and node.attr not in _DEPRECATED_NAMES:
+                return  # cheap: most attributes end in none of these names
             parent = self.ctx.parent
             if id(node) in self.handled or (
                 isinstance(parent, ast.Attribute) and parent.value is node
             ):
                 return  # ``Variable._execution_engine``: an attribute of it, not a use
             if not self.model.may_resolve_to(node, _DEPRECATED_NAMES):
-                return  # cheap: most names and attributes end in none of these names
+                return  # a name bound to no import and ending in none of these names
             entry = torch_api.DEPRECATED.get(self.model.qualname(node) or "")
             if entry is None or self._compat_code(node) or self._compared(node):
                 return
