@@ -41,7 +41,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
+from hypothesis import HealthCheck, Phase, given, seed, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from tests import fuzzing  # noqa: E402
@@ -79,9 +79,12 @@ def _alarm(signum: int, frame: FrameType | None) -> None:
 
 
 class Fuzzer:
-    def __init__(self, out: Path, timeout: float) -> None:
+    def __init__(self, out: Path, timeout: float, seed: int | None = None) -> None:
         self.out = out
         self.timeout = timeout
+        self.seed = seed
+        """Seed of the first round (each round adds one); ``None``: random rounds."""
+        self.rounds = 0
         signal.signal(signal.SIGALRM, _alarm)  # the per-example time limit
         self.properties = [
             Property("python", fuzzing.python_modules(), fuzzing.check_module),
@@ -120,6 +123,9 @@ class Fuzzer:
             finally:
                 signal.setitimer(signal.ITIMER_REAL, 0)
 
+        if self.seed is not None:
+            property_test = seed(self.seed + self.rounds)(property_test)
+        self.rounds += 1
         try:
             property_test()
         except Exception as exc:  # noqa: BLE001 - reported either way
@@ -168,6 +174,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--report-every", type=float, default=300.0, help="seconds")
     parser.add_argument(
+        "--seed",
+        type=int,
+        help="seed of the first round, to repeat a run (default: random)",
+    )
+    parser.add_argument(
         "--corpus",
         type=Path,
         help="a folder of real code: also fuzz windows of its files (property 'corpus')",
@@ -180,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")  # SyntaxWarnings about generated code (hypothesmith compiles)
-    fuzzer = Fuzzer(args.out, args.timeout)
+    fuzzer = Fuzzer(args.out, args.timeout, args.seed)
     if args.corpus is not None:
         corpus = fuzzing.corpus_modules(args.corpus)
         fuzzer.properties.append(Property("corpus", corpus, fuzzing.check_module))
