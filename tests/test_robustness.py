@@ -311,7 +311,9 @@ def test_pylint_plugin_on_deeply_nested_code() -> None:
     register(linter)
     (checker,) = [c for c in linter.get_checkers() if isinstance(c, MLSmellsChecker)]
     messages: list[str] = []
-    checker.add_message = lambda msgid, **kwargs: messages.append(msgid)  # type: ignore[method-assign]
+    checker.add_message = (  # type: ignore[method-assign]
+        lambda msgid, **kwargs: messages.append(msgid)
+    )
 
     class Module:
         file = "deep.py"

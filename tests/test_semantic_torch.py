@@ -108,7 +108,6 @@ def test_torch_kinds_for_the_wave_3_rules(source: str, kind: Kind | None) -> Non
     assert kind_of_last_line(source) is kind
 
 
-
 _OPT = "import torch\nfrom torch.optim.lr_scheduler import StepLR\n"
 
 

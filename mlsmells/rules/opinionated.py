@@ -141,7 +141,6 @@ class HyperparametersNotSet(Check):
             "ML901", node, name=_short(qualname), params=", ".join(f"`{p}`" for p in params)
         )
 
-
     def _handed_on(self, call: ast.Call) -> bool:
         """Whether the new object goes straight into another call (a Pipeline, a search ...).
 
