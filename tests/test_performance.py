@@ -18,7 +18,7 @@ from typing import ClassVar
 
 import libcst as cst
 import pytest
-from libcst.metadata import ParentNodeProvider
+from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
 
 import mlsmells
 from mlsmells import batch, cli, registry, runner
@@ -36,7 +36,7 @@ from mlsmells.engine import (
 )
 from mlsmells.fixes import apply as apply_module
 from mlsmells.fixes import command as fix_command
-from mlsmells.fixes.base import FixContext
+from mlsmells.fixes.base import FixContext, _spans_and_code
 from mlsmells.semantic.model import last_names
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -475,6 +475,35 @@ def test_fix_context_parent_is_libcst_parent(source: str) -> None:
     for node, parent in parents.items():
         assert ctx.parent(node) is parent
     assert ctx.parent(ctx.module) is None
+
+
+@pytest.mark.parametrize("source", [*_sources(), "x = 1\r\ny = (\r\n  2)\r\n", "if a:\n\tb\n"])
+def test_fix_context_positions_are_libcst_positions(source: str) -> None:
+    module = cst.parse_module(source)
+    spans, nodes, code = _spans_and_code(module)
+    assert code == module.code
+    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    ours = [nodes[key] for key in spans]
+    assert len(ours) == len(expected)
+    assert all(a is b for a, b in zip(ours, expected, strict=True))  # same nodes, same order
+    for node, rng in expected.items():
+        assert spans[id(node)] == (rng.start.line, rng.start.column, rng.end.line, rng.end.column)
+
+
+def test_fix_context_ancestors_are_libcst_parents() -> None:
+    ctx = FixContext(_sources()[2], Settings())
+    parents = ctx.wrapper.resolve(ParentNodeProvider)
+    checked = 0
+    for node in parents:
+        chain = ctx.ancestors(node)
+        expected: list[cst.CSTNode] = []
+        parent = parents.get(node)
+        while parent is not None:
+            expected.append(parent)
+            parent = parents.get(parent)
+        assert chain == expected[::-1]
+        checked += 1
+    assert checked > 50 and ctx.ancestors(ctx.module) == []
 
 
 # ------------------------------------------------------------- engine

@@ -244,12 +244,15 @@ def _safety(code: str, edit: Edit) -> Fix:
 
 
 class _Replace(cst.CSTTransformer):
-    def __init__(self, edits: Sequence[Edit]) -> None:
+    def __init__(self, ctx: FixContext, edits: Sequence[Edit]) -> None:
         super().__init__()
         self.replacements = {id(edit.node): edit.replacement for edit in edits}
+        self.enclosing = {id(n) for edit in edits for n in ctx.ancestors(edit.node)}
+        """ids of the nodes holding an edited node: the only ones the visit enters (the
+        rest of the module is kept as it is, not rebuilt node by node)."""
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        return id(node) not in self.replacements
+        return id(node) in self.enclosing and id(node) not in self.replacements
 
     def on_leave(self, original_node: _T, updated_node: _T) -> _T:
         # The replacement may be of another type (an Expr statement becomes an
@@ -258,7 +261,7 @@ class _Replace(cst.CSTTransformer):
 
 
 def _apply(ctx: FixContext, edits: Sequence[Edit]) -> str:
-    module = ctx.module.visit(_Replace(edits))
+    module = ctx.module.visit(_Replace(ctx, edits))
     imports: list[ImportItem] = []
     for edit in edits:
         for item in edit.imports:

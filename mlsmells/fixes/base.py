@@ -20,18 +20,18 @@ from __future__ import annotations
 
 import ast
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar, cast
 
 import libcst as cst
 from libcst.codemod.visitors import ImportItem
 from libcst.metadata import (
-    CodeRange,
     MetadataWrapper,
     ParentNodeProvider,
     PositionProvider,
 )
+from libcst.metadata.position_provider import PositionProvidingCodegenState
 
 from mlsmells.config import Settings
 from mlsmells.diagnostics import Diagnostic
@@ -98,6 +98,95 @@ def _code_lines(text: str) -> int:
     return max((stmt.end_lineno or stmt.lineno for stmt in tree.body), default=0)
 
 
+class _PositionState(PositionProvidingCodegenState):
+    """libcst's code generation recording the positions of libcst's ``PositionProvider``
+    as spans, with less work per token and node: no regex split of a token without a
+    line break (most), tuples instead of ``CodeRange`` objects, nodes keyed by ``id``
+    (``CSTNode.__hash__`` is a Python call), a class instead of a generator for the
+    context manager of syntactic positions. Tested against libcst's own provider."""
+
+    def __init__(self, module: cst.Module) -> None:
+        super().__init__(
+            default_indent=module.default_indent,
+            default_newline=module.default_newline,
+            provider=PositionProvider(),
+        )
+        self.spans: dict[int, Span] = {}
+        """id of a node -> its span (the first one recorded, as libcst keeps it)."""
+        self.nodes: dict[int, cst.CSTNode] = {}
+        self.starts: list[tuple[int, int]] = []
+
+    def _update_position(self, value: str) -> None:
+        if "\n" in value or "\r" in value:
+            super()._update_position(value)
+        else:
+            self.column += len(value)
+
+    def before_codegen(self, node: cst.CSTNode) -> None:
+        self.starts.append((self.line, self.column))
+
+    def after_codegen(self, node: cst.CSTNode) -> None:
+        line, column = self.starts.pop()
+        key = id(node)
+        if key not in self.spans:
+            self.spans[key] = (line, column, self.line, self.column)
+        self.nodes[key] = node
+
+    def record_syntactic_position(  # type: ignore[override]
+        self,
+        node: cst.CSTNode,
+        *,
+        start_node: cst.CSTNode | None = None,
+        end_node: cst.CSTNode | None = None,
+    ) -> _SyntacticPosition:
+        return _SyntacticPosition(self, node, start_node, end_node)
+
+
+class _SyntacticPosition:
+    """``PositionProvidingCodegenState.record_syntactic_position``, without a generator."""
+
+    __slots__ = ("state", "node", "start_node", "end_node", "start")
+
+    def __init__(
+        self,
+        state: _PositionState,
+        node: cst.CSTNode,
+        start_node: cst.CSTNode | None,
+        end_node: cst.CSTNode | None,
+    ) -> None:
+        self.state = state
+        self.node = node
+        self.start_node = start_node
+        self.end_node = end_node
+
+    def __enter__(self) -> None:
+        self.start = (self.state.line, self.state.column)
+
+    def __exit__(self, *exc_info: object) -> None:
+        state = self.state
+        spans = state.spans
+        start = spans[id(self.start_node)][:2] if self.start_node is not None else self.start
+        if self.end_node is not None:
+            end = spans[id(self.end_node)][2:]
+        else:
+            end = (state.line, state.column)
+        spans[id(self.node)] = (start[0], start[1], end[0], end[1])
+
+
+def _spans_and_code(
+    module: cst.Module,
+) -> tuple[dict[int, Span], dict[int, cst.CSTNode], str]:
+    """The span of every node of ``module`` as libcst's ``PositionProvider`` gives it (by
+    id of the node), the nodes by id, and ``module.code``: one code generation.
+
+    (Not through ``MetadataWrapper.resolve``: after the positions, libcst 1.x walks the
+    whole module once more with an empty batch of visitors, as long again.)
+    """
+    state = _PositionState(module)
+    module._codegen(state)
+    return state.spans, state.nodes, "".join(state.tokens)
+
+
 class FixContext:
     """One module being fixed: the libcst tree with its metadata, and the settings.
 
@@ -115,11 +204,13 @@ class FixContext:
         self.tail = "".join(self.lines[body_lines:])
         self.wrapper = MetadataWrapper(cst.parse_module(body), unsafe_skip_copy=True)
         self.module = self.wrapper.module
-        if self.module.code != body:
-            line = _first_difference(body, self.module.code)
+        # One code generation gives every node's position (nearly every fix needs them)
+        # and the text, which must be the text parsed: Module.code would be a second one.
+        self._spans, self._nodes, code = _spans_and_code(self.module)
+        if code != body:
+            line = _first_difference(body, code)
             raise RoundTripError(f"libcst does not reproduce line {line} exactly")
         self._by_span: dict[Span, list[cst.CSTNode]] | None = None
-        self._positions: Mapping[cst.CSTNode, CodeRange] | None = None
         self._names: frozenset[str] | None = None
 
     def code(self, module: cst.Module) -> str:
@@ -142,26 +233,17 @@ class FixContext:
             self.char_col(diag.end_line, diag.end_col),
         )
 
-    def positions(self) -> Mapping[cst.CSTNode, CodeRange]:
-        """Every node's position (libcst's ``PositionProvider``), computed once."""
-        positions = self._positions
-        if positions is None:
-            # Not through self.wrapper.resolve(): after the positions, libcst 1.x walks the
-            # whole module once more with an empty batch of visitors (as long again).
-            computed = PositionProvider()._gen(self.wrapper)
-            positions = self._positions = cast(Mapping[cst.CSTNode, CodeRange], computed)
-        return positions
-
     def span(self, node: cst.CSTNode) -> Span:
-        rng = self.positions()[node]
-        return (rng.start.line, rng.start.column, rng.end.line, rng.end.column)
+        """``node``'s position as libcst's ``PositionProvider`` gives it (computed with the
+        module: nearly every fix needs them)."""
+        return self._spans[id(node)]
 
     def _index(self) -> dict[Span, list[cst.CSTNode]]:
         if self._by_span is None:
             index: dict[Span, list[cst.CSTNode]] = {}
-            for node, rng in self.positions().items():
-                key = (rng.start.line, rng.start.column, rng.end.line, rng.end.column)
-                index.setdefault(key, []).append(node)
+            nodes = self._nodes
+            for key, span in self._spans.items():
+                index.setdefault(span, []).append(nodes[key])
             self._by_span = index
         return self._by_span
 
@@ -176,32 +258,46 @@ class FixContext:
 
     # ------------------------------------------------------------- structure
     def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
-        """The node whose child ``node`` is (``None`` for the module).
+        """The node whose child ``node`` is (``None`` for the module)."""
+        chain = self.ancestors(node)
+        return chain[-1] if chain else None
+
+    def ancestors(self, node: cst.CSTNode) -> list[cst.CSTNode]:
+        """The nodes enclosing ``node``, from the module down to its parent (empty for
+        the module, or a node that is not in it).
 
         Found by descending from the module through the children whose position
         encloses ``node``'s (the positions are there for :meth:`find` anyway): a
         few dozen nodes, where libcst's ``ParentNodeProvider`` visits all of them.
         """
         if node is self.module:
-            return None
-        positions = self.positions()
-        target = positions.get(node)
+            return []
+        spans = self._spans
+        target = spans.get(id(node))
         current: cst.CSTNode = self.module
+        chain = [current]
         while target is not None:
             children = current.children
             if any(child is node for child in children):
-                return current
+                return chain
             enclosing = [
                 child
                 for child in children
-                if (rng := positions.get(child)) is not None
-                and (rng.start.line, rng.start.column) <= (target.start.line, target.start.column)
-                and (rng.end.line, rng.end.column) >= (target.end.line, target.end.column)
+                if (span := spans.get(id(child))) is not None
+                and span[:2] <= target[:2]
+                and span[2:] >= target[2:]
             ]
             if len(enclosing) != 1:
                 break  # not in this tree, or zero-width neighbours: ask libcst
             current = enclosing[0]
-        return self.wrapper.resolve(ParentNodeProvider).get(node)
+            chain.append(current)
+        parents = self.wrapper.resolve(ParentNodeProvider)
+        found: list[cst.CSTNode] = []
+        parent = parents.get(node)
+        while parent is not None:
+            found.append(parent)
+            parent = parents.get(parent)
+        return found[::-1]
 
     # ------------------------------------------------------------------ names
     def names_in_module(self) -> frozenset[str]:
