@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import collections
+import functools
 import gc
 import io
 import re
@@ -191,6 +192,12 @@ class Check:
     nodes: ClassVar[tuple[type[ast.AST], ...]] = ()
     requires: ClassVar[frozenset[str]] = frozenset()
     """Top-level packages of which the file must import at least one (empty: always run)."""
+    names: ClassVar[frozenset[str] | None] = None
+    """For a check visiting ``ast.Name``/``ast.Attribute`` nodes that only ever acts on some
+    names (looks them up in a table of qualified names): the ids and attribute names it
+    can act on (see :func:`mlsmells.semantic.model.last_names`). The engine then hands
+    it only the attributes named so, and the names that are so or are bound to an import
+    (whose qualified name may end in anything). ``None``: every such node."""
 
     def __init__(self, ctx: Context, active: frozenset[str]) -> None:
         self.ctx = ctx
@@ -325,6 +332,8 @@ def _internal_error(who: str, what: str, line: int = 1) -> Diagnostic:
 
 
 _Handler = Callable[[ast.AST], None]
+_Handlers = list[tuple["Check", _Handler]]
+_Filtered = tuple["Check", _Handler, frozenset[str]]
 
 #: ASDL field types that never hold a node worth walking into: names, literals,
 #: and the operator / load-store singletons (walked only when a check asks for them).
@@ -447,6 +456,9 @@ class _Walker:
         self.plans: dict[type[ast.AST], _Plan] = {}
         """Node class -> what :meth:`walk` does with it (one lookup per node), built as
         classes are met from ``dispatch``, ``_SPECIAL`` and ``fields``."""
+        self.filtered: dict[type[ast.AST], tuple[_Handlers, list[_Filtered]]] = {}
+        """For ``Name`` and ``Attribute``: the handlers of the checks that take every such
+        node, and those of the checks that declare :attr:`Check.names` (with them)."""
         self.failed: set[int] = set()
 
     def _fail(self, inst: Check, node: ast.AST | None, exc: BaseException) -> None:
@@ -505,8 +517,43 @@ class _Walker:
             if found is None:
                 found = self.fields[cls] = _child_fields(cls, self.with_operators)
             fields = found
-        plan = self.plans[cls] = (self.dispatch.get(cls) or None, special, fields)
+        handlers = self.dispatch.get(cls)
+        dispatcher: Callable[[ast.AST], None] | None = None
+        if handlers:
+            filtered = [(i, h, i.names) for i, h in handlers if i.names is not None]
+            if cls in (ast.Name, ast.Attribute) and filtered:
+                always = [(i, h) for i, h in handlers if i.names is None]
+                self.filtered[cls] = (always, filtered)
+                dispatcher = self._dispatch_name if cls is ast.Name else self._dispatch_attribute
+            else:
+                dispatcher = functools.partial(self._dispatch, handlers)
+        plan = self.plans[cls] = (dispatcher, special, fields)
         return plan
+
+    def _dispatch_name(self, node: ast.AST) -> None:
+        """A name to the checks that may act on it (see :attr:`Check.names`)."""
+        name: str = node.id  # type: ignore[attr-defined]
+        binding = self.model.lookup(name)
+        if binding is not None and binding.qualname is not None:
+            self._dispatch(self.dispatch[ast.Name], node)  # an import: any qualified name
+            return
+        self._dispatch_filtered(ast.Name, name, node)
+
+    def _dispatch_attribute(self, node: ast.AST) -> None:
+        """An attribute to the checks that may act on it (see :attr:`Check.names`)."""
+        self._dispatch_filtered(ast.Attribute, node.attr, node)  # type: ignore[attr-defined]
+
+    def _dispatch_filtered(self, cls: type[ast.AST], name: str, node: ast.AST) -> None:
+        always, filtered = self.filtered[cls]
+        for _, _, names in filtered:
+            if name in names:
+                break
+        else:  # (the common case: no list built)
+            if always:
+                self._dispatch(always, node)
+            return
+        wanted = [(i, h) for i, h, names in filtered if name in names]
+        self._dispatch(always + wanted, node)
 
     def walk(self, node: ast.AST) -> None:
         # The hot loop of the engine (about a million calls on 270k lines): keep it lean.
@@ -514,9 +561,9 @@ class _Walker:
         plan = self.plans.get(cls)
         if plan is None:
             plan = self._plan(cls)
-        handlers, special, fields = plan
-        if handlers:
-            self._dispatch(handlers, node)
+        dispatcher, special, fields = plan
+        if dispatcher is not None:
+            dispatcher(node)
         if special is not None:
             self.ancestors.append(node)
             special(self, node)
@@ -710,8 +757,9 @@ class _Walker:
 
 
 _Special = Callable[[_Walker, ast.AST], None]
-_Plan = tuple[list[tuple[Check, _Handler]] | None, _Special | None, _Fields]
-"""The handlers of a node class (None: no check visits it), its special walk, its fields."""
+_Plan = tuple[Callable[[ast.AST], None] | None, _Special | None, _Fields]
+"""How to hand a node of a class to the checks (None: no check visits it), its special
+walk, its fields."""
 
 _SPECIAL: dict[type[ast.AST], _Special] = {
     ast.FunctionDef: _Walker._function,

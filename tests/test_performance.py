@@ -25,10 +25,12 @@ from mlsmells import batch, cli, registry, runner
 from mlsmells import cache as cache_module
 from mlsmells.cache import Cache
 from mlsmells.config import Overrides, Settings, SettingsCache, glob_matches
+from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import (
     Check,
     Context,
     Engine,
+    all_checks,
     gc_paused,
     iter_local_nodes,
     iter_nodes,
@@ -597,6 +599,23 @@ def test_may_resolve_to_never_rules_out_the_qualified_name(source: str) -> None:
         ruled_out = [n for n, _, may in _Names.seen if not may]
         assert any(isinstance(n, ast.Attribute) and n.attr == "count" for n in ruled_out)
         assert any(isinstance(n, ast.Name) and n.id == "layer" for n in ruled_out)
+
+
+def test_name_filters_of_checks_drop_no_finding(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A check declaring ``names`` finds the same with every name and attribute handed to it."""
+    sources = [p.read_text(encoding="utf-8") for p in sorted((FIXTURES / "rules").glob("*.py"))]
+    active = registry.select_codes(extend_select=["ML9"])
+
+    def findings() -> list[list[Diagnostic]]:
+        engine = Engine(active)
+        return [engine.run_source(source) for source in sources]
+
+    filtered = findings()
+    declaring = [c for c in all_checks() if c.names is not None]
+    assert len(declaring) >= 4 and sum(map(len, filtered)) > 500
+    for check in declaring:
+        monkeypatch.setattr(check, "names", None)
+    assert findings() == filtered
 
 
 EXCLUDES = (".git", "build/", "./venv", "*.pyc", "data?", "[ab]c", "x[", "docs/*.py", "**/gen")

@@ -90,6 +90,7 @@ class RemovedNumpyAlias(Check):
     codes = ("ML301",)
     nodes = (ast.Attribute, ast.Name, ast.ImportFrom)
     requires = frozenset({"numpy"})
+    names = _CHANGED_NAMES
 
     def visit(self, node: ast.AST) -> None:
         if isinstance(node, ast.ImportFrom):

@@ -899,6 +899,7 @@ class ThresholdMetricOnly(Check):
     codes = ("ML910",)
     nodes = (ast.Call, ast.Name, ast.Attribute, ast.Constant)
     requires = frozenset({"sklearn"})
+    names = _THRESHOLD_FREE_NAMES | _SCORE_METHODS
 
     def __init__(self, ctx: Context, active: frozenset[str]) -> None:
         super().__init__(ctx, active)

@@ -522,6 +522,7 @@ class LegacyNumpyRandom(Check):
     codes = ("ML102",)
     nodes = (ast.Name, ast.Attribute, ast.Assign, ast.AnnAssign)
     requires = frozenset({"numpy"})
+    names = frozenset(numpy_random.LEGACY)
 
     def __init__(self, ctx: Context, active: frozenset[str]) -> None:
         super().__init__(ctx, active)

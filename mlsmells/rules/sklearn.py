@@ -51,6 +51,7 @@ class RemovedSklearnApi(Check):
     codes = ("ML501",)
     nodes = (ast.Import, ast.ImportFrom, ast.Attribute, ast.Name, ast.Call)
     requires = frozenset({"sklearn"})
+    names = _CHANGED_NAMES
 
     def visit(self, node: ast.AST) -> None:
         if isinstance(node, ast.Import):

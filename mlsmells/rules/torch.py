@@ -1660,6 +1660,7 @@ class DeprecatedTorchApi(Check):
     codes = ("ML412",)
     nodes = (ast.Call, ast.Attribute, ast.Name)
     requires = frozenset({"torch", "functorch", "torchvision"})
+    names = _DEPRECATED_NAMES
 
     def __init__(self, ctx: Context, active: frozenset[str]) -> None:
         super().__init__(ctx, active)
