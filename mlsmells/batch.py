@@ -14,7 +14,6 @@ content.
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -184,6 +183,8 @@ def _work(task: _Task) -> str:
 
 def _pool_map(workers: int, pending: Sequence[tuple[int, _Task]]) -> list[str]:
     # fork: the workers start with everything imported (rules, tables) at no cost.
+    import multiprocessing  # (here: a run in one process needs none of it)
+
     from mlsmells.engine import all_checks
 
     all_checks()

@@ -24,7 +24,6 @@ The ``fix`` of a JSON record and the ``fixes`` of a SARIF result are what
 from __future__ import annotations
 
 import json
-import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -65,13 +64,14 @@ SourceReader = Callable[[Path], "Source | None"]
 
 def source_reader(settings: SettingsCache) -> SourceReader:
     """Read a checked file again (``None`` when it cannot be read any more)."""
-    from mlsmells import notebooks
     from mlsmells.fixes.files import read_source_file
 
     def read(path: Path) -> Source | None:
         try:
             config = settings.for_path(path)
             if path.suffix == NOTEBOOK_SUFFIX:
+                from mlsmells import notebooks  # (not imported by a run without notebooks)
+
                 notebook = notebooks.read_for_runner(path)
                 masked = frozenset(
                     cell.start + n
@@ -477,6 +477,8 @@ def _classname(path: Path) -> str:
 def write_junit(results: Sequence[FileResult], out: TextIO) -> None:
     """JUnit XML: a suite per file; a failing case per finding, an error case per unreadable file,
     one passing case for a clean file."""
+    import xml.etree.ElementTree as ET  # (only this format needs it)
+
     suites = ET.Element("testsuites", name="mlsmells")
     totals = Counter[str]()
     for result in results:
