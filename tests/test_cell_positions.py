@@ -33,6 +33,13 @@ def make_notebook(*sources: str) -> str:
     return json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
 
 
+def located(text: str, active: frozenset[str]) -> list[tuple[int, int, str]]:
+    """(cell, line in cell, code) of each finding in the notebook ``text``."""
+    result = check_notebook(Path("nb.ipynb"), active, data=text.encode())
+    assert result.line_map is not None
+    return [(*result.line_map[d.line], d.code) for d in result.diagnostics]
+
+
 def context(
     source: str,
     cell_last_lines: frozenset[int] = frozenset(),
@@ -150,16 +157,9 @@ def test_fixing_a_notebook_keeps_the_labels_of_the_remaining_findings() -> None:
     assert [a.diagnostic.code for a in result.applied] == ["ML209"]
     (before,) = [d for d in result.before if d.code == "ML001"]
     assert "`train_test_split` at cell 1, line 7 splits" in before.message
-    fixed = Notebook(nb.apply(result.source).text)
-    assert len(fixed.lines) == len(nb.lines) + 2  # ``import math`` and a blank line, in cell 1
-    fresh = runner.check_tree(
-        fixed.tree,
-        fixed.lines,
-        "churn.ipynb",
-        active,
-        cell_last_lines=fixed.cell_last_lines,
-        line_map=fixed.line_map(),
-    )
+    written = nb.apply(result.source).text
+    assert len(Notebook(written).lines) == len(nb.lines) + 2  # ``import math`` and a blank line
+    fresh = check_notebook(Path("churn.ipynb"), active, data=written.encode()).diagnostics
     assert [d.message for d in result.remaining] == [d.message for d in fresh]
     (after,) = result.remaining
     assert "`train_test_split` at cell 1, line 9 splits" in after.message
@@ -242,22 +242,12 @@ def test_a_script_without_cell_markers_has_no_cells() -> None:
 
 def test_a_notebook_cell_marker_comment_is_no_cell() -> None:
     """In a notebook the notebook's cells count, not ``# %%`` comments inside them."""
-    nb = Notebook(
-        make_notebook(
-            "import pandas as pd\nimport torch\n",
-            'frame = pd.read_csv("a.csv")\nframe.dropna()\n# %%\nprint(frame)\n',
-            "model.eval\n# %%\nmodel.train()\n",
-        )
+    text = make_notebook(
+        "import pandas as pd\nimport torch\n",
+        'frame = pd.read_csv("a.csv")\nframe.dropna()\n# %%\nprint(frame)\n',
+        "model.eval\n# %%\nmodel.train()\n",
     )
-    found = runner.check_tree(
-        nb.tree,
-        nb.lines,
-        "nb.ipynb",
-        DISPLAY_RULES,
-        cell_last_lines=nb.cell_last_lines,
-        line_map=nb.line_map(),
-    )
-    assert [(*nb.line_map()[d.line], d.code) for d in found] == [(2, 2, "ML203"), (3, 1, "ML406")]
+    assert located(text, DISPLAY_RULES) == [(2, 2, "ML203"), (3, 1, "ML406")]
 
 
 PERCENT_SCRIPT = """\
@@ -295,17 +285,11 @@ def test_display_rules_share_the_percent_format_cells() -> None:
 
 def test_a_notebook_and_its_percent_export_agree() -> None:
     cells = PERCENT_SCRIPT.split("# %%\n")[1:]
-    nb = Notebook(make_notebook(*cells))
-    found = runner.check_tree(
-        nb.tree,
-        nb.lines,
-        "runs.ipynb",
-        DISPLAY_RULES,
-        cell_last_lines=nb.cell_last_lines,
-        line_map=nb.line_map(),
-    )
-    located = [(*nb.line_map()[d.line], d.code) for d in found]
-    assert located == [(2, 3, "ML406"), (3, 2, "ML410"), (4, 2, "ML203")]
+    assert located(make_notebook(*cells), DISPLAY_RULES) == [
+        (2, 3, "ML406"),
+        (3, 2, "ML410"),
+        (4, 2, "ML203"),
+    ]
 
 
 def test_engine_run_without_cells_flags_every_last_line() -> None:
