@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from mlsmells.data import numpy_random, sklearn_api
 from mlsmells.data.numpy_random import Legacy, Shape, legacy_function
-from mlsmells.engine import Check, Context, iter_nodes
+from mlsmells.engine import Check, Context, iter_local_nodes, iter_nodes, names_in
 from mlsmells.rules._util import has_star_kwargs, is_none, keyword
 from mlsmells.semantic.model import Scope, ScopeType, last_names
 
@@ -235,9 +235,6 @@ _ESTIMATOR_CHECKS = frozenset(
 )
 
 
-_NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
-
-
 def _estimator_argument(call: ast.Call, position: int) -> ast.expr | None:
     """The argument a reseeding ensemble takes as its estimator (by keyword or at
     ``position``, when no ``*args`` comes before it)."""
@@ -269,23 +266,18 @@ class _ScopeUses:
         """Names mentioned in a nested function or class, or declared global/nonlocal."""
         self.as_estimator: set[int] = set()
         """id() of the names passed as the estimator of a reseeding ensemble."""
-        todo: list[ast.AST] = list(owner.body)
-        while todo:
-            sub = todo.pop()
-            if isinstance(sub, _NESTED_SCOPES):
-                self.unsure.update(n.id for n in ast.walk(sub) if isinstance(n, ast.Name))
-                continue
-            if isinstance(sub, (ast.Global, ast.Nonlocal)):
+        for sub in iter_local_nodes(owner.body):
+            if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+                self.unsure.update(name.id for name in names_in(sub))
+            elif isinstance(sub, (ast.Global, ast.Nonlocal)):
                 self.unsure.update(sub.names)
             elif isinstance(sub, ast.Name):
                 self.mentions.setdefault(sub.id, []).append(sub)
-                continue
             elif isinstance(sub, ast.Call):
                 position = RESEEDING_ENSEMBLES.get(qualname(sub.func) or "")
                 estimator = None if position is None else _estimator_argument(sub, position)
                 if isinstance(estimator, ast.Name):
                     self.as_estimator.add(id(estimator))
-            todo.extend(ast.iter_child_nodes(sub))
 
     def only_reseeded(self, target: ast.Name) -> bool:
         """Every other mention of ``target``'s name is a reseeding ensemble's estimator."""
