@@ -185,9 +185,6 @@ def _pool_map(workers: int, pending: Sequence[tuple[int, _Task]]) -> list[str]:
     # fork: the workers start with everything imported (rules, tables) at no cost.
     import multiprocessing  # (here: a run in one process needs none of it)
 
-    from mlsmells.engine import all_checks
-
-    all_checks()
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     tasks = [task for _, task in pending]

@@ -26,7 +26,7 @@ from mlsmells.cache import Cache
 from mlsmells.config import ConfigError, Overrides, SettingsCache
 from mlsmells.fixes import command as fix_command
 from mlsmells.noqa import add_noqa_to_file
-from mlsmells.registry import Fix
+from mlsmells.records import Fix
 from mlsmells.runner import FileError, FileResult
 
 Handler = Callable[[argparse.Namespace], int]

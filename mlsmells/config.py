@@ -42,7 +42,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from mlsmells import registry
-from mlsmells.registry import Fix
+from mlsmells.records import Fix
 from mlsmells.runner import SKIP_DIRS
 
 if sys.version_info >= (3, 11):

@@ -13,7 +13,7 @@ import json
 from dataclasses import MISSING, fields
 
 from mlsmells import config, registry
-from mlsmells.registry import Family, Fix, Rule
+from mlsmells.records import Family, Fix, Rule
 
 FAMILY_TITLES: dict[Family, str] = {
     Family.LEAKAGE: "ML0xx — data leakage and evaluation",

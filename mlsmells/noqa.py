@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mlsmells import registry
+from mlsmells import records
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.fixes.files import read_source_file, read_text_file, split_lines, write_source_file
 from mlsmells.runner import NOTEBOOK_SUFFIX, FileError
@@ -74,7 +74,7 @@ def add_noqa(text: str, diagnostics: Iterable[Diagnostic]) -> tuple[str, int]:
     runs = _runs(text)
     wanted: list[_Run] = []
     for diag in diagnostics:
-        if diag.code == registry.INTERNAL_ERROR_CODE:
+        if diag.code == records.INTERNAL_ERROR_CODE:
             continue
         run = runs.get(diag.line)
         if run is None:

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import quote
 
 import mlsmells
-from mlsmells import registry
+from mlsmells import records, registry
 from mlsmells.config import ConfigError, Settings, SettingsCache
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.fixes.files import split_lines
@@ -216,7 +216,7 @@ def json_record(
     _, end_row = _row(result, diag.end_line)
     return {
         "code": diag.code,
-        "symbol": rule.symbol if rule is not None else registry.INTERNAL_ERROR_SYMBOL,
+        "symbol": rule.symbol if rule is not None else records.INTERNAL_ERROR_SYMBOL,
         "message": diag.text,
         "filename": str(result.path),
         "cell": cell,
@@ -314,7 +314,7 @@ _LEVELS = {"E": "error", "F": "error", "W": "warning", "C": "note", "R": "note"}
 
 def _level(code: str) -> str:
     rule = registry.RULES.get(code)
-    letter = rule.pylint_id[0] if rule is not None else registry.INTERNAL_ERROR_PYLINT_ID[0]
+    letter = rule.pylint_id[0] if rule is not None else records.INTERNAL_ERROR_PYLINT_ID[0]
     return _LEVELS[letter]
 
 
@@ -323,7 +323,7 @@ def _rule_descriptor(code: str) -> dict[str, object]:
     if rule is None:  # ML000: a rule failed on a file
         return {
             "id": code,
-            "name": registry.INTERNAL_ERROR_SYMBOL,
+            "name": records.INTERNAL_ERROR_SYMBOL,
             "shortDescription": {"text": "An mlsmells rule failed on this file."},
             "fullDescription": {
                 "text": "An mlsmells rule raised an error; the message names the rule. "
@@ -331,7 +331,7 @@ def _rule_descriptor(code: str) -> dict[str, object]:
             },
             "defaultConfiguration": {"level": _level(code)},
         }
-    fix = "no automatic fix" if rule.fix is registry.Fix.NONE else f"{rule.fix.value} fix"
+    fix = "no automatic fix" if rule.fix is records.Fix.NONE else f"{rule.fix.value} fix"
     help_text = f"{rule.summary}\n\n{rule.rationale}\n\nDocumentation: {rule.url}"
     help_markdown = f"{rule.summary}\n\n{rule.rationale}\n\n[{rule.code} documentation]({rule.url})"
     return {
@@ -582,4 +582,4 @@ def write_statistics(results: Sequence[FileResult], out: TextIO, *, as_json: boo
 
 def _name(code: str) -> str:
     rule = registry.RULES.get(code)
-    return rule.name if rule is not None else registry.INTERNAL_ERROR_SYMBOL
+    return rule.name if rule is not None else records.INTERNAL_ERROR_SYMBOL

@@ -30,7 +30,7 @@ from astroid import nodes
 from pylint.checkers import BaseRawFileChecker
 from pylint.typing import MessageDefinitionTuple
 
-from mlsmells import registry
+from mlsmells import records, registry
 from mlsmells.config import check_selector, glob_matches
 from mlsmells.engine import Engine, gc_paused
 from mlsmells.runner import FileError, decode_source, parse, split_lines
@@ -44,10 +44,10 @@ def _messages() -> dict[str, MessageDefinitionTuple]:
         rule.pylint_id: ("%s", rule.symbol, rule.summary, {"default_enabled": rule.default_enabled})
         for rule in registry.RULES.values()
     }
-    msgs[registry.INTERNAL_ERROR_PYLINT_ID] = (
+    msgs[records.INTERNAL_ERROR_PYLINT_ID] = (
         "%s",
-        registry.INTERNAL_ERROR_SYMBOL,
-        f"{registry.INTERNAL_ERROR_CODE}: an mlsmells rule failed on this file; "
+        records.INTERNAL_ERROR_SYMBOL,
+        f"{records.INTERNAL_ERROR_CODE}: an mlsmells rule failed on this file; "
         "the message names the rule. Please report it.",
         {"default_enabled": True},
     )
@@ -109,7 +109,7 @@ class MLSmellsChecker(BaseRawFileChecker):
         engine = _engine(active)
         for diag in engine.run(tree, split_lines(source), node.file or "<unknown>"):
             rule = registry.RULES.get(diag.code)
-            msgid = rule.pylint_id if rule is not None else registry.INTERNAL_ERROR_PYLINT_ID
+            msgid = rule.pylint_id if rule is not None else records.INTERNAL_ERROR_PYLINT_ID
             self.add_message(
                 msgid,
                 line=diag.line,
@@ -131,7 +131,7 @@ class MLSmellsChecker(BaseRawFileChecker):
 @functools.lru_cache(maxsize=8)
 def _engine(active: frozenset[str]) -> Engine:
     """One engine per selection, not one per module."""
-    return Engine(active)
+    return registry.engine(active)
 
 
 def parse_per_file_ignores(items: Sequence[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:

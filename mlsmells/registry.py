@@ -1,95 +1,114 @@
 """The rule table: the single source for every front end, the docs and the tests.
 
-The records themselves live in :mod:`mlsmells.catalog`, one module per family,
-so that work on different families does not edit the same file; this module
-assembles them into one ordered table and answers every question about it.
+Each rule lives in one module under :mod:`mlsmells.rules` (its record, its check and
+its fix, see ``CONTRIBUTING.md``); :data:`RULE_MODULES` lists them, and this module
+imports them, checks that they hang together, and answers every question about the
+table. Nothing registers itself on import: a rule that is not listed here does not
+exist.
 """
 
 from __future__ import annotations
 
-import enum
+import importlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from types import ModuleType
+from typing import TYPE_CHECKING
 
-CODE_RE = re.compile(r"^ML\d{3}$")
-#: pylint checker id shared by every mlsmells message (51-99 are for plugins; 55 is dslinter's).
-PYLINT_CHECKER_ID = "76"
-#: The code reported when a rule raised: it names the rule in its message.
-INTERNAL_ERROR_CODE = "ML000"
-#: pylint id and symbol of ML000 (fatal category, like pylint's own ``astroid-error``).
-INTERNAL_ERROR_PYLINT_ID = "F7600"
-INTERNAL_ERROR_SYMBOL = "ml-internal-error"
-DOCS_URL = "https://github.com/mlsmells/mlsmells/blob/main/docs/rules/{code}.md"
+from mlsmells.engine import Check, Engine
+from mlsmells.records import CODE_RE, Rule
 
+if TYPE_CHECKING:
+    from mlsmells.fixes.base import Transform
 
-class Fix(enum.Enum):
-    """What kind of automatic fix a rule offers."""
+#: The rule modules (under ``mlsmells.rules``), one line a module: adding a rule adds its line.
+RULE_MODULES: tuple[str, ...] = (
+)
 
-    NONE = "none"
-    SAFE = "safe"
-    UNSAFE = "unsafe"
-    #: Safe for some shapes (documented renames), unsafe for others.
-    MIXED = "mixed"
-
-
-class Family(str, enum.Enum):
-    LEAKAGE = "leakage"
-    REPRODUCIBILITY = "reproducibility"
-    PANDAS = "pandas"
-    NUMPY = "numpy"
-    TORCH = "torch"
-    SKLEARN = "sklearn"
-    OPINIONATED = "opinionated"
+#: Rule families still in one module per family (catalog record + family check module +
+#: family fix module), until they move to one module per rule.
+_LEGACY_FAMILIES: tuple[str, ...] = (
+    "leakage",
+    "reproducibility",
+    "pandas",
+    "numpy",
+    "torch",
+    "sklearn",
+    "opinionated",
+)
 
 
 @dataclass(frozen=True)
-class Rule:
-    """One rule of the catalog."""
-
-    code: str
-    name: str
-    """kebab-case rule name; the pylint symbol is ``ml-<name>``."""
-    pylint_id: str
-    family: Family
-    message: str
-    """Message template (``str.format`` fields), without the code prefix."""
-    summary: str
-    rationale: str
-    bad: str
-    good: str
-    fix: Fix = Fix.NONE
-    fix_summary: str = ""
-    fix_safety: str = ""
-    default_enabled: bool = True
-    noise: str = ""
-    """For opt-in rules: where they are noisy and why they are off by default."""
-
-    @property
-    def symbol(self) -> str:
-        return f"ml-{self.name}"
-
-    @property
-    def url(self) -> str:
-        return DOCS_URL.format(code=self.code)
-
-    def format(self, *args: object, **kwargs: object) -> str:
-        """The full message text, starting with the code."""
-        return f"{self.code} {self.message.format(*args, **kwargs)}"
+class _Table:
+    rules: Mapping[str, Rule]
+    checks: tuple[type[Check], ...]
+    fixes: dict[str, Transform]
 
 
-def _load() -> dict[str, Rule]:
-    from mlsmells import catalog
+def _checks_of(module: ModuleType) -> list[type[Check]]:
+    """The check classes that ``module`` defines (not those it imports)."""
+    return [
+        value
+        for value in vars(module).values()
+        if isinstance(value, type)
+        and issubclass(value, Check)
+        and value.__module__ == module.__name__
+        and value.codes
+    ]
 
-    table: dict[str, Rule] = {}
-    for rule in catalog.all_rules():
-        if rule.code in table:
-            raise ValueError(f"duplicate rule code {rule.code}")
-        table[rule.code] = rule
-    return dict(sorted(table.items()))
+
+def _load() -> _Table:
+    rules: dict[str, Rule] = {}
+    checks: list[type[Check]] = []
+    fixes: dict[str, Transform] = {}
+
+    def add(records: Iterable[Rule], found: Sequence[type[Check]], where: str) -> None:
+        owned: set[str] = set()
+        for rule in records:
+            if not CODE_RE.match(rule.code) or rule.code in rules:
+                raise ValueError(f"{where}: bad or duplicate rule code {rule.code}")
+            rules[rule.code] = rule
+            owned.add(rule.code)
+        reported = [code for check in found for code in check.codes]
+        if sorted(reported) != sorted(owned):
+            raise ValueError(f"{where}: its checks report {reported}, its records are {owned}")
+        checks.extend(found)
+
+    for name in RULE_MODULES:
+        module = importlib.import_module(f"mlsmells.rules.{name}")
+        records = getattr(module, "RULES", None) or (module.RULE,)
+        add(records, _checks_of(module), module.__name__)
+        for code, transform in getattr(module, "FIXES", {}).items():
+            if code not in {rule.code for rule in records}:
+                raise ValueError(f"{module.__name__}: a fix for {code}, not one of its rules")
+            fixes[code] = transform
+    for family in _LEGACY_FAMILIES:
+        catalog = importlib.import_module(f"mlsmells.catalog.{family}")
+        module = importlib.import_module(f"mlsmells.rules.{family}")
+        records = {rule.code: rule for rule in catalog.RULES}
+        found = _checks_of(module)
+        for check in found:
+            check.rules = tuple(records[code] for code in check.codes)
+            check._by_code = {rule.code: rule for rule in check.rules}
+        for rule in records.values():
+            rules[rule.code] = rule
+        checks.extend(found)
+    return _Table(dict(sorted(rules.items())), tuple(checks), fixes)
 
 
-RULES: Mapping[str, Rule] = _load()
+_TABLE = _load()
+RULES: Mapping[str, Rule] = _TABLE.rules
+CHECKS: tuple[type[Check], ...] = _TABLE.checks
+"""Every check class, in the order of :data:`RULE_MODULES`."""
+TRANSFORMS: dict[str, Transform] = dict(_TABLE.fixes)
+"""Rule code -> its fix (the rule modules' ``FIXES``): a function of the rule module,
+whose libcst is imported when it first runs."""
+
+
+def engine(active: frozenset[str] | None = None) -> Engine:
+    """An engine running the checks of the ``active`` codes (default: the default rules)."""
+    return Engine(CHECKS, select_codes() if active is None else active)
 
 
 def get(code: str) -> Rule:

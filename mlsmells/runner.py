@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from mlsmells import registry
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import Engine, gc_paused
 from mlsmells.suppression import Suppressions
@@ -244,7 +245,7 @@ def _null_byte_error(source: str, message: str) -> FileError:
 
 @functools.lru_cache(maxsize=8)
 def _engine(active: frozenset[str]) -> Engine:
-    return Engine(active)
+    return registry.engine(active)
 
 
 def check_source(

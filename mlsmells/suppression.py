@@ -42,7 +42,7 @@ import tokenize
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from mlsmells import registry
+from mlsmells import records, registry
 from mlsmells.diagnostics import Diagnostic
 
 # flake8's own patterns (flake8/defaults.py: NOQA_INLINE_REGEXP, NOQA_FILE).
@@ -264,19 +264,19 @@ def _parse_pragmas(comment: str) -> list[_Pragma]:
 def _codes_named(name: str) -> list[str]:
     """The mlsmells codes a pylint message name refers to."""
     if name == "all" or name.lower() == "mlsmells":
-        return [*registry.RULES, registry.INTERNAL_ERROR_CODE]
+        return [*registry.RULES, records.INTERNAL_ERROR_CODE]
     if name in _CATEGORIES:
         codes = [c for c, r in registry.RULES.items() if r.pylint_id[0] == name]
-        if registry.INTERNAL_ERROR_PYLINT_ID[0] == name:
-            codes.append(registry.INTERNAL_ERROR_CODE)
+        if records.INTERNAL_ERROR_PYLINT_ID[0] == name:
+            codes.append(records.INTERNAL_ERROR_CODE)
         return codes
     if name[1:].isdigit():
         msgid = name.upper()
-        if msgid == registry.INTERNAL_ERROR_PYLINT_ID:
-            return [registry.INTERNAL_ERROR_CODE]
+        if msgid == records.INTERNAL_ERROR_PYLINT_ID:
+            return [records.INTERNAL_ERROR_CODE]
         return [c for c, r in registry.RULES.items() if r.pylint_id == msgid]
-    if name == registry.INTERNAL_ERROR_SYMBOL:
-        return [registry.INTERNAL_ERROR_CODE]
+    if name == records.INTERNAL_ERROR_SYMBOL:
+        return [records.INTERNAL_ERROR_CODE]
     rule = registry.by_symbol(name)
     return [rule.code] if rule is not None else []
 

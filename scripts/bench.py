@@ -152,21 +152,20 @@ def replicate(files: Sequence[Path], corpus: Path, count: int, into: Path) -> in
 def default_symbols() -> str:
     """The pylint symbols of the rules on by default (what ``mlsmells check`` runs)."""
     sys.path.insert(0, str(ROOT))
-    from mlsmells import registry
+    from mlsmells import records, registry
 
     symbols = [r.symbol for r in registry.RULES.values() if r.default_enabled]
-    return ",".join([*symbols, registry.INTERNAL_ERROR_SYMBOL])
+    return ",".join([*symbols, records.INTERNAL_ERROR_SYMBOL])
 
 
 # ------------------------------------------------------------- where it goes
 def _no_check() -> type:
     from mlsmells import engine
 
-    class NoCheck(engine.Check):
-        codes = ("ML000",)  # registers it: taken out again below
+    class NoCheck(engine.Check):  # in no rule module: not registered
+        codes = ("ML000",)
         nodes = ()
 
-    engine._CHECKS.remove(NoCheck)
     return NoCheck
 
 
@@ -174,14 +173,15 @@ def profile_check(corpus: Path) -> list[tuple[str, float]]:
     """Seconds of CPU per stage of ``mlsmells check`` over the corpus (one process, in here)."""
     sys.path.insert(0, str(ROOT))
     from mlsmells import engine, registry, runner
+    from mlsmells.engine import walk
     from mlsmells.suppression import Suppressions
 
     clock = time.process_time
     spent: collections.Counter[str] = collections.Counter()
     _NoCheck = _no_check()
 
-    class Timed(engine._Walker):
-        def _dispatch(self, handlers: list[tuple[engine.Check, Callable[[object], None]]],
+    class Timed(walk._Walker):
+        def _dispatch(self, handlers: list[tuple[engine.Visitor, Callable[[object], None]]],
                       node: object) -> None:
             for inst, handler in handlers:
                 start = clock()
@@ -191,7 +191,8 @@ def profile_check(corpus: Path) -> list[tuple[str, float]]:
                     raise
                 except Exception as exc:  # noqa: BLE001 - as the engine does
                     self._fail(inst, node, exc)  # type: ignore[arg-type]
-                spent[f"check {type(inst).__name__} ({', '.join(inst.codes)})"] += clock() - start
+                codes = ", ".join(getattr(inst, "codes", ()))
+                spent[f"check {type(inst).__name__} ({codes})"] += clock() - start
 
         def _leave_scope(self, scope: object) -> None:
             start = clock()
@@ -199,7 +200,6 @@ def profile_check(corpus: Path) -> list[tuple[str, float]]:
             spent["checks at the end of scopes (leave_scope)"] += clock() - start
 
     active = registry.select_codes()
-    engine.all_checks()
     trees = []
     for path in python_files(corpus):
         try:
@@ -208,24 +208,24 @@ def profile_check(corpus: Path) -> list[tuple[str, float]]:
         except runner.FileError:
             continue
     # The walk and the semantic model alone: the engine driving one check that visits nothing.
-    bare = engine.Engine(active)
+    bare = registry.engine(active)
     bare.checks = [_NoCheck]
     start = clock()
     for tree, lines, name in trees:
         with engine.gc_paused():
             bare.run(tree, lines, name)
     walk_only = clock() - start
-    full = engine.Engine(active)
+    full = registry.engine(active)
     start = clock()
     for tree, lines, name in trees:
         with engine.gc_paused():
             full.run(tree, lines, name)
     untimed = clock() - start
     del trees
-    original = engine._Walker
-    engine._Walker = Timed  # type: ignore[misc]
+    original = walk._Walker
+    walk._Walker = Timed  # type: ignore[misc]
     try:
-        eng = engine.Engine(active)
+        eng = registry.engine(active)
         for path in python_files(corpus):
             start = clock()
             source = runner.read_source(path)
@@ -247,7 +247,7 @@ def profile_check(corpus: Path) -> list[tuple[str, float]]:
             spent[_TIMED_ENGINE] += walked - parsed
             spent["suppression comments (files with findings)"] += done - walked
     finally:
-        engine._Walker = original  # type: ignore[misc]
+        walk._Walker = original  # type: ignore[misc]
     spent["engine: the walk and the semantic model alone (a run with no check)"] = walk_only
     spent["engine: in all, without the timers (walk, model and every check)"] = untimed
     return spent.most_common()

@@ -34,7 +34,7 @@ from pathlib import Path
 import hypothesmith
 from hypothesis import strategies as st
 
-from mlsmells import registry, runner
+from mlsmells import records, registry, runner
 from mlsmells.config import SettingsCache
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.fixes import command, fix_source
@@ -417,7 +417,7 @@ def _cell(kind: str, text: str, as_lines: bool) -> dict[str, object]:
 # --------------------------------------------------------------- properties
 def _no_internal_error(found: FixResult | Iterable[Diagnostic], where: str) -> None:
     for diag in found.remaining if isinstance(found, FixResult) else found:
-        assert diag.code != registry.INTERNAL_ERROR_CODE, f"{where}: {diag.message}"
+        assert diag.code != records.INTERNAL_ERROR_CODE, f"{where}: {diag.message}"
 
 
 def _fix_is_sound(source: str, result: FixResult, *, unsafe: bool) -> None:

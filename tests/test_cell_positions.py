@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from mlsmells import cli, runner
-from mlsmells.engine import Context, Engine
+from mlsmells import cli, registry, runner
+from mlsmells.engine import Context
 from mlsmells.fixes import fix_source
 from mlsmells.notebooks import Notebook, check_notebook, follow_line_map
 
@@ -294,9 +294,9 @@ def test_a_notebook_and_its_percent_export_agree() -> None:
 
 def test_engine_run_without_cells_flags_every_last_line() -> None:
     source = "import torch\nmodel = torch.nn.Linear(2, 2)\nfor _ in range(2):\n    model.eval\n"
-    found = Engine(frozenset({"ML406"})).run_source(source)
+    found = registry.engine(frozenset({"ML406"})).run_source(source)
     assert [d.line for d in found] == [4]
     tree = ast.parse(source)
     lines = source.splitlines(keepends=True)
-    in_cell = Engine(frozenset({"ML406"})).run(tree, lines, "<nb>", frozenset({4}))
+    in_cell = registry.engine(frozenset({"ML406"})).run(tree, lines, "<nb>", frozenset({4}))
     assert [d.line for d in in_cell] == [4]  # nested: shown by no cell

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mlsmells import config, registry
+from mlsmells import config, records, registry
 from mlsmells.docs import (
     configuration_keys,
     find_rule,
@@ -17,7 +17,7 @@ from mlsmells.docs import (
     render_rule,
     with_readme_table,
 )
-from mlsmells.registry import Fix
+from mlsmells.records import Fix
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "rules"
 STALE = "docs/rules is out of date: run `python scripts/gen_docs.py`"
@@ -38,7 +38,7 @@ def test_generated_pages_are_current() -> None:
 
 
 @pytest.mark.parametrize("rule", list(registry.RULES.values()), ids=lambda r: r.code)
-def test_page_layout(rule: registry.Rule) -> None:
+def test_page_layout(rule: records.Rule) -> None:
     page = render_rule(rule)
     assert page.startswith(f"# {rule.name} ({rule.code})\n")
     headings = re.findall(r"^## (.+)$", page, flags=re.M)

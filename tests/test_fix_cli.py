@@ -10,7 +10,7 @@ import pytest
 
 from mlsmells import registry
 from mlsmells.cli import main
-from mlsmells.registry import Fix
+from mlsmells.records import Fix
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 

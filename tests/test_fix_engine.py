@@ -12,7 +12,7 @@ from mlsmells.diagnostics import Diagnostic
 from mlsmells.fixes import TRANSFORMS, Edit, FixContext, fix_source
 from mlsmells.fixes import apply as apply_module
 from mlsmells.fixes.base import add_keyword, keyword_arg, remove_arg, split_lines
-from mlsmells.registry import Fix
+from mlsmells.records import Fix
 
 TORCH = frozenset({"ML401", "ML404", "ML406"})
 

@@ -17,7 +17,7 @@ import pytest
 
 from mlsmells import registry
 from mlsmells.fixes import TRANSFORMS, fix_source
-from mlsmells.registry import Fix
+from mlsmells.records import Fix
 
 FIXTURES = Path(__file__).parent / "fixtures" / "fix"
 INPUTS = sorted(FIXTURES.glob("ML[0-9][0-9][0-9]*.in.py"))

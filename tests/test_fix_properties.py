@@ -18,7 +18,7 @@ import hypothesmith
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from mlsmells import registry, runner
+from mlsmells import records, registry, runner
 from mlsmells.fixes import TRANSFORMS, fix_source
 from mlsmells.fixes.apply import detection_text
 
@@ -39,7 +39,7 @@ class Template:
 
     @property
     def safe(self) -> bool:
-        return registry.get(self.code).fix is registry.Fix.SAFE
+        return registry.get(self.code).fix is records.Fix.SAFE
 
 
 TEMPLATES = (
@@ -219,7 +219,7 @@ def _assume_surroundings_are_neutral(program: str, expected: str) -> None:
     except runner.FileError:
         assume(False)
         return
-    assume(not any(d.code == registry.INTERNAL_ERROR_CODE for d in found))
+    assume(not any(d.code == records.INTERNAL_ERROR_CODE for d in found))
     assume(_check(expected) <= {t.code for t in TEMPLATES if not t.safe})
 
 

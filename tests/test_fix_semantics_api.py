@@ -31,7 +31,7 @@ import numpy as np
 import pytest
 
 from mlsmells.fixes import fix_source
-from mlsmells.registry import Fix
+from mlsmells.records import Fix
 
 pd = pytest.importorskip("pandas")
 sklearn = pytest.importorskip("sklearn")

@@ -33,7 +33,7 @@ import pytest
 
 from mlsmells.config import Settings
 from mlsmells.fixes import fix_source
-from mlsmells.registry import Fix
+from mlsmells.records import Fix
 
 pd = pytest.importorskip("pandas")
 

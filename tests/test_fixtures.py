@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from mlsmells import registry
-from mlsmells.engine import Engine
+from mlsmells import records, registry
 from tests.fixture_util import expected, fixture_code, fixture_files
 
 ALL = registry.select_codes(["ALL"])
@@ -17,8 +16,8 @@ ALL = registry.select_codes(["ALL"])
 def test_fixture(path: Path) -> None:
     code = fixture_code(path)
     source = path.read_text(encoding="utf-8")
-    found = Engine(ALL).run_source(source, str(path))
-    internal = [d for d in found if d.code == registry.INTERNAL_ERROR_CODE]
+    found = registry.engine(ALL).run_source(source, str(path))
+    internal = [d for d in found if d.code == records.INTERNAL_ERROR_CODE]
     assert not internal, internal
     got = {(d.line, d.code) for d in found if d.code == code}
     want = expected(path, code)

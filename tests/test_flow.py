@@ -8,7 +8,8 @@ from typing import ClassVar
 
 import pytest
 
-from mlsmells.engine import Check, Context, Engine
+from mlsmells import registry
+from mlsmells.engine import Check, Context
 from mlsmells.semantic.flow import (
     ROOT,
     STATEMENTS,
@@ -52,7 +53,7 @@ class _Recorder(Check):
 def run(source: str) -> dict[str, ScopeFlow]:
     """The finished flows by scope name ("<module>" for the module)."""
     _Recorder.finished = []
-    engine = Engine(frozenset())
+    engine = registry.engine(frozenset())
     engine.checks = [_Recorder]
     engine.run_source(source)
     flows: dict[str, ScopeFlow] = {}

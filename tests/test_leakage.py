@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from mlsmells.engine import Engine
+from mlsmells import registry
 from mlsmells.fixes import fix_source
 from mlsmells.rules.leakage import DataLeakage
 
@@ -16,7 +16,7 @@ LEAKAGE = frozenset({"ML001", "ML002", "ML003", "ML004", "ML005"})
 
 
 def findings(source: str) -> list[tuple[int, str, str]]:
-    found = Engine(LEAKAGE).run_source(textwrap.dedent(source))
+    found = registry.engine(LEAKAGE).run_source(textwrap.dedent(source))
     return [(d.line, d.code, d.message) for d in found]
 
 
@@ -80,7 +80,7 @@ def test_ml002_fix_is_offered_only_for_the_object_fit_on_training_data() -> None
             return sc.fit_transform(X_test), fresh
         """
     )
-    found = {d.line: d.get("fix") for d in Engine(LEAKAGE).run_source(source)}
+    found = {d.line: d.get("fix") for d in registry.engine(LEAKAGE).run_source(source)}
     assert found == {9: None, 10: "transform"}
 
 

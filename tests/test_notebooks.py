@@ -20,8 +20,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mlsmells import cli, registry, runner
-from mlsmells.engine import Check, Engine, all_checks
+from mlsmells import cli, records, registry, runner
+from mlsmells.engine import Check
 from mlsmells.notebooks import (
     CodeCell,
     FixMappingError,
@@ -34,7 +34,7 @@ from mlsmells.notebooks import (
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 ALL = registry.select_codes(["ALL"])
-IMPLEMENTED = frozenset(code for check in all_checks() for code in check.codes)
+IMPLEMENTED = frozenset(code for check in registry.CHECKS for code in check.codes)
 _EXPECT = re.compile(r"#\s*error:\s*(?P<codes>ML\d{3}(?:\s*,\s*ML\d{3})*)")
 _BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -85,7 +85,7 @@ def test_fixture_notebook_notices(path: Path) -> None:
     result = check_notebook(path, ALL)
     assert result.error is None
     assert list(result.notices) == NOTICES.get(path.name, [])
-    assert not [d for d in result.diagnostics if d.code == registry.INTERNAL_ERROR_CODE]
+    assert not [d for d in result.diagnostics if d.code == records.INTERNAL_ERROR_CODE]
 
 
 @pytest.mark.parametrize("path", fixture_notebooks(), ids=lambda p: p.name)
@@ -482,8 +482,9 @@ def export(exported: list[tuple[int, str]]) -> tuple[str, dict[int, tuple[int, i
 class Probe(Check):
     """Reports every name whose kind the semantic model knows, and every display
     line, so that the comparison also covers cross-cell kinds while few rules exist.
-    Not registered: ``codes`` is set after the class is created."""
+    Not registered: it is in no rule module."""
 
+    rules = (registry.get("ML406"),)
     nodes = (ast.Name, ast.Expr)
 
     def visit(self, node: ast.AST) -> None:
@@ -499,11 +500,8 @@ class Probe(Check):
             self.report("ML406", node, expr="display")
 
 
-Probe.codes = ("ML406",)
-
-
 def probe(tree: ast.Module, lines: list[str], display: frozenset[int]) -> set[tuple[int, int, str]]:
-    engine = Engine(frozenset({"ML406"}))
+    engine = registry.engine(frozenset({"ML406"}))
     engine.checks = [Probe]
     found = engine.run(tree, lines, "<probe>", cell_last_lines=display)
     return {(d.line, d.col, d.message) for d in found}

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 import mlsmells
-from mlsmells import registry
+from mlsmells import records, registry
 from tests.fixture_util import fixture_files
 
 Findings = dict[Path, set[tuple[int, int, str]]]
@@ -107,14 +107,13 @@ def test_same_findings(flake8: Findings, pylint: Findings, cli: Findings) -> Non
 def test_flake8_plugin_yields_engine_findings_on_flake8s_tree() -> None:
     import ast
 
-    from mlsmells.engine import Engine
     from mlsmells.plugins.flake8 import MLSmellsChecker
 
     source = 'import torch\nmodel = torch.load("m.pt")\n'
     lines = source.splitlines(keepends=True)
     plugin = MLSmellsChecker(ast.parse(source), "m.py", lines)
     found = list(plugin.run())
-    expected = Engine(frozenset(registry.RULES)).run_source(source)
+    expected = registry.engine(frozenset(registry.RULES)).run_source(source)
     assert found == [(d.line, d.col, d.message, MLSmellsChecker) for d in expected]
     assert found and found[0][2].startswith("ML401 ")
     assert MLSmellsChecker.name == "mlsmells"
@@ -136,10 +135,9 @@ def test_flake8_reports_an_internal_error(tmp_path: Path) -> None:
     script = tmp_path / "crash.py"
     script.write_text(
         "import sys\n"
-        "from mlsmells.engine import _CHECKS\n"
+        "from mlsmells.registry import CHECKS\n"
         "from mlsmells.plugins.flake8 import MLSmellsChecker\n"
-        "import mlsmells.rules\n"
-        "for check in _CHECKS:\n"
+        "for check in CHECKS:\n"
         "    if 'ML401' in check.codes:\n"
         "        check.visit = lambda self, node: 1 / 0\n"
         "from flake8.main.cli import main\n"
@@ -169,8 +167,8 @@ def test_pylint_messages_follow_the_registry() -> None:
         assert definition.symbol == rule.symbol
         assert definition.description == rule.summary
         assert linter.is_message_enabled(rule.symbol) == rule.default_enabled
-    [internal] = linter.msgs_store.get_message_definitions(registry.INTERNAL_ERROR_PYLINT_ID)
-    assert internal.symbol == registry.INTERNAL_ERROR_SYMBOL
+    [internal] = linter.msgs_store.get_message_definitions(records.INTERNAL_ERROR_PYLINT_ID)
+    assert internal.symbol == records.INTERNAL_ERROR_SYMBOL
     assert linter.is_message_enabled(internal.symbol)
 
 
@@ -190,7 +188,7 @@ def test_pylint_reports_an_internal_error(monkeypatch: pytest.MonkeyPatch, tmp_p
         def run(self, *args: object) -> list[Diagnostic]:
             return [crash]
 
-    monkeypatch.setattr(pylint_plugin, "Engine", CrashingEngine)
+    monkeypatch.setattr(pylint_plugin, "_engine", CrashingEngine)
     target = tmp_path / "t.py"
     target.write_text("import torch\nm = 1\n", encoding="utf-8")
     reporter = CollectingReporter()

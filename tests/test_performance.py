@@ -29,8 +29,6 @@ from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import (
     Check,
     Context,
-    Engine,
-    all_checks,
     gc_paused,
     iter_local_nodes,
     iter_nodes,
@@ -585,7 +583,7 @@ class _Names(Check):
 @pytest.mark.parametrize("source", [ALIASES, TRICKY, *_sources()])
 def test_may_resolve_to_never_rules_out_the_qualified_name(source: str) -> None:
     _Names.seen = []
-    engine = Engine(frozenset())
+    engine = registry.engine(frozenset())
     engine.checks = [_Names]
     engine.run_source(source)
     assert _Names.seen
@@ -607,11 +605,11 @@ def test_name_filters_of_checks_drop_no_finding(monkeypatch: pytest.MonkeyPatch)
     active = registry.select_codes(extend_select=["ML9"])
 
     def findings() -> list[list[Diagnostic]]:
-        engine = Engine(active)
+        engine = registry.engine(active)
         return [engine.run_source(source) for source in sources]
 
     filtered = findings()
-    declaring = [c for c in all_checks() if c.names is not None]
+    declaring = [c for c in registry.CHECKS if c.names is not None]
     assert len(declaring) >= 4 and sum(map(len, filtered)) > 500
     for check in declaring:
         monkeypatch.setattr(check, "names", None)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from mlsmells import registry
-from mlsmells.registry import Fix, Rule
+from mlsmells import records, registry
+from mlsmells.records import Fix, Rule
 
 RULES = list(registry.RULES.values())
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,7 +27,7 @@ def test_codes_are_unique_and_well_formed() -> None:
     codes = [r.code for r in RULES]
     assert len(codes) == len(set(codes))
     assert all(re.fullmatch(r"ML\d{3}", c) for c in codes)
-    assert registry.INTERNAL_ERROR_CODE not in codes
+    assert records.INTERNAL_ERROR_CODE not in codes
     assert list(registry.RULES) == sorted(codes)
     assert all(key == rule.code for key, rule in registry.RULES.items())
 
@@ -47,11 +47,11 @@ def test_message_starts_with_its_code(rule: Rule) -> None:
 
 
 def test_pylint_ids() -> None:
-    ids = [r.pylint_id for r in RULES] + [registry.INTERNAL_ERROR_PYLINT_ID]
+    ids = [r.pylint_id for r in RULES] + [records.INTERNAL_ERROR_PYLINT_ID]
     assert len(ids) == len(set(ids))
     for pylint_id in ids:
         assert re.fullmatch(r"[CRWEF]\d{4}", pylint_id), pylint_id
-        assert pylint_id[1:3] == registry.PYLINT_CHECKER_ID
+        assert pylint_id[1:3] == records.PYLINT_CHECKER_ID
 
 
 @pytest.mark.parametrize("rule", RULES, ids=_ids)
@@ -72,7 +72,7 @@ def test_pylint_id_follows_the_frozen_mapping(rule: Rule) -> None:
 
 
 def test_symbols() -> None:
-    symbols = [r.symbol for r in RULES] + [registry.INTERNAL_ERROR_SYMBOL]
+    symbols = [r.symbol for r in RULES] + [records.INTERNAL_ERROR_SYMBOL]
     assert len(symbols) == len(set(symbols))
     for symbol in symbols:
         assert re.fullmatch(r"ml-[a-z0-9]+(-[a-z0-9]+)*", symbol), symbol
@@ -103,9 +103,7 @@ def test_every_rule_has_a_detection_fixture(rule: Rule) -> None:
 
 @pytest.mark.parametrize("rule", RULES, ids=_ids)
 def test_every_rule_is_implemented(rule: Rule) -> None:
-    from mlsmells.engine import all_checks
-
-    owners = [c for c in all_checks() if rule.code in c.codes]
+    owners = [c for c in registry.CHECKS if rule.code in c.codes]
     assert owners, f"no check reports {rule.code}"
 
 

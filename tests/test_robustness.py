@@ -21,8 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from mlsmells import cli, deep, engine, registry, runner
+from mlsmells import cli, deep, registry, runner
 from mlsmells.diagnostics import Diagnostic
+from mlsmells.engine import walk
 from mlsmells.fixes import fix_source
 
 ALL = frozenset(registry.RULES)
@@ -246,9 +247,9 @@ def test_engine_reports_an_internal_error_when_even_the_deep_walk_overflows(
     def no_room(func: object) -> object:
         raise RecursionError("no deep stack")
 
-    monkeypatch.setattr(engine, "call_deep", no_room)
+    monkeypatch.setattr(walk, "call_deep", no_room)
     source = f"{FINDING}x = {chain(1500)}\n"
-    found = engine.Engine(ALL).run(ast.parse(source), source.splitlines(keepends=True))
+    found = registry.engine(ALL).run(ast.parse(source), source.splitlines(keepends=True))
     assert [d.message for d in found] == [
         "ML000 internal error in the engine: expression nested too deeply; please report it"
     ]

@@ -5,13 +5,12 @@ from __future__ import annotations
 import pytest
 
 from mlsmells import registry
-from mlsmells.engine import Engine
 
 OPINIONATED = ("ML901", "ML902", "ML903", "ML904", "ML905", "ML909", "ML910")
 
 
 def _codes(source: str, code: str) -> list[int]:
-    return [d.line for d in Engine(frozenset({code})).run_source(source) if d.code == code]
+    return [d.line for d in registry.engine(frozenset({code})).run_source(source) if d.code == code]
 
 
 @pytest.mark.parametrize("code", OPINIONATED)

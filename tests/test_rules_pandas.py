@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from mlsmells import registry
 from mlsmells.diagnostics import Diagnostic
-from mlsmells.engine import Engine
 
 
 def findings(code: str, source: str) -> list[Diagnostic]:
-    return [d for d in Engine(frozenset({code})).run_source(source) if d.code == code]
+    return [d for d in registry.engine(frozenset({code})).run_source(source) if d.code == code]
 
 
 def only(code: str, source: str) -> Diagnostic:

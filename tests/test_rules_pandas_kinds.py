@@ -13,8 +13,9 @@ from typing import ClassVar
 
 import pytest
 
+from mlsmells import registry
 from mlsmells.diagnostics import Diagnostic
-from mlsmells.engine import Check, Engine
+from mlsmells.engine import Check
 from mlsmells.semantic.kinds import Kind
 
 
@@ -24,7 +25,7 @@ def findings(
     import ast
 
     tree = ast.parse(source)
-    engine = Engine(frozenset({code}))
+    engine = registry.engine(frozenset({code}))
     found = engine.run(tree, source.splitlines(keepends=True), "x.py", cell_last_lines)
     return [d for d in found if d.code == code]
 
@@ -66,7 +67,7 @@ class _Probe(Check):
 
 def _kinds(source: str) -> dict[int, Kind | None]:
     _Probe.seen = {}
-    engine = Engine(frozenset())
+    engine = registry.engine(frozenset())
     engine.checks = [_Probe]
     engine.run_source(source)
     return dict(_Probe.seen)

@@ -7,14 +7,14 @@ import warnings
 
 import pytest
 
+from mlsmells import registry
 from mlsmells.data import sklearn_api
 from mlsmells.diagnostics import Diagnostic
-from mlsmells.engine import Engine
 from mlsmells.rules.reproducibility import SHUFFLE_SPLITTERS
 
 
 def findings(code: str, source: str) -> list[Diagnostic]:
-    return [d for d in Engine(frozenset({code})).run_source(source) if d.code == code]
+    return [d for d in registry.engine(frozenset({code})).run_source(source) if d.code == code]
 
 
 # --------------------------------------------------------------------- ML102

@@ -6,15 +6,16 @@ import ast
 
 import pytest
 
+from mlsmells import registry
 from mlsmells.diagnostics import Diagnostic
-from mlsmells.engine import Engine
 
 TORCH = frozenset({"ML401", "ML402", "ML403", "ML404", "ML406"})
 
 
 def run(source: str, cell_last_lines: frozenset[int] = frozenset()) -> list[Diagnostic]:
     tree = ast.parse(source)
-    return Engine(TORCH).run(tree, source.splitlines(keepends=True), "<nb>", cell_last_lines)
+    lines = source.splitlines(keepends=True)
+    return registry.engine(TORCH).run(tree, lines, "<nb>", cell_last_lines)
 
 
 NOTEBOOK = "import torch\nmodel = torch.nn.Linear(2, 2)\nmodel.eval\nmodel.train\nx = 1\n"
@@ -92,7 +93,7 @@ ALL_TORCH = frozenset(
 
 
 def codes(source: str, active: frozenset[str] = ALL_TORCH) -> list[tuple[int, str]]:
-    return [(d.line, d.code) for d in Engine(active).run_source(source)]
+    return [(d.line, d.code) for d in registry.engine(active).run_source(source)]
 
 
 SHUFFLED = (
@@ -143,9 +144,9 @@ def test_shuffling_loader_fix_data_spells_torch_where_the_loader_is() -> None:
         "def f(ds, torch):\n"
         "    return DataLoader(ds, shuffle=True)\n"
     )
-    (found,) = Engine(frozenset({"ML104"})).run_source(source)
+    (found,) = registry.engine(frozenset({"ML104"})).run_source(source)
     assert found.get("spelling") == "th.Generator" and found.get("import") is None
-    (found,) = Engine(frozenset({"ML104"})).run_source(
+    (found,) = registry.engine(frozenset({"ML104"})).run_source(
         "from torch.utils.data import DataLoader\nDataLoader([], shuffle=True)\n"
     )
     assert found.get("spelling") == "torch.Generator" and found.get("import") == "torch"
@@ -188,7 +189,7 @@ def test_deprecated_api_messages() -> None:
         "nn.BCELoss(size_average=False, reduce=False)\n"
         "nn.MSELoss(size_average=flag)\n"
     )
-    symeig, legacy, unknown = Engine(frozenset({"ML412"})).run_source(source)
+    symeig, legacy, unknown = registry.engine(frozenset({"ML412"})).run_source(source)
     assert symeig.message.startswith(
         "ML412 `torch.symeig` was deprecated in PyTorch 1.9 and is removed; use `torch.linalg.eigh"
     )
@@ -216,7 +217,7 @@ def test_forward_on_a_module_passed_in_and_on_an_unknown_receiver() -> None:
 
 def test_tensor_move_data_names_a_plain_receiver_only() -> None:
     source = "import torch\nx = torch.ones(2)\nx.cuda()\nx.T.cpu()\n"
-    first, second = Engine(frozenset({"ML410"})).run_source(source)
+    first, second = registry.engine(frozenset({"ML410"})).run_source(source)
     assert first.get("receiver") == "x"
     assert second.get("receiver") is None
     assert first.message == (
@@ -234,7 +235,7 @@ def test_eval_restore_fix_data_only_when_a_top_of_loop_train_helps() -> None:
         "    model(x).sum().backward()\n"
         "    model.eval()\n"
     )
-    before, after = Engine(frozenset({"ML407"})).run_source(source)
+    before, after = registry.engine(frozenset({"ML407"})).run_source(source)
     assert before.data == ()
     assert after.get("model") == "model" and after.get("loop_line") == "5"
 
@@ -250,7 +251,7 @@ def test_eval_in_a_helper_is_reported_at_the_call() -> None:
         "        model(x).sum().backward()\n"
         "        check(model, val)\n"
     )
-    (found,) = Engine(frozenset({"ML407"})).run_source(source)
+    (found,) = registry.engine(frozenset({"ML407"})).run_source(source)
     assert (found.line, found.col) == (8, 8)
     assert found.message.startswith(
         "ML407 `check(model, val)` leaves `model` in eval mode (through `m.eval()` in `check`)"

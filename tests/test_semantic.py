@@ -7,7 +7,8 @@ from typing import ClassVar
 
 import pytest
 
-from mlsmells.engine import Check, Engine
+from mlsmells import registry
+from mlsmells.engine import Check
 from mlsmells.semantic.kinds import Kind
 
 
@@ -25,7 +26,7 @@ class _Probe(Check):
 
 def probe(source: str) -> dict[int, tuple[str | None, Kind | None]]:
     _Probe.seen = []
-    engine = Engine(frozenset())
+    engine = registry.engine(frozenset())
     engine.checks = [_Probe]
     engine.run_source(source)
     return {line: (q, k) for line, q, k in _Probe.seen}

@@ -7,7 +7,8 @@ from typing import ClassVar
 
 import pytest
 
-from mlsmells.engine import Check, Engine
+from mlsmells import registry
+from mlsmells.engine import Check
 from mlsmells.semantic.kinds import Kind
 
 
@@ -24,7 +25,7 @@ class _Probe(Check):
 
 def kind_of_last_line(source: str) -> Kind | None:
     _Probe.seen = {}
-    engine = Engine(frozenset())
+    engine = registry.engine(frozenset())
     engine.checks = [_Probe]
     engine.run_source(source)
     return _Probe.seen[len(source.splitlines())]

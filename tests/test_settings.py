@@ -24,7 +24,7 @@ from mlsmells.config import (
     settings_from_table,
 )
 from mlsmells.pylint_plugin import parse_per_file_ignores
-from mlsmells.registry import Fix
+from mlsmells.records import Fix
 
 SOURCE = Path("proj/pyproject.toml")
 TORCH = 'import torch\nmodel = torch.load("model.pt")\n'  # ML401 (unsafe fix)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mlsmells import registry
+from mlsmells import records, registry
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.runner import split_lines
 from mlsmells.suppression import Suppressions
@@ -180,7 +180,7 @@ class TestPylint:
         assert suppressed(src, 1, CHAINED) and not suppressed(src, 1, INPLACE)
         assert suppressed(src, 2, CHAINED) and suppressed(src, 2, INPLACE)
         assert suppressed(src, 3, LOAD) and not suppressed(src, 3, INPLACE)
-        assert suppressed(src, 4, INPLACE) and suppressed(src, 4, registry.INTERNAL_ERROR_CODE)
+        assert suppressed(src, 4, INPLACE) and suppressed(src, 4, records.INTERNAL_ERROR_CODE)
         assert not suppressed(src, 5, CHAINED)
 
     def test_ids_are_case_insensitive_symbols_are_not(self) -> None:
@@ -285,10 +285,9 @@ PYLINT_CASES = Path(__file__).parent / "fixtures" / "pylint_pragmas.py"
 def test_pragmas_agree_with_pylint() -> None:
     """Differential: the ML401 findings pylint reports through the plugin are exactly
     the engine's findings that our reading of the pragmas leaves unsuppressed."""
-    from mlsmells.engine import Engine
 
     source = PYLINT_CASES.read_text(encoding="utf-8")
-    found = Engine(frozenset({LOAD})).run_source(source)
+    found = registry.engine(frozenset({LOAD})).run_source(source)
     sup = Suppressions.from_lines(split_lines(source))
     ours = {d.line for d in found if not sup.is_suppressed(d)}
     proc = subprocess.run(

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from mlsmells.registry import Rule
+    from mlsmells.records import Rule
 
 _FAMILY_MODULES = (
     "leakage",

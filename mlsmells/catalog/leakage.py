@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mlsmells.registry import Family, Fix, Rule
+from mlsmells.records import Family, Fix, Rule
 
 _FLOW = (
     " The rule follows the data inside one module (a notebook is one module), function or "

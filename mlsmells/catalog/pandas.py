@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mlsmells.registry import Family, Fix, Rule
+from mlsmells.records import Family, Fix, Rule
 
 RULES: tuple[Rule, ...] = (
     Rule(

@@ -3,7 +3,7 @@ PyTorch-specific rules of the reproducibility and opinionated families."""
 
 from __future__ import annotations
 
-from mlsmells.registry import Family, Fix, Rule
+from mlsmells.records import Family, Fix, Rule
 
 RULES: tuple[Rule, ...] = (
     Rule(

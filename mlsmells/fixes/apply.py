@@ -35,7 +35,7 @@ from mlsmells.diagnostics import Diagnostic
 from mlsmells.fixes import load_transforms
 from mlsmells.fixes.base import TRANSFORMS, Edit, FixContext, RoundTripError, Span, split_lines
 from mlsmells.notebooks import follow_line_map
-from mlsmells.registry import Fix
+from mlsmells.records import Fix
 
 load_transforms()
 

@@ -33,10 +33,11 @@ from libcst.metadata import (
 )
 from libcst.metadata.position_provider import PositionProvidingCodegenState
 
+from mlsmells import registry
 from mlsmells.config import Settings
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.fixes.files import split_lines as split_lines  # re-exported
-from mlsmells.registry import Fix
+from mlsmells.records import Fix
 
 N = TypeVar("N", bound=cst.CSTNode)
 
@@ -59,7 +60,7 @@ class Edit:
 
 Transform = Callable[["FixContext", Diagnostic], "Edit | None"]
 
-TRANSFORMS: dict[str, Transform] = {}
+TRANSFORMS = registry.TRANSFORMS
 """Rule code -> transform, filled by :func:`transform` when the family modules load."""
 
 

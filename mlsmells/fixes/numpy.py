@@ -8,7 +8,7 @@ from mlsmells.data import api_changes
 from mlsmells.data.api_changes import NumpyChange, Repl
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.fixes.base import Edit, FixContext, method_call, parenthesize, transform
-from mlsmells.registry import Fix
+from mlsmells.records import Fix
 
 # -------------------------------------------------------------------- ML301
 

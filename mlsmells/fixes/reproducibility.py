@@ -18,7 +18,7 @@ from mlsmells.fixes.base import (
     parse_expression,
     transform,
 )
-from mlsmells.registry import Fix
+from mlsmells.records import Fix
 
 
 @transform("ML101")

@@ -21,7 +21,7 @@ from mlsmells.config import Settings
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.fixes.apply import _apply, _parse_problem, _safety
 from mlsmells.fixes.base import TRANSFORMS, FixContext, RoundTripError, split_lines
-from mlsmells.registry import Fix
+from mlsmells.records import Fix
 
 
 @dataclass(frozen=True)

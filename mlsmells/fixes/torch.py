@@ -22,7 +22,7 @@ from mlsmells.fixes.base import (
     remove_arg,
     transform,
 )
-from mlsmells.registry import Fix
+from mlsmells.records import Fix
 
 
 @transform("ML401")

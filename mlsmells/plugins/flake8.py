@@ -49,7 +49,7 @@ class MLSmellsChecker:
     def parse_options(cls, options: argparse.Namespace) -> None:
         """Run only the rules that flake8's options select (called once by flake8)."""
         decider = DecisionEngine(options)
-        cls._engine = Engine(
+        cls._engine = registry.engine(
             frozenset(
                 code
                 for code in registry.RULES
@@ -60,7 +60,7 @@ class MLSmellsChecker:
     @classmethod
     def _get_engine(cls) -> Engine:
         if cls._engine is None:
-            cls._engine = Engine(_ALL)
+            cls._engine = registry.engine(_ALL)
         return cls._engine
 
     def run(self) -> Iterator[tuple[int, int, str, type[MLSmellsChecker]]]:

@@ -1,236 +1,35 @@
 """Parse once, walk once, dispatch each node type to the checks that asked for it.
 
-A *check* is a class in :mod:`mlsmells.rules` that declares the codes it
-reports, the node types it visits and the libraries a file must import for it
-to run. The engine instantiates the active checks once per file, drives the
-semantic model in source order during its single walk, and isolates checks
-from each other: a check that raises is reported as an internal error naming
-its codes, is switched off for the rest of that file, and the others go on.
+The engine instantiates the checks it is given (and the analyses they need) once
+per file, drives the semantic model in source order during its single walk, and
+isolates checks from each other: a check that raises is reported as an internal
+error naming its codes, is switched off for the rest of that file, and the others
+go on.
 """
 
 from __future__ import annotations
 
 import ast
-import collections
 import functools
 import gc
-import io
-import re
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import ClassVar
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from mlsmells import registry
 from mlsmells.deep import call_deep
 from mlsmells.diagnostics import Diagnostic
+from mlsmells.engine.check import Analysis, Check, Context, Visitor
+from mlsmells.engine.nodes import (
+    _FIELDS,
+    _LIST,
+    _NODE,
+    _OPERATOR_CLASSES,
+    _child_fields,
+    _Fields,
+    import_roots,
+)
+from mlsmells.records import INTERNAL_ERROR_CODE
 from mlsmells.semantic.kinds import Kind
-from mlsmells.semantic.model import Binding, Scope, ScopeType, SemanticModel
-
-_CHECKS: list[type[Check]] = []
-
-#: A cell boundary of a percent-format script: ``# %%`` (Jupytext, VS Code, Spyder)
-#: or a line of ``#`` only (sphinx-gallery).
-_CELL_MARKER = re.compile(r"^\s*#\s*%%|^\s*#{20,}\s*$")
-
-
-class Context:
-    """Per-file state shared by the checks: source, model, ancestors, findings."""
-
-    def __init__(
-        self,
-        tree: ast.Module,
-        lines: Sequence[str],
-        filename: str,
-        cell_last_lines: frozenset[int] = frozenset(),
-        line_map: Mapping[int, tuple[int, int]] | None = None,
-    ) -> None:
-        self.tree = tree
-        self.lines = lines
-        self.filename = filename
-        self.model = SemanticModel()
-        self.ancestors: list[ast.AST] = []
-        """The nodes enclosing the node being visited, outermost first."""
-        self.diagnostics: list[Diagnostic] = []
-        self.line_map = line_map
-        """For a notebook: line of the module -> (cell number as the notebook shows it,
-        line in that cell); ``None`` for any other file."""
-        self._given_last_lines = cell_last_lines
-        self._cell_last_lines: frozenset[int] | None = None
-        self._cell_ends: frozenset[int] | None = None
-        self._ast_lines: list[str] | None = None
-        self._ast_bytes: list[bytes | None] = []
-        """The UTF-8 bytes of each non-ASCII line of ``_ast_lines`` (None: ASCII)."""
-
-    @property
-    def parent(self) -> ast.AST | None:
-        return self.ancestors[-1] if self.ancestors else None
-
-    def line_label(self, lineno: int) -> str:
-        """How a message names a line of the source: ``line 12``, or ``cell 3, line 4``
-        in a notebook (numbered as the location of a finding is)."""
-        if self.line_map is not None and lineno in self.line_map:
-            cell, row = self.line_map[lineno]
-            return f"cell {cell}, line {row}"
-        return f"line {lineno}"
-
-    @property
-    def cell_last_lines(self) -> frozenset[int]:
-        """The last line of each cell whose last statement's value the cell displays
-        (no ``;`` after it): for a notebook, as the caller gave them; for a
-        percent-format script (cells begun by ``# %%`` or sphinx-gallery's ``####...``
-        lines, shown like notebook cells by Jupytext, VS Code and Spyder), found here.
-        Empty for a file without cells. Rules ask :meth:`displays` instead."""
-        if self._cell_last_lines is None:
-            given = self._given_last_lines
-            if given or self.line_map is not None:
-                self._cell_last_lines = given
-            else:
-                self._cell_last_lines = self._percent_cell_last_lines()
-        return self._cell_last_lines
-
-    def displays(self, statement: ast.stmt) -> bool:
-        """Whether ``statement`` is the module-level statement that ends a cell, whose
-        value (when it is an expression) the cell shows: ``model.eval`` there
-        displays the bound method. A statement inside a ``for``, ``if`` or ``def``
-        is never shown, even when it ends on a cell's last line; neither is one
-        followed by ``;``."""
-        if self._cell_ends is None:
-            last_lines = self.cell_last_lines
-            body = self.tree.body
-            self._cell_ends = frozenset(
-                id(stmt)
-                for i, stmt in enumerate(body)
-                if (stmt.end_lineno or stmt.lineno) in last_lines
-                # ``a; b``: only ``b`` ends the cell.
-                and (i + 1 == len(body) or body[i + 1].lineno != stmt.end_lineno)
-            )
-        return id(statement) in self._cell_ends
-
-    def _percent_cell_last_lines(self) -> frozenset[int]:
-        lines = self.lines
-        if not any(_CELL_MARKER.match(line) for line in lines):
-            return frozenset()
-        body = self.tree.body
-        found: set[int] = set()
-        for i, stmt in enumerate(body):
-            end = stmt.end_lineno or stmt.lineno
-            if i + 1 < len(body):
-                following = body[i + 1]
-                decorators = getattr(following, "decorator_list", ())
-                start = min([following.lineno, *(d.lineno for d in decorators)])
-                # Only blank and comment lines lie between two statements.
-                if not any(_CELL_MARKER.match(line) for line in lines[end : start - 1]):
-                    continue
-            if end <= len(lines):
-                rest = lines[end - 1].encode("utf-8")[stmt.end_col_offset or 0 :]
-                if not rest.lstrip().startswith(b";"):
-                    found.add(end)
-        return frozenset(found)
-
-    def report(
-        self,
-        code: str,
-        node: ast.AST,
-        *args: object,
-        data: Iterable[tuple[str, str]] = (),
-        **kwargs: object,
-    ) -> None:
-        rule = registry.get(code)
-        line = getattr(node, "lineno", 1)
-        col = getattr(node, "col_offset", 0)
-        end_line = getattr(node, "end_lineno", None) or line
-        end_col = getattr(node, "end_col_offset", None)
-        if end_col is None:
-            end_col = col
-        self.diagnostics.append(
-            Diagnostic(
-                line, col, code, rule.format(*args, **kwargs), end_line, end_col, tuple(data)
-            )
-        )
-
-    def source_of(self, node: ast.AST) -> str:
-        """The source text of ``node`` (as ast.get_source_segment, on our lines).
-
-        The lines are split the way ``ast`` counts them once per file, not per
-        call (``ast.get_source_segment`` re-splits the whole text every time).
-        """
-        try:
-            first = node.lineno - 1  # type: ignore[attr-defined]
-            last = node.end_lineno - 1  # type: ignore[attr-defined]
-            start: int = node.col_offset  # type: ignore[attr-defined]
-            end: int | None = node.end_col_offset  # type: ignore[attr-defined]
-        except (AttributeError, TypeError):
-            return ""
-        if end is None:
-            return ""
-        lines = self._ast_lines
-        if lines is None:
-            # newline="": split at \r\n, \r and \n and keep them, as ast counts lines.
-            lines = self._ast_lines = io.StringIO("".join(self.lines), newline="").readlines()
-            # Encoded once: encoding a long line for every node on it is quadratic.
-            self._ast_bytes = [None if line.isascii() else line.encode() for line in lines]
-        if not 0 <= first <= last < len(lines):
-            return ""
-        if first == last:
-            return self._cut(first, start, end)
-        head = self._cut(first, start, None)
-        return "".join([head, *lines[first + 1 : last], self._cut(last, 0, end)])
-
-    def _cut(self, index: int, start: int, end: int | None) -> str:
-        """Line ``index`` from ``start`` to ``end`` in UTF-8 bytes, as ``ast`` gives columns."""
-        data = self._ast_bytes[index]
-        if data is None:
-            assert self._ast_lines is not None
-            return self._ast_lines[index][start:end]
-        return data[start:end].decode(errors="replace")
-
-
-class Check:
-    """Base class of every rule implementation."""
-
-    codes: ClassVar[tuple[str, ...]] = ()
-    nodes: ClassVar[tuple[type[ast.AST], ...]] = ()
-    requires: ClassVar[frozenset[str]] = frozenset()
-    """Top-level packages of which the file must import at least one (empty: always run)."""
-    names: ClassVar[frozenset[str] | None] = None
-    """For a check visiting ``ast.Name``/``ast.Attribute`` nodes that only ever acts on some
-    names (looks them up in a table of qualified names): the ids and attribute names it
-    can act on (see :func:`mlsmells.semantic.model.last_names`). The engine then hands
-    it only the attributes named so, and the names that are so or are bound to an import
-    (whose qualified name may end in anything). ``None``: every such node."""
-
-    def __init__(self, ctx: Context, active: frozenset[str]) -> None:
-        self.ctx = ctx
-        self.model = ctx.model
-        self.active = active
-
-    def visit(self, node: ast.AST) -> None:
-        raise NotImplementedError
-
-    def leave_scope(self, scope: Scope) -> None:
-        """Called when a function, lambda or class scope (or the module) ends."""
-
-    def report(
-        self,
-        code: str,
-        node: ast.AST,
-        *args: object,
-        data: Iterable[tuple[str, str]] = (),
-        **kwargs: object,
-    ) -> None:
-        if code in self.active:
-            self.ctx.report(code, node, *args, data=data, **kwargs)
-
-    def __init_subclass__(cls, **kwargs: object) -> None:
-        super().__init_subclass__()
-        if cls.codes:
-            _CHECKS.append(cls)
-
-
-def all_checks() -> list[type[Check]]:
-    import mlsmells.rules  # noqa: F401  (registers the checks)
-
-    return list(_CHECKS)
+from mlsmells.semantic.model import Binding, Scope, ScopeType
 
 
 class gc_paused:  # lower case: used like a function, `with gc_paused():`
@@ -253,39 +52,13 @@ class gc_paused:  # lower case: used like a function, `with gc_paused():`
             gc.enable()
 
 
-def import_roots(tree: ast.Module) -> set[str]:
-    """Top-level packages imported anywhere in ``tree`` (cheap: statements only)."""
-    roots: set[str] = set()
-    stack: list[ast.AST] = list(tree.body)
-    blocks = _BLOCKS
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Import):
-            roots.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            if node.module and not node.level:
-                roots.add(node.module.split(".")[0])
-        else:
-            fields = blocks.get(node.__class__)
-            if fields is None:
-                names = node.__class__._fields
-                fields = blocks[node.__class__] = tuple(f for f in _BLOCK_FIELDS if f in names)
-            for field in fields:
-                stack.extend(getattr(node, field))
-    return roots
-
-
-_BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
-_BLOCKS: dict[type[ast.AST], tuple[str, ...]] = {}
-"""Node class -> its fields holding statements (or handlers, cases); none for simple ones."""
-
-
 class Engine:
-    """Runs the active checks over parsed modules."""
+    """Runs checks over parsed modules: those of ``checks`` that report an ``active`` code
+    (the registry's :func:`~mlsmells.registry.engine` builds one from a selection)."""
 
-    def __init__(self, active: frozenset[str] | None = None) -> None:
-        self.active = registry.select_codes() if active is None else active
-        self.checks = [c for c in all_checks() if self.active.intersection(c.codes)]
+    def __init__(self, checks: Iterable[type[Check]], active: frozenset[str]) -> None:
+        self.active = active
+        self.checks = [c for c in checks if active.intersection(c.codes)]
 
     def run(
         self,
@@ -326,115 +99,14 @@ class Engine:
 
 
 def _internal_error(who: str, what: str, line: int = 1) -> Diagnostic:
-    code = registry.INTERNAL_ERROR_CODE
+    code = INTERNAL_ERROR_CODE
     message = f"{code} internal error in {who}: {what}; please report it"
     return Diagnostic(line, 0, code, message, line, 0)
 
 
 _Handler = Callable[[ast.AST], None]
-_Handlers = list[tuple["Check", _Handler]]
-_Filtered = tuple["Check", _Handler, frozenset[str]]
-
-#: ASDL field types that never hold a node worth walking into: names, literals,
-#: and the operator / load-store singletons (walked only when a check asks for them).
-_SCALAR_TYPES = frozenset({"identifier", "string", "constant", "int"})
-_OPERATOR_TYPES = frozenset({"expr_context", "operator", "boolop", "unaryop", "cmpop"})
-_OPERATOR_CLASSES = (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop)
-_SIGNATURE = re.compile(r"^(\w+)\((.*)\)$")
-
-_NODE, _LIST, _ANY = 0, 1, 2
-_Fields = tuple[tuple[str, int], ...]
-"""The fields of a node class to walk, in order, each with what it holds: one node
-(or None), a list of nodes (or None), or anything (checked at run time)."""
-
-
-def _child_fields(cls: type[ast.AST], with_operators: bool = False) -> _Fields:
-    """The fields of ``cls`` that can hold nodes, read from its ASDL signature (its docstring)."""
-    doc = (cls.__doc__ or "").split("\n", 1)[0]
-    match = _SIGNATURE.match(doc)
-    parts = [part.split() for part in match.group(2).split(",") if part.strip()] if match else []
-    if match is None or tuple(part[-1] for part in parts) != cls._fields:
-        return tuple((name, _ANY) for name in cls._fields)
-    fields: list[tuple[str, int]] = []
-    for type_name, name in parts:
-        base = type_name.rstrip("?*")
-        if base in _SCALAR_TYPES or (base in _OPERATOR_TYPES and not with_operators):
-            continue
-        fields.append((name, _LIST if type_name.endswith("*") else _NODE))
-    return tuple(fields)
-
-
-_FIELDS: dict[bool, dict[type[ast.AST], _Fields]] = {False: {}, True: {}}
-"""with_operators -> node class -> its :func:`_child_fields`, filled as classes are met."""
-
-
-def iter_nodes(node: ast.AST) -> Iterator[ast.AST]:
-    """``ast.walk(node)`` (same nodes, same order) without the operator and load/store/del
-    nodes, several times faster: for rules that must look into a subtree."""
-    table = _FIELDS[False]
-    todo = collections.deque([node])
-    push = todo.append
-    pop = todo.popleft
-    while todo:
-        node = pop()
-        fields = table.get(node.__class__)
-        if fields is None:
-            fields = table[node.__class__] = _child_fields(node.__class__)
-        for name, holds in fields:
-            value = getattr(node, name, None)
-            if holds == _NODE:
-                if value is not None:
-                    push(value)
-            elif holds == _LIST:
-                for item in value or ():
-                    if item is not None:
-                        push(item)
-            elif isinstance(value, ast.AST):
-                push(value)
-            elif isinstance(value, list):
-                todo.extend(item for item in value if isinstance(item, ast.AST))
-        yield node
-
-
-def names_in(node: ast.AST) -> list[ast.Name]:
-    """The ``Name`` nodes in ``node``'s subtree (``node`` included), in ``ast.walk`` order."""
-    return [sub for sub in iter_nodes(node) if sub.__class__ is ast.Name]
-
-
-_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
-
-
-def iter_local_nodes(roots: Sequence[ast.AST]) -> Iterator[ast.AST]:
-    """The nodes of ``roots`` and their subtrees in source order (depth first, each node
-    before its children), not descending into nested definitions (a function, lambda or
-    class is yielded, what it holds is not), without the operator and load/store/del
-    nodes: for rules that look at the statements of one scope."""
-    table = _FIELDS[False]
-    stack = list(reversed(roots))
-    pop = stack.pop
-    while stack:
-        node = pop()
-        yield node
-        if isinstance(node, _DEFINITIONS):
-            continue
-        fields = table.get(node.__class__)
-        if fields is None:
-            fields = table[node.__class__] = _child_fields(node.__class__)
-        children: list[ast.AST] = []
-        for name, holds in fields:
-            value = getattr(node, name, None)
-            if holds == _NODE:
-                if value is not None:
-                    children.append(value)
-            elif holds == _LIST:
-                if value:
-                    children.extend(item for item in value if item is not None)
-            elif isinstance(value, ast.AST):
-                children.append(value)
-            elif isinstance(value, list):
-                children.extend(item for item in value if isinstance(item, ast.AST))
-        children.reverse()
-        stack.extend(children)
+_Handlers = list[tuple[Visitor, _Handler]]
+_Filtered = tuple[Visitor, _Handler, frozenset[str]]
 
 
 class _Walker:
@@ -444,10 +116,15 @@ class _Walker:
         self.ctx = ctx
         self.model = ctx.model
         self.ancestors = ctx.ancestors
-        self.instances = [c(ctx, active) for c in checks]
-        self.leavers = [i for i in self.instances if type(i).leave_scope is not Check.leave_scope]
-        """The checks that do something when a scope ends."""
-        self.dispatch: dict[type[ast.AST], list[tuple[Check, _Handler]]] = {}
+        needed = dict.fromkeys(kind for check in checks for kind in check.needs)
+        for kind in needed:
+            ctx.analyses[kind] = kind(ctx)
+        self.instances: list[Visitor] = [*ctx.analyses.values()]
+        """The analyses first (the checks read them), then the checks."""
+        self.instances += [c(ctx, active) for c in checks]
+        self.leavers = [i for i in self.instances if type(i).leave_scope is not Visitor.leave_scope]
+        """The visitors that do something when a scope ends."""
+        self.dispatch: dict[type[ast.AST], list[tuple[Visitor, _Handler]]] = {}
         for inst in self.instances:
             for node_type in inst.nodes:
                 self.dispatch.setdefault(node_type, []).append((inst, inst.visit))
@@ -461,17 +138,23 @@ class _Walker:
         node, and those of the checks that declare :attr:`Check.names` (with them)."""
         self.failed: set[int] = set()
 
-    def _fail(self, inst: Check, node: ast.AST | None, exc: BaseException) -> None:
-        self.failed.add(id(inst))
+    def _fail(self, inst: Visitor, node: ast.AST | None, exc: BaseException) -> None:
+        off = {id(inst)}
+        if isinstance(inst, Analysis):  # and the checks that read it
+            off.update(id(i) for i in self.instances if type(inst) in getattr(i, "needs", ()))
+            who = f"analysis {type(inst).__name__}"
+        else:
+            assert isinstance(inst, Check)
+            who = f"rule {', '.join(inst.codes)}"
+        self.failed |= off
         # Off for the rest of the file: new lists, so a dispatch loop in progress is unaffected.
         for node_type, handlers in self.dispatch.items():
-            self.dispatch[node_type] = [h for h in handlers if h[0] is not inst]
+            self.dispatch[node_type] = [h for h in handlers if id(h[0]) not in off]
         self.plans.clear()
-        codes = ", ".join(inst.codes)
         frame = traceback.extract_tb(exc.__traceback__)[-1]
         what = f"{type(exc).__name__}: {exc} ({frame.name}:{frame.lineno})"
         line = getattr(node, "lineno", 1) if node is not None else 1
-        self.ctx.diagnostics.append(_internal_error(f"rule {codes}", what, line))
+        self.ctx.diagnostics.append(_internal_error(who, what, line))
 
     def _leave_scope(self, scope: Scope) -> None:
         for inst in self.leavers:
@@ -500,7 +183,7 @@ class _Walker:
         for stmt in body:
             walk(stmt)
 
-    def _dispatch(self, handlers: list[tuple[Check, _Handler]], node: ast.AST) -> None:
+    def _dispatch(self, handlers: list[tuple[Visitor, _Handler]], node: ast.AST) -> None:
         for inst, handler in handlers:
             try:
                 handler(node)
