@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
 #: The rule modules (under ``mlsmells.rules``), one line a module: adding a rule adds its line.
 RULE_MODULES: tuple[str, ...] = (
+    "numpy.ml301_removed_numpy_alias",
+    "numpy.ml302_array_grown_in_loop",
+    "sklearn.ml501_removed_sklearn_api",
 )
 
 #: Rule families still in one module per family (catalog record + family check module +
@@ -32,9 +35,7 @@ _LEGACY_FAMILIES: tuple[str, ...] = (
     "leakage",
     "reproducibility",
     "pandas",
-    "numpy",
     "torch",
-    "sklearn",
     "opinionated",
 )
 
@@ -47,11 +48,13 @@ class _Table:
 
 
 def _checks_of(module: ModuleType) -> list[type[Check]]:
-    """The check classes that ``module`` defines (not those it imports)."""
+    """The check classes that ``module`` defines (not those it imports). (``type(value)``,
+    not ``isinstance``: that would read ``__class__`` of a lazily imported module, and so
+    import it.)"""
     return [
         value
         for value in vars(module).values()
-        if isinstance(value, type)
+        if issubclass(type(value), type)
         and issubclass(value, Check)
         and value.__module__ == module.__name__
         and value.codes

@@ -12,9 +12,7 @@ _FAMILY_MODULES = (
     "leakage",
     "reproducibility",
     "pandas",
-    "numpy",
     "torch",
-    "sklearn",
     "opinionated",
 )
 

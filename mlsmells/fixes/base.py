@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import TypeVar, cast
 
 import libcst as cst
-from libcst.codemod.visitors import ImportItem
+from libcst.codemod.visitors import ImportItem as ImportItem  # re-exported for the fixes
 from libcst.metadata import (
     MetadataWrapper,
     ParentNodeProvider,

@@ -1,11 +1,5 @@
-"""Rule implementations, one module per family; importing this package registers them."""
+"""The rules: a package per family, a module per rule (its record, its check and its fix).
 
-from mlsmells.rules import (  # noqa: F401
-    leakage,
-    numpy,
-    opinionated,
-    pandas,
-    reproducibility,
-    sklearn,
-    torch,
-)
+:data:`mlsmells.registry.RULE_MODULES` lists the modules; importing this package
+imports none of them.
+"""

@@ -1,8 +1,10 @@
-"""Small AST helpers shared by the rule modules."""
+"""Small AST helpers shared by the rule modules of several families."""
 
 from __future__ import annotations
 
 import ast
+import re
+from collections.abc import Sequence
 
 
 def keyword(call: ast.Call, name: str) -> ast.keyword | None:
@@ -29,3 +31,56 @@ def is_none(expr: ast.expr | None) -> bool:
 def method_name(call: ast.Call) -> str | None:
     """``m`` for a call ``<receiver>.m(...)``."""
     return call.func.attr if isinstance(call.func, ast.Attribute) else None
+
+
+# ------------------------------------------------------------ compatibility shims
+
+#: Exceptions a compatibility shim catches when it probes for a NumPy name.
+_PROBE_EXCEPTIONS = frozenset(
+    {"AttributeError", "ImportError", "ModuleNotFoundError", "NameError", "Exception",
+     "BaseException"}
+)  # fmt: skip
+
+
+#: Identifiers in an ``if`` test that mark a version or feature switch.
+_SWITCH_WORD = re.compile(r"version|numpy|np_?\d|hasattr|getattr", re.IGNORECASE)
+
+
+def _catches_probe(handler: ast.ExceptHandler) -> bool:
+    if handler.type is None:
+        return True
+    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    for expr in types:
+        name = expr.attr if isinstance(expr, ast.Attribute) else getattr(expr, "id", None)
+        if name in _PROBE_EXCEPTIONS:
+            return True
+    return False
+
+
+def _is_switch(test: ast.expr) -> bool:
+    """Whether an ``if`` test looks like a version or feature switch."""
+    for node in ast.walk(test):
+        words: list[str] = []
+        if isinstance(node, ast.Name):
+            words.append(node.id)
+        elif isinstance(node, ast.Attribute):
+            words.append(node.attr)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            words.append(node.value)
+        if any(_SWITCH_WORD.search(word) for word in words):
+            return True
+    return False
+
+
+def in_compat_shim(ancestors: Sequence[ast.AST]) -> bool:
+    """Whether the current node sits in code written to run on several library versions.
+
+    A ``try`` whose handlers catch ``AttributeError``/``ImportError`` (or broader),
+    and an ``if``/conditional expression testing a version or ``hasattr``.
+    """
+    for node in ancestors:
+        if isinstance(node, ast.Try) and any(_catches_probe(h) for h in node.handlers):
+            return True
+        if isinstance(node, (ast.If, ast.IfExp, ast.While)) and _is_switch(node.test):
+            return True
+    return False

@@ -1,0 +1,1 @@
+"""The NumPy rules (ML3xx)."""

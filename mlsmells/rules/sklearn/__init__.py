@@ -1,0 +1,1 @@
+"""The scikit-learn API rules (ML5xx)."""
