@@ -145,9 +145,9 @@ _OPT = "import torch\nfrom torch.optim.lr_scheduler import StepLR\n"
         # (the outer `make` is an optimizer class, the comprehension's is not)
         (_OPT + "make = torch.optim.SGD\nopts = [make(p) for make in factories]\nopts[0]\n", None),
         (_OPT + "opts = [torch.optim.SGD(a)]\nopts = load()\nopts[0]\n", None),
-        # Only optimizers are tracked as elements.
+        # Optimizers and data (frames, Series, arrays, tensors) are tracked as elements.
         (_OPT + "s = [StepLR(o, 1), StepLR(o, 2)]\ns[0]\n", None),
-        (_OPT + "ts = [torch.zeros(2), torch.ones(2)]\nts[0]\n", None),
+        (_OPT + "ts = [torch.zeros(2), torch.ones(2)]\nts[0]\n", Kind.TENSOR),
     ],
 )
 def test_element_kinds(source: str, kind: Kind | None) -> None:

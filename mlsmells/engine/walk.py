@@ -28,7 +28,6 @@ from mlsmells.engine.nodes import (
     import_roots,
 )
 from mlsmells.records import INTERNAL_ERROR_CODE
-from mlsmells.semantic.kinds import Kind
 from mlsmells.semantic.model import Binding, Scope, ScopeType
 
 
@@ -312,7 +311,11 @@ class _Walker:
         assert isinstance(node, ast.Lambda)
         self.walk_all(node.args.defaults)
         self.walk_all(node.args.kw_defaults)
-        scope = self.model.enter_function(node, None)
+        parent = self.ancestors[-2] if len(self.ancestors) > 1 else None
+        if isinstance(parent, ast.keyword):
+            parent = self.ancestors[-3] if len(self.ancestors) > 2 else None
+        argument = self.model.callback_argument_kind(parent, node)
+        scope = self.model.enter_function(node, None, (argument,) if argument else ())
         self.walk(node.body)
         self._leave_scope(scope)
         self.model.pop_scope()
@@ -388,28 +391,10 @@ class _Walker:
     def _for(self, node: ast.AST) -> None:
         assert isinstance(node, (ast.For, ast.AsyncFor))
         self.walk(node.iter)
-        self._bind_loop_target(node.target, node.iter)
+        self.model.bind_loop_target(node.target, node.iter)
         self.walk(node.target)
         self.walk_body(node.body)
         self.walk_body(node.orelse)
-
-    def _bind_loop_target(self, target: ast.expr, iterable: ast.expr) -> None:
-        model = self.model
-        source = iterable
-        if (
-            isinstance(iterable, ast.Call)
-            and model.qualname(iterable.func) == "builtins.enumerate"
-            and iterable.args
-            and isinstance(target, ast.Tuple)
-            and len(target.elts) == 2
-        ):
-            model.bind_unknown(target.elts[0])
-            target, source = target.elts[1], iterable.args[0]
-        if model.kind_of(source) is Kind.DATALOADER and isinstance(target, (ast.Tuple, ast.List)):
-            for elt in target.elts:
-                model.bind_kind(elt, Kind.TENSOR)
-            return
-        model.bind_unknown(target)
 
     def _with(self, node: ast.AST) -> None:
         assert isinstance(node, (ast.With, ast.AsyncWith))

@@ -27,6 +27,17 @@ class Kind(enum.Enum):
     SK_TRANSFORMER = "sklearn transformer"
     SK_ESTIMATOR = "sklearn estimator"
     SK_SPLITTER = "sklearn CV splitter"
+    FRAME_GROUPBY = "DataFrame groupby"
+    """A ``DataFrameGroupBy``, or a window over a frame (``rolling``, ``expanding``, ``ewm``,
+    ``resample``): its reductions give a DataFrame."""
+    SERIES_GROUPBY = "Series groupby"
+    """The same over a Series: its reductions give a Series."""
+    SERIES_ACCESSOR = "Series accessor"
+    """``s.str``, ``s.dt``, ``s.cat``: their methods and properties give a Series."""
+    FRAME_INDEXER = "DataFrame indexer"
+    """``df.loc`` / ``df.iloc``: indexing it gives a DataFrame or a Series by the key."""
+    SERIES_INDEXER = "Series indexer"
+    """``s.loc`` / ``s.iloc``: indexing it gives a Series (a slice or list) or a value."""
 
     @property
     def is_pandas(self) -> bool:
@@ -75,6 +86,34 @@ def canonical(qualname: str) -> str:
 
 _CANONICAL_PREFIXES = (("pytorch_lightning.", "lightning.pytorch."),)
 
+#: Removed spellings of library objects that old code still imports, and the objects they
+#: became: for kinds and data flow only (the name itself is still what the code says, and
+#: ML412/ML501 report it). ``from sklearn.cross_validation import train_test_split`` splits
+#: data as ``sklearn.model_selection.train_test_split`` does.
+_LEGACY_PREFIXES = (
+    ("sklearn.cross_validation.", "sklearn.model_selection."),
+    ("sklearn.grid_search.", "sklearn.model_selection."),
+    ("sklearn.learning_curve.", "sklearn.model_selection."),
+    ("sklearn.externals.joblib.", "joblib."),
+)
+_LEGACY: dict[str, str] = {
+    "sklearn.preprocessing.Imputer": "sklearn.impute.SimpleImputer",
+    "sklearn.preprocessing.imputation.Imputer": "sklearn.impute.SimpleImputer",
+    "torch.autograd.Variable": "torch.tensor",
+}
+
+
+def modern(qualname: str) -> str:
+    """The object a removed spelling stands for (see ``_LEGACY_PREFIXES``), else ``qualname``."""
+    found = _LEGACY.get(qualname)
+    if found is not None:
+        return found
+    for prefix, replacement in _LEGACY_PREFIXES:
+        if qualname.startswith(prefix):
+            return replacement + qualname[len(prefix) :]
+    return qualname
+
+
 # --------------------------------------------------------------------------- pandas
 
 _PANDAS_FRAME_FACTORIES = frozenset(
@@ -118,6 +157,13 @@ CALL_RESULT.update(
         "pandas.date_range": Kind.INDEX,
     }
 )
+#: pandas readers that return an iterator of frames instead when given one of these keywords.
+READER_ITERATOR_KEYWORDS = frozenset({"chunksize", "iterator"})
+#: pandas functions returning what their first argument is (a Series for a Series ...), when
+#: that argument is a Series or a DataFrame (``pd.to_numeric(df)`` raises; not a concern).
+PANDAS_SERIES_FUNCTIONS = frozenset(
+    {"pandas.to_datetime", "pandas.to_numeric", "pandas.to_timedelta", "pandas.cut", "pandas.qcut"}
+)
 
 #: DataFrame methods whose result is a DataFrame.
 FRAME_TO_FRAME = frozenset(
@@ -132,6 +178,10 @@ FRAME_TO_FRAME = frozenset(
         "select_dtypes", "set_axis", "set_index", "shift", "sort_index", "sort_values",
         "swapaxes", "tail", "transpose", "truncate", "tz_convert", "tz_localize", "where",
         "map", "applymap", "reset_index", "asfreq", "droplevel", "transform",
+        "add", "sub", "subtract", "mul", "multiply", "div", "divide", "truediv", "floordiv",
+        "mod", "pow", "radd", "rsub", "rmul", "rdiv", "rtruediv", "eq", "ne", "lt", "le",
+        "gt", "ge", "unstack", "mode", "reindex_like", "set_flags", "take", "xs",
+        "select",
         # removed from pandas, but old code that calls them got a DataFrame back
         "append", "pad", "backfill",
     }
@@ -142,7 +192,7 @@ FRAME_TO_SERIES = frozenset(
     {
         "count", "nunique", "idxmax", "idxmin", "memory_usage", "any", "all", "mean",
         "median", "sum", "std", "var", "min", "max", "prod", "sem", "skew", "kurt",
-        "value_counts", "duplicated",
+        "value_counts", "duplicated", "stack", "corrwith", "kurtosis", "product",
     }
 )  # fmt: skip
 
@@ -155,8 +205,30 @@ SERIES_TO_SERIES = frozenset(
         "nlargest", "notna", "notnull", "nsmallest", "pct_change", "rank", "reindex",
         "rename", "replace", "round", "sample", "shift", "sort_index", "sort_values", "tail",
         "value_counts", "where", "apply", "transform", "append", "pad", "backfill",
+        "add", "sub", "subtract", "mul", "multiply", "div", "divide", "truediv", "floordiv",
+        "mod", "pow", "radd", "rsub", "rmul", "rdiv", "rtruediv", "eq", "ne", "lt", "le",
+        "gt", "ge", "mode", "rename_axis", "reindex_like", "set_axis", "take", "interpolate",
+        "convert_dtypes", "infer_objects", "combine_first",
     }
 )  # fmt: skip
+#: Methods of a frame or Series giving a groupby or window object over it.
+GROUPING_METHODS = frozenset({"groupby", "rolling", "expanding", "ewm", "resample"})
+#: Reductions of a groupby (or window) object: a DataFrame over a frame, a Series over a Series.
+GROUPBY_REDUCTIONS = frozenset(
+    {
+        "agg", "aggregate", "sum", "mean", "median", "min", "max", "std", "var", "sem",
+        "count", "first", "last", "nunique", "prod", "cumsum", "cumcount", "cummax", "cummin",
+        "cumprod", "quantile", "head", "tail", "nth", "shift", "diff", "pct_change", "rank",
+        "transform", "fillna", "ffill", "bfill", "skew", "corr", "cov", "idxmax", "idxmin",
+        "all", "any", "filter",
+    }
+)  # fmt: skip
+#: Accessors of a Series whose methods and properties give a Series.
+SERIES_ACCESSORS = frozenset({"str", "dt", "cat"})
+#: Accessor methods that give something else (a frame, a list ...).
+ACCESSOR_NOT_SERIES = frozenset(
+    {"split", "extract", "get_dummies", "partition", "rpartition", "components", "to_pytimedelta"}
+)
 
 FRAME_ATTRIBUTES: dict[str, Kind] = {
     "T": Kind.DATAFRAME,
@@ -164,8 +236,17 @@ FRAME_ATTRIBUTES: dict[str, Kind] = {
     "index": Kind.INDEX,
     "dtypes": Kind.SERIES,
     "values": Kind.NDARRAY,
+    "loc": Kind.FRAME_INDEXER,
+    "iloc": Kind.FRAME_INDEXER,
 }
-SERIES_ATTRIBUTES: dict[str, Kind] = {"index": Kind.INDEX, "values": Kind.NDARRAY, "T": Kind.SERIES}
+SERIES_ATTRIBUTES: dict[str, Kind] = {
+    "index": Kind.INDEX,
+    "values": Kind.NDARRAY,
+    "T": Kind.SERIES,
+    "loc": Kind.SERIES_INDEXER,
+    "iloc": Kind.SERIES_INDEXER,
+    **dict.fromkeys(SERIES_ACCESSORS, Kind.SERIES_ACCESSOR),
+}
 
 # --------------------------------------------------------------------------- numpy
 

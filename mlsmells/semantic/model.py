@@ -25,7 +25,9 @@ STAR_RESOLVED_ROOTS = frozenset(
 
 
 #: The kinds the model tracks for the elements of a container (``optimizers[0].step()``).
-ELEMENT_KINDS = frozenset({Kind.OPTIMIZER})
+ELEMENT_KINDS = frozenset(
+    {Kind.OPTIMIZER, Kind.DATAFRAME, Kind.SERIES, Kind.NDARRAY, Kind.TENSOR}
+)
 
 
 def last_names(qualnames: Iterable[str]) -> frozenset[str]:
@@ -298,9 +300,13 @@ class SemanticModel:
         return info
 
     def enter_function(
-        self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, klass: ClassInfo | None
+        self,
+        node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda,
+        klass: ClassInfo | None,
+        arguments: tuple[Kind | None, ...] = (),
     ) -> Scope:
-        """Push a function scope and bind its parameters."""
+        """Push a function scope and bind its parameters: ``arguments`` are the kinds known
+        to be passed to the positional ones (after ``self``), for those not annotated."""
         is_lambda = isinstance(node, ast.Lambda)
         scope = self.push_scope(ScopeType.LAMBDA if is_lambda else ScopeType.FUNCTION, node)
         args = node.args
@@ -312,11 +318,13 @@ class SemanticModel:
             } if not isinstance(node, ast.Lambda) else set()
             if positional and "staticmethod" not in decorators and "classmethod" not in decorators:
                 scope.self_name = positional[0].arg
+        passed = [a for a in positional if a.arg != scope.self_name]
+        known = dict(zip((a.arg for a in passed), arguments, strict=False))
         for arg in positional + args.kwonlyargs:
-            kind = None
+            kind = known.get(arg.arg)
             annotated: ClassInfo | None = None
             if arg.annotation is not None:
-                kind = self.annotation_kind(arg.annotation)
+                kind = self.annotation_kind(arg.annotation) or kind
                 annotated = self._annotation_class(arg.annotation)
                 if annotated is not None and annotated.is_module:
                     kind = Kind.MODULE
@@ -328,6 +336,89 @@ class SemanticModel:
             if extra is not None:
                 self.bind(extra.arg, Binding())
         return scope
+
+    def bind_loop_target(self, target: ast.expr, iterable: ast.expr) -> None:
+        """Bind the target of ``for target in iterable`` (comprehensions too)."""
+        if (
+            isinstance(iterable, ast.Call)
+            and self.qualname(iterable.func) == "builtins.enumerate"
+            and iterable.args
+            and isinstance(target, ast.Tuple)
+            and len(target.elts) == 2
+        ):
+            self.bind_unknown(target.elts[0])
+            target, iterable = target.elts[1], iterable.args[0]
+        if self.kind_of(iterable) is Kind.DATALOADER:
+            # A batch: a tuple or dict of tensors (each unpacked name is a tensor).
+            if isinstance(target, (ast.Tuple, ast.List)):
+                for elt in target.elts:
+                    self.bind_kind(elt, Kind.TENSOR)
+            else:
+                self.bind_unknown(target)
+            return
+        items = self.item_kinds(iterable)
+        if items is None:
+            self.bind_unknown(target)
+        elif isinstance(items, tuple):
+            if isinstance(target, (ast.Tuple, ast.List)) and len(target.elts) == len(items):
+                for elt, kind in zip(target.elts, items, strict=True):
+                    self.bind_kind(elt, kind)
+            else:
+                self.bind_unknown(target)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            self.bind_unknown(target)
+        else:
+            self.bind_kind(target, items)
+
+    def item_kinds(self, iterable: ast.expr) -> Kind | tuple[Kind | None, ...] | None:
+        """What iterating ``iterable`` gives: one kind for each item, a tuple of kinds for
+        items that are pairs (``df.iterrows()``: index and row), or None (unknown)."""
+        if isinstance(iterable, (ast.List, ast.Tuple)):
+            return self._element_kind(iterable)
+        kind = self.kind_of(iterable)
+        if kind is Kind.FRAME_GROUPBY:
+            return (None, Kind.DATAFRAME)
+        if kind is Kind.SERIES_GROUPBY:
+            return (None, Kind.SERIES)
+        if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Attribute):
+            receiver = self.kind_of(iterable.func.value)
+            method = iterable.func.attr
+            if receiver is Kind.DATAFRAME and method in ("iterrows", "items", "iteritems"):
+                return (None, Kind.SERIES)
+            qualname = self.qualname(iterable.func)
+            if qualname is not None and K.CALL_RESULT.get(K.modern(qualname)) is Kind.DATAFRAME:
+                if any(kw.arg in K.READER_ITERATOR_KEYWORDS for kw in iterable.keywords):
+                    return Kind.DATAFRAME  # the chunks of ``pd.read_csv(f, chunksize=n)``
+        if isinstance(iterable, ast.Name):
+            binding = self.lookup(iterable.id)
+            if binding is not None:
+                return binding.element_kind
+        return None
+
+    def callback_argument_kind(self, call: ast.AST | None, func: ast.expr) -> Kind | None:
+        """The kind pandas passes to ``func`` when ``call`` is ``df.apply(func, ...)`` (or
+        ``transform``, ``agg``, ``pipe``, a groupby's ``apply`` ...), ``func`` being its
+        first argument or ``func=``."""
+        if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Attribute):
+            return None
+        first = call.args[0] if call.args else None
+        if first is not func and not any(
+            kw.arg == "func" and kw.value is func for kw in call.keywords
+        ):
+            return None
+        receiver = self.kind_of(call.func.value)
+        method = call.func.attr
+        if method == "pipe" and receiver in (Kind.DATAFRAME, Kind.SERIES):
+            return receiver
+        if receiver is Kind.DATAFRAME and method in ("apply", "transform", "agg", "aggregate"):
+            return Kind.SERIES  # a column (or, with axis=1, a row)
+        if receiver is Kind.FRAME_GROUPBY and method in ("apply", "filter"):
+            return Kind.DATAFRAME
+        if receiver is Kind.SERIES_GROUPBY and method in (
+            "apply", "transform", "agg", "aggregate", "filter"
+        ):
+            return Kind.SERIES
+        return None
 
     # ------------------------------------------------------------------ names
     def qualname(self, expr: ast.expr) -> str | None:
@@ -473,9 +564,16 @@ class SemanticModel:
         func = call.func
         qualname = self.qualname(func)
         if qualname is not None:
+            qualname = K.modern(qualname)
             kind = K.CALL_RESULT.get(qualname)
             if kind is not None:
+                if kind is Kind.DATAFRAME and any(
+                    kw.arg in K.READER_ITERATOR_KEYWORDS for kw in call.keywords
+                ):
+                    return None  # ``pd.read_csv(f, chunksize=n)``: an iterator of frames
                 return kind
+            if qualname.startswith("pandas."):
+                return self._pandas_function_kind(qualname, call)
             kind = K.torch_class_kind(qualname)
             if kind is not None:
                 return kind
@@ -500,6 +598,35 @@ class SemanticModel:
             return _method_result(receiver, func.attr, call)
         return None
 
+    def _pandas_function_kind(self, qualname: str, call: ast.Call) -> Kind | None:
+        if qualname in K.PANDAS_SERIES_FUNCTIONS:
+            if call.args and self.kind_of(call.args[0]) is Kind.SERIES:
+                return Kind.SERIES
+            return None
+        if qualname == "pandas.concat" and call.args:
+            return self._concat_kind(call)
+        return None
+
+    def _concat_kind(self, call: ast.Call) -> Kind | None:
+        """``pd.concat([a, b])``: a DataFrame when a piece is one (or Series side by side)."""
+        pieces = call.args[0]
+        kinds: set[Kind | None]
+        if isinstance(pieces, (ast.List, ast.Tuple)) and pieces.elts:
+            kinds = {self.kind_of(e) for e in pieces.elts if not isinstance(e, ast.Starred)}
+        elif isinstance(pieces, (ast.ListComp, ast.GeneratorExp)):
+            kinds = {self.kind_of(pieces.elt)}
+        else:
+            return None
+        if Kind.DATAFRAME in kinds:
+            return Kind.DATAFRAME
+        if kinds == {Kind.SERIES}:
+            axis = next((kw.value for kw in call.keywords if kw.arg == "axis"), None)
+            if axis is None:
+                return Kind.SERIES
+            if isinstance(axis, ast.Constant) and axis.value in (1, "columns"):
+                return Kind.DATAFRAME
+        return None
+
     def _library_class_kind(self, qualname: str) -> Kind | None:
         if not qualname.startswith("sklearn."):
             return None
@@ -517,6 +644,8 @@ class SemanticModel:
             return K.FRAME_ATTRIBUTES.get(expr.attr)
         if receiver is Kind.SERIES:
             return K.SERIES_ATTRIBUTES.get(expr.attr)
+        if receiver is Kind.SERIES_ACCESSOR:
+            return Kind.SERIES  # ``s.dt.year``, ``s.str.len`` (a method: see the call)
         if receiver is Kind.NDARRAY:
             return K.NDARRAY_ATTRIBUTES.get(expr.attr)
         if receiver is not None and receiver.is_tensor:
@@ -525,6 +654,15 @@ class SemanticModel:
 
     def _subscript_kind(self, expr: ast.Subscript) -> Kind | None:
         receiver = self.kind_of(expr.value)
+        if receiver is Kind.FRAME_INDEXER:
+            return self._indexer_kind(expr.slice)
+        if receiver is Kind.SERIES_INDEXER or receiver is Kind.SERIES:
+            return Kind.SERIES if self._selects_rows(expr.slice) else None
+        if receiver is Kind.FRAME_GROUPBY:
+            key = expr.slice
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                return Kind.SERIES_GROUPBY
+            return Kind.FRAME_GROUPBY if isinstance(key, ast.List) else None
         if receiver is Kind.DATAFRAME:
             key = expr.slice
             if isinstance(key, ast.Constant) and isinstance(key.value, str):
@@ -548,6 +686,27 @@ class SemanticModel:
             if container is not None:
                 return container.element_kind
         return None
+
+    def _indexer_kind(self, key: ast.expr) -> Kind | None:
+        """``df.loc[key]`` / ``df.iloc[key]``: rows (and columns) chosen by ``key``."""
+        if isinstance(key, ast.Tuple) and len(key.elts) == 2:
+            rows, columns = key.elts
+            if isinstance(columns, (ast.List, ast.Slice)):
+                return Kind.DATAFRAME if self._selects_rows(rows) else None
+            if isinstance(columns, ast.Constant) and isinstance(columns.value, (str, int)):
+                return Kind.SERIES if self._selects_rows(rows) else None
+            return None
+        return Kind.DATAFRAME if self._selects_rows(key) else None
+
+    def _selects_rows(self, key: ast.expr) -> bool:
+        """Whether ``key`` picks several rows (a slice, a list, a mask), not one label."""
+        if isinstance(key, (ast.Slice, ast.List, ast.Compare)):
+            return True
+        if isinstance(key, ast.UnaryOp) and isinstance(key.op, ast.Invert):
+            return True
+        if isinstance(key, ast.BinOp) and isinstance(key.op, (ast.BitAnd, ast.BitOr)):
+            return True
+        return self.kind_of(key) in (Kind.SERIES, Kind.NDARRAY, Kind.INDEX)
 
     def _binop_kind(self, expr: ast.BinOp) -> Kind | None:
         left = self.kind_of(expr.left)
@@ -579,6 +738,12 @@ def _is_scalarish(expr: ast.expr, kind: Kind | None) -> bool:
 
 
 def _method_result(receiver: Kind, method: str, call: ast.Call) -> Kind | None:
+    if receiver in (Kind.DATAFRAME, Kind.SERIES) and method in K.GROUPING_METHODS:
+        return Kind.FRAME_GROUPBY if receiver is Kind.DATAFRAME else Kind.SERIES_GROUPBY
+    if receiver is Kind.FRAME_GROUPBY or receiver is Kind.SERIES_GROUPBY:
+        return _grouped_result(receiver, method, call)
+    if receiver is Kind.SERIES_ACCESSOR:
+        return None if method in K.ACCESSOR_NOT_SERIES else Kind.SERIES
     if receiver is Kind.DATAFRAME:
         if method in K.FRAME_TO_FRAME:
             return Kind.DATAFRAME
@@ -592,6 +757,11 @@ def _method_result(receiver: Kind, method: str, call: ast.Call) -> Kind | None:
     if receiver is Kind.SERIES:
         if method in K.SERIES_TO_SERIES:
             return Kind.SERIES
+        if method == "reset_index":
+            drop = next((kw.value for kw in call.keywords if kw.arg == "drop"), None)
+            if drop is None or (isinstance(drop, ast.Constant) and drop.value is False):
+                return Kind.DATAFRAME
+            return Kind.SERIES if isinstance(drop, ast.Constant) else None
         if method == "to_numpy" or method == "unique":
             return Kind.NDARRAY
         if method == "to_frame":
@@ -607,6 +777,20 @@ def _method_result(receiver: Kind, method: str, call: ast.Call) -> Kind | None:
     if receiver.is_module and method in K.MODULE_TO_MODULE:
         return receiver
     return None
+
+
+def _grouped_result(receiver: Kind, method: str, call: ast.Call) -> Kind | None:
+    """A reduction of a groupby or window object: a frame over a frame, a Series over a
+    Series (``agg`` with a list of functions gives a frame either way)."""
+    if method == "size":
+        return Kind.SERIES
+    if method not in K.GROUPBY_REDUCTIONS:
+        return None
+    if receiver is Kind.FRAME_GROUPBY:
+        return Kind.DATAFRAME
+    if method in ("agg", "aggregate") and call.args and isinstance(call.args[0], ast.List):
+        return Kind.DATAFRAME
+    return Kind.SERIES
 
 
 #: Tensor methods after which a loss no longer carries autograd history.
