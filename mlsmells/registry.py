@@ -24,6 +24,15 @@ if TYPE_CHECKING:
 
 #: The rule modules (under ``mlsmells.rules``), one line a module: adding a rule adds its line.
 RULE_MODULES: tuple[str, ...] = (
+    "pandas.ml201_chained_assignment",
+    "pandas.ml202_inplace_result_assigned",
+    "pandas.ml203_result_discarded",
+    "pandas.ml204_inplace_argument",
+    "pandas.ml205_row_iteration",
+    "pandas.ml206_values_attribute",
+    "pandas.ml207_frame_grown_in_loop",
+    "pandas.ml208_removed_pandas_api",
+    "pandas.ml209_nan_equality",
     "numpy.ml301_removed_numpy_alias",
     "numpy.ml302_array_grown_in_loop",
     "sklearn.ml501_removed_sklearn_api",
@@ -34,7 +43,6 @@ RULE_MODULES: tuple[str, ...] = (
 _LEGACY_FAMILIES: tuple[str, ...] = (
     "leakage",
     "reproducibility",
-    "pandas",
     "torch",
     "opinionated",
 )

@@ -10,7 +10,7 @@ from types import ModuleType
 import pytest
 
 from mlsmells.data import pandas_api
-from mlsmells.rules.pandas import RETURN_SELF_SINCE_3
+from mlsmells.rules.pandas._inplace import RETURN_SELF_SINCE_3
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATOR = ROOT / "scripts" / "gen_pandas_api.py"

@@ -11,7 +11,6 @@ if TYPE_CHECKING:
 _FAMILY_MODULES = (
     "leakage",
     "reproducibility",
-    "pandas",
     "torch",
     "opinionated",
 )

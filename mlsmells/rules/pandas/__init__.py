@@ -1,0 +1,1 @@
+"""The pandas rules (ML2xx)."""

@@ -1,0 +1,227 @@
+"""ML201 chained-assignment: a DataFrame written through two indexing steps, and its fix."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from mlsmells.diagnostics import Diagnostic
+from mlsmells.engine import Check
+from mlsmells.lazy import lazy_import
+from mlsmells.records import Family, Fix, Rule
+from mlsmells.rules.pandas._inplace import INPLACE_METHODS, inplace_true
+from mlsmells.rules.pandas._kinds import frame_steps
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from mlsmells.fixes import base as fx
+else:
+    cst = lazy_import("libcst")
+    fx = lazy_import("mlsmells.fixes.base")
+
+RULE = Rule(
+    code="ML201",
+    name="chained-assignment",
+    pylint_id="W7621",
+    family=Family.PANDAS,
+    message="chained assignment `{target}` writes to a temporary copy, not to the DataFrame",
+    summary="A write through two indexing steps, or an in-place method on a column selection.",
+    rationale=(
+        "`df[a][b] = v`, `df.loc[m][c] = v` and `df[c].iloc[i] = v` first build an "
+        "intermediate object and then write into it. Under Copy-on-Write, the default since "
+        "pandas 3.0, that intermediate is always a copy: the write never reaches `df` and "
+        "nothing is raised. The same holds for an in-place method on a selected column, "
+        '`df["c"].fillna(0, inplace=True)`. Earlier pandas versions only warned with '
+        "`SettingWithCopyWarning`, and sometimes wrote, sometimes did not."
+    ),
+    bad=(
+        'df = pd.read_csv("sales.csv")\n'
+        'df["price"][df["price"] < 0] = 0\n'
+        'df["qty"].fillna(0, inplace=True)\n'
+    ),
+    good=(
+        'df = pd.read_csv("sales.csv")\n'
+        'df.loc[df["price"] < 0, "price"] = 0\n'
+        'df["qty"] = df["qty"].fillna(0)\n'
+    ),
+    fix=Fix.UNSAFE,
+    fix_summary=(
+        "`df[a][b] = v` becomes `df.loc[b, a] = v` for the simple shapes; "
+        "`df[c].method(..., inplace=True)` becomes `df[c] = df[c].method(...)`."
+    ),
+    fix_safety=(
+        "Unsafe: the fixed code really writes to `df`, which the original silently did not "
+        "under Copy-on-Write. That is the intended behaviour, but it is a change in "
+        "behaviour, and `.loc` label semantics can differ from positional `[]` on a "
+        "non-default index."
+    ),
+)
+
+
+class ChainedAssignment(Check):
+    """ML201: a write through two indexing steps of a DataFrame, or an in-place
+    method on a selection of one (the write goes to a temporary copy)."""
+
+    rules = (RULE,)
+    nodes = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Call)
+    requires = frozenset({"pandas"})
+
+    def visit(self, node: ast.AST) -> None:
+        if isinstance(node, ast.Call):
+            self._inplace_call(node)
+        elif isinstance(node, ast.Assign):
+            for target in node.targets:
+                for leaf in _leaves(target):
+                    self._target(leaf)
+        elif isinstance(node, ast.AugAssign) or (
+            isinstance(node, ast.AnnAssign) and node.value is not None
+        ):
+            self._target(node.target)
+
+    def _target(self, target: ast.expr) -> None:
+        if not isinstance(target, ast.Subscript):
+            return
+        steps = frame_steps(self.model, target)
+        if steps is not None and len(steps) >= 2:
+            self.report(
+                "ML201",
+                target,
+                target=self.ctx.source_of(target),
+                data=(("shape", "-".join(steps)),),
+            )
+
+    def _inplace_call(self, call: ast.Call) -> None:
+        func = call.func
+        if not isinstance(func, ast.Attribute) or func.attr not in INPLACE_METHODS:
+            return
+        if not inplace_true(call):
+            return
+        steps = frame_steps(self.model, func.value)
+        if steps:
+            receiver = self.ctx.source_of(func.value)
+            self.report(
+                "ML201",
+                call,
+                target=f"{receiver}.{func.attr}(..., inplace=True)",
+                data=(("shape", "inplace-method"), ("method", func.attr)),
+            )
+
+
+def _leaves(target: ast.expr) -> Iterator[ast.expr]:
+    """The single targets of a (possibly unpacking) assignment target."""
+    if isinstance(target, (ast.Tuple, ast.List)):
+        for elt in target.elts:
+            yield from _leaves(elt)
+    elif isinstance(target, ast.Starred):
+        yield from _leaves(target.value)
+    else:
+        yield target
+
+
+# ---------------------------------------------------------------------- fix
+
+
+def chained_assignment(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
+    """The simple shapes of a chained assignment (``data["shape"]`` names the shape).
+
+    - ``getitem-getitem``: ``df[a][b] = v`` (or ``+=``) -> ``df.loc[b, a] = v``
+      when ``a`` is a literal column key (a string, an integer, or a list of
+      them) and ``b`` a single row key or mask;
+    - ``inplace-method``: ``df[c].m(..., inplace=True)`` as a statement ->
+      ``df[c] = df[c].m(...)`` (``df.col.m(..., inplace=True)`` ->
+      ``df["col"] = df.col.m(...)``) when the selection is one step on a
+      name or attribute chain, so that evaluating it twice is harmless.
+    """
+    shape = diag.get("shape")
+    if shape == "getitem-getitem":
+        target = ctx.find(diag, cst.Subscript)
+        return _chained_subscript(target) if target is not None else None
+    if shape == "inplace-method":
+        call = ctx.find(diag, cst.Call)
+        return _inplace_on_selection(ctx, call) if call is not None else None
+    return None
+
+
+def _single_index(node: cst.Subscript) -> cst.BaseExpression | None:
+    if len(node.slice) != 1:
+        return None
+    index = node.slice[0].slice
+    if not isinstance(index, cst.Index) or index.star is not None:
+        return None
+    return index.value
+
+
+def _is_column_key(node: cst.BaseExpression) -> bool:
+    if isinstance(node, (cst.SimpleString, cst.Integer)):
+        return True
+    if isinstance(node, cst.ConcatenatedString):
+        return _is_column_key(node.left) and _is_column_key(node.right)
+    if isinstance(node, cst.List):
+        return bool(node.elements) and all(
+            isinstance(el, cst.Element) and _is_column_key(el.value) for el in node.elements
+        )
+    return False
+
+
+def _chained_subscript(outer: cst.Subscript) -> fx.Edit | None:
+    inner = outer.value
+    if not isinstance(inner, cst.Subscript) or inner.lpar:
+        return None
+    column = _single_index(inner)
+    row = _single_index(outer)
+    if column is None or row is None or not _is_column_key(column):
+        return None
+    loc = cst.Subscript(
+        value=cst.Attribute(value=inner.value, attr=cst.Name("loc")),
+        slice=[
+            cst.SubscriptElement(
+                slice=cst.Index(row), comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+            ),
+            cst.SubscriptElement(slice=cst.Index(column)),
+        ],
+        lpar=outer.lpar,
+        rpar=outer.rpar,
+    )
+    return fx.Edit(outer, loc)
+
+
+def _inplace_on_selection(ctx: fx.FixContext, call: cst.Call) -> fx.Edit | None:
+    statement = ctx.parent(call)
+    inplace = fx.keyword_arg(call, "inplace")
+    func = call.func
+    if (
+        not isinstance(statement, cst.Expr)
+        or inplace is None
+        or not fx.is_true(inplace.value)
+        or not isinstance(func, cst.Attribute)
+        or call.lpar
+    ):
+        return None
+    selection = func.value
+    if selection.lpar:
+        return None
+    # One selection step on a plain name (or attribute chain): it is evaluated twice.
+    target: cst.BaseAssignTargetExpression
+    if isinstance(selection, cst.Subscript):
+        key = _single_index(selection)
+        if key is None or not fx.is_pure(key) or not fx.is_pure(selection.value):
+            return None
+        target = selection
+    elif isinstance(selection, cst.Attribute) and fx.is_pure(selection.value):
+        column = cst.SimpleString(f'"{selection.attr.value}"')
+        target = cst.Subscript(
+            value=selection.value, slice=[cst.SubscriptElement(slice=cst.Index(column))]
+        )
+    else:
+        return None
+    assign = cst.Assign(
+        targets=[cst.AssignTarget(target=target)],
+        value=fx.remove_arg(call, inplace),
+        semicolon=statement.semicolon,
+    )
+    return fx.Edit(statement, assign)
+
+
+FIXES = {"ML201": chained_assignment}
