@@ -19,6 +19,7 @@ from typing import ClassVar, TypeVar
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.records import Rule
 from mlsmells.semantic.model import Scope, SemanticModel
+from mlsmells.semantic.program import Program
 
 A = TypeVar("A", bound="Analysis")
 
@@ -37,11 +38,12 @@ class Context:
         filename: str,
         cell_last_lines: frozenset[int] = frozenset(),
         line_map: Mapping[int, tuple[int, int]] | None = None,
+        program: Program | None = None,
     ) -> None:
         self.tree = tree
         self.lines = lines
         self.filename = filename
-        self.model = SemanticModel()
+        self.model = SemanticModel(program)
         self.ancestors: list[ast.AST] = []
         """The nodes enclosing the node being visited, outermost first."""
         self.diagnostics: list[Diagnostic] = []

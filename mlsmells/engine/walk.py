@@ -17,7 +17,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from mlsmells.deep import call_deep
 from mlsmells.diagnostics import Diagnostic
+from mlsmells.data import evidence
 from mlsmells.engine.check import Analysis, Check, Context, Visitor
+from mlsmells.engine.facts import FactRecorder
 from mlsmells.engine.nodes import (
     _FIELDS,
     _LIST,
@@ -28,7 +30,9 @@ from mlsmells.engine.nodes import (
     import_roots,
 )
 from mlsmells.records import INTERNAL_ERROR_CODE
+from mlsmells.semantic.kinds import DATA_ROOTS
 from mlsmells.semantic.model import Binding, Scope, ScopeType
+from mlsmells.semantic.program import MAX_WALKS, Program, Seeds, worth_another_walk
 
 
 class gc_paused:  # lower case: used like a function, `with gc_paused():`
@@ -77,10 +81,30 @@ class Engine:
         checks = [c for c in self.checks if not c.requires or c.requires & roots]
         if not checks:
             return []
+        whole_program = bool(roots & DATA_ROOTS)
+        pandas_evidence = not roots & evidence.PANDAS_CLONES
 
         def walk() -> list[Diagnostic]:
-            ctx = Context(tree, lines, filename, cell_last_lines, line_map)
-            _Walker(ctx, checks, self.active).walk_module(tree)
+            """Walk the file, and walk it again while the last walk proved kinds that the
+            walk did not start from (see :mod:`mlsmells.semantic.program`)."""
+            seeds = Seeds()
+            for _ in range(MAX_WALKS):
+                program = Program(tree, seeds) if whole_program else None
+                ctx = Context(tree, lines, filename, cell_last_lines, line_map, program)
+                walker = _Walker(ctx, checks, self.active)
+                if program is not None:
+                    walker.record(FactRecorder(ctx, program, pandas_evidence))
+                walker.walk_module(tree)
+                if program is None:
+                    break
+                found = program.facts.seeds()
+                if not worth_another_walk(program.facts, found, seeds):
+                    break
+                seeds = Seeds(
+                    found.params,
+                    {**seeds.returns, **found.returns},
+                    {**seeds.sites, **found.sites},
+                )
             return sorted(set(ctx.diagnostics))
 
         try:
@@ -136,6 +160,16 @@ class _Walker:
         """For ``Name`` and ``Attribute``: the handlers of the checks that take every such
         node, and those of the checks that declare :attr:`Check.names` (with them)."""
         self.failed: set[int] = set()
+
+    def record(self, recorder: Visitor) -> None:
+        """Run ``recorder`` first, on every node of its types (before any check)."""
+        self.instances.insert(0, recorder)
+        if type(recorder).leave_scope is not Visitor.leave_scope:
+            self.leavers.insert(0, recorder)
+        for node_type in recorder.nodes:
+            self.dispatch.setdefault(node_type, []).insert(0, (recorder, recorder.visit))
+        self.with_operators = any(issubclass(t, _OPERATOR_CLASSES) for t in self.dispatch)
+        self.fields = _FIELDS[self.with_operators]
 
     def _fail(self, inst: Visitor, node: ast.AST | None, exc: BaseException) -> None:
         off = {id(inst)}

@@ -12,6 +12,8 @@ import enum
 
 class Kind(enum.Enum):
     DATAFRAME = "DataFrame"
+    FRAME_OR_SERIES = "DataFrame or Series"
+    """A pandas DataFrame or Series, not known which (from a use both allow)."""
     SERIES = "Series"
     INDEX = "Index"
     NDARRAY = "ndarray"
@@ -52,7 +54,7 @@ class Kind(enum.Enum):
         return self in MODULE_KINDS
 
 
-PANDAS_KINDS = frozenset({Kind.DATAFRAME, Kind.SERIES, Kind.INDEX})
+PANDAS_KINDS = frozenset({Kind.DATAFRAME, Kind.SERIES, Kind.INDEX, Kind.FRAME_OR_SERIES})
 TENSOR_KINDS = frozenset({Kind.TENSOR, Kind.LOSS})
 MODULE_KINDS = frozenset({Kind.MODULE, Kind.LOSS_MODULE})
 
@@ -239,6 +241,25 @@ FRAME_ATTRIBUTES: dict[str, Kind] = {
     "loc": Kind.FRAME_INDEXER,
     "iloc": Kind.FRAME_INDEXER,
 }
+#: Packages whose import makes a file one where kinds across functions are worth working
+#: out (see :mod:`mlsmells.semantic.program`).
+DATA_ROOTS = frozenset(
+    {
+        "pandas", "numpy", "torch", "sklearn", "imblearn", "lightning", "pytorch_lightning",
+        "transformers", "xgboost", "lightgbm", "catboost", "torchvision", "datasets",
+    }
+)  # fmt: skip
+
+#: Libraries whose calls give objects that only look like pandas or torch ones (an xarray
+#: Dataset has ``rename(inplace=...)``): a name bound to what they return proves nothing by
+#: its uses.
+LOOKALIKE_ROOTS = frozenset(
+    {
+        "xarray", "polars", "dask", "modin", "cudf", "pyspark", "databricks", "vaex",
+        "tensorflow", "keras", "jax", "cupy", "mxnet", "paddle",
+    }
+)  # fmt: skip
+
 SERIES_ATTRIBUTES: dict[str, Kind] = {
     "index": Kind.INDEX,
     "values": Kind.NDARRAY,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from mlsmells.semantic import kinds as K
 from mlsmells.semantic.kinds import Kind
+from mlsmells.semantic.program import FunctionNode, Program
 
 _BUILTINS = frozenset(dir(builtins))
 
@@ -56,6 +57,8 @@ class ClassInfo:
     is_module: bool
     attributes: dict[str, Binding] = field(default_factory=dict)
     """``self.<name>`` bindings made in any method, in source order."""
+    methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=dict)
+    """The functions defined in the class body, by name."""
 
 
 @dataclass
@@ -70,6 +73,8 @@ class Binding:
     is_class: bool = False
     node: ast.AST | None = None
     """The value expression (or definition) that made this binding."""
+    site: ast.AST | None = None
+    """Where the name is bound: the ``Name`` target, or the parameter's ``arg``."""
     element_kind: Kind | None = None
     """For a list, tuple or dict display (or comprehension) whose every element is of one
     of ``ELEMENT_KINDS``: that kind, the kind of ``name[i]`` (``optimizers[0]``)."""
@@ -106,7 +111,10 @@ class Scope:
 class SemanticModel:
     """Name resolution and kind inference for one module."""
 
-    def __init__(self) -> None:
+    def __init__(self, program: Program | None = None) -> None:
+        self.program = program
+        """What walks of this file learned about its functions and names (``None``: the
+        file is not worth it, see :data:`mlsmells.semantic.kinds.DATA_ROOTS`)."""
         self.module_scope = Scope(ScopeType.MODULE, None, None)
         self.scope = self.module_scope
         self.classes: dict[str, ClassInfo] = {}
@@ -186,7 +194,8 @@ class SemanticModel:
     def bind_target(self, target: ast.expr, value: ast.expr | None) -> None:
         """Bind an assignment target to ``value`` (``None``: unknown value)."""
         if isinstance(target, ast.Name):
-            self.bind(target.id, self.binding_for(value) if value is not None else Binding())
+            binding = self.binding_for(value) if value is not None else Binding()
+            self.bind(target.id, self._sited(binding, target, value))
         elif isinstance(target, (ast.Tuple, ast.List)):
             values: list[ast.expr] | None = None
             if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(target.elts):
@@ -204,9 +213,35 @@ class SemanticModel:
 
     def bind_kind(self, target: ast.expr, kind: Kind | None) -> None:
         if isinstance(target, ast.Name):
-            self.bind(target.id, Binding(kind=kind))
+            self.bind(target.id, self._sited(Binding(kind=kind), target, None))
         else:
             self.bind_target(target, None)
+
+    def _sited(self, binding: Binding, site: ast.AST, value: ast.expr | None) -> Binding:
+        """``binding`` made at ``site``: an unknown kind is the one earlier walks proved
+        there, or (when it may be proven: no import, class or known value) a site whose
+        uses are worth recording."""
+        binding.site = site
+        program = self.program
+        if program is None or binding.kind is not None:
+            return binding
+        seeded = program.seeds.sites.get(id(site))
+        if seeded is not None:
+            binding.kind = seeded
+        elif binding.qualname is None and binding.klass is None and self._provable(value):
+            program.facts.unbound.add(id(site))
+        return binding
+
+    def _provable(self, value: ast.expr | None) -> bool:
+        """Whether a name bound to ``value`` may have its kind proven by its uses: not a
+        literal, nor what a look-alike library returns (``xr.open_dataset(...)``)."""
+        if _is_literal(value):
+            return False
+        if isinstance(value, ast.Call):
+            qualname = self.qualname(value.func)
+            if qualname is not None and qualname.split(".")[0] in K.LOOKALIKE_ROOTS:
+                return False
+        return True
 
     def _bind_self_attribute(self, target: ast.Attribute, value: ast.expr | None) -> None:
         klass = self.enclosing_class()
@@ -295,6 +330,11 @@ class SemanticModel:
                 if binding is not None and binding.is_class and binding.klass is not None:
                     is_module = is_module or binding.klass.is_module
         info = ClassInfo(node.name, node, is_module)
+        info.methods = {
+            stmt.name: stmt
+            for stmt in node.body
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
+        }
         self.classes[node.name] = info
         self.bind(node.name, Binding(klass=info, is_class=True, node=node))
         return info
@@ -319,6 +359,8 @@ class SemanticModel:
             if positional and "staticmethod" not in decorators and "classmethod" not in decorators:
                 scope.self_name = positional[0].arg
         passed = [a for a in positional if a.arg != scope.self_name]
+        if not arguments and self.program is not None:
+            arguments = self.program.seeds.params.get(id(node), ())
         known = dict(zip((a.arg for a in passed), arguments, strict=False))
         for arg in positional + args.kwonlyargs:
             kind = known.get(arg.arg)
@@ -331,6 +373,8 @@ class SemanticModel:
             binding = Binding(kind=kind, klass=annotated)
             if arg.arg == scope.self_name and klass is not None:
                 binding = Binding(kind=Kind.MODULE if klass.is_module else None, klass=klass)
+            elif arg.annotation is None or binding.kind is not None:
+                binding = self._sited(binding, arg, None)  # (not: annotated as something else)
             self.bind(arg.arg, binding)
         for extra in (args.vararg, args.kwarg):
             if extra is not None:
@@ -581,15 +625,18 @@ class SemanticModel:
         if isinstance(func, ast.Name):
             binding = self.lookup(func.id)
             if binding is None:
-                return None
+                return self._returned(self.callee(func))
             if binding.is_class and binding.klass is not None:
                 return Kind.MODULE if binding.klass.is_module else None
             if binding.kind is Kind.LOSS_MODULE:
                 return Kind.LOSS
-            return None
+            return self._returned(self.callee(func))
         if isinstance(func, ast.Attribute):
             if self._attribute_kind(func) is Kind.LOSS_MODULE:
                 return Kind.LOSS  # self.criterion(out, y)
+            method = self.callee(func)
+            if method is not None:
+                return self._returned(method)
             receiver = self.kind_of(func.value)
             if receiver is None:
                 return None
@@ -597,6 +644,36 @@ class SemanticModel:
                 return Kind.LOSS
             return _method_result(receiver, func.attr, call)
         return None
+
+    def callee(self, func: ast.expr) -> FunctionNode | None:
+        """The function of this file that calling ``func`` runs: a function bound to the
+        name (or, defined later at the module level, to be bound when the call runs), a
+        method through ``self`` or an instance of a class of the file."""
+        if isinstance(func, ast.Name):
+            binding = self.lookup(func.id)
+            if binding is None:
+                return self.program.functions.get(func.id) if self.program is not None else None
+            node = binding.node
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and binding.site is None:
+                return node
+            return None
+        if isinstance(func, ast.Attribute):
+            owner = self._self_class(func.value) or self._instance_of(func.value)
+            if owner is not None:
+                return owner.methods.get(func.attr)
+        return None
+
+    def _instance_of(self, expr: ast.expr) -> ClassInfo | None:
+        if isinstance(expr, ast.Name):
+            binding = self.lookup(expr.id)
+            if binding is not None and not binding.is_class:
+                return binding.klass
+        return None
+
+    def _returned(self, function: FunctionNode | None) -> Kind | None:
+        if function is None or self.program is None:
+            return None
+        return self.program.return_kind(function)
 
     def _pandas_function_kind(self, qualname: str, call: ast.Call) -> Kind | None:
         if qualname in K.PANDAS_SERIES_FUNCTIONS:
@@ -795,6 +872,16 @@ def _grouped_result(receiver: Kind, method: str, call: ast.Call) -> Kind | None:
 
 #: Tensor methods after which a loss no longer carries autograd history.
 _LOSS_DETACHING = frozenset({"detach"})
+
+
+def _is_literal(value: ast.expr | None) -> bool:
+    """A value whose kind is known to be none of the library ones (a number, a string, a
+    container display, an f-string ...)."""
+    return isinstance(
+        value,
+        (ast.Constant, ast.JoinedStr, ast.List, ast.Tuple, ast.Dict, ast.Set, ast.ListComp,
+         ast.DictComp, ast.SetComp, ast.Lambda),
+    )
 
 
 def _is_none(expr: ast.expr) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 
 from mlsmells.data import pandas_api
+from mlsmells.semantic import kinds as K
 from mlsmells.semantic.kinds import Kind
 from mlsmells.semantic.model import SemanticModel
 
@@ -13,8 +14,8 @@ from mlsmells.semantic.model import SemanticModel
 _INDEXERS = frozenset({"loc", "iloc", "at", "iat", "ix"})
 
 #: The kinds of pandas objects (what a pandas method's receiver can be).
-PANDAS_KINDS = frozenset({Kind.DATAFRAME, Kind.SERIES, Kind.INDEX})
-FRAME_OR_SERIES = frozenset({Kind.DATAFRAME, Kind.SERIES})
+PANDAS_KINDS = K.PANDAS_KINDS
+FRAME_OR_SERIES = frozenset({Kind.DATAFRAME, Kind.SERIES, Kind.FRAME_OR_SERIES})
 
 
 def frame_steps(model: SemanticModel, expr: ast.expr) -> list[str] | None:

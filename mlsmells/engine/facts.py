@@ -1,0 +1,140 @@
+"""The visitor that records, during a walk, what :mod:`mlsmells.semantic.program` needs:
+returns, calls of the file's own functions, and evidence from uses of names."""
+
+from __future__ import annotations
+
+import ast
+
+from mlsmells.data import evidence
+from mlsmells.engine.check import Context, Visitor
+from mlsmells.semantic.kinds import Kind
+from mlsmells.semantic.model import Binding, Scope, ScopeType
+from mlsmells.semantic.program import FunctionNode, Program
+
+_PANDAS_EVIDENCE: dict[str, Kind] = {
+    name: {"DataFrame": Kind.DATAFRAME, "Series": Kind.SERIES}.get(which, Kind.FRAME_OR_SERIES)
+    for name, which in evidence.PANDAS.items()
+}
+#: pandas methods that take ``inplace=``: ``x.<method>(..., inplace=True)`` is a frame or a
+#: Series (no look-alike spells an in-place update so; ``nn.ReLU(inplace=True)`` is a call
+#: of a class, not of a method of a name).
+_INPLACE_METHODS = frozenset(
+    {
+        "drop", "dropna", "fillna", "replace", "rename", "reset_index", "set_index",
+        "sort_values", "sort_index", "drop_duplicates", "interpolate", "clip", "where",
+        "mask", "rename_axis", "set_axis", "query", "eval", "ffill", "bfill", "update",
+    }
+)  # fmt: skip
+
+
+class FactRecorder(Visitor):
+    """Feeds :attr:`Program.facts` (run first in a walk, only in files worth it)."""
+
+    nodes = (ast.Return, ast.Call, ast.Attribute)
+
+    def __init__(self, ctx: Context, program: Program, pandas_evidence: bool) -> None:
+        super().__init__(ctx)
+        self.program = program
+        self.facts = program.facts
+        self.pandas = _PANDAS_EVIDENCE if pandas_evidence else {}
+        """Attribute -> pandas kind it proves (none in a file importing a pandas clone)."""
+
+    def visit(self, node: ast.AST) -> None:
+        if isinstance(node, ast.Attribute):
+            self._use(node)
+        elif isinstance(node, ast.Call):
+            self._call(node)
+        elif isinstance(node, ast.Return):
+            self._return(node)
+
+    def leave_scope(self, scope: Scope) -> None:
+        if scope.type is ScopeType.FUNCTION and scope.node is not None:
+            self.program.walked.add(id(scope.node))
+
+    # ------------------------------------------------------------------ returns
+    def _return(self, node: ast.Return) -> None:
+        scope = self.model.scope
+        value = node.value
+        if scope.type is not ScopeType.FUNCTION or not isinstance(
+            scope.node, (ast.FunctionDef, ast.AsyncFunctionDef)
+        ):
+            return
+        if value is None or (isinstance(value, ast.Constant) and value.value is None):
+            return  # ``return None`` on some path: what the other paths return still counts
+        self.facts.add_return(scope.node, self.model.kind_of(value))
+
+    # -------------------------------------------------------------------- calls
+    def _call(self, node: ast.Call) -> None:
+        model = self.model
+        function = model.callee(node.func)
+        if function is not None and not isinstance(function, ast.Lambda):
+            self.facts.add_call(function, self._arguments(node, function))
+        if node.args:  # ``df.apply(fix_row, axis=1)``: pandas calls fix_row with a row
+            first = node.args[0]
+            if isinstance(first, ast.Name):
+                callback = model.callee(first)
+                if callback is not None:
+                    kind = model.callback_argument_kind(node, first)
+                    if kind is not None:
+                        self.facts.add_call(callback, (kind,))
+
+    def _arguments(self, call: ast.Call, function: FunctionNode) -> tuple[Kind | None, ...]:
+        """The kinds passed to the positional parameters of ``function`` (after ``self`` for
+        a method called through an object)."""
+        params = [a.arg for a in function.args.posonlyargs + function.args.args]
+        if isinstance(call.func, ast.Attribute) and params:
+            params = params[1:]
+        kinds: list[Kind | None] = [None] * len(params)
+        for i, arg in enumerate(call.args):
+            if isinstance(arg, ast.Starred) or i >= len(params):
+                break
+            kinds[i] = self.model.kind_of(arg)
+        for keyword in call.keywords:
+            if keyword.arg in params:
+                kinds[params.index(keyword.arg)] = self.model.kind_of(keyword.value)
+        return tuple(kinds)
+
+    # ----------------------------------------------------------------- evidence
+    def _use(self, node: ast.Attribute) -> None:
+        receiver = node.value
+        if not isinstance(receiver, ast.Name):
+            return
+        name = node.attr
+        kind = self.pandas.get(name)
+        if kind is None:
+            if name in evidence.TENSOR:
+                kind = Kind.TENSOR
+            elif name in evidence.MODULE:
+                kind = Kind.MODULE
+            elif name in _INPLACE_METHODS and self.pandas and self._inplace(node):
+                kind = Kind.FRAME_OR_SERIES
+            else:
+                return
+        binding = self.model.lookup(receiver.id)
+        if _unknown(binding):
+            assert binding is not None and binding.site is not None
+            if id(binding.site) in self.facts.unbound:
+                self.facts.add_evidence(binding.site, kind)
+
+    def _inplace(self, node: ast.Attribute) -> bool:
+        parent = self.ctx.parent
+        return (
+            isinstance(parent, ast.Call)
+            and parent.func is node
+            and any(
+                kw.arg == "inplace"
+                and isinstance(kw.value, ast.Constant)
+                and kw.value.value is True
+                for kw in parent.keywords
+            )
+        )
+
+
+def _unknown(binding: Binding | None) -> bool:
+    return (
+        binding is not None
+        and binding.site is not None
+        and binding.kind is None
+        and binding.klass is None
+        and binding.qualname is None
+    )
