@@ -13,7 +13,6 @@ _FAMILY_MODULES = (
     "reproducibility",
     "pandas",
     "torch",
-    "opinionated",
 )
 
 
