@@ -36,6 +36,13 @@ RULE_MODULES: tuple[str, ...] = (
     "numpy.ml301_removed_numpy_alias",
     "numpy.ml302_array_grown_in_loop",
     "sklearn.ml501_removed_sklearn_api",
+    "opinionated.ml901_hyperparameters_not_set",
+    "opinionated.ml902_read_without_dtype",
+    "opinionated.ml903_merge_not_validated",
+    "opinionated.ml904_empty_column_filler",
+    "opinionated.ml905_matrix_product_with_dot",
+    "opinionated.ml909_scaler_missing",
+    "opinionated.ml910_threshold_metric_only",
 )
 
 #: Rule families still in one module per family (catalog record + family check module +
@@ -44,7 +51,6 @@ _LEGACY_FAMILIES: tuple[str, ...] = (
     "leakage",
     "reproducibility",
     "torch",
-    "opinionated",
 )
 
 

@@ -32,7 +32,7 @@ _HOMES = {
     "FixResult": "apply",
     "fix_source": "apply",
 }
-_FAMILIES = ("leakage", "opinionated", "reproducibility", "torch")
+_FAMILIES = ("leakage", "reproducibility", "torch")
 
 
 def load_transforms() -> dict[str, Transform]:
