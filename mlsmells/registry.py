@@ -24,6 +24,10 @@ if TYPE_CHECKING:
 
 #: The rule modules (under ``mlsmells.rules``), one line a module: adding a rule adds its line.
 RULE_MODULES: tuple[str, ...] = (
+    "reproducibility.ml101_random_state_not_set",
+    "reproducibility.ml102_legacy_numpy_random",
+    "reproducibility.ml103_unseeded_generator",
+    "reproducibility.ml105_kfold_random_state_without_shuffle",
     "numpy.ml301_removed_numpy_alias",
     "numpy.ml302_array_grown_in_loop",
     "sklearn.ml501_removed_sklearn_api",
@@ -33,7 +37,6 @@ RULE_MODULES: tuple[str, ...] = (
 #: family fix module), until they move to one module per rule.
 _LEGACY_FAMILIES: tuple[str, ...] = (
     "leakage",
-    "reproducibility",
     "pandas",
     "torch",
     "opinionated",
