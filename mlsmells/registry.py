@@ -24,6 +24,10 @@ if TYPE_CHECKING:
 
 #: The rule modules (under ``mlsmells.rules``), one line a module: adding a rule adds its line.
 RULE_MODULES: tuple[str, ...] = (
+    "reproducibility.ml101_random_state_not_set",
+    "reproducibility.ml102_legacy_numpy_random",
+    "reproducibility.ml103_unseeded_generator",
+    "reproducibility.ml105_kfold_random_state_without_shuffle",
     "pandas.ml201_chained_assignment",
     "pandas.ml202_inplace_result_assigned",
     "pandas.ml203_result_discarded",
@@ -49,7 +53,6 @@ RULE_MODULES: tuple[str, ...] = (
 #: family fix module), until they move to one module per rule.
 _LEGACY_FAMILIES: tuple[str, ...] = (
     "leakage",
-    "reproducibility",
     "torch",
 )
 

@@ -10,7 +10,9 @@ import pytest
 from mlsmells import registry
 from mlsmells.data import sklearn_api
 from mlsmells.diagnostics import Diagnostic
-from mlsmells.rules.reproducibility import SHUFFLE_SPLITTERS
+from mlsmells.rules.reproducibility.ml105_kfold_random_state_without_shuffle import (
+    SHUFFLE_SPLITTERS,
+)
 
 
 def findings(code: str, source: str) -> list[Diagnostic]:

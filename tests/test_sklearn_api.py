@@ -10,7 +10,11 @@ from types import ModuleType
 import pytest
 
 from mlsmells.data import sklearn_api
-from mlsmells.rules.reproducibility import DATA_SIZE_DEPENDENT, EXCEPTIONS, primary_name
+from mlsmells.rules.reproducibility.ml101_random_state_not_set import (
+    DATA_SIZE_DEPENDENT,
+    EXCEPTIONS,
+    primary_name,
+)
 from mlsmells.semantic.kinds import Kind
 from mlsmells.semantic.sklearn_kinds import class_kind
 

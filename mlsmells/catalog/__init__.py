@@ -10,7 +10,6 @@ if TYPE_CHECKING:
 
 _FAMILY_MODULES = (
     "leakage",
-    "reproducibility",
     "torch",
 )
 
