@@ -27,10 +27,17 @@ _INPLACE_METHODS = frozenset(
 )  # fmt: skip
 
 
+#: The attributes whose use is evidence (the only ones the recorder is handed).
+_EVIDENCE_NAMES = frozenset(
+    {*evidence.PANDAS, *evidence.TENSOR, *evidence.MODULE, *_INPLACE_METHODS}
+)
+
+
 class FactRecorder(Visitor):
     """Feeds :attr:`Program.facts` (run first in a walk, only in files worth it)."""
 
     nodes = (ast.Return, ast.Call, ast.Attribute)
+    names = _EVIDENCE_NAMES
 
     def __init__(self, ctx: Context, program: Program, pandas_evidence: bool) -> None:
         super().__init__(ctx)

@@ -31,8 +31,15 @@ from mlsmells.engine.nodes import (
 )
 from mlsmells.records import INTERNAL_ERROR_CODE
 from mlsmells.semantic.kinds import DATA_ROOTS
-from mlsmells.semantic.model import Binding, Scope, ScopeType
-from mlsmells.semantic.program import MAX_WALKS, Program, Seeds, worth_another_walk
+from mlsmells.semantic.model import Binding, ClassInfo, Scope, ScopeType
+from mlsmells.semantic.program import (
+    MAX_ROUNDS,
+    WHOLE_FILE,
+    FunctionNode,
+    Program,
+    Seeds,
+    to_rewalk,
+)
 
 
 class gc_paused:  # lower case: used like a function, `with gc_paused():`
@@ -85,27 +92,23 @@ class Engine:
         pandas_evidence = not roots & evidence.PANDAS_CLONES
 
         def walk() -> list[Diagnostic]:
-            """Walk the file, and walk it again while the last walk proved kinds that the
-            walk did not start from (see :mod:`mlsmells.semantic.program`)."""
+            """Walk the file; then walk again what the kinds it proved change, from them
+            (see :mod:`mlsmells.semantic.program`). Every walk's findings count."""
             seeds = Seeds()
-            for _ in range(MAX_WALKS):
+            found: set[Diagnostic] = set()
+            for _ in range(MAX_ROUNDS + 1):
                 program = Program(tree, seeds) if whole_program else None
                 ctx = Context(tree, lines, filename, cell_last_lines, line_map, program)
                 walker = _Walker(ctx, checks, self.active)
                 if program is not None:
                     walker.record(FactRecorder(ctx, program, pandas_evidence))
                 walker.walk_module(tree)
-                if program is None:
-                    break
-                found = program.facts.seeds()
-                if not worth_another_walk(program.facts, found, seeds):
-                    break
-                seeds = Seeds(
-                    found.params,
-                    {**seeds.returns, **found.returns},
-                    {**seeds.sites, **found.sites},
-                )
-            return sorted(set(ctx.diagnostics))
+                if program is not None:
+                    seeds = walker.rewalk(program, seeds)
+                found.update(ctx.diagnostics)
+                if program is None or seeds is program.seeds:
+                    break  # no name of the module itself got a kind
+            return sorted(found)
 
         try:
             return walk()
@@ -160,6 +163,54 @@ class _Walker:
         """For ``Name`` and ``Attribute``: the handlers of the checks that take every such
         node, and those of the checks that declare :attr:`Check.names` (with them)."""
         self.failed: set[int] = set()
+        self.functions: dict[int, FunctionNode] = {}
+        """Every ``def`` walked, by id."""
+        self.defined: dict[int, tuple[Scope, ClassInfo | None, list[ast.AST]]] = {}
+        """id of a ``def`` walked -> the scope it is defined in, its class (for a method)
+        and the nodes enclosing it: what walking it again needs."""
+
+    def rewalk(self, program: Program, seeds: Seeds) -> Seeds:
+        """Walk again, from what this walk proved, the functions it changes (rounds while
+        they prove more); the seeds for a new walk of the whole file when a name outside
+        any function got a kind, else ``program.seeds``."""
+        for _ in range(MAX_ROUNDS):
+            facts = program.facts
+            found = facts.seeds()
+            found = Seeds(
+                found.params, {**seeds.returns, **found.returns}, {**seeds.sites, **found.sites}
+            )
+            targets = to_rewalk(facts, found, seeds, self.functions)
+            if not targets:
+                break
+            if WHOLE_FILE in targets:
+                return found
+            program.seeds = seeds = found
+            facts.late.clear()
+            for function in _outermost(targets):
+                self._rewalk_function(program, function)
+        return program.seeds
+
+    def _rewalk_function(self, program: Program, node: FunctionNode) -> None:
+        defined = self.defined.get(id(node))
+        if defined is None or isinstance(node, ast.Lambda):
+            return
+        parent, klass, ancestors = defined
+        for inner in ast.walk(node):  # what they return is learned again
+            program.facts.returns.pop(id(inner), None)
+            program.walked.discard(id(inner))
+        model = self.model
+        outer, saved = model.scope, self.ancestors[:]
+        model.set_scope(parent)
+        self.ancestors[:] = ancestors
+        try:
+            self.ancestors.append(node)
+            scope = model.enter_function(node, klass)
+            self.walk_body(node.body)
+            self._leave_scope(scope)
+            model.pop_scope()
+        finally:
+            model.set_scope(outer)
+            self.ancestors[:] = saved
 
     def record(self, recorder: Visitor) -> None:
         """Run ``recorder`` first, on every node of its types (before any check)."""
@@ -325,6 +376,8 @@ class _Walker:
         parent_scope = self.model.scope
         if parent_scope.type is ScopeType.CLASS:
             klass = parent_scope.klass
+        self.functions[id(node)] = node
+        self.defined[id(node)] = (parent_scope, klass, self.ancestors[:-1])
         self.model.bind(node.name, Binding(node=node))
         scope = self.model.enter_function(node, klass)
         self.walk_body(node.body)
@@ -485,3 +538,16 @@ _SPECIAL: dict[type[ast.AST], _Special] = {
     ast.ExceptHandler: _Walker._except,
     ast.Delete: _Walker._delete,
 }
+
+
+def _outermost(functions: set[FunctionNode | None]) -> list[FunctionNode]:
+    """The functions of ``functions`` not nested in another one of them, in source order."""
+    nested = {
+        id(inner)
+        for outer in functions
+        if outer is not None
+        for inner in ast.walk(outer)
+        if inner is not outer
+    }
+    chosen = [f for f in functions if f is not None and id(f) not in nested]
+    return sorted(chosen, key=lambda f: (f.lineno, f.col_offset))

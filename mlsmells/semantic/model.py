@@ -134,6 +134,11 @@ class SemanticModel:
         self.scope = scope
         return scope
 
+    def set_scope(self, scope: Scope) -> None:
+        """Continue in ``scope`` (to walk a function again where it was defined)."""
+        self._qualnames.clear()
+        self.scope = scope
+
     def pop_scope(self) -> Scope:
         scope = self.scope
         assert scope.parent is not None, "cannot pop the module scope"
@@ -229,7 +234,7 @@ class SemanticModel:
         if seeded is not None:
             binding.kind = seeded
         elif binding.qualname is None and binding.klass is None and self._provable(value):
-            program.facts.unbound.add(id(site))
+            program.facts.unbound[id(site)] = self.enclosing_function()
         return binding
 
     def _provable(self, value: ast.expr | None) -> bool:
@@ -363,19 +368,23 @@ class SemanticModel:
             arguments = self.program.seeds.params.get(id(node), ())
         known = dict(zip((a.arg for a in passed), arguments, strict=False))
         for arg in positional + args.kwonlyargs:
-            kind = known.get(arg.arg)
+            kind = None
             annotated: ClassInfo | None = None
             if arg.annotation is not None:
-                kind = self.annotation_kind(arg.annotation) or kind
+                kind = self.annotation_kind(arg.annotation)
                 annotated = self._annotation_class(arg.annotation)
                 if annotated is not None and annotated.is_module:
                     kind = Kind.MODULE
-            binding = Binding(kind=kind, klass=annotated)
+                binding = Binding(kind=kind, klass=annotated)  # (annotated as something else)
+            else:
+                binding = self._sited(Binding(kind=known.get(arg.arg)), arg, None)
             if arg.arg == scope.self_name and klass is not None:
                 binding = Binding(kind=Kind.MODULE if klass.is_module else None, klass=klass)
-            elif arg.annotation is None or binding.kind is not None:
-                binding = self._sited(binding, arg, None)  # (not: annotated as something else)
             self.bind(arg.arg, binding)
+        if self.program is not None and not is_lambda:
+            self.program.facts.open[id(node)] = tuple(
+                a.annotation is None and scope.bindings[a.arg].kind is None for a in passed
+            )
         for extra in (args.vararg, args.kwarg):
             if extra is not None:
                 self.bind(extra.arg, Binding())
@@ -589,7 +598,12 @@ class SemanticModel:
         """The kind of value ``expr`` evaluates to, or ``None`` when unknown."""
         if isinstance(expr, ast.Name):
             binding = self.lookup(expr.id)
-            return binding.kind if binding is not None else None
+            if binding is None:
+                return None
+            if binding.kind is None and binding.site is not None and self.program is not None:
+                if id(binding.site) in self.program.facts.unbound:
+                    return self.program.facts.evidence_kind(binding.site)
+            return binding.kind
         if isinstance(expr, ast.Call):
             return self._call_kind(expr)
         if isinstance(expr, ast.Attribute):
@@ -673,7 +687,16 @@ class SemanticModel:
     def _returned(self, function: FunctionNode | None) -> Kind | None:
         if function is None or self.program is None:
             return None
-        return self.program.return_kind(function)
+        return self.program.return_kind(function, self.enclosing_function())
+
+    def enclosing_function(self) -> FunctionNode | None:
+        """The innermost ``def`` being walked (``None``: module or class level)."""
+        for scope in self.scope.lookup_chain():
+            if scope.type is ScopeType.FUNCTION and isinstance(
+                scope.node, (ast.FunctionDef, ast.AsyncFunctionDef)
+            ):
+                return scope.node
+        return None
 
     def _pandas_function_kind(self, qualname: str, call: ast.Call) -> Kind | None:
         if qualname in K.PANDAS_SERIES_FUNCTIONS:

@@ -14,9 +14,11 @@ library allows (``x.iterrows()``). The engine therefore records, during a walk:
 
 From those it derives :class:`Seeds`: a parameter's kind where the calls agree, a
 function's return kind where its returns agree, a binding's kind where its uses
-agree. When the seeds know more than the walk did, the engine walks the file
-again starting from them (at most :data:`MAX_WALKS` times), and the last walk's
-findings are the file's.
+agree. When the seeds know more than the walk did, the engine walks again, from
+the seeds, only what they change (:func:`to_rewalk`): the functions whose
+parameters or names got a kind, or that asked too early for a return kind; a
+name of the module itself takes a walk of the whole file. At most
+:data:`MAX_ROUNDS` rounds; the findings of every walk count.
 """
 
 from __future__ import annotations
@@ -27,8 +29,8 @@ from dataclasses import dataclass, field
 
 from mlsmells.semantic.kinds import Kind
 
-#: Walks of one file at most: the first, and two more from what each taught.
-MAX_WALKS = 3
+#: Rounds of walking again at most, after the first walk of a file.
+MAX_ROUNDS = 2
 
 #: The kinds a use can prove, merged: a frame-only method on a name used like a frame or
 #: Series is a frame.
@@ -59,10 +61,17 @@ class Facts:
     returns: dict[int, set[Kind | None]] = field(default_factory=dict)
     calls: dict[int, list[tuple[Kind | None, ...]]] = field(default_factory=dict)
     evidence: dict[int, set[Kind]] = field(default_factory=dict)
-    unbound: set[int] = field(default_factory=set)
-    """Binding sites whose kind the walk did not know (only those can get evidence)."""
-    late: bool = False
-    """A call asked for the return kind of a function whose body had not been walked yet."""
+    unbound: dict[int, FunctionNode | None] = field(default_factory=dict)
+    """Binding sites whose kind the walk did not know (only those can get evidence), each
+    with the function it is in (``None``: the module or a class body)."""
+    open: dict[int, tuple[bool, ...]] = field(default_factory=dict)
+    """Function -> which of its positional parameters (after ``self``) a seed could give a
+    kind to: not annotated, and bound to no kind the last time it was walked."""
+    asked: set[int] = field(default_factory=set)
+    """Binding sites whose kind was asked for while unknown and without evidence yet."""
+    late: dict[int, FunctionNode | None] = field(default_factory=dict)
+    """Functions whose return kind a call asked for before their body had been walked ->
+    the function making that call (``None``: the module)."""
 
     def add_return(self, function: FunctionNode, kind: Kind | None) -> None:
         self.returns.setdefault(id(function), set()).add(kind)
@@ -73,10 +82,19 @@ class Facts:
     def add_evidence(self, site: ast.AST, kind: Kind) -> None:
         self.evidence.setdefault(id(site), set()).add(kind)
 
+    def evidence_kind(self, site: ast.AST) -> Kind | None:
+        """The kind the uses of the name bound at ``site`` proved so far in this walk (the
+        site's kind is asked for: if none yet, a later proof is worth another walk)."""
+        found = self.evidence.get(id(site))
+        if found is None:
+            self.asked.add(id(site))
+            return None
+        return _merge(found)
+
     def seeds(self) -> Seeds:
         params: dict[int, tuple[Kind | None, ...]] = {}
         for function, calls in self.calls.items():
-            agreed = tuple(_agree(call[i] for call in calls if i < len(call)) for i in _width(calls))
+            agreed = tuple(_agree(c[i] for c in calls if i < len(c)) for i in _width(calls))
             if any(kind is not None for kind in agreed):
                 params[function] = agreed
         returns = {
@@ -86,6 +104,11 @@ class Facts:
         }
         sites = {site: kind for site, kinds in self.evidence.items() if (kind := _merge(kinds))}
         return Seeds(params, returns, sites)
+
+
+def _learns(seeded: tuple[Kind | None, ...], open_: tuple[bool, ...]) -> bool:
+    """Whether ``seeded`` gives a kind to a parameter that can take one."""
+    return any(kind is not None and i < len(open_) and open_[i] for i, kind in enumerate(seeded))
 
 
 def _width(calls: list[tuple[Kind | None, ...]]) -> range:
@@ -107,15 +130,33 @@ def _merge(kinds: set[Kind]) -> Kind | None:
     return _MERGE.get(frozenset(kinds))
 
 
-def worth_another_walk(facts: Facts, seeds: Seeds, previous: Seeds) -> bool:
-    """Whether walking again from ``seeds`` can know more than the walk that found ``facts``
-    (which started from ``previous``): a parameter or a binding site gets a kind, or a
-    function that a call asked about too early has one now."""
-    if any(seeds.params.get(f) != previous.params.get(f) for f in seeds.params):
-        return True
-    if any(site not in previous.sites for site in seeds.sites if site in facts.unbound):
-        return True
-    return facts.late and any(f not in previous.returns for f in seeds.returns)
+#: What :func:`to_rewalk` asks for when a name of the module itself got a kind.
+WHOLE_FILE = None
+
+
+def to_rewalk(
+    facts: Facts, seeds: Seeds, previous: Seeds, functions: Mapping[int, FunctionNode]
+) -> set[FunctionNode | None]:
+    """What to walk again from ``seeds`` after walks that found ``facts`` from ``previous``:
+    the functions whose parameters get kinds, that hold a binding site getting one, or that
+    called a function too early whose return kind is now known; :data:`WHOLE_FILE` when
+    such a site or call is outside any function. ``functions``: every function walked, by id."""
+    found: set[FunctionNode | None] = {
+        functions[f]
+        for f, kinds in seeds.params.items()
+        if f in functions and _learns(kinds, facts.open.get(f, ()))
+    }
+    found.update(
+        facts.unbound[site]
+        for site in seeds.sites
+        if site not in previous.sites and site in facts.unbound and site in facts.asked
+    )
+    found.update(
+        caller
+        for function, caller in facts.late.items()
+        if function in seeds.returns and function not in previous.returns
+    )
+    return found
 
 
 class Program:
@@ -134,12 +175,13 @@ class Program:
         self.walked: set[int] = set()
         """The functions whose body this walk has finished."""
 
-    def return_kind(self, function: FunctionNode) -> Kind | None:
-        """What calling ``function`` returns, as far as this walk or an earlier one knows."""
+    def return_kind(self, function: FunctionNode, caller: FunctionNode | None) -> Kind | None:
+        """What calling ``function`` (from ``caller``) returns, as far as this walk or an
+        earlier one knows."""
         key = id(function)
         if key in self.walked:
             return _agree(self.facts.returns.get(key, ()), strict=True)
         found = self.seeds.returns.get(key)
         if found is None:
-            self.facts.late = True
+            self.facts.late.setdefault(key, caller)
         return found
