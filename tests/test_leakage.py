@@ -9,10 +9,22 @@ from typing import Any
 import numpy as np
 
 from mlsmells import registry
+from mlsmells.engine import Check
 from mlsmells.fixes import fix_source
-from mlsmells.rules.leakage import DataLeakage
+from mlsmells.rules.leakage.ml001_fit_before_split import FitBeforeSplit
+from mlsmells.rules.leakage.ml002_fit_on_test_data import FitOnTestData
+from mlsmells.rules.leakage.ml003_resample_before_split import ResampleBeforeSplit
+from mlsmells.rules.leakage.ml004_select_features_before_split import SelectFeaturesBeforeSplit
+from mlsmells.rules.leakage.ml005_evaluate_on_train_data import EvaluateOnTrainData
 
 LEAKAGE = frozenset({"ML001", "ML002", "ML003", "ML004", "ML005"})
+CHECKS: tuple[type[Check], ...] = (
+    FitBeforeSplit,
+    FitOnTestData,
+    ResampleBeforeSplit,
+    SelectFeaturesBeforeSplit,
+    EvaluateOnTrainData,
+)
 
 
 def findings(source: str) -> list[tuple[int, str, str]]:
@@ -57,7 +69,8 @@ def test_one_finding_per_learning_call_however_many_sinks() -> None:
 
 
 def test_files_without_sklearn_or_imblearn_cost_nothing() -> None:
-    assert DataLeakage.requires == frozenset({"sklearn", "imblearn"})
+    for check in CHECKS:
+        assert check.requires == frozenset({"sklearn", "imblearn"}), check
     source = """
         import pandas as pd
         df = pd.read_csv("a.csv")
