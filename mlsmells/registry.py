@@ -24,6 +24,11 @@ if TYPE_CHECKING:
 
 #: The rule modules (under ``mlsmells.rules``), one line a module: adding a rule adds its line.
 RULE_MODULES: tuple[str, ...] = (
+    "leakage.ml001_fit_before_split",
+    "leakage.ml002_fit_on_test_data",
+    "leakage.ml003_resample_before_split",
+    "leakage.ml004_select_features_before_split",
+    "leakage.ml005_evaluate_on_train_data",
     "reproducibility.ml101_random_state_not_set",
     "reproducibility.ml102_legacy_numpy_random",
     "reproducibility.ml103_unseeded_generator",
@@ -52,7 +57,6 @@ RULE_MODULES: tuple[str, ...] = (
 #: Rule families still in one module per family (catalog record + family check module +
 #: family fix module), until they move to one module per rule.
 _LEGACY_FAMILIES: tuple[str, ...] = (
-    "leakage",
     "torch",
 )
 

@@ -4,15 +4,31 @@ from __future__ import annotations
 
 import textwrap
 import warnings
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 
 from mlsmells import registry
+from mlsmells.engine import Check
 from mlsmells.fixes import fix_source
-from mlsmells.rules.leakage import DataLeakage
+from mlsmells.rules.leakage._analysis import DataFlow
+from mlsmells.rules.leakage.ml001_fit_before_split import FitBeforeSplit
+from mlsmells.rules.leakage.ml002_fit_on_test_data import FitOnTestData
+from mlsmells.rules.leakage.ml003_resample_before_split import ResampleBeforeSplit
+from mlsmells.rules.leakage.ml004_select_features_before_split import SelectFeaturesBeforeSplit
+from mlsmells.rules.leakage.ml005_evaluate_on_train_data import EvaluateOnTrainData
+from tests.fixture_util import FIXTURES
 
 LEAKAGE = frozenset({"ML001", "ML002", "ML003", "ML004", "ML005"})
+CHECKS: tuple[type[Check], ...] = (
+    FitBeforeSplit,
+    FitOnTestData,
+    ResampleBeforeSplit,
+    SelectFeaturesBeforeSplit,
+    EvaluateOnTrainData,
+)
 
 
 def findings(source: str) -> list[tuple[int, str, str]]:
@@ -57,7 +73,8 @@ def test_one_finding_per_learning_call_however_many_sinks() -> None:
 
 
 def test_files_without_sklearn_or_imblearn_cost_nothing() -> None:
-    assert DataLeakage.requires == frozenset({"sklearn", "imblearn"})
+    for check in CHECKS:
+        assert check.requires == frozenset({"sklearn", "imblearn"}), check
     source = """
         import pandas as pd
         df = pd.read_csv("a.csv")
@@ -118,3 +135,25 @@ def test_ml002_fixed_code_transforms_test_data_with_the_training_statistics() ->
     assert np.allclose(new["X_test"], expected)
     assert not np.allclose(old["X_test"], expected)  # the original gave test its own statistics
     assert np.allclose(old["X_train"], new["X_train"])
+
+
+def test_each_rule_has_its_own_check_reading_the_shared_flow() -> None:
+    assert sorted(code for check in CHECKS for code in check.codes) == sorted(LEAKAGE)
+    assert all(check.needs == (DataFlow,) and check in registry.CHECKS for check in CHECKS)
+
+
+_LEAKAGE_FIXTURES = sorted(FIXTURES.glob("ML00[1-5]*.py"))
+
+
+@pytest.mark.parametrize("path", _LEAKAGE_FIXTURES, ids=lambda p: p.name)
+def test_selecting_one_leakage_code_reports_exactly_its_findings_of_a_full_run(
+    path: Path,
+) -> None:
+    """The checks share one analysis but decide alone: a selection of one code gives the
+    findings of that code that all five give (messages, locations, fix data, dedup)."""
+    source = path.read_text(encoding="utf-8")
+    everything = registry.engine(LEAKAGE).run_source(source, str(path))
+    assert everything  # the fixture exercises the rules
+    for code in sorted(LEAKAGE):
+        alone = registry.engine(frozenset({code})).run_source(source, str(path))
+        assert alone == [d for d in everything if d.code == code], code

@@ -9,7 +9,6 @@ if TYPE_CHECKING:
     from mlsmells.records import Rule
 
 _FAMILY_MODULES = (
-    "leakage",
     "torch",
 )
 

@@ -32,7 +32,7 @@ _HOMES = {
     "FixResult": "apply",
     "fix_source": "apply",
 }
-_FAMILIES = ("leakage", "torch")
+_FAMILIES = ("torch",)
 
 
 def load_transforms() -> dict[str, Transform]:

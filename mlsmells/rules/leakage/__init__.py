@@ -1,0 +1,1 @@
+"""The data-leakage and evaluation rules (ML0xx)."""

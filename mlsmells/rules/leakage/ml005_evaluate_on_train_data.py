@@ -1,0 +1,92 @@
+"""ML005 evaluate-on-train-data: a model whose only evaluation uses the data it was fit on."""
+
+from __future__ import annotations
+
+from mlsmells.records import Family, Rule
+from mlsmells.rules.leakage._analysis import LeakageCheck
+from mlsmells.semantic.flow import Evaluation, Obj, Role, ScopeFlow
+from mlsmells.semantic.model import Scope
+
+RULE = Rule(
+    code="ML005",
+    name="evaluate-on-train-data",
+    pylint_id="W7605",
+    family=Family.LEAKAGE,
+    message=(
+        "`{model}` is evaluated only on the data it was fit on ({line}): this "
+        "measures memorisation, not generalisation; evaluate it on held-out data"
+    ),
+    summary=(
+        "The only evaluation of a fitted model uses the very data it was fit on: "
+        "`m.fit(X, y)` then `m.score(X, y)` or `metric(y, m.predict(X))`."
+    ),
+    rationale=(
+        "A model scored on its own training data reports how well it memorised those rows; "
+        "a deep tree or a 1-nearest-neighbour classifier scores 100% there whatever it "
+        "does on new data. Scoring on training data is fine next to a real evaluation "
+        "(to compare training and test scores), so the rule only reports when the model "
+        "has no other evaluation in the scope: no score or prediction on other data, no "
+        "cross-validation, no `best_score_`/`oob_score_`, and the model is not handed to "
+        "another function or stored where something else could evaluate it. The data "
+        "must be the same names, unchanged between the fit and the evaluation; only "
+        "supervised fits (with a target) of scikit-learn models and of the "
+        "scikit-learn-compatible XGBoost, LightGBM and CatBoost models are considered."
+    ),
+    bad=(
+        "model = DecisionTreeClassifier().fit(X, y)\n"
+        'print("accuracy:", accuracy_score(y, model.predict(X)))\n'
+    ),
+    good=(
+        "X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)\n"
+        "model = DecisionTreeClassifier().fit(X_train, y_train)\n"
+        'print("accuracy:", accuracy_score(y_test, model.predict(X_test)))\n'
+    ),
+)
+
+_MODEL_ROLES = frozenset({Role.MODEL, Role.SEARCH})
+
+
+class EvaluateOnTrainData(LeakageCheck):
+    """ML005: a model evaluated only on the data it was fit on."""
+
+    rules = (RULE,)
+
+    def leave_scope(self, scope: Scope) -> None:
+        flow = self.dataflow.scope_flow
+        if flow is not None:
+            self._train_only_evaluation(flow)
+
+    def _train_only_evaluation(self, flow: ScopeFlow) -> None:
+        by_obj: dict[Obj, list[Evaluation]] = {}
+        spoiled: set[Obj] = set(flow.other_use)
+        for ev in flow.evaluations:
+            obj = ev.obj
+            fit = ev.fit
+            on_train = (
+                obj.role in _MODEL_ROLES
+                and fit is not None
+                and fit.y is not None
+                and ev.x is fit.x
+                and ev.y is fit.y
+                and ev.x.rows
+            )
+            if on_train:
+                by_obj.setdefault(obj, []).append(ev)
+            else:
+                spoiled.add(obj)
+        for obj, data in flow.predictions:
+            if not any(data is f.x for f in obj.fits):
+                spoiled.add(obj)
+        for model, evaluations in by_obj.items():
+            if model in spoiled:
+                continue
+            for ev in evaluations:
+                if ("ML005", id(ev.node)) in self.reported or ev.fit is None:
+                    continue
+                self.reported.add(("ML005", id(ev.node)))
+                self.report(
+                    "ML005",
+                    ev.node,
+                    model=ev.obj.name or ev.obj.short,
+                    line=self.ctx.line_label(ev.fit.node.lineno),
+                )

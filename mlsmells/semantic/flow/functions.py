@@ -1,0 +1,303 @@
+"""The evaluator's calls of library functions and classes: ``train_test_split`` and the
+cross-validation helpers (sinks), pipelines and unions, feature-selection scores, scaling,
+resampling and statistics functions, metrics, and the construction of tracked objects."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import replace
+
+from mlsmells.semantic.flow.expressions import ExpressionEvaluator
+from mlsmells.semantic.flow.syntax import call_arg, is_false, keyword_arg, per_row_axis
+from mlsmells.semantic.flow.tables import (
+    CV_FUNCTIONS,
+    NUMPY_STATS,
+    PASS_THROUGH_BUILTINS,
+    PASS_THROUGH_FUNCTIONS,
+    PIPELINES,
+    RESAMPLE_FUNCTION,
+    SK_SCALING_FUNCTIONS,
+    SK_SELECTION_SCORES,
+    TRAIN_TEST_SPLIT,
+    UNIONS,
+    classify,
+    combined_role,
+)
+from mlsmells.semantic.flow.values import (
+    EMPTY,
+    TEST_PART,
+    TRAIN_PART,
+    Abstract,
+    ArgRole,
+    Evaluation,
+    Obj,
+    Sink,
+    SinkKind,
+    Split,
+    Taint,
+    TaintKind,
+    Value,
+    derive,
+    join,
+    tuple_item,
+    with_rows_step,
+)
+
+
+class FunctionEvaluator(ExpressionEvaluator):
+    """Calls of functions and classes the model resolves to a qualified name."""
+
+    # ------------------------------------------------------ function calls
+    def _arguments(self, node: ast.Call) -> list[Abstract]:
+        values = [self.eval(a) for a in node.args]
+        values += [self.eval(kw.value) for kw in node.keywords]
+        return values
+
+    def _unknown_call(self, node: ast.Call, simulated: bool = False) -> Value:
+        if not isinstance(node.func, ast.Name):
+            self.eval(node.func)
+        args = self._arguments(node)
+        for a in args:
+            self._escape(a)
+        result = join(a for a in args if isinstance(a, Value))
+        if not result.rows:
+            result = replace(result, rows=self.tracker.fresh_rows(simulated))
+        return result
+
+    def _qualified_call(self, node: ast.Call, qualname: str) -> Abstract:
+        if qualname.startswith("builtins."):
+            name = qualname[len("builtins.") :]
+            if name in PASS_THROUGH_BUILTINS:
+                args = self._arguments(node)
+                if len(args) == 1 and isinstance(args[0], Value):
+                    return args[0]
+                return join((a for a in args if isinstance(a, Value)), apply_stats=False)
+            self._arguments(node)
+            return EMPTY
+        if qualname == TRAIN_TEST_SPLIT:
+            return self._train_test_split(node)
+        if qualname in CV_FUNCTIONS:
+            return self._cross_validation_function(node, qualname)
+        if qualname in PIPELINES:
+            return self._pipeline(node, qualname)
+        if qualname in UNIONS:
+            return self._union(node, qualname)
+        if qualname in SK_SELECTION_SCORES:
+            return self._selection_scores(node, qualname)
+        if qualname in SK_SCALING_FUNCTIONS:
+            data = self.value(node.args[0]) if node.args else EMPTY
+            self._arguments(node)
+            taint = Taint(TaintKind.PREPROCESS, node, qualname, data.rows)
+            return replace(derive(data), taints=data.taints | {taint})
+        if qualname == RESAMPLE_FUNCTION:
+            return self._resample_function(node, qualname)
+        if qualname in PASS_THROUGH_FUNCTIONS:
+            args = [self.eval(a) for a in node.args]
+            for kw in node.keywords:
+                self.eval(kw.value)
+            if len(args) == 1:
+                return args[0]
+            return Value(items=tuple(args))
+        if qualname in NUMPY_STATS:
+            return self._numpy_statistic(node, qualname)
+        if qualname.startswith("sklearn.metrics."):
+            return self._metric(node)
+        if qualname.startswith("numpy.random."):
+            return self._unknown_call(node, simulated=True)
+        role = classify(qualname, self.model.kind_of(node))
+        if role is not None:
+            for a in self._arguments(node):
+                self._escape(a)
+            return Obj(qualname, role, node)
+        return self._unknown_call(node)
+
+    # ----------------------------------------------------- sinks and splits
+    def _record_split(self, node: ast.Call, label: str, kind: SinkKind) -> int:
+        split_id = self.tracker.new_id()
+        self.tracker.splits[split_id] = Split(split_id, node, label, kind)
+        return split_id
+
+    def _train_test_split(self, node: ast.Call) -> Abstract:
+        for kw in node.keywords:
+            self.eval(kw.value)
+        if any(isinstance(a, ast.Starred) for a in node.args) or not node.args:
+            for a in node.args:
+                self.eval(a)
+            return EMPTY
+        arrays = [self.value(a) for a in node.args]
+        label = "train_test_split"
+        split_id = self._record_split(node, label, SinkKind.SPLIT)
+        roles = (
+            [ArgRole.WHOLE]
+            if len(arrays) == 1
+            else [ArgRole.FEATURES] + [ArgRole.TARGET] * (len(arrays) - 1)
+        )
+        self.flow.sinks.append(
+            Sink(node, label, SinkKind.SPLIT, tuple(zip(roles, arrays, strict=True)))
+        )
+        items: list[Abstract] = []
+        for array in arrays:
+            if not array.rows:
+                array = replace(array, rows=self.tracker.fresh_rows())
+            for part in (TRAIN_PART, TEST_PART):
+                items.append(with_rows_step(array, (split_id, part)))
+        return Value(items=tuple(items))
+
+    def _cross_validation_function(self, node: ast.Call, qualname: str) -> Abstract:
+        estimator = call_arg(node, 0, "estimator")
+        x = call_arg(node, 1, "X")
+        y = call_arg(node, 2, "y")
+        used = {id(n) for n in (estimator, x, y) if n is not None}
+        obj = self.eval(estimator) if estimator is not None else EMPTY
+        if isinstance(obj, Obj):
+            self.flow.other_use.add(obj)
+        args: list[tuple[ArgRole, Value]] = []
+        if x is not None:
+            args.append((ArgRole.FEATURES, self.value(x)))
+        if y is not None:
+            args.append((ArgRole.TARGET, self.value(y)))
+        for a in node.args:
+            if id(a) not in used:
+                self.eval(a)
+        for kw in node.keywords:
+            if id(kw.value) not in used:
+                self.eval(kw.value)
+        label = qualname.rpartition("model_selection.")[2]
+        self.flow.sinks.append(Sink(node, label, SinkKind.CROSS_VALIDATION, tuple(args)))
+        return EMPTY
+
+    # ------------------------------------------------- object construction
+    def _pipeline(self, node: ast.Call, qualname: str) -> Obj:
+        steps: list[Obj | None] = []
+        if qualname.endswith("make_pipeline"):
+            for a in node.args:
+                found = self.eval(a)
+                steps.append(found if isinstance(found, Obj) else None)
+        else:
+            spec = call_arg(node, 0, "steps")
+            value = self.eval(spec) if spec is not None else EMPTY
+            if isinstance(value, Value) and value.items is not None:
+                for item in value.items:
+                    named = tuple_item(item, 1)
+                    steps.append(named if isinstance(named, Obj) else None)
+        for kw in node.keywords:
+            if kw.arg != "steps":
+                self.eval(kw.value)
+        for step in steps:
+            if step is not None:
+                self.flow.other_use.add(step)
+        return Obj(qualname, combined_role(steps, final_decides=True), node)
+
+    def _union(self, node: ast.Call, qualname: str) -> Obj:
+        position = UNIONS[qualname]
+        parts: list[Obj | None] = []
+        if position is None or position == 0 and qualname.startswith("sklearn.compose.make"):
+            for a in node.args:
+                value = self.eval(a)
+                part = value if position is None else tuple_item(value, 0)
+                if isinstance(part, Value) and part.labels is not None:
+                    continue  # "passthrough" / "drop"
+                parts.append(part if isinstance(part, Obj) else None)
+        else:
+            spec = node.args[0] if node.args else None
+            if spec is None:
+                spec = keyword_arg(node, "transformers") or keyword_arg(node, "transformer_list")
+            value = self.eval(spec) if spec is not None else EMPTY
+            for a in node.args[1:]:
+                self.eval(a)
+            if isinstance(value, Value) and value.items is not None:
+                for item in value.items:
+                    part = tuple_item(item, position)
+                    if isinstance(part, Value) and part.labels is not None:
+                        continue  # "passthrough" / "drop"
+                    parts.append(part if isinstance(part, Obj) else None)
+        for kw in node.keywords:
+            if kw.arg in ("transformers", "transformer_list"):
+                continue
+            value = self.eval(kw.value)
+            if kw.arg == "remainder" and isinstance(value, Obj):
+                parts.append(value)
+        for part in parts:
+            if part is not None:
+                self.flow.other_use.add(part)
+        return Obj(qualname, combined_role(parts, final_decides=False), node)
+
+    # ------------------------------------------------------ source functions
+    def _selection_scores(self, node: ast.Call, qualname: str) -> Value:
+        x = call_arg(node, 0, "X")
+        y = call_arg(node, 1, "y")
+        data = self.value(x) if x is not None else EMPTY
+        if y is not None:
+            self.eval(y)
+        for kw in node.keywords:
+            if kw.arg not in ("X", "y"):
+                self.eval(kw.value)
+        if y is None:
+            return EMPTY
+        taint = Taint(TaintKind.SELECT, node, qualname, data.rows)
+        return Value(taints=frozenset({taint}), items=None)
+
+    def _resample_function(self, node: ast.Call, qualname: str) -> Abstract:
+        arrays = [self.value(a) for a in node.args if not isinstance(a, ast.Starred)]
+        replace_arg = keyword_arg(node, "replace")
+        for kw in node.keywords:
+            self.eval(kw.value)
+        if is_false(replace_arg) or not arrays:
+            outputs = [derive(a) for a in arrays]
+        else:
+            rows = frozenset().union(*(a.rows for a in arrays))
+            taint = Taint(TaintKind.RESAMPLE, node, qualname, rows)
+            outputs = [replace(derive(a), taints=a.taints | {taint}) for a in arrays]
+        if len(outputs) == 1:
+            return outputs[0]
+        return Value(items=tuple(outputs))
+
+    def _numpy_statistic(self, node: ast.Call, qualname: str) -> Value:
+        data = self.value(node.args[0]) if node.args else EMPTY
+        axis = call_arg(node, NUMPY_STATS[qualname], "axis")
+        for a in node.args[1:]:
+            self.eval(a)
+        for kw in node.keywords:
+            self.eval(kw.value)
+        return self._statistic(node, data, qualname.rpartition(".")[2], axis)
+
+    def _statistic(self, node: ast.Call, data: Value, name: str, axis: ast.expr | None) -> Value:
+        if not data.rows or per_row_axis(axis) or self.tracker.is_simulated(data.rows):
+            return replace(derive(data), rows=frozenset(), prediction=None)
+        taint = Taint(TaintKind.STATISTIC, node, name, data.rows)
+        return Value(taints=data.taints, pending=frozenset({taint}))
+
+    def _metric(self, node: ast.Call) -> Value:
+        """A metric call: an evaluation when it scores a model's predictions."""
+        values = [self.eval(a) for a in node.args]
+        named = {kw.arg: self.eval(kw.value) for kw in node.keywords if kw.arg is not None}
+        for kw in node.keywords:
+            if kw.arg is None:
+                self.eval(kw.value)
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == "from_estimator":
+            estimator = values[0] if values else named.get("estimator")
+            x = values[1] if len(values) > 1 else named.get("X")
+            y = values[2] if len(values) > 2 else named.get("y")
+            if isinstance(estimator, Obj) and isinstance(x, Value) and isinstance(y, Value):
+                self._evaluation(node, estimator, x, y)
+            return EMPTY
+        truth = values[0] if values else named.get("y_true", named.get("labels_true"))
+        predicted = values[1] if len(values) > 1 else None
+        if predicted is None:
+            for key in ("y_pred", "y_score", "y_proba", "y_prob", "probas_pred"):
+                if key in named:
+                    predicted = named[key]
+                    break
+        if (
+            isinstance(truth, Value)
+            and isinstance(predicted, Value)
+            and predicted.prediction is not None
+            and truth.prediction is None
+        ):
+            prediction = predicted.prediction
+            self._evaluation(node, prediction.obj, prediction.data, truth)
+        return EMPTY
+
+    def _evaluation(self, node: ast.Call, obj: Obj, x: Value, y: Value) -> None:
+        self.flow.evaluations.append(Evaluation(node, obj, obj.last_fit, x, y))
