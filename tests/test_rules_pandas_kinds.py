@@ -75,9 +75,11 @@ def _kinds(source: str) -> dict[int, Kind | None]:
 
 def test_list_of_columns_in_a_name_selects_a_frame() -> None:
     source = "import pandas as pd\ndf = pd.read_csv('a')\nFEATURES = ['a', 'b']\ncol = 'a'\n"
-    kinds = _kinds(source + "df[FEATURES]\ndf[col]\n")
+    kinds = _kinds(source + "df[FEATURES]\ndf[col]\ndf[key]\ndf[0]\n")
     assert kinds[5] is Kind.DATAFRAME
-    assert kinds[6] is None  # a label or a list: unknown
+    assert kinds[6] is Kind.SERIES  # a name bound to a label
+    assert kinds[7] is Kind.FRAME_OR_SERIES  # a label or a list of them: unknown which
+    assert kinds[8] is None  # a label that is no string: maybe a row of an integer index
 
 
 def test_removed_append_kept_the_kind() -> None:

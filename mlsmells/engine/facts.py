@@ -68,6 +68,9 @@ class FactRecorder(Visitor):
             return
         if value is None or (isinstance(value, ast.Constant) and value.value is None):
             return  # ``return None`` on some path: what the other paths return still counts
+        if isinstance(value, ast.Tuple) and not any(isinstance(e, ast.Starred) for e in value.elts):
+            kinds = tuple(self.model.kind_of(e) for e in value.elts)
+            self.facts.add_items(scope.node, kinds)
         self.facts.add_return(scope.node, self.model.kind_of(value))
 
     # -------------------------------------------------------------------- calls

@@ -95,7 +95,7 @@ class Engine:
             """Walk the file; then walk again what the kinds it proved change, from them
             (see :mod:`mlsmells.semantic.program`). Every walk's findings count."""
             seeds = Seeds()
-            found: set[Diagnostic] = set()
+            found: dict[tuple[int, int, int, int, str], Diagnostic] = {}
             for _ in range(MAX_ROUNDS + 1):
                 program = Program(tree, seeds) if whole_program else None
                 ctx = Context(tree, lines, filename, cell_last_lines, line_map, program)
@@ -105,10 +105,11 @@ class Engine:
                 walker.walk_module(tree)
                 if program is not None:
                     seeds = walker.rewalk(program, seeds)
-                found.update(ctx.diagnostics)
+                # A later walk knows more: its finding at a place replaces an earlier one's.
+                found.update((_place(d), d) for d in ctx.diagnostics)
                 if program is None or seeds is program.seeds:
                     break  # no name of the module itself got a kind
-            return sorted(found)
+            return sorted(found.values())
 
         try:
             return walk()
@@ -175,10 +176,7 @@ class _Walker:
         any function got a kind, else ``program.seeds``."""
         for _ in range(MAX_ROUNDS):
             facts = program.facts
-            found = facts.seeds()
-            found = Seeds(
-                found.params, {**seeds.returns, **found.returns}, {**seeds.sites, **found.sites}
-            )
+            found = seeds.then(facts.seeds())
             targets = to_rewalk(facts, found, seeds, self.functions)
             if not targets:
                 break
@@ -538,6 +536,10 @@ _SPECIAL: dict[type[ast.AST], _Special] = {
     ast.ExceptHandler: _Walker._except,
     ast.Delete: _Walker._delete,
 }
+
+
+def _place(diag: Diagnostic) -> tuple[int, int, int, int, str]:
+    return diag.line, diag.col, diag.end_line, diag.end_col, diag.code
 
 
 def _outermost(functions: set[FunctionNode | None]) -> list[FunctionNode]:

@@ -241,6 +241,12 @@ FRAME_ATTRIBUTES: dict[str, Kind] = {
     "loc": Kind.FRAME_INDEXER,
     "iloc": Kind.FRAME_INDEXER,
 }
+FRAME_OR_SERIES_ATTRIBUTES: dict[str, Kind] = {"values": Kind.NDARRAY, "index": Kind.INDEX}
+
+#: Functions returning a training and a test part of each array they are given, in order
+#: (``X_train, X_test, y_train, y_test = train_test_split(X, y)``), each of its array's kind.
+SPLITTING_FUNCTIONS = frozenset({"sklearn.model_selection.train_test_split"})
+
 #: Packages whose import makes a file one where kinds across functions are worth working
 #: out (see :mod:`mlsmells.semantic.program`).
 DATA_ROOTS = frozenset(

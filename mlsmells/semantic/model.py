@@ -13,6 +13,7 @@ import enum
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from mlsmells.data import pandas_api
 from mlsmells.semantic import kinds as K
 from mlsmells.semantic.kinds import Kind
 from mlsmells.semantic.program import FunctionNode, Program
@@ -206,8 +207,14 @@ class SemanticModel:
             if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(target.elts):
                 if not any(isinstance(e, ast.Starred) for e in target.elts + value.elts):
                     values = value.elts
+            items = None
+            if values is None and value is not None:
+                items = self.unpacked_kinds(value, len(target.elts))
             for i, elt in enumerate(target.elts):
-                self.bind_target(elt, values[i] if values is not None else None)
+                if items is not None and not isinstance(elt, ast.Starred):
+                    self.bind_kind(elt, items[i])
+                else:
+                    self.bind_target(elt, values[i] if values is not None else None)
         elif isinstance(target, ast.Starred):
             self.bind_target(target.value, None)
         elif isinstance(target, ast.Attribute):
@@ -659,6 +666,23 @@ class SemanticModel:
             return _method_result(receiver, func.attr, call)
         return None
 
+    def unpacked_kinds(self, value: ast.expr, count: int) -> tuple[Kind | None, ...] | None:
+        """The kinds of the ``count`` items of ``value`` unpacked (``a, b = value``): the
+        parts of ``train_test_split``'s arrays, or what a function of the file returns."""
+        if not isinstance(value, ast.Call):
+            return None
+        qualname = self.qualname(value.func)
+        if qualname is not None and K.modern(qualname) in K.SPLITTING_FUNCTIONS:
+            arrays = [a for a in value.args if not isinstance(a, ast.Starred)]
+            if len(arrays) * 2 != count or len(arrays) != len(value.args):
+                return None
+            return tuple(kind for a in arrays for kind in (self.kind_of(a),) * 2)
+        function = self.callee(value.func)
+        if function is None or self.program is None:
+            return None
+        items = self.program.return_items(function, self.enclosing_function())
+        return items if items is not None and len(items) == count else None
+
     def callee(self, func: ast.expr) -> FunctionNode | None:
         """The function of this file that calling ``func`` runs: a function bound to the
         name (or, defined later at the module level, to be bound when the call runs), a
@@ -741,9 +765,14 @@ class SemanticModel:
             return attr.kind if attr is not None else None
         receiver = self.kind_of(expr.value)
         if receiver is Kind.DATAFRAME:
-            return K.FRAME_ATTRIBUTES.get(expr.attr)
+            found = K.FRAME_ATTRIBUTES.get(expr.attr)
+            if found is None and expr.attr not in pandas_api.FRAME_MEMBERS:
+                return Kind.SERIES  # ``df.age``: a column read as an attribute
+            return found
         if receiver is Kind.SERIES:
             return K.SERIES_ATTRIBUTES.get(expr.attr)
+        if receiver is Kind.FRAME_OR_SERIES:
+            return K.FRAME_OR_SERIES_ATTRIBUTES.get(expr.attr)
         if receiver is Kind.SERIES_ACCESSOR:
             return Kind.SERIES  # ``s.dt.year``, ``s.str.len`` (a method: see the call)
         if receiver is Kind.NDARRAY:
@@ -773,12 +802,15 @@ class SemanticModel:
                 bound = self.lookup(key.id)
                 if bound is not None and isinstance(bound.node, ast.List):
                     return Kind.DATAFRAME  # FEATURES = ["a", "b"]; df[FEATURES]
-            key_kind = self.kind_of(key)
-            if key_kind is Kind.SERIES or key_kind is Kind.DATAFRAME:
-                return Kind.DATAFRAME
-            if isinstance(key, ast.Compare):
-                return Kind.DATAFRAME
-            return None
+            if isinstance(key, ast.Name):
+                bound = self.lookup(key.id)
+                if bound is not None and isinstance(bound.node, ast.Constant):
+                    return Kind.SERIES if isinstance(bound.node.value, str) else None
+            if self._selects_rows(key):
+                return Kind.DATAFRAME  # a mask, a list of labels, an Index of them
+            if isinstance(key, (ast.Constant, ast.Tuple, ast.Lambda)):
+                return None  # a label of another type, a MultiIndex key, a callable
+            return Kind.FRAME_OR_SERIES  # a column by a label, or columns by a list of them
         if receiver is not None and receiver.is_tensor:
             return Kind.TENSOR
         if receiver is None and not isinstance(expr.slice, ast.Slice):
@@ -806,7 +838,7 @@ class SemanticModel:
             return True
         if isinstance(key, ast.BinOp) and isinstance(key.op, (ast.BitAnd, ast.BitOr)):
             return True
-        return self.kind_of(key) in (Kind.SERIES, Kind.NDARRAY, Kind.INDEX)
+        return self.kind_of(key) in (Kind.SERIES, Kind.NDARRAY, Kind.INDEX, Kind.DATAFRAME)
 
     def _binop_kind(self, expr: ast.BinOp) -> Kind | None:
         left = self.kind_of(expr.left)
@@ -844,6 +876,10 @@ def _method_result(receiver: Kind, method: str, call: ast.Call) -> Kind | None:
         return _grouped_result(receiver, method, call)
     if receiver is Kind.SERIES_ACCESSOR:
         return None if method in K.ACCESSOR_NOT_SERIES else Kind.SERIES
+    if receiver is Kind.FRAME_OR_SERIES:
+        if method in K.FRAME_TO_FRAME and method in K.SERIES_TO_SERIES:
+            return Kind.FRAME_OR_SERIES
+        return Kind.NDARRAY if method == "to_numpy" else None
     if receiver is Kind.DATAFRAME:
         if method in K.FRAME_TO_FRAME:
             return Kind.DATAFRAME

@@ -52,6 +52,18 @@ class Seeds:
     """Function -> the kind it returns."""
     sites: Mapping[int, Kind] = field(default_factory=dict)
     """Binding site (the ``Name`` target or the parameter's ``arg``) -> its proven kind."""
+    items: Mapping[int, tuple[Kind | None, ...]] = field(default_factory=dict)
+    """Function -> the kinds of the items of the tuple it returns."""
+
+    def then(self, later: Seeds) -> Seeds:
+        """These seeds and what a later walk from them found (its calls: all of them again;
+        its returns and proofs: added, a name once proven is not asked about again)."""
+        return Seeds(
+            later.params,
+            {**self.returns, **later.returns},
+            {**self.sites, **later.sites},
+            {**self.items, **later.items},
+        )
 
 
 @dataclass
@@ -59,6 +71,8 @@ class Facts:
     """What one walk learned (see the module docstring)."""
 
     returns: dict[int, set[Kind | None]] = field(default_factory=dict)
+    items: dict[int, set[tuple[Kind | None, ...]]] = field(default_factory=dict)
+    """Function -> the kinds of the items of each tuple it returns (``return train, test``)."""
     calls: dict[int, list[tuple[Kind | None, ...]]] = field(default_factory=dict)
     evidence: dict[int, set[Kind]] = field(default_factory=dict)
     unbound: dict[int, FunctionNode | None] = field(default_factory=dict)
@@ -75,6 +89,9 @@ class Facts:
 
     def add_return(self, function: FunctionNode, kind: Kind | None) -> None:
         self.returns.setdefault(id(function), set()).add(kind)
+
+    def add_items(self, function: FunctionNode, kinds: tuple[Kind | None, ...]) -> None:
+        self.items.setdefault(id(function), set()).add(kinds)
 
     def add_call(self, function: FunctionNode, arguments: tuple[Kind | None, ...]) -> None:
         self.calls.setdefault(id(function), []).append(arguments)
@@ -102,8 +119,13 @@ class Facts:
             for function, kinds in self.returns.items()
             if (kind := _agree(kinds, strict=True)) is not None
         }
+        items = {
+            function: found
+            for function, kinds in self.items.items()
+            if (found := _agree_items(kinds)) is not None
+        }
         sites = {site: kind for site, kinds in self.evidence.items() if (kind := _merge(kinds))}
-        return Seeds(params, returns, sites)
+        return Seeds(params, returns, sites, items)
 
 
 def _learns(seeded: tuple[Kind | None, ...], open_: tuple[bool, ...]) -> bool:
@@ -122,6 +144,15 @@ def _agree(kinds: Iterable[Kind | None], strict: bool = False) -> Kind | None:
         return None
     known.discard(None)
     return known.pop() if len(known) == 1 else None
+
+
+def _agree_items(found: set[tuple[Kind | None, ...]]) -> tuple[Kind | None, ...] | None:
+    """The item kinds that all returned tuples agree on (same length; a position with two
+    kinds is unknown), or None when no position is known."""
+    if not found or len({len(kinds) for kinds in found}) != 1:
+        return None
+    agreed = tuple(_agree(column, strict=True) for column in zip(*found, strict=True))
+    return agreed if any(kind is not None for kind in agreed) else None
 
 
 def _merge(kinds: set[Kind]) -> Kind | None:
@@ -154,7 +185,8 @@ def to_rewalk(
     found.update(
         caller
         for function, caller in facts.late.items()
-        if function in seeds.returns and function not in previous.returns
+        if (function in seeds.returns and function not in previous.returns)
+        or (function in seeds.items and function not in previous.items)
     )
     return found
 
@@ -174,6 +206,18 @@ class Program:
         further down (it is bound by the time the call runs)."""
         self.walked: set[int] = set()
         """The functions whose body this walk has finished."""
+
+    def return_items(
+        self, function: FunctionNode, caller: FunctionNode | None
+    ) -> tuple[Kind | None, ...] | None:
+        """The kinds of the items of the tuple ``function`` returns, as far as known."""
+        key = id(function)
+        if key in self.walked:
+            return _agree_items(self.facts.items.get(key, set()))
+        found = self.seeds.items.get(key)
+        if found is None:
+            self.facts.late.setdefault(key, caller)
+        return found
 
     def return_kind(self, function: FunctionNode, caller: FunctionNode | None) -> Kind | None:
         """What calling ``function`` (from ``caller``) returns, as far as this walk or an
