@@ -46,7 +46,6 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 #: Words of a deprecation message.
@@ -54,7 +53,10 @@ DEPRECATION_WORDS = re.compile(
     r"deprecat|will be removed|was renamed|is renamed|renamed to|has been renamed", re.IGNORECASE
 )
 _CATEGORIES = frozenset(
-    {"DeprecationWarning", "FutureWarning", "VisibleDeprecationWarning", "PendingDeprecationWarning"}
+    {
+        "DeprecationWarning", "FutureWarning", "VisibleDeprecationWarning",
+        "PendingDeprecationWarning",
+    }
 )
 #: ``deprecated since 1.16``, ``deprecated in version 1.2``, ``deprecated as of NumPy 1.25``.
 _STATED = re.compile(
@@ -170,9 +172,10 @@ def _only_raises(function: ast.FunctionDef) -> bool:
     return len(body) == 1 and isinstance(body[0], ast.Raise)
 
 
-def _served_by_getattr(function: ast.FunctionDef) -> set[str]:
+def _served_by_getattr(function: ast.FunctionDef, env: dict[str, ast.expr]) -> set[str]:
     """The names a module ``__getattr__`` returns something for: string literals its
-    ``if`` tests compare the name with, in branches that do not raise."""
+    ``if`` tests compare the name with (also through a module-level variable), in
+    branches that do not raise."""
     served: set[str] = set()
     for sub in ast.walk(function):
         if not isinstance(sub, ast.If):
@@ -183,6 +186,9 @@ def _served_by_getattr(function: ast.FunctionDef) -> set[str]:
         if any(re.search(r"\b(?:is|was|been) removed\b", t) for t in _strings(branch)):
             continue  # pandas 1.0's ``pd.Panel``: a placeholder that says it is gone
         served.update(t for t in _strings(sub.test) if t.isidentifier())
+        for name in _names(sub.test):
+            if name in env:
+                served.update(t for t in _strings(env[name]) if t.isidentifier())
     return served
 
 
@@ -208,6 +214,7 @@ class Release:
         self._names: dict[str, frozenset[str]] = {}
         self._warned: dict[str, frozenset[str]] = {}
         self._classes: dict[str, list[tuple[str, ast.ClassDef]]] = {}
+        self._texts: dict[str, str] = {}
         self._exports: dict[str, frozenset[str]] = {}
         self._resolving: set[str] = set()
 
@@ -272,7 +279,7 @@ class Release:
             elif table in _REFUSED_TABLES and isinstance(stmt, ast.Assign):
                 refused.update(self._table_keys(stmt, env))
             if isinstance(stmt, ast.FunctionDef) and stmt.name == "__getattr__":
-                found.update(_served_by_getattr(stmt))
+                found.update(_served_by_getattr(stmt, env))
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 found.add(stmt.name)
             elif isinstance(stmt, ast.Assign):
@@ -338,7 +345,9 @@ class Release:
         for sub in ast.walk(stmt):
             if isinstance(sub, ast.Dict):
                 keys.update(
-                    k.value for k in sub.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)
+                    k.value
+                    for k in sub.keys
+                    if isinstance(k, ast.Constant) and isinstance(k.value, str)
                 )
             elif isinstance(sub, ast.comprehension):
                 iterated = sub.iter
@@ -510,9 +519,10 @@ class Release:
                 if isinstance(node, ast.ClassDef) and node.name == name:
                     yield path, node
 
-    @lru_cache(maxsize=None)  # noqa: B019 - one Release lives for one run
     def _text(self, path: str) -> str:
-        return self._zip.read(path).decode("utf-8", errors="replace")
+        if path not in self._texts:
+            self._texts[path] = self._zip.read(path).decode("utf-8", errors="replace")
+        return self._texts[path]
 
     def _mentions(self, path: str, text: str) -> bool:
         return text in self._text(path)
@@ -544,7 +554,8 @@ class Release:
         present = False
         warns = False
         texts: list[str] = []
-        quoted = re.compile(rf"""['"`]{re.escape(literal)}['"`]|(?<![\w.]){re.escape(literal)}(?!\w)""")
+        escaped = re.escape(literal)
+        quoted = re.compile(rf"""['"`]{escaped}['"`]|(?<![\w.]){escaped}(?!\w)""")
         for path in sorted(self._files):
             if not path.endswith(".py") or "/tests/" in path or not self._mentions(path, literal):
                 continue
@@ -608,16 +619,18 @@ class Release:
 
     @staticmethod
     def _class_member(cls: ast.ClassDef, name: str) -> ast.AST | None:
+        """The last definition of ``name`` in the class body (after any ``@overload``)."""
+        found: ast.AST | None = None
         for stmt in cls.body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 if stmt.name == name:
-                    return stmt
+                    found = stmt
             elif isinstance(stmt, ast.Assign):
                 if any(name in set(_target_names(t)) for t in stmt.targets):
-                    return stmt
+                    found = stmt
             elif isinstance(stmt, ast.AnnAssign) and name in set(_target_names(stmt.target)):
-                return stmt
-        return None
+                found = stmt
+        return found
 
     def _warning_of(self, node: ast.AST | None) -> tuple[bool, str | None]:
         if node is None:
@@ -703,6 +716,7 @@ class Release:
                 node_warns, node_stated = self._warning_of(node)
                 if node_warns and not self._names_member(node, name):
                     node_warns = False  # a warning about an argument, not the member
+                if node_warns:
                     warns = True
                     stated = node_stated or stated
         return Answer(present, warns, stated)
@@ -718,11 +732,33 @@ class Release:
         return any(mention.search(t) for t in texts) or ".. deprecated::" in docstring
 
     def _callable(self, dotted: str) -> tuple[str, ast.AST] | None:
+        """A function, a class, or a method (``pandas.DataFrame.fillna``, found in the
+        class or, by name, in its bases)."""
         split = self.split(dotted)
-        if split is None or len(split[1]) != 1:
+        if split is None or not 1 <= len(split[1]) <= 2:
             return None
-        module, (name,) = split
-        return self.definition(module, name)
+        module, attrs = split
+        found = self.definition(module, attrs[0])
+        if found is None or len(attrs) == 1:
+            return found
+        if not isinstance(found[1], ast.ClassDef):
+            return None
+        return self._method(found[0], found[1], attrs[1])
+
+    def _method(
+        self, module: str, cls: ast.ClassDef, name: str, depth: int = 0
+    ) -> tuple[str, ast.AST] | None:
+        member = self._class_member(cls, name)
+        if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return module, member
+        if depth > 6:
+            return None
+        for base in cls.bases:
+            for path, parent in self.classes(_decorator_name(base)):
+                found = self._method(path[:-3].replace("/", "."), parent, name, depth + 1)
+                if found is not None:
+                    return found
+        return None
 
     def _init(self, cls: ast.ClassDef, depth: int = 0) -> ast.FunctionDef | None:
         init = self._class_member(cls, "__init__")
@@ -749,12 +785,28 @@ class Release:
         args = function.args
         positional = args.posonlyargs + args.args
         defaults: dict[str, ast.expr] = dict(
-            zip([a.arg for a in positional][len(positional) - len(args.defaults) :], args.defaults)
+            zip(
+                [a.arg for a in positional][len(positional) - len(args.defaults) :],
+                args.defaults,
+                strict=True,
+            )
         )
         defaults.update(
-            {a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None}
+            {
+                a.arg: d
+                for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True)
+                if d is not None
+            }
         )
         names = {a.arg for a in positional + args.kwonlyargs}
+        for decorator in function.decorator_list:
+            # pandas' ``@deprecate_kwarg(old_arg_name="line_terminator", ...)``
+            if isinstance(decorator, ast.Call) and any(
+                kw.arg == "old_arg_name" and isinstance(kw.value, ast.Constant)
+                and kw.value.value == name
+                for kw in decorator.keywords
+            ):
+                return Answer(True, True, None)
         if name not in names:
             return Answer(False)
         default = defaults.get(name)
@@ -768,11 +820,14 @@ class Release:
                 warns = True
                 texts.extend(strings)
         if not warns:
-            # A helper of the module warns: pandas' ``_refine_defaults_read``.
+            # A helper of the module warns: pandas' ``_refine_defaults_read``; the message
+            # names the parameter in quotes and the callable.
+            callee = dotted.rpartition(".")[2]
             for _, stmt in self._statements(found[0]):
                 for call in deprecation_calls(stmt):
                     strings = list(_strings(call))
-                    if any(quoted.search(text) for text in strings):
+                    joined = " ".join(strings)
+                    if quoted.search(joined) and callee in joined:
                         warns = True
                         texts.extend(strings)
         return Answer(True, warns, stated_version(texts))

@@ -49,7 +49,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-import api_history  # noqa: E402
 from api_history import Release, version_key  # noqa: E402
 
 FACTS = ROOT / "scripts" / "api_facts.json"
@@ -326,7 +325,7 @@ def main(argv: Iterable[str] | None = None) -> int:
             if probe not in facts["probes"].get(package, {})
         )
         for path in stale:
-            print(f"{path.relative_to(ROOT)} is stale: run scripts/gen_api_tables.py", file=sys.stderr)
+            print(f"{path.relative_to(ROOT)} is stale: run {sys.argv[0]}", file=sys.stderr)
         for key in missing:
             print(f"no facts for {key}: run scripts/gen_api_tables.py", file=sys.stderr)
         if stale or missing:

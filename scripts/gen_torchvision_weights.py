@@ -49,8 +49,9 @@ LEGACY_WEIGHTS: dict[str, tuple[tuple[str, str, str | None], ...]] = {{
 SINCE_HEADER = '''
 #: Builder -> the first torchvision release in which it takes ``weights=`` (the
 #: replacement of ``pretrained=``; ``pretrained=`` itself is deprecated since 0.13).
-#: From 0.13 on every builder takes its arguments by keyword only, so a positional
-#: ``pretrained`` (``resnet50(True)``) raises ``TypeError`` from that release on.
+#: From 0.13 on the builders take keywords only: ``handle_legacy_interface`` still maps
+#: a positional ``pretrained`` (``resnet50(True)``) to ``weights``, with a deprecation
+#: warning.
 WEIGHTS_SINCE: dict[str, str] = {{
 '''
 

@@ -16,7 +16,12 @@ torch = pytest.importorskip("torch")
 from mlsmells.data import torch_api  # noqa: E402
 from mlsmells.data.torch_api import Shape, TorchDeprecation  # noqa: E402
 
-ENTRIES = list(torch_api.DEPRECATED.values())
+try:
+    import torchvision  # noqa: F401
+except ImportError:  # torchvision is optional: its entries are checked where installed
+    ENTRIES = [e for e in torch_api.DEPRECATED.values() if e.library != "torchvision"]
+else:
+    ENTRIES = list(torch_api.DEPRECATED.values())
 
 
 def resolve(qualname: str) -> Any:
@@ -83,8 +88,12 @@ def test_variable_returns_a_detached_alias() -> None:
 def test_renamed_apis_forward_to_their_replacement(entry: TorchDeprecation) -> None:
     """The deprecated function's own code calls the replacement with its arguments."""
     obj = resolve(entry.qualname)
-    source = inspect.getsource(inspect.unwrap(obj))
     target = entry.target.rsplit(".", 1)[1]
+    if inspect.isbuiltin(obj):
+        # ``torch.ger``: written in C++, documented as an alias of the replacement.
+        assert f"Alias of :func:`{entry.target}`" in (obj.__doc__ or "")
+        return
+    source = inspect.getsource(inspect.unwrap(obj))
     if entry.qualname.startswith("torch.nn.init."):
         # ``normal = _make_deprecate(normal_)``: the wrapper calls the function it closes over.
         cells = [cell.cell_contents for cell in obj.__closure__ or ()]

@@ -10,10 +10,9 @@ turns them into versions:
 
 * ``removed_in``: the first examined release after the last one that has the
   old API (``None`` while the newest examined release still has it);
-* ``deprecated_in``: the first release in which the old API warns, or the
-  older version its own deprecation message names ("deprecated since NumPy
-  1.16"); a removal without any warning first has ``deprecated_in ==
-  removed_in``;
+* ``deprecated_in``: the version the old API's own deprecation message names
+  ("deprecated since NumPy 1.16"), else the first release in which it warns;
+  a removal without any warning first has ``deprecated_in == removed_in``;
 * ``replacement_since``: the first release that has the replacement. Each
   library's oldest examined release is its *floor*: a replacement present
   there exists "since the floor or earlier".
@@ -68,10 +67,9 @@ def removed_release(library: str, probe: str) -> str | None:
 
 
 def warned_release(library: str, probe: str) -> str | None:
-    """The older of the first release that warns and the version its message names."""
+    """The version its deprecation message names, else the first release that warns."""
     _, _, warned, stated = _facts(library, probe)
-    found = [v for v in (warned, stated) if v is not None]
-    return min(found, key=version_key) if found else None
+    return stated if stated is not None else warned
 
 
 @dataclass(frozen=True)
