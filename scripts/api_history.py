@@ -502,6 +502,27 @@ class Release:
                     return found
         return None
 
+    def _imported_module(self, module: str, name: str, depth: int = 0) -> str | None:
+        """The module that ``module.name`` is, when an import binds a module to it."""
+        if depth > 8:
+            return None
+        for path, stmt in self._statements(module):
+            is_package = path.endswith(("__init__.py", "__init__.pyi"))
+            if isinstance(stmt, ast.ImportFrom):
+                source = self._resolve_from(module, stmt, is_package)
+                for alias in stmt.names:
+                    if alias.name == "*":
+                        if name in self.exports(source):
+                            found = self._imported_module(source, name, depth + 1)
+                            if found is not None:
+                                return found
+                    elif (alias.asname or alias.name) == name:
+                        target = f"{source}.{alias.name}"
+                        if self.is_module(target):
+                            return target
+                        return self._imported_module(source, alias.name, depth + 1)
+        return None
+
     def classes(self, name: str) -> list[tuple[str, ast.ClassDef]]:
         """Every class called ``name`` in the package's sources (not stubs)."""
         if name not in self._classes:
@@ -600,6 +621,10 @@ class Release:
             return self._module(dotted)
         if attrs[0] not in self.names(module):
             return Answer(False)
+        submodule = self._imported_module(module, attrs[0])
+        if submodule is not None and len(attrs) > 1:
+            # ``np.char.compare_chararrays`` in NumPy 1.x: ``from . import defchararray as char``
+            return self._attr(".".join([submodule, *attrs[1:]]))
         found = self.definition(module, attrs[0])
         node = found[1] if found else None
         if isinstance(node, ast.FunctionDef) and _only_raises(node):

@@ -171,10 +171,20 @@ def torchvision_builders(release: Release) -> dict[str, list[list[str | None]]]:
     return {name: [list(item) for item in entry] for name, entry in tv.collect_zip(release).items()}
 
 
-def collect(cache: Path) -> dict[str, Any]:
+def collect(cache: Path, only: set[str] | None = None) -> dict[str, Any]:
+    """Probe every release (of the libraries in ``only``; the others' facts are kept)."""
     wanted = requested()
     facts: dict[str, Any] = {"releases": {}, "probes": {}, "torchvision": {}}
+    kept: dict[str, Any] = {}
+    if only is not None and FACTS.exists():
+        kept = json.loads(FACTS.read_text(encoding="utf-8"))
     for package, minors in RELEASES.items():
+        if only is not None and package not in only and package in kept["releases"]:
+            facts["releases"][package] = kept["releases"][package]
+            facts["probes"][package] = kept["probes"][package]
+            if package == "torchvision":
+                facts["torchvision"] = kept["torchvision"]
+            continue
         releases: dict[str, str] = {}
         answers: dict[str, dict[str, Any]] = {p: {} for p in sorted(wanted.get(package, ()))}
         builders_by_release: dict[str, dict[str, list[list[str | None]]]] = {}
@@ -300,11 +310,14 @@ def main(argv: Iterable[str] | None = None) -> int:
         "--offline", action="store_true", help="render from scripts/api_facts.json only"
     )
     parser.add_argument("--check", action="store_true", help="exit 1 if a table is stale")
+    parser.add_argument(
+        "--only", nargs="+", choices=sorted(RELEASES), help="probe these libraries again only"
+    )
     args = parser.parse_args(list(argv) if argv is not None else None)
     if args.offline:
         facts = json.loads(FACTS.read_text(encoding="utf-8"))
     else:
-        facts = collect(args.cache)
+        facts = collect(args.cache, set(args.only) if args.only else None)
         if not args.check:
             _write_facts(facts)
     stale = []

@@ -294,13 +294,6 @@ _OLD_PROBES = {
     "pandas.Panel": "attr:pandas.core.panel.Panel",  # 1.0 kept a placeholder class
     "pandas.util.testing": "mod:pandas.util.testing",
 }
-#: Release notes for what no release examined shows as a warning (see docs/api-tables.md).
-_DOCUMENTED = {
-    "weekday_name": "0.23",  # 0.23.0 whatsnew: deprecated in favour of day_name()
-    "pandas.TimeGrouper": "0.21",  # 0.21.0 whatsnew: deprecated in favour of Grouper
-}
-
-
 def _pandas_probes(entry: Removed) -> tuple[str, str | None]:
     owner = entry.owners[0] if entry.owners else ""
     if entry.name in _OLD_PROBES:
@@ -333,7 +326,9 @@ def _dated(entry: Removed) -> Removed:
         life = Lifetime("0.20", "1.0", "0.25")
     else:
         old, new = _pandas_probes(entry)
-        life = lifetime("pandas", old, new, documented=_DOCUMENTED.get(entry.name))
+        # Where no release shows a warning (raised by a shared helper, or by a module
+        # ``__getattr__`` with a computed message), the release notes' version stands.
+        life = lifetime("pandas", old, new, documented=entry.deprecated)
     return dataclasses.replace(entry, **dataclasses.asdict(life))
 
 
