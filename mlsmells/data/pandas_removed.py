@@ -291,9 +291,11 @@ _MEMBER_CLASSES = {
 #: Probes for entries whose own spelling the releases cannot be searched for.
 _OLD_PROBES = {
     "ix": "attr:pandas.core.indexing._IXIndexer",  # the class behind ``.ix``
-    "pandas.Panel": "attr:pandas.core.panel.Panel",  # 1.0 kept a placeholder class
+    "pandas.Panel": "attr:pandas.core.panel.Panel",  # the class itself, not 1.0's placeholder
     "pandas.util.testing": "mod:pandas.util.testing",
 }
+
+
 def _pandas_probes(entry: Removed) -> tuple[str, str | None]:
     owner = entry.owners[0] if entry.owners else ""
     if entry.name in _OLD_PROBES:
