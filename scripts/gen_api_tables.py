@@ -155,8 +155,10 @@ def requested() -> dict[str, set[str]]:
     """The probes the table rows ask about, by library (importing the tables records them)."""
     from mlsmells.data import api_history as history
 
+    # Importing the tables records their probes (never reload them: the rules hold
+    # their enums).
     for name in ("api_changes", "pandas_removed", "torch_api"):
-        importlib.reload(importlib.import_module(f"mlsmells.data.{name}"))
+        importlib.import_module(f"mlsmells.data.{name}")
     out: dict[str, set[str]] = {}
     for key in history.REQUESTED:
         library, _, probe = key.partition(":")
