@@ -63,6 +63,7 @@ def test_numpy_removed_names_are_absent(change: NumpyChange) -> None:
 #: A call of each deprecated name (the deprecation warning fires on the call).
 _DEPRECATED_CALLS: dict[str, Callable[[], object]] = {
     "row_stack": lambda: np.row_stack(([1, 2], [3, 4])),  # noqa: ML301 - on purpose
+    "chararray": lambda: np.chararray((1,)),  # noqa: ML301 - on purpose
 }
 
 

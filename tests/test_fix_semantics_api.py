@@ -101,6 +101,7 @@ LEGACY: dict[str, Any] = {
     "str": builtins.str,
     "unicode": builtins.str,
     "NaN": np.nan,
+    "NAN": np.nan,
     "Inf": np.inf,
     "Infinity": np.inf,
     "infty": np.inf,
@@ -162,6 +163,7 @@ NUMPY_CASES: dict[str, str] = {
     "str": "np.str(12)",
     "unicode": "np.unicode(12)",
     "NaN": "np.array([1.0, np.NaN])",
+    "NAN": "np.array([1.0, np.NAN])",
     "Inf": "np.Inf",
     "Infinity": "-np.Infinity",
     "infty": "np.minimum(3.0, np.infty)",
@@ -199,6 +201,7 @@ NUMPY_CASES: dict[str, str] = {
     "in1d": "np.in1d(np.array([[1, 2], [3, 4]]), [2, 3])",
     "in1d_flat": "np.in1d([1, 5, 2], [2, 3], invert=True)",
     "row_stack": "np.row_stack([np.arange(3), np.arange(3)])",
+    "chararray": "np.chararray((2,), itemsize=3).itemsize",
 }
 
 

@@ -87,6 +87,14 @@ def test_removed_and_replaced(entry: Removed) -> None:
             if entry.repl is Repl.FILL:
                 kind = owner.partition(".")[0]
                 assert hasattr(getattr(pd, kind), "ffill") and hasattr(getattr(pd, kind), "bfill")
+    elif entry.where is Where.ARGUMENT:
+        # ``agg`` with a dict of dicts (renaming while aggregating) raises.
+        frame = pd.DataFrame({"key": [1, 1], "qty": [2, 3]})
+        with pytest.raises(pd.errors.SpecificationError):
+            frame.groupby("key").agg({"qty": {"total": "sum"}})
+        with pytest.raises(pd.errors.SpecificationError):
+            frame["qty"].agg({"total": {"x": "sum"}})
+        assert frame.groupby("key").agg(total=("qty", "sum"))["total"].tolist() == [5]
     else:
         assert entry.name.startswith("pandas.") and not entry.owners
         assert not _exists(entry.name), f"{entry.name} still exists"
@@ -102,5 +110,7 @@ def test_lookups_cover_the_table() -> None:
     count = sum(len(e.owners) for e in TABLE if e.where is Where.KEYWORD)
     assert len(pandas_removed.KEYWORDS) == count
     assert len(pandas_removed.NAMES) == sum(e.where is Where.NAME for e in TABLE)
+    count = sum(len(e.owners) for e in TABLE if e.where is Where.ARGUMENT)
+    assert len(pandas_removed.ARGUMENTS) == count
     renames = [e for e in TABLE if e.repl in (Repl.RENAME, Repl.KEYWORD_RENAME)]
     assert all(e.target for e in renames)

@@ -69,6 +69,7 @@ SPD = A @ A.T + 5 * torch.eye(5)
 #: name -> (program; the ML412 fix must change it, and ``result`` must come out the same)
 ML412_CASES: dict[str, str] = {
     "chain_matmul": "result = torch.chain_matmul(A, SPD, A.T)\n",
+    "ger": "result = torch.ger(A[0], A[1])\n",
     "qr": "result = torch.qr(A)\n",
     "qr_some_false": "result = torch.qr(A, some=False)\n",
     "qr_some_true": "result = torch.qr(A, True)\n",

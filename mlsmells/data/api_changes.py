@@ -14,6 +14,13 @@ sources are the libraries' own words:
   `estimator` in version 1.2 and will be removed in 1.4"`` ...) and the
   changelog entries of the releases that removed them.
 
+Every entry also carries ``deprecated_in``, ``removed_in`` (None while the
+newest release examined still has it) and ``replacement_since`` (the first
+release that has the replacement; None when the replacement is not part of the
+library: a builtin, another package, a phrase). They are not written here:
+:func:`mlsmells.data.api_history.lifetime` reads them from the releases
+themselves (``scripts/gen_api_tables.py``, see ``docs/api-tables.md``).
+
 ``tests/test_api_tables.py`` checks every entry against the installed
 libraries: each removed name is really absent (each deprecated one still
 warns), and each replacement exists.
@@ -21,8 +28,12 @@ warns), and each replacement exists.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
+import re
 from dataclasses import dataclass
+
+from mlsmells.data.api_history import lifetime
 
 
 class Status(enum.Enum):
@@ -46,7 +57,8 @@ class Repl(enum.Enum):
     CALL = "call"
     """A call rewritten as a whole (``np.msort(a)`` -> ``np.sort(a, axis=0)``): safe."""
     NUMPY2 = "numpy2"
-    """An attribute that exists only from NumPy 2.0 on: the fix is unsafe (older NumPy)."""
+    """An attribute that exists only in recent NumPy (``replacement_since`` says from which:
+    2.0 for ``np.trapezoid``, 1.25 for ``np.exceptions``): the fix is unsafe (older NumPy)."""
     NONE = "none"
     """No mechanical replacement: the message carries NumPy's migration note."""
 
@@ -65,6 +77,17 @@ class NumpyChange:
     target: str = ""
     """For ATTR/NEGATED/CALL/NUMPY2: the numpy attribute path the fix uses (``nan``,
     ``lib.array_utils.byte_bounds``); for BUILTIN the builtin's name; for LITERAL its text."""
+    deprecated_in: str | None = None
+    """The first NumPy release that warned (``removed_in`` when it never warned)."""
+    removed_in: str | None = None
+    """The first NumPy release without it (None: still there, deprecated)."""
+    replacement_since: str | None = None
+    """The first NumPy release that has ``target`` (None: a builtin, a literal, no
+    replacement)."""
+
+    @property
+    def replacement(self) -> str:
+        return self.new
 
 
 def _attr(name: str, version: str, target: str) -> NumpyChange:
@@ -170,9 +193,43 @@ _NUMPY_CHANGES: tuple[NumpyChange, ...] = (
     # NumPy 2.4 (deprecated in 2.0).
     NumpyChange("in1d", "2.4", Status.REMOVED, Repl.CALL, "np.isin(a, b).ravel()", "isin"),
     NumpyChange("trapz", "2.4", Status.REMOVED, Repl.NUMPY2, "np.trapezoid", "trapezoid"),
+    # NumPy 2.0: removed without an entry in ``__expired_attributes__``.
+    _attr("NAN", "2.0", "nan"),
+    _none("disp", "2.0", "a print function of your own"),
+    # NumPy 2.0: the exceptions and warnings live in ``np.exceptions`` (NumPy 1.25+;
+    # ``RankWarning`` 2.0+), so the fix is unsafe for projects supporting older NumPy.
+    *(
+        NumpyChange(name, "2.0", Status.REMOVED, Repl.NUMPY2, f"np.exceptions.{name}",
+                    f"exceptions.{name}")
+        for name in (
+            "AxisError", "ComplexWarning", "VisibleDeprecationWarning",
+            "ModuleDeprecationWarning", "TooHardError", "DTypePromotionError", "RankWarning",
+        )
+    ),
+    # NumPy 2.3 (deprecated in 1.26): the Python 2 compatibility module.
+    _none("compat", "2.3", "nothing: it held Python 2 compatibility helpers"),
     # NumPy 2.0: deprecated, still present.
     NumpyChange("row_stack", "2.0", Status.DEPRECATED, Repl.ATTR, "np.vstack", "vstack"),
-)
+    NumpyChange(
+        "chararray", "2.0", Status.DEPRECATED, Repl.ATTR, "np.char.chararray", "char.chararray"
+    ),
+)  # fmt: skip
+
+
+def _numpy_new_probe(change: NumpyChange) -> str | None:
+    if change.repl in (Repl.ATTR, Repl.NEGATED, Repl.NUMPY2):
+        return f"attr:numpy.{change.target}"
+    if change.repl is Repl.CALL and change.target != "item":
+        return f"attr:numpy.{change.target}"
+    return None  # a builtin, a literal, ``a.item()`` (every array's), or no replacement
+
+
+def _dated_numpy(change: NumpyChange) -> NumpyChange:
+    life = lifetime("numpy", f"attr:numpy.{change.name}", _numpy_new_probe(change))
+    return dataclasses.replace(change, **dataclasses.asdict(life))
+
+
+_NUMPY_CHANGES = tuple(_dated_numpy(c) for c in _NUMPY_CHANGES)
 
 #: ``numpy.<name>`` -> its change record.
 NUMPY: dict[str, NumpyChange] = {c.name: c for c in _NUMPY_CHANGES}
@@ -220,6 +277,14 @@ class SklearnChange:
     replacement: str = ""
     """The exact replacement the fix writes (a keyword name, a value's source text, a
     qualified name), when ``safe``."""
+    deprecated_in: str | None = None
+    """The first scikit-learn release that warned (``removed_in`` when none did)."""
+    removed_in: str | None = None
+    """The first scikit-learn release without the old spelling."""
+    replacement_since: str | None = None
+    """The first scikit-learn release that has the replacement (None: another package,
+    a phrase, or a value the releases cannot be searched for). A fix to a replacement
+    newer than a project's oldest supported scikit-learn breaks it there."""
 
 
 _SK = "sklearn"
@@ -316,6 +381,7 @@ _SKLEARN_CHANGES: tuple[SklearnChange, ...] = (
     _name(f"{_SK}.preprocessing.Imputer", "0.22", f"{_SK}.impute.SimpleImputer"),
     _name(f"{_SK}.mixture.GMM", "0.20", f"{_SK}.mixture.GaussianMixture"),
     _name(f"{_SK}.utils.safe_indexing", "0.24", "indexing the data directly"),
+    _name(f"{_SK}.metrics.SCORERS", "1.3", f"{_SK}.metrics.get_scorer_names"),
     # Keywords.
     _keyword(
         "sparse", "1.4", "sparse_output", (f"{_SK}.preprocessing.OneHotEncoder",), safe=True
@@ -368,6 +434,13 @@ _SKLEARN_CHANGES: tuple[SklearnChange, ...] = (
         safe=False,
     ),
     _keyword(
+        "algorithm",
+        "1.8",
+        'nothing (`"SAMME"` is the only algorithm; `"SAMME.R"` was removed in 1.6)',
+        (f"{_SK}.ensemble.AdaBoostClassifier",),
+        safe=False,
+    ),
+    _keyword(
         "multi_class",
         "1.8",
         "the multinomial default, or OneVsRestClassifier",
@@ -402,7 +475,53 @@ _SKLEARN_CHANGES: tuple[SklearnChange, ...] = (
     ),
 )
 
-SKLEARN: tuple[SklearnChange, ...] = _SKLEARN_CHANGES
+_NAME = re.compile(r"[A-Za-z_][\w.]*")
+
+
+def _sklearn_probes(change: SklearnChange) -> tuple[str, str | None, str | None]:
+    """(old, replacement, where it warns) as probes of ``mlsmells.data.api_history``."""
+    owner = change.callables[0] if change.callables else ""
+    if change.where is Where.MODULE:
+        new = f"mod:{change.new}" if change.new.startswith(_SK) else None
+        return f"mod:{change.old}", new, None
+    if change.where is Where.NAME:
+        module = change.old.rpartition(".")[0]
+        if not _NAME.fullmatch(change.new):
+            return f"attr:{change.old}", None, None
+        new = change.new if change.new.startswith(_SK) else f"{module}.{change.new}"
+        return f"attr:{change.old}", f"attr:{new}", None
+    if change.where is Where.KEYWORD:
+        old = f"param:{owner}:{change.old}"
+        if not change.safe:
+            return old, None, None
+        if change.old == "squared":
+            return old, f"attr:{_SK}.metrics.{change.new}", None
+        return old, f"param:{owner}:{change.new}", None
+    if change.where is Where.VALUE:
+        old = f"value:{owner}:{change.keyword}={change.old}"
+        new_value = change.new.strip('"')
+        new = f"value:{owner}:{change.keyword}={new_value}" if change.new.startswith('"') else None
+        return old, new, None
+    classes = "CountVectorizer|_VectorizerMixin"
+    return f"member:{classes}:{change.old}", f"member:{classes}:{change.new}", None
+
+
+#: Values the releases cannot be searched for (``"auto"`` stays a literal of the module
+#: for other parameters): the removal the changelog gives (1.3: "max_features='auto'
+#: removed from the tree-based models").
+_DOCUMENTED_REMOVAL = {("max_features", "auto"): "1.3"}
+
+
+def _dated_sklearn(change: SklearnChange) -> SklearnChange:
+    old, new, warns = _sklearn_probes(change)
+    life = lifetime("sklearn", old, new, warns=warns)
+    removed = _DOCUMENTED_REMOVAL.get((change.keyword, change.old))
+    if removed is not None:
+        life = dataclasses.replace(life, removed_in=removed)
+    return dataclasses.replace(change, **dataclasses.asdict(life))
+
+
+SKLEARN: tuple[SklearnChange, ...] = tuple(_dated_sklearn(c) for c in _SKLEARN_CHANGES)
 
 #: Removed modules and names by qualified name.
 SKLEARN_NAMES: dict[str, SklearnChange] = {

@@ -12,12 +12,22 @@ pandas in a future version. Use pandas.concat instead."; 2.1:
 obj.bfill() instead."). ``tests/test_pandas_removed.py`` checks every entry
 against the installed pandas: each removed name is really absent, each
 replacement exists.
+
+Every entry also carries ``deprecated_in``, ``removed_in`` and
+``replacement_since``, read from the pandas releases themselves by
+``scripts/gen_api_tables.py`` (:func:`mlsmells.data.api_history.lifetime`; see
+``docs/api-tables.md``). ``removed`` and ``deprecated`` are the versions the
+release notes give (the rule's message shows them); the tests check that both
+agree.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from dataclasses import dataclass
+
+from mlsmells.data.api_history import Lifetime, lifetime
 
 
 class Where(enum.Enum):
@@ -28,6 +38,9 @@ class Where(enum.Enum):
     """A keyword argument: ``owners`` are ``<Kind>.<method>`` or a qualified function name."""
     NAME = "name"
     """A name in the pandas namespace (``owners`` is empty): ``pandas.np`` ..."""
+    ARGUMENT = "argument"
+    """A form of an argument (``owners`` as for KEYWORD): ``agg`` given a dict of dicts
+    (renaming while aggregating). No rule reads these yet: see :data:`ARGUMENTS`."""
 
 
 class Access(enum.Enum):
@@ -75,9 +88,20 @@ class Removed:
     target: str = ""
     access: Access = Access.CALL
     """For a MEMBER: the use that is flagged."""
+    deprecated_in: str | None = None
+    """The first pandas release that warned, as the releases show it."""
+    removed_in: str | None = None
+    """The first pandas release without it, as the releases show it."""
+    replacement_since: str | None = None
+    """The first pandas release that has the replacement (None: a phrase, NumPy itself)."""
 
 
 _FRAME_SERIES = ("DataFrame", "Series")
+_AGG_OWNERS = (
+    "DataFrame.agg", "DataFrame.aggregate", "Series.agg", "Series.aggregate",
+    "DataFrameGroupBy.agg", "DataFrameGroupBy.aggregate", "SeriesGroupBy.agg",
+    "SeriesGroupBy.aggregate",
+)  # fmt: skip
 _READERS = ("pandas.read_csv", "pandas.read_table")
 
 
@@ -170,6 +194,14 @@ _TABLE: tuple[Removed, ...] = (
     _member("first", _FRAME_SERIES, "3.0", "2.1", "`.loc[]` with a date range"),
     _member("last", _FRAME_SERIES, "3.0", "2.1", "`.loc[]` with a date range"),
     _member("ravel", ("Series",), "3.0", "2.2", "`.to_numpy().ravel()`"),
+    _member(
+        "weekday_name",
+        ("Series.dt",),
+        "1.0",
+        "0.23",
+        "`.dt.day_name()`",
+        access=Access.ATTRIBUTE,
+    ),
     _member("view", ("Series",), "3.0", "2.2", "`.astype()`"),
     # ----------------------------------------------------------- keywords
     _keyword(
@@ -206,11 +238,11 @@ _TABLE: tuple[Removed, ...] = (
     _keyword("keep_date_col", _READERS, "3.0", "2.2", "combining the columns after reading"),
     _keyword("axis", ("DataFrame.groupby",), "3.0", "2.1", "`.T.groupby(...)`"),
     # -------------------------------------------------------------- names
-    _name("pandas.Panel", "1.0", "0.20", "a DataFrame with a MultiIndex, or xarray"),
-    _name("pandas.TimeGrouper", "1.0", "0.21", "`pd.Grouper(freq=...)`"),
+    _name("pandas.Panel", "0.25", "0.20", "a DataFrame with a MultiIndex, or xarray"),
+    _name("pandas.TimeGrouper", "0.25", "0.21", "`pd.Grouper(freq=...)`"),
     _name(
         "pandas.scatter_matrix",
-        "1.0",
+        "0.24",
         "0.20",
         "`pd.plotting.scatter_matrix`",
         Repl.RENAME,
@@ -239,19 +271,85 @@ _TABLE: tuple[Removed, ...] = (
         "json_normalize",
     ),
     _name("pandas.value_counts", "3.0", "2.1", "`pd.Series(values).value_counts()`"),
+    # ---------------------------------------------------------- arguments
+    Removed(
+        "agg",
+        Where.ARGUMENT,
+        _AGG_OWNERS,
+        "1.0",
+        "0.20",
+        "`.agg(new_name=(column, func))` (named aggregation) and `.rename()`",
+    ),
 )
 
-TABLE: tuple[Removed, ...] = _TABLE
+_MEMBER_CLASSES = {
+    "DataFrame": "DataFrame|NDFrame",
+    "Series": "Series|NDFrame|IndexOpsMixin",
+    "Index": "Index|IndexOpsMixin",
+    "Series.dt": "DatetimeArray|DatetimeIndex",  # where ``.dt`` finds its fields
+}
+#: Probes for entries whose own spelling the releases cannot be searched for.
+_OLD_PROBES = {
+    "ix": "attr:pandas.core.indexing._IXIndexer",  # the class behind ``.ix``
+    "pandas.Panel": "attr:pandas.core.panel.Panel",  # the class itself, not 1.0's placeholder
+    "pandas.util.testing": "mod:pandas.util.testing",
+}
+
+
+def _pandas_probes(entry: Removed) -> tuple[str, str | None]:
+    owner = entry.owners[0] if entry.owners else ""
+    if entry.name in _OLD_PROBES:
+        old = _OLD_PROBES[entry.name]
+    elif entry.where is Where.MEMBER:
+        old = f"member:{_MEMBER_CLASSES[owner]}:{entry.name}"
+    elif entry.where is Where.KEYWORD:
+        qualified = owner if owner.startswith("pandas.") else f"pandas.{owner}"
+        old = f"param:{qualified}:{entry.name}"
+    else:
+        old = f"attr:{entry.name}"
+    new: str | None = None
+    if entry.repl is Repl.RENAME and entry.where is Where.MEMBER:
+        new = f"member:{_MEMBER_CLASSES[owner]}:{entry.target}"
+    elif entry.repl is Repl.RENAME:
+        new = f"attr:pandas.{entry.target}"
+    elif entry.repl is Repl.KEYWORD_RENAME:
+        new = f"param:pandas.{owner}:{entry.target}"
+    elif entry.repl is Repl.FILL:
+        new = f"member:{_MEMBER_CLASSES[owner.partition('.')[0]]}:ffill"
+    elif entry.repl is Repl.CONCAT:
+        new = "attr:pandas.concat"
+    return old, new
+
+
+def _dated(entry: Removed) -> Removed:
+    if entry.where is Where.ARGUMENT:
+        # 0.20.0 whatsnew: "Deprecate groupby.agg() with a dictionary when renaming";
+        # 1.0.0: "Removed support for nested renaming". Named aggregation: 0.25.0.
+        life = Lifetime("0.20", "1.0", "0.25")
+    else:
+        old, new = _pandas_probes(entry)
+        # Where no release shows a warning (raised by a shared helper, or by a module
+        # ``__getattr__`` with a computed message), the release notes' version stands.
+        life = lifetime("pandas", old, new, documented=entry.deprecated)
+    return dataclasses.replace(entry, **dataclasses.asdict(life))
+
+
+TABLE: tuple[Removed, ...] = tuple(_dated(e) for e in _TABLE)
 
 #: (member name, owner) -> entry, owners being kinds or ``Series.dt``.
 MEMBERS: dict[tuple[str, str], Removed] = {
-    (e.name, owner): e for e in _TABLE if e.where is Where.MEMBER for owner in e.owners
+    (e.name, owner): e for e in TABLE if e.where is Where.MEMBER for owner in e.owners
 }
 #: (keyword, owner) -> entry, owners being ``<Kind>.<method>`` or qualified functions.
 KEYWORDS: dict[tuple[str, str], Removed] = {
-    (e.name, owner): e for e in _TABLE if e.where is Where.KEYWORD for owner in e.owners
+    (e.name, owner): e for e in TABLE if e.where is Where.KEYWORD for owner in e.owners
 }
 #: Qualified name -> entry.
-NAMES: dict[str, Removed] = {e.name: e for e in _TABLE if e.where is Where.NAME}
+NAMES: dict[str, Removed] = {e.name: e for e in TABLE if e.where is Where.NAME}
+#: (method, owner) -> entry for removed forms of an argument (``agg`` with a dict of
+#: dicts); owners as for KEYWORDS. Not read by ML208 yet.
+ARGUMENTS: dict[tuple[str, str], Removed] = {
+    (e.name, owner): e for e in TABLE if e.where is Where.ARGUMENT for owner in e.owners
+}
 #: Method names that have a removed keyword (a cheap first filter).
 KEYWORD_METHODS = frozenset(owner.rpartition(".")[2] for _, owner in KEYWORDS)

@@ -11,21 +11,31 @@ that version. ``tests/test_torch_api.py`` re-checks every entry against the
 installed PyTorch: each deprecated API still warns (or is documented as
 deprecated), each removed one raises, each replacement exists.
 
+Every entry also carries ``deprecated_in``, ``removed_in`` and
+``replacement_since``, read from the PyTorch (torchvision) releases themselves
+by ``scripts/gen_api_tables.py`` (:func:`mlsmells.data.api_history.lifetime`;
+see ``docs/api-tables.md``): the first release whose source or documentation
+calls the API deprecated, the first without it (or in which it only raises),
+the first with the replacement. PyTorch 1.4 is the oldest release examined: a
+``deprecated_in`` of 1.4 means "1.4 or earlier" unless ``version`` (from the
+release notes) is older, which then wins.
+
 Deliberately absent:
 
 * ``torch.nn.functional.sigmoid`` / ``tanh``: deprecated in 0.4.1, but the
   deprecation was withdrawn; in PyTorch 2.13 they neither warn nor are
   documented as deprecated (they return ``input.sigmoid()`` / ``input.tanh()``).
-* ``torch.norm``, ``torch.svd``, ``torch.ger``, ``torch.range``, ``torch.lu``,
-  ``torch.lu_solve``, ``torch.triangular_solve``, ``torch.nn.utils.weight_norm``,
-  ``torch.backends.cuda.sdp_kernel``: deprecated, but the version that
-  deprecated them could not be confirmed from a primary source here.
+* ``torch.lu``: its documentation calls it deprecated, but it is built by
+  ``boolean_dispatch`` and none of the releases' sources says from when.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from dataclasses import dataclass
+
+from mlsmells.data.api_history import lifetime, version_key
 
 
 class Shape(enum.Enum):
@@ -83,6 +93,13 @@ class TorchDeprecation:
     removed: bool = False
     """Removed (calling it raises), rather than only deprecated."""
     library: str = "PyTorch"
+    deprecated_in: str | None = None
+    """The first release that calls it deprecated (its source, warning or docs)."""
+    removed_in: str | None = None
+    """The first release without it, or in which it only raises (None: still works)."""
+    replacement_since: str | None = None
+    """The first release that has ``target`` (None: no single replacement to call).
+    ``torch.amp.GradScaler("cuda")`` needs PyTorch 2.3: a fix to it breaks older ones."""
 
 
 def _linalg_removed(name: str, replacement: str) -> TorchDeprecation:
@@ -276,6 +293,103 @@ _TABLE: tuple[TorchDeprecation, ...] = (
         keywords=(("parameters_and_buffers", "parameter_and_buffer_dicts"),),
     ),
     TorchDeprecation(
+        "torch.range",
+        "1.4",
+        "`torch.arange(start, end + step, step)` (`range` includes `end`, `arange` does not)",
+        False,
+        "torch/_torch_docs.py: 'This function is deprecated and will be removed in a future "
+        "release because its behavior is inconsistent with Python's range builtin. Instead, "
+        "use torch.arange, which produces values in [start, end)'",
+    ),
+    TorchDeprecation(
+        "torch.ger",
+        "1.7",
+        "`torch.outer`",
+        True,
+        "torch/_torch_docs.py: 'Alias of torch.outer ... This function is deprecated and will "
+        "be removed in a future PyTorch release. Use torch.outer instead'",
+        shape=Shape.RENAME,
+        target="torch.outer",
+    ),
+    TorchDeprecation(
+        "torch.norm",
+        "1.8",
+        "`torch.linalg.vector_norm`, `torch.linalg.matrix_norm` or `torch.linalg.norm`",
+        False,
+        "torch/functional.py: 'torch.norm is deprecated and may be removed in a future "
+        "PyTorch release. Its documented behavior and implementation are inconsistent with "
+        "it. Use torch.linalg.vector_norm() ... torch.linalg.matrix_norm()'",
+    ),
+    TorchDeprecation(
+        "torch.svd",
+        "1.8",
+        "`torch.linalg.svd` (returns `Vh`, not `V`; `some=False` is `full_matrices=True`)",
+        False,
+        "torch/_torch_docs.py: 'torch.svd is deprecated in favor of torch.linalg.svd'",
+    ),
+    TorchDeprecation(
+        "torch.triangular_solve",
+        "1.11",
+        "`torch.linalg.solve_triangular` (arguments reversed, `upper` is keyword-only)",
+        False,
+        "torch/_torch_docs.py: 'torch.triangular_solve is deprecated in favor of "
+        "torch.linalg.solve_triangular'",
+    ),
+    TorchDeprecation(
+        "torch.lu_solve",
+        "1.13",
+        "`torch.linalg.lu_solve(LU, pivots, B)` (arguments reordered)",
+        False,
+        "torch/_torch_docs.py: 'torch.lu_solve is deprecated in favor of "
+        "torch.linalg.lu_solve'",
+    ),
+    TorchDeprecation(
+        "torch.backends.cuda.sdp_kernel",
+        "2.3",
+        "`torch.nn.attention.sdpa_kernel` (takes a list of `SDPBackend`s, not flags)",
+        False,
+        "torch/backends/cuda/__init__.py: FutureWarning 'torch.backends.cuda.sdp_kernel() is "
+        "deprecated. In the future, this context manager will be removed. Please see "
+        "torch.nn.attention.sdpa_kernel() for the new context manager'",
+    ),
+    TorchDeprecation(
+        "torch.nn.utils.weight_norm",
+        "2.1",
+        "`torch.nn.utils.parametrizations.weight_norm` (the weights become "
+        "`parametrizations.weight.original0/1`)",
+        False,
+        "torch/nn/utils/weight_norm.py: 'This function is deprecated. Use "
+        "torch.nn.utils.parametrizations.weight_norm which uses the modern parametrization "
+        "API'",
+    ),
+    TorchDeprecation(
+        "torch.nn.UpsamplingNearest2d",
+        "1.4",
+        '`torch.nn.Upsample(size, scale_factor, mode="nearest")`',
+        True,
+        "torch/nn/modules/upsampling.py: 'This class is deprecated in favor of "
+        ":func:`~nn.functional.interpolate`'; it is an Upsample with mode='nearest'",
+    ),
+    TorchDeprecation(
+        "torch.nn.UpsamplingBilinear2d",
+        "1.4",
+        '`torch.nn.Upsample(size, scale_factor, mode="bilinear", align_corners=True)`',
+        True,
+        "torch/nn/modules/upsampling.py: 'This class is deprecated in favor of "
+        ":func:`~nn.functional.interpolate`. It is equivalent to nn.functional.interpolate("
+        "..., mode='bilinear', align_corners=True)'",
+    ),
+    TorchDeprecation(
+        "torchvision.transforms.v2.ToTensor",
+        "0.16",
+        "`v2.Compose([v2.ToImage(), v2.ToDtype(torch.float32, scale=True)])`",
+        False,
+        "torchvision/transforms/v2/_deprecated.py: 'The transform `ToTensor()` is deprecated "
+        "and will be removed in a future release. Instead, please use `v2.Compose([v2."
+        "ToImage(), v2.ToDtype(torch.float32, scale=True)])`'",
+        library="torchvision",
+    ),
+    TorchDeprecation(
         "torch.set_default_tensor_type",
         "2.1",
         "`torch.set_default_dtype()` and `torch.set_default_device()`",
@@ -311,8 +425,47 @@ _TABLE: tuple[TorchDeprecation, ...] = (
     ),
 )
 
+#: Replacements the releases are searched for under another name than ``target``.
+_NEW_PROBES = {
+    "torch.range": "torch.arange",
+    "torch.norm": "torch.linalg.vector_norm",
+    "torch.svd": "torch.linalg.svd",
+    "torch.triangular_solve": "torch.linalg.solve_triangular",
+    "torch.lu_solve": "torch.linalg.lu_solve",
+    "torch.backends.cuda.sdp_kernel": "torch.nn.attention.sdpa_kernel",
+    "torch.nn.utils.weight_norm": "torch.nn.utils.parametrizations.weight_norm",
+    "torch.nn.UpsamplingNearest2d": "torch.nn.Upsample",
+    "torch.nn.UpsamplingBilinear2d": "torch.nn.Upsample",
+    "torchvision.transforms.v2.ToTensor": "torchvision.transforms.v2.ToImage",
+    "torch.solve": "torch.linalg.solve",
+    "torch.lstsq": "torch.linalg.lstsq",
+    "torch.symeig": "torch.linalg.eigh",
+    "torch.eig": "torch.linalg.eig",
+    "torch.matrix_rank": "torch.linalg.matrix_rank",
+    "torch.set_default_tensor_type": "torch.set_default_dtype",
+    "torch.autograd.Variable": "torch.Tensor",
+}
+
+
+def _dated(entry: TorchDeprecation) -> TorchDeprecation:
+    library = "torchvision" if entry.library == "torchvision" else "torch"
+    new = _NEW_PROBES.get(entry.qualname, entry.target)
+    life = lifetime(
+        library, f"attr:{entry.qualname}", f"attr:{new}" if new else None, documented=entry.version
+    )
+    deprecated_in = life.deprecated_in
+    if deprecated_in is not None and version_key(entry.version) < version_key(deprecated_in):
+        deprecated_in = entry.version  # the release notes know older releases than examined
+    return dataclasses.replace(
+        entry,
+        deprecated_in=deprecated_in,
+        removed_in=life.removed_in,
+        replacement_since=life.replacement_since,
+    )
+
+
 #: Deprecated APIs by canonical qualified name.
-DEPRECATED: dict[str, TorchDeprecation] = {entry.qualname: entry for entry in _TABLE}
+DEPRECATED: dict[str, TorchDeprecation] = {entry.qualname: _dated(entry) for entry in _TABLE}
 
 # ---------------------------------------------------------------- argument forms
 
@@ -368,4 +521,33 @@ TORCHVISION_PRETRAINED = TorchDeprecation(
     "passing `weights=<default>`' (None for pretrained=False); weights given by name "
     '(`weights="IMAGENET1K_V1"`) are accepted by every builder',
     library="torchvision",
+)
+
+
+def _dated_form(
+    entry: TorchDeprecation, library: str, old: str, new: str | None
+) -> TorchDeprecation:
+    life = lifetime(library, old, new, documented=entry.version)
+    return dataclasses.replace(
+        entry,
+        deprecated_in=entry.version,  # older than the releases examined: the release notes
+        removed_in=life.removed_in,
+        replacement_since=life.replacement_since,
+    )
+
+
+LEGACY_REDUCTION = _dated_form(
+    LEGACY_REDUCTION,
+    "torch",
+    "param:torch.nn.functional.mse_loss:size_average",
+    "param:torch.nn.functional.mse_loss:reduction",
+)
+IMPLICIT_DIM = _dated_form(
+    IMPLICIT_DIM, "torch", "attr:torch.nn.functional._get_softmax_dim", None
+)
+TORCHVISION_PRETRAINED = _dated_form(
+    TORCHVISION_PRETRAINED,
+    "torchvision",
+    "attr:torchvision.models._utils.handle_legacy_interface",
+    "attr:torchvision.models.ResNet50_Weights",
 )
