@@ -19,8 +19,7 @@ import pytest
 from mlsmells.data import api_changes, api_history, pandas_removed, torch_api
 from mlsmells.data.api_changes import Repl, Status, Where
 from mlsmells.data.api_history import floor, version_key
-from mlsmells.engine import Engine
-from mlsmells.registry import select_codes
+from mlsmells.registry import engine, select_codes
 from tests.fixture_util import FIXTURES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -155,5 +154,5 @@ def test_pending_rows_are_not_yet_detected(code: str) -> None:
     path = FIXTURES / f"{code}.py"
     lines = path.read_text(encoding="utf-8").splitlines()
     pending = {n for n, line in enumerate(lines, start=1) if _PENDING.search(line)}
-    found = Engine(select_codes([code])).run_source("\n".join(lines) + "\n", str(path))
+    found = engine(select_codes([code])).run_source("\n".join(lines) + "\n", str(path))
     assert not pending & {d.line for d in found if d.code == code}
