@@ -24,9 +24,24 @@ if TYPE_CHECKING:
 
 #: The rule modules (under ``mlsmells.rules``), one line a module: adding a rule adds its line.
 RULE_MODULES: tuple[str, ...] = (
+    "reproducibility.ml104_dataloader_unseeded_shuffle",
     "numpy.ml301_removed_numpy_alias",
     "numpy.ml302_array_grown_in_loop",
+    "torch.ml401_torch_load_unsafe",
+    "torch.ml402_zero_grad_missing",
+    "torch.ml403_loss_accumulated_as_tensor",
+    "torch.ml404_functional_dropout_always_on",
+    "torch.ml405_forward_called_directly",
+    "torch.ml406_mode_switch_not_called",
+    "torch.ml407_ml409_loop_order",
+    "torch.ml408_softmax_into_cross_entropy",
+    "torch.ml410_tensor_move_discarded",
+    "torch.ml411_requires_grad_typo",
+    "torch.ml412_deprecated_torch_api",
+    "torch.ml413_checkpoint_reentrant_unset",
     "sklearn.ml501_removed_sklearn_api",
+    "opinionated.ml906_dataloader_workers_unset",
+    "opinionated.ml907_ml908_script_reproducibility",
 )
 
 #: Rule families still in one module per family (catalog record + family check module +
@@ -35,7 +50,6 @@ _LEGACY_FAMILIES: tuple[str, ...] = (
     "leakage",
     "reproducibility",
     "pandas",
-    "torch",
     "opinionated",
 )
 

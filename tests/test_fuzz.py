@@ -99,12 +99,12 @@ def test_properties_accept_input_reported_as_bad() -> None:
 
 def test_properties_catch_an_internal_error(monkeypatch: pytest.MonkeyPatch) -> None:
     """The oracle itself: a rule that raises must make the property fail."""
-    from mlsmells.rules import torch as torch_rules
+    from mlsmells.rules.torch import ml401_torch_load_unsafe
 
     def broken(self: object, node: object) -> None:
         raise ValueError("broken rule")
 
-    monkeypatch.setattr(torch_rules.TorchLoadUnsafe, "visit", broken)
+    monkeypatch.setattr(ml401_torch_load_unsafe.TorchLoadUnsafe, "visit", broken)
     with pytest.raises(AssertionError, match="ML000"):
         fuzzing.check_module("import torch\nstate = torch.load('m.pt')\n")
 

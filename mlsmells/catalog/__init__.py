@@ -12,7 +12,6 @@ _FAMILY_MODULES = (
     "leakage",
     "reproducibility",
     "pandas",
-    "torch",
     "opinionated",
 )
 

@@ -32,7 +32,7 @@ _HOMES = {
     "FixResult": "apply",
     "fix_source": "apply",
 }
-_FAMILIES = ("leakage", "opinionated", "pandas", "reproducibility", "torch")
+_FAMILIES = ("leakage", "opinionated", "pandas", "reproducibility")
 
 
 def load_transforms() -> dict[str, Transform]:

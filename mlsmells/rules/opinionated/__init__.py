@@ -1,0 +1,1 @@
+"""The opinionated rules, off by default (ML9xx)."""

@@ -1,0 +1,1 @@
+"""The reproducibility rules (ML1xx)."""
