@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING
@@ -32,6 +32,7 @@ RULE_MODULES: tuple[str, ...] = (
     "reproducibility.ml101_random_state_not_set",
     "reproducibility.ml102_legacy_numpy_random",
     "reproducibility.ml103_unseeded_generator",
+    "reproducibility.ml104_dataloader_unseeded_shuffle",
     "reproducibility.ml105_kfold_random_state_without_shuffle",
     "pandas.ml201_chained_assignment",
     "pandas.ml202_inplace_result_assigned",
@@ -44,20 +45,28 @@ RULE_MODULES: tuple[str, ...] = (
     "pandas.ml209_nan_equality",
     "numpy.ml301_removed_numpy_alias",
     "numpy.ml302_array_grown_in_loop",
+    "torch.ml401_torch_load_unsafe",
+    "torch.ml402_zero_grad_missing",
+    "torch.ml403_loss_accumulated_as_tensor",
+    "torch.ml404_functional_dropout_always_on",
+    "torch.ml405_forward_called_directly",
+    "torch.ml406_mode_switch_not_called",
+    "torch.ml407_ml409_loop_order",
+    "torch.ml408_softmax_into_cross_entropy",
+    "torch.ml410_tensor_move_discarded",
+    "torch.ml411_requires_grad_typo",
+    "torch.ml412_deprecated_torch_api",
+    "torch.ml413_checkpoint_reentrant_unset",
     "sklearn.ml501_removed_sklearn_api",
     "opinionated.ml901_hyperparameters_not_set",
     "opinionated.ml902_read_without_dtype",
     "opinionated.ml903_merge_not_validated",
     "opinionated.ml904_empty_column_filler",
     "opinionated.ml905_matrix_product_with_dot",
+    "opinionated.ml906_dataloader_workers_unset",
+    "opinionated.ml907_ml908_script_reproducibility",
     "opinionated.ml909_scaler_missing",
     "opinionated.ml910_threshold_metric_only",
-)
-
-#: Rule families still in one module per family (catalog record + family check module +
-#: family fix module), until they move to one module per rule.
-_LEGACY_FAMILIES: tuple[str, ...] = (
-    "torch",
 )
 
 
@@ -83,41 +92,33 @@ def _checks_of(module: ModuleType) -> list[type[Check]]:
 
 
 def _load() -> _Table:
+    """Import the rule modules and check that each holds what the layout promises: its
+    records (in the package of their family), the checks reporting exactly those codes,
+    and fixes only for them."""
     rules: dict[str, Rule] = {}
     checks: list[type[Check]] = []
     fixes: dict[str, Transform] = {}
-
-    def add(records: Iterable[Rule], found: Sequence[type[Check]], where: str) -> None:
-        owned: set[str] = set()
-        for rule in records:
-            if not CODE_RE.match(rule.code) or rule.code in rules:
-                raise ValueError(f"{where}: bad or duplicate rule code {rule.code}")
-            rules[rule.code] = rule
-            owned.add(rule.code)
-        reported = [code for check in found for code in check.codes]
-        if sorted(reported) != sorted(owned):
-            raise ValueError(f"{where}: its checks report {reported}, its records are {owned}")
-        checks.extend(found)
-
     for name in RULE_MODULES:
         module = importlib.import_module(f"mlsmells.rules.{name}")
-        records = getattr(module, "RULES", None) or (module.RULE,)
-        add(records, _checks_of(module), module.__name__)
-        for code, transform in getattr(module, "FIXES", {}).items():
-            if code not in {rule.code for rule in records}:
-                raise ValueError(f"{module.__name__}: a fix for {code}, not one of its rules")
-            fixes[code] = transform
-    for family in _LEGACY_FAMILIES:
-        catalog = importlib.import_module(f"mlsmells.catalog.{family}")
-        module = importlib.import_module(f"mlsmells.rules.{family}")
-        records = {rule.code: rule for rule in catalog.RULES}
+        records: tuple[Rule, ...] = getattr(module, "RULES", None) or (module.RULE,)
         found = _checks_of(module)
-        for check in found:
-            check.rules = tuple(records[code] for code in check.codes)
-            check._by_code = {rule.code: rule for rule in check.rules}
-        for rule in records.values():
+        codes = {rule.code for rule in records}
+        reported = sorted(code for check in found for code in check.codes)
+        problem = None
+        if sorted(codes) != reported:
+            problem = f"its checks report {reported}, its records are {sorted(codes)}"
+        elif not set(getattr(module, "FIXES", {})) <= codes:
+            problem = f"fixes for {sorted(set(module.FIXES) - codes)}, not rules of its own"
+        for rule in records:
+            if not CODE_RE.match(rule.code) or rule.code in rules:
+                problem = f"a bad or duplicate rule code {rule.code}"
+            elif name.split(".")[0] != rule.family.value:
+                problem = f"{rule.code} belongs to the {rule.family.value} family"
             rules[rule.code] = rule
+        if problem is not None:
+            raise ValueError(f"{module.__name__}: {problem}")
         checks.extend(found)
+        fixes.update(getattr(module, "FIXES", {}))
     return _Table(dict(sorted(rules.items())), tuple(checks), fixes)
 
 
@@ -125,7 +126,7 @@ _TABLE = _load()
 RULES: Mapping[str, Rule] = _TABLE.rules
 CHECKS: tuple[type[Check], ...] = _TABLE.checks
 """Every check class, in the order of :data:`RULE_MODULES`."""
-TRANSFORMS: dict[str, Transform] = dict(_TABLE.fixes)
+TRANSFORMS: dict[str, Transform] = _TABLE.fixes
 """Rule code -> its fix (the rule modules' ``FIXES``): a function of the rule module,
 whose libcst is imported when it first runs."""
 

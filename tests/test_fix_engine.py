@@ -9,10 +9,11 @@ import pytest
 
 from mlsmells.config import Settings
 from mlsmells.diagnostics import Diagnostic
-from mlsmells.fixes import TRANSFORMS, Edit, FixContext, fix_source
+from mlsmells.fixes import Edit, FixContext, fix_source
 from mlsmells.fixes import apply as apply_module
 from mlsmells.fixes.base import add_keyword, keyword_arg, remove_arg, split_lines
 from mlsmells.records import Fix
+from mlsmells.registry import TRANSFORMS
 
 TORCH = frozenset({"ML401", "ML404", "ML406"})
 

@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 
 from mlsmells import registry
-from mlsmells.fixes import TRANSFORMS, fix_source
+from mlsmells.fixes import fix_source
 from mlsmells.records import Fix
+from mlsmells.registry import TRANSFORMS
 
 FIXTURES = Path(__file__).parent / "fixtures" / "fix"
 INPUTS = sorted(FIXTURES.glob("ML[0-9][0-9][0-9]*.in.py"))

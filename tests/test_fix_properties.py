@@ -19,8 +19,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from mlsmells import records, registry, runner
-from mlsmells.fixes import TRANSFORMS, fix_source
+from mlsmells.fixes import fix_source
 from mlsmells.fixes.apply import detection_text
+from mlsmells.registry import TRANSFORMS
 
 HEADER = """\
 import numpy as np

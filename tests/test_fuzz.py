@@ -99,12 +99,12 @@ def test_properties_accept_input_reported_as_bad() -> None:
 
 def test_properties_catch_an_internal_error(monkeypatch: pytest.MonkeyPatch) -> None:
     """The oracle itself: a rule that raises must make the property fail."""
-    from mlsmells.rules import torch as torch_rules
+    from mlsmells.rules.torch import ml401_torch_load_unsafe
 
     def broken(self: object, node: object) -> None:
         raise ValueError("broken rule")
 
-    monkeypatch.setattr(torch_rules.TorchLoadUnsafe, "visit", broken)
+    monkeypatch.setattr(ml401_torch_load_unsafe.TorchLoadUnsafe, "visit", broken)
     with pytest.raises(AssertionError, match="ML000"):
         fuzzing.check_module("import torch\nstate = torch.load('m.pt')\n")
 
@@ -113,8 +113,8 @@ def test_properties_catch_a_fix_that_gives_up(monkeypatch: pytest.MonkeyPatch) -
     """The oracle itself: a fix producing code that does not parse must fail it."""
     import libcst as cst
 
-    from mlsmells.fixes import TRANSFORMS
     from mlsmells.fixes.base import Edit
+    from mlsmells.registry import TRANSFORMS
 
     def breaks_the_code(ctx: object, diag: object) -> Edit:
         statement = ctx.module.body[-1]  # type: ignore[attr-defined]

@@ -15,9 +15,9 @@ import gc
 import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
+from mlsmells.data import evidence
 from mlsmells.deep import call_deep
 from mlsmells.diagnostics import Diagnostic
-from mlsmells.data import evidence
 from mlsmells.engine.check import Analysis, Check, Context, Visitor
 from mlsmells.engine.facts import FactRecorder
 from mlsmells.engine.nodes import (

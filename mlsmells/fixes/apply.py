@@ -32,12 +32,10 @@ from mlsmells import registry, runner
 from mlsmells.config import Settings
 from mlsmells.deep import call_deep
 from mlsmells.diagnostics import Diagnostic
-from mlsmells.fixes import load_transforms
-from mlsmells.fixes.base import TRANSFORMS, Edit, FixContext, RoundTripError, Span, split_lines
+from mlsmells.fixes.base import Edit, FixContext, RoundTripError, Span, split_lines
 from mlsmells.notebooks import follow_line_map
 from mlsmells.records import Fix
-
-load_transforms()
+from mlsmells.registry import TRANSFORMS
 
 MAX_PASSES = 10
 

@@ -1,8 +1,9 @@
 """What a fix is, where it applies, and the libcst helpers the transforms share.
 
-A *transform* is a function registered for one rule code with
-:func:`transform`. The apply loop calls it once per finding of that code, with
-a :class:`FixContext` over the module being fixed; it returns an :class:`Edit`
+A *transform* is a function in a rule module, listed in its ``FIXES`` under the
+rule's code (:data:`mlsmells.registry.TRANSFORMS` gathers them). The apply loop
+calls it once per finding of that code, with a :class:`FixContext` over the
+module being fixed; it returns an :class:`Edit`
 (replace one node of that module by a new node, maybe add imports) or ``None``
 when this finding has a shape the fix does not handle. The loop collects the
 edits of all codes, drops overlapping ones, applies the rest in one pass and
@@ -33,7 +34,6 @@ from libcst.metadata import (
 )
 from libcst.metadata.position_provider import PositionProvidingCodegenState
 
-from mlsmells import registry
 from mlsmells.config import Settings
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.fixes.files import split_lines as split_lines  # re-exported
@@ -59,21 +59,6 @@ class Edit:
 
 
 Transform = Callable[["FixContext", Diagnostic], "Edit | None"]
-
-TRANSFORMS = registry.TRANSFORMS
-"""Rule code -> transform, filled by :func:`transform` when the family modules load."""
-
-
-def transform(code: str) -> Callable[[Transform], Transform]:
-    """Register the decorated function as the fix of ``code``."""
-
-    def register(func: Transform) -> Transform:
-        if code in TRANSFORMS:
-            raise ValueError(f"two transforms for {code}")
-        TRANSFORMS[code] = func
-        return func
-
-    return register
 
 
 def _first_difference(old: str, new: str) -> int:

@@ -20,8 +20,9 @@ from mlsmells import registry
 from mlsmells.config import Settings
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.fixes.apply import _apply, _parse_problem, _safety
-from mlsmells.fixes.base import TRANSFORMS, FixContext, RoundTripError, split_lines
+from mlsmells.fixes.base import FixContext, RoundTripError, split_lines
 from mlsmells.records import Fix
+from mlsmells.registry import TRANSFORMS
 
 
 @dataclass(frozen=True)

@@ -209,7 +209,7 @@ SERIES_TO_SERIES = frozenset(
         "value_counts", "where", "apply", "transform", "append", "pad", "backfill",
         "add", "sub", "subtract", "mul", "multiply", "div", "divide", "truediv", "floordiv",
         "mod", "pow", "radd", "rsub", "rmul", "rdiv", "rtruediv", "eq", "ne", "lt", "le",
-        "gt", "ge", "mode", "rename_axis", "reindex_like", "set_axis", "take", "interpolate",
+        "gt", "ge", "mode", "rename_axis", "reindex_like", "set_axis", "take",
         "convert_dtypes", "infer_objects", "combine_first",
     }
 )  # fmt: skip

@@ -1,0 +1,198 @@
+"""ML104 dataloader-unseeded-shuffle: a shuffling `DataLoader` nothing seeds, and its fix."""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from mlsmells.diagnostics import Diagnostic
+from mlsmells.engine import Check, Context
+from mlsmells.lazy import lazy_import
+from mlsmells.records import Family, Fix, Rule
+from mlsmells.rules._util import has_star_kwargs, keyword
+from mlsmells.rules.torch._common import _has_star_args
+from mlsmells.rules.torch._dataloader import (
+    _DATALOADER,
+    _LOADER_GENERATOR_POSITION,
+    loader_argument,
+)
+from mlsmells.rules.torch._seeding import seeds_torch
+from mlsmells.rules.torch._spelling import _spelling_data, spelled
+from mlsmells.semantic.model import Binding, Scope, ScopeType
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from mlsmells.fixes import base as fx
+else:
+    cst = lazy_import("libcst")
+    fx = lazy_import("mlsmells.fixes.base")
+
+RULE = Rule(
+    code="ML104",
+    name="dataloader-unseeded-shuffle",
+    pylint_id="W7614",
+    family=Family.REPRODUCIBILITY,
+    message="`{loader}(..., shuffle=True)` without `generator=` in a module that never "
+    "seeds torch: the batch order changes on every run",
+    summary=(
+        "A shuffling `DataLoader` has no seeded `generator` and nothing in the module seeds torch."
+    ),
+    rationale=(
+        "With `shuffle=True` the sampler draws its permutation from a generator seeded "
+        "from torch's global random state. Unless something seeds that state, every run "
+        "sees the batches in a different order, so losses, checkpoints and bugs cannot be "
+        "reproduced. A `generator=torch.Generator().manual_seed(seed)` makes the order "
+        "reproducible without touching the global state. The rule is silent when the "
+        "module seeds torch itself (`torch.manual_seed`, Lightning's `seed_everything`, "
+        "`transformers.set_seed`, `accelerate.utils.set_seed`, or any call of a function "
+        "named like a seeding helper such as `set_seed(42)`), when the loader gets a "
+        "`sampler`, `batch_sampler` or `**kwargs`, and when `shuffle` is not known to be "
+        "true (a literal `True`, or a name assigned `True`). Same-file subclasses of "
+        "`DataLoader` count as loaders."
+    ),
+    bad="loader = DataLoader(train_set, batch_size=64, shuffle=True)\n",
+    good=(
+        "loader = DataLoader(\n"
+        "    train_set, batch_size=64, shuffle=True,\n"
+        "    generator=torch.Generator().manual_seed(42),\n"
+        ")\n"
+    ),
+    fix=Fix.SAFE,
+    fix_summary=(
+        "Add `generator=torch.Generator().manual_seed(<seed>)` (the configured seed, 42 by "
+        "default)."
+    ),
+    fix_safety=(
+        "Safe: every epoch still yields each sample exactly once, in a uniformly random "
+        "order; only which order changes, and it is now the same on every run. The loader "
+        "no longer draws its shuffling seed from torch's global generator, which nothing "
+        "in this module seeds (so its draws were different on every run anyway). Offered "
+        "for `torch.utils.data.DataLoader` itself, not for subclasses (whose constructor "
+        "may not accept `generator`)."
+    ),
+)
+
+
+_LIGHTNING_HOSTS = frozenset(
+    {
+        "lightning.pytorch.LightningModule",
+        "lightning.pytorch.LightningDataModule",
+        "lightning.LightningDataModule",
+        "lightning.pytorch.core.LightningDataModule",
+        "lightning.pytorch.core.datamodule.LightningDataModule",
+    }
+)
+
+
+class DataLoaderUnseededShuffle(Check):
+    """ML104: shuffling DataLoader without a seeded generator in an unseeded module."""
+
+    rules = (RULE,)
+    nodes = (ast.Call,)
+    requires = frozenset({"torch"})
+
+    def __init__(self, ctx: Context, active: frozenset[str]) -> None:
+        super().__init__(ctx, active)
+        self.seeded = False
+        self.unseeded_shuffles: list[tuple[ast.Call, tuple[tuple[str, str], ...]]] = []
+        """(the DataLoader call, the fixer's data: empty for a subclass)."""
+
+    def visit(self, node: ast.AST) -> None:
+        assert isinstance(node, ast.Call)
+        if seeds_torch(self.model, node):
+            self.seeded = True
+            return
+        direct = self.model.qualname(node.func) == _DATALOADER
+        if not direct and not self._is_loader_subclass(node.func):
+            return
+        if has_star_kwargs(node) or _has_star_args(node):
+            return
+        if self._shuffles_unseeded(node, direct) and not self._in_lightning_class():
+            data = _spelling_data(self.model, "torch.Generator") if direct else ()
+            self.unseeded_shuffles.append((node, data))
+
+    def _shuffles_unseeded(self, call: ast.Call, direct: bool) -> bool:
+        if keyword(call, "generator") is not None:
+            return False
+        if direct and len(call.args) > _LOADER_GENERATOR_POSITION:
+            return False
+        for other in ("sampler", "batch_sampler"):
+            if loader_argument(call, other, positional=direct) is not None:
+                return False
+        shuffle = loader_argument(call, "shuffle", positional=direct)
+        if shuffle is None:
+            return False
+        if isinstance(shuffle, ast.Name):
+            binding = self.model.lookup(shuffle.id)
+            shuffle_value = binding.node if binding is not None else None
+            return isinstance(shuffle_value, ast.Constant) and shuffle_value.value is True
+        return isinstance(shuffle, ast.Constant) and shuffle.value is True
+
+    def _in_lightning_class(self) -> bool:
+        """In a LightningModule/LightningDataModule: the Trainer runs its dataloader hooks,
+        and Lightning's scripts seed with ``seed_everything`` where they build the Trainer."""
+        klass = self.model.enclosing_class()
+        pending = [klass.node] if klass is not None else []
+        seen: set[int] = set()
+        while pending:
+            node = pending.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            for base in node.bases:
+                if self.model.qualname(base) in _LIGHTNING_HOSTS:
+                    return True
+                binding = self.model.lookup(base.id) if isinstance(base, ast.Name) else None
+                if binding is not None and binding.is_class and binding.klass is not None:
+                    pending.append(binding.klass.node)
+        return False
+
+    def _is_loader_subclass(self, func: ast.expr) -> bool:
+        """A same-file subclass of DataLoader whose body does not handle generators itself."""
+        if not isinstance(func, ast.Name):
+            return False
+        binding = self.model.lookup(func.id)
+        seen: set[int] = set()
+        while binding is not None and binding.is_class and binding.klass is not None:
+            node = binding.klass.node
+            if id(node) in seen:
+                return False
+            seen.add(id(node))
+            source = self.ctx.source_of(node)
+            if "generator" in source or "sampler" in source:
+                return False
+            parent: Binding | None = None
+            for base in node.bases:
+                if self.model.qualname(base) == _DATALOADER:
+                    return True
+                if isinstance(base, ast.Name):
+                    parent = self.model.lookup(base.id)
+            binding = parent
+        return False
+
+    def leave_scope(self, scope: Scope) -> None:
+        if scope.type is not ScopeType.MODULE or self.seeded:
+            return
+        for call, data in self.unseeded_shuffles:
+            self.report("ML104", call, loader=self.ctx.source_of(call.func), data=data)
+
+
+# ---------------------------------------------------------------------- fix
+
+
+def seeded_generator(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
+    """``DataLoader(ds, shuffle=True)`` -> ``DataLoader(ds, shuffle=True,
+    generator=torch.Generator().manual_seed(<seed>))`` (torch's own DataLoader only)."""
+    call = ctx.find(diag, cst.Call)
+    if call is None or fx.keyword_arg(call, "generator"):
+        return None
+    found = spelled(ctx, diag)
+    if found is None:
+        return None
+    text, imports = found
+    generator = fx.parse_expression(f"{text}().manual_seed({ctx.settings.seed})")
+    return fx.Edit(call, fx.add_keyword(call, "generator", generator), imports)
+
+
+FIXES = {"ML104": seeded_generator}

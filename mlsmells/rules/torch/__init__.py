@@ -1,0 +1,1 @@
+"""The PyTorch rules (ML4xx)."""

@@ -1,0 +1,62 @@
+"""How a fix writes a torch object where a finding is: the rule finds the spelling
+(``torch_spelling``, put in the finding's data), the fix reads it back (``spelled``).
+Used by ML104 and ML412."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from mlsmells.diagnostics import Diagnostic
+from mlsmells.lazy import lazy_import
+from mlsmells.semantic.model import SemanticModel
+
+if TYPE_CHECKING:
+    from mlsmells.fixes import base as fx
+else:
+    fx = lazy_import("mlsmells.fixes.base")
+
+
+def torch_spelling(model: SemanticModel, qualname: str) -> tuple[str, str | None]:
+    """How to write the torch object ``qualname`` here, and the module to import for it.
+
+    A visible name bound to it or to one of its parent modules is reused (``autocast``
+    after ``from torch.amp import autocast``, ``F.interpolate`` after ``import
+    torch.nn.functional as F``, ``th.amp.autocast`` after ``import torch as th``);
+    otherwise ``torch.<...>`` with ``import torch``, which loads every submodule the fixes
+    name (``torch.amp``, ``torch.linalg``, ``torch.func``, ``torch.nn.functional`` ...).
+    """
+    parts = qualname.split(".")
+    for cut in range(len(parts), 0, -1):
+        prefix = ".".join(parts[:cut])
+        candidates = [
+            name
+            for scope in model.scope.lookup_chain()
+            for name, binding in scope.bindings.items()
+            if binding.qualname == prefix and model.lookup(name) is binding
+        ]
+        if candidates:
+            name = min(candidates, key=lambda n: (len(n), n))
+            return ".".join([name, *parts[cut:]]), None
+    return qualname, parts[0]
+
+
+def _spelling_data(model: SemanticModel, qualname: str) -> tuple[tuple[str, str], ...]:
+    text, module = torch_spelling(model, qualname)
+    return (("spelling", text),) + ((("import", module),) if module else ())
+
+
+# ---------------------------------------------------------------------- fix
+
+
+def spelled(ctx: fx.FixContext, diag: Diagnostic) -> tuple[str, tuple[fx.ImportItem, ...]] | None:
+    """The replacement's name as the rule spelled it where the finding is (``spelling``),
+    and the import it needs (``import``: done only if that name is used nowhere else)."""
+    text = diag.get("spelling")
+    if text is None:
+        return None
+    module = diag.get("import")
+    if module is None:
+        return text, ()
+    if module.split(".")[0] in ctx.names_in_module():
+        return None
+    return text, (fx.ImportItem(module),)

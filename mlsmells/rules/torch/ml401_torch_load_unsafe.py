@@ -1,0 +1,83 @@
+"""ML401 torch-load-unsafe: `torch.load` without `weights_only=`, and its fix."""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from mlsmells.diagnostics import Diagnostic
+from mlsmells.engine import Check
+from mlsmells.lazy import lazy_import
+from mlsmells.records import Family, Fix, Rule
+from mlsmells.rules._util import has_star_kwargs, keyword
+from mlsmells.rules.torch._common import _has_star_args
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from mlsmells.fixes import base as fx
+else:
+    cst = lazy_import("libcst")
+    fx = lazy_import("mlsmells.fixes.base")
+
+RULE = Rule(
+    code="ML401",
+    name="torch-load-unsafe",
+    pylint_id="W7641",
+    family=Family.TORCH,
+    message="`torch.load` without `weights_only=` can unpickle arbitrary code",
+    summary="`torch.load(...)` is called without `weights_only`.",
+    rationale=(
+        "`torch.load` uses pickle. With `weights_only=False` (the default before PyTorch "
+        "2.6) loading a checkpoint from an untrusted source runs arbitrary code. Since 2.6 "
+        "the default flipped to `True`, so code that does not say which it wants behaves "
+        "differently across versions. State it explicitly: `weights_only=True` for tensors "
+        "and state dicts. A call passing `pickle_module=` has chosen its unpickler and is "
+        "not reported."
+    ),
+    bad='state = torch.load("checkpoint.pt")\n',
+    good='state = torch.load("checkpoint.pt", weights_only=True)\n',
+    fix=Fix.UNSAFE,
+    fix_summary="Add `weights_only=True`.",
+    fix_safety=(
+        "Unsafe: on PyTorch before 2.6 a checkpoint holding arbitrary pickled objects "
+        "(a whole model, custom classes) no longer loads and raises instead."
+    ),
+)
+
+
+class TorchLoadUnsafe(Check):
+    """ML401: ``torch.load`` without ``weights_only=`` (and without ``pickle_module=``)."""
+
+    rules = (RULE,)
+    nodes = (ast.Call,)
+    requires = frozenset({"torch"})
+
+    _LOADERS = frozenset({"torch.load", "torch.serialization.load"})
+
+    def visit(self, node: ast.AST) -> None:
+        assert isinstance(node, ast.Call)
+        if self.model.qualname(node.func) not in self._LOADERS:
+            return
+        if has_star_kwargs(node) or _has_star_args(node):
+            return
+        # torch.load(f, map_location, pickle_module, *, weights_only, ...)
+        if len(node.args) >= 3:
+            return
+        if keyword(node, "weights_only") is not None or keyword(node, "pickle_module") is not None:
+            return
+        self.report("ML401", node)
+
+
+# ---------------------------------------------------------------------- fix
+
+
+def torch_load_weights_only(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
+    """``torch.load(f)`` -> ``torch.load(f, weights_only=True)``."""
+    call = ctx.find(diag, cst.Call)
+    if call is None:
+        return None
+    return fx.Edit(call, fx.add_keyword(call, "weights_only", cst.Name("True")))
+
+
+FIXES = {"ML401": torch_load_weights_only}

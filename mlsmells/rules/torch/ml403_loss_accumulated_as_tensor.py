@@ -1,0 +1,419 @@
+"""ML403 loss-accumulated-as-tensor: `total += loss` in a training loop, and its fix."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from mlsmells.diagnostics import Diagnostic
+from mlsmells.engine import Check, Context, iter_nodes, names_in
+from mlsmells.lazy import lazy_import
+from mlsmells.records import Family, Fix, Rule
+from mlsmells.rules.torch._common import TORCH_FAMILY, _identifier, _target_names
+from mlsmells.rules.torch._loops import enclosing_loops
+from mlsmells.rules.torch._training import _is_backward_call
+from mlsmells.semantic.kinds import Kind
+from mlsmells.semantic.model import Binding, Scope, ScopeType
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from mlsmells.fixes import base as fx
+else:
+    cst = lazy_import("libcst")
+    fx = lazy_import("mlsmells.fixes.base")
+
+RULE = Rule(
+    code="ML403",
+    name="loss-accumulated-as-tensor",
+    pylint_id="W7643",
+    family=Family.TORCH,
+    message="`{statement}` keeps the autograd graph of every iteration alive; add `{item}`",
+    summary="A loss tensor is summed into an accumulator inside a loop without `.item()`.",
+    rationale=(
+        "A loss tensor carries its autograd history. Adding it to a running total keeps "
+        "the total attached to every iteration's graph, so memory grows with every batch "
+        "until the process runs out (the PyTorch FAQ's first entry). Accumulate "
+        "`loss.item()` or `loss.detach()`. The accumulator may be a name, an attribute "
+        '(`self.total_loss += loss`) or an element (`totals["train"] += loss`). A total '
+        "that is itself backpropagated (summing losses in order to call `total.backward()`, "
+        "in the same function or, for an attribute, in any function of the file; or "
+        "returning the sum to a caller) is correct and not reported, nor is a sum made "
+        "under `torch.no_grad()`."
+    ),
+    bad=(
+        "total = 0\n"
+        "for x, y in loader:\n"
+        "    loss = criterion(model(x), y)\n"
+        "    loss.backward()\n"
+        "    total += loss\n"
+    ),
+    good=(
+        "total = 0.0\n"
+        "for x, y in loader:\n"
+        "    loss = criterion(model(x), y)\n"
+        "    loss.backward()\n"
+        "    total += loss.item()\n"
+    ),
+    fix=Fix.UNSAFE,
+    fix_summary="Replace the added loss with `loss.item()`.",
+    fix_safety=(
+        "Unsafe: the accumulator becomes a Python float instead of a tensor; code that "
+        "later calls tensor methods on it, or moves it between devices, changes behaviour."
+    ),
+)
+
+
+_NO_GRAD_CONTEXTS = frozenset({"torch.no_grad", "torch.inference_mode", "torch.autograd.no_grad"})
+#: Objects whose ``backward(loss)`` backpropagates its argument.
+_HOSTS = frozenset({"accelerate.Accelerator", "lightning.Fabric", "lightning.fabric.Fabric"})
+#: Lightning hooks that the trainer already runs without autograd.
+_NO_GRAD_HOOKS = frozenset({"validation_step", "test_step", "predict_step"})
+
+
+@dataclass
+class _Accumulation:
+    node: ast.AugAssign | ast.Assign
+    target: str
+    loss: ast.expr
+    bindings: list[Binding]
+    """Bindings, at the statement, of the names whose value is added (``loss``, or the
+    factors of ``loss * n``)."""
+    is_loss_kind: bool
+
+
+@dataclass
+class _ScopeFlow:
+    accumulations: list[_Accumulation] = field(default_factory=list)
+    backpropagated: list[Binding] = field(default_factory=list)
+    """Bindings of names that reach a ``backward`` at the point of that call."""
+    backward_seeds: set[str] = field(default_factory=set)
+    """Names used in a backward call or an autograd call."""
+    returned: set[str] = field(default_factory=set)
+    """Names used in a returned or yielded value."""
+    flows: dict[str, set[str]] = field(default_factory=dict)
+    """Assigned name -> names its values were computed from (in this scope)."""
+
+
+def _chain(expr: ast.expr) -> str | None:
+    """``self.total`` for a chain of attributes on a name, else None."""
+    attrs: list[str] = []
+    while isinstance(expr, ast.Attribute):
+        attrs.append(expr.attr)
+        expr = expr.value
+    if not attrs or not isinstance(expr, ast.Name):
+        return None
+    return ".".join([expr.id, *reversed(attrs)])
+
+
+def _accumulator(target: ast.expr) -> str | None:
+    """What ``target += ...`` accumulates into: ``total``, ``self.total``; for a
+    subscript (``totals[k]``, ``self.totals[k]``), the container."""
+    while isinstance(target, ast.Subscript):
+        target = target.value
+    if isinstance(target, ast.Name):
+        return target.id
+    return _chain(target)
+
+
+def _subjects(expr: ast.AST) -> set[str]:
+    """The names in ``expr`` and its attribute chains on names (``self.total``)."""
+    subjects: set[str] = set()
+    for sub in iter_nodes(expr):
+        if isinstance(sub, ast.Name):
+            subjects.add(sub.id)
+        elif isinstance(sub, ast.Attribute):
+            chain = _chain(sub)
+            if chain is not None:
+                subjects.add(chain)
+    return subjects
+
+
+def _attribute_names(subjects: set[str]) -> Iterator[str]:
+    """``total`` for every ``<name>.total`` among ``subjects``."""
+    for subject in subjects:
+        if "." in subject:
+            yield subject.rpartition(".")[2]
+
+
+def _added_names(expr: ast.expr) -> list[str]:
+    """The names whose value ``expr`` adds: ``loss``, ``loss * n``, ``loss / k``, ``w * loss``."""
+    if isinstance(expr, ast.Name):
+        return [expr.id]
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, (ast.Mult, ast.Div)):
+        return _added_names(expr.left) + _added_names(expr.right)
+    return []
+
+
+def _reaching(flow: _ScopeFlow, seeds: set[str], opaque: str | None = None) -> set[str]:
+    """``seeds`` and every name whose value flows into one of them in the scope.
+
+    What flows into ``opaque`` is not followed: for attribute accumulators, the
+    method's ``self``, which every ``self.x = ...`` feeds and every ``self.model(x)``
+    reads, would connect each attribute to each loss.
+    """
+    reaching = set(seeds)
+    pending = list(reaching)
+    while pending:
+        name = pending.pop()
+        if name == opaque:
+            continue
+        for source in flow.flows.get(name, ()):
+            if source not in reaching:
+                reaching.add(source)
+                pending.append(source)
+    return reaching
+
+
+class LossAccumulatedAsTensor(Check):
+    """ML403: ``total += loss`` in a loop keeps every iteration's autograd graph alive."""
+
+    rules = (RULE,)
+    nodes = (
+        ast.AugAssign,
+        ast.Assign,
+        ast.AnnAssign,
+        ast.NamedExpr,
+        ast.Call,
+        ast.Return,
+        ast.Yield,
+        ast.YieldFrom,
+    )
+    requires = TORCH_FAMILY
+
+    def __init__(self, ctx: Context, active: frozenset[str]) -> None:
+        super().__init__(ctx, active)
+        self.flows: dict[int, _ScopeFlow] = {}
+        self.no_grad_callees: set[str] = set()
+        """Names of functions called somewhere under ``torch.no_grad()``."""
+        self.pending: list[tuple[str | None, _Accumulation, bool]] = []
+        """Findings decided when the module ends: (the function, unless it is called under
+        ``no_grad``; the accumulation; whether its losses were backpropagated)."""
+        self.attributes_into_backward: set[str] = set()
+        """Attribute names whose value reaches a backward call, in any scope of the file."""
+        self.attributes_out: set[str] = set()
+        """Attribute names whose value is returned or reaches a backward call, in any scope."""
+        self._no_grad_nodes: dict[int, bool] = {}
+
+    def _flow(self) -> _ScopeFlow:
+        flow = self.flows.get(id(self.model.scope))
+        if flow is None:  # (not setdefault: that would build a _ScopeFlow per visit)
+            flow = self.flows[id(self.model.scope)] = _ScopeFlow()
+        return flow
+
+    def visit(self, node: ast.AST) -> None:
+        flow = self._flow()
+        if isinstance(node, ast.Call):
+            self._visit_call(node, flow)
+        elif isinstance(node, (ast.Return, ast.Yield, ast.YieldFrom)):
+            if node.value is not None:
+                flow.returned.update(_subjects(node.value))
+        elif isinstance(node, ast.AugAssign):
+            self._record_flow(flow, [node.target], node.value)
+            if isinstance(node.op, ast.Add):
+                target = _accumulator(node.target)
+                if target is not None:
+                    self._candidate(node, target, node.value, flow)
+        elif isinstance(node, ast.Assign):
+            self._record_flow(flow, node.targets, node.value)
+            self._assign_candidate(node, flow)
+        elif isinstance(node, ast.AnnAssign):
+            if node.value is not None:
+                self._record_flow(flow, [node.target], node.value)
+        elif isinstance(node, ast.NamedExpr):
+            self._record_flow(flow, [node.target], node.value)
+
+    def _visit_call(self, call: ast.Call, flow: _ScopeFlow) -> None:
+        func = call.func
+        callee = _identifier(func)
+        if callee is not None and self._without_autograd():
+            self.no_grad_callees.add(callee)
+        if isinstance(func, ast.Attribute) and func.attr in ("append", "extend", "add", "update"):
+            self._record_flow(flow, [func.value], call)  # losses.append(total)
+        if not _is_backward_call(call, self.model.qualname(func)):
+            return
+        tensors: list[ast.expr] = [
+            kw.value for kw in call.keywords if kw.arg in ("tensors", "outputs", "loss")
+        ]
+        if isinstance(func, ast.Attribute) and func.attr == "backward":
+            tensors.append(func.value)  # loss.backward(), scaler.scale(loss).backward()
+            if call.args and self._is_backward_host(func.value):
+                tensors.append(call.args[0])  # accelerator.backward(loss)
+        elif call.args:
+            tensors.append(call.args[0])  # self.manual_backward(loss), autograd.grad(loss, p)
+        for tensor in tensors:
+            for name in names_in(tensor):
+                binding = self.model.lookup(name.id)
+                if binding is not None:
+                    flow.backpropagated.append(binding)
+        # Every name in the call counts for "the total reaches a backward" (leniently:
+        # in loss.backward(gradient) the argument is a gradient, not a loss).
+        for expr in [func, *call.args, *(kw.value for kw in call.keywords)]:
+            flow.backward_seeds.update(_subjects(expr))
+
+    def _is_backward_host(self, expr: ast.expr) -> bool:
+        """Whether ``expr`` is an ``Accelerator``/``Fabric`` (whose ``backward`` takes the loss)."""
+        binding: Binding | None = None
+        if isinstance(expr, ast.Name):
+            binding = self.model.lookup(expr.id)
+        elif isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name):
+            klass = self.model.enclosing_class()
+            if klass is not None and expr.value.id == self.model.scope.self_name:
+                binding = klass.attributes.get(expr.attr)
+        made_by = binding.node if binding is not None else None
+        return isinstance(made_by, ast.Call) and self.model.qualname(made_by.func) in _HOSTS
+
+    @staticmethod
+    def _record_flow(flow: _ScopeFlow, targets: list[ast.expr], value: ast.expr) -> None:
+        sources = _subjects(value)
+        for target in targets:
+            names = set(_target_names(target))
+            if isinstance(target, (ast.Attribute, ast.Subscript)):
+                accumulator = _accumulator(target)
+                if accumulator is not None:
+                    names.add(accumulator)  # self.total = ..., self.totals[k] = ...
+            for name in names:
+                flow.flows.setdefault(name, set()).update(sources)
+
+    def _assign_candidate(self, node: ast.Assign, flow: _ScopeFlow) -> None:
+        """``total = total + loss`` (either order; ``self.total``, ``totals[k]`` too)."""
+        value = node.value
+        if len(node.targets) != 1:
+            return
+        if not (isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add)):
+            return
+        target = _accumulator(node.targets[0])
+        if target is None:
+            return
+        spelled = ast.unparse(node.targets[0])
+        for same, added in ((value.left, value.right), (value.right, value.left)):
+            if isinstance(same, type(node.targets[0])) and ast.unparse(same) == spelled:
+                self._candidate(node, target, added, flow)
+                return
+
+    def _candidate(
+        self, node: ast.AugAssign | ast.Assign, target: str, loss: ast.expr, flow: _ScopeFlow
+    ) -> None:
+        if not enclosing_loops(self.ctx.ancestors) or self._without_autograd():
+            return
+        bindings = [b for b in map(self.model.lookup, _added_names(loss)) if b is not None]
+        is_loss_kind = self.model.kind_of(loss) is Kind.LOSS
+        if not bindings and not is_loss_kind:
+            return
+        flow.accumulations.append(_Accumulation(node, target, loss, bindings, is_loss_kind))
+
+    def _without_autograd(self) -> bool:
+        """Whether the statement runs under ``torch.no_grad()`` / ``inference_mode()``."""
+        for node in self.ctx.ancestors:
+            if isinstance(node, (ast.With, ast.AsyncWith, ast.FunctionDef, ast.AsyncFunctionDef)):
+                known = self._no_grad_nodes.get(id(node))
+                if known is None:
+                    if isinstance(node, (ast.With, ast.AsyncWith)):
+                        exprs = [item.context_expr for item in node.items]
+                    else:
+                        exprs = node.decorator_list
+                    known = any(self._is_no_grad(expr) for expr in exprs)
+                    self._no_grad_nodes[id(node)] = known
+                if known:
+                    return True
+        scope_node = self.model.scope.node
+        return isinstance(scope_node, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
+            scope_node.name in _NO_GRAD_HOOKS
+        )
+
+    def _is_no_grad(self, expr: ast.expr) -> bool:
+        func = expr.func if isinstance(expr, ast.Call) else expr
+        qualname = self.model.qualname(func)
+        if qualname in _NO_GRAD_CONTEXTS:
+            return True
+        if qualname == "torch.set_grad_enabled" and isinstance(expr, ast.Call) and expr.args:
+            first = expr.args[0]
+            return isinstance(first, ast.Constant) and first.value is False
+        return False
+
+    def leave_scope(self, scope: Scope) -> None:
+        flow = self.flows.pop(id(scope), None)
+        if flow is not None:
+            if flow.accumulations:
+                self._decide(scope, flow)
+            # An attribute outlives the scope: another method may backpropagate it.
+            into_backward = _reaching(flow, flow.backward_seeds, scope.self_name)
+            out_of_scope = _reaching(flow, flow.backward_seeds | flow.returned, scope.self_name)
+            self.attributes_into_backward.update(_attribute_names(into_backward))
+            self.attributes_out.update(_attribute_names(out_of_scope))
+        if scope.type is ScopeType.MODULE:
+            for function, acc, backpropagated in self.pending:
+                if function is not None and function in self.no_grad_callees:
+                    continue
+                attribute = acc.target.rpartition(".")[2] if "." in acc.target else None
+                if attribute is not None:
+                    if attribute in self.attributes_into_backward:
+                        continue
+                    if not backpropagated and attribute in self.attributes_out:
+                        continue
+                self._report(acc)
+
+    def _decide(self, scope: Scope, flow: _ScopeFlow) -> None:
+        function = getattr(scope.node, "name", None)
+        # (name targets, attribute targets) -> (into a backward, also returned)
+        reaching: dict[bool, tuple[set[str], set[str]]] = {}
+        for acc in flow.accumulations:
+            dotted = "." in acc.target
+            if dotted not in reaching:
+                opaque = scope.self_name if dotted else None
+                reaching[dotted] = (
+                    _reaching(flow, flow.backward_seeds, opaque),
+                    _reaching(flow, flow.backward_seeds | flow.returned, opaque),
+                )
+            into_backward, out_of_scope = reaching[dotted]
+            # The object holding an attribute total (not `self`) carries it where it goes.
+            holder = acc.target.partition(".")[0] if dotted else None
+            held = {acc.target} if holder in (None, scope.self_name) else {acc.target, holder}
+            backpropagated = any(b is mine for b in flow.backpropagated for mine in acc.bindings)
+            caller_decides: str | None = None
+            if backpropagated:
+                # Each loss was already backpropagated: the total is bookkeeping,
+                # unless the total itself is backpropagated too.
+                if held & into_backward:
+                    continue
+            elif not acc.is_loss_kind or held & out_of_scope:
+                # A sum of losses returned or backpropagated: the point of the sum.
+                continue
+            elif isinstance(function, str):
+                # Known to be a loss only by its kind: callers may run it under no_grad.
+                caller_decides = function
+            if caller_decides is not None or "." in acc.target:
+                self.pending.append((caller_decides, acc, backpropagated))
+                continue
+            self._report(acc)
+
+    def _report(self, acc: _Accumulation) -> None:
+        loss_source = self.ctx.source_of(acc.loss)
+        simple = isinstance(acc.loss, (ast.Name, ast.Attribute, ast.Call, ast.Subscript))
+        item = f"{loss_source}.item()" if simple else f"({loss_source}).item()"
+        statement = self.ctx.source_of(acc.node)
+        if "\n" in statement:
+            statement = ast.unparse(acc.node)
+        self.report(
+            "ML403",
+            acc.node,
+            statement=statement,
+            item=item,
+            data=(("target", acc.target), ("loss", loss_source)),
+        )
+
+
+# ---------------------------------------------------------------------- fix
+
+
+def loss_item(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
+    """``total += loss`` -> ``total += loss.item()``."""
+    node = ctx.find(diag, cst.AugAssign)
+    if node is None or not isinstance(node.operator, cst.AddAssign):
+        return None
+    return fx.Edit(node.value, fx.method_call(node.value, "item"))
+
+
+FIXES = {"ML403": loss_item}

@@ -1,0 +1,105 @@
+"""ML411 requires-grad-typo: an assignment to `.require_grad`, and its fix."""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from mlsmells.diagnostics import Diagnostic
+from mlsmells.engine import Check, Context
+from mlsmells.lazy import lazy_import
+from mlsmells.records import Family, Fix, Rule
+from mlsmells.rules.torch._common import TORCH_FAMILY, _text
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from mlsmells.fixes import base as fx
+else:
+    cst = lazy_import("libcst")
+    fx = lazy_import("mlsmells.fixes.base")
+
+RULE = Rule(
+    code="ML411",
+    name="requires-grad-typo",
+    pylint_id="E7651",
+    family=Family.TORCH,
+    message="`{target}.require_grad` is not a tensor attribute (`requires_grad` is): the "
+    "assignment changes nothing",
+    summary="An assignment to `.require_grad`, a typo of `requires_grad`.",
+    rationale=(
+        "Tensors and parameters accept any new attribute, so `p.require_grad = False` "
+        "raises nothing and freezes nothing: the parameter keeps training. Code that uses "
+        "`require_grad` as its own attribute (it reads it somewhere, or a same-file class "
+        "that is not a Module owns it) is not reported."
+    ),
+    bad="for p in backbone.parameters():\n    p.require_grad = False\n",
+    good="for p in backbone.parameters():\n    p.requires_grad = False\n",
+    fix=Fix.UNSAFE,
+    fix_summary="Rename the attribute to `requires_grad`.",
+    fix_safety=(
+        "Unsafe: the parameters are now really frozen (or unfrozen), which changes training."
+    ),
+)
+
+
+class RequiresGradTypo(Check):
+    """ML411: an assignment to ``.require_grad``."""
+
+    rules = (RULE,)
+    nodes = (ast.Attribute,)
+    requires = TORCH_FAMILY
+
+    def __init__(self, ctx: Context, active: frozenset[str]) -> None:
+        super().__init__(ctx, active)
+        self._own_attribute: bool | None = None
+
+    def visit(self, node: ast.AST) -> None:
+        assert isinstance(node, ast.Attribute)
+        if node.attr != "require_grad" or not isinstance(node.ctx, ast.Store):
+            return
+        if self._file_defines_require_grad():
+            return
+        receiver = node.value
+        kind = self.model.kind_of(receiver)
+        if kind is not None and not (kind.is_tensor or kind.is_module):
+            return
+        klass = self.model.instance_class(receiver)
+        if klass is not None and not klass.is_module:
+            return
+        text = self.ctx.source_of(receiver)
+        self.report("ML411", node, target=text if "\n" not in text else _text(receiver))
+
+    def _file_defines_require_grad(self) -> bool:
+        """Whether the file uses ``require_grad`` as a name of its own: it reads the
+        attribute, or has a parameter, keyword or variable of that name."""
+        if self._own_attribute is None:
+            self._own_attribute = False
+            for sub in ast.walk(self.ctx.tree):
+                if (
+                    (isinstance(sub, ast.Attribute) and isinstance(sub.ctx, ast.Load))
+                    and sub.attr == "require_grad"
+                    or isinstance(sub, ast.arg)
+                    and sub.arg == "require_grad"
+                    or isinstance(sub, ast.keyword)
+                    and sub.arg == "require_grad"
+                    or isinstance(sub, ast.Name)
+                    and sub.id == "require_grad"
+                ):
+                    self._own_attribute = True
+                    break
+        return self._own_attribute
+
+
+# ---------------------------------------------------------------------- fix
+
+
+def rename_requires_grad(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
+    """``p.require_grad = False`` -> ``p.requires_grad = False``."""
+    attribute = ctx.find(diag, cst.Attribute)
+    if attribute is None or attribute.attr.value != "require_grad":
+        return None
+    return fx.Edit(attribute, attribute.with_changes(attr=cst.Name("requires_grad")))
+
+
+FIXES = {"ML411": rename_requires_grad}

@@ -1,0 +1,642 @@
+"""ML412 deprecated-torch-api: a deprecated or removed PyTorch/torchvision API, and its fix."""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from mlsmells.data import torch_api, torchvision_weights
+from mlsmells.data.torch_api import Shape
+from mlsmells.diagnostics import Diagnostic
+from mlsmells.engine import Check, Context
+from mlsmells.lazy import lazy_import
+from mlsmells.records import Family, Fix, Rule
+from mlsmells.rules._util import has_star_kwargs, keyword
+from mlsmells.rules.torch._common import _has_star_args, _identifier
+from mlsmells.rules.torch._loops import _innermost_function
+from mlsmells.rules.torch._spelling import _spelling_data, spelled
+from mlsmells.semantic import kinds as K
+from mlsmells.semantic.kinds import Kind
+from mlsmells.semantic.model import last_names
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from mlsmells.fixes import base as fx
+else:
+    cst = lazy_import("libcst")
+    fx = lazy_import("mlsmells.fixes.base")
+
+RULE = Rule(
+    code="ML412",
+    name="deprecated-torch-api",
+    pylint_id="W7652",
+    family=Family.TORCH,
+    message="{what} {status}; use {replacement}",
+    summary="A deprecated or removed PyTorch or torchvision API is used.",
+    rationale=(
+        "Deprecated APIs warn at every call and disappear in a later release; removed ones "
+        "raise. The table behind this rule cites, for every entry, the version that "
+        "deprecated it and where that was checked in PyTorch itself: "
+        "`torch.cuda.amp.autocast`/`GradScaler`/`custom_fwd`/`custom_bwd` and "
+        "`torch.cpu.amp.*` (2.4), `torch.solve`/`symeig`/`eig`/`lstsq`/`matrix_rank` "
+        "(deprecated 1.9, removed), `torch.chain_matmul`/`qr`/`cholesky` (1.9), "
+        "`torch.autograd.Variable`, `clip_grad_norm` and the `nn.init` functions without "
+        "the trailing underscore (0.4.0), `F.upsample` (0.4.1), "
+        "`torch.testing.assert_allclose` (1.12), `functorch.*` and "
+        "`torch.nn.utils.stateless.functional_call` (2.0), `torch.set_default_tensor_type` "
+        "(2.1); the `size_average=`/`reduce=` arguments of losses (0.4.1), softmax without "
+        "`dim` (0.3.0), and torchvision's `pretrained=` (torchvision 0.13). `F.sigmoid` "
+        "and `F.tanh` are not reported: their 0.4.1 deprecation was withdrawn. Code inside a "
+        "version check (`if _TORCH_GREATER_EQUAL_2_4: ... else: ...`, `hasattr(torch, "
+        "...)`) or an `except ImportError` fallback keeps the old API on purpose and is "
+        "not reported."
+    ),
+    bad=(
+        "scaler = torch.cuda.amp.GradScaler()\n"
+        "with torch.cuda.amp.autocast():\n"
+        "    loss = criterion(model(x), y)\n"
+        "torch.nn.utils.clip_grad_norm(model.parameters(), 1.0)\n"
+    ),
+    good=(
+        'scaler = torch.amp.GradScaler("cuda")\n'
+        'with torch.amp.autocast("cuda"):\n'
+        "    loss = criterion(model(x), y)\n"
+        "torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)\n"
+    ),
+    fix=Fix.MIXED,
+    fix_summary=(
+        "Rewrite the call to its replacement. Safe where PyTorch documents the replacement "
+        "as equivalent: the `torch.amp` spellings, `clip_grad_norm_`, `nn.init.*_`, "
+        "`F.interpolate`, `torch.linalg.multi_dot`/`qr`/`cholesky`, `torch.func`, "
+        "`reduction=` for literal `size_average`/`reduce`, torchvision `weights=` for a "
+        "literal `pretrained`. Unsafe: `Variable(t)` to `t`, `assert_allclose` to "
+        "`assert_close`, `torch.cholesky(A, upper=True)` to `torch.linalg.cholesky(A).mH`."
+    ),
+    fix_safety=(
+        "The safe rewrites compute the same values (PyTorch's deprecated functions "
+        "forward to exactly these replacements). `Variable(t)` returned a detached alias "
+        "of `t`, so replacing it with `t` lets gradients flow where they did not; "
+        "`assert_close` has tighter default tolerances than `assert_allclose`, so a test "
+        "may start failing; `cholesky(A, upper=True)` and `linalg.cholesky(A).mH` agree "
+        "only up to rounding. Removed APIs, and replacements with a different signature "
+        "(`torch.linalg.solve(A, B)` reverses the arguments), get no fix."
+    ),
+)
+
+
+_COMPAT_WORDS = ("version", "greater", "less", "older", "newer")
+_COMPAT_CALLS = frozenset({"hasattr", "getattr"})
+_COMPAT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "AttributeError"})
+
+
+def _is_version_test(test: ast.expr) -> bool:
+    """``if _TORCH_GREATER_EQUAL_2_4:``, ``if version.parse(torch.__version__) < ...``,
+    ``if hasattr(torch, "amp"):`` ..."""
+    for sub in ast.walk(test):
+        word = _identifier(sub) if isinstance(sub, (ast.Name, ast.Attribute)) else None
+        if word is not None:
+            lowered = word.lower()
+            if any(w in lowered for w in _COMPAT_WORDS) or word in _COMPAT_CALLS:
+                return True
+    return False
+
+
+def _catches_import_errors(handler: ast.ExceptHandler) -> bool:
+    if handler.type is None:
+        return True
+    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return any(_identifier(t) in _COMPAT_ERRORS for t in types)
+
+
+def in_compat_code(ancestors: list[ast.AST]) -> bool:
+    """Inside a version check or an import/attribute-error fallback: old APIs on purpose."""
+    for i, node in enumerate(ancestors):
+        if isinstance(node, (ast.If, ast.IfExp, ast.While)) and _is_version_test(node.test):
+            return True
+        if isinstance(node, ast.ExceptHandler) and _catches_import_errors(node):
+            return True
+        if isinstance(node, ast.Try) and i + 1 < len(ancestors) and ancestors[i + 1] in node.body:
+            if any(_catches_import_errors(h) for h in node.handlers):
+                return True
+    return False
+
+
+def _compat_imports(tree: ast.Module) -> set[int]:
+    """ids of the import statements that sit in compatibility code."""
+    found: set[int] = set()
+    stack: list[tuple[ast.AST, tuple[ast.AST, ...]]] = [(tree, ())]
+    while stack:
+        node, ancestors = stack.pop()
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            if in_compat_code(list(ancestors)):
+                found.add(id(node))
+            continue
+        if isinstance(node, ast.expr):
+            continue
+        for child in ast.iter_child_nodes(node):
+            stack.append((child, (*ancestors, node)))
+    return found
+
+
+def _literal_bool(expr: ast.expr) -> bool | None:
+    if isinstance(expr, ast.Constant) and (expr.value is None or isinstance(expr.value, bool)):
+        return expr.value
+    raise ValueError("not a literal")
+
+
+_LOSS_FUNCTIONS = frozenset(f"torch.nn.functional.{name}" for name in K.FUNCTIONAL_LOSSES)
+#: Last components of the deprecated APIs (a name or attribute ending otherwise is none).
+_DEPRECATED_NAMES = last_names(torch_api.DEPRECATED)
+#: Last components of the callees ML412 looks at whatever the keywords of the call.
+_DEPRECATED_CALLEES = last_names(
+    [*torch_api.DEPRECATED, *torch_api.IMPLICIT_DIM_FUNCTIONS, *torch_api.IMPLICIT_DIM_MODULES]
+)
+#: The keywords that make a torchvision model or a loss call worth resolving.
+_LEGACY_KEYWORDS = frozenset({"pretrained", "pretrained_backbone", "size_average", "reduce"})
+
+
+class DeprecatedTorchApi(Check):
+    """ML412: a deprecated or removed PyTorch/torchvision API (see mlsmells.data.torch_api)."""
+
+    rules = (RULE,)
+    nodes = (ast.Call, ast.Attribute, ast.Name)
+    requires = frozenset({"torch", "functorch", "torchvision"})
+    names = _DEPRECATED_NAMES
+
+    def __init__(self, ctx: Context, active: frozenset[str]) -> None:
+        super().__init__(ctx, active)
+        self.handled: set[int] = set()
+        """ids of callee expressions already reported with their call."""
+        self._compat: set[int] | None = None
+
+    def visit(self, node: ast.AST) -> None:
+        if isinstance(node, ast.Call):
+            self._visit_call(node)
+        elif isinstance(node, (ast.Attribute, ast.Name)) and isinstance(node.ctx, ast.Load):
+            if isinstance(node, ast.Attribute) and node.attr not in _DEPRECATED_NAMES:
+                return  # cheap: most attributes end in none of these names
+            parent = self.ctx.parent
+            if id(node) in self.handled or (
+                isinstance(parent, ast.Attribute) and parent.value is node
+            ):
+                return  # ``Variable._execution_engine``: an attribute of it, not a use
+            if not self.model.may_resolve_to(node, _DEPRECATED_NAMES):
+                return  # a name bound to no import and ending in none of these names
+            entry = torch_api.DEPRECATED.get(self.model.qualname(node) or "")
+            if entry is None or self._compat_code(node) or self._compared(node):
+                return
+            self._report_entry(node, entry, "reference")
+
+    def _compared(self, reference: ast.expr) -> bool:
+        """``func is torch.cuda.amp.autocast``, ``f in (torch.qr, ...)``, a registry keyed by
+        the function (``{torch.qr: ...}``, ``{torch.qr, ...}``): recognising the deprecated
+        API (to support it), not using it."""
+        parent = self.ctx.parent
+        if isinstance(parent, ast.Dict) and any(k is reference for k in parent.keys):
+            return True
+        if isinstance(parent, ast.Set):
+            return True
+        for node in reversed(self.ctx.ancestors):
+            if isinstance(node, ast.Compare):
+                return True
+            if isinstance(node, (ast.stmt, ast.Call, ast.Lambda)):
+                return False
+        return False
+
+    def _compat_code(self, node: ast.expr) -> bool:
+        if in_compat_code(self.ctx.ancestors):
+            return True
+        root = node
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if not isinstance(root, ast.Name):
+            return False
+        binding = self.model.lookup(root.id)
+        if binding is None or binding.node is None:
+            return False
+        if self._compat is None:
+            self._compat = _compat_imports(self.ctx.tree)
+        return id(binding.node) in self._compat
+
+    def _visit_call(self, call: ast.Call) -> None:
+        if not self.model.may_resolve_to(call.func, _DEPRECATED_CALLEES) and not any(
+            kw.arg in _LEGACY_KEYWORDS for kw in call.keywords
+        ):
+            return  # cheap: neither a callee of the tables nor a legacy keyword
+        qualname = self.model.qualname(call.func)
+        if qualname is None:
+            return
+        entry = torch_api.DEPRECATED.get(qualname)
+        if entry is not None:
+            self.handled.add(id(call.func))
+            if not self._compat_code(call.func):
+                self._report_entry(call, entry, "call")
+            return
+        if has_star_kwargs(call):
+            return
+        if qualname.startswith("torchvision.models."):
+            self._torchvision(call, qualname)
+        elif qualname in _LOSS_FUNCTIONS or (K.torch_class_kind(qualname) is Kind.LOSS_MODULE):
+            self._legacy_reduction(call)
+        elif qualname in torch_api.IMPLICIT_DIM_FUNCTIONS:
+            if keyword(call, "dim") is None and len(call.args) < 2 and not _has_star_args(call):
+                self._report_argument(call, "`{func}(...)` without `dim`", torch_api.IMPLICIT_DIM)
+        elif qualname in torch_api.IMPLICIT_DIM_MODULES:
+            if keyword(call, "dim") is None and not call.args:
+                self._report_argument(call, "`{func}()` without `dim`", torch_api.IMPLICIT_DIM)
+
+    def _report_entry(self, node: ast.expr, entry: torch_api.TorchDeprecation, form: str) -> None:
+        if entry.removed:
+            status = f"was deprecated in {entry.library} {entry.version} and is removed"
+        else:
+            status = f"is deprecated since {entry.library} {entry.version}"
+        self.report(
+            "ML412",
+            node,
+            what=f"`{entry.qualname}`",
+            status=status,
+            replacement=entry.replacement,
+            data=(("api", entry.qualname), ("form", form))
+            + (_spelling_data(self.model, entry.target) if entry.target else ()),
+        )
+
+    def _report_argument(
+        self,
+        call: ast.Call,
+        what: str,
+        entry: torch_api.TorchDeprecation,
+        replacement: str = "",
+        data: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        verb = "are" if " and " in what else "is"
+        self.report(
+            "ML412",
+            call,
+            what=what.format(func=self.ctx.source_of(call.func)),
+            status=f"{verb} deprecated since {entry.library} {entry.version}",
+            replacement=replacement or entry.replacement,
+            data=data,
+        )
+
+    def _legacy_reduction(self, call: ast.Call) -> None:
+        given = [kw for kw in call.keywords if kw.arg in ("size_average", "reduce")]
+        if not given:
+            return
+        if self._compat_code(call.func) or self._forwarded(given):
+            return
+        names = " and ".join(f"`{kw.arg}=`" for kw in given)
+        values: dict[str, bool | None] = {"size_average": None, "reduce": None}
+        try:
+            for kw in given:
+                assert kw.arg is not None
+                values[kw.arg] = _literal_bool(kw.value)
+        except ValueError:
+            self._report_argument(
+                call, names, torch_api.LEGACY_REDUCTION, data=(("form", "reduction"),)
+            )
+            return
+        reduction = torch_api.legacy_reduction(values["size_average"], values["reduce"])
+        self._report_argument(
+            call,
+            names,
+            torch_api.LEGACY_REDUCTION,
+            replacement=f'`reduction="{reduction}"`',
+            data=(("form", "reduction"), ("reduction", reduction)),
+        )
+
+    def _forwarded(self, given: list[ast.keyword]) -> bool:
+        """``size_average=size_average``: a wrapper passing on its own legacy parameters."""
+        function = _innermost_function(self.ctx.ancestors)
+        if function is None:
+            return False
+        args = function.args
+        parameters = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs}
+        return all(isinstance(kw.value, ast.Name) and kw.value.id in parameters for kw in given)
+
+    def _torchvision(self, call: ast.Call, qualname: str) -> None:
+        legacy = [kw for kw in call.keywords if kw.arg in ("pretrained", "pretrained_backbone")]
+        if not legacy:
+            return
+        names = " and ".join(f"`{kw.arg}=`" for kw in legacy)
+        replacements = []
+        table = torchvision_weights.LEGACY_WEIGHTS.get(qualname, ())
+        for kw in legacy:
+            new, default = next(((n, d) for old, n, d in table if old == kw.arg), (None, None))
+            if new is None:
+                new = "weights" if kw.arg == "pretrained" else "weights_backbone"
+            value = kw.value
+            if isinstance(value, ast.Constant) and value.value is False:
+                replacements.append(f"`{new}=None`")
+            elif isinstance(value, ast.Constant) and value.value is True and default:
+                replacements.append(f'`{new}="{default}"`')
+            else:
+                replacements.append(f"`{new}=`")
+        self._report_argument(
+            call,
+            names,
+            torch_api.TORCHVISION_PRETRAINED,
+            replacement=" and ".join(replacements),
+            data=(("form", "torchvision"), ("api", qualname)),
+        )
+
+
+# ---------------------------------------------------------------------- fix
+
+
+_AUTOCAST_PARAMETERS = ("enabled", "dtype", "cache_enabled")
+_ASSERT_ALLCLOSE_PARAMETERS = ("rtol", "atol", "equal_nan", "msg")
+
+
+def deprecated_torch_api(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
+    """The replacement of a deprecated PyTorch/torchvision API (see ``torch_api``).
+
+    Safe where PyTorch documents the replacement as equivalent (the shapes of
+    :class:`mlsmells.data.torch_api.Shape` say how each is rewritten); unsafe for
+    ``Variable(t)`` -> ``t`` and ``assert_allclose`` -> ``assert_close``.
+    """
+    form = diag.get("form")
+    if form == "reduction":
+        return _reduction(ctx, diag)
+    if form == "torchvision":
+        return _torchvision_weights(ctx, diag)
+    entry = torch_api.DEPRECATED.get(diag.get("api") or "")
+    if entry is None or entry.shape is Shape.NONE:
+        return None
+    if form == "reference":
+        return _reference(ctx, diag, entry)
+    call = ctx.find(diag, cst.Call)
+    if call is None or any(a.star == "**" for a in call.args):
+        return None
+    if entry.shape is Shape.VARIABLE:
+        args = call.args
+        if len(args) != 1 or args[0].keyword is not None or args[0].star:
+            return None
+        value = args[0].value
+        return fx.Edit(
+            call, value if fx.is_atom(value) else fx.parenthesize(value), safety=Fix.UNSAFE
+        )
+    rewritten = _rewrite_call(call, entry)
+    if rewritten is None:
+        return None
+    new, suffix = rewritten
+    found = spelled(ctx, diag)
+    if found is None:
+        return None
+    result = new.with_changes(func=fx.parse_expression(found[0]))
+    final: cst.BaseExpression = result
+    if suffix:
+        final = cst.Attribute(value=result, attr=cst.Name(suffix))
+    # ``cholesky(A, upper=True)`` -> ``linalg.cholesky(A).mH``: documented as equivalent, but
+    # computed through the lower factor: the last bits may differ.
+    safety = Fix.SAFE if entry.equivalent and not suffix else Fix.UNSAFE
+    return fx.Edit(call, final, found[1], safety=safety)
+
+
+def _rewrite_call(call: cst.Call, entry: torch_api.TorchDeprecation) -> tuple[cst.Call, str] | None:
+    """(the call with its new arguments, an attribute to read from the result), or
+    ``None`` when this call's shape has no mechanical rewrite (the rule spelled the
+    callable, ``entry.target``)."""
+    shape = entry.shape
+    if shape is Shape.RENAME:
+        renames = dict(entry.keywords)
+        args = [
+            a.with_changes(keyword=cst.Name(renames[a.keyword.value]))
+            if a.keyword is not None and a.keyword.value in renames
+            else a
+            for a in call.args
+        ]
+        return call.with_changes(args=args), ""
+    if any(a.star for a in call.args):
+        return None
+    if shape is Shape.DEVICE_FIRST:
+        return _prepend(call, _string(entry.device)), ""
+    if shape is Shape.AUTOCAST:
+        keywords = _with_keywords(call, _AUTOCAST_PARAMETERS)
+        if keywords is None:
+            return None
+        return _prepend(keywords, _string(entry.device)), ""
+    if shape is Shape.DEVICE_KEYWORD:
+        if fx.keyword_arg(call, "device_type") is not None:
+            return None
+        return fx.add_keyword(call, "device_type", _string(entry.device)), ""
+    if shape is Shape.MULTI_DOT:
+        return _multi_dot(call)
+    if shape is Shape.QR:
+        return _qr(call)
+    if shape is Shape.CHOLESKY:
+        return _cholesky(call)
+    if shape is Shape.ASSERT_CLOSE:
+        return _assert_close(call)
+    return None
+
+
+def _multi_dot(call: cst.Call) -> tuple[cst.Call, str] | None:
+    positional = _positional(call)
+    others = [a for a in call.args if a.keyword is not None]
+    if len(positional) < 2 or any(a.keyword.value != "out" for a in others if a.keyword):
+        return None
+    elements = [
+        cst.Element(
+            value=a.value,
+            comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+            if i < len(positional) - 1
+            else cst.MaybeSentinel.DEFAULT,
+        )
+        for i, a in enumerate(positional)
+    ]
+    matrices = cst.Arg(value=cst.List(elements=elements))
+    if others:
+        matrices = matrices.with_changes(
+            comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+        )
+    new = call.with_changes(args=[matrices, *others])
+    return new, ""
+
+
+def _flag(call: cst.Call, name: str, position: int) -> tuple[cst.Arg | None, bool | None | str]:
+    """The argument ``name`` (by keyword or at ``position``) and its literal value."""
+    given = fx.keyword_arg(call, name)
+    if given is None:
+        positional = _positional(call)
+        given = positional[position] if len(positional) > position else None
+    if given is None:
+        return None, None
+    return given, _literal(given.value)
+
+
+def _without(call: cst.Call, arg: cst.Arg) -> cst.Call:
+    return fx.remove_arg(call, arg)
+
+
+def _qr(call: cst.Call) -> tuple[cst.Call, str] | None:
+    """``torch.qr(A, some)`` -> ``torch.linalg.qr(A, mode)`` for a literal ``some``."""
+    arg, some = _flag(call, "some", 1)
+    if arg is None:
+        return call, ""
+    if some is True:
+        return _without(call, arg), ""
+    if some is False:
+        new = _without(call, arg)
+        return fx.add_keyword(new, "mode", _string("complete")), ""
+    return None
+
+
+def _cholesky(call: cst.Call) -> tuple[cst.Call, str] | None:
+    """``torch.cholesky(A)`` -> ``torch.linalg.cholesky(A)``; ``upper=True`` -> ``.mH``."""
+    arg, upper = _flag(call, "upper", 1)
+    if arg is None:
+        return call, ""
+    if upper is False:
+        return _without(call, arg), ""
+    if upper is True and fx.keyword_arg(call, "out") is None:
+        return _without(call, arg), "mH"
+    return None
+
+
+def _assert_close(call: cst.Call) -> tuple[cst.Call, str] | None:
+    """``assert_allclose(a, b, rtol, atol)`` -> ``assert_close(a, b, rtol=rtol, atol=atol,
+    check_dtype=False, equal_nan=True)`` (the checks ``assert_allclose`` made, except the
+    tolerances: its defaults were looser)."""
+    positional = _positional(call)
+    if len(positional) < 2:
+        return None
+    head, extra = positional[:2], positional[2:]
+    tail = cst.Call(func=call.func, args=[*extra, *(a for a in call.args if a.keyword)])
+    keywords = _with_keywords(tail, _ASSERT_ALLCLOSE_PARAMETERS)
+    if keywords is None:
+        return None
+    new = call.with_changes(args=[*head, *keywords.args])
+    if fx.keyword_arg(new, "check_dtype") is None:
+        new = fx.add_keyword(new, "check_dtype", cst.Name("False"))
+    if fx.keyword_arg(new, "equal_nan") is None:
+        new = fx.add_keyword(new, "equal_nan", cst.Name("True"))
+    return new, ""
+
+
+def _reference(
+    ctx: fx.FixContext, diag: Diagnostic, entry: torch_api.TorchDeprecation
+) -> fx.Edit | None:
+    """A deprecated API named without being called: a rename, or a bare decorator."""
+    node = ctx.find(diag, cst.Attribute, cst.Name)
+    if node is None:
+        return None
+    found = spelled(ctx, diag)
+    if found is None:
+        return None
+    if entry.shape is Shape.RENAME and not entry.keywords:
+        return fx.Edit(node, fx.parse_expression(found[0]), found[1], safety=Fix.SAFE)
+    if entry.shape is Shape.DEVICE_KEYWORD and isinstance(ctx.parent(node), cst.Decorator):
+        decorator = fx.parse_expression(f'{found[0]}(device_type="{entry.device}")')
+        return fx.Edit(node, decorator, found[1], safety=Fix.SAFE)
+    return None
+
+
+def _reduction(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
+    """``nn.MSELoss(size_average=False)`` -> ``nn.MSELoss(reduction="sum")``."""
+    reduction = diag.get("reduction")
+    call = ctx.find(diag, cst.Call)
+    if reduction is None or call is None:
+        return None
+    new = call
+    for name in ("size_average", "reduce"):
+        arg = fx.keyword_arg(new, name)
+        if arg is not None:
+            new = fx.remove_arg(new, arg)
+    given = fx.keyword_arg(new, "reduction")
+    if given is not None:
+        new = new.with_changes(
+            args=[a.with_changes(value=_string(reduction)) if a is given else a for a in new.args]
+        )
+    else:
+        new = fx.add_keyword(new, "reduction", _string(reduction))
+    return fx.Edit(call, new, safety=Fix.SAFE)
+
+
+def _torchvision_weights(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
+    """``resnet50(pretrained=True)`` -> ``resnet50(weights="IMAGENET1K_V1")`` (the weights
+    torchvision documents as what ``pretrained=True`` stands for); ``False`` -> ``None``."""
+    call = ctx.find(diag, cst.Call)
+    table = torchvision_weights.LEGACY_WEIGHTS.get(diag.get("api") or "")
+    if call is None or not table:
+        return None
+    new = call
+    for legacy, current, default in table:
+        arg = fx.keyword_arg(new, legacy)
+        if arg is None:
+            continue
+        if fx.keyword_arg(new, current) is not None:
+            return None
+        value = _literal(arg.value)
+        if value is False:
+            replacement: cst.BaseExpression = cst.Name("None")
+        elif value is True and default is not None:
+            replacement = _string(default)
+        else:
+            return None
+        new = new.with_changes(
+            args=[
+                a.with_changes(keyword=cst.Name(current), value=replacement) if a is arg else a
+                for a in new.args
+            ]
+        )
+    if new is call:
+        return None
+    return fx.Edit(call, new, safety=Fix.SAFE)
+
+
+def _string(value: str) -> cst.SimpleString:
+    return cst.SimpleString(f'"{value}"')
+
+
+def _literal(node: cst.BaseExpression) -> bool | None | str:
+    """``True``/``False``/``None`` for those literals, ``"other"`` for anything else."""
+    if isinstance(node, cst.Name) and not node.lpar and node.value in ("True", "False", "None"):
+        return {"True": True, "False": False, "None": None}[node.value]
+    return "other"
+
+
+def _positional(call: cst.Call) -> list[cst.Arg]:
+    return [a for a in call.args if a.keyword is None]
+
+
+def _with_keywords(call: cst.Call, names: tuple[str, ...]) -> cst.Call | None:
+    """``call`` with its positional arguments after the first ``skip`` turned into keywords
+    named ``names`` (``None`` when there are too many, or a starred one)."""
+    args: list[cst.Arg] = []
+    index = 0
+    for arg in call.args:
+        if arg.star:
+            return None
+        if arg.keyword is not None:
+            args.append(arg)
+            continue
+        if index >= len(names):
+            return None
+        args.append(
+            arg.with_changes(
+                keyword=cst.Name(names[index]),
+                equal=cst.AssignEqual(
+                    whitespace_before=cst.SimpleWhitespace(""),
+                    whitespace_after=cst.SimpleWhitespace(""),
+                ),
+            )
+        )
+        index += 1
+    return call.with_changes(args=args)
+
+
+def _prepend(call: cst.Call, value: cst.BaseExpression) -> cst.Call:
+    """``call`` with ``value`` as its new first argument."""
+    first = cst.Arg(value=value)
+    if not call.args:
+        return call.with_changes(args=[first])
+    return call.with_changes(
+        args=[
+            first.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+            *call.args,
+        ]
+    )
+
+
+FIXES = {"ML412": deprecated_torch_api}
