@@ -28,7 +28,7 @@ from mlsmells.semantic.flow import (
     rows_overlap,
 )
 from mlsmells.semantic.kinds import Kind
-from mlsmells.semantic.model import Scope, ScopeType
+from mlsmells.semantic.scopes import Scope, ScopeType
 
 
 class _Recorder(Check):

@@ -37,7 +37,7 @@ from mlsmells.engine import (
 from mlsmells.fixes import apply as apply_module
 from mlsmells.fixes import command as fix_command
 from mlsmells.fixes.base import FixContext, _spans_and_code
-from mlsmells.semantic.model import last_names
+from mlsmells.semantic.names import last_names
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

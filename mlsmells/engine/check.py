@@ -18,8 +18,9 @@ from typing import ClassVar, TypeVar
 
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.records import Rule
-from mlsmells.semantic.model import Scope, SemanticModel
+from mlsmells.semantic.model import SemanticModel
 from mlsmells.semantic.program import Program
+from mlsmells.semantic.scopes import Scope
 
 A = TypeVar("A", bound="Analysis")
 
@@ -199,7 +200,7 @@ class Visitor:
     names: ClassVar[frozenset[str] | None] = None
     """For a visitor of ``ast.Name``/``ast.Attribute`` nodes that only ever acts on some
     names (looks them up in a table of qualified names): the ids and attribute names it
-    can act on (see :func:`mlsmells.semantic.model.last_names`). The engine then hands
+    can act on (see :func:`mlsmells.semantic.names.last_names`). The engine then hands
     it only the attributes named so, and the names that are so or are bound to an import
     (whose qualified name may end in anything). ``None``: every such node."""
 

@@ -8,8 +8,8 @@ import ast
 from mlsmells.data import evidence
 from mlsmells.engine.check import Context, Visitor
 from mlsmells.semantic.kinds import Kind
-from mlsmells.semantic.model import Binding, Scope, ScopeType
 from mlsmells.semantic.program import FunctionNode, Program
+from mlsmells.semantic.scopes import Binding, Scope, ScopeType
 
 _PANDAS_EVIDENCE: dict[str, Kind] = {
     name: {"DataFrame": Kind.DATAFRAME, "Series": Kind.SERIES}.get(which, Kind.FRAME_OR_SERIES)

@@ -31,7 +31,6 @@ from mlsmells.engine.nodes import (
 )
 from mlsmells.records import INTERNAL_ERROR_CODE
 from mlsmells.semantic.kinds import DATA_ROOTS
-from mlsmells.semantic.model import Binding, ClassInfo, Scope, ScopeType
 from mlsmells.semantic.program import (
     MAX_ROUNDS,
     WHOLE_FILE,
@@ -40,6 +39,7 @@ from mlsmells.semantic.program import (
     Seeds,
     to_rewalk,
 )
+from mlsmells.semantic.scopes import Binding, ClassInfo, Scope, ScopeType
 
 
 class gc_paused:  # lower case: used like a function, `with gc_paused():`

@@ -1,4 +1,5 @@
-"""The semantic model: scopes, qualified names and kinds, in source order.
+"""The semantic model: kinds of names and expressions (on top of :mod:`.names`), in
+source order.
 
 The engine drives the model during its single walk (``push_scope``,
 ``bind_*``), so at any node a rule sees the bindings as they stand at that
@@ -8,194 +9,30 @@ point of the source. Everything the model cannot prove is unknown (``None``).
 from __future__ import annotations
 
 import ast
-import builtins
-import enum
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 
 from mlsmells.data import pandas_api
 from mlsmells.semantic import kinds as K
 from mlsmells.semantic.kinds import Kind
+from mlsmells.semantic.names import NameModel
 from mlsmells.semantic.program import FunctionNode, Program
-
-_BUILTINS = frozenset(dir(builtins))
-
-#: Roots whose ``from X import *`` the model resolves (names unbound in the file map to X.name).
-STAR_RESOLVED_ROOTS = frozenset(
-    {"numpy", "pandas", "torch", "sklearn", "math", "random", "lightning", "imblearn"}
-)
-
+from mlsmells.semantic.scopes import Binding, ClassInfo, Scope, ScopeType
 
 #: The kinds the model tracks for the elements of a container (``optimizers[0].step()``).
-ELEMENT_KINDS = frozenset(
-    {Kind.OPTIMIZER, Kind.DATAFRAME, Kind.SERIES, Kind.NDARRAY, Kind.TENSOR}
-)
+ELEMENT_KINDS = frozenset({Kind.OPTIMIZER, Kind.DATAFRAME, Kind.SERIES, Kind.NDARRAY, Kind.TENSOR})
 
 
-def last_names(qualnames: Iterable[str]) -> frozenset[str]:
-    """The last components of ``qualnames`` and of the spellings that :func:`K.canonical`
-    maps to one of them: the ``last_names`` of :meth:`SemanticModel.may_resolve_to`."""
-    wanted = frozenset(qualnames)
-    names = {qualname.rpartition(".")[2] for qualname in wanted}
-    names.update(k.rpartition(".")[2] for k, v in K.CANONICAL.items() if v in wanted)
-    return frozenset(names)
-
-
-class ScopeType(enum.Enum):
-    MODULE = "module"
-    CLASS = "class"
-    FUNCTION = "function"
-    LAMBDA = "lambda"
-    COMPREHENSION = "comprehension"
-
-
-@dataclass
-class ClassInfo:
-    """A class defined in the linted file."""
-
-    name: str
-    node: ast.ClassDef
-    is_module: bool
-    attributes: dict[str, Binding] = field(default_factory=dict)
-    """``self.<name>`` bindings made in any method, in source order."""
-    methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=dict)
-    """The functions defined in the class body, by name."""
-
-
-@dataclass
-class Binding:
-    """What one name is bound to at one point of the source."""
-
-    qualname: str | None = None
-    """Set when the name is an import or an alias of something importable."""
-    kind: Kind | None = None
-    klass: ClassInfo | None = None
-    """The same-file class this name is an instance of (or is, when ``is_class``)."""
-    is_class: bool = False
-    node: ast.AST | None = None
-    """The value expression (or definition) that made this binding."""
-    site: ast.AST | None = None
-    """Where the name is bound: the ``Name`` target, or the parameter's ``arg``."""
-    element_kind: Kind | None = None
-    """For a list, tuple or dict display (or comprehension) whose every element is of one
-    of ``ELEMENT_KINDS``: that kind, the kind of ``name[i]`` (``optimizers[0]``)."""
-
-
-@dataclass
-class Scope:
-    type: ScopeType
-    node: ast.AST | None
-    parent: Scope | None
-    bindings: dict[str, Binding] = field(default_factory=dict)
-    star_imports: list[str] = field(default_factory=list)
-    klass: ClassInfo | None = None
-    """For a method scope: the class whose method it is."""
-    self_name: str | None = None
-    outer: tuple[Scope, ...] = field(init=False, repr=False, compare=False)
-    """The enclosing scopes whose names are visible here, innermost first (not classes)."""
-
-    def __post_init__(self) -> None:
-        parent = self.parent
-        if parent is None:
-            self.outer = ()
-        elif parent.type is ScopeType.CLASS:
-            self.outer = parent.outer
-        else:
-            self.outer = (parent, *parent.outer)
-
-    def lookup_chain(self) -> Iterator[Scope]:
-        """This scope, then the enclosing ones whose names are visible here."""
-        yield self
-        yield from self.outer
-
-
-class SemanticModel:
-    """Name resolution and kind inference for one module."""
+class SemanticModel(NameModel):
+    """Name resolution (:class:`NameModel`) and kind inference for one module."""
 
     def __init__(self, program: Program | None = None) -> None:
+        super().__init__()
         self.program = program
         """What walks of this file learned about its functions and names (``None``: the
         file is not worth it, see :data:`mlsmells.semantic.kinds.DATA_ROOTS`)."""
-        self.module_scope = Scope(ScopeType.MODULE, None, None)
-        self.scope = self.module_scope
-        self.classes: dict[str, ClassInfo] = {}
-        self.imported_roots: set[str] = set()
-        """Top-level package names imported anywhere in the module."""
-        self._qualnames: dict[int, tuple[ast.expr, str | None]] = {}
-        """id(expr) -> (expr, qualname) while no binding changes (many checks ask
-        for the same node); cleared by every change of scope or binding."""
 
     # ------------------------------------------------------------------ scopes
-    def push_scope(self, type_: ScopeType, node: ast.AST | None) -> Scope:
-        self._qualnames.clear()
-        scope = Scope(type_, node, self.scope)
-        if type_ in (ScopeType.LAMBDA, ScopeType.COMPREHENSION):
-            scope.klass = self.scope.klass
-            scope.self_name = self.scope.self_name
-        self.scope = scope
-        return scope
-
-    def set_scope(self, scope: Scope) -> None:
-        """Continue in ``scope`` (to walk a function again where it was defined)."""
-        self._qualnames.clear()
-        self.scope = scope
-
-    def pop_scope(self) -> Scope:
-        scope = self.scope
-        assert scope.parent is not None, "cannot pop the module scope"
-        self._qualnames.clear()
-        self.scope = scope.parent
-        return scope
-
-    def enclosing_class(self) -> ClassInfo | None:
-        """The class whose method (or nested lambda) is being visited."""
-        return self.scope.klass
-
-    def in_function(self) -> bool:
-        return any(s.type is ScopeType.FUNCTION for s in self.scope.lookup_chain())
 
     # ---------------------------------------------------------------- bindings
-    def lookup(self, name: str) -> Binding | None:
-        current = self.scope
-        binding = current.bindings.get(name)
-        if binding is not None:
-            return binding
-        for scope in current.outer:
-            binding = scope.bindings.get(name)
-            if binding is not None:
-                return binding
-        return None
-
-    def bind(self, name: str, binding: Binding) -> None:
-        self._qualnames.clear()
-        self.scope.bindings[name] = binding
-
-    def unbind(self, name: str) -> None:
-        self._qualnames.clear()
-        self.scope.bindings.pop(name, None)
-
-    def bind_import(self, node: ast.Import | ast.ImportFrom) -> None:
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                root = alias.name.split(".")[0]
-                self.imported_roots.add(root)
-                if alias.asname:
-                    self.bind(alias.asname, Binding(qualname=K.canonical(alias.name), node=node))
-                else:
-                    self.bind(root, Binding(qualname=root, node=node))
-            return
-        if node.level:
-            module = "." * node.level + (node.module or "")
-        else:
-            module = node.module or ""
-            self.imported_roots.add(module.split(".")[0])
-        for alias in node.names:
-            if alias.name == "*":
-                self._qualnames.clear()
-                self.scope.star_imports.append(module)
-                continue
-            qualname = K.canonical(f"{module}.{alias.name}")
-            self.bind(alias.asname or alias.name, Binding(qualname=qualname, node=node))
 
     def bind_target(self, target: ast.expr, value: ast.expr | None) -> None:
         """Bind an assignment target to ``value`` (``None``: unknown value)."""
@@ -365,9 +202,11 @@ class SemanticModel:
         positional = args.posonlyargs + args.args
         if klass is not None and not is_lambda:
             scope.klass = klass
-            decorators = {
-                d.id for d in node.decorator_list if isinstance(d, ast.Name)
-            } if not isinstance(node, ast.Lambda) else set()
+            decorators = (
+                {d.id for d in node.decorator_list if isinstance(d, ast.Name)}
+                if not isinstance(node, ast.Lambda)
+                else set()
+            )
             if positional and "staticmethod" not in decorators and "classmethod" not in decorators:
                 scope.self_name = positional[0].arg
         passed = [a for a in positional if a.arg != scope.self_name]
@@ -475,65 +314,16 @@ class SemanticModel:
         if receiver is Kind.FRAME_GROUPBY and method in ("apply", "filter"):
             return Kind.DATAFRAME
         if receiver is Kind.SERIES_GROUPBY and method in (
-            "apply", "transform", "agg", "aggregate", "filter"
+            "apply",
+            "transform",
+            "agg",
+            "aggregate",
+            "filter",
         ):
             return Kind.SERIES
         return None
 
     # ------------------------------------------------------------------ names
-    def qualname(self, expr: ast.expr) -> str | None:
-        """The qualified name ``expr`` refers to, if it refers to an importable object."""
-        cached = self._qualnames.get(id(expr))
-        if cached is not None and cached[0] is expr:
-            return cached[1]
-        result = self._qualname(expr)
-        self._qualnames[id(expr)] = (expr, result)
-        return result
-
-    def _qualname(self, expr: ast.expr) -> str | None:
-        if isinstance(expr, ast.Name):
-            binding = self.lookup(expr.id)
-            if binding is not None:
-                return binding.qualname
-            for scope in self.scope.lookup_chain():
-                for module in scope.star_imports:
-                    if module.split(".")[0] in STAR_RESOLVED_ROOTS and expr.id not in _BUILTINS:
-                        return K.canonical(f"{module}.{expr.id}")
-            if expr.id in _BUILTINS:
-                return f"builtins.{expr.id}"
-            return None
-        if isinstance(expr, ast.Attribute):
-            base = self.qualname(expr.value)
-            if base is None or base.startswith("builtins."):
-                return None
-            return K.canonical(f"{base}.{expr.attr}")
-        return None
-
-    def may_resolve_to(self, expr: ast.expr, last_names: frozenset[str]) -> bool:
-        """False when ``qualname(expr)`` cannot be a name whose last component is in
-        ``last_names`` (see :func:`last_names`), decided without resolving anything:
-        a cheap test for rules that look up a table of qualified names for every name
-        and attribute read.
-
-        An attribute's qualified name ends in its ``attr``, and an unbound name's
-        (builtins, star imports) in its ``id``, unless :func:`K.canonical` respells it
-        (:func:`last_names` adds those spellings); a name bound to an import or an alias
-        of one (``from torch import qr as q``, ``f = torch.qr``) may end in anything.
-        """
-        if isinstance(expr, ast.Attribute):
-            return expr.attr in last_names
-        if isinstance(expr, ast.Name):
-            if expr.id in last_names:
-                return True
-            binding = self.lookup(expr.id)
-            return binding is not None and binding.qualname is not None
-        return False
-
-    def call_qualname(self, call: ast.Call) -> str | None:
-        return self.qualname(call.func)
-
-    def is_bound_locally(self, name: str) -> bool:
-        return self.lookup(name) is not None
 
     # ------------------------------------------------------------------ kinds
     def annotation_kind(self, annotation: ast.expr) -> Kind | None:
@@ -712,15 +502,6 @@ class SemanticModel:
         if function is None or self.program is None:
             return None
         return self.program.return_kind(function, self.enclosing_function())
-
-    def enclosing_function(self) -> FunctionNode | None:
-        """The innermost ``def`` being walked (``None``: module or class level)."""
-        for scope in self.scope.lookup_chain():
-            if scope.type is ScopeType.FUNCTION and isinstance(
-                scope.node, (ast.FunctionDef, ast.AsyncFunctionDef)
-            ):
-                return scope.node
-        return None
 
     def _pandas_function_kind(self, qualname: str, call: ast.Call) -> Kind | None:
         if qualname in K.PANDAS_SERIES_FUNCTIONS:
@@ -938,8 +719,18 @@ def _is_literal(value: ast.expr | None) -> bool:
     container display, an f-string ...)."""
     return isinstance(
         value,
-        (ast.Constant, ast.JoinedStr, ast.List, ast.Tuple, ast.Dict, ast.Set, ast.ListComp,
-         ast.DictComp, ast.SetComp, ast.Lambda),
+        (
+            ast.Constant,
+            ast.JoinedStr,
+            ast.List,
+            ast.Tuple,
+            ast.Dict,
+            ast.Set,
+            ast.ListComp,
+            ast.DictComp,
+            ast.SetComp,
+            ast.Lambda,
+        ),
     )
 
 

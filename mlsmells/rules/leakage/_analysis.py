@@ -32,7 +32,7 @@ from mlsmells.semantic.flow import (
     rows_overlap,
     short_call,
 )
-from mlsmells.semantic.model import Scope
+from mlsmells.semantic.scopes import Scope
 
 #: The end of the rationale of ML001-ML004: what the flow follows.
 FLOW_RATIONALE = (

@@ -21,7 +21,7 @@ from mlsmells.semantic.flow import (
     ScopeFlow,
     short_call,
 )
-from mlsmells.semantic.model import Scope
+from mlsmells.semantic.scopes import Scope
 
 if TYPE_CHECKING:
     import libcst as cst

@@ -5,7 +5,7 @@ from __future__ import annotations
 from mlsmells.records import Family, Rule
 from mlsmells.rules.leakage._analysis import LeakageCheck
 from mlsmells.semantic.flow import Evaluation, Obj, Role, ScopeFlow
-from mlsmells.semantic.model import Scope
+from mlsmells.semantic.scopes import Scope
 
 RULE = Rule(
     code="ML005",

@@ -9,7 +9,7 @@ from mlsmells.engine import Check, Context, iter_local_nodes
 from mlsmells.records import Family, Rule
 from mlsmells.rules._util import has_star_kwargs, keyword
 from mlsmells.rules.opinionated._qualnames import SK, short
-from mlsmells.semantic.model import last_names
+from mlsmells.semantic.names import last_names
 
 RULE = Rule(
     code="ML901",

@@ -10,7 +10,7 @@ from mlsmells.rules._util import keyword
 from mlsmells.rules.torch._common import TORCH_FAMILY, _constructed_by
 from mlsmells.rules.torch._loops import _innermost_function
 from mlsmells.rules.torch._seeding import seeds_torch
-from mlsmells.semantic.model import Scope, ScopeType
+from mlsmells.semantic.scopes import Scope, ScopeType
 
 RULE_ML907 = Rule(
     code="ML907",

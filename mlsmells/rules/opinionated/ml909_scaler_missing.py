@@ -9,7 +9,8 @@ from mlsmells.engine import Check, Context, iter_local_nodes
 from mlsmells.records import Family, Rule
 from mlsmells.rules._util import is_none, keyword
 from mlsmells.rules.opinionated._qualnames import SK, short
-from mlsmells.semantic.model import Scope, ScopeType, last_names
+from mlsmells.semantic.names import last_names
+from mlsmells.semantic.scopes import Scope, ScopeType
 
 RULE = Rule(
     code="ML909",

@@ -8,7 +8,8 @@ from mlsmells.engine import Check, Context
 from mlsmells.records import Family, Rule
 from mlsmells.rules._util import keyword
 from mlsmells.rules.opinionated._qualnames import SK, short
-from mlsmells.semantic.model import Scope, ScopeType, last_names
+from mlsmells.semantic.names import last_names
+from mlsmells.semantic.scopes import Scope, ScopeType
 
 RULE = Rule(
     code="ML910",

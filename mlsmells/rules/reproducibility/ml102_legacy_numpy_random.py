@@ -14,7 +14,7 @@ from mlsmells.engine import Check, Context, iter_nodes
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
 from mlsmells.rules._util import has_star_kwargs, is_none
-from mlsmells.semantic.model import Scope, ScopeType
+from mlsmells.semantic.scopes import Scope, ScopeType
 
 if TYPE_CHECKING:
     import libcst as cst

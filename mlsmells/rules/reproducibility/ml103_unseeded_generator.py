@@ -10,7 +10,8 @@ from mlsmells.engine import Check, Context
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
 from mlsmells.rules._util import has_star_kwargs, is_none, keyword
-from mlsmells.semantic.model import Scope, ScopeType, last_names
+from mlsmells.semantic.names import last_names
+from mlsmells.semantic.scopes import Scope, ScopeType
 
 if TYPE_CHECKING:
     import libcst as cst

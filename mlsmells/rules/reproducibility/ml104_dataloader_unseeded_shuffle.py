@@ -18,7 +18,7 @@ from mlsmells.rules.torch._dataloader import (
 )
 from mlsmells.rules.torch._seeding import seeds_torch
 from mlsmells.rules.torch._spelling import _spelling_data, spelled
-from mlsmells.semantic.model import Binding, Scope, ScopeType
+from mlsmells.semantic.scopes import Binding, Scope, ScopeType
 
 if TYPE_CHECKING:
     import libcst as cst

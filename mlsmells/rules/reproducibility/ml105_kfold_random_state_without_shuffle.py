@@ -11,7 +11,7 @@ from mlsmells.engine import Check
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
 from mlsmells.rules._util import has_star_kwargs, is_none
-from mlsmells.semantic.model import last_names
+from mlsmells.semantic.names import last_names
 
 if TYPE_CHECKING:
     import libcst as cst

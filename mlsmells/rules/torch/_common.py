@@ -7,7 +7,8 @@ import ast
 import re
 from collections.abc import Iterator
 
-from mlsmells.semantic.model import Binding, SemanticModel
+from mlsmells.semantic.model import SemanticModel
+from mlsmells.semantic.scopes import Binding
 
 #: A file importing any of these may hold PyTorch training code.
 TORCH_FAMILY = frozenset({"torch", "lightning", "pytorch_lightning", "transformers"})

@@ -11,7 +11,7 @@ from mlsmells.rules._util import keyword
 from mlsmells.rules.torch._common import TORCH_FAMILY
 from mlsmells.rules.torch._loops import _LOOPS, enclosing_loops, walk_local
 from mlsmells.rules.torch._training import callee_keys, stepped_optimizer
-from mlsmells.semantic.model import Scope, ScopeType
+from mlsmells.semantic.scopes import Scope, ScopeType
 
 RULE = Rule(
     code="ML402",

@@ -15,7 +15,7 @@ from mlsmells.rules.torch._common import TORCH_FAMILY, _identifier, _target_name
 from mlsmells.rules.torch._loops import enclosing_loops
 from mlsmells.rules.torch._training import _is_backward_call
 from mlsmells.semantic.kinds import Kind
-from mlsmells.semantic.model import Binding, Scope, ScopeType
+from mlsmells.semantic.scopes import Binding, Scope, ScopeType
 
 if TYPE_CHECKING:
     import libcst as cst

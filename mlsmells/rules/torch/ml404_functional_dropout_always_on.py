@@ -12,7 +12,7 @@ from mlsmells.records import Family, Fix, Rule
 from mlsmells.rules._util import has_star_kwargs, keyword
 from mlsmells.rules.torch._common import _has_star_args
 from mlsmells.rules.torch._loops import walk_local
-from mlsmells.semantic.model import Scope, ScopeType
+from mlsmells.semantic.scopes import Scope, ScopeType
 
 if TYPE_CHECKING:
     import libcst as cst

@@ -10,7 +10,8 @@ from mlsmells.engine import Check
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
 from mlsmells.rules.torch._common import TORCH_FAMILY, _constructed_by, _text
-from mlsmells.semantic.model import ScopeType, SemanticModel
+from mlsmells.semantic.model import SemanticModel
+from mlsmells.semantic.scopes import ScopeType
 
 if TYPE_CHECKING:
     import libcst as cst

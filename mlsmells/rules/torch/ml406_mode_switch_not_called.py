@@ -11,7 +11,7 @@ from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
 from mlsmells.rules._util import method_name
 from mlsmells.rules.torch._common import TORCH_FAMILY, _identifier
-from mlsmells.semantic.model import ClassInfo
+from mlsmells.semantic.scopes import ClassInfo
 
 if TYPE_CHECKING:
     import libcst as cst

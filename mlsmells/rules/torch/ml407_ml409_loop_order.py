@@ -32,7 +32,7 @@ from mlsmells.rules.torch._loops import (
 )
 from mlsmells.rules.torch._training import _is_backward_call, callee_keys, stepped_optimizer
 from mlsmells.semantic.kinds import Kind
-from mlsmells.semantic.model import Scope, ScopeType
+from mlsmells.semantic.scopes import Scope, ScopeType
 
 if TYPE_CHECKING:
     import libcst as cst

@@ -9,7 +9,8 @@ from mlsmells.records import Family, Rule
 from mlsmells.rules._util import keyword
 from mlsmells.rules.torch._common import _binding_of, _constructed_by, _constructor
 from mlsmells.rules.torch._loops import walk_local
-from mlsmells.semantic.model import ClassInfo, last_names
+from mlsmells.semantic.names import last_names
+from mlsmells.semantic.scopes import ClassInfo
 
 RULE = Rule(
     code="ML408",

@@ -17,7 +17,7 @@ from mlsmells.rules.torch._loops import _innermost_function
 from mlsmells.rules.torch._spelling import _spelling_data, spelled
 from mlsmells.semantic import kinds as K
 from mlsmells.semantic.kinds import Kind
-from mlsmells.semantic.model import last_names
+from mlsmells.semantic.names import last_names
 
 if TYPE_CHECKING:
     import libcst as cst

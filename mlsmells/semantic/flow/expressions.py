@@ -37,7 +37,8 @@ from mlsmells.semantic.flow.values import (
     with_rows_step,
 )
 from mlsmells.semantic.kinds import Kind
-from mlsmells.semantic.model import ScopeType, SemanticModel
+from mlsmells.semantic.model import SemanticModel
+from mlsmells.semantic.scopes import ScopeType
 
 
 class Tracker(Protocol):

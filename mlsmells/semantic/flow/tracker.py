@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from mlsmells.semantic.flow.calls import Evaluator
 from mlsmells.semantic.flow.summaries import Summary, summarize
 from mlsmells.semantic.flow.values import ROOT, RowPath, ScopeFlow, Split, Value
-from mlsmells.semantic.model import Scope, ScopeType, SemanticModel
+from mlsmells.semantic.model import SemanticModel
+from mlsmells.semantic.scopes import Scope, ScopeType
 
 _STATEMENTS: tuple[type[ast.stmt], ...] = (
     ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr, ast.Return, ast.For, ast.AsyncFor,

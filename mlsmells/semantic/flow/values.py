@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import TypeAlias
 
-from mlsmells.semantic.model import Scope
+from mlsmells.semantic.scopes import Scope
 
 # ----------------------------------------------------------------------- rows
 

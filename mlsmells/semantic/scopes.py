@@ -1,0 +1,78 @@
+"""Scopes and bindings: what a name is bound to at one point of the source."""
+
+from __future__ import annotations
+
+import ast
+import enum
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from mlsmells.semantic.kinds import Kind
+
+
+class ScopeType(enum.Enum):
+    MODULE = "module"
+    CLASS = "class"
+    FUNCTION = "function"
+    LAMBDA = "lambda"
+    COMPREHENSION = "comprehension"
+
+
+@dataclass
+class ClassInfo:
+    """A class defined in the linted file."""
+
+    name: str
+    node: ast.ClassDef
+    is_module: bool
+    attributes: dict[str, Binding] = field(default_factory=dict)
+    """``self.<name>`` bindings made in any method, in source order."""
+    methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=dict)
+    """The functions defined in the class body, by name."""
+
+
+@dataclass
+class Binding:
+    """What one name is bound to at one point of the source."""
+
+    qualname: str | None = None
+    """Set when the name is an import or an alias of something importable."""
+    kind: Kind | None = None
+    klass: ClassInfo | None = None
+    """The same-file class this name is an instance of (or is, when ``is_class``)."""
+    is_class: bool = False
+    node: ast.AST | None = None
+    """The value expression (or definition) that made this binding."""
+    site: ast.AST | None = None
+    """Where the name is bound: the ``Name`` target, or the parameter's ``arg``."""
+    element_kind: Kind | None = None
+    """For a list, tuple or dict display (or comprehension) whose every element is of one
+    of ``ELEMENT_KINDS``: that kind, the kind of ``name[i]`` (``optimizers[0]``)."""
+
+
+@dataclass
+class Scope:
+    type: ScopeType
+    node: ast.AST | None
+    parent: Scope | None
+    bindings: dict[str, Binding] = field(default_factory=dict)
+    star_imports: list[str] = field(default_factory=list)
+    klass: ClassInfo | None = None
+    """For a method scope: the class whose method it is."""
+    self_name: str | None = None
+    outer: tuple[Scope, ...] = field(init=False, repr=False, compare=False)
+    """The enclosing scopes whose names are visible here, innermost first (not classes)."""
+
+    def __post_init__(self) -> None:
+        parent = self.parent
+        if parent is None:
+            self.outer = ()
+        elif parent.type is ScopeType.CLASS:
+            self.outer = parent.outer
+        else:
+            self.outer = (parent, *parent.outer)
+
+    def lookup_chain(self) -> Iterator[Scope]:
+        """This scope, then the enclosing ones whose names are visible here."""
+        yield self
+        yield from self.outer
