@@ -32,7 +32,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from mlsmells.diagnostics import Diagnostic
-from mlsmells.runner import NOTEBOOK_SUFFIX, FileError, FileResult, read_source, split_lines
+from mlsmells.runner import FileResult
+from mlsmells.sources import NOTEBOOK_SUFFIX, FileError, read_source, split_lines
 
 VERSION = 1
 

@@ -19,10 +19,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from mlsmells import cache as cache_module
-from mlsmells import runner
+from mlsmells import runner, sources
 from mlsmells.cache import Cache
 from mlsmells.config import ConfigError, SettingsCache
-from mlsmells.runner import FileError, FileResult
+from mlsmells.runner import FileResult
+from mlsmells.sources import FileError
 
 CACHE_DIR_ENV = "MLSMELLS_CACHE_DIR"
 """Environment variable naming the cache folder (``--cache-dir`` wins over it)."""
@@ -141,7 +142,7 @@ def check_files(
 
 def _lookup(cache: Cache, path: Path, codes: frozenset[str], settings: str) -> FileResult | None:
     try:
-        data = runner.read_bytes(path)  # a FIFO or device is refused, not waited on
+        data = sources.read_bytes(path)  # a FIFO or device is refused, not waited on
     except FileError:
         return None
     return cache.get(path, cache_module.entry_key(path, data, codes, settings))
@@ -154,7 +155,7 @@ def check_one(
     if cache is None:
         return runner.check_file(path, codes)
     try:
-        data = runner.read_bytes(path)  # a FIFO or device is refused, not waited on
+        data = sources.read_bytes(path)  # a FIFO or device is refused, not waited on
     except FileError as error:  # not cached
         return FileResult(path, error=error)
     key = cache_module.entry_key(path, data, codes, settings)

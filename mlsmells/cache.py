@@ -47,7 +47,8 @@ from typing import Any
 
 import mlsmells
 from mlsmells.diagnostics import Diagnostic
-from mlsmells.runner import FileError, FileResult
+from mlsmells.runner import FileResult
+from mlsmells.sources import FileError
 
 DEFAULT_DIR = ".mlsmells_cache"
 FORMAT = 1

@@ -27,7 +27,8 @@ from mlsmells.config import ConfigError, Overrides, SettingsCache
 from mlsmells.fixes import command as fix_command
 from mlsmells.noqa import add_noqa_to_file
 from mlsmells.records import Fix
-from mlsmells.runner import FileError, FileResult
+from mlsmells.runner import FileResult
+from mlsmells.sources import FileError
 
 Handler = Callable[[argparse.Namespace], int]
 Registrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]

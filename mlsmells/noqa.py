@@ -24,7 +24,7 @@ from pathlib import Path
 from mlsmells import records
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.fixes.files import read_source_file, read_text_file, split_lines, write_source_file
-from mlsmells.runner import NOTEBOOK_SUFFIX, FileError
+from mlsmells.sources import NOTEBOOK_SUFFIX, FileError
 from mlsmells.suppression import _CODE_SEPARATOR, _NOQA_INLINE
 
 

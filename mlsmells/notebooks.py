@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mlsmells import runner
+from mlsmells import runner, sources
 
 SUFFIX = ".ipynb"
 
@@ -339,7 +339,7 @@ def check_notebook(
     """Check a notebook's code cells as one module (the runner's notebook hook).
 
     Findings keep the module's line numbers; :attr:`FileResult.line_map` maps
-    them to (cell, line in cell). Raises :class:`runner.FileError` for a file
+    them to (cell, line in cell). Raises :class:`sources.FileError` for a file
     that is not a readable notebook. ``data``: the file's bytes, if already read.
     """
     notebook = read_for_runner(path, data)
@@ -361,15 +361,15 @@ def check_notebook(
 
 
 def read_for_runner(path: Path, data: bytes | None = None) -> Notebook:
-    """:meth:`Notebook.read` with every problem as a one-line :class:`runner.FileError`."""
+    """:meth:`Notebook.read` with every problem as a one-line :class:`sources.FileError`."""
     if data is None:
-        data = runner.read_bytes(path)  # a FIFO or device is refused, not waited on
+        data = sources.read_bytes(path)  # a FIFO or device is refused, not waited on
     try:
         return Notebook.read(path, data)
     except OSError as exc:
-        raise runner.FileError(runner._os_reason(exc)) from None
+        raise sources.FileError(sources._os_reason(exc)) from None
     except NotebookError as exc:
-        raise runner.FileError(str(exc)) from None
+        raise sources.FileError(str(exc)) from None
 
 
 # ------------------------------------------------------------------ reading

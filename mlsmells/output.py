@@ -36,7 +36,8 @@ from mlsmells import records, registry
 from mlsmells.config import ConfigError, Settings, SettingsCache
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.fixes.files import split_lines
-from mlsmells.runner import NOTEBOOK_SUFFIX, FileError, FileResult
+from mlsmells.runner import FileResult
+from mlsmells.sources import NOTEBOOK_SUFFIX, FileError
 
 if TYPE_CHECKING:  # imported when a format shows fixes: libcst is slow to import
     from mlsmells.fixes.suggest import Suggestion

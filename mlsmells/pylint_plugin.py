@@ -33,7 +33,7 @@ from pylint.typing import MessageDefinitionTuple
 from mlsmells import records, registry
 from mlsmells.config import check_selector, glob_matches
 from mlsmells.engine import Engine, gc_paused
-from mlsmells.runner import FileError, decode_source, parse, split_lines
+from mlsmells.sources import FileError, decode_source, parse, split_lines
 
 if TYPE_CHECKING:
     from pylint.lint import PyLinter

@@ -172,7 +172,7 @@ def _no_check() -> type:
 def profile_check(corpus: Path) -> list[tuple[str, float]]:
     """Seconds of CPU per stage of ``mlsmells check`` over the corpus (one process, in here)."""
     sys.path.insert(0, str(ROOT))
-    from mlsmells import engine, registry, runner
+    from mlsmells import engine, registry, sources
     from mlsmells.engine import walk
     from mlsmells.suppression import Suppressions
 
@@ -203,9 +203,9 @@ def profile_check(corpus: Path) -> list[tuple[str, float]]:
     trees = []
     for path in python_files(corpus):
         try:
-            source = runner.read_source(path)
-            trees.append((runner.parse(source, str(path)), runner.split_lines(source), str(path)))
-        except runner.FileError:
+            source = sources.read_source(path)
+            trees.append((sources.parse(source, str(path)), sources.split_lines(source), str(path)))
+        except sources.FileError:
             continue
     # The walk and the semantic model alone: the engine driving one check that visits nothing.
     bare = registry.engine(active)
@@ -228,12 +228,12 @@ def profile_check(corpus: Path) -> list[tuple[str, float]]:
         eng = registry.engine(active)
         for path in python_files(corpus):
             start = clock()
-            source = runner.read_source(path)
-            lines = runner.split_lines(source)
+            source = sources.read_source(path)
+            lines = sources.split_lines(source)
             read = clock()
             try:
-                tree = runner.parse(source, str(path))
-            except runner.FileError:
+                tree = sources.parse(source, str(path))
+            except sources.FileError:
                 continue
             parsed = clock()
             with engine.gc_paused():

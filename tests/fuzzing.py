@@ -34,7 +34,7 @@ from pathlib import Path
 import hypothesmith
 from hypothesis import strategies as st
 
-from mlsmells import records, registry, runner
+from mlsmells import records, registry, runner, sources
 from mlsmells.config import SettingsCache
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.fixes import command, fix_source
@@ -444,7 +444,7 @@ def check_module(source: str) -> None:
     if not parses(detection):
         try:
             runner.check_source(detection, "fuzz.py", ALL_CODES)
-        except runner.FileError:
+        except sources.FileError:
             return
         raise AssertionError("check accepted a module that does not parse")
     _no_internal_error(runner.check_source(detection, "fuzz.py", ALL_CODES), "check")
@@ -477,7 +477,7 @@ def check_file_bytes(data: bytes, suffix: str = ".py") -> None:
         after = path.read_bytes()
         if after != data:
             assert result.error is None, "fix rewrote a file that check could not read"
-            assert parses(runner.decode_source(after)), "fix wrote text that does not parse"
+            assert parses(sources.decode_source(after)), "fix wrote text that does not parse"
 
 
 def check_notebook_bytes(data: bytes) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from mlsmells import cli, registry, runner
+from mlsmells import cli, registry, runner, sources
 from mlsmells.engine import Context
 from mlsmells.fixes import fix_source
 from mlsmells.notebooks import Notebook, check_notebook, follow_line_map
@@ -181,8 +181,8 @@ def test_followed_line_map_is_the_map_of_the_written_notebook(old: str, new: str
     assert nb.source.count(old) == 1
     fixed = nb.source.replace(old, new)
     written = Notebook(nb.apply(fixed).text)
-    old_lines = runner.split_lines(nb.source)
-    assert follow_line_map(nb.line_map(), old_lines, runner.split_lines(fixed)) == (
+    old_lines = sources.split_lines(nb.source)
+    assert follow_line_map(nb.line_map(), old_lines, sources.split_lines(fixed)) == (
         written.line_map()
     )
 

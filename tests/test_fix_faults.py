@@ -18,7 +18,7 @@ import pytest
 
 from mlsmells import cli
 from mlsmells.fixes.files import read_source_file, write_source_file
-from mlsmells.runner import FileError
+from mlsmells.sources import FileError
 
 PROGRAM = """\
 import torch

@@ -12,7 +12,7 @@ import pytest
 from mlsmells.cli import main
 from mlsmells.fixes import command
 from mlsmells.fixes.files import read_source_file, write_source_file
-from mlsmells.runner import FileError
+from mlsmells.sources import FileError
 
 SOURCE = "import torch\n\nnote = 'é'; state = torch.load('m.pt')\nmodel.eval\n"
 FIXED = "import torch\n\nnote = 'é'; state = torch.load('m.pt', weights_only=True)\nmodel.eval()\n"

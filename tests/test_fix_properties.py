@@ -18,7 +18,7 @@ import hypothesmith
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from mlsmells import records, registry, runner
+from mlsmells import records, registry, runner, sources
 from mlsmells.fixes import fix_source
 from mlsmells.fixes.apply import detection_text
 from mlsmells.registry import TRANSFORMS
@@ -217,7 +217,7 @@ def _assume_surroundings_are_neutral(program: str, expected: str) -> None:
     """The random code must parse around the templates and add no finding of its own."""
     try:
         found = runner.check_source(detection_text(program), "p.py", registry.select_codes())
-    except runner.FileError:
+    except sources.FileError:
         assume(False)
         return
     assume(not any(d.code == records.INTERNAL_ERROR_CODE for d in found))

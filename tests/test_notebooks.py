@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mlsmells import cli, records, registry, runner
+from mlsmells import cli, records, registry, runner, sources
 from mlsmells.engine import Check
 from mlsmells.notebooks import (
     CodeCell,
@@ -526,7 +526,7 @@ def test_notebook_findings_equal_exported_py_findings(
     }
     nb = Notebook(text)
     line_map = nb.line_map()
-    py_lines = runner.split_lines(py)
+    py_lines = sources.split_lines(py)
     back = {v: k for k, v in mapping.items()}
     assert {
         (back[line_map[line]], col, msg)

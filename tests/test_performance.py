@@ -21,7 +21,7 @@ import pytest
 from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
 
 import mlsmells
-from mlsmells import batch, cli, registry, runner
+from mlsmells import batch, cli, registry, runner, sources
 from mlsmells import cache as cache_module
 from mlsmells.cache import Cache
 from mlsmells.config import Overrides, Settings, SettingsCache, glob_matches
@@ -644,13 +644,13 @@ def test_source_of_is_get_source_segment(source: str) -> None:
 
 def test_gc_paused_restores_the_collector_and_lets_exceptions_through() -> None:
     assert gc.isenabled()
-    with pytest.raises(runner.FileError):  # frozen: a contextmanager would choke on it
+    with pytest.raises(sources.FileError):  # frozen: a contextmanager would choke on it
         with gc_paused():
             assert not gc.isenabled()
             with gc_paused():
                 pass
             assert not gc.isenabled()  # the inner pause leaves the outer one alone
-            raise runner.FileError("syntax error")
+            raise sources.FileError("syntax error")
     assert gc.isenabled()
 
 

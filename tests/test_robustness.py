@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from mlsmells import cli, deep, registry, runner
+from mlsmells import cli, deep, registry, runner, sources
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import walk
 from mlsmells.fixes import fix_source
@@ -216,8 +216,8 @@ lets a recursive walk go."""
 
 def test_parse_refuses_what_python_cannot_compile() -> None:
     for source in (f"x = {chain(5000)}\n", f"x = {'-' * 100_000}1\n"):
-        with pytest.raises(runner.FileError, match="too deeply nested to parse"):
-            runner.parse(source)
+        with pytest.raises(sources.FileError, match="too deeply nested to parse"):
+            sources.parse(source)
         with pytest.raises((RecursionError, SyntaxError, MemoryError)):
             compile(source, "deep.py", "exec")
 

@@ -11,7 +11,7 @@ import pytest
 
 from mlsmells import records, registry
 from mlsmells.diagnostics import Diagnostic
-from mlsmells.runner import split_lines
+from mlsmells.sources import split_lines
 from mlsmells.suppression import Suppressions
 
 # ML201 W7621 ml-chained-assignment, ML202 E7622 ml-inplace-result-assigned,

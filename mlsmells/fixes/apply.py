@@ -100,7 +100,7 @@ def fix_source(
     ``source`` is the decoded text exactly as stored (any line endings, no
     BOM). ``cell_last_lines`` and ``line_map`` are for notebooks (see
     :meth:`mlsmells.engine.Engine.run`); the loop follows them when a
-    fix adds or removes lines. Raises :class:`mlsmells.runner.FileError` when
+    fix adds or removes lines. Raises :class:`mlsmells.sources.FileError` when
     ``source`` does not parse; every later problem is reported in
     :attr:`FixResult.error` with the original kept.
     """

@@ -25,11 +25,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from mlsmells import output, registry, runner
+from mlsmells import output, registry, sources
 from mlsmells.baseline import Baseline, BaselineError
 from mlsmells.config import ConfigError, Settings, SettingsCache
 from mlsmells.fixes.files import SourceFile, read_source_file, read_text_file, write_source_file
-from mlsmells.runner import FileError, FileResult
+from mlsmells.runner import FileResult
+from mlsmells.sources import FileError
 
 if TYPE_CHECKING:  # imported when fixing: libcst is slow to import, and `check` needs none
     from mlsmells.fixes.apply import FixResult
@@ -203,7 +204,7 @@ def fix_path(
         active = config.codes_for(path)
     apply_unsafe = config.unsafe_fixes if unsafe is None else unsafe
     try:
-        if path.suffix == runner.NOTEBOOK_SUFFIX:
+        if path.suffix == sources.NOTEBOOK_SUFFIX:
             source, new_text = _fix_notebook(outcome, active, config, apply_unsafe)
         else:
             source = read_source_file(path)

@@ -19,8 +19,8 @@ import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
-from mlsmells import runner
-from mlsmells.runner import FileError
+from mlsmells import sources
+from mlsmells.sources import FileError
 
 
 def split_lines(text: str) -> list[str]:
@@ -68,9 +68,9 @@ class SourceFile:
 
 
 def read_source_file(path: Path) -> SourceFile:
-    """Read and decode a Python file; :class:`~mlsmells.runner.FileError` when impossible."""
+    """Read and decode a Python file; :class:`~mlsmells.sources.FileError` when impossible."""
     data = _read_bytes(path)
-    runner.decode_source(data)  # the same checks and messages as `check`
+    sources.decode_source(data)  # the same checks and messages as `check`
     encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     return SourceFile(path, data, data.decode(encoding), encoding)
 
@@ -86,7 +86,7 @@ def read_text_file(path: Path, encoding: str = "utf-8") -> SourceFile:
 
 
 def _read_bytes(path: Path) -> bytes:
-    return runner.read_bytes(path)  # a FIFO or device is refused, not waited on
+    return sources.read_bytes(path)  # a FIFO or device is refused, not waited on
 
 
 def write_source_file(source: SourceFile, text: str) -> None:
@@ -97,7 +97,7 @@ def write_source_file(source: SourceFile, text: str) -> None:
         current = target.read_bytes()
         info = target.stat()
     except OSError as exc:
-        raise FileError(f"cannot write: {runner._os_reason(exc)}") from None
+        raise FileError(f"cannot write: {sources._os_reason(exc)}") from None
     mode = stat.S_IMODE(info.st_mode)
     if current != source.data:
         raise FileError(_CHANGED)
@@ -108,7 +108,7 @@ def write_source_file(source: SourceFile, text: str) -> None:
             prefix=f".{target.name}.", suffix=".mlsmells.tmp", dir=target.parent
         )
     except OSError as exc:
-        reason = runner._os_reason(exc)
+        reason = sources._os_reason(exc)
         raise FileError(f"cannot write: {reason} (creating a temporary file)") from None
     try:
         with os.fdopen(handle, "wb") as out:
@@ -125,7 +125,7 @@ def write_source_file(source: SourceFile, text: str) -> None:
             os.unlink(temporary)
         if not isinstance(exc, OSError):
             raise
-        raise FileError(f"cannot write: {runner._os_reason(exc)}") from None
+        raise FileError(f"cannot write: {sources._os_reason(exc)}") from None
 
 
 def _keep_owner(fd: int, original: os.stat_result) -> None:
