@@ -18,6 +18,7 @@ from typing import ClassVar, TypeVar
 
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.records import Rule
+from mlsmells.semantic.index import ProjectView
 from mlsmells.semantic.model import SemanticModel
 from mlsmells.semantic.program import Program
 from mlsmells.semantic.scopes import Scope
@@ -40,11 +41,12 @@ class Context:
         cell_last_lines: frozenset[int] = frozenset(),
         line_map: Mapping[int, tuple[int, int]] | None = None,
         program: Program | None = None,
+        project: ProjectView | None = None,
     ) -> None:
         self.tree = tree
         self.lines = lines
         self.filename = filename
-        self.model = SemanticModel(program)
+        self.model = SemanticModel(program, project)
         self.ancestors: list[ast.AST] = []
         """The nodes enclosing the node being visited, outermost first."""
         self.diagnostics: list[Diagnostic] = []

@@ -114,8 +114,9 @@ def iter_local_nodes(roots: Sequence[ast.AST]) -> Iterator[ast.AST]:
         stack.extend(children)
 
 
-def import_roots(tree: ast.Module) -> set[str]:
-    """Top-level packages imported anywhere in ``tree`` (cheap: statements only)."""
+def import_roots(tree: ast.Module, relative: set[str] | None = None) -> set[str]:
+    """Top-level packages imported anywhere in ``tree`` (cheap: statements only); the
+    modules of its relative imports (``.data``, ``..``) go into ``relative`` if given."""
     roots: set[str] = set()
     stack: list[ast.AST] = list(tree.body)
     blocks = _BLOCKS
@@ -126,6 +127,8 @@ def import_roots(tree: ast.Module) -> set[str]:
         elif isinstance(node, ast.ImportFrom):
             if node.module and not node.level:
                 roots.add(node.module.split(".")[0])
+            elif node.level and relative is not None:
+                relative.add("." * node.level + (node.module or ""))
         else:
             fields = blocks.get(node.__class__)
             if fields is None:

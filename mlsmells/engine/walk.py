@@ -12,9 +12,12 @@ from __future__ import annotations
 import ast
 import functools
 import gc
+import hashlib
 import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
 
+from mlsmells import sources
 from mlsmells.data import evidence
 from mlsmells.deep import call_deep
 from mlsmells.diagnostics import Diagnostic
@@ -30,6 +33,7 @@ from mlsmells.engine.nodes import (
     import_roots,
 )
 from mlsmells.records import INTERNAL_ERROR_CODE
+from mlsmells.semantic.index import ModuleSummary, ProjectIndex, ProjectView, index_for
 from mlsmells.semantic.kinds import DATA_ROOTS
 from mlsmells.semantic.program import (
     MAX_ROUNDS,
@@ -40,6 +44,7 @@ from mlsmells.semantic.program import (
     to_rewalk,
 )
 from mlsmells.semantic.scopes import Binding, ClassInfo, Scope, ScopeType
+from mlsmells.semantic.summaries import summary_of
 
 
 class gc_paused:  # lower case: used like a function, `with gc_paused():`
@@ -84,32 +89,14 @@ class Engine:
         displayed last statement ends, ``line_map`` maps each line to (cell, line in
         cell); see :class:`Context`.
         """
-        roots = import_roots(tree)
+        file = File(tree, lines, filename, cell_last_lines, line_map)
+        roots = file.roots
         checks = [c for c in self.checks if not c.requires or c.requires & roots]
         if not checks:
             return []
-        whole_program = bool(roots & DATA_ROOTS)
-        pandas_evidence = not roots & evidence.PANDAS_CLONES
 
         def walk() -> list[Diagnostic]:
-            """Walk the file; then walk again what the kinds it proved change, from them
-            (see :mod:`mlsmells.semantic.program`). Every walk's findings count."""
-            seeds = Seeds()
-            found: dict[tuple[int, int, int, int, str], Diagnostic] = {}
-            for _ in range(MAX_ROUNDS + 1):
-                program = Program(tree, seeds) if whole_program else None
-                ctx = Context(tree, lines, filename, cell_last_lines, line_map, program)
-                walker = _Walker(ctx, checks, self.active)
-                if program is not None:
-                    walker.record(FactRecorder(ctx, program, pandas_evidence))
-                walker.walk_module(tree)
-                if program is not None:
-                    seeds = walker.rewalk(program, seeds)
-                # A later walk knows more: its finding at a place replaces an earlier one's.
-                found.update((_place(d), d) for d in ctx.diagnostics)
-                if program is None or seeds is program.seeds:
-                    break  # no name of the module itself got a kind
-            return sorted(found.values())
+            return walk_file(file, checks, self.active)[0]
 
         try:
             return walk()
@@ -123,6 +110,80 @@ class Engine:
     def run_source(self, source: str, filename: str = "<string>") -> list[Diagnostic]:
         tree = ast.parse(source, filename=filename)
         return self.run(tree, source.splitlines(keepends=True), filename)
+
+
+class File:
+    """A parsed module to walk, and what the walk needs to know about it: the packages it
+    imports (through the project modules it imports too), and the project index as it sees
+    it (none for a text that is no file, or imports nothing)."""
+
+    def __init__(
+        self,
+        tree: ast.Module,
+        lines: Sequence[str],
+        filename: str,
+        cell_last_lines: frozenset[int] = frozenset(),
+        line_map: Mapping[int, tuple[int, int]] | None = None,
+    ) -> None:
+        self.tree = tree
+        self.lines = lines
+        self.filename = filename
+        self.cell_last_lines = cell_last_lines
+        self.line_map = line_map
+        relative: set[str] = set()
+        roots = import_roots(tree, relative)
+        path = Path(filename)
+        self.project: ProjectView | None = None
+        if (roots or relative) and path.is_file():
+            self.project = ProjectView(index_for(path, summarize), path)
+            roots = self.project.libraries(roots, relative)
+        self.roots = roots
+
+
+def walk_file(
+    file: File, checks: Sequence[type[Check]], active: frozenset[str]
+) -> tuple[list[Diagnostic], _Walker]:
+    """Walk ``file`` with ``checks``; then walk again what the kinds it proved change, from
+    them (see :mod:`mlsmells.semantic.program`). The findings (every walk's count; at a
+    place, the last walk's), and the last walker."""
+    tree = file.tree
+    whole_program = bool(file.roots & DATA_ROOTS)
+    pandas_evidence = not file.roots & evidence.PANDAS_CLONES
+    project = file.project
+    seeds = Seeds()
+    found: dict[tuple[int, int, int, int, str], Diagnostic] = {}
+    for _ in range(MAX_ROUNDS + 1):
+        program = Program(tree, seeds) if whole_program else None
+        ctx = Context(
+            tree, file.lines, file.filename, file.cell_last_lines, file.line_map, program, project
+        )
+        walker = _Walker(ctx, list(checks), active)
+        if program is not None:
+            walker.record(FactRecorder(ctx, program, pandas_evidence))
+        walker.walk_module(tree)
+        if program is not None:
+            seeds = walker.rewalk(program, seeds)
+        found.update((_place(d), d) for d in ctx.diagnostics)
+        if program is None or seeds is program.seeds:
+            break  # no name of the module itself got a kind
+    return sorted(found.values()), walker
+
+
+def summarize(index: ProjectIndex, path: Path, data: bytes) -> ModuleSummary | None:
+    """The summary of the project module at ``path`` (its bytes ``data``): what a walk with
+    no rule learns of it. None when it cannot be read as Python."""
+    try:
+        source = sources.decode_source(data)
+        tree = sources.parse(source, str(path))
+    except sources.FileError:
+        return None
+    file = File(tree, sources.split_lines(source), str(path))
+    try:
+        walker = walk_file(file, (), frozenset())[1]
+    except RecursionError:
+        return None
+    digest = hashlib.sha256(data).hexdigest()
+    return summary_of(walker.model, path, digest, frozenset(file.roots))
 
 
 def _internal_error(who: str, what: str, line: int = 1) -> Diagnostic:

@@ -12,6 +12,7 @@ import ast
 
 from mlsmells.data import pandas_api
 from mlsmells.semantic import kinds as K
+from mlsmells.semantic.index import ClassSummary, FunctionSummary, ProjectView
 from mlsmells.semantic.kinds import Kind
 from mlsmells.semantic.names import NameModel
 from mlsmells.semantic.program import FunctionNode, Program
@@ -24,8 +25,8 @@ ELEMENT_KINDS = frozenset({Kind.OPTIMIZER, Kind.DATAFRAME, Kind.SERIES, Kind.NDA
 class SemanticModel(NameModel):
     """Name resolution (:class:`NameModel`) and kind inference for one module."""
 
-    def __init__(self, program: Program | None = None) -> None:
-        super().__init__()
+    def __init__(self, program: Program | None = None, project: ProjectView | None = None) -> None:
+        super().__init__(project)
         self.program = program
         """What walks of this file learned about its functions and names (``None``: the
         file is not worth it, see :data:`mlsmells.semantic.kinds.DATA_ROOTS`)."""
@@ -90,6 +91,8 @@ class SemanticModel(NameModel):
             qualname = self.qualname(value.func)
             if qualname is not None and qualname.split(".")[0] in K.LOOKALIKE_ROOTS:
                 return False
+            if qualname is not None and isinstance(self.project_symbol(qualname), ClassSummary):
+                return False  # an instance of a class of the project
         return True
 
     def _bind_self_attribute(self, target: ast.Attribute, value: ast.expr | None) -> None:
@@ -174,6 +177,8 @@ class SemanticModel(NameModel):
             base_q = self.qualname(base)
             if base_q is not None and K.is_module_base(base_q):
                 is_module = True
+            elif base_q is not None and (found := self.project_symbol(base_q)) is not None:
+                is_module = is_module or (isinstance(found, ClassSummary) and found.is_module)
             elif isinstance(base, ast.Name):
                 binding = self.lookup(base.id)
                 if binding is not None and binding.is_class and binding.klass is not None:
@@ -396,10 +401,17 @@ class SemanticModel(NameModel):
         if isinstance(expr, ast.Name):
             binding = self.lookup(expr.id)
             if binding is None:
-                return None
+                if self.project is None:
+                    return None
+                qualname = self.qualname(expr)  # ``from utils import *``
+                found = self.project_symbol(qualname) if qualname is not None else None
+                return found if isinstance(found, Kind) else None
             if binding.kind is None and binding.site is not None and self.program is not None:
                 if id(binding.site) in self.program.facts.unbound:
                     return self.program.facts.evidence_kind(binding.site)
+            if binding.kind is None and binding.qualname is not None:
+                found = self.project_symbol(binding.qualname)  # ``from data import train``
+                return found if isinstance(found, Kind) else None
             return binding.kind
         if isinstance(expr, ast.Call):
             return self._call_kind(expr)
@@ -432,7 +444,7 @@ class SemanticModel(NameModel):
             kind = K.torch_class_kind(qualname)
             if kind is not None:
                 return kind
-            return self._library_class_kind(qualname)
+            return self._library_class_kind(qualname) or self._project_call_kind(qualname)
         if isinstance(func, ast.Name):
             binding = self.lookup(func.id)
             if binding is None:
@@ -468,9 +480,12 @@ class SemanticModel(NameModel):
                 return None
             return tuple(kind for a in arrays for kind in (self.kind_of(a),) * 2)
         function = self.callee(value.func)
-        if function is None or self.program is None:
-            return None
-        items = self.program.return_items(function, self.enclosing_function())
+        items: tuple[Kind | None, ...] | None = None
+        if function is not None and self.program is not None:
+            items = self.program.return_items(function, self.enclosing_function())
+        elif qualname is not None:
+            symbol = self.project_symbol(qualname)
+            items = symbol.items if isinstance(symbol, FunctionSummary) else None
         return items if items is not None and len(items) == count else None
 
     def callee(self, func: ast.expr) -> FunctionNode | None:
@@ -530,6 +545,21 @@ class SemanticModel(NameModel):
                 return Kind.SERIES
             if isinstance(axis, ast.Constant) and axis.value in (1, "columns"):
                 return Kind.DATAFRAME
+        return None
+
+    def project_symbol(self, qualname: str) -> FunctionSummary | ClassSummary | Kind | None:
+        """What ``qualname`` is among the project's own modules (``import utils``), if any."""
+        project = self.project
+        if project is None or not project.is_project_module(qualname):
+            return None
+        return project.symbol(qualname)
+
+    def _project_call_kind(self, qualname: str) -> Kind | None:
+        symbol = self.project_symbol(qualname)
+        if isinstance(symbol, FunctionSummary):
+            return symbol.returns
+        if isinstance(symbol, ClassSummary):
+            return Kind.MODULE if symbol.is_module else None
         return None
 
     def _library_class_kind(self, qualname: str) -> Kind | None:

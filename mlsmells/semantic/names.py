@@ -9,6 +9,7 @@ import builtins
 from collections.abc import Iterable
 
 from mlsmells.semantic import kinds as K
+from mlsmells.semantic.index import ProjectView
 from mlsmells.semantic.program import FunctionNode
 from mlsmells.semantic.scopes import Binding, ClassInfo, Scope, ScopeType
 
@@ -33,7 +34,9 @@ def last_names(qualnames: Iterable[str]) -> frozenset[str]:
 class NameModel:
     """The scopes of one module and the names bound in them."""
 
-    def __init__(self) -> None:
+    def __init__(self, project: ProjectView | None = None) -> None:
+        self.project = project
+        """The project's own modules, as this file imports them (``None``: no file)."""
         self.module_scope = Scope(ScopeType.MODULE, None, None)
         self.scope = self.module_scope
         self.classes: dict[str, ClassInfo] = {}
@@ -119,7 +122,9 @@ class NameModel:
                 self._qualnames.clear()
                 self.scope.star_imports.append(module)
                 continue
-            qualname = K.canonical(f"{module}.{alias.name}")
+            # ``from . import data``: ``.data``; ``from .data import load``: ``.data.load``
+            joined = module + alias.name if module.endswith(".") else f"{module}.{alias.name}"
+            qualname = K.canonical(joined)
             self.bind(alias.asname or alias.name, Binding(qualname=qualname, node=node))
 
     def qualname(self, expr: ast.expr) -> str | None:
@@ -140,6 +145,8 @@ class NameModel:
                 for module in scope.star_imports:
                     if module.split(".")[0] in STAR_RESOLVED_ROOTS and expr.id not in _BUILTINS:
                         return K.canonical(f"{module}.{expr.id}")
+                    if self.project is not None and self.project.defines(module, expr.id):
+                        return f"{module}.{expr.id}"  # ``from helpers import *``
             if expr.id in _BUILTINS:
                 return f"builtins.{expr.id}"
             return None

@@ -207,6 +207,14 @@ class Program:
         self.walked: set[int] = set()
         """The functions whose body this walk has finished."""
 
+    def final_return(self, function: FunctionNode) -> Kind | None:
+        """What ``function`` returns, once the walks are over."""
+        return _agree(self.facts.returns.get(id(function), ()), strict=True)
+
+    def final_items(self, function: FunctionNode) -> tuple[Kind | None, ...] | None:
+        """The kinds of the items of the tuple ``function`` returns, once the walks are over."""
+        return _agree_items(self.facts.items.get(id(function), set()))
+
     def return_items(
         self, function: FunctionNode, caller: FunctionNode | None
     ) -> tuple[Kind | None, ...] | None:

@@ -1,0 +1,158 @@
+"""The project index: kinds that come from the project's own modules, the same in
+``mlsmells check``, flake8 and pylint (each run as a subprocess on a fixture project),
+in notebooks, and kept fresh when a module changes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from mlsmells import registry
+from mlsmells.semantic import index
+from tests.fixture_util import FIXTURES
+
+PROJECT = FIXTURES.parent / "projects" / "kaggle"
+MAIN = PROJECT / "main.py"
+
+
+def expectations(path: Path) -> set[tuple[int, str]]:
+    """(line, code) of each ``# error: MLxxx`` comment in ``path``."""
+    found = set()
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if "# error:" in line:
+            for code in line.split("# error:")[1].split(","):
+                found.add((number, code.strip()))
+    return found
+
+
+def _run(*args: str, cwd: Path = PROJECT) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(
+        [sys.executable, "-m", *args], cwd=cwd, capture_output=True, text=True, check=False
+    )
+    assert "Traceback" not in proc.stderr, proc.stderr
+    return proc
+
+
+def test_check_sees_kinds_from_the_projects_modules() -> None:
+    proc = _run(
+        "mlsmells", "check", "--no-cache", "--select=ALL", "--output-format=json", MAIN.name
+    )
+    found = {(r["location"]["row"], r["code"]) for r in json.loads(proc.stdout)}
+    found = {(line, code) for line, code in found if code in ("ML204", "ML206", "ML405")}
+    assert found == expectations(MAIN)
+
+
+def test_flake8_sees_the_same() -> None:
+    proc = _run(
+        "flake8", "--isolated", "--select=ML2,ML405", "--format=%(row)d %(code)s", MAIN.name
+    )
+    found = {(int(line), code) for line, code in (row.split() for row in proc.stdout.splitlines())}
+    assert found == expectations(MAIN)
+
+
+def test_pylint_sees_the_same() -> None:
+    proc = _run(
+        "pylint",
+        "--load-plugins=mlsmells.pylint_plugin",
+        "--disable=all",
+        "--enable=mlsmells",
+        "--score=n",
+        "--persistent=n",
+        "--msg-template={line} {msg}",
+        "main.py",
+    )
+    rows = [r.split()[:2] for r in proc.stdout.splitlines() if not r.startswith("*")]
+    found = {(int(line), code) for line, code in rows if code in ("ML204", "ML206", "ML405")}
+    assert found == expectations(MAIN)
+
+
+def test_a_notebook_of_the_project_imports_its_modules(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(PROJECT, project)
+    cells = [
+        {"cell_type": "markdown", "metadata": {}, "source": ["# Exploring"]},
+        {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": 1,
+         "source": ["import utils\n", "train, test = utils.load_both()\n"]},
+        {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": 2,
+         "source": ["grid = utils.load_grid()\n", "arr = test.values\n", "g = grid.values\n"]},
+    ]  # fmt: skip
+    notebook = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (project / "explore.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+    proc = _run("mlsmells", "check", "--no-cache", "--select=ML206", "--output-format=json",
+                "explore.ipynb", cwd=project)  # fmt: skip
+    found = [(r["cell"], r["location"]["row"]) for r in json.loads(proc.stdout)]
+    assert found == [(3, 2)]
+
+
+def _findings(path: Path) -> list[tuple[int, str]]:
+    source = path.read_text(encoding="utf-8")
+    found = registry.engine(frozenset({"ML206"})).run_source(source, str(path))
+    return [(d.line, d.code) for d in found]
+
+
+def test_a_changed_module_is_summarised_again(tmp_path: Path) -> None:
+    (tmp_path / "setup.cfg").write_text("[metadata]\n", encoding="utf-8")
+    helper = tmp_path / "helpers.py"
+    helper.write_text("import pandas as pd\ndef load():\n    return pd.read_csv('a')\n", "utf-8")
+    script = tmp_path / "run.py"
+    script.write_text("import helpers\nx = helpers.load().values\n", encoding="utf-8")
+    assert _findings(script) == [(2, "ML206")]
+    # A change of size is enough for the index to read the module again.
+    helper.write_text("import numpy as np\ndef load():\n    return np.zeros(3)\n", "utf-8")
+    assert _findings(script) == []
+
+
+def test_the_project_root_and_what_is_outside(tmp_path: Path) -> None:
+    (tmp_path / "proj" / "src" / "lib").mkdir(parents=True)
+    (tmp_path / "proj" / ".git").mkdir()
+    (tmp_path / "proj" / "notebooks").mkdir()
+    script = tmp_path / "proj" / "notebooks" / "run.py"
+    assert index.project_root(script) == (tmp_path / "proj").resolve()
+    lone = tmp_path / "lone" / "x.py"
+    lone.parent.mkdir()
+    assert index.project_root(lone) == lone.parent.resolve()
+    # src/ layouts: ``import lib`` from a notebook folder finds src/lib.
+    (tmp_path / "proj" / "src" / "lib" / "__init__.py").write_text(
+        "import pandas as pd\ndef load():\n    return pd.read_csv('a')\n", "utf-8"
+    )
+    script.write_text("import lib\ny = lib.load().values\n", encoding="utf-8")
+    assert _findings(script) == [(2, "ML206")]
+    # A module reached through a link out of the project is not read.
+    outside = tmp_path / "elsewhere.py"
+    outside.write_text("import pandas as pd\ndef load():\n    return pd.read_csv('a')\n", "utf-8")
+    (tmp_path / "proj" / "src" / "linked.py").symlink_to(outside)
+    script.write_text("import linked\ny = linked.load().values\n", encoding="utf-8")
+    assert _findings(script) == []
+
+
+@pytest.mark.parametrize(
+    "helper",
+    [
+        "this is not python\n",
+        "import pandas as pd\n" + "x = (" * 200 + "1" + ")" * 200 + "\n",
+        "\xff\xfe not utf-8",
+    ],
+    ids=["syntax-error", "deep", "undecodable"],
+)
+def test_a_module_that_cannot_be_summarised_is_unknown(tmp_path: Path, helper: str) -> None:
+    (tmp_path / "pyproject.toml").write_text("", encoding="utf-8")
+    (tmp_path / "helpers.py").write_bytes(helper.encode("utf-8", "surrogateescape"))
+    script = tmp_path / "run.py"
+    script.write_text(
+        textwrap.dedent(
+            """\
+            import helpers
+            import pandas as pd
+            a = helpers.load().values
+            b = pd.read_csv("x").values
+            """
+        ),
+        encoding="utf-8",
+    )
+    assert _findings(script) == [(4, "ML206")]
