@@ -482,7 +482,7 @@ def test_fix_context_parent_is_libcst_parent(source: str) -> None:
 @pytest.mark.parametrize("source", [*_sources(), "x = 1\r\ny = (\r\n  2)\r\n", "if a:\n\tb\n"])
 def test_fix_context_positions_are_libcst_positions(source: str) -> None:
     module = cst.parse_module(source)
-    spans, nodes, code = _spans_and_code(module)
+    spans, nodes, _, code = _spans_and_code(module)
     assert code == module.code
     expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     ours = [nodes[key] for key in spans]
