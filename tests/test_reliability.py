@@ -65,3 +65,117 @@ def test_a_utf_16_config_file_is_one_line(tmp_path: Path) -> None:
         "mlsmells: error: mlsmells.toml: not UTF-8 (TOML files must be): byte 0xff on line 1"
     ]
     assert proc.stdout == ""
+
+
+# ------------------------------------------------------------- newer syntax
+NEWER_SYNTAX = {
+    # name: (source, (line, column), what needs which Python)
+    "type-alias": (
+        "import torch\ntype Pair = tuple[int, int]\n",
+        (2, 1),
+        "a type alias statement (PEP 695) needs Python 3.12",
+    ),
+    "generic-function": (
+        "def first[T](items: list[T]) -> T:\n    return items[0]\n",
+        (1, 1),
+        "a generic function (PEP 695) needs Python 3.12",
+    ),
+    "generic-method": (
+        "class Box:\n    async def get[T](self, x: T) -> T:\n        return x\n",
+        (2, 5),
+        "a generic function (PEP 695) needs Python 3.12",
+    ),
+    "generic-class": (
+        "class Box[T]:\n    item: T\n",
+        (1, 1),
+        "a generic class (PEP 695) needs Python 3.12",
+    ),
+    "type-parameter-default": (
+        "def first[T = int](items: list[T]) -> T:\n    return items[0]\n",
+        (1, 1),
+        "a default of a type parameter (PEP 696) needs Python 3.13",
+    ),
+    "f-string-quotes": (
+        'row = {\'a\': 1}\nprint(f"{row["a"]}")\n',
+        (2, 7),
+        "an f-string reusing its quotes inside a replacement field (PEP 701) needs Python 3.12",
+    ),
+    "f-string-nested-quotes": (
+        'x = 1\nprint(f"{f\'{f"{x}"}\'}")\n',
+        (2, 7),
+        "an f-string reusing its quotes inside a replacement field (PEP 701) needs Python 3.12",
+    ),
+    "f-string-backslash": (
+        "names = ['a']\nprint(f\"{'\\n'.join(names)}\")\n",
+        (2, 7),
+        "a backslash in an f-string's replacement field (PEP 701) needs Python 3.12",
+    ),
+    "f-string-comment": (
+        "x = 1\ny = f'''{\n    x  # the value\n}'''\n",
+        (2, 5),
+        "a comment in an f-string's replacement field (PEP 701) needs Python 3.12",
+    ),
+    "template-string": (
+        "name = 'x'\ngreeting = t'hello {name}'\n",
+        (2, 12),
+        "a template string (PEP 750) needs Python 3.14",
+    ),
+}
+
+
+def _needs(text: str) -> tuple[int, int]:
+    major, minor = text.rsplit(" ", 1)[1].split(".")
+    return int(major), int(minor)
+
+
+@pytest.mark.parametrize("command", ["check", "fix"])
+@pytest.mark.parametrize("name", sorted(NEWER_SYNTAX))
+def test_syntax_of_a_newer_python_says_which_python(
+    tmp_path: Path, name: str, command: str
+) -> None:
+    source, (line, column), needs = NEWER_SYNTAX[name]
+    if sys.version_info >= _needs(needs):
+        pytest.skip(f"this Python parses {name}")
+    (tmp_path / "new.py").write_text(source)
+    proc = mlsmells(command, "new.py", cwd=tmp_path)
+    assert proc.returncode == 2
+    running = ".".join(map(str, sys.version_info[:3]))
+    assert proc.stderr.splitlines() == [
+        f"mlsmells: error: new.py:{line}:{column}: syntax error: {needs} or newer "
+        f"(mlsmells runs on Python {running})"
+    ]
+    assert (tmp_path / "new.py").read_text() == source
+
+
+def test_newer_syntax_in_a_notebook_cell(tmp_path: Path) -> None:
+    import json
+
+    cells = [
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "outputs": [],
+            "execution_count": None,
+            "source": source,
+        }
+        for source in (FINDING, "type Pair = tuple[int, int]\n")
+    ]
+    (tmp_path / "nb.ipynb").write_text(json.dumps({"nbformat": 4, "cells": cells}))
+    proc = mlsmells("check", "nb.ipynb", cwd=tmp_path)
+    assert proc.returncode == 1
+    running = ".".join(map(str, sys.version_info[:3]))
+    assert proc.stderr.splitlines() == [
+        "mlsmells: notice: nb.ipynb:cell 2:1:1: cell does not parse (a type alias statement "
+        f"(PEP 695) needs Python 3.12 or newer (mlsmells runs on Python {running})); it is "
+        "not checked"
+    ]
+
+
+def test_a_real_syntax_error_is_reported_as_it_is(tmp_path: Path) -> None:
+    (tmp_path / "bad.py").write_text("type = 1\ntype(x) = 2\nprint(f'{x:#x}', f'{')\n")
+    proc = mlsmells("check", "bad.py", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [
+        "mlsmells: error: bad.py:2:1: syntax error: cannot assign to function call here. "
+        "Maybe you meant '==' instead of '='?"
+    ]
