@@ -242,7 +242,7 @@ def check_paths(
 
 
 def _fail(message: str) -> int:
-    print(f"mlsmells: error: {message}", file=sys.stderr)
+    print(f"mlsmells: error: {output.printable(message)}", file=sys.stderr)
     return EXIT_ERROR
 
 
@@ -306,7 +306,7 @@ def run_add_noqa(results: Sequence[FileResult]) -> int:
         try:
             changed = add_noqa_to_file(result.path, result.diagnostics)
         except FileError as exc:
-            print(f"mlsmells: error: {result.path}: {exc}", file=sys.stderr)
+            print(f"mlsmells: error: {output.printable(f'{result.path}: {exc}')}", file=sys.stderr)
             failed = True
             continue
         added += changed
@@ -338,9 +338,9 @@ def report_errors(results: Sequence[FileResult], out: TextIO) -> None:
     for result in results:
         if result.error is not None:
             where = f"{result.path}{result.error.location}"
-            print(f"mlsmells: error: {where}: {result.error}", file=out)
+            print(f"mlsmells: error: {output.printable(f'{where}: {result.error}')}", file=out)
         for notice in result.notices:  # e.g. a notebook cell that does not parse
-            print(f"mlsmells: notice: {result.path}{notice}", file=out)
+            print(f"mlsmells: notice: {output.printable(f'{result.path}{notice}')}", file=out)
 
 
 # ------------------------------------------------------------ rule / rules

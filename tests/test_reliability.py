@@ -179,3 +179,82 @@ def test_a_real_syntax_error_is_reported_as_it_is(tmp_path: Path) -> None:
         "mlsmells: error: bad.py:2:1: syntax error: cannot assign to function call here. "
         "Maybe you meant '==' instead of '='?"
     ]
+
+
+# --------------------------------------------------------- control characters
+HOSTILE_NAME = "a\n::error file=b.py::pwned\r\x1b[2J\x85\u2028.py"
+SHOWN_NAME = "a\\n::error file=b.py::pwned\\r\\x1b[2J\\x85\\u2028.py"
+FORMATS = ["text", "concise", "json", "json-lines", "github", "sarif", "junit"]
+
+
+@pytest.fixture
+def hostile_names(tmp_path: Path) -> Path:
+    """A file with a finding and a file that does not parse, both named to inject lines."""
+    folder = tmp_path / "src"
+    folder.mkdir()
+    (folder / HOSTILE_NAME).write_text(FINDING)
+    (folder / f"broken{HOSTILE_NAME}").write_text("x = (\n")
+    return folder
+
+
+def _raw_controls(text: str) -> set[str]:
+    """The control characters of ``text`` other than the newlines ending its lines."""
+    return {c for c in text if (ord(c) < 32 and c != "\n") or 0x7F <= ord(c) <= 0x9F} | (
+        {c for c in text if c in "\u2028\u2029"}
+    )
+
+
+@pytest.mark.parametrize("output_format", FORMATS)
+def test_control_characters_in_names_are_escaped(hostile_names: Path, output_format: str) -> None:
+    proc = mlsmells("check", "--output-format", output_format, "src", cwd=hostile_names.parent)
+    assert proc.returncode == 2
+    assert not _raw_controls(proc.stdout + proc.stderr)
+    assert proc.stderr.splitlines() == [
+        f"mlsmells: error: src/broken{SHOWN_NAME}:1:5: syntax error: '(' was never closed"
+    ]
+    lines = proc.stdout.splitlines()
+    if output_format in ("text", "concise"):
+        assert lines[0].startswith(f"src/{SHOWN_NAME}:2:9: ML401 ")
+        assert len(lines) == (2 if output_format == "text" else 1)
+    elif output_format == "github":
+        # One workflow command per annotation, and no other line GitHub would execute.
+        assert [line[:15] for line in lines] == ["::error file=sr"] * 2
+        assert all("::" not in line[2:].split("::", 1)[1] for line in lines)
+    elif output_format in ("json", "json-lines"):
+        import json
+
+        records = (
+            json.loads(proc.stdout)
+            if output_format == "json"
+            else [json.loads(line) for line in lines]
+        )
+        assert [r["filename"] for r in records] == [f"src/{HOSTILE_NAME}"]  # exact data
+    elif output_format == "sarif":
+        import json
+
+        log = json.loads(proc.stdout)
+        [result] = log["runs"][0]["results"]
+        uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        assert "%0A" in uri and "\n" not in uri
+    else:
+        import xml.etree.ElementTree as ET
+
+        suites = ET.fromstring(proc.stdout)  # well-formed: the raw characters are not
+        assert {case.get("file") for case in suites.iter("testcase")} == {
+            f"src/{SHOWN_NAME}",
+            f"src/broken{SHOWN_NAME}",
+        }
+
+
+def test_control_characters_in_names_are_escaped_by_fix(hostile_names: Path) -> None:
+    proc = mlsmells("fix", "--unsafe-fixes", "--show-fixes", "src", cwd=hostile_names.parent)
+    assert proc.returncode == 2
+    assert not _raw_controls(proc.stdout + proc.stderr)
+    assert f"- src/{SHOWN_NAME}:" in proc.stdout.splitlines()
+    assert (hostile_names / HOSTILE_NAME).read_text() == FIXED
+    diff = mlsmells("fix", "--diff", "src", cwd=hostile_names.parent)
+    assert not _raw_controls(diff.stdout + diff.stderr)
+    (hostile_names / HOSTILE_NAME).write_text(FINDING)
+    diff = mlsmells("fix", "--unsafe-fixes", "--diff", "src", cwd=hostile_names.parent)
+    assert f"--- src/{SHOWN_NAME}" in diff.stdout.splitlines()
+    assert not _raw_controls(diff.stdout + diff.stderr)

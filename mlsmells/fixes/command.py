@@ -142,7 +142,7 @@ def run_fix(args: argparse.Namespace) -> int:
         baseline = Baseline.read(args.baseline) if args.baseline is not None else None
         paths = cli.discover(args, settings)
     except (ConfigError, BaselineError) as exc:
-        print(f"mlsmells: error: {exc}", file=sys.stderr)
+        print(f"mlsmells: error: {output.printable(str(exc))}", file=sys.stderr)
         return EXIT_ERROR
     if not paths:
         print("mlsmells: warning: no Python files found", file=sys.stderr)
@@ -150,9 +150,10 @@ def run_fix(args: argparse.Namespace) -> int:
     outcomes = [fix_path(path, None, settings, write=not args.diff) for path in paths]
     for outcome in outcomes:
         for error in outcome.errors:
-            print(f"mlsmells: error: {outcome.path}{error}", file=sys.stderr)
+            print(f"mlsmells: error: {output.printable(f'{outcome.path}{error}')}", file=sys.stderr)
         for notice in outcome.notices:
-            print(f"mlsmells: notice: {outcome.path}{notice}", file=sys.stderr)
+            line = output.printable(f"{outcome.path}{notice}")
+            print(f"mlsmells: notice: {line}", file=sys.stderr)
     report: TextIO = sys.stdout
     hidden = 0
     if args.diff:
@@ -211,7 +212,7 @@ def fix_path(
                 source.text, str(path), active, settings=config, unsafe=apply_unsafe
             )
             new_text = outcome.result.source
-            outcome.diff = unified_diff(str(path), source.text, new_text)
+            outcome.diff = unified_diff(output.printable(str(path)), source.text, new_text)
     except FileError as exc:
         outcome.errors.append(f"{exc.location}: {exc}")
         return outcome
@@ -258,7 +259,7 @@ def _fix_notebook(
     except notebooks.FixMappingError as exc:
         outcome.result = result.abandoned(f"{exc}; the notebook is left unchanged")
         return source, source.text
-    outcome.diff = edit.diff(str(outcome.path))
+    outcome.diff = edit.diff(output.printable(str(outcome.path)))
     outcome.line_map = notebooks.Notebook(edit.text).line_map()
     return source, edit.text
 
@@ -322,7 +323,7 @@ def write_fixes(outcomes: Sequence[FileOutcome], out: TextIO, *, diff: bool = Fa
     total = sum(len(applied) for _, applied in fixed)
     out.write(f"{'Would fix' if diff else 'Fixed'} {_plural(total, 'finding')}:\n")
     for path, applied in fixed:
-        out.write(f"- {path}:\n")
+        out.write(f"- {output.printable(str(path))}:\n")
         for code, count in sorted(Counter(a.diagnostic.code for a in applied).items()):
             out.write(f"    {count} × {code} ({registry.get(code).name})\n")
 
