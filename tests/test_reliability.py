@@ -13,6 +13,7 @@ in a child process, as CI and pre-commit do.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -258,3 +259,99 @@ def test_control_characters_in_names_are_escaped_by_fix(hostile_names: Path) -> 
     diff = mlsmells("fix", "--unsafe-fixes", "--diff", "src", cwd=hostile_names.parent)
     assert f"--- src/{SHOWN_NAME}" in diff.stdout.splitlines()
     assert not _raw_controls(diff.stdout + diff.stderr)
+
+
+# -------------------------------------------------------------------- cache
+FORGE = """\
+import sys
+from pathlib import Path
+from mlsmells import cache
+from mlsmells.config import SettingsCache
+from mlsmells.runner import FileResult
+
+# What anyone can do: compute the key of each file's entry and store "no findings" there.
+store = cache.Cache(Path(cache.DEFAULT_DIR))
+for name in sys.argv[1:]:
+    path = Path(name)
+    settings = SettingsCache().for_path(path)
+    key = cache.entry_key(path, path.read_bytes(), settings.codes_for(path), settings.serialise())
+    store.put(key, cache.encode(FileResult(path)))
+"""
+
+
+def _user(tmp_path: Path, name: str) -> dict[str, str]:
+    """The environment of a user of this machine whose cache directory is their own, running
+    with the default cache folder (no folder named, not in CI)."""
+    return {"XDG_CACHE_HOME": str(tmp_path / name), "MLSMELLS_CACHE_DIR": "", "CI": ""}
+
+
+def test_a_committed_cache_cannot_silence_the_linter(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "train.py").write_text(FINDING)
+    attacker = {**os.environ, **_user(tmp_path, "attacker")}
+    attacker["PYTHONPATH"] = str(ROOT)
+    subprocess.run([sys.executable, "-c", FORGE, "train.py"], cwd=project, env=attacker, check=True)
+    [forged] = (project / ".mlsmells_cache").glob("*/*.json")
+    planted = forged.read_bytes()
+    proc = mlsmells("check", "train.py", cwd=project, env=_user(tmp_path, "victim"))
+    assert proc.returncode == 1
+    assert proc.stdout.startswith("train.py:2:9: ML401 ")
+    assert forged.read_bytes() != planted  # replaced by an entry of the victim's own
+    again = mlsmells("check", "train.py", cwd=project, env=_user(tmp_path, "victim"))
+    assert (again.returncode, again.stdout) == (1, proc.stdout)
+
+
+def test_the_cache_key_is_private_to_the_user(tmp_path: Path) -> None:
+    (tmp_path / "train.py").write_text(FINDING)
+    assert mlsmells("check", "train.py", cwd=tmp_path, env=_user(tmp_path, "me")).returncode == 1
+    key = tmp_path / "me" / "mlsmells" / "key"
+    assert key.stat().st_mode & 0o777 == 0o600
+    assert len(bytes.fromhex(key.read_text())) == 32
+    ignore = (tmp_path / ".mlsmells_cache" / ".gitignore").read_text()
+    assert "*" in ignore.splitlines()
+    # A key that others can read is not used: no entry is written with it.
+    shutil.rmtree(tmp_path / ".mlsmells_cache")
+    key.chmod(0o644)
+    assert mlsmells("check", "train.py", cwd=tmp_path, env=_user(tmp_path, "me")).returncode == 1
+    assert not list(tmp_path.glob(".mlsmells_cache/*/*.json"))
+
+
+@pytest.mark.parametrize(
+    ("env", "used"),
+    [
+        ({"CI": "true"}, False),
+        ({"CI": "true", "MLSMELLS_CACHE_DIR": "named"}, True),
+        ({"MLSMELLS_NO_CACHE": "1"}, False),
+        ({"MLSMELLS_NO_CACHE": "1", "MLSMELLS_CACHE_DIR": "named"}, False),
+        ({"MLSMELLS_NO_CACHE": "0"}, True),
+    ],
+)
+def test_ci_runs_without_a_cache(tmp_path: Path, env: dict[str, str], used: bool) -> None:
+    (tmp_path / "train.py").write_text(FINDING)
+    proc = mlsmells("check", "train.py", cwd=tmp_path, env={**_user(tmp_path, "me"), **env})
+    assert proc.returncode == 1
+    folder = tmp_path / env.get("MLSMELLS_CACHE_DIR", ".mlsmells_cache")
+    assert bool(list(folder.glob("*/*.json"))) == used
+
+
+def test_a_committed_cache_folder_cannot_delete_or_write_files(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    (project / ".mlsmells_cache" / "notes").mkdir(parents=True)
+    (project / "train.py").write_text(FINDING)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    old = [project / ".mlsmells_cache" / "notes" / "old.txt", outside / f"{'a' * 64}.json"]
+    for path in old:
+        path.write_text("keep me\n")
+        os.utime(path, (0, 0))
+    (project / ".mlsmells_cache" / ("0" * 20)).symlink_to(outside)
+    assert mlsmells("check", "train.py", cwd=project, env=_user(tmp_path, "me")).returncode == 1
+    assert all(path.read_text() == "keep me\n" for path in old)
+    # A cache folder that is a link (to the home directory, say) is not used at all.
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.rmtree(project / ".mlsmells_cache")
+    (project / ".mlsmells_cache").symlink_to(home)
+    assert mlsmells("check", "train.py", cwd=project, env=_user(tmp_path, "me")).returncode == 1
+    assert list(home.iterdir()) == []
