@@ -28,7 +28,13 @@ from typing import TYPE_CHECKING, TextIO
 from mlsmells import output, registry, runner
 from mlsmells.baseline import Baseline, BaselineError
 from mlsmells.config import ConfigError, Settings, SettingsCache
-from mlsmells.fixes.files import SourceFile, read_source_file, read_text_file, write_source_file
+from mlsmells.fixes.files import (
+    SourceFile,
+    read_source_file,
+    read_text_file,
+    remove_stale_temporaries,
+    write_source_file,
+)
 from mlsmells.runner import FileError, FileResult
 
 if TYPE_CHECKING:  # imported when fixing: libcst is slow to import, and `check` needs none
@@ -146,6 +152,8 @@ def run_fix(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     if not paths:
         print("mlsmells: warning: no Python files found", file=sys.stderr)
+    if not args.diff:  # what an earlier run killed while writing left behind
+        remove_stale_temporaries(paths)
     # The command line's --unsafe-fixes is already part of each file's settings.
     outcomes = [fix_path(path, None, settings, write=not args.diff) for path in paths]
     for outcome in outcomes:

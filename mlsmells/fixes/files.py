@@ -6,6 +6,12 @@ BOM included). Writing is atomic: a temporary file in the same directory,
 given the original's permission bits, then renamed over the original (over
 the target of a symbolic link, which stays a link). Nothing is written when
 the file is read-only, or when its bytes changed since they were read.
+
+A process killed between creating the temporary file and renaming it (SIGKILL,
+a power cut) leaves that file behind: hidden, and named
+``.NAME.XXXXXXXX.PID.mlsmells.tmp`` after the file and the writing process, so
+that the next ``mlsmells fix`` in that directory recognises it and removes it
+(:func:`remove_stale_temporaries`) once its writer is gone.
 """
 
 from __future__ import annotations
@@ -13,9 +19,12 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import stat
 import tempfile
+import time
 import tokenize
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +53,13 @@ def split_lines(text: str) -> list[str]:
 
 _WRITE_BITS = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
 _CHANGED = "not written: the file changed on disk since it was read"
+TEMPORARY_SUFFIX = ".mlsmells.tmp"
+_TEMPORARY = re.compile(r"\..+\.[a-z0-9_]{8}(?:\.(?P<pid>\d+))?" + re.escape(TEMPORARY_SUFFIX))
+"""The name of a temporary file of :func:`write_source_file` (without the writer's process
+id when an earlier mlsmells wrote it)."""
+STALE_AFTER = 3600.0
+"""Seconds after which a temporary file is stale whoever wrote it (a write takes
+milliseconds): for a process id that another machine or container gave out."""
 
 
 @dataclass(frozen=True)
@@ -105,7 +121,7 @@ def write_source_file(source: SourceFile, text: str) -> None:
         raise FileError("not written: the file is read-only")
     try:
         handle, temporary = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=".mlsmells.tmp", dir=target.parent
+            prefix=f".{target.name}.", suffix=f".{os.getpid()}{TEMPORARY_SUFFIX}", dir=target.parent
         )
     except OSError as exc:
         reason = runner._os_reason(exc)
@@ -140,3 +156,41 @@ def _keep_owner(fd: int, original: os.stat_result) -> None:
             "not written: the fixed file could not be given the owner and group of the "
             f"original (uid {original.st_uid}, gid {original.st_gid})"
         ) from None
+
+
+def remove_stale_temporaries(paths: Iterable[Path]) -> None:
+    """Remove the temporary files that killed runs left in the directories of ``paths``
+    (the directories of the files links point to): those whose writer is not running, or
+    that are older than :data:`STALE_AFTER`. Each directory is listed once; never raises."""
+    folders = {Path(os.path.realpath(path)).parent for path in paths}
+    now = time.time()
+    for folder in sorted(folders):
+        try:
+            names = [name for name in os.listdir(folder) if name.endswith(TEMPORARY_SUFFIX)]
+        except OSError:
+            continue
+        for name in names:
+            match = _TEMPORARY.fullmatch(name)
+            if match is None:
+                continue
+            path = folder / name
+            with contextlib.suppress(OSError):
+                writer = match["pid"]
+                old = now - path.lstat().st_mtime > STALE_AFTER
+                if old or (writer is not None and not _running(int(writer))):
+                    path.unlink()
+
+
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` exists (this process is not writing while it cleans)."""
+    if pid == os.getpid():
+        return False  # an earlier process had this id (a container's): it is gone
+    if os.name == "nt":  # os.kill would terminate it: leave the file to its age
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # PermissionError: it exists, another user's
+        return True
+    return True
