@@ -32,6 +32,7 @@ from mlsmells import registry, runner
 from mlsmells.config import Settings
 from mlsmells.deep import call_deep
 from mlsmells.diagnostics import Diagnostic
+from mlsmells.engine import gc_paused
 from mlsmells.fixes import load_transforms
 from mlsmells.fixes.base import TRANSFORMS, Edit, FixContext, RoundTripError, Span, split_lines
 from mlsmells.notebooks import follow_line_map
@@ -156,41 +157,55 @@ def _fix_source(
         if not candidates:
             return FixResult(source, text, tuple(applied), first, tuple(found))
         try:
-            ctx = FixContext(text, settings)
-        except cst.ParserSyntaxError as exc:
-            return _abandon(source, first, f"libcst cannot parse the file ({_first_line(exc)})")
-        except RoundTripError as exc:
-            return _abandon(source, first, f"{exc}; the file is left unchanged")
-        try:
-            chosen, held = _plan(ctx, candidates, unsafe)
+            # No cyclic garbage collection while libcst's tree is alive: the collector would
+            # scan its millions of objects again and again (the time of fixing a big file
+            # grew faster than the file). The tree is freed by reference counting.
+            with gc_paused():
+                chosen, held, new_text = _edit(text, settings, candidates, unsafe, number)
         except FixError as exc:
             return _abandon(source, first, str(exc))
         if not chosen:
             return FixResult(source, text, tuple(applied), first, tuple(found), held)
-        if number > MAX_PASSES:
-            codes = ", ".join(sorted({d.code for d, _, _ in chosen}))
-            return _abandon(
-                source,
-                first,
-                f"fixes did not converge after {MAX_PASSES} passes ({codes}); "
-                "the file is left unchanged; please report it",
-            )
-        new_text = _apply(ctx, [edit for _, edit, _ in chosen])
         problem = _parse_problem(new_text, filename)
         if problem is not None:
-            codes = ", ".join(sorted({d.code for d, _, _ in chosen}))
+            codes = ", ".join(sorted({d.code for d, _ in chosen}))
             return _abandon(
                 source,
                 first,
                 f"the fixes ({codes}) produce code that does not parse ({problem}); "
                 "the file is left unchanged; please report it",
             )
-        applied.extend(AppliedFix(diag, safety, number) for diag, _, safety in chosen)
+        applied.extend(AppliedFix(diag, safety, number) for diag, safety in chosen)
         cell_last_lines = _follow_lines(cell_last_lines, text, new_text)
         if line_map is not None:
             line_map = follow_line_map(line_map, split_lines(text), split_lines(new_text))
         text = new_text
     raise AssertionError("unreachable: the loop returns")  # pragma: no cover
+
+
+def _edit(
+    text: str, settings: Settings, candidates: Sequence[Diagnostic], unsafe: bool, number: int
+) -> tuple[list[tuple[Diagnostic, Fix]], int, str]:
+    """Pass ``number``: (the findings fixed and the safety of each fix, the number of unsafe
+    fixes held back, the fixed text). Raises :class:`FixError` when the fixes of the file
+    must be abandoned."""
+    try:
+        ctx = FixContext(text, settings)
+    except cst.ParserSyntaxError as exc:
+        raise FixError(f"libcst cannot parse the file ({_first_line(exc)})") from None
+    except RoundTripError as exc:
+        raise FixError(f"{exc}; the file is left unchanged") from None
+    chosen, held = _plan(ctx, candidates, unsafe)
+    if not chosen:
+        return [], held, text
+    if number > MAX_PASSES:
+        codes = ", ".join(sorted({d.code for d, _, _ in chosen}))
+        raise FixError(
+            f"fixes did not converge after {MAX_PASSES} passes ({codes}); "
+            "the file is left unchanged; please report it"
+        )
+    new_text = _apply(ctx, [edit for _, edit, _ in chosen])
+    return [(diag, safety) for diag, _, safety in chosen], held, new_text
 
 
 def _abandon(source: str, found: tuple[Diagnostic, ...], why: str) -> FixResult:
@@ -274,7 +289,7 @@ def _apply(ctx: FixContext, edits: Sequence[Edit]) -> str:
 
 def _parse_problem(text: str, filename: str) -> str | None:
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), gc_paused():
             warnings.simplefilter("ignore")
             ast.parse(text, filename=filename)
     except SyntaxError as exc:

@@ -77,6 +77,7 @@ class FileOutcome:
     result: FixResult | None = None
     """``None`` when the file could not be read or parsed."""
     diff: str = ""
+    """What fixing changes (for a Python file, computed only when nothing is written)."""
     errors: list[str] = field(default_factory=list)
     """One-line errors, each starting with ``": "`` or with a ``":line:col: "`` location."""
     line_map: dict[int, tuple[int, int]] | None = None
@@ -220,7 +221,8 @@ def fix_path(
                 source.text, str(path), active, settings=config, unsafe=apply_unsafe
             )
             new_text = outcome.result.source
-            outcome.diff = unified_diff(output.printable(str(path)), source.text, new_text)
+            if not write:  # (a diff of a big file costs a tenth of its fix)
+                outcome.diff = unified_diff(output.printable(str(path)), source.text, new_text)
     except FileError as exc:
         outcome.errors.append(f"{exc.location}: {exc}")
         return outcome
