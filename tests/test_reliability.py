@@ -355,3 +355,84 @@ def test_a_committed_cache_folder_cannot_delete_or_write_files(tmp_path: Path) -
     (project / ".mlsmells_cache").symlink_to(home)
     assert mlsmells("check", "train.py", cwd=project, env=_user(tmp_path, "me")).returncode == 1
     assert list(home.iterdir()) == []
+
+
+# ---------------------------------------------------------------- big files
+def test_fix_refuses_a_file_over_the_size_limit_and_checks_it(tmp_path: Path) -> None:
+    padding = "".join(f"value_{i} = {i}  # padding\n" for i in range(60))
+    (tmp_path / "big.py").write_text(FINDING + padding)
+    (tmp_path / "small.py").write_text(FINDING)
+    size = len(FINDING + padding)
+    assert 1024 < size < 2048
+    env = {"MLSMELLS_FIX_SIZE_LIMIT": "1K"}
+    proc = mlsmells("fix", "--unsafe-fixes", "big.py", "small.py", cwd=tmp_path, env=env)
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [
+        f"mlsmells: error: big.py: not fixed: {size / 1024:.1f} KiB of code, over the 1.0 KiB "
+        "that fix takes (set MLSMELLS_FIX_SIZE_LIMIT to change it); checked only"
+    ]
+    assert proc.stdout.splitlines()[0].startswith("big.py:2:9: ML401 ")
+    assert (tmp_path / "big.py").read_text() == FINDING + padding
+    assert (tmp_path / "small.py").read_text() == FIXED
+    # The limit is a setting of the environment: raised (or 0, none), the file is fixed.
+    for limit in ("2K", "0"):
+        (tmp_path / "big.py").write_text(FINDING + padding)
+        env = {"MLSMELLS_FIX_SIZE_LIMIT": limit}
+        assert mlsmells("fix", "--unsafe-fixes", "big.py", cwd=tmp_path, env=env).returncode == 0
+        assert (tmp_path / "big.py").read_text() == FIXED + padding
+
+
+def test_an_invalid_size_limit_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text(FINDING)
+    proc = mlsmells("fix", "a.py", cwd=tmp_path, env={"MLSMELLS_FIX_SIZE_LIMIT": "lots"})
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [
+        "mlsmells: error: MLSMELLS_FIX_SIZE_LIMIT: expected a size in bytes such as 8000000 "
+        "or 8M, got 'lots'"
+    ]
+    assert (tmp_path / "a.py").read_text() == FINDING
+
+
+BIG_PROGRAM = """\
+frame{i} = pd.read_csv("data.csv")
+frame{i}.dropna(inplace=True)
+forest{i} = RandomForestClassifier(n_estimators=10)
+state{i} = torch.load("model.pt")
+x{i} = np.random.rand(3)
+"""
+BIG_HEADER = """\
+import torch
+import numpy as np
+import pandas as pd
+from sklearn.ensemble import RandomForestClassifier
+"""
+
+
+def _fix_work(copies: int) -> int:
+    """Python and C function calls made by fixing ``copies`` blocks of fixable findings: a
+    measure of work that, unlike time, does not depend on the machine or its load."""
+    from mlsmells import registry
+    from mlsmells.fixes import fix_source
+
+    source = BIG_HEADER + "".join(BIG_PROGRAM.format(i=i) for i in range(copies))
+    calls = 0
+
+    def count(frame: object, event: str, arg: object) -> None:
+        nonlocal calls
+        if event in ("call", "c_call"):
+            calls += 1
+
+    sys.setprofile(count)
+    try:
+        result = fix_source(source, "big.py", registry.select_codes(), unsafe=True)
+    finally:
+        sys.setprofile(None)
+    assert len(result.applied) >= 4 * copies and not result.remaining
+    return calls
+
+
+def test_fix_work_grows_linearly_with_the_findings() -> None:
+    # Each fix once looked its node up among all the statements of the module.
+    small, large = _fix_work(100), _fix_work(400)
+    # Four times the findings: about four times the work (quadratic would be about 16).
+    assert large < 5 * small, f"{small} calls for 100 blocks, {large} for 400"

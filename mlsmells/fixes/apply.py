@@ -35,6 +35,7 @@ from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import gc_paused
 from mlsmells.fixes import load_transforms
 from mlsmells.fixes.base import TRANSFORMS, Edit, FixContext, RoundTripError, Span, split_lines
+from mlsmells.fixes.files import FIX_SIZE_LIMIT_ENV, fix_size_limit, size_text
 from mlsmells.notebooks import follow_line_map
 from mlsmells.registry import Fix
 
@@ -105,9 +106,24 @@ def fix_source(
     :meth:`mlsmells.engine.Engine.run`); the loop follows them when a
     fix adds or removes lines. Raises :class:`mlsmells.runner.FileError` when
     ``source`` does not parse; every later problem is reported in
-    :attr:`FixResult.error` with the original kept.
+    :attr:`FixResult.error` with the original kept, as is a source above the size limit
+    (:func:`mlsmells.fixes.files.fix_size_limit`), which is only checked.
     """
     settings = settings if settings is not None else Settings()
+
+    def checked_only(why: str) -> FixResult:
+        found = runner.check_source(
+            detection_text(source),
+            filename,
+            active,
+            cell_last_lines=cell_last_lines,
+            line_map=line_map,
+        )
+        return _abandon(source, tuple(found), why)
+
+    too_big = _size_refusal(source)
+    if too_big is not None:
+        return checked_only(too_big)
 
     def run() -> FixResult:
         return _fix_source(source, filename, active, settings, unsafe, cell_last_lines, line_map)
@@ -119,16 +135,7 @@ def fix_source(
     try:  # code nested deeper than the recursion limit (libcst recurses too): with room for it
         return call_deep(run)
     except RecursionError:
-        found = tuple(
-            runner.check_source(
-                detection_text(source),
-                filename,
-                active,
-                cell_last_lines=cell_last_lines,
-                line_map=line_map,
-            )
-        )
-        return _abandon(source, found, "the file is nested too deeply to fix; it is left unchanged")
+        return checked_only("the file is nested too deeply to fix; it is left unchanged")
 
 
 def _fix_source(
@@ -206,6 +213,23 @@ def _edit(
         )
     new_text = _apply(ctx, [edit for _, edit, _ in chosen])
     return [(diag, safety) for diag, _, safety in chosen], held, new_text
+
+
+def _size_refusal(source: str) -> str | None:
+    """Why ``source`` is too big to fix, or ``None``."""
+    try:
+        limit = fix_size_limit()
+    except ValueError as exc:
+        return f"not fixed: {exc}"
+    if limit is None or len(source) <= limit:  # (characters: at most as many as bytes)
+        return None
+    size = len(source.encode("utf-8", "surrogatepass"))
+    if size <= limit:
+        return None
+    return (
+        f"not fixed: {size_text(size)} of code, over the {size_text(limit)} that fix takes "
+        f"(set {FIX_SIZE_LIMIT_ENV} to change it); checked only"
+    )
 
 
 def _abandon(source: str, found: tuple[Diagnostic, ...], why: str) -> FixResult:

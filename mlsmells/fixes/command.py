@@ -30,6 +30,7 @@ from mlsmells.baseline import Baseline, BaselineError
 from mlsmells.config import ConfigError, Settings, SettingsCache
 from mlsmells.fixes.files import (
     SourceFile,
+    fix_size_limit,
     read_source_file,
     read_text_file,
     remove_stale_temporaries,
@@ -145,10 +146,11 @@ def run_fix(args: argparse.Namespace) -> int:
         print("mlsmells: error: --baseline does not combine with --diff", file=sys.stderr)
         return EXIT_ERROR
     try:
+        fix_size_limit()  # (each file reads it: an invalid value is one line here, first)
         settings = cli.settings_from_args(args)
         baseline = Baseline.read(args.baseline) if args.baseline is not None else None
         paths = cli.discover(args, settings)
-    except (ConfigError, BaselineError) as exc:
+    except (ConfigError, BaselineError, ValueError) as exc:
         print(f"mlsmells: error: {output.printable(str(exc))}", file=sys.stderr)
         return EXIT_ERROR
     if not paths:

@@ -51,6 +51,40 @@ def split_lines(text: str) -> list[str]:
     return lines
 
 
+FIX_SIZE_LIMIT_ENV = "MLSMELLS_FIX_SIZE_LIMIT"
+DEFAULT_FIX_SIZE_LIMIT = 4 * 2**20
+"""The largest source ``mlsmells fix`` fixes by default, in bytes of UTF-8 (a notebook: its
+code cells). Fixing needs libcst's tree of the whole file: about 0.7 GB of memory and
+15 s per MB of code, several times what checking it needs; a bigger file is only checked."""
+_SIZE = re.compile(r"\s*(\d+)\s*(?:([KMG])(?:i?B)?)?\s*", re.IGNORECASE)
+_UNITS = {"": 1, "k": 2**10, "m": 2**20, "g": 2**30}
+
+
+def fix_size_limit() -> int | None:
+    """The size limit of fixing: :data:`FIX_SIZE_LIMIT_ENV` (bytes, or with a unit such as
+    ``8M``; ``0``: none) or :data:`DEFAULT_FIX_SIZE_LIMIT`. :class:`ValueError` when the
+    variable holds no size."""
+    text = os.environ.get(FIX_SIZE_LIMIT_ENV, "")
+    if not text.strip():
+        return DEFAULT_FIX_SIZE_LIMIT
+    match = _SIZE.fullmatch(text)
+    if match is None:
+        raise ValueError(
+            f"{FIX_SIZE_LIMIT_ENV}: expected a size in bytes such as 8000000 or 8M, got {text!r}"
+        )
+    limit = int(match[1]) * _UNITS[(match[2] or "").lower()]
+    return limit or None
+
+
+def size_text(size: int) -> str:
+    """``size`` bytes for a message: ``512 bytes``, ``3.5 KiB``, ``12.0 MiB``."""
+    if size < 2**10:
+        return f"{size} bytes"
+    if size < 2**20:
+        return f"{size / 2**10:.1f} KiB"
+    return f"{size / 2**20:.1f} MiB"
+
+
 _WRITE_BITS = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
 _CHANGED = "not written: the file changed on disk since it was read"
 TEMPORARY_SUFFIX = ".mlsmells.tmp"
