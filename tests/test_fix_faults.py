@@ -429,7 +429,10 @@ def test_owner_that_cannot_be_kept_is_refused(
     _only_file(program)
 
 
-def test_symlink_chain_to_another_directory(tmp_path: Path) -> None:
+def test_symlink_chain_to_another_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # the current project: its files may be written
     real_dir = tmp_path / "real"
     real_dir.mkdir()
     target = real_dir / "train.py"

@@ -436,3 +436,36 @@ def test_fix_work_grows_linearly_with_the_findings() -> None:
     small, large = _fix_work(100), _fix_work(400)
     # Four times the findings: about four times the work (quadratic would be about 16).
     assert large < 5 * small, f"{small} calls for 100 blocks, {large} for 400"
+
+
+# -------------------------------------------------------------------- links
+def test_fix_does_not_rewrite_what_a_named_link_leads_out_to(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    (outside / "lib").mkdir(parents=True)
+    (outside / "secret.py").write_text(FINDING)
+    (outside / "lib" / "module.py").write_text(FINDING)
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pyproject.toml").write_text("[project]\nname = 'p'\n")
+    (project / "src").mkdir()
+    (project / "src" / "own.py").write_text(FINDING)
+    (project / "src" / "escape.py").symlink_to(outside / "secret.py")
+    (project / "src" / "lib").symlink_to(outside / "lib")
+    (project / "src" / "alias.py").symlink_to("own.py")  # inside the project: written
+    proc = mlsmells("fix", "--unsafe-fixes", "escape.py", "lib", "alias.py", cwd=project / "src")
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [
+        f"mlsmells: error: {name}: not written: it leads to {target}, outside the paths named "
+        "and the current project (fix the file there, or from there)"
+        for name, target in (
+            ("escape.py", outside / "secret.py"),
+            ("lib/module.py", outside / "lib" / "module.py"),
+        )
+    ]
+    # Checked all the same: their findings are reported.
+    *findings, summary = proc.stdout.splitlines()
+    assert [line.split(":")[0] for line in findings] == ["escape.py", "lib/module.py"]
+    assert summary == "Fixed 1 finding, 2 remaining. 2 files could not be fixed."
+    assert (outside / "secret.py").read_text() == FINDING
+    assert (outside / "lib" / "module.py").read_text() == FINDING
+    assert (project / "src" / "own.py").read_text() == FIXED

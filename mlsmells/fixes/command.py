@@ -30,6 +30,7 @@ from mlsmells.baseline import Baseline, BaselineError
 from mlsmells.config import ConfigError, Settings, SettingsCache
 from mlsmells.fixes.files import (
     SourceFile,
+    WriteScope,
     fix_size_limit,
     read_source_file,
     read_text_file,
@@ -158,7 +159,8 @@ def run_fix(args: argparse.Namespace) -> int:
     if not args.diff:  # what an earlier run killed while writing left behind
         remove_stale_temporaries(paths)
     # The command line's --unsafe-fixes is already part of each file's settings.
-    outcomes = [fix_path(path, None, settings, write=not args.diff) for path in paths]
+    scope = WriteScope(args.paths)
+    outcomes = [fix_path(path, None, settings, write=not args.diff, scope=scope) for path in paths]
     for outcome in outcomes:
         for error in outcome.errors:
             print(f"mlsmells: error: {output.printable(f'{outcome.path}{error}')}", file=sys.stderr)
@@ -198,12 +200,14 @@ def fix_path(
     *,
     unsafe: bool | None = None,
     write: bool = True,
+    scope: WriteScope | None = None,
 ) -> FileOutcome:
     """Fix one file, or only compute its diff when ``write`` is false.
 
     ``active`` ``None`` fixes the codes the file's settings select.
-    ``unsafe`` overrides the ``unsafe-fixes`` setting when not ``None``. Never
-    raises for a problem with the file: it becomes one of ``errors``.
+    ``unsafe`` overrides the ``unsafe-fixes`` setting when not ``None``; ``scope``, when
+    given, says where the file may be written. Never raises for a problem with the file:
+    it becomes one of ``errors``.
     """
     outcome = FileOutcome(path)
     try:
@@ -234,7 +238,7 @@ def fix_path(
         outcome.errors.append(f": {result.error}")
     if write and new_text != source.text:
         try:
-            write_source_file(source, new_text)
+            write_source_file(source, new_text, scope)
         except FileError as exc:
             outcome.errors.append(f": {exc}")
             outcome.result = result.abandoned(str(exc))

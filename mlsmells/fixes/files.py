@@ -139,8 +139,51 @@ def _read_bytes(path: Path) -> bytes:
     return runner.read_bytes(path)  # a FIFO or device is refused, not waited on
 
 
-def write_source_file(source: SourceFile, text: str) -> None:
-    """Replace the file's content by ``text``; :class:`FileError` (file untouched) if refused."""
+PROJECT_MARKERS = (".git", ".hg", "pyproject.toml")
+
+
+class WriteScope:
+    """Where ``mlsmells fix`` may write: inside the paths named on the command line and the
+    current project. A symbolic link named, or met in a named directory, whose target is
+    elsewhere is checked but its target is not rewritten.
+
+    A named path counts where it is, not where it leads: ``link.py`` or a linked
+    directory ``lib`` named on the command line does not make its target's folder
+    writable. The current project is the nearest directory, from the current one up,
+    holding a ``.git``, ``.hg`` or ``pyproject.toml`` (else the current directory).
+    """
+
+    def __init__(self, named: Iterable[str | os.PathLike[str]]) -> None:
+        roots = {_project_root(Path.cwd())}
+        for item in named:
+            path = Path(os.path.abspath(item))
+            roots.add(Path(os.path.realpath(path.parent)) / path.name if path.name else path)
+        self.roots = frozenset(roots)
+
+    def refusal(self, path: Path) -> str | None:
+        """Why ``path`` (as given) may not be rewritten, or ``None``."""
+        target = Path(os.path.realpath(path))
+        if any(target.is_relative_to(root) for root in self.roots):
+            return None
+        return (
+            f"not written: it leads to {target}, outside the paths named and the current "
+            "project (fix the file there, or from there)"
+        )
+
+
+def _project_root(start: Path) -> Path:
+    here = Path(os.path.realpath(start))
+    for folder in (here, *here.parents):
+        if any((folder / marker).exists() for marker in PROJECT_MARKERS):
+            return folder
+    return here
+
+
+def write_source_file(source: SourceFile, text: str, scope: WriteScope | None = None) -> None:
+    """Replace the file's content by ``text``; :class:`FileError` (file untouched) if refused,
+    or when ``scope`` does not allow the file it leads to."""
+    if scope is not None and (refused := scope.refusal(source.path)) is not None:
+        raise FileError(refused)
     data = source.encode(text)
     target = source.path.resolve()
     try:
