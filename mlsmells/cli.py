@@ -25,6 +25,7 @@ from mlsmells.baseline import Baseline, BaselineError, write_baseline
 from mlsmells.cache import Cache
 from mlsmells.config import ConfigError, Overrides, SettingsCache
 from mlsmells.fixes import command as fix_command
+from mlsmells.fixes.files import WriteScope
 from mlsmells.noqa import add_noqa_to_file
 from mlsmells.registry import Fix
 from mlsmells.runner import FileError, FileResult
@@ -268,7 +269,7 @@ def run_check(args: argparse.Namespace) -> int:
         print("mlsmells: warning: no Python files found", file=sys.stderr)
     report_errors(results, sys.stderr)
     if args.add_noqa:
-        return run_add_noqa(results)
+        return run_add_noqa(results, WriteScope(args.paths))
     if args.write_baseline is not None:
         return run_write_baseline(args.write_baseline, results)
     hidden = 0
@@ -295,8 +296,9 @@ def run_check(args: argparse.Namespace) -> int:
     return exit_status(results, exit_zero=args.exit_zero)
 
 
-def run_add_noqa(results: Sequence[FileResult]) -> int:
-    """``--add-noqa``: exit 0 once every finding is suppressed, 2 if a file could not be."""
+def run_add_noqa(results: Sequence[FileResult], scope: WriteScope | None = None) -> int:
+    """``--add-noqa``: exit 0 once every finding is suppressed, 2 if a file could not be
+    (``scope``: where files may be written)."""
     added = 0
     files = 0
     failed = any(r.error is not None for r in results)
@@ -304,7 +306,7 @@ def run_add_noqa(results: Sequence[FileResult]) -> int:
         if not result.diagnostics:
             continue
         try:
-            changed = add_noqa_to_file(result.path, result.diagnostics)
+            changed = add_noqa_to_file(result.path, result.diagnostics, scope)
         except FileError as exc:
             print(f"mlsmells: error: {output.printable(f'{result.path}: {exc}')}", file=sys.stderr)
             failed = True

@@ -469,3 +469,22 @@ def test_fix_does_not_rewrite_what_a_named_link_leads_out_to(tmp_path: Path) -> 
     assert (outside / "secret.py").read_text() == FINDING
     assert (outside / "lib" / "module.py").read_text() == FINDING
     assert (project / "src" / "own.py").read_text() == FIXED
+
+
+def test_add_noqa_does_not_write_what_a_named_link_leads_out_to(tmp_path: Path) -> None:
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "secret.py").write_text(FINDING)
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / ".git").mkdir()
+    (project / "escape.py").symlink_to(tmp_path / "outside" / "secret.py")
+    (project / "own.py").write_text(FINDING)
+    proc = mlsmells("check", "--add-noqa", "escape.py", "own.py", cwd=project)
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [
+        f"mlsmells: error: escape.py: not written: it leads to {tmp_path / 'outside' / 'secret.py'}"
+        ", outside the paths named and the current project (fix the file there, or from there)",
+        "Added 1 noqa comment to 1 file.",
+    ]
+    assert (tmp_path / "outside" / "secret.py").read_text() == FINDING
+    assert (project / "own.py").read_text().endswith("  # noqa: ML401\n")
