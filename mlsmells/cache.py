@@ -181,6 +181,8 @@ def _make_key(path: Path) -> bytes:
             if found is not None:
                 return found
             os.replace(temporary, path)  # an unreadable key: replaced
+        except OSError:  # no hard links on this file system: the last run's key wins
+            os.replace(temporary, path)
     finally:
         _remove(Path(temporary))
     made = _read_key(path)

@@ -488,3 +488,50 @@ def test_add_noqa_does_not_write_what_a_named_link_leads_out_to(tmp_path: Path) 
     ]
     assert (tmp_path / "outside" / "secret.py").read_text() == FINDING
     assert (project / "own.py").read_text().endswith("  # noqa: ML401\n")
+
+
+# ------------------------------------------------------------ the cache key
+def test_a_key_made_meanwhile_by_another_run_is_the_one_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mlsmells import cache
+
+    path = tmp_path / "mlsmells" / "key"
+    path.parent.mkdir()
+    other = os.urandom(32)
+    real_link = os.link
+
+    def another_run_first(source: str, target: Path) -> None:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.write(fd, other.hex().encode() + b"\n")
+        os.close(fd)
+        real_link(source, target)  # FileExistsError, as when two runs start at once
+
+    monkeypatch.setattr(os, "link", another_run_first)
+    assert cache._make_key(path) == other
+    assert [p.name for p in path.parent.iterdir()] == ["key"]
+
+
+def test_a_damaged_key_is_replaced(tmp_path: Path) -> None:
+    from mlsmells import cache
+
+    path = tmp_path / "mlsmells" / "key"
+    path.parent.mkdir()
+    path.write_text("not a key\n")
+    path.chmod(0o600)
+    assert cache._read_key(path) is None
+    made = cache._make_key(path)
+    assert len(made) == 32 and cache._read_key(path) == made
+
+
+def test_a_key_without_hard_links(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mlsmells import cache
+
+    def unsupported(source: str, target: Path) -> None:
+        raise OSError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", unsupported)
+    path = tmp_path / "mlsmells" / "key"
+    made = cache._make_key(path)
+    assert cache._read_key(path) == made
+    assert [p.name for p in path.parent.iterdir()] == ["key"]
