@@ -27,6 +27,11 @@ from mlsmells.sources import FileError
 
 CACHE_DIR_ENV = "MLSMELLS_CACHE_DIR"
 """Environment variable naming the cache folder (``--cache-dir`` wins over it)."""
+NO_CACHE_ENV = "MLSMELLS_NO_CACHE"
+"""Environment variable that, set to a true value (``1``, ``true``...), is ``--no-cache``."""
+CI_ENV = "CI"
+"""Set to a true value by CI services: the default cache folder (in the checkout) is not
+used there, only one named with ``--cache-dir`` or :data:`CACHE_DIR_ENV`."""
 MIN_FILES_PER_JOB = 4
 """Below this many files to check per worker, one process is faster than starting a pool."""
 
@@ -70,25 +75,37 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--no-cache",
         action="store_true",
-        help="check every file, neither reading nor writing the result cache",
+        help=f"check every file, neither reading nor writing the result cache (also: "
+        f"{NO_CACHE_ENV}=1)",
     )
     group.add_argument(
         "--cache-dir",
         type=Path,
         metavar="DIR",
         help=f"the result cache folder (default: ${CACHE_DIR_ENV}, else {cache_module.DEFAULT_DIR} "
-        "in the current directory)",
+        f"in the current directory, except in CI (${CI_ENV} true): no cache there)",
     )
 
 
 def cache_from_args(args: argparse.Namespace) -> Cache | None:
-    """The cache the options ask for (``None`` with ``--no-cache``)."""
-    if getattr(args, "no_cache", False):
+    """The cache the options ask for: ``None`` with ``--no-cache`` or :data:`NO_CACHE_ENV`,
+    and in CI unless a folder is named."""
+    if getattr(args, "no_cache", False) or _true(NO_CACHE_ENV):
         return None
     folder: Path | None = getattr(args, "cache_dir", None)
+    if folder is None and os.environ.get(CACHE_DIR_ENV):
+        folder = Path(os.environ[CACHE_DIR_ENV])
     if folder is None:
-        folder = Path(os.environ.get(CACHE_DIR_ENV) or cache_module.DEFAULT_DIR)
+        if _true(CI_ENV):
+            return None
+        folder = Path(cache_module.DEFAULT_DIR)
     return Cache(folder)
+
+
+def _true(variable: str) -> bool:
+    """Whether an environment variable is set to a true value (not empty, 0, false, no, off)."""
+    value = os.environ.get(variable, "").strip().lower()
+    return value not in ("", "0", "false", "no", "off")
 
 
 def jobs_from_args(args: argparse.Namespace) -> int:

@@ -16,8 +16,19 @@ An entry holds what :class:`mlsmells.runner.FileResult` holds (findings,
 the error that kept the file from being checked, a notebook's line map and
 notices) as JSON. Reading a file that cannot be read is never cached.
 
-Layout: ``<cache dir>/<code digest>/<key>.json`` with a ``.gitignore``
-(``*``) and a ``CACHEDIR.TAG`` at the top, so that git and backup tools
+Trust: the folder lives in the project, where anyone who can change the project
+(a pull request) can put files, and anyone can compute a key. So each entry
+carries an HMAC-SHA256 of its name and content under a secret key that this
+user's mlsmells made (:func:`secret`): 32 random bytes in the user's cache
+directory (``$XDG_CACHE_HOME/mlsmells/key``, by default ``~/.cache/mlsmells/key``),
+outside every project, readable by the user only. An entry that does not
+verify (written elsewhere, by another user, or forged) is a miss and is written
+again. Without a usable key (no home directory, a key others may read or
+write), or when the folder is a symbolic link, the cache is not used.
+
+Layout: ``<cache dir>/<code digest>/<key>.json`` (the entry's HMAC in hex on the
+first line, the JSON on the second) with a ``.gitignore`` (``*``) and a
+``CACHEDIR.TAG`` at the top, so that git and backup tools
 leave the folder alone. The default folder is ``.mlsmells_cache`` in the
 current directory.
 
@@ -36,8 +47,10 @@ once a day: a version that is still in use elsewhere keeps its entries.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
+import re
 import sys
 import tempfile
 import time
@@ -51,7 +64,7 @@ from mlsmells.runner import FileResult
 from mlsmells.sources import FileError
 
 DEFAULT_DIR = ".mlsmells_cache"
-FORMAT = 1
+FORMAT = 2
 """The entry format; part of the code digest, so a new format starts afresh."""
 MAX_AGE_DAYS = 7
 _PRUNE_EVERY = 24 * 3600.0
@@ -62,6 +75,11 @@ _TAG = (
     "# For information about cache directory tags see https://bford.info/cachedir/\n"
 )
 _MARKERS = ((".gitignore", "# Created by mlsmells.\n*\n"), ("CACHEDIR.TAG", _TAG))
+_DIGEST_NAME = re.compile(r"[0-9a-f]{20}")
+_ENTRY_NAME = re.compile(r"[0-9a-f]{64}\.json|\.[0-9a-f]{16}\..+\.tmp")
+"""What prune may delete: entries and the temporary files of :meth:`Cache.put`."""
+KEY_NAME = "key"
+_KEY_BYTES = 32
 
 _code_digest: str | None = None
 
@@ -90,6 +108,92 @@ def entry_key(path: Path, data: bytes, codes: Iterable[str], settings: str) -> s
     digest.update(b"\0")
     digest.update(data)
     return digest.hexdigest()
+
+
+# ------------------------------------------------------------------- trust
+def user_cache_dir() -> Path | None:
+    """mlsmells' folder in the user's cache directory (``None`` without a home directory):
+    ``$XDG_CACHE_HOME/mlsmells`` when that is set (to an absolute path), else
+    ``~/.cache/mlsmells`` (``~/Library/Caches/mlsmells`` on macOS,
+    ``%LOCALAPPDATA%\\mlsmells`` on Windows)."""
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    if os.path.isabs(xdg):
+        return Path(xdg) / "mlsmells"
+    if sys.platform == "win32" and os.path.isabs(os.environ.get("LOCALAPPDATA", "")):
+        return Path(os.environ["LOCALAPPDATA"]) / "mlsmells"
+    try:
+        home = Path.home()
+    except RuntimeError:  # no home directory
+        return None
+    if sys.platform == "darwin":
+        return home / "Library" / "Caches" / "mlsmells"
+    return home / ".cache" / "mlsmells"
+
+
+_secrets: dict[Path, bytes | None] = {}
+
+
+def secret() -> bytes | None:
+    """This user's key for the entries' HMACs, made on first use; ``None`` when there is
+    no usable one (the cache is then not used)."""
+    folder = user_cache_dir()
+    if folder is None:
+        return None
+    path = folder / KEY_NAME
+    if path not in _secrets:
+        try:
+            _secrets[path] = _read_key(path) or _make_key(path)
+        except OSError:
+            _secrets[path] = None
+    return _secrets[path]
+
+
+def _read_key(path: Path) -> bytes | None:
+    """The key in ``path``; ``None`` when there is none. Raises :class:`OSError` for a key
+    that others may read or write (anyone who can read it can forge entries)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except FileNotFoundError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if hasattr(os, "getuid") and (info.st_uid != os.getuid() or info.st_mode & 0o077):
+            raise PermissionError(f"{path}: not private to this user")
+        data = handle.read()
+    try:
+        key = bytes.fromhex(data.decode("ascii").strip())
+    except (UnicodeDecodeError, ValueError):
+        return None
+    return key if len(key) == _KEY_BYTES else None
+
+
+def _make_key(path: Path) -> bytes:
+    """A new random key in ``path`` (mode 0600). Two runs making one at once agree on the
+    first: the key is linked into place only if there is none yet."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".key.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="ascii") as out:
+            out.write(os.urandom(_KEY_BYTES).hex() + "\n")  # mkstemp: mode 0600
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            found = _read_key(path)
+            if found is not None:
+                return found
+            os.replace(temporary, path)  # an unreadable key: replaced
+        except OSError:  # no hard links on this file system: the last run's key wins
+            os.replace(temporary, path)
+    finally:
+        _remove(Path(temporary))
+    made = _read_key(path)
+    if made is None:
+        raise OSError(f"{path}: the new key cannot be read back")
+    return made
+
+
+def _mac(key: bytes, name: str, text: str) -> str:
+    return hmac.new(key, f"{name}\0{text}".encode(), hashlib.sha256).hexdigest()
 
 
 # ---------------------------------------------------------------- encoding
@@ -165,16 +269,31 @@ class Cache:
         self.root = root
         self.folder = root / code_digest()
         self._ready = False
+        self._key: bytes | None = None
+        self._usable: bool | None = None
         self.hits = 0
         self.misses = 0
+
+    @property
+    def usable(self) -> bool:
+        """Whether there is a key to sign and verify entries, and the folder is no link."""
+        if self._usable is None:
+            self._key = secret()
+            self._usable = self._key is not None and not self.root.is_symlink()
+        return self._usable
 
     def get(self, path: Path, key: str) -> FileResult | None:
         """The cached result of ``path`` under ``key``, or ``None``."""
         entry = self.folder / f"{key}.json"
         try:
-            text = entry.read_text(encoding="utf-8")
+            if not self.usable:
+                raise ValueError("no key")
+            assert self._key is not None
+            mac, _, text = entry.read_text(encoding="utf-8").partition("\n")
+            if not hmac.compare_digest(mac, _mac(self._key, self._name(key), text)):
+                raise ValueError("not written by this user's mlsmells")
             result = decode(path, text)
-        except (OSError, ValueError):  # missing, unreadable, truncated, corrupt
+        except (OSError, ValueError):  # missing, unreadable, truncated, corrupt, forged
             self.misses += 1
             return None
         self.hits += 1
@@ -186,6 +305,10 @@ class Cache:
 
     def put(self, key: str, text: str) -> None:
         """Store an entry's text (as :func:`encode` makes it) under ``key``; never raises."""
+        if not self.usable:
+            return
+        assert self._key is not None
+        text = f"{_mac(self._key, self._name(key), text)}\n{text}"
         try:
             self._prepare()
             handle, temporary = tempfile.mkstemp(
@@ -201,6 +324,10 @@ class Cache:
         except OSError:
             pass
 
+    def _name(self, key: str) -> str:
+        """What an entry's HMAC covers besides its content: its place (code digest, key)."""
+        return f"{self.folder.name}/{key}"
+
     def _prepare(self) -> None:
         if self._ready:
             return
@@ -213,6 +340,8 @@ class Cache:
 
     def prune(self, now: float | None = None) -> None:
         """Drop the entries not used for :data:`MAX_AGE_DAYS` days, unless done in the last day."""
+        if not self.usable:
+            return
         now = time.time() if now is None else now
         stamp = self.root / _PRUNED
         try:
@@ -225,10 +354,13 @@ class Cache:
             _write_atomically(stamp, "")
             oldest = now - MAX_AGE_DAYS * 24 * 3600
             for folder in self.root.iterdir():
+                # Only what mlsmells writes: never a link, nor a file it did not name.
+                if not _DIGEST_NAME.fullmatch(folder.name) or folder.is_symlink():
+                    continue
                 if not folder.is_dir():
                     continue
                 for entry in folder.iterdir():
-                    if entry.stat().st_mtime < oldest:
+                    if _ENTRY_NAME.fullmatch(entry.name) and entry.lstat().st_mtime < oldest:
                         _remove(entry)
                 if folder != self.folder:
                     try:

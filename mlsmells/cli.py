@@ -25,6 +25,7 @@ from mlsmells.baseline import Baseline, BaselineError, write_baseline
 from mlsmells.cache import Cache
 from mlsmells.config import ConfigError, Overrides, SettingsCache
 from mlsmells.fixes import command as fix_command
+from mlsmells.fixes.files import WriteScope
 from mlsmells.noqa import add_noqa_to_file
 from mlsmells.records import Fix
 from mlsmells.runner import FileResult
@@ -243,7 +244,7 @@ def check_paths(
 
 
 def _fail(message: str) -> int:
-    print(f"mlsmells: error: {message}", file=sys.stderr)
+    print(f"mlsmells: error: {output.printable(message)}", file=sys.stderr)
     return EXIT_ERROR
 
 
@@ -269,7 +270,7 @@ def run_check(args: argparse.Namespace) -> int:
         print("mlsmells: warning: no Python files found", file=sys.stderr)
     report_errors(results, sys.stderr)
     if args.add_noqa:
-        return run_add_noqa(results)
+        return run_add_noqa(results, WriteScope(args.paths))
     if args.write_baseline is not None:
         return run_write_baseline(args.write_baseline, results)
     hidden = 0
@@ -296,8 +297,9 @@ def run_check(args: argparse.Namespace) -> int:
     return exit_status(results, exit_zero=args.exit_zero)
 
 
-def run_add_noqa(results: Sequence[FileResult]) -> int:
-    """``--add-noqa``: exit 0 once every finding is suppressed, 2 if a file could not be."""
+def run_add_noqa(results: Sequence[FileResult], scope: WriteScope | None = None) -> int:
+    """``--add-noqa``: exit 0 once every finding is suppressed, 2 if a file could not be
+    (``scope``: where files may be written)."""
     added = 0
     files = 0
     failed = any(r.error is not None for r in results)
@@ -305,9 +307,9 @@ def run_add_noqa(results: Sequence[FileResult]) -> int:
         if not result.diagnostics:
             continue
         try:
-            changed = add_noqa_to_file(result.path, result.diagnostics)
+            changed = add_noqa_to_file(result.path, result.diagnostics, scope)
         except FileError as exc:
-            print(f"mlsmells: error: {result.path}: {exc}", file=sys.stderr)
+            print(f"mlsmells: error: {output.printable(f'{result.path}: {exc}')}", file=sys.stderr)
             failed = True
             continue
         added += changed
@@ -339,9 +341,9 @@ def report_errors(results: Sequence[FileResult], out: TextIO) -> None:
     for result in results:
         if result.error is not None:
             where = f"{result.path}{result.error.location}"
-            print(f"mlsmells: error: {where}: {result.error}", file=out)
+            print(f"mlsmells: error: {output.printable(f'{where}: {result.error}')}", file=out)
         for notice in result.notices:  # e.g. a notebook cell that does not parse
-            print(f"mlsmells: notice: {result.path}{notice}", file=out)
+            print(f"mlsmells: notice: {output.printable(f'{result.path}{notice}')}", file=out)
 
 
 # ------------------------------------------------------------ rule / rules

@@ -23,7 +23,13 @@ from pathlib import Path
 
 from mlsmells import records
 from mlsmells.diagnostics import Diagnostic
-from mlsmells.fixes.files import read_source_file, read_text_file, split_lines, write_source_file
+from mlsmells.fixes.files import (
+    WriteScope,
+    read_source_file,
+    read_text_file,
+    split_lines,
+    write_source_file,
+)
 from mlsmells.sources import NOTEBOOK_SUFFIX, FileError
 from mlsmells.suppression import _CODE_SEPARATOR, _NOQA_INLINE
 
@@ -118,11 +124,13 @@ def _with_codes(line: str, comment: tuple[int, int] | None, codes: Sequence[str]
     return f"{body[:at]}{separator}{separator.join(missing)}{body[at:]}{ending}"
 
 
-def add_noqa_to_file(path: Path, diagnostics: Sequence[Diagnostic]) -> int:
+def add_noqa_to_file(
+    path: Path, diagnostics: Sequence[Diagnostic], scope: WriteScope | None = None
+) -> int:
     """Write the ``# noqa`` comments of ``diagnostics`` into ``path``; the lines changed.
 
     Raises :class:`FileError` when the file cannot be read, mapped back (a
-    notebook) or written; it is then left as it was.
+    notebook) or written (``scope``: where it may be); it is then left as it was.
     """
     if path.suffix == NOTEBOOK_SUFFIX:
         from mlsmells import notebooks
@@ -143,5 +151,5 @@ def add_noqa_to_file(path: Path, diagnostics: Sequence[Diagnostic]) -> int:
         stored = read_source_file(path)
         new_text, changed = add_noqa(stored.text, diagnostics)
     if changed:
-        write_source_file(stored, new_text)
+        write_source_file(stored, new_text, scope)
     return changed

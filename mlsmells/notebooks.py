@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mlsmells import runner, sources
+from mlsmells import newsyntax, runner, sources
 
 SUFFIX = ".ipynb"
 
@@ -474,6 +474,9 @@ def _parse(source: str) -> ast.Module | _ParseFailure:
             warnings.simplefilter("ignore")
             return ast.parse(source)
     except SyntaxError as exc:
+        newer = newsyntax.explain(source, exc)  # `type X = ...` under Python 3.11 ...
+        if newer is not None:
+            return _ParseFailure(newer.message, newer.line, newer.column)
         return _ParseFailure(exc.msg, exc.lineno or 1, exc.offset or 0)
     except ValueError as exc:  # null bytes, before Python 3.12
         return _ParseFailure(str(exc), 1, 0)

@@ -16,6 +16,14 @@ as flake8 does; ``github`` and ``sarif`` count characters + 1 (SARIF's
 ``unicodeCodePoints``), which is what their viewers expect. In a notebook,
 lines are counted inside the cell, and ``cell`` gives the cell number.
 
+Control characters in file names and messages (a newline, a carriage return,
+an escape sequence ...) never reach the output raw: a file whose name holds
+``\\n::error::`` must not start a second line that a terminal or GitHub Actions
+interprets. The line formats show them escaped as Python would (:func:`printable`:
+a newline is the two characters backslash and ``n``, ESC is backslash ``x1b``);
+JSON and SARIF keep the exact text, every control character written as a JSON
+escape (:func:`json_text`).
+
 The ``fix`` of a JSON record and the ``fixes`` of a SARIF result are what
 ``mlsmells fix`` would change for that finding alone (see
 :mod:`mlsmells.fixes.suggest`); computing them re-reads the files.
@@ -24,6 +32,7 @@ The ``fix`` of a JSON record and the ``fixes`` of a SARIF result are what
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -47,6 +56,33 @@ SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
 INFORMATION_URI = "https://github.com/mlsmells/mlsmells"
 SOURCE_ROOT = "%SRCROOT%"
+
+
+# ----------------------------------------------------------------- escaping
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+"""C0 and C1 controls, DEL, and the line and paragraph separators."""
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_RAW_IN_JSON = re.compile("[\x7f-\x9f\u2028\u2029]")
+"""What :func:`json.dumps` leaves raw with ``ensure_ascii=False`` (it escapes C0 itself)."""
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    named = _NAMED.get(char)
+    if named is not None:
+        return named
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+
+def printable(text: str) -> str:
+    """``text`` with its control characters escaped, fit for one line of a report."""
+    return _CONTROL.sub(_escape, text)
+
+
+def json_text(value: object, *, indent: int | None = None) -> str:
+    """``value`` as JSON (UTF-8 text kept as it is), every control character escaped."""
+    text = json.dumps(value, indent=indent, ensure_ascii=False)
+    return _RAW_IN_JSON.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 @dataclass(frozen=True)
@@ -187,7 +223,8 @@ def write_text(
     files = 0
     for result in results:
         for diag in result.diagnostics:
-            out.write(f"{result.path}:{_where(result, diag.line)}:{diag.col + 1}: {diag.message}\n")
+            where = f"{_where(result, diag.line)}:{diag.col + 1}"
+            out.write(f"{printable(str(result.path))}:{where}: {printable(diag.message)}\n")
         findings += len(result.diagnostics)
         files += bool(result.diagnostics)
     if not summary:
@@ -257,15 +294,14 @@ def _records(files: Iterable[_File]) -> Iterable[dict[str, object]]:
 def write_json(
     results: Sequence[FileResult], out: TextIO, read: SourceReader | None = None
 ) -> None:
-    json.dump(list(_records(_files(results, read))), out, indent=2, ensure_ascii=False)
-    out.write("\n")
+    out.write(json_text(list(_records(_files(results, read))), indent=2) + "\n")
 
 
 def write_json_lines(
     results: Sequence[FileResult], out: TextIO, read: SourceReader | None = None
 ) -> None:
     for record in _records(_files(results, read)):
-        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        out.write(json_text(record) + "\n")
 
 
 def _files(results: Sequence[FileResult], read: SourceReader | None) -> list[_File]:
@@ -274,7 +310,9 @@ def _files(results: Sequence[FileResult], read: SourceReader | None) -> list[_Fi
 
 # -------------------------------------------------------------------- github
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """GitHub's escapes (which its runner decodes: the annotation shows the exact text), and
+    the other control characters as :func:`printable` shows them."""
+    return printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _escape_property(text: str) -> str:
@@ -466,31 +504,32 @@ def sarif_log(results: Sequence[FileResult], read: SourceReader | None = None) -
 def write_sarif(
     results: Sequence[FileResult], out: TextIO, read: SourceReader | None = None
 ) -> None:
-    json.dump(sarif_log(results, read), out, indent=2, ensure_ascii=False)
-    out.write("\n")
+    out.write(json_text(sarif_log(results, read), indent=2) + "\n")
 
 
 # --------------------------------------------------------------------- junit
 def _classname(path: Path) -> str:
-    return path.with_suffix("").as_posix().replace("/", ".")
+    return printable(path.with_suffix("").as_posix().replace("/", "."))
 
 
 def write_junit(results: Sequence[FileResult], out: TextIO) -> None:
     """JUnit XML: a suite per file; a failing case per finding, an error case per unreadable file,
-    one passing case for a clean file."""
+    one passing case for a clean file. (Control characters are escaped: most are not
+    allowed in XML at all.)"""
     import xml.etree.ElementTree as ET  # (only this format needs it)
 
     suites = ET.Element("testsuites", name="mlsmells")
     totals = Counter[str]()
     for result in results:
-        path = str(result.path)
+        path = printable(str(result.path))
         cases: list[ET.Element] = []
         failures = errors = 0
         if result.error is not None:
             case = ET.Element("testcase", name="mlsmells", classname=_classname(result.path))
             case.set("file", path)
-            error = ET.SubElement(case, "error", message=str(result.error))
-            error.text = f"{path}{result.error.location}: {result.error}"
+            reason = printable(str(result.error))
+            error = ET.SubElement(case, "error", message=reason)
+            error.text = f"{path}{result.error.location}: {reason}"
             cases.append(case)
             errors += 1
         for diag in result.diagnostics:
@@ -500,8 +539,8 @@ def write_junit(results: Sequence[FileResult], out: TextIO) -> None:
             )
             case.set("file", path)
             case.set("line", str(_row(result, diag.line)[1]))
-            failure = ET.SubElement(case, "failure", message=diag.text, type=diag.code)
-            failure.text = f"{path}:{where}: {diag.message}"
+            failure = ET.SubElement(case, "failure", message=printable(diag.text), type=diag.code)
+            failure.text = f"{path}:{where}: {printable(diag.message)}"
             cases.append(case)
             failures += 1
         if not cases:

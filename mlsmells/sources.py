@@ -20,6 +20,8 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+from mlsmells import newsyntax
+
 PYTHON_SUFFIX = ".py"
 
 
@@ -127,6 +129,9 @@ def parse(source: str, filename: str = "<string>") -> ast.Module:
         kind = "indentation error" if isinstance(exc, IndentationError) else "syntax error"
         if exc.lineno is None and "\0" in source:  # null bytes, Python 3.12+
             raise _null_byte_error(source, exc.msg) from None
+        newer = newsyntax.explain(source, exc)  # `type X = ...` under Python 3.11 ...
+        if newer is not None:
+            raise FileError(f"syntax error: {newer.message}", newer.line, newer.column) from None
         raise FileError(f"{kind}: {exc.msg}", exc.lineno, exc.offset) from None
     except ValueError as exc:  # null bytes, before Python 3.12
         raise _null_byte_error(source, str(exc)) from None

@@ -92,7 +92,7 @@ def _leftovers(folder: Path) -> list[str]:
     expected = {f"m{i:03d}.py" for i in range(FILES)}
     extra = sorted(names - expected)
     # A SIGKILL between creating the temporary file and renaming it leaves that file
-    # behind (nothing can remove it): hidden, and not a .py file, so never checked.
+    # behind: hidden, not a .py file (so never checked), and removed by the next run.
     assert all(n.startswith(".m") and n.endswith(TEMPORARY) for n in extra), extra
     assert names >= expected
     return extra
@@ -141,9 +141,10 @@ def test_sigkill_at_random_points_of_a_200_file_fix(tmp_path: Path) -> None:
         untouched, done = _states(copies, fixed)
         mixed_rounds += bool(untouched and done)
         _leftovers(folder)
-    # Running the fix again finishes the job.
+    # Running the fix again finishes the job, and leaves nothing else.
     subprocess.run(_fix_command(folder), capture_output=True, check=True, timeout=600)
     assert _states(copies, fixed) == (0, FILES)
+    assert _leftovers(folder) == []
     assert mixed_rounds >= 3, "the kills did not land while files were being written"
 
 
@@ -194,6 +195,37 @@ def test_sigkill_at_each_step_of_a_write(tmp_path: Path, point: str, after: bool
     assert c == PROGRAM  # not reached
     # The file being written when the process died: complete either way.
     assert b == (FIXED if point == "replace" and after else PROGRAM)
+    debris = [p.name for p in tmp_path.iterdir() if p.name.endswith(TEMPORARY)]
+    assert len(debris) == (
+        0 if point == "mkstemp" and not after or point == "replace" and after else 1
+    )
+    # The next run finishes the job and removes what the killed one left.
+    again = subprocess.run(_fix_command(tmp_path), capture_output=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.py", "b.py", "c.py"]
+    assert all(path.read_text() == FIXED for path in paths)
+
+
+def test_a_temporary_file_of_a_running_writer_is_left_alone(tmp_path: Path) -> None:
+    program = tmp_path / "train.py"
+    program.write_text(PROGRAM)
+    # This test's process is running: its file stays, unless it is over an hour old.
+    writing = tmp_path / f".train.py.abcd_123.{os.getpid()}{TEMPORARY}"
+    writing.write_text("half")
+    abandoned = tmp_path / f".train.py.efgh_456.{os.getpid()}{TEMPORARY}"
+    abandoned.write_text("half")
+    old = time.time() - 2 * 3600
+    os.utime(abandoned, (old, old))
+    older_format = tmp_path / f".train.py.ijkl_789{TEMPORARY}"  # no process id in its name
+    older_format.write_text("half")
+    os.utime(older_format, (old, old))
+    unrelated = tmp_path / ".notes.mlsmells.tmp"
+    unrelated.write_text("mine")
+    proc = subprocess.run(_fix_command(tmp_path), capture_output=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == sorted([program.name, writing.name, unrelated.name])
+    assert program.read_text() == FIXED
 
 
 INTERRUPTER = """\
@@ -397,7 +429,10 @@ def test_owner_that_cannot_be_kept_is_refused(
     _only_file(program)
 
 
-def test_symlink_chain_to_another_directory(tmp_path: Path) -> None:
+def test_symlink_chain_to_another_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # the current project: its files may be written
     real_dir = tmp_path / "real"
     real_dir.mkdir()
     target = real_dir / "train.py"

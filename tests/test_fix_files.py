@@ -81,7 +81,8 @@ def test_mode_is_kept_and_no_temporary_file_is_left(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["script.py"]
 
 
-def test_a_symlink_stays_a_link(tmp_path: Path) -> None:
+def test_a_symlink_stays_a_link(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # the current project: its files may be written
     target = tmp_path / "real.py"
     target.write_text(SOURCE)
     link = tmp_path / "link.py"

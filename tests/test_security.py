@@ -225,8 +225,35 @@ def test_fix_does_not_follow_links_out_of_the_tree(linked: tuple[Path, Path]) ->
     assert (outside / "lib" / "module.py").read_text() == FINDING
 
 
-def test_a_link_named_by_the_user_is_followed(linked: tuple[Path, Path]) -> None:
+def test_a_link_named_by_the_user_is_checked_but_not_rewritten(
+    linked: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     tree, outside = linked
+    named = [str(tree / "escape.py"), str(tree / "lib"), str(tree / "own.py")]
+    assert cli.main(["fix", "--unsafe-fixes", *named]) == 2
+    out, err = capsys.readouterr()
+    assert [line.split(":")[0] for line in out.splitlines()[:-1]] == [
+        str(tree / "escape.py"),
+        str(tree / "lib" / "module.py"),
+    ]
+    assert err.splitlines() == [
+        f"mlsmells: error: {tree / name}: not written: it leads to {target}, outside the "
+        "paths named and the current project (fix the file there, or from there)"
+        for name, target in (
+            ("escape.py", outside / "secret.py"),
+            ("lib/module.py", outside / "lib" / "module.py"),
+        )
+    ]
+    assert (tree / "own.py").read_text() == FIXED
+    assert (outside / "secret.py").read_text() == FINDING
+    assert (outside / "lib" / "module.py").read_text() == FINDING
+
+
+def test_a_link_into_the_current_project_is_written(
+    linked: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tree, outside = linked
+    monkeypatch.chdir(outside)  # working on the project the links lead to
     assert cli.main(["fix", "--unsafe-fixes", str(tree / "escape.py"), str(tree / "lib")]) == 0
     assert (tree / "escape.py").is_symlink()
     assert (outside / "secret.py").read_text() == FIXED

@@ -32,7 +32,9 @@ from mlsmells import registry, runner
 from mlsmells.config import Settings
 from mlsmells.deep import call_deep
 from mlsmells.diagnostics import Diagnostic
+from mlsmells.engine import gc_paused
 from mlsmells.fixes.base import Edit, FixContext, RoundTripError, Span, split_lines
+from mlsmells.fixes.files import FIX_SIZE_LIMIT_ENV, fix_size_limit, size_text
 from mlsmells.notebooks import follow_line_map
 from mlsmells.records import Fix
 from mlsmells.registry import TRANSFORMS
@@ -102,9 +104,24 @@ def fix_source(
     :meth:`mlsmells.engine.Engine.run`); the loop follows them when a
     fix adds or removes lines. Raises :class:`mlsmells.sources.FileError` when
     ``source`` does not parse; every later problem is reported in
-    :attr:`FixResult.error` with the original kept.
+    :attr:`FixResult.error` with the original kept, as is a source above the size limit
+    (:func:`mlsmells.fixes.files.fix_size_limit`), which is only checked.
     """
     settings = settings if settings is not None else Settings()
+
+    def checked_only(why: str) -> FixResult:
+        found = runner.check_source(
+            detection_text(source),
+            filename,
+            active,
+            cell_last_lines=cell_last_lines,
+            line_map=line_map,
+        )
+        return _abandon(source, tuple(found), why)
+
+    too_big = _size_refusal(source)
+    if too_big is not None:
+        return checked_only(too_big)
 
     def run() -> FixResult:
         return _fix_source(source, filename, active, settings, unsafe, cell_last_lines, line_map)
@@ -116,16 +133,7 @@ def fix_source(
     try:  # code nested deeper than the recursion limit (libcst recurses too): with room for it
         return call_deep(run)
     except RecursionError:
-        found = tuple(
-            runner.check_source(
-                detection_text(source),
-                filename,
-                active,
-                cell_last_lines=cell_last_lines,
-                line_map=line_map,
-            )
-        )
-        return _abandon(source, found, "the file is nested too deeply to fix; it is left unchanged")
+        return checked_only("the file is nested too deeply to fix; it is left unchanged")
 
 
 def _fix_source(
@@ -154,41 +162,72 @@ def _fix_source(
         if not candidates:
             return FixResult(source, text, tuple(applied), first, tuple(found))
         try:
-            ctx = FixContext(text, settings)
-        except cst.ParserSyntaxError as exc:
-            return _abandon(source, first, f"libcst cannot parse the file ({_first_line(exc)})")
-        except RoundTripError as exc:
-            return _abandon(source, first, f"{exc}; the file is left unchanged")
-        try:
-            chosen, held = _plan(ctx, candidates, unsafe)
+            # No cyclic garbage collection while libcst's tree is alive: the collector would
+            # scan its millions of objects again and again (the time of fixing a big file
+            # grew faster than the file). The tree is freed by reference counting.
+            with gc_paused():
+                chosen, held, new_text = _edit(text, settings, candidates, unsafe, number)
         except FixError as exc:
             return _abandon(source, first, str(exc))
         if not chosen:
             return FixResult(source, text, tuple(applied), first, tuple(found), held)
-        if number > MAX_PASSES:
-            codes = ", ".join(sorted({d.code for d, _, _ in chosen}))
-            return _abandon(
-                source,
-                first,
-                f"fixes did not converge after {MAX_PASSES} passes ({codes}); "
-                "the file is left unchanged; please report it",
-            )
-        new_text = _apply(ctx, [edit for _, edit, _ in chosen])
         problem = _parse_problem(new_text, filename)
         if problem is not None:
-            codes = ", ".join(sorted({d.code for d, _, _ in chosen}))
+            codes = ", ".join(sorted({d.code for d, _ in chosen}))
             return _abandon(
                 source,
                 first,
                 f"the fixes ({codes}) produce code that does not parse ({problem}); "
                 "the file is left unchanged; please report it",
             )
-        applied.extend(AppliedFix(diag, safety, number) for diag, _, safety in chosen)
+        applied.extend(AppliedFix(diag, safety, number) for diag, safety in chosen)
         cell_last_lines = _follow_lines(cell_last_lines, text, new_text)
         if line_map is not None:
             line_map = follow_line_map(line_map, split_lines(text), split_lines(new_text))
         text = new_text
     raise AssertionError("unreachable: the loop returns")  # pragma: no cover
+
+
+def _edit(
+    text: str, settings: Settings, candidates: Sequence[Diagnostic], unsafe: bool, number: int
+) -> tuple[list[tuple[Diagnostic, Fix]], int, str]:
+    """Pass ``number``: (the findings fixed and the safety of each fix, the number of unsafe
+    fixes held back, the fixed text). Raises :class:`FixError` when the fixes of the file
+    must be abandoned."""
+    try:
+        ctx = FixContext(text, settings)
+    except cst.ParserSyntaxError as exc:
+        raise FixError(f"libcst cannot parse the file ({_first_line(exc)})") from None
+    except RoundTripError as exc:
+        raise FixError(f"{exc}; the file is left unchanged") from None
+    chosen, held = _plan(ctx, candidates, unsafe)
+    if not chosen:
+        return [], held, text
+    if number > MAX_PASSES:
+        codes = ", ".join(sorted({d.code for d, _, _ in chosen}))
+        raise FixError(
+            f"fixes did not converge after {MAX_PASSES} passes ({codes}); "
+            "the file is left unchanged; please report it"
+        )
+    new_text = _apply(ctx, [edit for _, edit, _ in chosen])
+    return [(diag, safety) for diag, _, safety in chosen], held, new_text
+
+
+def _size_refusal(source: str) -> str | None:
+    """Why ``source`` is too big to fix, or ``None``."""
+    try:
+        limit = fix_size_limit()
+    except ValueError as exc:
+        return f"not fixed: {exc}"
+    if limit is None or len(source) <= limit:  # (characters: at most as many as bytes)
+        return None
+    size = len(source.encode("utf-8", "surrogatepass"))
+    if size <= limit:
+        return None
+    return (
+        f"not fixed: {size_text(size)} of code, over the {size_text(limit)} that fix takes "
+        f"(set {FIX_SIZE_LIMIT_ENV} to change it); checked only"
+    )
 
 
 def _abandon(source: str, found: tuple[Diagnostic, ...], why: str) -> FixResult:
@@ -272,7 +311,7 @@ def _apply(ctx: FixContext, edits: Sequence[Edit]) -> str:
 
 def _parse_problem(text: str, filename: str) -> str | None:
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), gc_paused():
             warnings.simplefilter("ignore")
             ast.parse(text, filename=filename)
     except SyntaxError as exc:

@@ -29,7 +29,6 @@ import libcst as cst
 from libcst.codemod.visitors import ImportItem as ImportItem  # re-exported for the fixes
 from libcst.metadata import (
     MetadataWrapper,
-    ParentNodeProvider,
     PositionProvider,
 )
 from libcst.metadata.position_provider import PositionProvidingCodegenState
@@ -100,7 +99,11 @@ class _PositionState(PositionProvidingCodegenState):
         self.spans: dict[int, Span] = {}
         """id of a node -> its span (the first one recorded, as libcst keeps it)."""
         self.nodes: dict[int, cst.CSTNode] = {}
+        self.parents: dict[int, cst.CSTNode] = {}
+        """id of a node -> the node whose code generation generated it: its parent."""
         self.starts: list[tuple[int, int]] = []
+        self.open: list[cst.CSTNode] = []
+        """The nodes being generated, the module first: the ancestors of the next node."""
 
     def _update_position(self, value: str) -> None:
         if "\n" in value or "\r" in value:
@@ -110,8 +113,12 @@ class _PositionState(PositionProvidingCodegenState):
 
     def before_codegen(self, node: cst.CSTNode) -> None:
         self.starts.append((self.line, self.column))
+        if self.open:
+            self.parents.setdefault(id(node), self.open[-1])
+        self.open.append(node)
 
     def after_codegen(self, node: cst.CSTNode) -> None:
+        self.open.pop()
         line, column = self.starts.pop()
         key = id(node)
         if key not in self.spans:
@@ -161,16 +168,18 @@ class _SyntacticPosition:
 
 def _spans_and_code(
     module: cst.Module,
-) -> tuple[dict[int, Span], dict[int, cst.CSTNode], str]:
+) -> tuple[dict[int, Span], dict[int, cst.CSTNode], dict[int, cst.CSTNode], str]:
     """The span of every node of ``module`` as libcst's ``PositionProvider`` gives it (by
-    id of the node), the nodes by id, and ``module.code``: one code generation.
+    id of the node), the nodes by id, the parent of each node but the module (by id of the
+    node, as libcst's ``ParentNodeProvider`` gives it) and ``module.code``: one code
+    generation.
 
     (Not through ``MetadataWrapper.resolve``: after the positions, libcst 1.x walks the
     whole module once more with an empty batch of visitors, as long again.)
     """
     state = _PositionState(module)
     module._codegen(state)
-    return state.spans, state.nodes, "".join(state.tokens)
+    return state.spans, state.nodes, state.parents, "".join(state.tokens)
 
 
 class FixContext:
@@ -192,7 +201,7 @@ class FixContext:
         self.module = self.wrapper.module
         # One code generation gives every node's position (nearly every fix needs them)
         # and the text, which must be the text parsed: Module.code would be a second one.
-        self._spans, self._nodes, code = _spans_and_code(self.module)
+        self._spans, self._nodes, self._parents, code = _spans_and_code(self.module)
         if code != body:
             line = _first_difference(body, code)
             raise RoundTripError(f"libcst does not reproduce line {line} exactly")
@@ -244,46 +253,19 @@ class FixContext:
 
     # ------------------------------------------------------------- structure
     def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
-        """The node whose child ``node`` is (``None`` for the module)."""
-        chain = self.ancestors(node)
-        return chain[-1] if chain else None
+        """The node whose child ``node`` is (``None`` for the module, or a node not in it)."""
+        return self._parents.get(id(node))
 
     def ancestors(self, node: cst.CSTNode) -> list[cst.CSTNode]:
         """The nodes enclosing ``node``, from the module down to its parent (empty for
-        the module, or a node that is not in it).
-
-        Found by descending from the module through the children whose position
-        encloses ``node``'s (the positions are there for :meth:`find` anyway): a
-        few dozen nodes, where libcst's ``ParentNodeProvider`` visits all of them.
-        """
-        if node is self.module:
-            return []
-        spans = self._spans
-        target = spans.get(id(node))
-        current: cst.CSTNode = self.module
-        chain = [current]
-        while target is not None:
-            children = current.children
-            if any(child is node for child in children):
-                return chain
-            enclosing = [
-                child
-                for child in children
-                if (span := spans.get(id(child))) is not None
-                and span[:2] <= target[:2]
-                and span[2:] >= target[2:]
-            ]
-            if len(enclosing) != 1:
-                break  # not in this tree, or zero-width neighbours: ask libcst
-            current = enclosing[0]
-            chain.append(current)
-        parents = self.wrapper.resolve(ParentNodeProvider)
-        found: list[cst.CSTNode] = []
-        parent = parents.get(node)
+        the module, or a node that is not in it): a walk up the parents recorded with
+        the positions, as long as the node is deep."""
+        chain: list[cst.CSTNode] = []
+        parent = self._parents.get(id(node))
         while parent is not None:
-            found.append(parent)
-            parent = parents.get(parent)
-        return found[::-1]
+            chain.append(parent)
+            parent = self._parents.get(id(parent))
+        return chain[::-1]
 
     # ------------------------------------------------------------------ names
     def names_in_module(self) -> frozenset[str]:

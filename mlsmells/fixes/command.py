@@ -28,7 +28,15 @@ from typing import TYPE_CHECKING, TextIO
 from mlsmells import output, registry, sources
 from mlsmells.baseline import Baseline, BaselineError
 from mlsmells.config import ConfigError, Settings, SettingsCache
-from mlsmells.fixes.files import SourceFile, read_source_file, read_text_file, write_source_file
+from mlsmells.fixes.files import (
+    SourceFile,
+    WriteScope,
+    fix_size_limit,
+    read_source_file,
+    read_text_file,
+    remove_stale_temporaries,
+    write_source_file,
+)
 from mlsmells.runner import FileResult
 from mlsmells.sources import FileError
 
@@ -72,6 +80,7 @@ class FileOutcome:
     result: FixResult | None = None
     """``None`` when the file could not be read or parsed."""
     diff: str = ""
+    """What fixing changes (for a Python file, computed only when nothing is written)."""
     errors: list[str] = field(default_factory=list)
     """One-line errors, each starting with ``": "`` or with a ``":line:col: "`` location."""
     line_map: dict[int, tuple[int, int]] | None = None
@@ -139,21 +148,26 @@ def run_fix(args: argparse.Namespace) -> int:
         print("mlsmells: error: --baseline does not combine with --diff", file=sys.stderr)
         return EXIT_ERROR
     try:
+        fix_size_limit()  # (each file reads it: an invalid value is one line here, first)
         settings = cli.settings_from_args(args)
         baseline = Baseline.read(args.baseline) if args.baseline is not None else None
         paths = cli.discover(args, settings)
-    except (ConfigError, BaselineError) as exc:
-        print(f"mlsmells: error: {exc}", file=sys.stderr)
+    except (ConfigError, BaselineError, ValueError) as exc:
+        print(f"mlsmells: error: {output.printable(str(exc))}", file=sys.stderr)
         return EXIT_ERROR
     if not paths:
         print("mlsmells: warning: no Python files found", file=sys.stderr)
+    if not args.diff:  # what an earlier run killed while writing left behind
+        remove_stale_temporaries(paths)
     # The command line's --unsafe-fixes is already part of each file's settings.
-    outcomes = [fix_path(path, None, settings, write=not args.diff) for path in paths]
+    scope = WriteScope(args.paths)
+    outcomes = [fix_path(path, None, settings, write=not args.diff, scope=scope) for path in paths]
     for outcome in outcomes:
         for error in outcome.errors:
-            print(f"mlsmells: error: {outcome.path}{error}", file=sys.stderr)
+            print(f"mlsmells: error: {output.printable(f'{outcome.path}{error}')}", file=sys.stderr)
         for notice in outcome.notices:
-            print(f"mlsmells: notice: {outcome.path}{notice}", file=sys.stderr)
+            line = output.printable(f"{outcome.path}{notice}")
+            print(f"mlsmells: notice: {line}", file=sys.stderr)
     report: TextIO = sys.stdout
     hidden = 0
     if args.diff:
@@ -187,12 +201,14 @@ def fix_path(
     *,
     unsafe: bool | None = None,
     write: bool = True,
+    scope: WriteScope | None = None,
 ) -> FileOutcome:
     """Fix one file, or only compute its diff when ``write`` is false.
 
     ``active`` ``None`` fixes the codes the file's settings select.
-    ``unsafe`` overrides the ``unsafe-fixes`` setting when not ``None``. Never
-    raises for a problem with the file: it becomes one of ``errors``.
+    ``unsafe`` overrides the ``unsafe-fixes`` setting when not ``None``; ``scope``, when
+    given, says where the file may be written. Never raises for a problem with the file:
+    it becomes one of ``errors``.
     """
     outcome = FileOutcome(path)
     try:
@@ -212,7 +228,8 @@ def fix_path(
                 source.text, str(path), active, settings=config, unsafe=apply_unsafe
             )
             new_text = outcome.result.source
-            outcome.diff = unified_diff(str(path), source.text, new_text)
+            if not write:  # (a diff of a big file costs a tenth of its fix)
+                outcome.diff = unified_diff(output.printable(str(path)), source.text, new_text)
     except FileError as exc:
         outcome.errors.append(f"{exc.location}: {exc}")
         return outcome
@@ -222,7 +239,7 @@ def fix_path(
         outcome.errors.append(f": {result.error}")
     if write and new_text != source.text:
         try:
-            write_source_file(source, new_text)
+            write_source_file(source, new_text, scope)
         except FileError as exc:
             outcome.errors.append(f": {exc}")
             outcome.result = result.abandoned(str(exc))
@@ -259,7 +276,7 @@ def _fix_notebook(
     except notebooks.FixMappingError as exc:
         outcome.result = result.abandoned(f"{exc}; the notebook is left unchanged")
         return source, source.text
-    outcome.diff = edit.diff(str(outcome.path))
+    outcome.diff = edit.diff(output.printable(str(outcome.path)))
     outcome.line_map = notebooks.Notebook(edit.text).line_map()
     return source, edit.text
 
@@ -323,7 +340,7 @@ def write_fixes(outcomes: Sequence[FileOutcome], out: TextIO, *, diff: bool = Fa
     total = sum(len(applied) for _, applied in fixed)
     out.write(f"{'Would fix' if diff else 'Fixed'} {_plural(total, 'finding')}:\n")
     for path, applied in fixed:
-        out.write(f"- {path}:\n")
+        out.write(f"- {output.printable(str(path))}:\n")
         for code, count in sorted(Counter(a.diagnostic.code for a in applied).items()):
             out.write(f"    {count} × {code} ({registry.get(code).name})\n")
 
