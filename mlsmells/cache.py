@@ -14,7 +14,10 @@ depends on:
 
 An entry holds what :class:`mlsmells.runner.FileResult` holds (findings,
 the error that kept the file from being checked, a notebook's line map and
-notices) as JSON. Reading a file that cannot be read is never cached.
+notices, the project modules its kinds came from) as JSON. Reading a file that
+cannot be read is never cached. An entry whose project modules changed since
+(another SHA-256 of their bytes; :mod:`mlsmells.semantic.index`) is a miss: a
+file's findings change when the helper module it imports does.
 
 Trust: the folder lives in the project, where anyone who can change the project
 (a pull request) can put files, and anyone can compute a key. So each entry
@@ -64,7 +67,7 @@ from mlsmells.runner import FileResult
 from mlsmells.sources import FileError
 
 DEFAULT_DIR = ".mlsmells_cache"
-FORMAT = 2
+FORMAT = 3
 """The entry format; part of the code digest, so a new format starts afresh."""
 MAX_AGE_DAYS = 7
 _PRUNE_EVERY = 24 * 3600.0
@@ -212,6 +215,7 @@ def encode(result: FileResult) -> str:
             else [[line, cell, row] for line, (cell, row) in result.line_map.items()]
         ),
         "notices": list(result.notices),
+        "depends": [list(item) for item in result.depends],
     }
     return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
@@ -240,9 +244,10 @@ def decode(path: Path, text: str) -> FileResult:
         if record["line_map"] is not None:
             line_map = {_int(n): (_int(cell), _int(row)) for n, cell, row in record["line_map"]}
         notices = tuple(_str(notice) for notice in record["notices"])
+        depends = tuple((_str(name), _str(digest)) for name, digest in record["depends"])
     except (TypeError, KeyError) as exc:  # wrong shapes: not an entry of this format
         raise ValueError(f"malformed cache entry: {exc}") from None
-    return FileResult(path, diagnostics, error, line_map, notices)
+    return FileResult(path, diagnostics, error, line_map, notices, depends)
 
 
 def _int(value: object) -> int:
@@ -273,6 +278,7 @@ class Cache:
         self._usable: bool | None = None
         self.hits = 0
         self.misses = 0
+        self._digests: dict[Path, str | None] = {}
 
     @property
     def usable(self) -> bool:
@@ -293,6 +299,8 @@ class Cache:
             if not hmac.compare_digest(mac, _mac(self._key, self._name(key), text)):
                 raise ValueError("not written by this user's mlsmells")
             result = decode(path, text)
+            if any(self._digest(Path(name)) != digest for name, digest in result.depends):
+                raise ValueError("a project module it depends on changed")
         except (OSError, ValueError):  # missing, unreadable, truncated, corrupt, forged
             self.misses += 1
             return None
@@ -302,6 +310,16 @@ class Cache:
         except OSError:
             pass
         return result
+
+    def _digest(self, path: Path) -> str | None:
+        """The SHA-256 of ``path``'s bytes (once per run and file: many entries may
+        depend on one helper module); None when it cannot be read."""
+        if path not in self._digests:
+            try:
+                self._digests[path] = hashlib.sha256(path.read_bytes()).hexdigest()
+            except OSError:
+                self._digests[path] = None
+        return self._digests[path]
 
     def put(self, key: str, text: str) -> None:
         """Store an entry's text (as :func:`encode` makes it) under ``key``; never raises."""

@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mlsmells import newsyntax, runner, sources
+from mlsmells import newsyntax, sources
 
 SUFFIX = ".ipynb"
 
@@ -331,33 +331,6 @@ def follow_line_map(
         rows[cell] += 1
         followed[n] = (cell, rows[cell])
     return followed
-
-
-def check_notebook(
-    path: Path, active: frozenset[str], data: bytes | None = None
-) -> runner.FileResult:
-    """Check a notebook's code cells as one module (the runner's notebook hook).
-
-    Findings keep the module's line numbers; :attr:`FileResult.line_map` maps
-    them to (cell, line in cell). Raises :class:`sources.FileError` for a file
-    that is not a readable notebook. ``data``: the file's bytes, if already read.
-    """
-    notebook = read_for_runner(path, data)
-    line_map = notebook.line_map()
-    found = runner.check_tree(
-        notebook.tree,
-        notebook.lines,
-        str(path),
-        active,
-        cell_last_lines=notebook.cell_last_lines,
-        line_map=line_map,
-    )
-    return runner.FileResult(
-        path,
-        tuple(found),
-        line_map=line_map,
-        notices=tuple(notice.text for notice in notebook.notices),
-    )
 
 
 def read_for_runner(path: Path, data: bytes | None = None) -> Notebook:

@@ -67,6 +67,9 @@ class FileResult:
     notices: tuple[str, ...] = ()
     """One-line remarks that are not findings, each to follow the path (for notebooks:
     ``:cell 3:2:5: cell does not parse (...); it is not checked``)."""
+    depends: tuple[tuple[str, str], ...] = ()
+    """The project modules (path, SHA-256 of the bytes) whose summaries the findings
+    used: they are stale when one of them changes (:mod:`mlsmells.semantic.index`)."""
 
 
 # ---------------------------------------------------------------- discovery
@@ -142,12 +145,13 @@ def check_source(
     *,
     cell_last_lines: frozenset[int] = frozenset(),
     line_map: Mapping[int, tuple[int, int]] | None = None,
+    used: dict[Path, str] | None = None,
 ) -> list[Diagnostic]:
     """The unsuppressed findings of ``active`` codes in ``source``.
 
     ``cell_last_lines`` and ``line_map`` describe the cells of a notebook's module
-    (see :meth:`mlsmells.engine.Engine.run`). Raises :class:`FileError` when the
-    source does not parse.
+    (see :meth:`mlsmells.engine.Engine.run`); the project modules the findings used
+    go into ``used``. Raises :class:`FileError` when the source does not parse.
     """
     with gc_paused():
         tree = parse(source, filename)
@@ -158,6 +162,7 @@ def check_source(
             active,
             cell_last_lines=cell_last_lines,
             line_map=line_map,
+            used=used,
         )
 
 
@@ -169,9 +174,10 @@ def check_tree(
     *,
     cell_last_lines: frozenset[int] = frozenset(),
     line_map: Mapping[int, tuple[int, int]] | None = None,
+    used: dict[Path, str] | None = None,
 ) -> list[Diagnostic]:
     """:func:`check_source` for a module already parsed from ``lines``."""
-    found = _engine(active).run(tree, lines, filename, cell_last_lines, line_map)
+    found = _engine(active).run(tree, lines, filename, cell_last_lines, line_map, used)
     if not found:
         return []
     suppressions = Suppressions.from_lines(lines, tree)
@@ -185,11 +191,45 @@ def check_file(path: Path, active: frozenset[str], data: bytes | None = None) ->
     """
     try:
         if path.suffix == NOTEBOOK_SUFFIX:
-            # Imported here: mlsmells.notebooks builds on this module.
-            from mlsmells.notebooks import check_notebook
-
             return check_notebook(path, active, data)
         source = read_source(path) if data is None else decode_source(data)
-        return FileResult(path, tuple(check_source(source, str(path), active)))
+        used: dict[Path, str] = {}
+        found = check_source(source, str(path), active, used=used)
+        return FileResult(path, tuple(found), depends=_depends(used))
     except FileError as error:
         return FileResult(path, error=error)
+
+
+def check_notebook(path: Path, active: frozenset[str], data: bytes | None = None) -> FileResult:
+    """Check a notebook's code cells as one module.
+
+    Findings keep the module's line numbers; :attr:`FileResult.line_map` maps
+    them to (cell, line in cell). Raises :class:`FileError` for a file that is
+    not a readable notebook. ``data``: the file's bytes, if already read.
+    """
+    # Imported here: reading notebooks (json, difflib ...) is for runs that meet one.
+    from mlsmells.notebooks import read_for_runner
+
+    notebook = read_for_runner(path, data)
+    line_map = notebook.line_map()
+    used: dict[Path, str] = {}
+    found = check_tree(
+        notebook.tree,
+        notebook.lines,
+        str(path),
+        active,
+        cell_last_lines=notebook.cell_last_lines,
+        line_map=line_map,
+        used=used,
+    )
+    return FileResult(
+        path,
+        tuple(found),
+        line_map=line_map,
+        notices=tuple(notice.text for notice in notebook.notices),
+        depends=_depends(used),
+    )
+
+
+def _depends(used: Mapping[Path, str]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((str(path), digest) for path, digest in used.items()))

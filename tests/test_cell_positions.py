@@ -18,7 +18,8 @@ import pytest
 from mlsmells import cli, registry, runner, sources
 from mlsmells.engine import Context
 from mlsmells.fixes import fix_source
-from mlsmells.notebooks import Notebook, check_notebook, follow_line_map
+from mlsmells.notebooks import Notebook, follow_line_map
+from mlsmells.runner import check_notebook
 
 NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
 LEAKAGE = frozenset({"ML001", "ML002", "ML003", "ML004", "ML005"})

@@ -27,10 +27,10 @@ from mlsmells.notebooks import (
     FixMappingError,
     Notebook,
     NotebookError,
-    check_notebook,
     line_diff,
     mask_cell,
 )
+from mlsmells.runner import check_notebook
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 ALL = registry.select_codes(["ALL"])

@@ -156,3 +156,20 @@ def test_a_module_that_cannot_be_summarised_is_unknown(tmp_path: Path, helper: s
         encoding="utf-8",
     )
     assert _findings(script) == [(4, "ML206")]
+
+
+def test_a_cached_result_is_stale_when_a_module_it_imports_changes(tmp_path: Path) -> None:
+    """Through the CLI with its result cache: the importing file itself is unchanged."""
+    (tmp_path / "pyproject.toml").write_text("", encoding="utf-8")
+    helper = tmp_path / "helpers.py"
+    helper.write_text("import numpy as np\ndef load():\n    return np.zeros(3)\n", "utf-8")
+    (tmp_path / "run.py").write_text("import helpers\nx = helpers.load().values\n", "utf-8")
+
+    def check() -> str:
+        proc = _run("mlsmells", "check", "--select=ML206", "run.py", cwd=tmp_path)
+        return proc.stdout
+
+    assert "All checks passed" in check()
+    assert "All checks passed" in check()  # from the cache
+    helper.write_text("import pandas as pd\ndef load():\n    return pd.read_csv('a')\n", "utf-8")
+    assert "run.py:2:5: ML206" in check()

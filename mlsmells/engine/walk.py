@@ -82,21 +82,28 @@ class Engine:
         filename: str = "<string>",
         cell_last_lines: frozenset[int] = frozenset(),
         line_map: Mapping[int, tuple[int, int]] | None = None,
+        used: dict[Path, str] | None = None,
     ) -> list[Diagnostic]:
         """The findings in ``tree`` (parsed from ``lines``), sorted.
 
         For a notebook's module: ``cell_last_lines`` are the lines on which a cell's
         displayed last statement ends, ``line_map`` maps each line to (cell, line in
-        cell); see :class:`Context`.
+        cell); see :class:`Context`. The project modules (with their digests) the
+        findings come from go into ``used``.
         """
         file = File(tree, lines, filename, cell_last_lines, line_map)
         roots = file.roots
         checks = [c for c in self.checks if not c.requires or c.requires & roots]
+        if used is not None and file.project is not None:
+            used.update(file.project.used)  # (the checks to run depend on them already)
         if not checks:
             return []
 
         def walk() -> list[Diagnostic]:
-            return walk_file(file, checks, self.active)[0]
+            found = walk_file(file, checks, self.active)[0]
+            if used is not None and file.project is not None:
+                used.update(file.project.used)
+            return found
 
         try:
             return walk()
