@@ -1,5 +1,5 @@
 """``python -m mlsmells``: the same as the ``mlsmells`` command."""
 
-from mlsmells.cli import main
+from mlsmells.frontends.cli import main
 
 raise SystemExit(main())

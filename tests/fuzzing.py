@@ -37,8 +37,8 @@ from hypothesis import strategies as st
 from mlsmells import records, registry, runner, sources
 from mlsmells.config import SettingsCache
 from mlsmells.diagnostics import Diagnostic
-from mlsmells.fixes import command, fix_source
-from mlsmells.fixes.apply import FixResult
+from mlsmells.fixes.apply import FixResult, fix_source
+from mlsmells.frontends import fix as command
 
 ALL_CODES = frozenset(registry.RULES)
 FIXTURES = Path(__file__).parent / "fixtures"

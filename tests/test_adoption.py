@@ -10,9 +10,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from mlsmells import cli, registry
+from mlsmells import registry
 from mlsmells.baseline import fingerprint
 from mlsmells.diagnostics import Diagnostic
+from mlsmells.frontends import cli
 from mlsmells.noqa import add_noqa
 
 TRAINING = '''\

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from mlsmells import cli, registry, runner, sources
+from mlsmells import registry, runner, sources
 from mlsmells.engine import Context
-from mlsmells.fixes import fix_source
+from mlsmells.fixes.apply import fix_source
+from mlsmells.frontends import cli
 from mlsmells.notebooks import Notebook, follow_line_map
 from mlsmells.runner import check_notebook
 
@@ -107,7 +108,7 @@ X_train, X_test = train_test_split(X, random_state=0)
 
 
 def test_plain_files_keep_line_numbers_in_every_front_end(tmp_path: Path) -> None:
-    from mlsmells.plugins.flake8 import MLSmellsChecker
+    from mlsmells.frontends.flake8 import MLSmellsChecker
 
     (found,) = runner.check_source(LEAKY_SCRIPT, "leaky.py", LEAKAGE)
     assert "`train_test_split` at line 7 splits" in found.message

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 import mlsmells
-from mlsmells import cli, output, registry, runner
+from mlsmells import output, registry, runner
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.docs import render_rule
+from mlsmells.frontends import cli
 from mlsmells.runner import FileResult
 
 # ML401 (torch.load without weights_only) is the finding these tests provoke.

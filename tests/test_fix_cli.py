@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from mlsmells import registry
-from mlsmells.cli import main
+from mlsmells.frontends.cli import main
 from mlsmells.records import Fix
 
 EXAMPLES = Path(__file__).parent.parent / "examples"

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from mlsmells.cli import main
 from mlsmells.config import (
     ConfigError,
     Settings,
@@ -15,6 +14,7 @@ from mlsmells.config import (
     load_settings,
     settings_from_table,
 )
+from mlsmells.frontends.cli import main
 
 SKLEARN = (
     "from sklearn.ensemble import RandomForestClassifier\n"

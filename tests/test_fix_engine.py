@@ -7,11 +7,10 @@ import ast
 import libcst as cst
 import pytest
 
-from mlsmells.config import Settings
 from mlsmells.diagnostics import Diagnostic
-from mlsmells.fixes import Edit, FixContext, fix_source
 from mlsmells.fixes import apply as apply_module
-from mlsmells.fixes.base import add_keyword, keyword_arg, remove_arg, split_lines
+from mlsmells.fixes.apply import fix_source
+from mlsmells.fixes.base import Edit, FixContext, add_keyword, keyword_arg, remove_arg, split_lines
 from mlsmells.records import Fix
 from mlsmells.registry import TRANSFORMS
 
@@ -35,7 +34,7 @@ def _diag_for(source: str, node_type: type[ast.AST], code: str = "ML401") -> Dia
 def test_find_converts_byte_columns_to_characters(prefix: str) -> None:
     source = f"import torch\n{prefix}state = torch.load('m.pt')\n"
     diag = _diag_for(source, ast.Call)
-    ctx = FixContext(source, Settings())
+    ctx = FixContext(source)
     call = ctx.find(diag, cst.Call)
     assert call is not None
     assert ctx.module.code_for_node(call) == "torch.load('m.pt')"
@@ -44,7 +43,7 @@ def test_find_converts_byte_columns_to_characters(prefix: str) -> None:
 def test_find_wants_the_exact_range_and_type() -> None:
     source = "import torch\nstate = (torch.load('m.pt'))\n"
     diag = _diag_for(source, ast.Call)
-    ctx = FixContext(source, Settings())
+    ctx = FixContext(source)
     assert ctx.find(diag, cst.Call) is not None  # parentheses are outside both ranges
     assert ctx.find(diag, cst.Attribute) is None
     shifted = Diagnostic(diag.line, diag.col + 1, "ML401", "ML401 x", diag.end_line, diag.end_col)

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from mlsmells import cli
 from mlsmells.fixes.files import read_source_file, write_source_file
+from mlsmells.frontends import cli
 from mlsmells.sources import FileError
 
 PROGRAM = """\
@@ -158,7 +158,7 @@ KILL_POINTS = {
 
 KILLER = """\
 import os, signal, sys, {module}
-from mlsmells.cli import main
+from mlsmells.frontends.cli import main
 
 calls = 0
 real = {module}.{function}
@@ -230,7 +230,7 @@ def test_a_temporary_file_of_a_running_writer_is_left_alone(tmp_path: Path) -> N
 
 INTERRUPTER = """\
 import os, sys
-from mlsmells.cli import main
+from mlsmells.frontends.cli import main
 
 real = os.fsync
 
@@ -371,7 +371,7 @@ def test_file_changed_while_the_fix_is_written(
 def test_file_deleted_during_the_run(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, program: Path
 ) -> None:
-    from mlsmells.fixes import command
+    from mlsmells.frontends import fix as command
 
     real_fix_source = command.fix_source
 

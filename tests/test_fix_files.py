@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from mlsmells.cli import main
-from mlsmells.fixes import command
 from mlsmells.fixes.files import read_source_file, write_source_file
+from mlsmells.frontends import fix as command
+from mlsmells.frontends.cli import main
 from mlsmells.sources import FileError
 
 SOURCE = "import torch\n\nnote = 'é'; state = torch.load('m.pt')\nmodel.eval\n"

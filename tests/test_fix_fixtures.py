@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from mlsmells import registry
-from mlsmells.fixes import fix_source
+from mlsmells.fixes.apply import fix_source
 from mlsmells.records import Fix
 from mlsmells.registry import TRANSFORMS
 

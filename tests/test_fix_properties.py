@@ -19,8 +19,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from mlsmells import records, registry, runner, sources
-from mlsmells.fixes import fix_source
-from mlsmells.fixes.apply import detection_text
+from mlsmells.fixes.apply import detection_text, fix_source
 from mlsmells.registry import TRANSFORMS
 
 HEADER = """\

@@ -25,7 +25,7 @@ import pandas as pd
 import pytest
 
 from mlsmells.config import Settings
-from mlsmells.fixes import fix_source
+from mlsmells.fixes.apply import fix_source
 
 
 def _fixed(source: str, code: str, *, seed: int = 42, unsafe: bool = False) -> str:

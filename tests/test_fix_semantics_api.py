@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from mlsmells.fixes import fix_source
+from mlsmells.fixes.apply import fix_source
 from mlsmells.records import Fix
 
 pd = pytest.importorskip("pandas")

@@ -32,7 +32,7 @@ import numpy as np
 import pytest
 
 from mlsmells.config import Settings
-from mlsmells.fixes import fix_source
+from mlsmells.fixes.apply import fix_source
 from mlsmells.records import Fix
 
 pd = pytest.importorskip("pandas")

@@ -27,8 +27,9 @@ import jsonschema
 import pytest
 
 import mlsmells
-from mlsmells import cli, output, registry
+from mlsmells import output, registry
 from mlsmells.diagnostics import Diagnostic
+from mlsmells.frontends import cli
 from mlsmells.runner import FileResult
 
 HERE = Path(__file__).parent

@@ -30,7 +30,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 
 from mlsmells import registry, runner
-from mlsmells.fixes import fix_source
+from mlsmells.fixes.apply import fix_source
 from tests import fuzzing
 
 CI = settings(

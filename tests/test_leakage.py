@@ -12,7 +12,7 @@ import pytest
 
 from mlsmells import registry
 from mlsmells.engine import Check
-from mlsmells.fixes import fix_source
+from mlsmells.fixes.apply import fix_source
 from mlsmells.rules.leakage._analysis import DataFlow
 from mlsmells.rules.leakage.ml001_fit_before_split import FitBeforeSplit
 from mlsmells.rules.leakage.ml002_fit_on_test_data import FitOnTestData

@@ -20,15 +20,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mlsmells import cli, records, registry, runner, sources
+from mlsmells import records, registry, runner, sources
 from mlsmells.engine import Check
+from mlsmells.frontends import cli
+from mlsmells.ipython import mask_cell
 from mlsmells.notebooks import (
     CodeCell,
     FixMappingError,
     Notebook,
     NotebookError,
     line_diff,
-    mask_cell,
 )
 from mlsmells.runner import check_notebook
 

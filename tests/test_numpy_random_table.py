@@ -21,7 +21,7 @@ import pytest
 
 from mlsmells.data import numpy_random
 from mlsmells.data.numpy_random import LEGACY, Shape
-from mlsmells.fixes import fix_source
+from mlsmells.fixes.apply import fix_source
 
 
 def test_the_table_names_every_legacy_function() -> None:

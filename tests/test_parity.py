@@ -107,7 +107,7 @@ def test_same_findings(flake8: Findings, pylint: Findings, cli: Findings) -> Non
 def test_flake8_plugin_yields_engine_findings_on_flake8s_tree() -> None:
     import ast
 
-    from mlsmells.plugins.flake8 import MLSmellsChecker
+    from mlsmells.frontends.flake8 import MLSmellsChecker
 
     source = 'import torch\nmodel = torch.load("m.pt")\n'
     lines = source.splitlines(keepends=True)
@@ -123,7 +123,7 @@ def test_flake8_plugin_yields_engine_findings_on_flake8s_tree() -> None:
 def test_flake8_plugin_default_ignores_the_opt_in_rules() -> None:
     from flake8.options.manager import OptionManager
 
-    from mlsmells.plugins.flake8 import MLSmellsChecker
+    from mlsmells.frontends.flake8 import MLSmellsChecker
 
     manager = OptionManager(version="0", plugin_versions="", parents=[], formatter_names=[])
     MLSmellsChecker.add_options(manager)
@@ -136,7 +136,7 @@ def test_flake8_reports_an_internal_error(tmp_path: Path) -> None:
     script.write_text(
         "import sys\n"
         "from mlsmells.registry import CHECKS\n"
-        "from mlsmells.plugins.flake8 import MLSmellsChecker\n"
+        "from mlsmells.frontends.flake8 import MLSmellsChecker\n"
         "for check in CHECKS:\n"
         "    if 'ML401' in check.codes:\n"
         "        check.visit = lambda self, node: 1 / 0\n"
@@ -158,7 +158,7 @@ def test_flake8_reports_an_internal_error(tmp_path: Path) -> None:
 def test_pylint_messages_follow_the_registry() -> None:
     from pylint.lint import PyLinter
 
-    from mlsmells import pylint_plugin
+    from mlsmells.frontends import pylint as pylint_plugin
 
     linter = PyLinter()
     pylint_plugin.register(linter)
@@ -176,8 +176,8 @@ def test_pylint_reports_an_internal_error(monkeypatch: pytest.MonkeyPatch, tmp_p
     from pylint.lint import Run
     from pylint.reporters import CollectingReporter
 
-    from mlsmells import pylint_plugin
     from mlsmells.diagnostics import Diagnostic
+    from mlsmells.frontends import pylint as pylint_plugin
 
     crash = Diagnostic(2, 0, "ML000", "ML000 internal error in rule ML401: boom", 2, 0)
 

@@ -21,7 +21,7 @@ import pytest
 from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
 
 import mlsmells
-from mlsmells import batch, cli, registry, runner, sources
+from mlsmells import batch, registry, runner, sources
 from mlsmells import cache as cache_module
 from mlsmells.cache import Cache
 from mlsmells.config import Overrides, Settings, SettingsCache, glob_matches
@@ -35,8 +35,9 @@ from mlsmells.engine import (
     names_in,
 )
 from mlsmells.fixes import apply as apply_module
-from mlsmells.fixes import command as fix_command
 from mlsmells.fixes.base import FixContext, _spans_and_code
+from mlsmells.frontends import cli
+from mlsmells.frontends import fix as fix_command
 from mlsmells.semantic.names import last_names
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -472,7 +473,7 @@ def _sources() -> list[str]:
 
 @pytest.mark.parametrize("source", _sources())
 def test_fix_context_parent_is_libcst_parent(source: str) -> None:
-    ctx = FixContext(source, Settings())
+    ctx = FixContext(source)
     parents = ctx.wrapper.resolve(ParentNodeProvider)
     for node, parent in parents.items():
         assert ctx.parent(node) is parent
@@ -493,7 +494,7 @@ def test_fix_context_positions_are_libcst_positions(source: str) -> None:
 
 
 def test_fix_context_ancestors_are_libcst_parents() -> None:
-    ctx = FixContext(_sources()[2], Settings())
+    ctx = FixContext(_sources()[2])
     parents = ctx.wrapper.resolve(ParentNodeProvider)
     checked = 0
     for node in parents:
@@ -672,7 +673,7 @@ def test_flake8_plugin_runs_only_the_rules_flake8_selects(
 ) -> None:
     from flake8.options.parse_args import parse_args
 
-    from mlsmells.plugins.flake8 import MLSmellsChecker
+    from mlsmells.frontends.flake8 import MLSmellsChecker
 
     monkeypatch.setattr(MLSmellsChecker, "_engine", None)
     parse_args(["--isolated", *options])  # as a flake8 run starts

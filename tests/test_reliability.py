@@ -412,7 +412,7 @@ def _fix_work(copies: int) -> int:
     """Python and C function calls made by fixing ``copies`` blocks of fixable findings: a
     measure of work that, unlike time, does not depend on the machine or its load."""
     from mlsmells import registry
-    from mlsmells.fixes import fix_source
+    from mlsmells.fixes.apply import fix_source
 
     source = BIG_HEADER + "".join(BIG_PROGRAM.format(i=i) for i in range(copies))
     calls = 0

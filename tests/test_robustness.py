@@ -21,10 +21,11 @@ from pathlib import Path
 
 import pytest
 
-from mlsmells import cli, deep, registry, runner, sources
+from mlsmells import deep, registry, runner, sources
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import walk
-from mlsmells.fixes import fix_source
+from mlsmells.fixes.apply import fix_source
+from mlsmells.frontends import cli
 
 ALL = frozenset(registry.RULES)
 FINDING = 'import torch\nstate = torch.load("m.pt")\n'
@@ -293,7 +294,7 @@ def test_fix_gives_up_cleanly_when_there_is_no_room(monkeypatch: pytest.MonkeyPa
 
 
 def test_flake8_plugin_on_deeply_nested_code() -> None:
-    from mlsmells.plugins.flake8 import MLSmellsChecker
+    from mlsmells.frontends.flake8 import MLSmellsChecker
 
     source = f"{FINDING}x = {chain(DEEP)}\n"
     lines = source.splitlines(keepends=True)
@@ -306,7 +307,7 @@ def test_pylint_plugin_on_deeply_nested_code() -> None:
     # astroid-error, pylint's own); the mlsmells checker itself copes with it.
     from pylint.lint import PyLinter
 
-    from mlsmells.pylint_plugin import MLSmellsChecker, register
+    from mlsmells.frontends.pylint import MLSmellsChecker, register
 
     linter = PyLinter()
     register(linter)

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 import mlsmells
-from mlsmells import cli
+from mlsmells.frontends import cli
 
 PACKAGE = Path(mlsmells.__file__).parent
 FINDING = 'import torch\nstate = torch.load("m.pt")\n'
@@ -90,11 +90,11 @@ finally:
 """
 
 FRONT_ENDS = {
-    "check": "    from mlsmells.cli import main\n"
+    "check": "    from mlsmells.frontends.cli import main\n"
     "    main(['check', '--jobs', '1', '--no-cache', '--select', 'ALL', root])",
-    "check-sarif": "    from mlsmells.cli import main\n"
+    "check-sarif": "    from mlsmells.frontends.cli import main\n"
     "    main(['check', '--jobs', '1', '--no-cache', '--output-format', 'sarif', root])",
-    "fix": "    from mlsmells.cli import main\n"
+    "fix": "    from mlsmells.frontends.cli import main\n"
     "    main(['fix', '--unsafe-fixes', '--extend-select', 'ML9', root])",
     "flake8": "    from flake8.main.cli import main\n"
     "    try:\n"

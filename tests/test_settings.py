@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from mlsmells import cli, registry
+from mlsmells import registry
 from mlsmells.config import (
     DEFAULT_EXCLUDE,
     ConfigError,
@@ -23,7 +23,8 @@ from mlsmells.config import (
     resolve_selection,
     settings_from_table,
 )
-from mlsmells.pylint_plugin import parse_per_file_ignores
+from mlsmells.frontends import cli
+from mlsmells.frontends.pylint import parse_per_file_ignores
 from mlsmells.records import Fix
 
 SOURCE = Path("proj/pyproject.toml")

@@ -18,7 +18,7 @@ torch = pytest.importorskip("torch")
 
 from mlsmells.data import torch_api  # noqa: E402
 from mlsmells.data.torch_api import Shape  # noqa: E402
-from mlsmells.fixes import fix_source  # noqa: E402
+from mlsmells.fixes.apply import fix_source  # noqa: E402
 from mlsmells.records import Fix  # noqa: E402
 
 

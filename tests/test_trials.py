@@ -152,7 +152,7 @@ def pause_once(*args, **kwargs):
 
 
 setattr(os, {function!r}, pause_once)
-from mlsmells.cli import main
+from mlsmells.frontends.cli import main
 
 sys.exit(main([command, *sys.argv[4:]]))
 """

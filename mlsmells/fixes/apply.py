@@ -195,12 +195,12 @@ def _edit(
     fixes held back, the fixed text). Raises :class:`FixError` when the fixes of the file
     must be abandoned."""
     try:
-        ctx = FixContext(text, settings)
+        ctx = FixContext(text, settings.seed)
     except cst.ParserSyntaxError as exc:
         raise FixError(f"libcst cannot parse the file ({_first_line(exc)})") from None
     except RoundTripError as exc:
         raise FixError(f"{exc}; the file is left unchanged") from None
-    chosen, held = _plan(ctx, candidates, unsafe)
+    chosen, held = _plan(ctx, settings, candidates, unsafe)
     if not chosen:
         return [], held, text
     if number > MAX_PASSES:
@@ -239,7 +239,7 @@ def _first_line(exc: Exception) -> str:
 
 
 def _plan(
-    ctx: FixContext, candidates: Sequence[Diagnostic], unsafe: bool
+    ctx: FixContext, settings: Settings, candidates: Sequence[Diagnostic], unsafe: bool
 ) -> tuple[list[tuple[Diagnostic, Edit, Fix]], int]:
     """The edits of this pass (in source order, none overlapping) and the held-back count."""
     held = 0
@@ -253,7 +253,7 @@ def _plan(
         if edit is None:
             continue
         # extend-safe-fixes / extend-unsafe-fixes may promote or demote it.
-        safety = ctx.settings.fix_safety(diag.code, _safety(diag.code, edit))
+        safety = settings.fix_safety(diag.code, _safety(diag.code, edit))
         if safety is Fix.UNSAFE and not unsafe:
             held += 1
             continue

@@ -33,10 +33,9 @@ from libcst.metadata import (
 )
 from libcst.metadata.position_provider import PositionProvidingCodegenState
 
-from mlsmells.config import Settings
 from mlsmells.diagnostics import Diagnostic
-from mlsmells.fixes.files import split_lines as split_lines  # re-exported
 from mlsmells.records import Fix
+from mlsmells.sources import split_lines as split_lines  # re-exported
 
 N = TypeVar("N", bound=cst.CSTNode)
 
@@ -183,17 +182,18 @@ def _spans_and_code(
 
 
 class FixContext:
-    """One module being fixed: the libcst tree with its metadata, and the settings.
+    """One module being fixed: the libcst tree with its metadata, and the ``seed`` that
+    fixes insert where code needs one (the setting ``seed``).
 
     Raises :class:`RoundTripError` when libcst would not reproduce the text
     exactly (it drops a line made of a lone backslash, for one): such a file
     cannot be fixed without touching text outside the fixed nodes.
     """
 
-    def __init__(self, text: str, settings: Settings) -> None:
+    def __init__(self, text: str, seed: int = 42) -> None:
         self.text = text
         self.lines = split_lines(text)
-        self.settings = settings
+        self.seed = seed
         body_lines = _code_lines(text)
         body = "".join(self.lines[:body_lines])
         self.tail = "".join(self.lines[body_lines:])

@@ -58,7 +58,7 @@ def suggest(
     if not wanted:
         return {}
     try:
-        ctx = FixContext(text, settings)
+        ctx = FixContext(text, settings.seed)
     except (cst.ParserSyntaxError, RoundTripError, SyntaxError, ValueError, RecursionError):
         return {}
     found: dict[Diagnostic, Suggestion] = {}

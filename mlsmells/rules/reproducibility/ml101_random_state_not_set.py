@@ -513,7 +513,7 @@ def random_state(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
     call = ctx.find(diag, cst.Call)
     if call is None:
         return None
-    seed = cst.Integer(str(ctx.settings.seed))
+    seed = cst.Integer(str(ctx.seed))
     given = fx.keyword_arg(call, "random_state")
     if diag.get("random_state") == "missing":
         return fx.Edit(call, fx.add_keyword(call, "random_state", seed))

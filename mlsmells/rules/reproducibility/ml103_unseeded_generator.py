@@ -247,7 +247,7 @@ def seed_generator(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
     call = ctx.find(diag, cst.Call)
     if call is None:
         return None
-    seed = cst.Integer(str(ctx.settings.seed))
+    seed = cst.Integer(str(ctx.seed))
     if diag.get("library") == "torch":
         seeded = cst.Call(
             func=cst.Attribute(value=call, attr=cst.Name("manual_seed")), args=[cst.Arg(seed)]

@@ -191,7 +191,7 @@ def seeded_generator(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
     if found is None:
         return None
     text, imports = found
-    generator = fx.parse_expression(f"{text}().manual_seed({ctx.settings.seed})")
+    generator = fx.parse_expression(f"{text}().manual_seed({ctx.seed})")
     return fx.Edit(call, fx.add_keyword(call, "generator", generator), imports)
 
 

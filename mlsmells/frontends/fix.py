@@ -37,6 +37,7 @@ from mlsmells.fixes.files import (
     remove_stale_temporaries,
     write_source_file,
 )
+from mlsmells.frontends import options
 from mlsmells.runner import FileResult
 from mlsmells.sources import FileError
 
@@ -110,9 +111,7 @@ def add_fix_options(parser: argparse.ArgumentParser, *, in_check: bool = False) 
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """The ``fix`` subcommand (a registrar for :data:`mlsmells.cli.SUBCOMMANDS`)."""
-    from mlsmells import cli
-
+    """The ``fix`` subcommand (a registrar for :data:`mlsmells.frontends.cli.SUBCOMMANDS`)."""
     parser = subparsers.add_parser(
         "fix",
         help="fix findings",
@@ -128,8 +127,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="PATH",
         help="files or directories to fix (default: the current directory)",
     )
-    cli.add_selection_arguments(parser)
-    cli.add_report_arguments(parser)
+    options.add_selection_arguments(parser)
+    options.add_report_arguments(parser)
     add_fix_options(parser)
     parser.set_defaults(handler=run_fix)
 
@@ -141,17 +140,15 @@ def wants_fix(args: argparse.Namespace) -> bool:
 
 # ------------------------------------------------------------------ running
 def run_fix(args: argparse.Namespace) -> int:
-    from mlsmells import cli
-
     if args.diff and args.baseline is not None:
         # The findings left refer to the fixed text, which --diff does not write.
         print("mlsmells: error: --baseline does not combine with --diff", file=sys.stderr)
         return EXIT_ERROR
     try:
         fix_size_limit()  # (each file reads it: an invalid value is one line here, first)
-        settings = cli.settings_from_args(args)
+        settings = options.settings_from_args(args)
         baseline = Baseline.read(args.baseline) if args.baseline is not None else None
-        paths = cli.discover(args, settings)
+        paths = options.discover(args, settings)
     except (ConfigError, BaselineError, ValueError) as exc:
         print(f"mlsmells: error: {output.printable(str(exc))}", file=sys.stderr)
         return EXIT_ERROR

@@ -51,9 +51,7 @@ class MLSmellsChecker:
         decider = DecisionEngine(options)
         cls._engine = registry.engine(
             frozenset(
-                code
-                for code in registry.RULES
-                if decider.decision_for(code) is Decision.Selected
+                code for code in registry.RULES if decider.decision_for(code) is Decision.Selected
             )
         )
 

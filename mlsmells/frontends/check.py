@@ -1,0 +1,166 @@
+"""``mlsmells check``: report findings (and adopt mlsmells: ``--add-noqa``,
+``--write-baseline``); ``check --fix`` is ``fix``.
+
+Exit status: 0 no findings, 1 findings, 2 usage error, an invalid configuration,
+or a file that could not be read, decoded or parsed (the other files are still
+checked; each error is one line on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from mlsmells import batch, output
+from mlsmells.baseline import Baseline, BaselineError, write_baseline
+from mlsmells.cache import Cache
+from mlsmells.config import ConfigError, SettingsCache
+from mlsmells.fixes.files import WriteScope
+from mlsmells.frontends import fix as fix_command
+from mlsmells.frontends.options import (
+    EXIT_CLEAN,
+    EXIT_ERROR,
+    add_report_arguments,
+    add_selection_arguments,
+    discover,
+    exit_status,
+    fail,
+    report_errors,
+    settings_from_args,
+)
+from mlsmells.noqa import add_noqa_to_file
+from mlsmells.runner import FileResult
+from mlsmells.sources import FileError
+
+CHECK_EXAMPLES = """\
+examples:
+  mlsmells check src/ notebooks/                 text report; exit 1 on findings
+  mlsmells check --extend-select ML9 --ignore ML3 .
+  mlsmells check --output-format sarif . > mlsmells.sarif
+  mlsmells check --output-format github .        annotations in GitHub Actions
+  mlsmells check --write-baseline base.json .    record today's findings ...
+  mlsmells check --baseline base.json .          ... and report only new ones
+  mlsmells check --add-noqa src/                 suppress every current finding
+  mlsmells check --statistics .                  count findings per code
+
+settings: [tool.mlsmells] in the nearest pyproject.toml; the options above win.
+exit status: 0 no findings, 1 findings, 2 usage, configuration or file error.
+"""
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "check",
+        help="report findings",
+        description="Report the findings of the selected rules in Python files and notebooks.",
+        epilog=CHECK_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        default=["."],
+        metavar="PATH",
+        help="files or directories to check (default: the current directory)",
+    )
+    add_selection_arguments(parser)
+    add_report_arguments(parser, in_check=True)
+    batch.add_arguments(parser)
+    fix_command.add_fix_options(parser, in_check=True)
+    parser.set_defaults(handler=run_check)
+
+
+def check_paths(
+    paths: Sequence[Path],
+    settings: SettingsCache,
+    *,
+    jobs: int = 1,
+    cache: Cache | None = None,
+) -> list[FileResult]:
+    """Check each file with the codes its settings select (a file whose configuration is
+    invalid is not checked: its result carries the error), in ``jobs`` processes, through
+    the result ``cache``; the results are in the order of ``paths``."""
+    return batch.check_files(paths, settings, jobs=jobs, cache=cache)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    if fix_command.wants_fix(args):  # `check --fix` is `fix`
+        if args.add_noqa or args.write_baseline or args.statistics:
+            return fail("--add-noqa, --write-baseline and --statistics do not combine with fixing")
+        return fix_command.run_fix(args)
+    if sum(map(bool, (args.add_noqa, args.write_baseline, args.baseline))) > 1:
+        return fail("use one of --add-noqa, --write-baseline and --baseline at a time")
+    if args.statistics and args.output_format not in ("text", "concise", "json", "json-lines"):
+        return fail(f"--statistics does not combine with --output-format {args.output_format}")
+    try:
+        settings = settings_from_args(args)
+        baseline = Baseline.read(args.baseline) if args.baseline is not None else None
+        paths = discover(args, settings)
+    except (ConfigError, BaselineError) as exc:
+        return fail(str(exc))
+    results = check_paths(
+        paths, settings, jobs=batch.jobs_from_args(args), cache=batch.cache_from_args(args)
+    )
+    if not results:
+        print("mlsmells: warning: no Python files found", file=sys.stderr)
+    report_errors(results, sys.stderr)
+    if args.add_noqa:
+        return run_add_noqa(results, WriteScope(args.paths))
+    if args.write_baseline is not None:
+        return run_write_baseline(args.write_baseline, results)
+    hidden = 0
+    if baseline is not None:
+        filtered = baseline.filter(results)
+        results, hidden = filtered.results, filtered.hidden
+        if filtered.stale:
+            print(
+                f"mlsmells: notice: {args.baseline}: {filtered.stale} of its findings are gone "
+                f"(fixed or edited); refresh it with --write-baseline {args.baseline}",
+                file=sys.stderr,
+            )
+    if args.statistics:
+        as_json = args.output_format in ("json", "json-lines")
+        output.write_statistics(results, sys.stdout, as_json=as_json)
+    else:
+        output.write(
+            args.output_format,
+            results,
+            sys.stdout,
+            read=output.source_reader(settings),
+            hidden=hidden,
+        )
+    return exit_status(results, exit_zero=args.exit_zero)
+
+
+def run_add_noqa(results: Sequence[FileResult], scope: WriteScope | None = None) -> int:
+    """``--add-noqa``: exit 0 once every finding is suppressed, 2 if a file could not be
+    (``scope``: where files may be written)."""
+    added = 0
+    files = 0
+    failed = any(r.error is not None for r in results)
+    for result in results:
+        if not result.diagnostics:
+            continue
+        try:
+            changed = add_noqa_to_file(result.path, result.diagnostics, scope)
+        except FileError as exc:
+            print(f"mlsmells: error: {output.printable(f'{result.path}: {exc}')}", file=sys.stderr)
+            failed = True
+            continue
+        added += changed
+        files += bool(changed)
+    noun = "noqa comment" if added == 1 else "noqa comments"
+    print(f"Added {added} {noun} to {files} file{'' if files == 1 else 's'}.", file=sys.stderr)
+    return EXIT_ERROR if failed else EXIT_CLEAN
+
+
+def run_write_baseline(path: Path, results: Sequence[FileResult]) -> int:
+    try:
+        count = write_baseline(path, results)
+    except BaselineError as exc:
+        return fail(str(exc))
+    noun = "finding" if count == 1 else "findings"
+    print(f"Wrote {count} {noun} to the baseline {path}.", file=sys.stderr)
+    return EXIT_ERROR if any(r.error is not None for r in results) else EXIT_CLEAN

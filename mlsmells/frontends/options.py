@@ -1,0 +1,195 @@
+"""What the subcommands share: the selection, configuration and reporting options, the
+settings and files they lead to, exit statuses and error lines."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from mlsmells import output, registry, runner
+from mlsmells.config import Overrides, SettingsCache
+from mlsmells.runner import FileResult
+
+Handler = Callable[[argparse.Namespace], int]
+Registrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
+
+EXIT_CLEAN = 0
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+
+
+# ---------------------------------------------------------------- selection
+def _selectors(text: str) -> list[str]:
+    """argparse type of ``--select``/``--ignore``: comma-separated code prefixes."""
+    items = [s.strip().upper() for s in text.split(",") if s.strip()]
+    for item in items:
+        if not registry.is_valid_selector(item):
+            raise argparse.ArgumentTypeError(
+                f"invalid rule selector {item!r} (expected ALL, ML or a code prefix like ML2)"
+            )
+        if item != "ALL" and not any(code.startswith(item) for code in registry.RULES):
+            raise argparse.ArgumentTypeError(f"rule selector {item!r} matches no rule")
+    return items
+
+
+def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--select``, ``--ignore`` and ``--extend-select`` (flake8 semantics), and the
+    configuration options: ``--config``, ``--isolated``, ``--exclude``, ``--extend-exclude``,
+    ``--force-exclude``."""
+    group = parser.add_argument_group("rule selection (comma-separated code prefixes)")
+    group.add_argument(
+        "--select",
+        type=_selectors,
+        action="extend",
+        metavar="CODES",
+        help="check only these codes (default: every rule except the opt-in ML9xx)",
+    )
+    group.add_argument(
+        "--extend-select",
+        type=_selectors,
+        action="extend",
+        default=[],
+        metavar="CODES",
+        help="add these codes to the selection (e.g. ML9 for the opt-in rules)",
+    )
+    group.add_argument(
+        "--ignore",
+        type=_selectors,
+        action="extend",
+        default=[],
+        metavar="CODES",
+        help="skip these codes (the longer prefix wins against --select)",
+    )
+    group = parser.add_argument_group("configuration")
+    source = group.add_mutually_exclusive_group()
+    source.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="read the settings from FILE (a pyproject.toml, or a TOML file with the keys "
+        "at its top level) instead of the nearest pyproject.toml",
+    )
+    source.add_argument(
+        "--isolated",
+        action="store_true",
+        help="read no configuration file; defaults and flags only",
+    )
+    group.add_argument(
+        "--exclude",
+        type=_globs,
+        action="extend",
+        metavar="GLOBS",
+        help="paths to skip when walking directories (replaces the configured and default list)",
+    )
+    group.add_argument(
+        "--extend-exclude",
+        type=_globs,
+        action="extend",
+        default=[],
+        metavar="GLOBS",
+        help="more paths to skip when walking directories",
+    )
+    group.add_argument(
+        "--force-exclude",
+        action="store_true",
+        help="apply the exclusions to the paths named on the command line too (for pre-commit)",
+    )
+
+
+def _globs(text: str) -> list[str]:
+    """argparse type of ``--exclude``: comma-separated globs."""
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def settings_from_args(args: argparse.Namespace) -> SettingsCache:
+    """The settings of each path: its configuration file's, the flags on top.
+
+    Raises :class:`ConfigError` for an invalid ``--config`` file.
+    """
+    overrides = Overrides(
+        select=tuple(args.select) if args.select is not None else None,
+        extend_select=tuple(args.extend_select),
+        ignore=tuple(args.ignore),
+        exclude=tuple(args.exclude) if args.exclude is not None else None,
+        extend_exclude=tuple(args.extend_exclude),
+        unsafe_fixes=getattr(args, "unsafe_fixes", None),
+    )
+    return SettingsCache(overrides, config=args.config, isolated=args.isolated)
+
+
+def discover(args: argparse.Namespace, settings: SettingsCache) -> list[Path]:
+    """The files to check; :class:`ConfigError` when a configuration on the way is invalid."""
+
+    def excluded(path: Path, named: bool) -> bool:
+        if named and not args.force_exclude:
+            return False
+        return settings.is_excluded(path, parents=named)
+
+    return runner.discover(args.paths, excluded)
+
+
+def add_report_arguments(parser: argparse.ArgumentParser, *, in_check: bool = False) -> None:
+    """How findings are reported: ``check`` and ``fix`` share them; the adoption helpers
+    (``--add-noqa``, ``--write-baseline``) and ``--statistics`` are for ``check``."""
+    group = parser.add_argument_group("reporting")
+    group.add_argument(
+        "--output-format",
+        choices=output.FORMATS,
+        default="text",
+        help="text: path:line:col: CODE message and a summary (default); concise: the same "
+        "without summary; json / json-lines: records with fixes; github: workflow annotations; "
+        "sarif: SARIF 2.1.0; junit: JUnit XML",
+    )
+    group.add_argument(
+        "--exit-zero",
+        action="store_true",
+        help="exit 0 even when there are findings (errors still exit 2)",
+    )
+    group.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="FILE",
+        help="report only the findings that are not in FILE (written by --write-baseline)",
+    )
+    if not in_check:
+        return
+    group.add_argument(
+        "--statistics", action="store_true", help="print the number of findings per code instead"
+    )
+    adopt = parser.add_argument_group("adopting mlsmells in an existing code base")
+    adopt.add_argument(
+        "--add-noqa",
+        action="store_true",
+        help="add a `# noqa: MLxxx` comment for every finding (merged with existing ones)",
+    )
+    adopt.add_argument(
+        "--write-baseline",
+        type=Path,
+        metavar="FILE",
+        help="record the current findings in FILE, for --baseline",
+    )
+
+
+def fail(message: str) -> int:
+    print(f"mlsmells: error: {output.printable(message)}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def exit_status(results: Sequence[FileResult], *, exit_zero: bool = False) -> int:
+    if any(r.error is not None for r in results):
+        return EXIT_ERROR
+    if not exit_zero and any(r.diagnostics for r in results):
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+def report_errors(results: Sequence[FileResult], out: TextIO) -> None:
+    for result in results:
+        if result.error is not None:
+            where = f"{result.path}{result.error.location}"
+            print(f"mlsmells: error: {output.printable(f'{where}: {result.error}')}", file=out)
+        for notice in result.notices:  # e.g. a notebook cell that does not parse
+            print(f"mlsmells: notice: {output.printable(f'{result.path}{notice}')}", file=out)

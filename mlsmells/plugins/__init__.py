@@ -1,1 +1,0 @@
-"""Plugins for other linters: flake8 here (pylint's is ``mlsmells.pylint_plugin``)."""
