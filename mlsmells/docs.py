@@ -22,6 +22,8 @@ FAMILY_TITLES: dict[Family, str] = {
     Family.NUMPY: "ML3xx — NumPy",
     Family.TORCH: "ML4xx — PyTorch",
     Family.SKLEARN: "ML5xx — scikit-learn API",
+    Family.HUGGINGFACE: "ML7xx — Hugging Face",
+    Family.SCRIPTS: "ML8xx — serialization, scripts and tests",
     Family.OPINIONATED: "ML9xx — opinionated, off by default",
 }
 

@@ -38,6 +38,9 @@ class Family(str, enum.Enum):
     NUMPY = "numpy"
     TORCH = "torch"
     SKLEARN = "sklearn"
+    HUGGINGFACE = "huggingface"
+    SCRIPTS = "scripts"
+    """Serialization, scripts and tests (ML8xx)."""
     OPINIONATED = "opinionated"
 
 

@@ -1,0 +1,1 @@
+"""The Hugging Face rules (ML7xx)."""

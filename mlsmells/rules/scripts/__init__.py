@@ -1,0 +1,1 @@
+"""The serialization, script and test rules (ML8xx)."""
