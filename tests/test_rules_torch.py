@@ -201,7 +201,7 @@ def test_deprecated_api_messages() -> None:
     assert unknown.get("reduction") is None  # not a literal: no fix
 
 
-def test_forward_on_a_module_passed_in_and_on_an_unknown_receiver() -> None:
+def test_forward_on_a_module_passed_in_and_not_on_an_unknown_receiver() -> None:
     source = (
         "import torch\n"
         "class Net(torch.nn.Module):\n"
@@ -210,9 +210,19 @@ def test_forward_on_a_module_passed_in_and_on_an_unknown_receiver() -> None:
         "    net.forward(x)\n"
         "    other.forward(x)\n"
     )
-    assert codes(source) == [(5, "ML405"), (6, "ML405")]
-    # Without a torch import the receiver must be known to be a module.
-    assert codes("import lightning\ndef run(other, x):\n    other.forward(x)\n") == []
+    assert codes(source) == [(5, "ML405")]
+    # The uses of a parameter prove it a Module: an attribute only Modules have, or both
+    # mode switches (one alone proves nothing: `DataFrame.eval` exists too).
+    source = (
+        "import torch\n"
+        "def run(a, b, c, x):\n"
+        "    a.register_forward_hook(print)\n"
+        "    b.train()\n"
+        "    b.eval()\n"
+        "    c.eval()\n"
+        "    return a.forward(x), b.forward(x), c.forward(x)\n"
+    )
+    assert codes(source) == [(7, "ML405"), (7, "ML405")]
 
 
 def test_tensor_move_data_names_a_plain_receiver_only() -> None:

@@ -161,7 +161,7 @@ class SemanticModel(NameModel):
         if isinstance(expr, ast.Attribute):
             owner = self._self_class(expr.value)
             if owner is not None:
-                return owner.attributes.get(expr.attr)
+                return self._class_attribute(owner, expr.attr)
         return None
 
     def _binding_of(self, expr: ast.expr) -> Binding | None:
@@ -384,9 +384,27 @@ class SemanticModel(NameModel):
         if isinstance(expr, ast.Attribute):
             owner = self._self_class(expr.value)
             if owner is not None:
-                attr = owner.attributes.get(expr.attr)
+                attr = self._class_attribute(owner, expr.attr)
                 if attr is not None:
                     return attr.klass
+        return None
+
+    def _class_attribute(self, klass: ClassInfo, name: str) -> Binding | None:
+        """``self.<name>`` of ``klass``, or of its nearest same-file base class that sets it."""
+        seen: set[int] = set()
+        pending = [klass]
+        while pending:
+            current = pending.pop(0)
+            if id(current) in seen:
+                continue
+            seen.add(id(current))
+            found = current.attributes.get(name)
+            if found is not None:
+                return found
+            for base in current.node.bases:
+                bound = self.lookup(base.id) if isinstance(base, ast.Name) else None
+                if bound is not None and bound.is_class and bound.klass is not None:
+                    pending.append(bound.klass)
         return None
 
     def _self_class(self, expr: ast.expr) -> ClassInfo | None:
@@ -457,6 +475,10 @@ class SemanticModel(NameModel):
         if isinstance(func, ast.Attribute):
             if self._attribute_kind(func) is Kind.LOSS_MODULE:
                 return Kind.LOSS  # self.criterion(out, y)
+            if func.attr in K.MODULE_FACTORIES and isinstance(func.value, ast.Name):
+                made = self.lookup(func.value.id)  # ``MyModel.from_pretrained(path)``
+                if made is not None and made.is_class and made.klass is not None:
+                    return Kind.MODULE if made.klass.is_module else None
             method = self.callee(func)
             if method is not None:
                 return self._returned(method)
@@ -572,9 +594,11 @@ class SemanticModel(NameModel):
     def _attribute_kind(self, expr: ast.Attribute) -> Kind | None:
         owner = self._self_class(expr.value)
         if owner is not None:
-            attr = owner.attributes.get(expr.attr)
+            attr = self._class_attribute(owner, expr.attr)
             return attr.kind if attr is not None else None
         receiver = self.kind_of(expr.value)
+        if receiver is Kind.MODULE and expr.attr == "module":
+            return Kind.MODULE  # ``ddp.module``: the Module a parallel wrapper holds
         if receiver is Kind.DATAFRAME:
             found = K.FRAME_ATTRIBUTES.get(expr.attr)
             if found is None and expr.attr not in pandas_api.FRAME_MEMBERS:
