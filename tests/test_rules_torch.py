@@ -8,6 +8,7 @@ import pytest
 
 from mlsmells import registry
 from mlsmells.diagnostics import Diagnostic
+from mlsmells.fixes.apply import fix_source
 
 TORCH = frozenset({"ML401", "ML402", "ML403", "ML404", "ML406"})
 
@@ -289,3 +290,22 @@ def test_script_rules_need_an_entry_point() -> None:
         "torch.manual_seed(0)\n", "torch.manual_seed(0)\ntorch.use_deterministic_algorithms(True)\n"
     )
     assert codes(deterministic, opt_in) == []
+
+
+def test_torch_load_with_a_pickle_module_is_reported_without_a_fix() -> None:
+    source = (
+        "import pickle\nimport torch\n"
+        "torch.load(f, pickle_module=pickle)\n"
+        "torch.load(f, None, pickle)\n"
+        "torch.load(f, pickle_module=None)\n"
+    )
+    keyword, positional, default = registry.engine(frozenset({"ML401"})).run_source(source)
+    assert keyword.message == (
+        "ML401 `torch.load` with `pickle_module=` can unpickle arbitrary code "
+        "(`weights_only=True` refuses one)"
+    )
+    assert keyword.get("pickle_module") == positional.get("pickle_module") == "yes"
+    assert default.get("pickle_module") is None
+    assert fix_source(source, "x.py", frozenset({"ML401"}), unsafe=True).source == source.replace(
+        "pickle_module=None)", "pickle_module=None, weights_only=True)"
+    )
