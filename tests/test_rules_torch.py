@@ -153,18 +153,14 @@ def test_shuffling_loader_fix_data_spells_torch_where_the_loader_is() -> None:
     assert found.get("spelling") == "torch.Generator" and found.get("import") == "torch"
 
 
-def test_require_grad_used_as_an_own_name_is_not_a_typo() -> None:
-    source = (
-        "import torch\n"
-        "class Scorer(torch.nn.Module):\n"
-        "    def forward(self, x, require_grad=False):\n"
-        "        self.require_grad = require_grad\n"
-        "        return x\n"
-    )
-    assert codes(source) == []
-    assert codes("import torch\nfor p in m.parameters():\n    p.require_grad = False\n") == [
-        (3, "ML411")
-    ]
+def test_require_grad_read_as_an_own_attribute_is_not_a_typo() -> None:
+    store = "import torch\nfor p in m.parameters():\n    p.require_grad = False\n"
+    assert codes(store) == [(3, "ML411")]
+    # A read of the attribute: the file uses it as its own.
+    assert codes(store + "trainable = [p for p in m.parameters() if p.require_grad]\n") == []
+    # A read copied into the typo, or a name spelled so, proves nothing.
+    assert codes(store.replace("False", "cfg.require_grad")) == [(3, "ML411")]
+    assert codes(store.replace("False", "require_grad")) == [(3, "ML411")]
 
 
 def test_deprecated_import_in_a_version_fallback_is_not_reported() -> None:
