@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable, Sequence
+from typing import cast
 
 
 def keyword(call: ast.Call, name: str) -> ast.keyword | None:
@@ -90,6 +91,8 @@ def in_compat_shim(ancestors: Sequence[ast.AST]) -> bool:
 
 #: Statements after which the rest of a block does not run.
 _EXITS = (ast.Continue, ast.Break, ast.Return, ast.Raise)
+#: ``try`` statements (``try``/``except*`` is ``ast.TryStar`` from Python 3.11).
+_TRIES: tuple[type[ast.stmt], ...] = (ast.Try, *filter(None, [getattr(ast, "TryStar", None)]))
 
 
 def rebound_in_iteration(
@@ -141,19 +144,20 @@ def _inside(
         return _reaches_bound(branch, statement, on_path, binds, bound)
     if isinstance(stmt, (ast.With, ast.AsyncWith)):
         return _reaches_bound(stmt.body, statement, on_path, binds, bound)
-    if isinstance(stmt, (ast.Try, ast.TryStar)):
-        found = _reaches_bound(stmt.body, statement, on_path, binds, bound)
+    if isinstance(stmt, _TRIES):
+        tried = cast(ast.Try, stmt)  # (``ast.TryStar`` has the same fields)
+        found = _reaches_bound(tried.body, statement, on_path, binds, bound)
         if found is not None:
             return found
-        after_body = bound or _block_binds(stmt.body, binds)
-        found = _reaches_bound(stmt.orelse, statement, on_path, binds, after_body)
+        after_body = bound or _block_binds(tried.body, binds)
+        found = _reaches_bound(tried.orelse, statement, on_path, binds, after_body)
         if found is not None:
             return found
-        for handler in stmt.handlers:  # raised anywhere in the body: only what came before
+        for handler in tried.handlers:  # raised anywhere in the body: only what came before
             found = _reaches_bound(handler.body, statement, on_path, binds, bound)
             if found is not None:
                 return found
-        return _reaches_bound(stmt.finalbody, statement, on_path, binds, bound)
+        return _reaches_bound(tried.finalbody, statement, on_path, binds, bound)
     if isinstance(stmt, ast.Match):
         for case in stmt.cases:
             found = _reaches_bound(case.body, statement, on_path, binds, bound)
@@ -171,11 +175,12 @@ def _always_binds(stmt: ast.stmt, binds: Callable[[ast.stmt], bool]) -> bool:
         return _block_binds(stmt.body, binds) and _block_binds(stmt.orelse, binds)
     if isinstance(stmt, (ast.With, ast.AsyncWith)):
         return _block_binds(stmt.body, binds)
-    if isinstance(stmt, (ast.Try, ast.TryStar)):
-        if _block_binds(stmt.finalbody, binds):
+    if isinstance(stmt, _TRIES):
+        tried = cast(ast.Try, stmt)
+        if _block_binds(tried.finalbody, binds):
             return True
-        normal = _block_binds(stmt.body, binds) or _block_binds(stmt.orelse, binds)
-        return normal and all(_block_binds(h.body, binds) for h in stmt.handlers)
+        normal = _block_binds(tried.body, binds) or _block_binds(tried.orelse, binds)
+        return normal and all(_block_binds(h.body, binds) for h in tried.handlers)
     return False
 
 
