@@ -247,7 +247,7 @@ def test_eval_restore_fix_data_only_when_a_top_of_loop_train_helps() -> None:
     assert after.get("model") == "model" and after.get("loop_line") == "5"
 
 
-def test_eval_in_a_helper_is_reported_at_the_call() -> None:
+def test_eval_in_a_helper_is_reported_in_the_helper() -> None:
     source = (
         "import torch\n"
         "def check(m, data):\n"
@@ -257,12 +257,21 @@ def test_eval_in_a_helper_is_reported_at_the_call() -> None:
         "    for x in loader:\n"
         "        model(x).sum().backward()\n"
         "        check(model, val)\n"
+        "def fit_again(model, loader, val):\n"
+        "    for x in loader:\n"
+        "        model(x).sum().backward()\n"
+        "        check(model, val)\n"
     )
-    (found,) = registry.engine(frozenset({"ML407"})).run_source(source)
-    assert (found.line, found.col) == (8, 8)
-    assert found.message.startswith(
-        "ML407 `check(model, val)` leaves `model` in eval mode (through `m.eval()` in `check`)"
+    (found,) = registry.engine(frozenset({"ML407"})).run_source(source)  # once, for both loops
+    assert (found.line, found.col) == (3, 4)
+    assert found.message == (
+        "ML407 `m.eval()` leaves `model` in eval mode when `check(model, val)` runs in the "
+        "loop at line 6: `model.train()` is not called again before the next `backward()` "
+        "in that loop"
     )
+    fixed = fix_source(source, "x.py", frozenset({"ML407"}), unsafe=True).source
+    assert fixed.count("model.train()") == 2  # each loop's top, one pass after the other
+    assert "    for x in loader:\n        model.train()\n" in fixed
 
 
 LIBRARY = (
