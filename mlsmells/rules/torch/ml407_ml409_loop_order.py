@@ -586,9 +586,7 @@ class LoopOrder(Check):
             reported.add(id(event.node))
             self._report_eval(loop, event, fixable=wrapped)
 
-    def _restored(
-        self, events: list[_Event], index: int, model: str
-    ) -> tuple[bool, _Event] | None:
+    def _restored(self, events: list[_Event], index: int, model: str) -> tuple[bool, _Event] | None:
         """``None`` when ``model.train()`` (or a hand-over, or another ``eval()``) comes
         before the next backward; else (whether that backward is reached only by wrapping
         around to the next iteration, the backward)."""

@@ -36,7 +36,7 @@ RULE = Rule(
         "silently runs on the CPU. Only receivers known to be tensors are reported (never "
         "a module, never an unknown object), and only a tensor the code names (a variable, "
         "an attribute, an element): a temporary built in the same statement "
-        "(`torch.ones(1).to(\"cuda\")`, written to initialise the device) leaves nothing "
+        '(`torch.ones(1).to("cuda")`, written to initialise the device) leaves nothing '
         "unchanged that the code could use later. Not reported either on the last line of "
         "a notebook cell, which displays the value."
     ),

@@ -13,6 +13,7 @@ from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
 from mlsmells.rules._util import has_star_kwargs, keyword
 from mlsmells.rules.torch._common import _has_star_args, _identifier
+from mlsmells.rules.torch._functorch import functorch_data, functorch_import
 from mlsmells.rules.torch._loops import _innermost_function
 from mlsmells.rules.torch._spelling import _spelling_data, spelled
 from mlsmells.semantic import kinds as K
@@ -68,7 +69,10 @@ RULE = Rule(
     fix_summary=(
         "Rewrite the call to its replacement. Safe where PyTorch documents the replacement "
         "as equivalent: the `torch.amp` spellings, `clip_grad_norm_`, `nn.init.*_`, "
-        "`F.interpolate`, `torch.linalg.multi_dot`/`qr`/`cholesky`, `torch.func`, "
+        "`F.interpolate`, `torch.linalg.multi_dot`/`qr`/`cholesky`, `torch.func` (for "
+        "`functorch`'s transforms the import moves: `from functorch import vmap` becomes "
+        "`from torch.func import vmap`, and `import functorch` goes once every use is "
+        "rewritten), "
         "`reduction=` for literal `size_average`/`reduce`, torchvision `weights=` for a "
         "literal `pretrained`. Unsafe: `Variable(t)` to `t`, `assert_allclose` to "
         "`assert_close`, `torch.cholesky(A, upper=True)` to `torch.linalg.cholesky(A).mH`."
@@ -258,7 +262,8 @@ class DeprecatedTorchApi(Check):
             status=status,
             replacement=entry.replacement,
             data=(("api", entry.qualname), ("form", form))
-            + (_spelling_data(self.model, entry.target) if entry.target else ()),
+            + (_spelling_data(self.model, entry.target) if entry.target else ())
+            + (functorch_data(self.model, node) if entry.qualname.startswith("functorch.") else ()),
         )
 
     def _report_argument(
@@ -363,6 +368,10 @@ def deprecated_torch_api(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None
     entry = torch_api.DEPRECATED.get(diag.get("api") or "")
     if entry is None or entry.shape is Shape.NONE:
         return None
+    if diag.get("functorch") is not None:
+        moved = functorch_import(ctx, diag)  # the import moves to torch.func
+        if moved is not None:
+            return moved
     if form == "reference":
         return _reference(ctx, diag, entry)
     call = ctx.find(diag, cst.Call)
