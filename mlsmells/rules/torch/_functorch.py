@@ -144,7 +144,7 @@ def _module_import(ctx: fx.FixContext, diag: Diagnostic, bound: str, line: int) 
     if needed is not None and needed.split(".")[0] in ctx.names_in_module():
         return None  # ``torch`` names something else here
     imports = (fx.ImportItem(needed),) if needed is not None else ()
-    module = ctx.module.visit(_MoveToTorchFunc(statement, bound, spelling))
+    module = ctx.module.visit(_move_to_torch_func(statement, bound, spelling))
     return fx.Edit(ctx.module, module, imports, safety=Fix.SAFE)
 
 
@@ -213,65 +213,73 @@ def _only_transforms(module: cst.Module, bound: str) -> bool:
     return not uses.other
 
 
-class _MoveToTorchFunc(cst.CSTTransformer):
-    """``functorch.vmap`` -> ``torch.func.vmap`` everywhere, and the import goes (a line
-    left empty goes too, its blank lines and comments passed on to the next statement)."""
+def _move_to_torch_func(statement: cst.Import, bound: str, spelling: str) -> cst.CSTTransformer:
+    """The transformer of the ``import functorch`` form (a class made when a fix runs:
+    ``check`` never imports libcst)."""
 
-    def __init__(self, statement: cst.Import, bound: str, spelling: str) -> None:
-        super().__init__()
-        self.statement = statement
-        self.bound = bound
-        self.spelling = spelling
-        self.emptied: set[int] = set()
-        """ids of the (updated) lines whose only statement was the import."""
+    class _MoveToTorchFunc(cst.CSTTransformer):
+        """``functorch.vmap`` -> ``torch.func.vmap`` everywhere, and the import goes (a line
+        left empty goes too, its blank lines and comments passed on to the next statement)."""
 
-    def leave_Attribute(
-        self, original_node: cst.Attribute, updated_node: cst.Attribute
-    ) -> cst.BaseExpression:
-        value = updated_node.value
-        if isinstance(value, cst.Name) and value.value == self.bound:
-            return fx.parse_expression(f"{self.spelling}.{updated_node.attr.value}")
-        return updated_node
+        def __init__(self, statement: cst.Import, bound: str, spelling: str) -> None:
+            super().__init__()
+            self.statement = statement
+            self.bound = bound
+            self.spelling = spelling
+            self.emptied: set[int] = set()
+            """ids of the (updated) lines whose only statement was the import."""
 
-    def leave_SimpleStatementLine(
-        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
-    ) -> cst.SimpleStatementLine:
-        if not any(small is self.statement for small in original_node.body):
+        def leave_Attribute(
+            self, original_node: cst.Attribute, updated_node: cst.Attribute
+        ) -> cst.BaseExpression:
+            value = updated_node.value
+            if isinstance(value, cst.Name) and value.value == self.bound:
+                return fx.parse_expression(f"{self.spelling}.{updated_node.attr.value}")
             return updated_node
-        body: list[cst.BaseSmallStatement] = []
-        for original, updated in zip(original_node.body, updated_node.body, strict=True):
-            if original is not self.statement:
-                body.append(updated)
-                continue
-            assert isinstance(updated, cst.Import)
-            rest = [alias for alias in updated.names if _bound_name(alias) != self.bound]
-            if rest:
-                body.append(updated.with_changes(names=_listed(rest)))
-        if body:
+
+        def leave_SimpleStatementLine(
+            self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
+        ) -> cst.SimpleStatementLine:
+            if not any(small is self.statement for small in original_node.body):
+                return updated_node
+            body: list[cst.BaseSmallStatement] = []
+            for original, updated in zip(original_node.body, updated_node.body, strict=True):
+                if original is not self.statement:
+                    body.append(updated)
+                    continue
+                assert isinstance(updated, cst.Import)
+                rest = [alias for alias in updated.names if _bound_name(alias) != self.bound]
+                if rest:
+                    body.append(updated.with_changes(names=_listed(rest)))
+            if body:
+                return updated_node.with_changes(body=body)
+            self.emptied.add(id(updated_node))
+            return updated_node
+
+        def _without_emptied(self, body: Sequence[cst.BaseStatement]) -> list[cst.BaseStatement]:
+            kept: list[cst.BaseStatement] = []
+            carried: list[cst.EmptyLine] = []
+            for stmt in body:
+                if isinstance(stmt, cst.SimpleStatementLine) and id(stmt) in self.emptied:
+                    carried.extend(stmt.leading_lines)
+                    continue
+                if carried and isinstance(
+                    stmt, (cst.SimpleStatementLine, cst.BaseCompoundStatement)
+                ):
+                    stmt = stmt.with_changes(leading_lines=[*carried, *stmt.leading_lines])
+                    carried = []
+                kept.append(stmt)
+            return kept
+
+        def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+            return updated_node.with_changes(body=self._without_emptied(updated_node.body))
+
+        def leave_IndentedBlock(
+            self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
+        ) -> cst.IndentedBlock:
+            body = self._without_emptied(updated_node.body)
+            if not body:
+                body = [cst.SimpleStatementLine(body=[cst.Pass()])]
             return updated_node.with_changes(body=body)
-        self.emptied.add(id(updated_node))
-        return updated_node
 
-    def _without_emptied(self, body: Sequence[cst.BaseStatement]) -> list[cst.BaseStatement]:
-        kept: list[cst.BaseStatement] = []
-        carried: list[cst.EmptyLine] = []
-        for stmt in body:
-            if isinstance(stmt, cst.SimpleStatementLine) and id(stmt) in self.emptied:
-                carried.extend(stmt.leading_lines)
-                continue
-            if carried and isinstance(stmt, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
-                stmt = stmt.with_changes(leading_lines=[*carried, *stmt.leading_lines])
-                carried = []
-            kept.append(stmt)
-        return kept
-
-    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
-        return updated_node.with_changes(body=self._without_emptied(updated_node.body))
-
-    def leave_IndentedBlock(
-        self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
-    ) -> cst.IndentedBlock:
-        body = self._without_emptied(updated_node.body)
-        if not body:
-            body = [cst.SimpleStatementLine(body=[cst.Pass()])]
-        return updated_node.with_changes(body=body)
+    return _MoveToTorchFunc(statement, bound, spelling)
