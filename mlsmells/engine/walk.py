@@ -15,6 +15,7 @@ import gc
 import hashlib
 import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from mlsmells import sources
@@ -32,8 +33,15 @@ from mlsmells.engine.nodes import (
     _Fields,
     import_roots,
 )
+from mlsmells.engine.randomness import RandomnessAnalysis, fixture_summaries
 from mlsmells.records import INTERNAL_ERROR_CODE
-from mlsmells.semantic.index import ModuleSummary, ProjectIndex, ProjectView, index_for
+from mlsmells.semantic.index import (
+    CONFTEST,
+    ModuleSummary,
+    ProjectIndex,
+    ProjectView,
+    index_for,
+)
 from mlsmells.semantic.kinds import DATA_ROOTS
 from mlsmells.semantic.program import (
     MAX_ROUNDS,
@@ -148,11 +156,14 @@ class File:
 
 
 def walk_file(
-    file: File, checks: Sequence[type[Check]], active: frozenset[str]
+    file: File,
+    checks: Sequence[type[Check]],
+    active: frozenset[str],
+    analyses: Sequence[type[Analysis]] = (),
 ) -> tuple[list[Diagnostic], _Walker]:
-    """Walk ``file`` with ``checks``; then walk again what the kinds it proved change, from
-    them (see :mod:`mlsmells.semantic.program`). The findings (every walk's count; at a
-    place, the last walk's), and the last walker."""
+    """Walk ``file`` with ``checks`` (and ``analyses``, needed or not); then walk again what
+    the kinds it proved change, from them (see :mod:`mlsmells.semantic.program`). The
+    findings (every walk's count; at a place, the last walk's), and the last walker."""
     tree = file.tree
     whole_program = bool(file.roots & DATA_ROOTS)
     pandas_evidence = not file.roots & evidence.PANDAS_CLONES
@@ -164,7 +175,7 @@ def walk_file(
         ctx = Context(
             tree, file.lines, file.filename, file.cell_last_lines, file.line_map, program, project
         )
-        walker = _Walker(ctx, list(checks), active)
+        walker = _Walker(ctx, list(checks), active, analyses)
         if program is not None:
             walker.record(FactRecorder(ctx, program, pandas_evidence))
         walker.walk_module(tree)
@@ -185,12 +196,18 @@ def summarize(index: ProjectIndex, path: Path, data: bytes) -> ModuleSummary | N
     except sources.FileError:
         return None
     file = File(tree, sources.split_lines(source), str(path))
+    conftest = path.name == CONFTEST
     try:
-        walker = walk_file(file, (), frozenset())[1]
+        walker = walk_file(file, (), frozenset(), (RandomnessAnalysis,) if conftest else ())[1]
     except RecursionError:
         return None
     digest = hashlib.sha256(data).hexdigest()
-    return summary_of(walker.model, path, digest, frozenset(file.roots))
+    summary = summary_of(walker.model, path, digest, frozenset(file.roots))
+    if not conftest:
+        return summary
+    randomness = walker.ctx.analysis(RandomnessAnalysis)
+    seeds = randomness.seeds_anywhere(randomness.module)
+    return replace(summary, fixtures=fixture_summaries(randomness), seeds=seeds)
 
 
 def _internal_error(who: str, what: str, line: int = 1) -> Diagnostic:
@@ -207,11 +224,17 @@ _Filtered = tuple[Visitor, _Handler, frozenset[str]]
 class _Walker:
     """The single walk: semantic bookkeeping plus dispatch, in source order."""
 
-    def __init__(self, ctx: Context, checks: list[type[Check]], active: frozenset[str]) -> None:
+    def __init__(
+        self,
+        ctx: Context,
+        checks: list[type[Check]],
+        active: frozenset[str],
+        analyses: Sequence[type[Analysis]] = (),
+    ) -> None:
         self.ctx = ctx
         self.model = ctx.model
         self.ancestors = ctx.ancestors
-        needed = dict.fromkeys(kind for check in checks for kind in check.needs)
+        needed = dict.fromkeys([*analyses, *(kind for check in checks for kind in check.needs)])
         for kind in needed:
             ctx.analyses[kind] = kind(ctx)
         self.instances: list[Visitor] = [*ctx.analyses.values()]

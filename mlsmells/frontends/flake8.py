@@ -9,7 +9,10 @@ not selected afterwards, so the plugin asks flake8's own decision engine once
 which of its rules the options select (``--select``, ``--ignore``, their
 ``extend`` forms and the default ignore of the opt-in ML9xx rules) and runs
 only those: ``flake8 --select=F`` costs no mlsmells check at all.
-``per-file-ignores`` and ``# noqa`` are left to flake8.
+``per-file-ignores`` and ``# noqa`` are left to flake8. The rules about test code run
+only in the files that the plugin's option ``--mlsmells-test-files`` (globs, also
+``mlsmells-test-files`` in flake8's configuration; default: those of
+:data:`mlsmells.config.DEFAULT_TEST_FILES`) says are tests.
 """
 
 from __future__ import annotations
@@ -17,12 +20,14 @@ from __future__ import annotations
 import argparse
 import ast
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from flake8.style_guide import Decision, DecisionEngine
 
 import mlsmells
 from mlsmells import registry
+from mlsmells.config import DEFAULT_TEST_FILES, is_test_path
 from mlsmells.engine import Engine, gc_paused
 
 _ALL = frozenset(registry.RULES)
@@ -33,6 +38,9 @@ class MLSmellsChecker:
     version = mlsmells.__version__
 
     _engine: Engine | None = None
+    _outside_tests: Engine | None = None
+    """The engine for a file that is no test file (without the rules about test code)."""
+    _test_files: tuple[str, ...] = DEFAULT_TEST_FILES
 
     def __init__(self, tree: ast.Module, filename: str, lines: Sequence[str]) -> None:
         self.tree = tree
@@ -44,25 +52,38 @@ class MLSmellsChecker:
         # The opinionated ML9xx rules are off unless selected
         # (`--select=ML`, `--extend-select=ML9`, `--select=ML901` ...).
         optmanager.extend_default_ignore(registry.default_disabled_prefixes())
+        optmanager.add_option(
+            "--mlsmells-test-files",
+            parse_from_config=True,
+            comma_separated_list=True,
+            default=",".join(DEFAULT_TEST_FILES),
+            help="Globs of the test files, the only ones the mlsmells rules about test code "
+            "check: a glob without / matches the file's name or a folder it is in, one "
+            "with / the path from the current folder (default: %(default)s).",
+        )
 
     @classmethod
     def parse_options(cls, options: argparse.Namespace) -> None:
         """Run only the rules that flake8's options select (called once by flake8)."""
         decider = DecisionEngine(options)
-        cls._engine = registry.engine(
-            frozenset(
-                code for code in registry.RULES if decider.decision_for(code) is Decision.Selected
-            )
+        selected = frozenset(
+            code for code in registry.RULES if decider.decision_for(code) is Decision.Selected
         )
+        cls._engine = registry.engine(selected)
+        cls._outside_tests = registry.engine(selected - registry.tests_only_codes())
+        cls._test_files = tuple(getattr(options, "mlsmells_test_files", DEFAULT_TEST_FILES))
 
     @classmethod
-    def _get_engine(cls) -> Engine:
-        if cls._engine is None:
+    def _get_engine(cls, filename: str) -> Engine:
+        if cls._engine is None or cls._outside_tests is None:
             cls._engine = registry.engine(_ALL)
-        return cls._engine
+            cls._outside_tests = registry.engine(_ALL - registry.tests_only_codes())
+        if is_test_path(Path(filename), cls._test_files, Path.cwd()):
+            return cls._engine
+        return cls._outside_tests
 
     def run(self) -> Iterator[tuple[int, int, str, type[MLSmellsChecker]]]:
         with gc_paused():
-            found = self._get_engine().run(self.tree, self.lines, self.filename)
+            found = self._get_engine(self.filename).run(self.tree, self.lines, self.filename)
         for diag in found:
             yield diag.line, diag.col, diag.message, type(self)
