@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import functools
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -38,8 +39,6 @@ class MLSmellsChecker:
     version = mlsmells.__version__
 
     _engine: Engine | None = None
-    _outside_tests: Engine | None = None
-    """The engine for a file that is no test file (without the rules about test code)."""
     _test_files: tuple[str, ...] = DEFAULT_TEST_FILES
 
     def __init__(self, tree: ast.Module, filename: str, lines: Sequence[str]) -> None:
@@ -66,24 +65,32 @@ class MLSmellsChecker:
     def parse_options(cls, options: argparse.Namespace) -> None:
         """Run only the rules that flake8's options select (called once by flake8)."""
         decider = DecisionEngine(options)
-        selected = frozenset(
-            code for code in registry.RULES if decider.decision_for(code) is Decision.Selected
+        cls._engine = registry.engine(
+            frozenset(
+                code for code in registry.RULES if decider.decision_for(code) is Decision.Selected
+            )
         )
-        cls._engine = registry.engine(selected)
-        cls._outside_tests = registry.engine(selected - registry.tests_only_codes())
         cls._test_files = tuple(getattr(options, "mlsmells_test_files", DEFAULT_TEST_FILES))
 
     @classmethod
-    def _get_engine(cls, filename: str) -> Engine:
-        if cls._engine is None or cls._outside_tests is None:
+    def _get_engine(cls) -> Engine:
+        if cls._engine is None:
             cls._engine = registry.engine(_ALL)
-            cls._outside_tests = registry.engine(_ALL - registry.tests_only_codes())
-        if is_test_path(Path(filename), cls._test_files, Path.cwd()):
-            return cls._engine
-        return cls._outside_tests
+        return cls._engine
 
     def run(self) -> Iterator[tuple[int, int, str, type[MLSmellsChecker]]]:
+        engine = self._get_engine()
+        if engine.active & registry.tests_only_codes() and not is_test_path(
+            Path(self.filename), self._test_files, Path.cwd()
+        ):
+            engine = _outside_tests(engine.active)
         with gc_paused():
-            found = self._get_engine(self.filename).run(self.tree, self.lines, self.filename)
+            found = engine.run(self.tree, self.lines, self.filename)
         for diag in found:
             yield diag.line, diag.col, diag.message, type(self)
+
+
+@functools.lru_cache(maxsize=4)
+def _outside_tests(active: frozenset[str]) -> Engine:
+    """The engine for a file that is no test file: ``active`` without the rules of test code."""
+    return registry.engine(active - registry.tests_only_codes())

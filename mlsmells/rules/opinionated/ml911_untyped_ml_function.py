@@ -120,6 +120,26 @@ _FLOAT64_FACTORIES = frozenset(
     }
 )  # fmt: skip
 _FLOAT64_DTYPES = frozenset({"numpy.float64", "numpy.double", "builtins.float"})
+#: NumPy functions that always return an array (never a NumPy scalar).
+_ARRAY_FACTORIES = frozenset(
+    f"numpy.{n}"
+    for n in (
+        "array", "asarray", "asanyarray", "ascontiguousarray", "zeros", "ones", "empty",
+        "full", "zeros_like", "ones_like", "empty_like", "full_like", "arange", "linspace",
+        "logspace", "geomspace", "eye", "identity", "concatenate", "stack", "vstack", "hstack",
+        "dstack", "column_stack", "loadtxt", "genfromtxt", "tile", "repeat", "outer",
+        "unique", "append", "reshape", "transpose", "argsort", "sort", "cumsum", "cumprod",
+    )
+)  # fmt: skip
+#: NumPy functions applied element by element: an array for an array, a scalar for a scalar.
+_ELEMENTWISE = frozenset(
+    f"numpy.{n}"
+    for n in ("abs", "exp", "log", "log1p", "sqrt", "square", "clip", "round", "sign", "tanh")
+)
+#: ndarray methods returning an array.
+_ARRAY_METHODS = frozenset(
+    {"astype", "copy", "reshape", "flatten", "ravel", "transpose", "squeeze", "clip", "round"}
+)
 _DEF = re.compile(rb"(?:async\s+)?def\s+")
 
 
@@ -133,15 +153,52 @@ class UntypedMlFunction(Check):
 
     def __init__(self, ctx: Context, active: frozenset[str]) -> None:
         super().__init__(ctx, active)
-        self._float64: dict[int, dict[int, bool]] = {}
-        """id of a function -> id of each of its ``return`` -> returns a float64 array."""
+        self._returns: dict[int, dict[int, tuple[bool, bool]]] = {}
+        """id of a function -> id of each of its ``return`` -> (surely an array, not a
+        NumPy scalar; an array of float64)."""
 
     def visit(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Return)
         function = self.model.enclosing_function()
         if function is not None and node.value is not None:
-            found = self._float64.setdefault(id(function), {})
-            found[id(node)] = self._is_float64(node.value, 0)
+            found = self._returns.setdefault(id(function), {})
+            found[id(node)] = (self._is_array(node.value, 0), self._is_float64(node.value, 0))
+
+    def _is_array(self, expr: ast.expr, depth: int) -> bool:
+        """``expr`` is an ndarray, not a NumPy scalar (``np.sqrt(total / n)`` is a scalar):
+        made by a function that always makes arrays, a frame's or Series' values, a
+        parameter known to be one, or arithmetic and element-wise functions on one."""
+        if depth > 6:
+            return False
+        if isinstance(expr, ast.Name):
+            binding = self.model.lookup(expr.id)
+            if binding is None:
+                return False
+            if isinstance(binding.site, ast.arg):
+                return binding.kind is Kind.NDARRAY
+            value = binding.node
+            return isinstance(value, ast.expr) and self._is_array(value, depth + 1)
+        if isinstance(expr, ast.BinOp):
+            return self._is_array(expr.left, depth + 1) or self._is_array(expr.right, depth + 1)
+        if isinstance(expr, ast.Attribute):
+            if expr.attr == "values":
+                return self.model.kind_of(expr.value) in (Kind.DATAFRAME, Kind.SERIES)
+            return expr.attr == "T" and self._is_array(expr.value, depth + 1)
+        if not isinstance(expr, ast.Call):
+            return False
+        qualname = self.model.qualname(expr.func)
+        if qualname is not None:
+            if qualname in _ARRAY_FACTORIES:
+                return True
+            if qualname in _ELEMENTWISE and expr.args:
+                return self._is_array(expr.args[0], depth + 1)
+            return False
+        func = expr.func
+        if not isinstance(func, ast.Attribute):
+            return False
+        if func.attr == "to_numpy":
+            return self.model.kind_of(func.value) in (Kind.DATAFRAME, Kind.SERIES)
+        return func.attr in _ARRAY_METHODS and self._is_array(func.value, depth + 1)
 
     def _is_float64(self, expr: ast.expr, depth: int) -> bool:
         """``expr`` is a NumPy array of float64 (made so where it is seen)."""
@@ -233,10 +290,12 @@ class UntypedMlFunction(Check):
                 missing.append((arg.arg, _ANNOTATIONS[kind]))
         if node.returns is None and _always_returns(node):
             kind = program.final_return(node)
+            returns = list(self._returns.get(id(node), {}).values())
+            if kind is Kind.NDARRAY and not (returns and all(array for array, _ in returns)):
+                kind = None  # (maybe a NumPy scalar)
             if kind in _ANNOTATIONS:
                 qualname = _ANNOTATIONS[kind]
-                float64 = self._float64.get(id(node), {})
-                if kind is Kind.NDARRAY and float64 and all(float64.values()):
+                if kind is Kind.NDARRAY and all(float64 for _, float64 in returns):
                     qualname = _NDARRAY_FLOAT64
                 missing.append(("return", qualname))
         return missing

@@ -26,13 +26,13 @@ else:
 RULE = Rule(
     code="ML811",
     name="float-equality-in-test",
-    pylint_id="W7678",
+    pylint_id="W7675",
     family=Family.SCRIPTS,
     message="`{text}` asserts that floating-point values are exactly equal: use {instead}",
     summary=(
         "A test asserts exact equality of floating-point values: `assert x == 0.3`, "
         "`assert loss.item() == expected`, `assert (a == b).all()`, `np.all(a == b)`, "
-        "`torch.equal(a, b)`, `np.array_equal(a, b)`, `self.assertEqual(x, 0.3)`."
+        "`torch.equal(a, b)`, `np.array_equal(a, b)`, `all(a == b)`, `self.assertEqual(x, 0.3)`."
     ),
     rationale=(
         "Floating-point results depend on the order of operations, and so on the "
@@ -42,7 +42,8 @@ RULE = Rule(
         "`np.testing.assert_allclose`, `torch.testing.assert_close`. Checked in test files "
         "(the `test-files` setting), in `assert` statements and unittest's `assertEqual`/"
         "`assertTrue`. A side is floating-point when it is a float literal that is not a "
-        "whole number, a true division, `float(...)`, a mean, standard deviation or "
+        "whole number, a true division or arithmetic with a float literal (`1.0 - p`), "
+        "`float(...)`, a mean, standard deviation or "
         "variance (a function or method of that name), a `math` function, a scikit-learn "
         "metric (`*_score`, `*_error`, `*_loss`) or an estimator's `score`, a loss, the "
         "output of a `Module`, a random draw of floats (`np.random.rand`, `torch.randn` "
@@ -53,7 +54,10 @@ RULE = Rule(
         "a side is a whole number (`== 0`, `== 1.0`: a perfect score, a zero loss, a count "
         "come out exact), an array of them (`np.zeros`, `torch.ones` ...), a rounded value "
         "(`round(x, 3) == 0.123`: the rounding states the tolerance) or already a "
-        "tolerance (`pytest.approx`), when both sides are the same expression (a "
+        "tolerance (`pytest.approx`), a length or a size, when a float literal is "
+        "compared with a value read from an attribute or a named key (`model.lr == 0.1`, "
+        "`config[\"threshold\"] == 0.3`: a stored setting read back, which is exact), "
+        "when both sides are the same expression (a "
         "determinism check: `torch.equal(model(x), model(x))`), and for integer or boolean "
         "values, shapes, lengths, dtypes and strings. `np.testing.assert_array_equal` and "
         "`assert_equal` are explicit requests for exactness and are not reported."
@@ -99,12 +103,15 @@ _NUMBERS = frozenset(
     {"builtins.len", "builtins.sum", "builtins.int", "builtins.float", "builtins.abs",
      "builtins.max", "builtins.min", "builtins.round"}
 )  # fmt: skip
+#: Whole numbers: counts and sizes.
+_COUNTS = frozenset({"builtins.len", "builtins.int"})
+_SIZES = frozenset({"ndim", "size", "shape"})
 #: Calls that already compare with a tolerance (an operand of ``==`` that is one of them).
 _TOLERANT = frozenset({"pytest.approx"})
 #: Rounding: a rounded side states its own tolerance.
 _ROUNDING = frozenset({"builtins.round", "numpy.round", "numpy.around", "torch.round"})
 #: ``np.all(a == b)``, ``torch.all(a == b)``.
-_ALL = frozenset({"numpy.all", "numpy.alltrue", "torch.all"})
+_ALL = frozenset({"numpy.all", "numpy.alltrue", "torch.all", "builtins.all"})
 #: ``np.array_equal(a, b)``, ``torch.equal(a, b)``: exact comparisons of two arrays.
 _PAIR = frozenset({"numpy.array_equal", "numpy.array_equiv", "torch.equal"})
 #: unittest assertions: those comparing two values, and those testing one.
@@ -182,6 +189,7 @@ _KEEPING = frozenset(
         "sigmoid", "softmax", "tanh", "norm", "prod", "dot", "matmul", "values",
     }
 )  # fmt: skip
+_KEEPING_ATTRIBUTES = frozenset({"T", "data", "values", "grad"})
 _FLOATING_METHODS = frozenset({"mean", "std", "var", "float", "double", "half", "nanmean"})
 _METRIC_SUFFIXES = ("_score", "_error", "_loss")
 _METRICS = frozenset({"sklearn.metrics.matthews_corrcoef", "sklearn.metrics.log_loss"})
@@ -241,6 +249,8 @@ class FloatEqualityInTest(Check):
         library: str | None = None
         if qualname in _ALL and len(call.args) == 1 and not call.keywords:
             compared, library = call.args[0], qualname.split(".")[0]
+            if library == "builtins":  # ``all(a == b)`` over an array
+                library = None
         elif isinstance(func, ast.Attribute) and func.attr == "all" and not call.args:
             compared = func.value
         if (
@@ -308,9 +318,23 @@ class FloatEqualityInTest(Check):
             return False  # a determinism check: the same computation twice
         if not (self._floating(left, 0) or self._floating(right, 0)):
             return False
+        for side, other in ((left, right), (right, left)):
+            if self._constant(side) and _read(other):
+                return False  # a stored setting read back (``model.lr == 0.1``)
         if _is_float_literal(left) or _is_float_literal(right):
             return True
         return not self._reseeds()  # two computations from the same seed: exact on purpose
+
+    def _constant(self, expr: ast.expr) -> bool:
+        """A float literal (or a display of them), or a name assigned one."""
+        if isinstance(expr, ast.Name):
+            bound = self._bound(expr)
+            return bound is not None and self._constant(bound)
+        if isinstance(expr, (ast.List, ast.Tuple)):
+            return bool(expr.elts) and all(
+                _is_float_literal(e) or self._whole(e, _MAX_DEPTH) for e in expr.elts
+            )
+        return _is_float_literal(expr)
 
     def _origin(self, expr: ast.expr) -> ast.expr:
         """What ``expr`` computes: for a name, the value it was assigned."""
@@ -392,6 +416,15 @@ class FloatEqualityInTest(Check):
             qualname = self.model.qualname(expr.func)
             if qualname in _WHOLE_ARRAYS:
                 return not self._float_dtype(expr)
+            if qualname in _CONSTRUCTORS and expr.args and not qualname.endswith("full"):
+                return self._whole(expr.args[0], depth + 1)  # ``torch.tensor([1.0, 2.0])``
+            if qualname == "builtins.float" and len(expr.args) == 1:
+                return isinstance(expr.args[0], (ast.Compare, ast.BoolOp))  # 0.0 or 1.0
+            return qualname in _COUNTS
+        if isinstance(expr, ast.Attribute):
+            return expr.attr in _SIZES
+        if isinstance(expr, ast.Subscript) and isinstance(expr.value, ast.Attribute):
+            return expr.value.attr == "shape"
         return False
 
     def _floating(self, expr: ast.expr, depth: int) -> bool:
@@ -406,6 +439,8 @@ class FloatEqualityInTest(Check):
             if isinstance(expr.op, ast.Div):  # (``path / "name"`` is no number)
                 return self._numeric(expr.left, depth) or self._numeric(expr.right, depth)
             if isinstance(expr.op, (ast.Add, ast.Sub, ast.Mult, ast.Pow, ast.MatMult)):
+                if any(_is_float(side) for side in (expr.left, expr.right)):
+                    return True  # ``1.0 - x``: a float literal makes the result a float
                 return self._floating(expr.left, depth + 1) or self._floating(expr.right, depth + 1)
             return False
         if isinstance(expr, (ast.List, ast.Tuple)):
@@ -422,7 +457,7 @@ class FloatEqualityInTest(Check):
             bound = self._bound(expr)
             return bound is not None and self._floating(bound, depth + 1)
         if isinstance(expr, ast.Attribute):
-            return expr.attr in ("T", "data", "values") and self._floating(expr.value, depth + 1)
+            return expr.attr in _KEEPING_ATTRIBUTES and self._floating(expr.value, depth + 1)
         if isinstance(expr, ast.Call):
             return self._floating_call(expr, depth)
         return False
@@ -439,7 +474,8 @@ class FloatEqualityInTest(Check):
                 data = call.args[0] if call.args else None
                 fill = call.args[1] if len(call.args) > 1 and qualname.endswith("full") else None
                 return self._float_dtype(call) or any(
-                    v is not None and self._floating(v, depth + 1) for v in (data, fill)
+                    v is not None and (_float_data(v) or self._floating(v, depth + 1))
+                    for v in (data, fill)
                 )
             return False
         if self.model.kind_of(func) is Kind.MODULE:
@@ -495,6 +531,40 @@ def _is_float_literal(expr: ast.expr) -> bool:
         and math.isfinite(expr.value)
         and not expr.value.is_integer()
     )
+
+
+def _read(expr: ast.expr) -> bool:
+    """A value only read from an attribute or a named key (``model.lr``,
+    ``info["threshold"]``, ``groups[0]["lr"]``): no call, no arithmetic (``scores[i]``,
+    an element of an array, is no such read)."""
+    named = False
+    while isinstance(expr, (ast.Subscript, ast.Attribute)):
+        if isinstance(expr, ast.Attribute):
+            named = True
+        else:
+            key = expr.slice
+            parts = key.elts if isinstance(key, ast.Tuple) else [key]
+            for part in parts:
+                if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                    named = True
+                elif not isinstance(part, (ast.Constant, ast.Name, ast.Slice)):
+                    return False
+        expr = expr.value
+    return named and isinstance(expr, ast.Name)
+
+
+def _is_float(expr: ast.expr) -> bool:
+    """A float literal, whole or not (``1.0``)."""
+    if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, (ast.USub, ast.UAdd)):
+        expr = expr.operand
+    return isinstance(expr, ast.Constant) and isinstance(expr.value, float)
+
+
+def _float_data(expr: ast.expr) -> bool:
+    """A literal holding a float (``[2.0, 3]``: an array of it has a float dtype)."""
+    if isinstance(expr, (ast.List, ast.Tuple)):
+        return any(_float_data(e) for e in expr.elts)
+    return _is_float(expr)
 
 
 def _text(expr: ast.expr) -> str:

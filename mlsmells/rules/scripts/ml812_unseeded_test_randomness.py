@@ -15,7 +15,7 @@ from mlsmells.semantic.scopes import Scope, ScopeType
 RULE = Rule(
     code="ML812",
     name="unseeded-test-randomness",
-    pylint_id="W7679",
+    pylint_id="W7676",
     family=Family.SCRIPTS,
     message="`{what}(...)` draws from {source}: the test sees other numbers on every run",
     summary=(
