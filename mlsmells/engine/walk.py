@@ -274,7 +274,6 @@ class _Walker:
             if WHOLE_FILE in targets:
                 return found
             program.seeds = seeds = found
-            facts.late.clear()
             for function in _outermost(targets):
                 self._rewalk_function(program, function)
         return program.seeds
@@ -284,9 +283,14 @@ class _Walker:
         if defined is None or isinstance(node, ast.Lambda):
             return
         parent, klass, ancestors = defined
-        for inner in ast.walk(node):  # what they return is learned again
-            program.facts.returns.pop(id(inner), None)
-            program.walked.discard(id(inner))
+        inner = {id(n): n for n in ast.walk(node)}
+        facts = program.facts
+        for key in inner:  # what they return, and what their calls are told, is learned again
+            facts.returns.pop(key, None)
+            facts.items.pop(key, None)
+            program.walked.discard(key)
+        for answers in facts.answered.values():
+            answers[:] = [a for a in answers if a[0] is None or id(a[0]) not in inner]
         model = self.model
         outer, saved = model.scope, self.ancestors[:]
         model.set_scope(parent)
@@ -517,7 +521,7 @@ class _Walker:
         for i, gen in enumerate(generators):
             if i:
                 self.walk(gen.iter)
-            self.model.bind_unknown(gen.target)
+            self.model.bind_loop_target(gen.target, gen.iter)
             self.walk(gen.target)
             self.walk_all(gen.ifs)
         if isinstance(node, ast.DictComp):
