@@ -15,6 +15,7 @@ import gc
 import hashlib
 import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from mlsmells import sources
@@ -33,8 +34,15 @@ from mlsmells.engine.nodes import (
     import_roots,
     iter_nodes,
 )
+from mlsmells.engine.randomness import RandomnessAnalysis, fixture_summaries
 from mlsmells.records import INTERNAL_ERROR_CODE
-from mlsmells.semantic.index import ModuleSummary, ProjectIndex, ProjectView, index_for
+from mlsmells.semantic.index import (
+    CONFTEST,
+    ModuleSummary,
+    ProjectIndex,
+    ProjectView,
+    index_for,
+)
 from mlsmells.semantic.kinds import DATA_ROOTS
 from mlsmells.semantic.program import (
     MAX_ROUNDS,
@@ -106,7 +114,9 @@ class Engine:
         def walk() -> list[Diagnostic]:
             found, walker = walk_file(file, checks, self.active)
             project = file.project
-            if digest is not None and project is not None and line_map is None:
+            # (a conftest's summary needs its fixtures: summarize() makes it)
+            conftest = Path(filename).name == CONFTEST
+            if digest is not None and project is not None and line_map is None and not conftest:
                 summary = summary_of(walker.model, Path(filename), digest, frozenset(roots))
                 project.index.offer(summary)
             walker.release()
@@ -163,10 +173,12 @@ def walk_file(
     checks: Sequence[type[Check]],
     active: frozenset[str],
     statements_only: bool = False,
+    analyses: Sequence[type[Analysis]] = (),
 ) -> tuple[list[Diagnostic], _Walker]:
-    """Walk ``file`` with ``checks``; then walk again what the kinds it proved change, from
-    them (see :mod:`mlsmells.semantic.program`). The findings (every walk's count; at a
-    place, the last walk's), and the last walker. ``statements_only``: see :class:`_Walker`."""
+    """Walk ``file`` with ``checks`` (and ``analyses``, needed or not); then walk again what
+    the kinds it proved change, from them (see :mod:`mlsmells.semantic.program`). The
+    findings (every walk's count; at a place, the last walk's), and the last walker.
+    ``statements_only``: see :class:`_Walker`."""
     tree = file.tree
     whole_program = bool(file.roots & DATA_ROOTS)
     pandas_evidence = not file.roots & evidence.PANDAS_CLONES
@@ -179,7 +191,7 @@ def walk_file(
         ctx = Context(
             tree, file.lines, file.filename, file.cell_last_lines, file.line_map, program, project
         )
-        walker = _Walker(ctx, list(checks), active, statements_only)
+        walker = _Walker(ctx, list(checks), active, statements_only, analyses)
         if program is not None:
             walker.record(FactRecorder(ctx, program, pandas_evidence))
         walker.walk_module(tree)
@@ -201,12 +213,19 @@ def summarize(index: ProjectIndex, path: Path, data: bytes) -> ModuleSummary | N
     except sources.FileError:
         return None
     file = File(tree, sources.split_lines(source), str(path))
+    conftest = path.name == CONFTEST
     try:
-        walker = walk_file(file, (), frozenset(), statements_only=True)[1]
+        # A conftest's fixtures are read from its calls: walked whole.
+        analyses = (RandomnessAnalysis,) if conftest else ()
+        walker = walk_file(file, (), frozenset(), not conftest, analyses)[1]
     except RecursionError:
         return None
     digest = hashlib.sha256(data).hexdigest()
     summary = summary_of(walker.model, path, digest, frozenset(file.roots))
+    if conftest:
+        randomness = walker.ctx.analysis(RandomnessAnalysis)
+        seeds = randomness.seeds_anywhere(randomness.module)
+        summary = replace(summary, fixtures=fixture_summaries(randomness), seeds=seeds)
     walker.release()
     return summary
 
@@ -231,6 +250,7 @@ class _Walker:
         checks: list[type[Check]],
         active: frozenset[str],
         statements_only: bool = False,
+        analyses: Sequence[type[Analysis]] = (),
     ) -> None:
         self.ctx = ctx
         self.model = ctx.model
@@ -238,7 +258,7 @@ class _Walker:
         self.statements_only = statements_only
         """Visit statements only, no expression (to summarise a module: the model binds
         kinds from expressions without walking them)."""
-        needed = dict.fromkeys(kind for check in checks for kind in check.needs)
+        needed = dict.fromkeys([*analyses, *(kind for check in checks for kind in check.needs)])
         for kind in needed:
             ctx.analyses[kind] = kind(ctx)
         self.instances: list[Visitor] = [*ctx.analyses.values()]

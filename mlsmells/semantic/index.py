@@ -27,6 +27,15 @@ from mlsmells.sources import FileError, read_bytes
 
 #: Files that mark the root of a project.
 ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
+#: pytest's per-folder configuration module (never imported by a test: pytest loads it).
+CONFTEST = "conftest.py"
+#: Files at a project's root that declare its dependencies and its tools' settings.
+PROJECT_FILES = (
+    "pyproject.toml", "setup.cfg", "setup.py", "tox.ini", "pytest.ini", "Pipfile",
+    "environment.yml", "environment.yaml",
+)  # fmt: skip
+#: Larger files are not read for declarations.
+_MAX_PROJECT_FILE = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -41,6 +50,20 @@ class ClassSummary:
     is_module: bool = False
     """A subclass of ``torch.nn.Module`` (directly or through classes of the project)."""
     methods: dict[str, FunctionSummary] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FixtureSummary:
+    """A pytest fixture of a ``conftest.py`` (or a hook that runs before every test)."""
+
+    autouse: bool = False
+    """Used by every test below the ``conftest.py`` without being asked for (a hook such
+    as ``pytest_runtest_setup`` too)."""
+    seeds: frozenset[str] = frozenset()
+    """The global random generators it seeds (:mod:`mlsmells.data.rng`), in its body or
+    in the functions of its module that it calls."""
+    requests: tuple[str, ...] = ()
+    """The fixtures it asks for (its parameters)."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +83,10 @@ class ModuleSummary:
     depends: tuple[tuple[Path, str], ...] = ()
     """The project modules (with their digests) this summary used, directly or through
     theirs: when one of them changes, so may this summary."""
+    fixtures: dict[str, FixtureSummary] = field(default_factory=dict)
+    """For a ``conftest.py``: its fixtures and the pytest hooks run before tests, by name."""
+    seeds: frozenset[str] = frozenset()
+    """For a ``conftest.py``: the global random generators its module-level code seeds."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +128,7 @@ class ProjectIndex:
         self._scans = _SCANS
         self._found: dict[tuple[str, str], Path | None] = {}
         self._root = str(root)
+        self._project_files: list[tuple[Path, str, str]] | None = None
 
     # ---------------------------------------------------------------- finding
     def module_path(self, importer: Path, dotted: str) -> Path | None:
@@ -241,6 +269,38 @@ class ProjectIndex:
         if scan is not None:
             _CLOSURES[path] = (scan.digest, frozenset(roots), used)
         return frozenset(roots), used
+
+    def conftest_paths(self, importer: Path) -> list[Path]:
+        """The ``conftest.py`` files pytest loads for a test in ``importer``: in its folder
+        and in each folder above it up to the project root, nearest first."""
+        folder = Path(os.path.realpath(importer.parent))
+        root = Path(os.path.realpath(self.root))
+        folders = [folder]
+        if folder.is_relative_to(root):
+            folders += [p for p in folder.parents if p.is_relative_to(root)]
+        return [f / CONFTEST for f in folders if (f / CONFTEST).is_file()]
+
+    def project_files(self) -> list[tuple[Path, str, str]]:
+        """The files at the project root that declare its dependencies and tool settings
+        (:data:`PROJECT_FILES`, ``requirements*.txt`` and ``requirements/*.txt``), each
+        with its SHA-256 and its text; read once."""
+        if self._project_files is None:
+            root = self.root
+            candidates = [root / name for name in PROJECT_FILES]
+            candidates += sorted(root.glob("requirements*.txt"))
+            candidates += sorted((root / "requirements").glob("*.txt"))
+            found: list[tuple[Path, str, str]] = []
+            for path in candidates:
+                try:
+                    if not path.is_file() or path.stat().st_size > _MAX_PROJECT_FILE:
+                        continue
+                    data = path.read_bytes()
+                except OSError:
+                    continue
+                digest = hashlib.sha256(data).hexdigest()
+                found.append((path, digest, data.decode("utf-8", errors="replace")))
+            self._project_files = found
+        return self._project_files
 
     # -------------------------------------------------------------- summaries
     def offer(self, summary: ModuleSummary) -> None:
@@ -386,6 +446,29 @@ class ProjectView:
                 found |= libraries
                 self.used.update(used)
         return found
+
+    def conftests(self) -> list[ModuleSummary]:
+        """The summaries of the ``conftest.py`` files that apply to this file, nearest
+        first (see :meth:`ProjectIndex.conftest_paths`)."""
+        found: list[ModuleSummary] = []
+        for path in self.index.conftest_paths(self.importer):
+            summary = self.index.summary(path)
+            if summary is not None:
+                self.used[summary.path] = summary.digest
+                self.used.update(summary.depends)
+                found.append(summary)
+        return found
+
+    def declares(self, *words: str) -> bool:
+        """Whether a file declaring the project's dependencies or tool settings (see
+        :meth:`ProjectIndex.project_files`) mentions one of ``words`` (case ignored)."""
+        wanted = [word.lower() for word in words]
+        mentioned = False
+        for path, digest, text in self.index.project_files():
+            self.used[path] = digest
+            lowered = text.lower()
+            mentioned = mentioned or any(word in lowered for word in wanted)
+        return mentioned
 
     def is_project_module(self, qualname: str) -> bool:
         """Whether the first part of ``qualname`` is a module of the project (cheap)."""
