@@ -16,6 +16,9 @@ parent (as ruff does); without one, the defaults apply. Keys are kebab-case::
     extend-safe-fixes = ["ML401"]   # treat these unsafe fixes as safe
     extend-unsafe-fixes = ["ML101"] # treat these safe fixes as unsafe
 
+    [tool.mlsmells.target-versions]  # the library releases the project supports
+    scikit-learn = ">=1.0,<1.2"      # (else: its declared dependencies; else the newest)
+
 Every key is validated when read; a wrong type, a bad rule code or an unknown
 key is a :class:`ConfigError` with a one-line message naming the file and the
 key. A new setting is one field of :class:`Settings` plus one entry in
@@ -41,9 +44,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from mlsmells import registry
+from mlsmells import declared, registry, versions
 from mlsmells.records import Fix
 from mlsmells.runner import SKIP_DIRS
+from mlsmells.versions import Targets
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -83,6 +87,11 @@ class Settings:
     """Code prefixes whose unsafe fixes are applied as safe ones."""
     extend_unsafe_fixes: tuple[str, ...] = ()
     """Code prefixes whose safe fixes are applied only with ``--unsafe-fixes``."""
+    target_versions: tuple[tuple[str, str], ...] = ()
+    """(distribution, PEP 440 specifier) pairs of ``[tool.mlsmells.target-versions]``."""
+    targets: Targets = versions.NEWEST
+    """The library releases the file's project supports: :attr:`target_versions`, else
+    the project's declared dependencies (:meth:`with_declared`), else the newest."""
 
     # ------------------------------------------------------------ selection
     def active_codes(self) -> frozenset[str]:
@@ -157,6 +166,19 @@ class Settings:
             return Fix.SAFE
         return safety
 
+    # ------------------------------------------------------------- versions
+    def with_declared(self, folder: Path) -> Settings:
+        """These settings with :attr:`targets` resolved for a file in ``folder``: the
+        ``target-versions`` setting, and for the libraries it does not name, the
+        dependencies declared by the project holding ``folder``."""
+        name = self.source.name if self.source is not None else PYPROJECT
+        explicit = [
+            (dist, spec, f"{name} [{SECTION}.target-versions]")
+            for dist, spec in self.target_versions
+        ]
+        targets = versions.resolve(explicit, declared.declarations(folder))
+        return replace(self, targets=targets) if targets != self.targets else self
+
     # ------------------------------------------------------------- merging
     def with_overrides(self, overrides: Overrides) -> Settings:
         """These settings with the command line's on top.
@@ -198,6 +220,7 @@ class Settings:
             "unsafe-fixes": self.unsafe_fixes,
             "extend-safe-fixes": list(self.extend_safe_fixes),
             "extend-unsafe-fixes": list(self.extend_unsafe_fixes),
+            "targets": self.targets.serialise(),
         }
         return json.dumps(data, sort_keys=True, separators=(",", ":"))
 
@@ -419,6 +442,29 @@ def _globs(value: object) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _target_versions(value: object) -> tuple[tuple[str, str], ...]:
+    known = ", ".join(versions.DISTRIBUTIONS)
+    if not isinstance(value, dict):
+        raise ValueError(
+            f'expected a table of distribution = "specifier" such as '
+            f'{{ scikit-learn = ">=1.0,<1.2" }}, got {_show(value)}'
+        )
+    pairs: list[tuple[str, str]] = []
+    for name, spec in value.items():
+        if versions.library_of(name) is None:
+            close = difflib.get_close_matches(name, list(versions.DISTRIBUTIONS), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f" (known: {known})"
+            raise ValueError(f"{name!r} is no library whose API the rules know{hint}")
+        if not isinstance(spec, str):
+            raise ValueError(f"{name!r}: expected a string such as \">=1.0\", got {_show(spec)}")
+        try:
+            versions.specifier(spec)
+        except ValueError as exc:
+            raise ValueError(f"{name!r}: {exc}") from None
+        pairs.append((name, spec))
+    return tuple(pairs)
+
+
 def _per_file_ignores(value: object) -> tuple[tuple[str, tuple[str, ...]], ...]:
     if not isinstance(value, dict):
         raise ValueError(
@@ -448,6 +494,7 @@ _KEYS: Mapping[str, tuple[str, Callable[[object], Any]]] = {
     "unsafe-fixes": ("unsafe_fixes", _bool),
     "extend-safe-fixes": ("extend_safe_fixes", _selectors),
     "extend-unsafe-fixes": ("extend_unsafe_fixes", _selectors),
+    "target-versions": ("target_versions", _target_versions),
 }
 
 
@@ -535,6 +582,20 @@ KEY_DOCS: Mapping[str, KeyDoc] = {
         "`--unsafe-fixes`). Between `extend-safe-fixes` and `extend-unsafe-fixes`, the longer "
         "prefix wins and unsafe wins a tie.",
         example='["ML101"]',
+    ),
+    "target-versions": KeyDoc(
+        type="table: distribution → PEP 440 specifier",
+        description="The releases of each library the project supports (`numpy`, `pandas`, "
+        "`scikit-learn`, `torch`, `torchvision`). An API neither deprecated nor removed in "
+        "any of them is not reported (ML208, ML301, ML412, ML501), and a fix whose "
+        "replacement is missing from the oldest of them is not applied: the finding names "
+        "the release it needs, and JSON and SARIF show the fix as display-only. A library "
+        "not named here takes its range from the project's declared dependencies "
+        "(`[project] dependencies`, `requirements*.txt`, `setup.cfg` `install_requires`); "
+        "without one, the newest releases are assumed. `mlsmells check --show-settings` "
+        "prints the ranges in force and where they come from.",
+        example='{ scikit-learn = ">=1.0,<1.2", numpy = ">=1.21" }',
+        default="the project's declared dependencies, else the newest releases",
     ),
 }
 
@@ -642,8 +703,10 @@ class SettingsCache:
     ``overrides`` (the command line) go on top of every file's settings.
     With ``config`` (``--config PATH``) that file's settings apply to every
     path and no ``pyproject.toml`` is searched; with ``isolated``
-    (``--isolated``) none is read at all. Raises :class:`ConfigError` when
-    the ``config`` file is invalid.
+    (``--isolated``) none is read at all. Either way, the target versions of a
+    library the settings do not name come from the dependencies declared by each
+    path's own project (:meth:`Settings.with_declared`). Raises :class:`ConfigError`
+    when the ``config`` file is invalid.
     """
 
     def __init__(
@@ -669,8 +732,6 @@ class SettingsCache:
 
     def for_path(self, path: Path) -> Settings:
         """The settings of the file (or directory) ``path``; :class:`ConfigError` if invalid."""
-        if self._fixed is not None:
-            return self._fixed
         key = _absolute(path)
         cached = self._by_path.get(key)
         if cached is None:
@@ -679,10 +740,13 @@ class SettingsCache:
             cached = self._by_dir.get(directory)
             if cached is None:
                 try:
-                    found = _nearest(directory)
-                    cached = self._merged(
-                        Settings() if found is None else settings_from_table(found[1], found[0])
-                    )
+                    if self._fixed is not None:
+                        base = self._fixed
+                    else:
+                        found = _nearest(directory)
+                        table = None if found is None else settings_from_table(found[1], found[0])
+                        base = self._merged(Settings() if table is None else table)
+                    cached = base.with_declared(directory)
                 except ConfigError as exc:
                     cached = exc
                 self._by_dir[directory] = cached
@@ -694,6 +758,27 @@ class SettingsCache:
     def is_excluded(self, path: Path, *, parents: bool = False) -> bool:
         """Whether ``path`` is excluded by the settings of the directory that holds it."""
         return self.for_path(path.parent).is_excluded(path, parents=parents)
+
+
+_TARGETS: dict[Path, Targets] = {}
+"""Folder -> the target versions of its files, for :func:`targets_for`."""
+
+
+def targets_for(path: Path) -> Targets:
+    """The target versions of the file ``path`` for the flake8 and pylint plugins: the
+    ``target-versions`` of the nearest ``[tool.mlsmells]`` (its other keys are the CLI's),
+    and the dependencies its project declares. :class:`ConfigError` if they are invalid."""
+    start = _resolved(path)
+    directory = start if start.is_dir() else start.parent
+    found = _TARGETS.get(directory)
+    if found is None:
+        nearest = _nearest(directory)
+        settings = Settings()
+        if nearest is not None and "target-versions" in nearest[1]:
+            table = {"target-versions": nearest[1]["target-versions"]}
+            settings = settings_from_table(table, nearest[0])
+        found = _TARGETS[directory] = settings.with_declared(directory).targets
+    return found
 
 
 def load_settings(path: Path) -> Settings:

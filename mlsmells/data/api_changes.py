@@ -33,7 +33,7 @@ import enum
 import re
 from dataclasses import dataclass
 
-from mlsmells.data.api_history import lifetime
+from mlsmells.data.api_history import floor, lifetime
 
 
 class Status(enum.Enum):
@@ -224,8 +224,18 @@ def _numpy_new_probe(change: NumpyChange) -> str | None:
     return None  # a builtin, a literal, ``a.item()`` (every array's), or no replacement
 
 
+#: NumPy's scalar types, which every release has: before 1.20 they were made at import
+#: time, and the first type stubs (1.20) are where the releases can show them.
+_SCALAR_TYPES = frozenset(
+    {"float64", "complex128", "complex64", "longdouble", "clongdouble", "bytes_", "str_",
+     "intp", "uintp", "bool_", "object_", "void"}
+)  # fmt: skip
+
+
 def _dated_numpy(change: NumpyChange) -> NumpyChange:
     life = lifetime("numpy", f"attr:numpy.{change.name}", _numpy_new_probe(change))
+    if change.target in _SCALAR_TYPES:
+        life = dataclasses.replace(life, replacement_since=floor("numpy"))
     return dataclasses.replace(change, **dataclasses.asdict(life))
 
 
@@ -233,6 +243,9 @@ _NUMPY_CHANGES = tuple(_dated_numpy(c) for c in _NUMPY_CHANGES)
 
 #: ``numpy.<name>`` -> its change record.
 NUMPY: dict[str, NumpyChange] = {c.name: c for c in _NUMPY_CHANGES}
+
+#: Removed submodules (``import numpy.compat`` and ``from numpy.compat import ...`` fail).
+NUMPY_MODULES = frozenset({"compat"})
 
 #: Aliases removed in NumPy 1.24 and defined again in NumPy 2.0 with a new meaning
 #: (``np.bool`` is now ``np.bool_``, ``np.long`` the C long). Code using them is valid

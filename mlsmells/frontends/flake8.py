@@ -10,6 +10,11 @@ which of its rules the options select (``--select``, ``--ignore``, their
 ``extend`` forms and the default ignore of the opt-in ML9xx rules) and runs
 only those: ``flake8 --select=F`` costs no mlsmells check at all.
 ``per-file-ignores`` and ``# noqa`` are left to flake8.
+
+The library releases a file's project supports (which removed APIs are
+reported, and which releases a replacement needs) come from the
+``target-versions`` of the nearest ``[tool.mlsmells]`` and the project's declared
+dependencies, as for ``mlsmells check`` (:func:`mlsmells.config.targets_for`).
 """
 
 from __future__ import annotations
@@ -17,12 +22,14 @@ from __future__ import annotations
 import argparse
 import ast
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from flake8.style_guide import Decision, DecisionEngine
 
 import mlsmells
 from mlsmells import registry
+from mlsmells.config import targets_for
 from mlsmells.engine import Engine, gc_paused
 
 _ALL = frozenset(registry.RULES)
@@ -62,7 +69,12 @@ class MLSmellsChecker:
         return cls._engine
 
     def run(self) -> Iterator[tuple[int, int, str, type[MLSmellsChecker]]]:
+        # The library releases the project supports: ``target-versions`` in its
+        # ``[tool.mlsmells]``, else its declared dependencies (an invalid setting fails
+        # the run, as an invalid flake8 option does).
+        path = Path(self.filename) if self.filename not in ("-", "stdin") else Path.cwd()
+        targets = targets_for(path)
         with gc_paused():
-            found = self._get_engine().run(self.tree, self.lines, self.filename)
+            found = self._get_engine().run(self.tree, self.lines, self.filename, targets=targets)
         for diag in found:
             yield diag.line, diag.col, diag.message, type(self)

@@ -14,7 +14,9 @@ separated by commas or whitespace, or a TOML list of such entries. A glob
 with a ``/`` matches the module's path relative to the current directory,
 one without matches its file name (the syntax of ``[tool.mlsmells]``). The
 other ``[tool.mlsmells]`` settings are pylint's own (``enable``/``disable``,
-``ignore-paths``) or are about fixing, which the plugin does not do.
+``ignore-paths``) or are about fixing, which the plugin does not do, except
+``target-versions``: the library releases a module's project supports come from
+it and from the project's declared dependencies, as for ``mlsmells check``.
 """
 
 from __future__ import annotations
@@ -31,9 +33,10 @@ from pylint.checkers import BaseRawFileChecker
 from pylint.typing import MessageDefinitionTuple
 
 from mlsmells import records, registry
-from mlsmells.config import check_selector, glob_matches
+from mlsmells.config import ConfigError, check_selector, glob_matches, targets_for
 from mlsmells.engine import Engine, gc_paused
 from mlsmells.sources import FileError, decode_source, parse, split_lines
+from mlsmells.versions import NEWEST
 
 if TYPE_CHECKING:
     from pylint.lint import PyLinter
@@ -106,8 +109,14 @@ class MLSmellsChecker(BaseRawFileChecker):
             ]
             prefixes = ("",) if "ALL" in ignored else tuple(ignored)
             active = frozenset(c for c in active if not c.startswith(prefixes))
+        try:
+            targets = targets_for(Path(node.file)) if node.file else NEWEST
+        except ConfigError as exc:
+            print(f"mlsmells: error: {exc}", file=sys.stderr)
+            raise SystemExit(32) from None  # pylint's exit status for a usage error
         engine = _engine(active)
-        for diag in engine.run(tree, split_lines(source), node.file or "<unknown>"):
+        lines = split_lines(source)
+        for diag in engine.run(tree, lines, node.file or "<unknown>", targets=targets):
             rule = registry.RULES.get(diag.code)
             msgid = rule.pylint_id if rule is not None else records.INTERNAL_ERROR_PYLINT_ID
             self.add_message(

@@ -74,6 +74,16 @@ RULE = Rule(
 )
 
 
+#: Kind of an ``agg`` receiver -> the owner naming it in ``pandas_removed.ARGUMENTS``.
+_AGG_OWNERS: dict[Kind | None, str] = {
+    Kind.DATAFRAME: "DataFrame",
+    Kind.SERIES: "Series",
+    Kind.FRAME_OR_SERIES: "DataFrame",
+    Kind.FRAME_GROUPBY: "DataFrameGroupBy",
+    Kind.SERIES_GROUPBY: "SeriesGroupBy",
+}
+
+
 class RemovedPandasApi(Check):
     """ML208: an API that pandas removed (table: :mod:`mlsmells.data.pandas_removed`)."""
 
@@ -84,6 +94,7 @@ class RemovedPandasApi(Check):
     def visit(self, node: ast.AST) -> None:
         if isinstance(node, ast.Call):
             self._keywords(node)
+            self._argument(node)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             self._import(node)
         elif isinstance(node, ast.Attribute):
@@ -93,6 +104,9 @@ class RemovedPandasApi(Check):
             self._name(node)
 
     def _report(self, node: ast.AST, entry: Removed, old: str, data: list[tuple[str, str]]) -> None:
+        if not self.ctx.targets.affected("pandas", entry.deprecated_in, entry.removed_in):
+            return  # neither deprecated nor removed in any pandas the project supports
+        since = ("pandas", entry.replacement_since) if entry.repl is not Repl.NONE else None
         deprecated = f" (deprecated since {entry.deprecated})"
         self.report(
             "ML208",
@@ -108,6 +122,7 @@ class RemovedPandasApi(Check):
                 ("target", entry.target),
                 *data,
             ],
+            replacement_since=since,
         )
 
     # ------------------------------------------------------------- members
@@ -210,6 +225,26 @@ class RemovedPandasApi(Check):
                 return []
             return [("sep", "yes" if kw.value.value else "no")]
         return []
+
+    # ------------------------------------------------------------ arguments
+    def _argument(self, call: ast.Call) -> None:
+        """``.agg({"col": {"new_name": func}})``: renaming inside a dict of aggregations."""
+        func = call.func
+        if not isinstance(func, ast.Attribute) or func.attr not in ("agg", "aggregate"):
+            return
+        spec = call.args[0] if call.args else keyword(call, "func")
+        value = spec.value if isinstance(spec, ast.keyword) else spec
+        if not isinstance(value, ast.Dict) or not any(
+            isinstance(item, ast.Dict) for item in value.values
+        ):
+            return
+        owner = _AGG_OWNERS.get(self.model.kind_of(func.value))
+        if owner is None:
+            return
+        entry = pandas_removed.ARGUMENTS.get(("agg", f"{owner}.{func.attr}"))
+        if entry is not None:
+            old = f"{brief(self.ctx, func)}({{...: {{...}}}})"
+            self._report(call, entry, old, [])
 
     # --------------------------------------------------------------- names
     def _name(self, node: ast.Name | ast.Attribute) -> None:

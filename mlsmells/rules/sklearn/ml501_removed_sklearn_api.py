@@ -156,13 +156,33 @@ class RemovedSklearnApi(Check):
         node: ast.AST,
         *args: object,
         data: Iterable[tuple[str, str]] = (),
+        replacement_since: tuple[str, str | None] | None = None,
         **kwargs: object,
     ) -> None:
         # Code written for several versions is left alone. Asked here, when there is
         # something to report, rather than for each of the many nodes visited: the
         # answer is the same (reports are made while visiting) and scans the ancestors.
         if not in_compat_shim(self.ctx.ancestors):
-            super().report(code, node, *args, data=data, **kwargs)
+            super().report(
+                code, node, *args, data=data, replacement_since=replacement_since, **kwargs
+            )
+
+    def _report_change(
+        self,
+        node: ast.AST,
+        change: SklearnChange,
+        data: tuple[tuple[str, str], ...],
+        fixed: bool,
+        **kwargs: object,
+    ) -> None:
+        """Report ``change`` when some supported scikit-learn deprecated or removed it; a
+        ``fixed`` finding's replacement must exist in every supported release."""
+        if not self.ctx.targets.affected("sklearn", change.deprecated_in, change.removed_in):
+            return
+        since = ("sklearn", change.replacement_since) if fixed else None
+        self.report(
+            "ML501", node, version=change.version, data=data, replacement_since=since, **kwargs
+        )
 
     # ------------------------------------------------------------- imports
     def _import(self, node: ast.Import) -> None:
@@ -217,13 +237,13 @@ class RemovedSklearnApi(Check):
         return any(_removed_module(alias.name) for alias in binding.node.names)
 
     def _report_name(self, node: ast.AST, old: str, change: SklearnChange, form: str) -> None:
-        self.report(
-            "ML501",
+        self._report_change(
             node,
+            change,
+            (("where", change.where.value), ("old", change.old), ("form", form)),
+            change.safe,
             old=f"`{old}`",
-            version=change.version,
             new=_code(change.new),
-            data=(("where", change.where.value), ("old", change.old), ("form", form)),
         )
 
     # --------------------------------------------------------------- calls
@@ -235,13 +255,13 @@ class RemovedSklearnApi(Check):
         if isinstance(node.func, ast.Attribute):
             change = api_changes.SKLEARN_METHODS.get(node.func.attr)
             if change is not None and self.model.kind_of(node.func.value) in _SKLEARN_OBJECTS:
-                self.report(
-                    "ML501",
+                self._report_change(
                     node.func,
+                    change,
+                    (("where", change.where.value), ("old", change.old)),
+                    True,
                     old=f"`{node.func.attr}()`",
-                    version=change.version,
                     new=f"`{change.new}()`",
-                    data=(("where", change.where.value), ("old", change.old)),
                 )
 
     def _keywords(self, call: ast.Call, qualname: str) -> None:
@@ -255,43 +275,42 @@ class RemovedSklearnApi(Check):
             if isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str):
                 change = api_changes.SKLEARN_VALUES.get((qualname, kw.arg, kw.value.value))
                 if change is not None:
-                    self.report(
-                        "ML501",
+                    self._report_change(
                         kw,
-                        old=f"`{_short(qualname)}({kw.arg}={kw.value.value!r})`".replace("'", '"'),
-                        version=change.version,
-                        new=f"`{kw.arg}={change.new}`",
-                        data=(
+                        change,
+                        (
                             ("where", change.where.value),
                             ("old", change.old),
                             ("keyword", kw.arg),
                             ("callable", qualname),
                         ),
+                        True,
+                        old=f"`{_short(qualname)}({kw.arg}={kw.value.value!r})`".replace("'", '"'),
+                        new=f"`{kw.arg}={change.new}`",
                     )
 
     def _report_keyword(self, kw: ast.keyword, qualname: str, change: SklearnChange) -> None:
         assert kw.arg is not None
         new = _code(change.new) if not change.safe else f"`{change.new}=`"
+        renamed = change.safe  # (a flag at its default is dropped: nothing new is written)
         if change.old == "squared":
-            new = (
-                f"plain `{_short(qualname)}` (its default)"
-                if _is_true(kw.value)
-                else f"`{change.new}`"
-            )
+            renamed = not _is_true(kw.value)
+            new = f"`{change.new}`" if renamed else f"plain `{_short(qualname)}` (its default)"
         elif change.old in ("needs_proba", "needs_threshold"):
+            renamed = not (isinstance(kw.value, ast.Constant) and kw.value.value is False)
             new = "`response_method=`"
-        self.report(
-            "ML501",
+        self._report_change(
             kw,
-            old=f"`{_short(qualname)}({kw.arg}=...)`",
-            version=change.version,
-            new=new,
-            data=(
+            change,
+            (
                 ("where", change.where.value),
                 ("old", change.old),
                 ("keyword", kw.arg),
                 ("callable", qualname),
             ),
+            renamed,
+            old=f"`{_short(qualname)}({kw.arg}=...)`",
+            new=new,
         )
 
 

@@ -139,6 +139,11 @@ def _compat_imports(tree: ast.Module) -> set[int]:
     return found
 
 
+def _library(entry: torch_api.TorchDeprecation) -> str:
+    """The library key of an entry (``torch``, ``torchvision``)."""
+    return "torchvision" if entry.library == "torchvision" else "torch"
+
+
 def _literal_bool(expr: ast.expr) -> bool | None:
     if isinstance(expr, ast.Constant) and (expr.value is None or isinstance(expr.value, bool)):
         return expr.value
@@ -152,6 +157,8 @@ _DEPRECATED_NAMES = last_names(torch_api.DEPRECATED)
 _DEPRECATED_CALLEES = last_names(
     [*torch_api.DEPRECATED, *torch_api.IMPLICIT_DIM_FUNCTIONS, *torch_api.IMPLICIT_DIM_MODULES]
 )
+#: Last components of torchvision's model builders (``resnet50(True)``: a positional flag).
+_BUILDERS = last_names(torchvision_weights.LEGACY_WEIGHTS)
 #: The keywords that make a torchvision model or a loss call worth resolving.
 _LEGACY_KEYWORDS = frozenset({"pretrained", "pretrained_backbone", "size_average", "reduce"})
 
@@ -220,10 +227,12 @@ class DeprecatedTorchApi(Check):
         return id(binding.node) in self._compat
 
     def _visit_call(self, call: ast.Call) -> None:
-        if not self.model.may_resolve_to(call.func, _DEPRECATED_CALLEES) and not any(
-            kw.arg in _LEGACY_KEYWORDS for kw in call.keywords
+        if (
+            not self.model.may_resolve_to(call.func, _DEPRECATED_CALLEES)
+            and not any(kw.arg in _LEGACY_KEYWORDS for kw in call.keywords)
+            and not (call.args and self.model.may_resolve_to(call.func, _BUILDERS))
         ):
-            return  # cheap: neither a callee of the tables nor a legacy keyword
+            return  # cheap: no callee of the tables, legacy keyword or positional flag
         qualname = self.model.qualname(call.func)
         if qualname is None:
             return
@@ -246,7 +255,16 @@ class DeprecatedTorchApi(Check):
             if keyword(call, "dim") is None and not call.args:
                 self._report_argument(call, "`{func}()` without `dim`", torch_api.IMPLICIT_DIM)
 
+    def _affected(self, entry: torch_api.TorchDeprecation) -> bool:
+        """Whether some release the project supports deprecated or removed ``entry``."""
+        return self.ctx.targets.affected(_library(entry), entry.deprecated_in, entry.removed_in)
+
     def _report_entry(self, node: ast.expr, entry: torch_api.TorchDeprecation, form: str) -> None:
+        if not self._affected(entry):
+            return
+        since = None
+        if entry.shape is not Shape.NONE:
+            since = (_library(entry), entry.replacement_since)
         if entry.removed:
             status = f"was deprecated in {entry.library} {entry.version} and is removed"
         else:
@@ -259,6 +277,7 @@ class DeprecatedTorchApi(Check):
             replacement=entry.replacement,
             data=(("api", entry.qualname), ("form", form))
             + (_spelling_data(self.model, entry.target) if entry.target else ()),
+            replacement_since=since,
         )
 
     def _report_argument(
@@ -268,7 +287,12 @@ class DeprecatedTorchApi(Check):
         entry: torch_api.TorchDeprecation,
         replacement: str = "",
         data: tuple[tuple[str, str], ...] = (),
+        since: str | None = None,
     ) -> None:
+        """Report a deprecated form of an argument; ``since``: the release from which the
+        replacement the fix writes exists (None: no fix)."""
+        if not self._affected(entry):
+            return
         verb = "are" if " and " in what else "is"
         self.report(
             "ML412",
@@ -277,6 +301,7 @@ class DeprecatedTorchApi(Check):
             status=f"{verb} deprecated since {entry.library} {entry.version}",
             replacement=replacement or entry.replacement,
             data=data,
+            replacement_since=(_library(entry), since) if since is not None else None,
         )
 
     def _legacy_reduction(self, call: ast.Call) -> None:
@@ -303,6 +328,7 @@ class DeprecatedTorchApi(Check):
             torch_api.LEGACY_REDUCTION,
             replacement=f'`reduction="{reduction}"`',
             data=(("form", "reduction"), ("reduction", reduction)),
+            since=torch_api.LEGACY_REDUCTION.replacement_since,
         )
 
     def _forwarded(self, given: list[ast.keyword]) -> bool:
@@ -315,17 +341,29 @@ class DeprecatedTorchApi(Check):
         return all(isinstance(kw.value, ast.Name) and kw.value.id in parameters for kw in given)
 
     def _torchvision(self, call: ast.Call, qualname: str) -> None:
-        legacy = [kw for kw in call.keywords if kw.arg in ("pretrained", "pretrained_backbone")]
+        legacy = [
+            (kw.arg, kw.value)
+            for kw in call.keywords
+            if kw.arg in ("pretrained", "pretrained_backbone")
+        ]
+        table = torchvision_weights.LEGACY_WEIGHTS.get(qualname, ())
+        positional = "no"
+        if not legacy and len(call.args) == 1 and not _has_star_args(call):
+            # ``resnet50(True)``: the builders take keywords only since torchvision 0.13,
+            # and map a positional flag to ``weights`` with a warning.
+            if any(old == "pretrained" for old, _, _ in table):
+                legacy, positional = [("pretrained", call.args[0])], "yes"
         if not legacy:
             return
-        names = " and ".join(f"`{kw.arg}=`" for kw in legacy)
+        names = " and ".join(
+            f"`{name}=`" if positional == "no" else "a positional `pretrained`"
+            for name, _ in legacy
+        )
         replacements = []
-        table = torchvision_weights.LEGACY_WEIGHTS.get(qualname, ())
-        for kw in legacy:
-            new, default = next(((n, d) for old, n, d in table if old == kw.arg), (None, None))
+        for name, value in legacy:
+            new, default = next(((n, d) for old, n, d in table if old == name), (None, None))
             if new is None:
-                new = "weights" if kw.arg == "pretrained" else "weights_backbone"
-            value = kw.value
+                new = "weights" if name == "pretrained" else "weights_backbone"
             if isinstance(value, ast.Constant) and value.value is False:
                 replacements.append(f"`{new}=None`")
             elif isinstance(value, ast.Constant) and value.value is True and default:
@@ -337,7 +375,8 @@ class DeprecatedTorchApi(Check):
             names,
             torch_api.TORCHVISION_PRETRAINED,
             replacement=" and ".join(replacements),
-            data=(("form", "torchvision"), ("api", qualname)),
+            data=(("form", "torchvision"), ("api", qualname), ("positional", positional)),
+            since=torchvision_weights.WEIGHTS_SINCE.get(qualname),
         )
 
 
@@ -561,8 +600,11 @@ def _torchvision_weights(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None
     if call is None or not table:
         return None
     new = call
+    positional = [a for a in call.args if a.keyword is None]
     for legacy, current, default in table:
         arg = fx.keyword_arg(new, legacy)
+        if arg is None and legacy == "pretrained" and diag.get("positional") == "yes":
+            arg = positional[0] if len(positional) == 1 and not positional[0].star else None
         if arg is None:
             continue
         if fx.keyword_arg(new, current) is not None:
@@ -574,12 +616,13 @@ def _torchvision_weights(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None
             replacement = _string(default)
         else:
             return None
-        new = new.with_changes(
-            args=[
-                a.with_changes(keyword=cst.Name(current), value=replacement) if a is arg else a
-                for a in new.args
-            ]
-        )
+        renamed = arg.with_changes(keyword=cst.Name(current), value=replacement)
+        if arg.keyword is None:  # ``resnet50(True)``: a keyword now, spelled without spaces
+            space = cst.SimpleWhitespace("")
+            renamed = renamed.with_changes(
+                equal=cst.AssignEqual(whitespace_before=space, whitespace_after=space)
+            )
+        new = new.with_changes(args=[renamed if a is arg else a for a in new.args])
     if new is call:
         return None
     return fx.Edit(call, new, safety=Fix.SAFE)
