@@ -69,15 +69,22 @@ def specifier(text: str) -> SpecifierSet:
         ) from None
 
 
+def _version(text: str) -> Version | None:
+    """The version a specifier names (``1.2`` for ``==1.2.*``); None for an arbitrary one."""
+    try:
+        return Version(text.rstrip(".*"))
+    except InvalidVersion:
+        return None
+
+
 def _candidates(minor: str, wheel: str, specs: Iterable[SpecifierSet]) -> set[Version]:
     """Versions of the minor release ``minor`` that stand for all of them against ``specs``:
     its first, the one examined, and every version a specifier names in it (and the next)."""
     found = {Version(f"{minor}.0"), Version(wheel)}
     for spec_set in specs:
         for spec in spec_set:
-            try:
-                named = Version(spec.version.rstrip(".*"))
-            except InvalidVersion:
+            named = _version(spec.version)
+            if named is None:
                 continue
             if named.release[:2] == Version(minor).release[:2]:
                 micro = named.release[2] if len(named.release) > 2 else 0
@@ -129,9 +136,10 @@ def target(library: str, specs: Iterable[tuple[str, str]]) -> Target:
     sets = [specifier(text) for text, _ in given]
     minors = supported_minors(library, sets)
     if not minors:
-        top = newest(library)
-        beyond = any(s.contains(Version(f"{top}.9999"), prereleases=True) for s in sets)
-        minors = [top if beyond else floor(library)]
+        top = Version(newest(library))
+        named = [_version(spec.version) for spec_set in sets for spec in spec_set]
+        beyond = any(version is not None and version > top for version in named)
+        minors = [newest(library) if beyond else floor(library)]
     texts = list(dict.fromkeys(text.strip() for text, _ in given))
     sources = list(dict.fromkeys(source for _, source in given))
     return Target(library, " | ".join(texts), ", ".join(sources), minors[0], minors[-1])
@@ -169,16 +177,16 @@ class Targets:
 
     def missing(self, library: str, since: str | None) -> str | None:
         """``None`` when a replacement that exists since ``since`` exists in every supported
-        release; else why not, as the end of a sentence (``scikit-learn 1.2, and the project
-        supports 1.0 (requirements.txt)``)."""
+        release; else why not, as the end of a sentence (``scikit-learn 1.2; the project
+        supports 1.0, per requirements.txt``)."""
         if since is None or version_key(since) <= version_key(floor(library)):
             return None
         oldest = self.oldest(library)
         if version_key(oldest) >= version_key(since):
             return None
         found = self.get(library)
-        source = f" ({found.source})" if found is not None else ""
-        return f"{DISPLAY[library]} {since}, and the project supports {oldest}{source}"
+        source = f", per {found.source}" if found is not None else ""
+        return f"{DISPLAY[library]} {since}; the project supports {oldest}{source}"
 
     def serialise(self) -> list[list[str]]:
         return [[t.library, t.specifier, t.source] for t in self.ranges]

@@ -14,7 +14,8 @@ only those: ``flake8 --select=F`` costs no mlsmells check at all.
 The library releases a file's project supports (which removed APIs are
 reported, and which releases a replacement needs) come from the
 ``target-versions`` of the nearest ``[tool.mlsmells]`` and the project's declared
-dependencies, as for ``mlsmells check`` (:func:`mlsmells.config.targets_for`).
+dependencies, as for ``mlsmells check`` (:func:`mlsmells.config.targets_for`); an
+invalid ``target-versions`` is reported as an ML000 finding on line 1 of each file.
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ from flake8.style_guide import Decision, DecisionEngine
 
 import mlsmells
 from mlsmells import registry
-from mlsmells.config import targets_for
+from mlsmells.config import ConfigError, targets_for
 from mlsmells.engine import Engine, gc_paused
+from mlsmells.records import INTERNAL_ERROR_CODE
 
 _ALL = frozenset(registry.RULES)
 
@@ -70,10 +72,13 @@ class MLSmellsChecker:
 
     def run(self) -> Iterator[tuple[int, int, str, type[MLSmellsChecker]]]:
         # The library releases the project supports: ``target-versions`` in its
-        # ``[tool.mlsmells]``, else its declared dependencies (an invalid setting fails
-        # the run, as an invalid flake8 option does).
+        # ``[tool.mlsmells]``, else its declared dependencies.
         path = Path(self.filename) if self.filename not in ("-", "stdin") else Path.cwd()
-        targets = targets_for(path)
+        try:
+            targets = targets_for(path)
+        except ConfigError as exc:  # reported on the file, as flake8 has no other channel
+            yield 1, 0, f"{INTERNAL_ERROR_CODE} invalid configuration: {exc}", type(self)
+            return
         with gc_paused():
             found = self._get_engine().run(self.tree, self.lines, self.filename, targets=targets)
         for diag in found:
