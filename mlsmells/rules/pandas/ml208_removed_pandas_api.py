@@ -41,7 +41,12 @@ RULE = Rule(
         "API and the replacement from pandas' own deprecation message or release notes; "
         "a test checks the table against the installed pandas. Methods are reported only "
         "on receivers known to be pandas objects (a list's `append` is not pandas'), and "
-        "only when called (`df.first` alone may be a column named `first`)."
+        "only when called (`df.first` alone may be a column named `first`). `.agg`/`.aggregate` "
+        "given a dict of dicts (renaming while aggregating) is reported on DataFrames, Series "
+        "and their groupbys. Only APIs deprecated or removed in a pandas release the project "
+        "supports are reported (see `target-versions`: the setting, else the project's declared "
+        "dependencies, else the newest releases), and a fix whose replacement is missing from the "
+        "oldest supported release is not applied: the finding names the release it needs."
     ),
     bad=(
         "df = df.append(new_rows)\n"

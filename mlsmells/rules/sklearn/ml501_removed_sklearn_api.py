@@ -32,8 +32,8 @@ RULE = Rule(
     family=Family.SKLEARN,
     message="{old} was removed in scikit-learn {version}; use {new}",
     summary=(
-        "A scikit-learn module, function, keyword, keyword value or method that no longer "
-        "exists: `sklearn.cross_validation`, `sklearn.externals.joblib`, "
+        "A scikit-learn module, function, keyword, keyword value, method or fitted "
+        "attribute that no longer exists: `sklearn.cross_validation`, `sklearn.externals.joblib`, "
         "`OneHotEncoder(sparse=...)`, `base_estimator=`, `mean_squared_error(squared=False)`, "
         '`criterion="mse"`, `get_feature_names()`, `plot_confusion_matrix` ...'
     ),
@@ -46,7 +46,12 @@ RULE = Rule(
         "`mlsmells/data/api_changes.py`. Keywords and values are only reported on calls of "
         "the scikit-learn callables they belonged to, and `get_feature_names()` only on "
         "objects known to be scikit-learn estimators. Code guarded by `try`/`except "
-        "ImportError` or by a version test is a compatibility shim and is not reported."
+        "ImportError` or by a version test is a compatibility shim and is not reported. Removed "
+        "fitted attributes (`grid_scores_`) are reported on searches and `RFECV` made in the "
+        "file. Only APIs deprecated or removed in a scikit-learn release the project supports are "
+        "reported (see `target-versions`: the setting, else the project's declared dependencies, "
+        "else the newest releases), and a fix whose replacement is missing from the oldest "
+        "supported release is not applied: the finding names the release it needs."
     ),
     bad=(
         "from sklearn.externals import joblib\n"
@@ -75,7 +80,8 @@ RULE = Rule(
         '`"squared_error"`, `loss="log"` -> `"log_loss"`, `max_features="auto"` -> '
         '`"sqrt"` for classifiers and `1.0` for regressors, `penalty="none"` -> `None` '
         "...), `sklearn.externals.joblib` -> `joblib`, `sklearn.datasets.samples_generator` "
-        "-> `sklearn.datasets`, `calinski_harabaz_score` -> `calinski_harabasz_score`. "
+        "-> `sklearn.datasets`, `calinski_harabaz_score` -> `calinski_harabasz_score`, "
+        "`LatentDirichletAllocation(n_topics=)` -> `n_components=`. "
         "Unsafe: `get_feature_names()` -> `get_feature_names_out()`. Removals without a "
         "drop-in replacement (`sklearn.cross_validation`, `normalize=`, "
         "`plot_confusion_matrix` ...) are reported, not fixed."
@@ -86,7 +92,8 @@ RULE = Rule(
         "The fixed code needs a scikit-learn recent enough to have the new spelling (1.2 "
         "for `sparse_output`, `estimator` and `get_feature_names_out`, 1.4 for "
         "`root_mean_squared_error`, `params=` and `response_method=`): on the versions "
-        "where the original still ran, it behaves the same. Unsafe: "
+        "where the original still ran, it behaves the same; a project supporting an older "
+        "scikit-learn (its target versions) gets the fix shown, not applied. Unsafe: "
         "`get_feature_names_out()` returns a NumPy array of strings where "
         '`get_feature_names()` returned a list (`names + ["extra"]` and `names.index(c)` '
         "change meaning), and it names the features after the DataFrame columns the "
@@ -124,6 +131,9 @@ def _short(qualname: str) -> str:
 _CHANGED_NAMES = last_names(api_changes.SKLEARN_NAMES)
 
 
+#: Fitted attributes that were removed (``search.grid_scores_``).
+_FITTED = frozenset(key[1] for key in api_changes.SKLEARN_ATTRIBUTES)
+
 #: The keywords whose name or value changed for some callable.
 _CHANGED_KEYWORDS = frozenset(
     [key[1] for key in api_changes.SKLEARN_KEYWORDS]
@@ -137,7 +147,7 @@ class RemovedSklearnApi(Check):
     rules = (RULE,)
     nodes = (ast.Import, ast.ImportFrom, ast.Attribute, ast.Name, ast.Call)
     requires = frozenset({"sklearn"})
-    names = _CHANGED_NAMES
+    names = _CHANGED_NAMES | _FITTED
 
     def visit(self, node: ast.AST) -> None:
         if isinstance(node, ast.Import):
@@ -146,6 +156,8 @@ class RemovedSklearnApi(Check):
             self._import_from(node)
         elif isinstance(node, ast.Call):
             self._call(node)
+        elif isinstance(node, ast.Attribute) and node.attr in _FITTED:
+            self._fitted(node)
         else:
             assert isinstance(node, (ast.Attribute, ast.Name))
             self._reference(node)
@@ -246,6 +258,32 @@ class RemovedSklearnApi(Check):
             new=_code(change.new),
         )
 
+    def _fitted(self, node: ast.Attribute) -> None:
+        """``search.grid_scores_`` on a search made in this file (``search = GridSearchCV(...)``,
+        or the estimator itself): a fitted attribute that was removed."""
+        made: ast.expr | None = node.value
+        if isinstance(made, ast.Name):
+            binding = self.model.lookup(made.id)
+            found = binding.node if binding is not None else None
+            made = found if isinstance(found, ast.expr) else None
+        if (
+            isinstance(made, ast.Call)
+            and isinstance(made.func, ast.Attribute)
+            and made.func.attr in ("fit", "set_params")  # ``GridSearchCV(...).fit(X, y)``
+        ):
+            made = made.func.value
+        qualname = self.model.qualname(made.func) if isinstance(made, ast.Call) else None
+        change = api_changes.SKLEARN_ATTRIBUTES.get((qualname or "", node.attr))
+        if change is not None and isinstance(node.ctx, ast.Load):
+            self._report_change(
+                node,
+                change,
+                (("where", change.where.value), ("old", change.old)),
+                False,
+                old=f"`{_short(qualname or '')}.{node.attr}`",
+                new=f"`{change.new}`",
+            )
+
     # --------------------------------------------------------------- calls
     def _call(self, node: ast.Call) -> None:
         if any(kw.arg in _CHANGED_KEYWORDS for kw in node.keywords):
@@ -284,9 +322,9 @@ class RemovedSklearnApi(Check):
                             ("keyword", kw.arg),
                             ("callable", qualname),
                         ),
-                        True,
+                        change.safe,
                         old=f"`{_short(qualname)}({kw.arg}={kw.value.value!r})`".replace("'", '"'),
-                        new=f"`{kw.arg}={change.new}`",
+                        new=f"`{kw.arg}={change.new}`" if change.safe else change.new,
                     )
 
     def _report_keyword(self, kw: ast.keyword, qualname: str, change: SklearnChange) -> None:
@@ -434,7 +472,7 @@ def _keyword(ctx: fx.FixContext, diag: Diagnostic, data: dict[str, str]) -> fx.E
     key = (data.get("callable", ""), data.get("keyword", ""))
     if data.get("where") == Where.VALUE.value:
         value_change = api_changes.SKLEARN_VALUES.get((*key, data.get("old", "")))
-        if value_change is None:
+        if value_change is None or not value_change.safe:
             return None
         new_value = fx.parse_expression(value_change.replacement)
         return fx.Edit(arg, arg.with_changes(value=new_value), safety=Fix.SAFE)

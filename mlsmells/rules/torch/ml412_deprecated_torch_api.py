@@ -46,11 +46,19 @@ RULE = Rule(
         "`torch.testing.assert_allclose` (1.12), `functorch.*` and "
         "`torch.nn.utils.stateless.functional_call` (2.0), `torch.set_default_tensor_type` "
         "(2.1); the `size_average=`/`reduce=` arguments of losses (0.4.1), softmax without "
-        "`dim` (0.3.0), and torchvision's `pretrained=` (torchvision 0.13). `F.sigmoid` "
+        "`dim` (0.3.0), `verbose=` of the learning-rate schedulers (2.2, removed in 2.7), "
+        "`scheduler.step(epoch)` (1.4), `.next()` on a DataLoader's iterator (removed in "
+        "1.13), torchvision's `pretrained=` (also given positionally, `resnet50(True)`; "
+        "torchvision 0.13) and the `train_data`/`train_labels`/`test_data`/`test_labels` of "
+        "its MNIST datasets (renamed `data`/`targets` in 0.2.2). A scheduler or dataset is "
+        "recognised when the file makes it (`scheduler = StepLR(...)`). `F.sigmoid` "
         "and `F.tanh` are not reported: their 0.4.1 deprecation was withdrawn. Code inside a "
         "version check (`if _TORCH_GREATER_EQUAL_2_4: ... else: ...`, `hasattr(torch, "
         "...)`) or an `except ImportError` fallback keeps the old API on purpose and is "
-        "not reported."
+        "not reported. Only APIs deprecated or removed in a PyTorch (torchvision) release "
+        "the project supports are reported (see `target-versions`), and a fix whose "
+        "replacement is missing from the oldest supported release is not applied: the "
+        "finding names the release it needs (`torch.amp.GradScaler(\"cuda\")`: 2.3)."
     ),
     bad=(
         "scaler = torch.cuda.amp.GradScaler()\n"
@@ -70,7 +78,9 @@ RULE = Rule(
         "as equivalent: the `torch.amp` spellings, `clip_grad_norm_`, `nn.init.*_`, "
         "`F.interpolate`, `torch.linalg.multi_dot`/`qr`/`cholesky`, `torch.func`, "
         "`reduction=` for literal `size_average`/`reduce`, torchvision `weights=` for a "
-        "literal `pretrained`. Unsafe: `Variable(t)` to `t`, `assert_allclose` to "
+        "literal `pretrained` (keyword or positional), `next(it)` for a DataLoader "
+        "iterator's `it.next()`, `.data`/`.targets` for MNIST's renamed attributes. Unsafe: "
+        "`Variable(t)` to `t`, `assert_allclose` to "
         "`assert_close`, `torch.cholesky(A, upper=True)` to `torch.linalg.cholesky(A).mH`."
     ),
     fix_safety=(
@@ -151,8 +161,9 @@ def _literal_bool(expr: ast.expr) -> bool | None:
 
 
 _LOSS_FUNCTIONS = frozenset(f"torch.nn.functional.{name}" for name in K.FUNCTIONAL_LOSSES)
-#: Last components of the deprecated APIs (a name or attribute ending otherwise is none).
-_DEPRECATED_NAMES = last_names(torch_api.DEPRECATED)
+#: Last components of the deprecated APIs (a name or attribute ending otherwise is none),
+#: and the renamed attributes of torchvision's MNIST datasets.
+_DEPRECATED_NAMES = last_names(torch_api.DEPRECATED) | frozenset(torch_api.MNIST_RENAMED)
 #: Last components of the callees ML412 looks at whatever the keywords of the call.
 _DEPRECATED_CALLEES = last_names(
     [*torch_api.DEPRECATED, *torch_api.IMPLICIT_DIM_FUNCTIONS, *torch_api.IMPLICIT_DIM_MODULES]
@@ -160,7 +171,10 @@ _DEPRECATED_CALLEES = last_names(
 #: Last components of torchvision's model builders (``resnet50(True)``: a positional flag).
 _BUILDERS = last_names(torchvision_weights.LEGACY_WEIGHTS)
 #: The keywords that make a torchvision model or a loss call worth resolving.
-_LEGACY_KEYWORDS = frozenset({"pretrained", "pretrained_backbone", "size_average", "reduce"})
+_LEGACY_KEYWORDS = frozenset(
+    {"pretrained", "pretrained_backbone", "size_average", "reduce", "verbose"}
+)
+_SCHEDULERS = "torch.optim.lr_scheduler."
 
 
 class DeprecatedTorchApi(Check):
@@ -183,6 +197,9 @@ class DeprecatedTorchApi(Check):
         elif isinstance(node, (ast.Attribute, ast.Name)) and isinstance(node.ctx, ast.Load):
             if isinstance(node, ast.Attribute) and node.attr not in _DEPRECATED_NAMES:
                 return  # cheap: most attributes end in none of these names
+            if isinstance(node, ast.Attribute) and node.attr in torch_api.MNIST_RENAMED:
+                self._mnist(node)
+                return
             parent = self.ctx.parent
             if id(node) in self.handled or (
                 isinstance(parent, ast.Attribute) and parent.value is node
@@ -226,7 +243,66 @@ class DeprecatedTorchApi(Check):
             self._compat = _compat_imports(self.ctx.tree)
         return id(binding.node) in self._compat
 
+    def _constructor(self, expr: ast.expr) -> ast.Call | None:
+        """The call that made ``expr``: itself, or the value a name was last bound to."""
+        if isinstance(expr, ast.Call):
+            return expr
+        binding = self.model.lookup(expr.id) if isinstance(expr, ast.Name) else None
+        return binding.node if binding is not None and isinstance(binding.node, ast.Call) else None
+
+    def _made_by(self, expr: ast.expr) -> tuple[str, ast.Call] | None:
+        """(qualified name of the callable, the call) that made ``expr``."""
+        call = self._constructor(expr)
+        qualname = self.model.qualname(call.func) if call is not None else None
+        return (qualname, call) if qualname is not None and call is not None else None
+
+    def _mnist(self, node: ast.Attribute) -> None:
+        """``train_set.train_labels`` on a torchvision MNIST dataset: renamed ``targets``."""
+        made = self._made_by(node.value)
+        if made is None or made[0] not in torch_api.MNIST_CLASSES:
+            return
+        if not isinstance(node.ctx, ast.Load) or in_compat_code(self.ctx.ancestors):
+            return
+        entry = torch_api.MNIST_ATTRIBUTES
+        new = torch_api.MNIST_RENAMED[node.attr]
+        self._report_argument(
+            node,
+            f"`.{node.attr}` of `{made[0].rpartition('.')[2]}`",
+            entry,
+            replacement=f"`.{new}`",
+            data=(("form", "rename-attribute"), ("new", new)),
+            since=entry.replacement_since or "",
+        )
+
+    def _usage(self, call: ast.Call, func: ast.Attribute) -> None:
+        """``it.next()`` on a DataLoader's iterator, ``scheduler.step(epoch)``."""
+        if in_compat_code(self.ctx.ancestors):
+            return
+        made = self._made_by(func.value)
+        if made is None:
+            return
+        qualname, maker = made
+        if func.attr == "next" and not call.args and not call.keywords:
+            loader = maker.args[0] if qualname == "builtins.iter" and maker.args else None
+            if loader is not None and self.model.kind_of(loader) is Kind.DATALOADER:
+                fixable = "yes" if self.model.lookup("next") is None else "no"
+                self._report_argument(
+                    call,
+                    "`.next()` of a DataLoader's iterator",
+                    torch_api.LOADER_NEXT,
+                    data=(("form", "loader-next"), ("fixable", fixable)),
+                    since="",
+                )
+        elif func.attr == "step" and qualname.startswith(_SCHEDULERS):
+            if qualname.endswith(".ReduceLROnPlateau") or _has_star_args(call):
+                return  # its argument is the metric
+            if len(call.args) == 1 or keyword(call, "epoch") is not None:
+                self._report_argument(call, "`{func}(epoch)`", torch_api.SCHEDULER_EPOCH)
+
     def _visit_call(self, call: ast.Call) -> None:
+        if isinstance(call.func, ast.Attribute) and call.func.attr in ("next", "step"):
+            self._usage(call, call.func)
+            return
         if (
             not self.model.may_resolve_to(call.func, _DEPRECATED_CALLEES)
             and not any(kw.arg in _LEGACY_KEYWORDS for kw in call.keywords)
@@ -246,6 +322,11 @@ class DeprecatedTorchApi(Check):
             return
         if qualname.startswith("torchvision.models."):
             self._torchvision(call, qualname)
+        elif qualname.startswith(_SCHEDULERS):
+            if keyword(call, "verbose") is not None and not in_compat_code(self.ctx.ancestors):
+                self._report_argument(
+                    call, "`verbose=` of `{func}`", torch_api.SCHEDULER_VERBOSE
+                )
         elif qualname in _LOSS_FUNCTIONS or (K.torch_class_kind(qualname) is Kind.LOSS_MODULE):
             self._legacy_reduction(call)
         elif qualname in torch_api.IMPLICIT_DIM_FUNCTIONS:
@@ -282,26 +363,33 @@ class DeprecatedTorchApi(Check):
 
     def _report_argument(
         self,
-        call: ast.Call,
+        node: ast.Call | ast.Attribute,
         what: str,
         entry: torch_api.TorchDeprecation,
         replacement: str = "",
         data: tuple[tuple[str, str], ...] = (),
         since: str | None = None,
     ) -> None:
-        """Report a deprecated form of an argument; ``since``: the release from which the
-        replacement the fix writes exists (None: no fix)."""
+        """Report a deprecated form of an argument or use of an object; ``since``: the
+        release from which the replacement the fix writes exists ("": always; None: no
+        fix)."""
         if not self._affected(entry):
             return
         verb = "are" if " and " in what else "is"
+        status = f"{verb} deprecated since {entry.library} {entry.version}"
+        if entry.removed_in is not None and self.ctx.targets.affected(
+            _library(entry), entry.removed_in, None
+        ):
+            status = f"was removed in {entry.library} {entry.removed_in}"
+        func = self.ctx.source_of(node.func) if isinstance(node, ast.Call) else ""
         self.report(
             "ML412",
-            call,
-            what=what.format(func=self.ctx.source_of(call.func)),
-            status=f"{verb} deprecated since {entry.library} {entry.version}",
+            node,
+            what=what.format(func=func),
+            status=status,
             replacement=replacement or entry.replacement,
             data=data,
-            replacement_since=(_library(entry), since) if since is not None else None,
+            replacement_since=(_library(entry), since or None) if since is not None else None,
         )
 
     def _legacy_reduction(self, call: ast.Call) -> None:
@@ -397,6 +485,18 @@ def deprecated_torch_api(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None
     form = diag.get("form")
     if form == "reduction":
         return _reduction(ctx, diag)
+    if form == "rename-attribute":
+        attribute = ctx.find(diag, cst.Attribute)
+        new_name = diag.get("new")
+        if attribute is None or new_name is None:
+            return None
+        return fx.Edit(attribute, attribute.with_changes(attr=cst.Name(new_name)), safety=Fix.SAFE)
+    if form == "loader-next":
+        call = ctx.find(diag, cst.Call)
+        if call is None or diag.get("fixable") != "yes" or not isinstance(call.func, cst.Attribute):
+            return None
+        iterator = cst.Arg(value=call.func.value)
+        return fx.Edit(call, cst.Call(func=cst.Name("next"), args=[iterator]), safety=Fix.SAFE)
     if form == "torchvision":
         return _torchvision_weights(ctx, diag)
     entry = torch_api.DEPRECATED.get(diag.get("api") or "")
