@@ -69,6 +69,29 @@ def declarations(folder: Path) -> tuple[Declaration, ...]:
     root = project_folder(folder)
     if root is None:
         return ()
+    stamp = tuple(_stamp(root / name) for name in ("pyproject.toml", "setup.cfg"))
+    stamp += tuple(_stamp(path) for path in _requirement_files(root))
+    cached = _READ.get(root)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]  # every folder of a project asks: its files are read once
+    found = _read(root)
+    _READ[root] = (stamp, found)
+    return found
+
+
+_READ: dict[Path, tuple[tuple[tuple[str, int, int], ...], tuple[Declaration, ...]]] = {}
+"""Project folder -> (name, size and modification time of its files, their declarations)."""
+
+
+def _stamp(path: Path) -> tuple[str, int, int]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return path.name, -1, -1
+    return path.name, stat.st_size, stat.st_mtime_ns
+
+
+def _read(root: Path) -> tuple[Declaration, ...]:
     found: list[Declaration] = []
     found += _pyproject(root / "pyproject.toml")
     found += _setup_cfg(root / "setup.cfg")

@@ -18,6 +18,8 @@ import pytest
 from mlsmells.data import api_changes, api_history, pandas_removed, torch_api
 from mlsmells.data.api_changes import Repl, Status, Where
 from mlsmells.data.api_history import floor, version_key
+from mlsmells.registry import engine, select_codes
+from tests.fixture_util import FIXTURES
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -132,3 +134,47 @@ def test_torchvision_builders_have_their_weights_release() -> None:
 
     assert set(torchvision_weights.WEIGHTS_SINCE) == set(torchvision_weights.LEGACY_WEIGHTS)
     assert torchvision_weights.WEIGHTS_SINCE["torchvision.models.resnet50"] == "0.13"
+
+
+# ------------------------------------------------------------------ fixtures
+
+
+def _found(code: str) -> list[dict[str, str]]:
+    """The data of every finding of ``code`` in its detection fixtures."""
+    found = []
+    for path in sorted(FIXTURES.glob(f"{code}*.py")):
+        source = path.read_text(encoding="utf-8")
+        found += [dict(d.data) for d in engine(select_codes([code])).run_source(source, str(path))]
+    return found
+
+
+def test_every_numpy_row_is_detected_by_a_fixture() -> None:
+    names = {data["name"] for data in _found("ML301")}
+    assert not set(api_changes.NUMPY) - names
+
+
+def test_every_sklearn_row_is_detected_by_a_fixture() -> None:
+    seen = {(d["where"], d["old"], d.get("callable", "")) for d in _found("ML501")}
+    for change in api_changes.SKLEARN:
+        if change.callables:
+            detected = any((change.where.value, change.old, q) in seen for q in change.callables)
+        else:
+            detected = any(key[:2] == (change.where.value, change.old) for key in seen)
+        assert detected, change
+
+
+def test_every_pandas_row_is_detected_by_a_fixture() -> None:
+    seen = {(d["where"], d["name"]) for d in _found("ML208")}
+    assert not {(e.where.value, e.name) for e in pandas_removed.TABLE} - seen
+
+
+def test_every_torch_row_is_detected_by_a_fixture() -> None:
+    found = _found("ML412")
+    apis = {d["api"] for d in found if "api" in d}
+    forms = {d["form"] for d in found if "form" in d}
+    assert not set(torch_api.DEPRECATED) - apis
+    expected_forms = {
+        "reduction", "implicit-dim", "torchvision", "loader-next", "verbose", "epoch",
+        "rename-attribute",
+    }  # fmt: skip
+    assert not expected_forms - forms

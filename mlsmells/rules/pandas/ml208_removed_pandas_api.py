@@ -11,7 +11,7 @@ from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import Check
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
-from mlsmells.rules._util import has_star_kwargs, is_true, keyword
+from mlsmells.rules._util import has_star_kwargs, in_compat_shim, is_true, keyword
 from mlsmells.rules.pandas._kinds import FRAME_OR_SERIES, PANDAS_KINDS
 from mlsmells.rules.pandas._text import brief, module_alias
 from mlsmells.semantic.kinds import Kind
@@ -46,7 +46,9 @@ RULE = Rule(
         "and their groupbys. Only APIs deprecated or removed in a pandas release the project "
         "supports are reported (see `target-versions`: the setting, else the project's declared "
         "dependencies, else the newest releases), and a fix whose replacement is missing from the "
-        "oldest supported release is not applied: the finding names the release it needs."
+        "oldest supported release is not applied: the finding names the release it needs. Code "
+        "written for several pandas versions (a `try`/`except AttributeError` fallback, a "
+        "version test) is not reported."
     ),
     bad=(
         "df = df.append(new_rows)\n"
@@ -111,6 +113,8 @@ class RemovedPandasApi(Check):
     def _report(self, node: ast.AST, entry: Removed, old: str, data: list[tuple[str, str]]) -> None:
         if not self.ctx.targets.affected("pandas", entry.deprecated_in, entry.removed_in):
             return  # neither deprecated nor removed in any pandas the project supports
+        if in_compat_shim(self.ctx.ancestors):
+            return  # ``try: df.map(f) except AttributeError: df.applymap(f)``
         since = ("pandas", entry.replacement_since) if entry.repl is not Repl.NONE else None
         deprecated = f" (deprecated since {entry.deprecated})"
         self.report(

@@ -278,7 +278,7 @@ class RemovedSklearnApi(Check):
             self._report_change(
                 node,
                 change,
-                (("where", change.where.value), ("old", change.old)),
+                (("where", change.where.value), ("old", change.old), ("callable", qualname or "")),
                 False,
                 old=f"`{_short(qualname or '')}.{node.attr}`",
                 new=f"`{change.new}`",

@@ -175,6 +175,7 @@ _LEGACY_KEYWORDS = frozenset(
     {"pretrained", "pretrained_backbone", "size_average", "reduce", "verbose"}
 )
 _SCHEDULERS = "torch.optim.lr_scheduler."
+_IMPLICIT = (("form", "implicit-dim"),)
 
 
 class DeprecatedTorchApi(Check):
@@ -297,7 +298,9 @@ class DeprecatedTorchApi(Check):
             if qualname.endswith(".ReduceLROnPlateau") or _has_star_args(call):
                 return  # its argument is the metric
             if len(call.args) == 1 or keyword(call, "epoch") is not None:
-                self._report_argument(call, "`{func}(epoch)`", torch_api.SCHEDULER_EPOCH)
+                self._report_argument(
+                    call, "`{func}(epoch)`", torch_api.SCHEDULER_EPOCH, data=(("form", "epoch"),)
+                )
 
     def _visit_call(self, call: ast.Call) -> None:
         if isinstance(call.func, ast.Attribute) and call.func.attr in ("next", "step"):
@@ -325,16 +328,23 @@ class DeprecatedTorchApi(Check):
         elif qualname.startswith(_SCHEDULERS):
             if keyword(call, "verbose") is not None and not in_compat_code(self.ctx.ancestors):
                 self._report_argument(
-                    call, "`verbose=` of `{func}`", torch_api.SCHEDULER_VERBOSE
+                    call,
+                    "`verbose=` of `{func}`",
+                    torch_api.SCHEDULER_VERBOSE,
+                    data=(("form", "verbose"),),
                 )
         elif qualname in _LOSS_FUNCTIONS or (K.torch_class_kind(qualname) is Kind.LOSS_MODULE):
             self._legacy_reduction(call)
         elif qualname in torch_api.IMPLICIT_DIM_FUNCTIONS:
             if keyword(call, "dim") is None and len(call.args) < 2 and not _has_star_args(call):
-                self._report_argument(call, "`{func}(...)` without `dim`", torch_api.IMPLICIT_DIM)
+                self._report_argument(
+                    call, "`{func}(...)` without `dim`", torch_api.IMPLICIT_DIM, data=_IMPLICIT
+                )
         elif qualname in torch_api.IMPLICIT_DIM_MODULES:
             if keyword(call, "dim") is None and not call.args:
-                self._report_argument(call, "`{func}()` without `dim`", torch_api.IMPLICIT_DIM)
+                self._report_argument(
+                    call, "`{func}()` without `dim`", torch_api.IMPLICIT_DIM, data=_IMPLICIT
+                )
 
     def _affected(self, entry: torch_api.TorchDeprecation) -> bool:
         """Whether some release the project supports deprecated or removed ``entry``."""
