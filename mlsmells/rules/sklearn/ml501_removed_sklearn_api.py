@@ -13,7 +13,7 @@ from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import Check
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
-from mlsmells.rules._util import in_compat_shim
+from mlsmells.rules._util import in_compat_shim, keyword
 from mlsmells.semantic.kinds import Kind
 from mlsmells.semantic.names import last_names
 
@@ -48,7 +48,9 @@ RULE = Rule(
         "objects known to be scikit-learn estimators. Code guarded by `try`/`except "
         "ImportError` or by a version test is a compatibility shim and is not reported. Removed "
         "fitted attributes (`grid_scores_`) are reported on searches and `RFECV` made in the "
-        "file. Only APIs deprecated or removed in a scikit-learn release the project supports are "
+        "file, and removed keywords and values in the parameter grid of a search over an "
+        "estimator made in the file (`GridSearchCV(DecisionTreeRegressor(), {\"criterion\": "
+        "[\"mse\"]})`, the grid a dict display or a name bound to one). Only APIs deprecated or removed in a scikit-learn release the project supports are "
         "reported (see `target-versions`: the setting, else the project's declared dependencies, "
         "else the newest releases), and a fix whose replacement is missing from the oldest "
         "supported release is not applied: the finding names the release it needs."
@@ -130,6 +132,9 @@ def _short(qualname: str) -> str:
 #: Last components of the removed names (a name or attribute ending otherwise is none).
 _CHANGED_NAMES = last_names(api_changes.SKLEARN_NAMES)
 
+
+#: The searches whose second argument is a parameter grid of the first.
+_GRID_SEARCHES = frozenset({"GridSearchCV", "RandomizedSearchCV", "HalvingGridSearchCV"})
 
 #: Fitted attributes that were removed (``search.grid_scores_``).
 _FITTED = frozenset(key[1] for key in api_changes.SKLEARN_ATTRIBUTES)
@@ -290,6 +295,10 @@ class RemovedSklearnApi(Check):
             qualname = self.model.qualname(node.func)
             if qualname is not None and qualname.startswith("sklearn."):
                 self._keywords(node, qualname)
+        if len(node.args) >= 2 or keyword(node, "param_grid") is not None:
+            search = self.model.qualname(node.func) or ""
+            if search.startswith("sklearn.") and _short(search) in _GRID_SEARCHES:
+                self._param_grid(node)
         if isinstance(node.func, ast.Attribute):
             change = api_changes.SKLEARN_METHODS.get(node.func.attr)
             if change is not None and self.model.kind_of(node.func.value) in _SKLEARN_OBJECTS:
@@ -301,6 +310,50 @@ class RemovedSklearnApi(Check):
                     old=f"`{node.func.attr}()`",
                     new=f"`{change.new}()`",
                 )
+
+    def _value_of(self, expr: ast.expr | None) -> ast.expr | None:
+        """``expr``, or the value a name was last bound to."""
+        if isinstance(expr, ast.Name):
+            binding = self.model.lookup(expr.id)
+            found = binding.node if binding is not None else None
+            return found if isinstance(found, ast.expr) else None
+        return expr
+
+    def _param_grid(self, search: ast.Call) -> None:
+        """``GridSearchCV(DecisionTreeRegressor(), {"criterion": ["mse"]})``: a removed
+        keyword or value in the grid of an estimator made in the file fails at ``fit``."""
+        named = keyword(search, "estimator")
+        estimator = self._value_of(
+            search.args[0] if search.args else named.value if named else None
+        )
+        given = keyword(search, "param_grid")
+        grid = self._value_of(
+            search.args[1] if len(search.args) > 1 else given.value if given else None
+        )
+        if not isinstance(estimator, ast.Call) or not isinstance(grid, ast.Dict):
+            return
+        qualname = self.model.qualname(estimator.func) or ""
+        if not qualname.startswith("sklearn."):
+            return
+        for key, values in zip(grid.keys, grid.values, strict=True):
+            if not isinstance(key, ast.Constant) or not isinstance(key.value, str):
+                continue
+            change = api_changes.SKLEARN_KEYWORDS.get((qualname, key.value))
+            data = (("where", "grid"), ("old", key.value), ("callable", qualname))
+            if change is not None:
+                new = _code(change.new) if not change.safe else f"`{change.new}`"
+                old = f'`{_short(qualname)}` parameter `"{key.value}"` in a parameter grid'
+                self._report_change(key, change, data, False, old=old, new=new)
+                continue
+            items = values.elts if isinstance(values, (ast.List, ast.Tuple)) else [values]
+            for item in items:
+                if isinstance(item, ast.Constant) and isinstance(item.value, str):
+                    change = api_changes.SKLEARN_VALUES.get((qualname, key.value, item.value))
+                    if change is not None:
+                        call = f'{_short(qualname)}({key.value}="{item.value}")'
+                        old = f"`{call}` in a parameter grid"
+                        new = f"`{change.new}`" if change.safe else change.new
+                        self._report_change(item, change, data, False, old=old, new=new)
 
     def _keywords(self, call: ast.Call, qualname: str) -> None:
         for kw in call.keywords:
