@@ -50,8 +50,9 @@ RULE = Rule(
         "fitted attributes (`grid_scores_`) are reported on searches and `RFECV` made in the "
         "file, and removed keywords and values in the parameter grid of a search over an "
         "estimator made in the file (`GridSearchCV(DecisionTreeRegressor(), {\"criterion\": "
-        "[\"mse\"]})`, the grid a dict display or a name bound to one). Only APIs deprecated or removed in a scikit-learn release the project supports are "
-        "reported (see `target-versions`: the setting, else the project's declared dependencies, "
+        "[\"mse\"]})`, the grid a dict display or a name bound to one). Only APIs deprecated "
+        "or removed in a scikit-learn release the project supports are reported (see "
+        "`target-versions`: the setting, else the project's declared dependencies, "
         "else the newest releases), and a fix whose replacement is missing from the oldest "
         "supported release is not applied: the finding names the release it needs."
     ),
