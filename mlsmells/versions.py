@@ -122,6 +122,8 @@ class Target:
     """The oldest examined minor release in the range (the floor for "or older")."""
     newest: str
     """The newest examined minor release in the range."""
+    minors: tuple[str, ...] = ()
+    """Every examined minor release in the range, oldest first."""
 
     @property
     def distribution(self) -> str:
@@ -142,7 +144,9 @@ def target(library: str, specs: Iterable[tuple[str, str]]) -> Target:
         minors = [newest(library) if beyond else floor(library)]
     texts = list(dict.fromkeys(text.strip() for text, _ in given))
     sources = list(dict.fromkeys(source for _, source in given))
-    return Target(library, " | ".join(texts), ", ".join(sources), minors[0], minors[-1])
+    return Target(
+        library, " | ".join(texts), ", ".join(sources), minors[0], minors[-1], tuple(minors)
+    )
 
 
 @dataclass(frozen=True)
@@ -174,6 +178,15 @@ class Targets:
         not known, or still there) is deprecated or removed in some supported release."""
         first = deprecated_in or removed_in
         return first is None or version_key(self.newest(library)) >= version_key(first)
+
+    def supports_between(self, library: str, start: str, end: str) -> bool:
+        """Whether a supported release is at least ``start`` and older than ``end`` (an API
+        absent from those releases only: ``np.bool``, gone in 1.24, back in 2.0)."""
+        found = self.get(library)
+        minors = found.minors if found is not None else (newest(library),)
+        return any(
+            version_key(start) <= version_key(minor) < version_key(end) for minor in minors
+        )
 
     def missing(self, library: str, since: str | None) -> str | None:
         """``None`` when a replacement that exists since ``since`` exists in every supported

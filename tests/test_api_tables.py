@@ -106,7 +106,7 @@ def test_numpy_table_covers_numpys_own_lists() -> None:
         assert api_changes.NUMPY[name].version == "1.24"
 
 
-def test_numpy_reintroduced_names_exist_and_are_not_reported() -> None:
+def test_numpy_reintroduced_names_exist_and_are_not_in_the_table() -> None:
     for name in api_changes.NUMPY_REINTRODUCED:
         assert _numpy_has(name)
         assert name not in api_changes.NUMPY

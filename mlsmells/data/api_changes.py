@@ -248,9 +248,12 @@ NUMPY: dict[str, NumpyChange] = {c.name: c for c in _NUMPY_CHANGES}
 NUMPY_MODULES = frozenset({"compat"})
 
 #: Aliases removed in NumPy 1.24 and defined again in NumPy 2.0 with a new meaning
-#: (``np.bool`` is now ``np.bool_``, ``np.long`` the C long). Code using them is valid
-#: NumPy 2, so they are not reported (ruff's NPY001 omits them for the same reason).
-NUMPY_REINTRODUCED: dict[str, str] = {"bool": "2.0", "long": "2.0"}
+#: (``np.bool`` is now ``np.bool_``, ``np.long`` the C long), with what to write for
+#: NumPy 1.24 to 1.26 too. Code using them is valid NumPy 2, so they are reported only
+#: for a project that supports one of 1.24 to 1.26 (ruff's NPY001 omits them).
+NUMPY_REINTRODUCED: dict[str, str] = {"bool": "`bool` (or `np.bool_`)", "long": "`int`"}
+#: The releases without them.
+NUMPY_GAP = ("1.24", "2.0")
 
 
 # ------------------------------------------------------------------ scikit-learn

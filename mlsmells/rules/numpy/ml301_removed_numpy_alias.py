@@ -40,8 +40,9 @@ RULE = Rule(
         "...), and NumPy 2.4 removed `np.in1d` and `np.trapz`. Code using them fails with "
         "`AttributeError` on a current NumPy. The table of names, with the version each "
         "went away in and NumPy's own replacement, is `mlsmells/data/api_changes.py`. "
-        "`np.bool` and `np.long` are not reported: NumPy 2.0 defined them again (as "
-        "`np.bool_` and the C `long`). A use guarded by a `try`/`except AttributeError` or "
+        "`np.bool` and `np.long` are reported only for a project that supports NumPy 1.24, "
+        "1.25 or 1.26 (its target versions): NumPy 2.0 defined them again (as `np.bool_` and "
+        "the C `long`). A use guarded by a `try`/`except AttributeError` or "
         "`ImportError`, or by a `hasattr(np, ...)`/version test, is a compatibility shim "
         "and is not reported either; neither is an assignment such as `np.float = float`. "
         "Only names deprecated or removed in a NumPy release the project supports are "
@@ -105,8 +106,12 @@ def _removed_module(dotted: str) -> NumpyChange | None:
     return change if change is not None and change.name in api_changes.NUMPY_MODULES else None
 
 
+_REINTRODUCED = frozenset(f"numpy.{name}" for name in api_changes.NUMPY_REINTRODUCED)
+
 #: Last components of the changed names (a name or attribute ending otherwise is none).
-_CHANGED_NAMES = last_names(f"numpy.{name}" for name in api_changes.NUMPY)
+_CHANGED_NAMES = last_names(
+    f"numpy.{name}" for name in [*api_changes.NUMPY, *api_changes.NUMPY_REINTRODUCED]
+)
 
 
 def _advice(change: NumpyChange) -> str:
@@ -139,13 +144,35 @@ class RemovedNumpyAlias(Check):
             return
         if not self.model.may_resolve_to(node, _CHANGED_NAMES):
             return  # cheap: most names and attributes end in none of these names
-        change = _numpy_change(self.model.qualname(node))
+        qualname = self.model.qualname(node)
+        change = _numpy_change(qualname)
+        if change is None and qualname in _REINTRODUCED:
+            self._reintroduced(node, qualname)
+            return
         if change is None or in_compat_shim(self.ctx.ancestors):
             return
         if change.name in api_changes.NUMPY_MODULES and self._through_reported_import(node):
             return
         form = "name" if isinstance(node, ast.Name) else "attribute"
         self._report(node, self.ctx.source_of(node), change, form, self._fixable(change))
+
+    def _reintroduced(self, node: ast.Attribute | ast.Name, qualname: str) -> None:
+        """``np.bool``: fails on NumPy 1.24 to 1.26 only (2.0 defined it again)."""
+        if not self.ctx.targets.supports_between("numpy", *api_changes.NUMPY_GAP):
+            return
+        if in_compat_shim(self.ctx.ancestors):
+            return
+        name = qualname[len("numpy.") :]
+        self.report(
+            "ML301",
+            node,
+            old=self.ctx.source_of(node),
+            status="removed",
+            version=api_changes.NUMPY_GAP[0],
+            advice=f"use {api_changes.NUMPY_REINTRODUCED[name]}: NumPy 2.0 defined it again, "
+            "but the project also supports a NumPy without it",
+            data=(("name", name), ("form", "reintroduced"), ("fixable", "no")),
+        )
 
     def _import(self, node: ast.Import) -> None:
         """``import numpy.compat``: a removed module."""
