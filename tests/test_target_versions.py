@@ -161,6 +161,24 @@ def test_fix_leaves_display_only_findings_alone(project: str, tmp_path: Path) ->
     assert "not applied" in proc.stdout + proc.stderr
 
 
+def test_sarif_describes_display_only_fixes() -> None:
+    folder = PROJECTS / "versions_setting"
+    proc = _run(folder, "mlsmells", "check", "--no-cache", "--output-format=sarif", "train.py")
+    results = json.loads(proc.stdout)["runs"][0]["results"]
+    described = {
+        r["locations"][0]["physicalLocation"]["region"]["startLine"]: fix["description"]["text"]
+        for r in results
+        for fix in r.get("fixes", ())
+    }
+    display = {line for line, _ in marks(folder / "train.py")["display"]}
+    assert display
+    for line, text in described.items():
+        if line in display:
+            assert "(display-only fix: it needs scikit-learn 1.1" in text
+        else:
+            assert "display-only" not in text
+
+
 def test_show_settings_says_where_the_versions_come_from() -> None:
     proc = _run(PROJECTS / "versions_requirements", "mlsmells", "check", "--show-settings", ".")
     assert proc.returncode == 0
