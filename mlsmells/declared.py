@@ -7,7 +7,7 @@ supported in any of the ranges):
 
 * ``pyproject.toml``: ``[project] dependencies``;
 * ``requirements*.txt`` (``requirements.txt``, ``requirements-dev.txt`` ...) and the
-  files they include with ``-r``/``-c``;
+  files inside the project they include with ``-r``/``-c``;
 * ``setup.cfg``: ``install_requires`` of ``[options]``.
 
 A line that is no PEP 508 requirement (an option, a URL, a path) is skipped, and
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import configparser
 import os
+import stat
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,6 +35,8 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib  # type: ignore[import-not-found]
 
 PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
+MAX_SIZE = 1 << 20
+"""Declaration files above this many bytes are not read."""
 MAX_INCLUDES = 20
 """At most this many requirement files are read through ``-r`` (a cycle stops there)."""
 
@@ -101,6 +104,17 @@ def _read(root: Path) -> tuple[Declaration, ...]:
     return tuple(dict.fromkeys(found))
 
 
+def _text(path: Path) -> str:
+    """The text of a regular file of at most :data:`MAX_SIZE` bytes (OSError otherwise)."""
+    with path.open("rb") as stream:
+        if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+            raise OSError(f"{path}: not a regular file")
+        data = stream.read(MAX_SIZE + 1)
+    if len(data) > MAX_SIZE:
+        raise OSError(f"{path}: over {MAX_SIZE} bytes")
+    return data.decode("utf-8")
+
+
 def _requirement(text: str, source: str) -> Declaration | None:
     """A requirement of a known library with a specifier, as a declaration."""
     try:
@@ -114,7 +128,7 @@ def _requirement(text: str, source: str) -> Declaration | None:
 
 def _pyproject(path: Path) -> list[Declaration]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(_text(path))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return []
     project = data.get("project")
@@ -132,7 +146,7 @@ def _pyproject(path: Path) -> list[Declaration]:
 def _setup_cfg(path: Path) -> list[Declaration]:
     parser = configparser.ConfigParser(interpolation=None)
     try:
-        parser.read_string(path.read_text(encoding="utf-8"))
+        parser.read_string(_text(path))
         text = parser.get("options", "install_requires", fallback="")
     except (OSError, UnicodeDecodeError, configparser.Error):
         return []
@@ -162,11 +176,11 @@ def _logical_lines(text: str) -> Iterator[str]:
 
 def _requirements(path: Path, root: Path, seen: set[Path]) -> list[Declaration]:
     resolved = path.resolve()
-    if resolved in seen or len(seen) >= MAX_INCLUDES:
-        return []
+    if resolved in seen or len(seen) >= MAX_INCLUDES or not resolved.is_relative_to(root.resolve()):
+        return []  # read once, and never outside the project (``-r /dev/zero``)
     seen.add(resolved)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = _text(path)
     except (OSError, UnicodeDecodeError):
         return []
     try:

@@ -314,6 +314,17 @@ def test_requirements_files_are_read_with_their_includes(tmp_path: Path) -> None
     }
 
 
+def test_files_outside_the_project_or_not_regular_are_not_read(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (tmp_path / "outside.txt").write_text("pandas<2\n", encoding="utf-8")
+    (project / "requirements.txt").write_text(
+        "-r /dev/zero\n-r ../outside.txt\nnumpy<2\n", encoding="utf-8"
+    )
+    (project / "requirements-big.txt").write_text("# x\n" * (declared.MAX_SIZE // 4 + 1))
+    assert declared.declarations(project) == (("numpy", "<2", "requirements.txt"),)
+
+
 def test_pyproject_and_setup_cfg_are_read(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
         '[project]\nname = "x"\ndependencies = ["numpy>=1.21", "requests", "torch>=2"]\n'
