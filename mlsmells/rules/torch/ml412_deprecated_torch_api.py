@@ -446,9 +446,11 @@ class DeprecatedTorchApi(Check):
         ]
         table = torchvision_weights.LEGACY_WEIGHTS.get(qualname, ())
         positional = "no"
-        if not legacy and len(call.args) == 1 and not _has_star_args(call):
+        first = call.args[0] if len(call.args) == 1 else None
+        if not legacy and isinstance(first, ast.Constant) and isinstance(first.value, bool):
             # ``resnet50(True)``: the builders take keywords only since torchvision 0.13,
-            # and map a positional flag to ``weights`` with a warning.
+            # and map a positional flag to ``weights`` with a warning. (A literal flag
+            # only: ``resnet_fpn_backbone("resnet50")`` names its backbone first.)
             if any(old == "pretrained" for old, _, _ in table):
                 legacy, positional = [("pretrained", call.args[0])], "yes"
         if not legacy:
