@@ -47,8 +47,9 @@ RULE = Rule(
         "supports are reported (see `target-versions`: the setting, else the project's declared "
         "dependencies, else the newest releases), and a fix whose replacement is missing from the "
         "oldest supported release is not applied: the finding names the release it needs. Code "
-        "written for several pandas versions (a `try`/`except AttributeError` fallback, a "
-        "version test) is not reported."
+        "written for several pandas versions (a `try` with an `except AttributeError` (or "
+        "`ImportError`) fallback, a version test) is not reported; a bare "
+        "`except:` or `except Exception:` does not make a fallback."
     ),
     bad=(
         "df = df.append(new_rows)\n"
@@ -113,8 +114,10 @@ class RemovedPandasApi(Check):
     def _report(self, node: ast.AST, entry: Removed, old: str, data: list[tuple[str, str]]) -> None:
         if not self.ctx.targets.affected("pandas", entry.deprecated_in, entry.removed_in):
             return  # neither deprecated nor removed in any pandas the project supports
-        if in_compat_shim(self.ctx.ancestors):
-            return  # ``try: df.map(f) except AttributeError: df.applymap(f)``
+        if in_compat_shim(self.ctx.ancestors, broad=False):
+            # ``try: df.map(f) except AttributeError: df.applymap(f)``; not a bare
+            # ``except:`` around a download loop
+            return
         since = ("pandas", entry.replacement_since) if entry.repl is not Repl.NONE else None
         deprecated = f" (deprecated since {entry.deprecated})"
         self.report(
