@@ -12,7 +12,12 @@ from mlsmells.engine import Check, Context
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
 from mlsmells.rules._util import has_star_kwargs, keyword
-from mlsmells.rules.torch._common import _has_star_args, _identifier
+from mlsmells.rules.torch._common import (
+    _constructed_by,
+    _constructor,
+    _has_star_args,
+)
+from mlsmells.rules.torch._compat import _compat_imports, in_compat_code
 from mlsmells.rules.torch._loops import _innermost_function
 from mlsmells.rules.torch._spelling import _spelling_data, spelled
 from mlsmells.semantic import kinds as K
@@ -93,60 +98,6 @@ RULE = Rule(
         "(`torch.linalg.solve(A, B)` reverses the arguments), get no fix."
     ),
 )
-
-
-_COMPAT_WORDS = ("version", "greater", "less", "older", "newer")
-_COMPAT_CALLS = frozenset({"hasattr", "getattr"})
-_COMPAT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "AttributeError"})
-
-
-def _is_version_test(test: ast.expr) -> bool:
-    """``if _TORCH_GREATER_EQUAL_2_4:``, ``if version.parse(torch.__version__) < ...``,
-    ``if hasattr(torch, "amp"):`` ..."""
-    for sub in ast.walk(test):
-        word = _identifier(sub) if isinstance(sub, (ast.Name, ast.Attribute)) else None
-        if word is not None:
-            lowered = word.lower()
-            if any(w in lowered for w in _COMPAT_WORDS) or word in _COMPAT_CALLS:
-                return True
-    return False
-
-
-def _catches_import_errors(handler: ast.ExceptHandler) -> bool:
-    if handler.type is None:
-        return True
-    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
-    return any(_identifier(t) in _COMPAT_ERRORS for t in types)
-
-
-def in_compat_code(ancestors: list[ast.AST]) -> bool:
-    """Inside a version check or an import/attribute-error fallback: old APIs on purpose."""
-    for i, node in enumerate(ancestors):
-        if isinstance(node, (ast.If, ast.IfExp, ast.While)) and _is_version_test(node.test):
-            return True
-        if isinstance(node, ast.ExceptHandler) and _catches_import_errors(node):
-            return True
-        if isinstance(node, ast.Try) and i + 1 < len(ancestors) and ancestors[i + 1] in node.body:
-            if any(_catches_import_errors(h) for h in node.handlers):
-                return True
-    return False
-
-
-def _compat_imports(tree: ast.Module) -> set[int]:
-    """ids of the import statements that sit in compatibility code."""
-    found: set[int] = set()
-    stack: list[tuple[ast.AST, tuple[ast.AST, ...]]] = [(tree, ())]
-    while stack:
-        node, ancestors = stack.pop()
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            if in_compat_code(list(ancestors)):
-                found.add(id(node))
-            continue
-        if isinstance(node, ast.expr):
-            continue
-        for child in ast.iter_child_nodes(node):
-            stack.append((child, (*ancestors, node)))
-    return found
 
 
 def _library(entry: torch_api.TorchDeprecation) -> str:
@@ -244,23 +195,10 @@ class DeprecatedTorchApi(Check):
             self._compat = _compat_imports(self.ctx.tree)
         return id(binding.node) in self._compat
 
-    def _constructor(self, expr: ast.expr) -> ast.Call | None:
-        """The call that made ``expr``: itself, or the value a name was last bound to."""
-        if isinstance(expr, ast.Call):
-            return expr
-        binding = self.model.lookup(expr.id) if isinstance(expr, ast.Name) else None
-        return binding.node if binding is not None and isinstance(binding.node, ast.Call) else None
-
-    def _made_by(self, expr: ast.expr) -> tuple[str, ast.Call] | None:
-        """(qualified name of the callable, the call) that made ``expr``."""
-        call = self._constructor(expr)
-        qualname = self.model.qualname(call.func) if call is not None else None
-        return (qualname, call) if qualname is not None and call is not None else None
-
     def _mnist(self, node: ast.Attribute) -> None:
         """``train_set.train_labels`` on a torchvision MNIST dataset: renamed ``targets``."""
-        made = self._made_by(node.value)
-        if made is None or made[0] not in torch_api.MNIST_CLASSES:
+        made = _constructed_by(self.model, node.value)
+        if made not in torch_api.MNIST_CLASSES:
             return
         if not isinstance(node.ctx, ast.Load) or in_compat_code(self.ctx.ancestors):
             return
@@ -268,7 +206,7 @@ class DeprecatedTorchApi(Check):
         new = torch_api.MNIST_RENAMED[node.attr]
         self._report_argument(
             node,
-            f"`.{node.attr}` of `{made[0].rpartition('.')[2]}`",
+            f"`.{node.attr}` of `{made.rpartition('.')[2]}`",
             entry,
             replacement=f"`.{new}`",
             data=(("form", "rename-attribute"), ("new", new)),
@@ -279,10 +217,10 @@ class DeprecatedTorchApi(Check):
         """``it.next()`` on a DataLoader's iterator, ``scheduler.step(epoch)``."""
         if in_compat_code(self.ctx.ancestors):
             return
-        made = self._made_by(func.value)
-        if made is None:
+        maker = _constructor(self.model, func.value)
+        qualname = self.model.qualname(maker.func) if maker is not None else None
+        if maker is None or qualname is None:
             return
-        qualname, maker = made
         if func.attr == "next" and not call.args and not call.keywords:
             loader = maker.args[0] if qualname == "builtins.iter" and maker.args else None
             if loader is not None and self.model.kind_of(loader) is Kind.DATALOADER:
