@@ -12,6 +12,7 @@ parent (as ruff does); without one, the defaults apply. Keys are kebab-case::
     exclude = ["build"]             # replaces the default list of skipped paths
     extend-exclude = ["legacy/*"]   # added to it
     seed = 42                       # the value ML101's fix inserts as random_state
+    test-files = ["test_*.py"]      # the files ML811/ML812 check (default: pytest's names)
     unsafe-fixes = false            # apply unsafe fixes too, as --unsafe-fixes does
     extend-safe-fixes = ["ML401"]   # treat these unsafe fixes as safe
     extend-unsafe-fixes = ["ML101"] # treat these safe fixes as unsafe
@@ -60,6 +61,8 @@ MAX_SEED = 2**32 - 1
 """NumPy's (and so scikit-learn's) largest accepted seed."""
 DEFAULT_EXCLUDE: tuple[str, ...] = tuple(sorted(SKIP_DIRS))
 """What ``exclude`` is when not set: names of directories never descended into."""
+DEFAULT_TEST_FILES: tuple[str, ...] = ("test_*.py", "*_test.py", "conftest.py", "tests")
+"""What ``test-files`` is when not set: pytest's file names, and a ``tests`` folder."""
 
 
 class ConfigError(Exception):
@@ -92,6 +95,8 @@ class Settings:
     targets: Targets = versions.NEWEST
     """The library releases the file's project supports: :attr:`target_versions`, else
     the project's declared dependencies (:meth:`with_declared`), else the newest."""
+    test_files: tuple[str, ...] = DEFAULT_TEST_FILES
+    """Globs of the test files: the rules of test code (``Rule.tests_only``) check only them."""
 
     # ------------------------------------------------------------ selection
     def active_codes(self) -> frozenset[str]:
@@ -99,8 +104,11 @@ class Settings:
         return _active_codes(self.select, self.extend_select, self.ignore)
 
     def codes_for(self, path: Path) -> frozenset[str]:
-        """The codes checked in ``path``: :meth:`active_codes` less its ``per-file-ignores``."""
+        """The codes checked in ``path``: :meth:`active_codes` less its ``per-file-ignores``,
+        and less the rules of test code unless it is a test file (``test-files``)."""
         active = self.active_codes()
+        if active & registry.tests_only_codes() and not self.is_test_file(path):
+            active = active - registry.tests_only_codes()
         ignored = [
             code
             for pattern, codes in self.per_file_ignores
@@ -110,6 +118,10 @@ class Settings:
         if not ignored:
             return active
         return frozenset(code for code in active if _longest_prefix(code, ignored) is None)
+
+    def is_test_file(self, path: Path) -> bool:
+        """Whether a ``test-files`` glob matches ``path`` (see :func:`is_test_path`)."""
+        return is_test_path(path, self.test_files, self.root)
 
     # ------------------------------------------------------------ discovery
     @property
@@ -171,11 +183,8 @@ class Settings:
         """These settings with :attr:`targets` resolved for a file in ``folder``: the
         ``target-versions`` setting, and for the libraries it does not name, the
         dependencies declared by the project holding ``folder``."""
-        name = self.source.name if self.source is not None else PYPROJECT
-        explicit = [
-            (dist, spec, f"{name} [{SECTION}.target-versions]")
-            for dist, spec in self.target_versions
-        ]
+        where = f"{self.source.name if self.source else PYPROJECT} [{SECTION}.target-versions]"
+        explicit = [(dist, spec, where) for dist, spec in self.target_versions]
         targets = versions.resolve(explicit, declared.declarations(folder))
         return replace(self, targets=targets) if targets != self.targets else self
 
@@ -221,6 +230,7 @@ class Settings:
             "extend-safe-fixes": list(self.extend_safe_fixes),
             "extend-unsafe-fixes": list(self.extend_unsafe_fixes),
             "targets": self.targets.serialise(),
+            "test-files": list(self.test_files),
         }
         return json.dumps(data, sort_keys=True, separators=(",", ":"))
 
@@ -344,6 +354,23 @@ def glob_matches(pattern: str, path: Path, root: Path) -> bool:
     return False
 
 
+def is_test_path(path: Path, patterns: Iterable[str], root: Path) -> bool:
+    """Whether ``path`` is a test file for the globs ``patterns``: a glob without ``/``
+    matches the file's name or the name of a folder it is in (``tests``), one with ``/``
+    the path relative to ``root`` (as in ``per-file-ignores``)."""
+    folders: tuple[str, ...] | None = None
+    for pattern in patterns:
+        if glob_matches(pattern, path, root):
+            return True
+        if "/" not in _normal_pattern(pattern):
+            if folders is None:
+                folders = tuple(p.name for p in _absolute(path).parents)
+            regex = _glob_regex(_normal_pattern(pattern))
+            if any(regex.fullmatch(name) for name in folders):
+                return True
+    return False
+
+
 _GLOB_CACHE: dict[str, re.Pattern[str]] = {}
 
 
@@ -442,29 +469,6 @@ def _globs(value: object) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _target_versions(value: object) -> tuple[tuple[str, str], ...]:
-    known = ", ".join(versions.DISTRIBUTIONS)
-    if not isinstance(value, dict):
-        raise ValueError(
-            f'expected a table of distribution = "specifier" such as '
-            f'{{ scikit-learn = ">=1.0,<1.2" }}, got {_show(value)}'
-        )
-    pairs: list[tuple[str, str]] = []
-    for name, spec in value.items():
-        if versions.library_of(name) is None:
-            close = difflib.get_close_matches(name, list(versions.DISTRIBUTIONS), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else f" (known: {known})"
-            raise ValueError(f"{name!r} is no library whose API the rules know{hint}")
-        if not isinstance(spec, str):
-            raise ValueError(f"{name!r}: expected a string such as \">=1.0\", got {_show(spec)}")
-        try:
-            versions.specifier(spec)
-        except ValueError as exc:
-            raise ValueError(f"{name!r}: {exc}") from None
-        pairs.append((name, spec))
-    return tuple(pairs)
-
-
 def _per_file_ignores(value: object) -> tuple[tuple[str, tuple[str, ...]], ...]:
     if not isinstance(value, dict):
         raise ValueError(
@@ -494,7 +498,8 @@ _KEYS: Mapping[str, tuple[str, Callable[[object], Any]]] = {
     "unsafe-fixes": ("unsafe_fixes", _bool),
     "extend-safe-fixes": ("extend_safe_fixes", _selectors),
     "extend-unsafe-fixes": ("extend_unsafe_fixes", _selectors),
-    "target-versions": ("target_versions", _target_versions),
+    "target-versions": ("target_versions", functools.partial(versions.table, show=_show)),
+    "test-files": ("test_files", _globs),
 }
 
 
@@ -596,6 +601,18 @@ KEY_DOCS: Mapping[str, KeyDoc] = {
         "prints the ranges in force and where they come from.",
         example='{ scikit-learn = ">=1.0,<1.2", numpy = ">=1.21" }',
         default="the project's declared dependencies, else the newest releases",
+    ),
+    "test-files": KeyDoc(
+        type="list of globs",
+        description="The test files: the rules about test code ("
+        + ", ".join(f"[{code}](rules/{code}.md)" for code in sorted(registry.tests_only_codes()))
+        + ") check only them, and every other rule checks them too. A glob without `/` "
+        "matches the file's name or the name of a folder it is in (`tests` takes every file "
+        "under a `tests` folder); one with `/` matches the path relative to the folder of "
+        "the configuration file. Setting it replaces the default list. The flake8 and "
+        "pylint plugins take it from their own option `mlsmells-test-files`.",
+        example='["test_*.py", "*_test.py", "conftest.py", "tests", "testing/**"]',
+        default=", ".join(f"`{p}`" for p in DEFAULT_TEST_FILES),
     ),
 }
 
@@ -740,9 +757,8 @@ class SettingsCache:
             cached = self._by_dir.get(directory)
             if cached is None:
                 try:
-                    if self._fixed is not None:
-                        base = self._fixed
-                    else:
+                    base = self._fixed
+                    if base is None:
                         found = _nearest(directory)
                         table = None if found is None else settings_from_table(found[1], found[0])
                         base = self._merged(Settings() if table is None else table)
@@ -770,15 +786,11 @@ def targets_for(path: Path) -> Targets:
     and the dependencies its project declares. :class:`ConfigError` if they are invalid."""
     start = _resolved(path)
     directory = start if start.is_dir() else start.parent
-    found = _TARGETS.get(directory)
-    if found is None:
-        nearest = _nearest(directory)
-        settings = Settings()
-        if nearest is not None and "target-versions" in nearest[1]:
-            table = {"target-versions": nearest[1]["target-versions"]}
-            settings = settings_from_table(table, nearest[0])
-        found = _TARGETS[directory] = settings.with_declared(directory).targets
-    return found
+    if directory not in _TARGETS:
+        source, table = _nearest(directory) or (None, {})
+        ours = {key: value for key, value in table.items() if key == "target-versions"}
+        _TARGETS[directory] = settings_from_table(ours, source).with_declared(directory).targets
+    return _TARGETS[directory]
 
 
 def load_settings(path: Path) -> Settings:

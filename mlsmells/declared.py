@@ -1,32 +1,38 @@
-"""The dependencies a project declares, read (never executed) from its files.
+"""The files in which a project declares its dependencies and its tools' settings, and
+the versioned dependencies they declare; read (never executed) by one reader.
 
 The project of a file is the nearest folder, from the file's own up, holding a
 ``pyproject.toml``, ``setup.cfg``, ``setup.py``, a ``requirements*.txt`` or
-``.git``. Its declarations are, together (a library declared in several is
-supported in any of the ranges):
+``.git``. Its files (:func:`project_files`) are those of :data:`PROJECT_FILES` at
+its root, its ``requirements*.txt`` and ``requirements/*.txt``, and the files inside
+the project that those include with ``-r``/``-c``; only regular files of at most
+:data:`MAX_SIZE` bytes are read. ML812 looks in all of them for pytest-randomly;
+the declarations of the target versions (:func:`declarations`) are, together (a
+library declared in several is supported in any of the ranges):
 
 * ``pyproject.toml``: ``[project] dependencies``;
-* ``requirements*.txt`` (``requirements.txt``, ``requirements-dev.txt`` ...) and the
-  files inside the project they include with ``-r``/``-c``;
+* the requirements files;
 * ``setup.cfg``: ``install_requires`` of ``[options]``.
 
 A line that is no PEP 508 requirement (an option, a URL, a path) is skipped, and
 so is a requirement without a version specifier: it says nothing about versions.
-``setup.py`` is not read (it is code), nor are extras, Poetry's tables or
-environment markers (a requirement counts whatever its marker).
+``setup.py`` is not read for declarations (it is code), nor are extras, Poetry's
+tables or environment markers (a requirement counts whatever its marker).
 """
 
 from __future__ import annotations
 
 import configparser
+import hashlib
 import os
-import stat
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
 
+from mlsmells.sources import FileError, read_bytes
 from mlsmells.versions import library_of
 
 if sys.version_info >= (3, 11):
@@ -35,13 +41,31 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib  # type: ignore[import-not-found]
 
 PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
+PROJECT_FILES = (
+    "pyproject.toml", "setup.cfg", "setup.py", "tox.ini", "pytest.ini", "Pipfile",
+    "environment.yml", "environment.yaml",
+)  # fmt: skip
+"""Files at a project's root that declare its dependencies and its tools' settings."""
 MAX_SIZE = 1 << 20
-"""Declaration files above this many bytes are not read."""
+"""Files above this many bytes are not read."""
 MAX_INCLUDES = 20
-"""At most this many requirement files are read through ``-r`` (a cycle stops there)."""
+"""At most this many requirements files are read through ``-r``/``-c`` (a cycle stops there)."""
 
 Declaration = tuple[str, str, str]
 """(distribution, specifier text, source): ``("numpy", ">=1.21,<2", "requirements.txt")``."""
+
+
+@dataclass(frozen=True)
+class ProjectFile:
+    """A file of the project's declarations, as read."""
+
+    path: Path
+    digest: str
+    """The SHA-256 of its bytes."""
+    text: str
+    pip: bool
+    """A requirements file (pip's format): ``requirements*.txt``, ``requirements/*.txt``
+    or a file one of them includes."""
 
 
 def project_folder(folder: Path) -> Path | None:
@@ -54,16 +78,86 @@ def project_folder(folder: Path) -> Path | None:
     return None
 
 
-def _requirement_files(folder: Path) -> list[Path]:
+def _requirement_files(folder: Path, prefix: str = "requirements") -> list[Path]:
     try:
         names = sorted(os.listdir(folder))
     except OSError:
         return []
-    return [
-        folder / name
-        for name in names
-        if name.startswith("requirements") and name.endswith(".txt") and (folder / name).is_file()
-    ]
+    return [folder / name for name in names if name.startswith(prefix) and name.endswith(".txt")]
+
+
+def project_files(root: Path) -> tuple[ProjectFile, ...]:
+    """The files of the project whose root is ``root`` (see the module docstring); read
+    again only when one of them changes, comes or goes."""
+    named = [root / name for name in PROJECT_FILES]
+    pip = _requirement_files(root) + _requirement_files(root / "requirements", "")
+    candidates = named + pip
+    cached = _FILES.get(root)
+    if cached is not None:
+        watched, stamps, files = cached
+        if watched[: len(candidates)] == candidates and stamps == _stamps(watched):
+            return files
+    files, included = _read(root, [(path, False) for path in named] + [(p, True) for p in pip])
+    watched = candidates + included
+    _FILES[root] = (watched, _stamps(watched), files)
+    return files
+
+
+_Stamps = tuple[tuple[int, int] | None, ...]
+_FILES: dict[Path, tuple[list[Path], _Stamps, tuple[ProjectFile, ...]]] = {}
+"""Root -> (the files looked at, their sizes and modification times, the files read)."""
+
+
+def _stamps(paths: list[Path]) -> _Stamps:
+    found: list[tuple[int, int] | None] = []
+    for path in paths:
+        try:
+            stat = path.stat()
+        except OSError:
+            found.append(None)
+        else:
+            found.append((stat.st_size, stat.st_mtime_ns))
+    return tuple(found)
+
+
+def _read(
+    root: Path, candidates: list[tuple[Path, bool]]
+) -> tuple[tuple[ProjectFile, ...], list[Path]]:
+    """The files among ``candidates`` (path, whether a requirements file) that exist, with
+    the files the requirements files include; and the paths of those includes."""
+    files: list[ProjectFile] = []
+    seen: set[Path] = set()
+    included: list[Path] = []
+    inside = root.resolve()
+    todo = candidates[::-1]
+    while todo:
+        path, pip = todo.pop()
+        resolved = path.resolve()
+        if resolved in seen or not resolved.is_relative_to(inside):
+            continue  # read once, and never outside the project (``-r /dev/zero``)
+        seen.add(resolved)
+        try:
+            data = read_bytes(path, limit=MAX_SIZE)  # a FIFO or a device is refused
+        except FileError:
+            continue
+        text = data.decode("utf-8", errors="replace")
+        files.append(ProjectFile(path, hashlib.sha256(data).hexdigest(), text, pip))
+        if not pip:
+            continue
+        includes = [path.parent / name for name in _includes(text)]
+        includes = includes[: max(0, MAX_INCLUDES - len(included))]
+        included += includes
+        todo += [(include, True) for include in reversed(includes)]
+    return tuple(files), included
+
+
+def _includes(text: str) -> Iterator[str]:
+    """The files a requirements file includes (``-r``/``-c``, long forms too)."""
+    for line in _logical_lines(text):
+        if line.startswith("-"):
+            option, _, rest = line.replace("=", " ", 1).partition(" ")
+            if option in ("-r", "--requirement", "-c", "--constraint") and rest.strip():
+                yield rest.strip()
 
 
 def declarations(folder: Path) -> tuple[Declaration, ...]:
@@ -72,47 +166,27 @@ def declarations(folder: Path) -> tuple[Declaration, ...]:
     root = project_folder(folder)
     if root is None:
         return ()
-    stamp = tuple(_stamp(root / name) for name in ("pyproject.toml", "setup.cfg"))
-    stamp += tuple(_stamp(path) for path in _requirement_files(root))
-    cached = _READ.get(root)
-    if cached is not None and cached[0] == stamp:
-        return cached[1]  # every folder of a project asks: its files are read once
-    found = _read(root)
-    _READ[root] = (stamp, found)
-    return found
-
-
-_READ: dict[Path, tuple[tuple[tuple[str, int, int], ...], tuple[Declaration, ...]]] = {}
-"""Project folder -> (name, size and modification time of its files, their declarations)."""
-
-
-def _stamp(path: Path) -> tuple[str, int, int]:
-    try:
-        stat = path.stat()
-    except OSError:
-        return path.name, -1, -1
-    return path.name, stat.st_size, stat.st_mtime_ns
-
-
-def _read(root: Path) -> tuple[Declaration, ...]:
+    files = project_files(root)
+    cached = _DECLARED.get(root)
+    if cached is not None and cached[0] is files:
+        return cached[1]  # every folder of a project asks: its files are parsed once
     found: list[Declaration] = []
-    found += _pyproject(root / "pyproject.toml")
-    found += _setup_cfg(root / "setup.cfg")
-    seen: set[Path] = set()
-    for path in _requirement_files(root):
-        found += _requirements(path, root, seen)
-    return tuple(dict.fromkeys(found))
+    for file in files:
+        if file.pip:
+            source = file.path.relative_to(root).as_posix()
+            lines = (line for line in _logical_lines(file.text) if not line.startswith("-"))
+            found += [d for line in lines if (d := _requirement(line, source)) is not None]
+        elif file.path.name == "pyproject.toml":
+            found += _pyproject(file.text)
+        elif file.path.name == "setup.cfg":
+            found += _setup_cfg(file.text)
+    result = tuple(dict.fromkeys(found))
+    _DECLARED[root] = (files, result)
+    return result
 
 
-def _text(path: Path) -> str:
-    """The text of a regular file of at most :data:`MAX_SIZE` bytes (OSError otherwise)."""
-    with path.open("rb") as stream:
-        if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
-            raise OSError(f"{path}: not a regular file")
-        data = stream.read(MAX_SIZE + 1)
-    if len(data) > MAX_SIZE:
-        raise OSError(f"{path}: over {MAX_SIZE} bytes")
-    return data.decode("utf-8")
+_DECLARED: dict[Path, tuple[tuple[ProjectFile, ...], tuple[Declaration, ...]]] = {}
+"""Project folder -> (its files, their declarations)."""
 
 
 def _requirement(text: str, source: str) -> Declaration | None:
@@ -126,16 +200,16 @@ def _requirement(text: str, source: str) -> Declaration | None:
     return req.name, str(req.specifier), source
 
 
-def _pyproject(path: Path) -> list[Declaration]:
+def _pyproject(text: str) -> list[Declaration]:
     try:
-        data = tomllib.loads(_text(path))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
         return []
     project = data.get("project")
     items = project.get("dependencies") if isinstance(project, dict) else None
     if not isinstance(items, list):
         return []
-    source = f"{path.name} [project] dependencies"
+    source = "pyproject.toml [project] dependencies"
     return [
         found
         for item in items
@@ -143,15 +217,15 @@ def _pyproject(path: Path) -> list[Declaration]:
     ]
 
 
-def _setup_cfg(path: Path) -> list[Declaration]:
+def _setup_cfg(text: str) -> list[Declaration]:
     parser = configparser.ConfigParser(interpolation=None)
     try:
-        parser.read_string(_text(path))
-        text = parser.get("options", "install_requires", fallback="")
-    except (OSError, UnicodeDecodeError, configparser.Error):
+        parser.read_string(text)
+        value = parser.get("options", "install_requires", fallback="")
+    except configparser.Error:
         return []
-    source = f"{path.name} install_requires"
-    lines = (line.split("#", 1)[0].strip() for line in text.splitlines())
+    source = "setup.cfg install_requires"
+    lines = (line.split("#", 1)[0].strip() for line in value.splitlines())
     return [found for line in lines if line and (found := _requirement(line, source))]
 
 
@@ -172,29 +246,3 @@ def _logical_lines(text: str) -> Iterator[str]:
             yield line
     if pending.strip():
         yield pending.strip()
-
-
-def _requirements(path: Path, root: Path, seen: set[Path]) -> list[Declaration]:
-    resolved = path.resolve()
-    if resolved in seen or len(seen) >= MAX_INCLUDES or not resolved.is_relative_to(root.resolve()):
-        return []  # read once, and never outside the project (``-r /dev/zero``)
-    seen.add(resolved)
-    try:
-        text = _text(path)
-    except (OSError, UnicodeDecodeError):
-        return []
-    try:
-        source = path.relative_to(root).as_posix()
-    except ValueError:
-        source = str(path)
-    found: list[Declaration] = []
-    for line in _logical_lines(text):
-        if line.startswith("-"):
-            option, _, rest = line.replace("=", " ", 1).partition(" ")
-            if option in ("-r", "--requirement", "-c", "--constraint") and rest.strip():
-                found += _requirements(path.parent / rest.strip(), root, seen)
-            continue
-        declared = _requirement(line, source)
-        if declared is not None:
-            found.append(declared)
-    return found

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import hashlib
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from mlsmells.sources import (
     FileError,
     decode_source,
     parse,
-    read_source,
+    read_bytes,
     split_lines,
 )
 from mlsmells.suppression import Suppressions
@@ -148,13 +149,15 @@ def check_source(
     line_map: Mapping[int, tuple[int, int]] | None = None,
     used: dict[Path, str] | None = None,
     targets: Targets = NEWEST,
+    digest: str | None = None,
 ) -> list[Diagnostic]:
     """The unsuppressed findings of ``active`` codes in ``source``.
 
     ``cell_last_lines`` and ``line_map`` describe the cells of a notebook's module
     (see :meth:`mlsmells.engine.Engine.run`); the project modules the findings used
-    go into ``used``; ``targets``: the library releases the project supports. Raises
-    :class:`FileError` when the source does not parse.
+    go into ``used``; ``targets``: the library releases the project supports; ``digest``
+    (the SHA-256 of the file's bytes) lets the walk leave the module's summary in the
+    project index. Raises :class:`FileError` when the source does not parse.
     """
     with gc_paused():
         tree = parse(source, filename)
@@ -167,6 +170,7 @@ def check_source(
             line_map=line_map,
             used=used,
             targets=targets,
+            digest=digest,
         )
 
 
@@ -180,9 +184,12 @@ def check_tree(
     line_map: Mapping[int, tuple[int, int]] | None = None,
     used: dict[Path, str] | None = None,
     targets: Targets = NEWEST,
+    digest: str | None = None,
 ) -> list[Diagnostic]:
     """:func:`check_source` for a module already parsed from ``lines``."""
-    found = _engine(active).run(tree, lines, filename, cell_last_lines, line_map, used, targets)
+    found = _engine(active).run(
+        tree, lines, filename, cell_last_lines, line_map, used, targets, digest
+    )
     if not found:
         return []
     suppressions = Suppressions.from_lines(lines, tree)
@@ -200,9 +207,13 @@ def check_file(
     try:
         if path.suffix == NOTEBOOK_SUFFIX:
             return check_notebook(path, active, data, targets)
-        source = read_source(path) if data is None else decode_source(data)
+        data = read_bytes(path) if data is None else data
+        source = decode_source(data)
         used: dict[Path, str] = {}
-        found = check_source(source, str(path), active, used=used, targets=targets)
+        digest = hashlib.sha256(data).hexdigest()
+        found = check_source(
+            source, str(path), active, used=used, targets=targets, digest=digest
+        )
         return FileResult(path, tuple(found), depends=_depends(used))
     except FileError as error:
         return FileResult(path, error=error)

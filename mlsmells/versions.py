@@ -22,7 +22,8 @@ exists "since the floor or earlier", so it is taken to exist in every release.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import difflib
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -67,6 +68,31 @@ def specifier(text: str) -> SpecifierSet:
         raise ValueError(
             f"expected a PEP 440 version specifier such as \">=1.0,<1.2\", got {text!r}"
         ) from None
+
+
+def table(value: object, show: Callable[[object], str] = repr) -> tuple[tuple[str, str], ...]:
+    """A ``target-versions`` table (distribution -> specifier) validated into pairs;
+    ValueError (its values shown by ``show``) when it is not one."""
+    if not isinstance(value, dict):
+        raise ValueError(
+            f'expected a table of distribution = "specifier" such as '
+            f'{{ scikit-learn = ">=1.0,<1.2" }}, got {show(value)}'
+        )
+    pairs: list[tuple[str, str]] = []
+    for name, spec in value.items():
+        if library_of(name) is None:
+            close = difflib.get_close_matches(name, list(DISTRIBUTIONS), n=1)
+            known = ", ".join(DISTRIBUTIONS)
+            hint = f"; did you mean {close[0]!r}?" if close else f" (known: {known})"
+            raise ValueError(f"{name!r} is no library whose API the rules know{hint}")
+        if not isinstance(spec, str):
+            raise ValueError(f"{name!r}: expected a string such as \">=1.0\", got {show(spec)}")
+        try:
+            specifier(spec)
+        except ValueError as exc:
+            raise ValueError(f"{name!r}: {exc}") from None
+        pairs.append((name, spec))
+    return tuple(pairs)
 
 
 def _version(text: str) -> Version | None:
