@@ -21,6 +21,7 @@ import pytest
 
 from mlsmells import declared, versions
 from mlsmells.config import ConfigError, Settings, SettingsCache, settings_from_table
+from mlsmells.frontends.check import show_settings
 from mlsmells.registry import engine, select_codes
 from mlsmells.versions import NEWEST, Targets, resolve
 from tests.fixture_util import FIXTURES
@@ -186,8 +187,20 @@ def test_show_settings_says_where_the_versions_come_from() -> None:
     assert "<2.1,>=1.3: releases 1.3 to 2.0 (from requirements.txt)" in lines["pandas"]
     assert "==1.13.1: releases 1.13 (from requirements-torch.txt)" in lines["torch"]
     assert "not declared: the newest releases" in lines["scikit-learn"]
+    assert lines["test-files:"].endswith("test_*.py, *_test.py, conftest.py, tests")
     proc = _run(PROJECTS / "versions_setting", "mlsmells", "check", "--show-settings", "train.py")
     assert "[tool.mlsmells.target-versions]" in proc.stdout
+
+
+def test_show_settings_says_whether_a_file_is_a_test_file(tmp_path: Path) -> None:
+    for name in ("test_model.py", "model.py"):
+        (tmp_path / name).write_text("")
+    shown = {
+        name: show_settings(tmp_path / name, Settings(source=tmp_path / "pyproject.toml"))
+        for name in ("test_model.py", "model.py")
+    }
+    assert "conftest.py, tests (this is one)\n" in shown["test_model.py"]
+    assert "(this is one)" not in shown["model.py"]
 
 
 # ---------------------------------------------------------------- ranges

@@ -173,6 +173,8 @@ def show_settings(path: Path, config: Settings) -> str:
         f"  exclude: {', '.join(config.exclude_patterns)}",
         f"  seed: {config.seed}",
         f"  unsafe-fixes: {'true' if config.unsafe_fixes else 'false'}",
+        f"  test-files: {', '.join(config.test_files)}"
+        + (" (this is one)" if path.is_file() and config.is_test_file(path) else ""),
     ]
     for key, value in (
         ("extend-safe-fixes", config.extend_safe_fixes),
