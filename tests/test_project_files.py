@@ -11,7 +11,7 @@ import pytest
 
 from mlsmells import declared
 from mlsmells.frontends import cli
-from mlsmells.semantic.index import ProjectIndex, ProjectView
+from mlsmells.semantic.index import _INDEXES, ProjectIndex, ProjectView, forget
 
 TEST = """\
 import numpy as np
@@ -64,6 +64,20 @@ def test_the_files_are_read_again_when_one_changes_comes_or_goes(tmp_path: Path)
     assert view.used[tmp_path / "requirements" / "test.txt"]
     (tmp_path / "requirements" / "test.txt").unlink()  # and goes
     assert not view.declares("pytest-randomly")
+
+
+def test_the_project_of_the_declarations_is_found_again_after_forget(tmp_path: Path) -> None:
+    (tmp_path / "tests").mkdir()
+    index = ProjectIndex(tmp_path / "tests", lambda *args: None)  # no marker: its own root
+    view = ProjectView(index, tmp_path / "tests" / "test_a.py")
+    assert not view.declares("pytest-randomly")
+    (tmp_path / "requirements.txt").write_text("pytest-randomly\n")
+    _INDEXES[index.root] = index
+    try:
+        forget()
+        assert view.declares("pytest-randomly")
+    finally:
+        del _INDEXES[index.root]
 
 
 def test_only_regular_files_of_at_most_1_mib_inside_the_project_are_read(tmp_path: Path) -> None:

@@ -358,6 +358,7 @@ def forget() -> None:
     _CLOSURES.clear()
     for index in _INDEXES.values():
         index._found.clear()
+        index._declaring = None  # a requirements file may have come or gone
 
 
 def _real(path: str | Path) -> Path:
