@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 
 from mlsmells import registry
+from mlsmells.engine.walk import summarize
 from mlsmells.semantic import index
+from mlsmells.semantic.kinds import Output
 from tests.fixture_util import FIXTURES
 
 PROJECT = FIXTURES.parent / "projects" / "kaggle"
@@ -173,3 +175,78 @@ def test_a_cached_result_is_stale_when_a_module_it_imports_changes(tmp_path: Pat
     assert "All checks passed" in check()  # from the cache
     helper.write_text("import pandas as pd\ndef load():\n    return pd.read_csv('a')\n", "utf-8")
     assert "run.py:2:5: ML206" in check()
+
+
+def test_a_summary_says_what_a_models_forward_returns(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("", encoding="utf-8")
+    models = tmp_path / "models.py"
+    models.write_text(
+        textwrap.dedent(
+            """\
+            import torch
+            import torch.nn as nn
+            import torch.nn.functional as F
+
+            class Probs(nn.Module):
+                def forward(self, x):
+                    x = F.softmax(x, dim=1)
+                    return x.view(-1, 10)
+
+            class Scores(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.head = nn.Sequential(nn.Linear(4, 1), nn.Sigmoid())
+                def forward(self, x):
+                    return self.head(x)
+
+            class Wrapper(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.inner = Probs()
+                def forward(self, x):
+                    return self.inner(x)[:, 0]
+
+            class Mixed(nn.Module):
+                def forward(self, x):
+                    if self.training:
+                        return x
+                    return torch.softmax(x, 1)
+
+            class Both(nn.Module):
+                def forward(self, x):
+                    return torch.sigmoid(x), x
+
+            class LogProbs(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.softmax = nn.LogSoftmax(dim=1)
+                def forward(self, x):
+                    return self.softmax(x)
+
+            class Loop(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.again = Loop()
+                def forward(self, x):
+                    return self.again(x)
+
+            class NotAModel:
+                def forward(self, x):
+                    return torch.softmax(x, 1)
+            """
+        ),
+        encoding="utf-8",
+    )
+    summary = index.index_for(models, summarize).summary(models)
+    assert summary is not None
+    outputs = {name: klass.output for name, klass in summary.classes.items()}
+    assert outputs == {
+        "Probs": Output.SOFTMAX,
+        "Scores": Output.SIGMOID,
+        "Wrapper": Output.SOFTMAX,
+        "Mixed": None,  # logits in training
+        "Both": None,  # a tuple
+        "LogProbs": None,  # log-probabilities, whatever the attribute's name
+        "Loop": None,
+        "NotAModel": None,
+    }
