@@ -213,6 +213,29 @@ def test_a_summary_says_what_a_models_forward_returns(tmp_path: Path) -> None:
                         return x
                     return torch.softmax(x, 1)
 
+            class Branches(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.main = nn.Sequential(nn.Linear(4, 1), nn.Sigmoid())
+                def forward(self, x):
+                    if x.is_cuda:
+                        out = nn.parallel.data_parallel(self.main, x)
+                    else:
+                        out = self.main(x)
+                    return out.view(-1)
+
+            class OneBranch(nn.Module):
+                def forward(self, x):
+                    if self.training:
+                        x = torch.sigmoid(x)
+                    return x
+
+            class Shifted(nn.Module):
+                def forward(self, x):
+                    x = torch.sigmoid(x)
+                    x += 1
+                    return x
+
             class Both(nn.Module):
                 def forward(self, x):
                     return torch.sigmoid(x), x
@@ -246,6 +269,9 @@ def test_a_summary_says_what_a_models_forward_returns(tmp_path: Path) -> None:
         "Scores": Output.SIGMOID,
         "Wrapper": Output.SOFTMAX,
         "Mixed": None,  # logits in training
+        "Branches": Output.SIGMOID,
+        "OneBranch": None,
+        "Shifted": None,
         "Both": None,  # a tuple
         "LogProbs": None,  # log-probabilities, whatever the attribute's name
         "Loop": None,

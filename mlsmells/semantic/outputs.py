@@ -42,6 +42,10 @@ LAYER_OUTPUTS: dict[str, Output] = {
     "torch.nn.modules.activation.Sigmoid": Output.SIGMOID,
 }
 _SEQUENTIAL = frozenset({"torch.nn.Sequential", "torch.nn.modules.container.Sequential"})
+#: Functions that run the module given as their first argument.
+_RUNS_MODULE = frozenset(
+    {"torch.nn.parallel.data_parallel", "torch.nn.parallel.data_parallel.data_parallel"}
+)
 #: Tensor methods that reshape, move or cast: probabilities stay probabilities.
 KEEPS_VALUES = frozenset(
     {
@@ -139,16 +143,40 @@ def _returned(
     """The probabilities ``ret`` returns: ``return F.softmax(x, 1)``, ``return
     self.sigmoid(x)`` (an ``nn.Sigmoid`` attribute, or a model that ends in one: an
     ``nn.Sequential``, a class of the file or of a project module), ``x = x.softmax(1);
-    return x``."""
+    return x`` (assigned in both branches of an ``if`` too)."""
+    if ret.value is None:
+        return None
     body = forward.body
-    value = ret.value
     index = next((i for i, stmt in enumerate(body) if stmt is ret), None)
-    for _ in range(_DEPTH):
-        if isinstance(value, ast.Name) and index is not None:
+    if index is None:  # a ``return`` inside a block: the names it returns are not followed
+        body, index = [], 0
+    return _value_output(model, forward, klass, outer, body, index, ret.value)
+
+
+def _value_output(
+    model: SemanticModel,
+    forward: ast.FunctionDef | ast.AsyncFunctionDef,
+    klass: ClassInfo,
+    outer: frozenset[int],
+    body: list[ast.stmt],
+    index: int,
+    value: ast.expr,
+    depth: int = _DEPTH,
+) -> Output | None:
+    """The probabilities ``value`` holds before ``body[index]`` (a name: as the statements
+    before it in ``body`` assign it)."""
+    for _ in range(depth):
+        if isinstance(value, ast.Name):
             found = _assigned_before(body, index, value.id)
-            if found is None:
+            if not found:
                 return None
-            index, value = found
+            if len(found) > 1:  # one in each branch of an ``if``: they must agree
+                outputs = {
+                    _value_output(model, forward, klass, outer, b, i, v, depth - 1)
+                    for b, i, v in found
+                }
+                return outputs.pop() if len(outputs) == 1 else None
+            body, index, value = found[0]
         elif isinstance(value, ast.Subscript):
             value = value.value
         elif (
@@ -162,6 +190,8 @@ def _returned(
     if not isinstance(value, ast.Call):
         return None
     func = value.func
+    if model.qualname(func) in _RUNS_MODULE and value.args:
+        func = value.args[0]  # ``data_parallel(self.main, input, ...)`` runs ``self.main``
     positional = forward.args.posonlyargs + forward.args.args
     if (
         isinstance(func, ast.Attribute)
@@ -178,6 +208,8 @@ def _returned(
         if not isinstance(made_by, ast.Call):
             return None
         return layer_output(model, made_by) or built_output(model, made_by)
+    if func is not value.func:
+        return None
     qualname = model.qualname(func)
     if qualname is not None:
         return FUNCTION_OUTPUTS.get(qualname)
@@ -186,12 +218,40 @@ def _returned(
     return None
 
 
-def _assigned_before(body: list[ast.stmt], index: int, name: str) -> tuple[int, ast.expr] | None:
-    """The last assignment to ``name`` in ``body`` before ``body[index]``: its place, value."""
+_Place = tuple[list[ast.stmt], int, ast.expr]
+
+
+def _assigned_before(body: list[ast.stmt], index: int, name: str) -> list[_Place] | None:
+    """Where ``name`` was last assigned in ``body`` before ``body[index]``: one assignment
+    (its block, place and value), or the last one of each branch of an ``if`` that
+    assigns it in both. None when something else binds it last (a loop, ``+=`` ...)."""
     for i in range(index - 1, -1, -1):
         stmt = body[i]
         if isinstance(stmt, ast.Assign) and any(
             isinstance(target, ast.Name) and target.id == name for target in stmt.targets
         ):
-            return i, stmt.value
+            return [(body, i, stmt.value)]
+        if not _binds(stmt, name):
+            continue
+        if not isinstance(stmt, ast.If) or not stmt.orelse:
+            return None
+        branches = [
+            _assigned_before(branch, len(branch), name) for branch in (stmt.body, stmt.orelse)
+        ]
+        if branches[0] is None or branches[1] is None:
+            return None
+        return branches[0] + branches[1]
     return None
+
+
+def _binds(stmt: ast.stmt, name: str) -> bool:
+    """Whether ``stmt`` (not a nested definition of it) binds ``name``."""
+    stack: list[ast.AST] = [stmt]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store):
+            return True
+        if isinstance(node, _DEFINITIONS) and node is not stmt:
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+    return False
