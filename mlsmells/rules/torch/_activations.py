@@ -10,11 +10,12 @@ every way to the use (an assignment inside a branch the use is not in does not c
 from __future__ import annotations
 
 import ast
+import enum
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from mlsmells.diagnostics import Diagnostic
-from mlsmells.engine import Analysis, Context
+from mlsmells.engine import Analysis, Check, Context
 from mlsmells.lazy import lazy_import
 from mlsmells.rules._util import keyword
 from mlsmells.rules.torch._common import _constructor
@@ -22,6 +23,7 @@ from mlsmells.rules.torch._spelling import _spelling_data, spelled
 from mlsmells.semantic import outputs
 from mlsmells.semantic.kinds import Output
 from mlsmells.semantic.model import SemanticModel
+from mlsmells.semantic.names import last_names
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -34,6 +36,30 @@ else:
 _FLOW_DEPTH = 6
 #: How a message names what an activation makes.
 NAMES = {Output.SOFTMAX: "softmax", Output.SIGMOID: "sigmoid"}
+
+
+class Loss(enum.Enum):
+    """The losses that expect something else than probabilities."""
+
+    CROSS_ENTROPY = "cross-entropy"
+    BINARY_CROSS_ENTROPY = "binary cross-entropy"
+    NLL = "negative log-likelihood"
+
+
+_LOSS_FUNCTIONS = {
+    "torch.nn.functional.cross_entropy": Loss.CROSS_ENTROPY,
+    "torch.nn.functional.binary_cross_entropy": Loss.BINARY_CROSS_ENTROPY,
+    "torch.nn.functional.nll_loss": Loss.NLL,
+}
+_LOSS_MODULES = {
+    "torch.nn.CrossEntropyLoss": Loss.CROSS_ENTROPY,
+    "torch.nn.modules.loss.CrossEntropyLoss": Loss.CROSS_ENTROPY,
+    "torch.nn.BCELoss": Loss.BINARY_CROSS_ENTROPY,
+    "torch.nn.modules.loss.BCELoss": Loss.BINARY_CROSS_ENTROPY,
+    "torch.nn.NLLLoss": Loss.NLL,
+    "torch.nn.modules.loss.NLLLoss": Loss.NLL,
+}
+_LOSS_NAMES = last_names([*_LOSS_FUNCTIONS, *_LOSS_MODULES])
 
 
 @dataclass(frozen=True)
@@ -76,9 +102,10 @@ def _block_path(
 
 class Activations(Analysis):
     """The assignments of a file, to follow probabilities from where they are made to the
-    call that uses them (:meth:`probabilities`)."""
+    call that uses them (:meth:`probabilities`), and the loss each call computes, worked out
+    once for the rules that ask (:meth:`loss`)."""
 
-    nodes = (ast.Assign,)
+    nodes = (ast.Assign, ast.Call)
     requires = frozenset({"torch"})
 
     def __init__(self, ctx: Context) -> None:
@@ -91,10 +118,33 @@ class Activations(Analysis):
         self._forward_outputs: dict[int, Output | None] = {}
         self._fields: dict[int, dict[int, str]] = {}
         """For :func:`_block_path`."""
+        self._call: ast.Call | None = None
+        self._loss: Loss | None = None
+        """The call being visited and the loss it computes."""
 
     def visit(self, node: ast.AST) -> None:
+        if isinstance(node, ast.Call):
+            self._call, self._loss = node, self._loss_of(node.func)
+            return
         assert isinstance(node, ast.Assign)
         self.assignments[id(node.value)] = (list(self.ctx.ancestors), node)
+
+    def loss(self, call: ast.Call) -> Loss | None:
+        """The loss that ``call``, the call being visited, computes: a loss function, or an
+        instance of a loss module (``criterion = nn.CrossEntropyLoss()``)."""
+        return self._loss if call is self._call else None
+
+    def _loss_of(self, func: ast.expr) -> Loss | None:
+        # Names and constructors ending otherwise are not resolved (most calls).
+        model = self.model
+        if model.may_resolve_to(func, _LOSS_NAMES):
+            found = _LOSS_FUNCTIONS.get(model.qualname(func) or "")
+            if found is not None:
+                return found
+        made_by = _constructor(model, func)
+        if made_by is None or not model.may_resolve_to(made_by.func, _LOSS_NAMES):
+            return None
+        return _LOSS_MODULES.get(model.qualname(made_by.func) or "")
 
     def probabilities(self, expr: ast.expr, use: ast.AST) -> Probabilities | None:
         """The probabilities ``expr`` holds at ``use`` (the node being visited), if it does."""
@@ -168,6 +218,35 @@ class Activations(Analysis):
         return self._forward_outputs[key]
 
 
+class IntoLoss(Check):
+    """Probabilities (:attr:`output`) passed to a loss (:attr:`loss`) that expects something
+    else: the base of the checks of ML408, ML415 and ML417, which say it (:meth:`found`)."""
+
+    nodes = (ast.Call,)
+    requires = frozenset({"torch"})
+    needs = (Activations,)
+    loss: ClassVar[Loss]
+    output: ClassVar[Output]
+
+    def __init__(self, ctx: Context, active: frozenset[str]) -> None:
+        super().__init__(ctx, active)
+        self.flow = ctx.analysis(Activations)
+
+    def visit(self, node: ast.AST) -> None:
+        assert isinstance(node, ast.Call)
+        if self.flow.loss(node) is not self.loss:
+            return
+        argument = input_argument(node)
+        if argument is None:
+            return
+        found = self.flow.probabilities(argument, node)
+        if found is not None and found.output is self.output:
+            self.found(node, found)
+
+    def found(self, node: ast.Call, found: Probabilities) -> None:
+        raise NotImplementedError
+
+
 def short(ctx: Context, call: ast.Call) -> str:
     """How a message shows a call: its text, or ``func(...)`` when that is long."""
     shown = ctx.source_of(call)
@@ -182,26 +261,6 @@ def source_text(ctx: Context, found: Probabilities) -> str:
     if found.by_model:
         shown += f" (the model ends in a {NAMES[found.output]})"
     return shown
-
-
-def is_loss(
-    model: SemanticModel,
-    func: ast.expr,
-    function: str,
-    modules: frozenset[str],
-    names: frozenset[str],
-) -> bool:
-    """Whether calling ``func`` computes the loss ``function`` or that of an instance of one of
-    ``modules`` (``names``: their last names, for a cheap test first)."""
-    # Names and constructors ending otherwise are not resolved (most calls).
-    if model.may_resolve_to(func, names) and model.qualname(func) == function:
-        return True
-    made_by = _constructor(model, func)
-    return (
-        made_by is not None
-        and model.may_resolve_to(made_by.func, names)
-        and model.qualname(made_by.func) in modules
-    )
 
 
 def input_argument(call: ast.Call) -> ast.expr | None:

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import ast
 
-from mlsmells.engine import Check
 from mlsmells.records import Family, Rule
-from mlsmells.rules.torch._activations import Activations, input_argument, is_loss, source_text
+from mlsmells.rules.torch._activations import IntoLoss, Loss, Probabilities, source_text
 from mlsmells.semantic.kinds import Output
-from mlsmells.semantic.names import last_names
 
 RULE = Rule(
     code="ML408",
@@ -40,32 +38,13 @@ RULE = Rule(
 )
 
 
-_CROSS_ENTROPY_MODULES = frozenset(
-    {"torch.nn.CrossEntropyLoss", "torch.nn.modules.loss.CrossEntropyLoss"}
-)
-_CROSS_ENTROPY = "torch.nn.functional.cross_entropy"
-_CROSS_ENTROPY_NAMES = last_names([*_CROSS_ENTROPY_MODULES, _CROSS_ENTROPY])
-
-
-class SoftmaxIntoCrossEntropy(Check):
+class SoftmaxIntoCrossEntropy(IntoLoss):
     """ML408: probabilities (softmax output) passed to cross-entropy, which expects logits."""
 
     rules = (RULE,)
-    nodes = (ast.Call,)
-    requires = frozenset({"torch"})
-    needs = (Activations,)
+    loss = Loss.CROSS_ENTROPY
+    output = Output.SOFTMAX
 
-    def visit(self, node: ast.AST) -> None:
-        assert isinstance(node, ast.Call)
-        if not is_loss(
-            self.model, node.func, _CROSS_ENTROPY, _CROSS_ENTROPY_MODULES, _CROSS_ENTROPY_NAMES
-        ):
-            return
-        argument = input_argument(node)
-        if argument is None:
-            return
-        found = self.ctx.analysis(Activations).probabilities(argument, node)
-        if found is None or found.output is not Output.SOFTMAX:
-            return
+    def found(self, node: ast.Call, found: Probabilities) -> None:
         source = source_text(self.ctx, found)
         self.report("ML408", node, loss=self.ctx.source_of(node.func), source=source)

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import ast
 
-from mlsmells.engine import Check
 from mlsmells.records import Family, Rule
-from mlsmells.rules.torch._activations import Activations, input_argument, is_loss, source_text
+from mlsmells.rules.torch._activations import IntoLoss, Loss, Probabilities, source_text
 from mlsmells.semantic.kinds import Output
-from mlsmells.semantic.names import last_names
 
 RULE = Rule(
     code="ML415",
@@ -54,28 +52,14 @@ RULE = Rule(
     ),
 )
 
-_BCE_MODULES = frozenset({"torch.nn.BCELoss", "torch.nn.modules.loss.BCELoss"})
-_BCE = "torch.nn.functional.binary_cross_entropy"
-_BCE_NAMES = last_names([*_BCE_MODULES, _BCE])
 
-
-class SigmoidIntoBce(Check):
+class SigmoidIntoBce(IntoLoss):
     """ML415: probabilities (sigmoid output) passed to binary cross-entropy."""
 
     rules = (RULE,)
-    nodes = (ast.Call,)
-    requires = frozenset({"torch"})
-    needs = (Activations,)
+    loss = Loss.BINARY_CROSS_ENTROPY
+    output = Output.SIGMOID
 
-    def visit(self, node: ast.AST) -> None:
-        assert isinstance(node, ast.Call)
-        if not is_loss(self.model, node.func, _BCE, _BCE_MODULES, _BCE_NAMES):
-            return
-        argument = input_argument(node)
-        if argument is None:
-            return
-        found = self.ctx.analysis(Activations).probabilities(argument, node)
-        if found is None or found.output is not Output.SIGMOID:
-            return
+    def found(self, node: ast.Call, found: Probabilities) -> None:
         source = source_text(self.ctx, found)
         self.report("ML415", node, loss=self.ctx.source_of(node.func), source=source)

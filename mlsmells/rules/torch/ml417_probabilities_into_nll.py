@@ -7,21 +7,19 @@ import ast
 from typing import TYPE_CHECKING
 
 from mlsmells.diagnostics import Diagnostic
-from mlsmells.engine import Check
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
 from mlsmells.rules.torch._activations import (
-    Activations,
+    IntoLoss,
+    Loss,
+    Probabilities,
     comments,
     in_log_form,
-    input_argument,
-    is_loss,
     log_form,
     source_text,
 )
 from mlsmells.semantic import outputs
 from mlsmells.semantic.kinds import Output
-from mlsmells.semantic.names import last_names
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -73,29 +71,15 @@ RULE = Rule(
     ),
 )
 
-_NLL_MODULES = frozenset({"torch.nn.NLLLoss", "torch.nn.modules.loss.NLLLoss"})
-_NLL = "torch.nn.functional.nll_loss"
-_NLL_NAMES = last_names([*_NLL_MODULES, _NLL])
 
-
-class ProbabilitiesIntoNll(Check):
+class ProbabilitiesIntoNll(IntoLoss):
     """ML417: probabilities (softmax output) passed to the negative log-likelihood loss."""
 
     rules = (RULE,)
-    nodes = (ast.Call,)
-    requires = frozenset({"torch"})
-    needs = (Activations,)
+    loss = Loss.NLL
+    output = Output.SOFTMAX
 
-    def visit(self, node: ast.AST) -> None:
-        assert isinstance(node, ast.Call)
-        if not is_loss(self.model, node.func, _NLL, _NLL_MODULES, _NLL_NAMES):
-            return
-        argument = input_argument(node)
-        if argument is None:
-            return
-        found = self.ctx.analysis(Activations).probabilities(argument, node)
-        if found is None or found.output is not Output.SOFTMAX:
-            return
+    def found(self, node: ast.Call, found: Probabilities) -> None:
         data: tuple[tuple[str, str], ...] = ()
         call = found.call
         if found.direct and outputs.call_output(self.model, call) is not None:
