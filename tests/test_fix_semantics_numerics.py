@@ -58,6 +58,8 @@ CASES: dict[str, tuple[str, str]] = {
     "log1p_torch": ("ML416", "result = torch.log(1 + x)\n"),
     "log1p_numpy": ("ML416", "result = torch.from_numpy(np.log(x.numpy() + 1.0))\n"),
     "expm1_torch": ("ML416", "result = torch.exp(x) - 1\n"),
+    "expm1_method": ("ML416", "result = (x * 2).exp() - 1\n"),
+    "log1p_method": ("ML416", "result = (1 + (-x.abs()).exp()).log()\n"),
     "expm1_numpy": ("ML416", "result = torch.from_numpy(np.exp(x.numpy()) - 1.0)\n"),
     "logsumexp_function": ("ML416", "result = torch.log(torch.sum(torch.exp(x), dim=1))\n"),
     "logsumexp_keepdim": ("ML416", "result = torch.log(torch.exp(x).sum(1, keepdim=True))\n"),
@@ -104,6 +106,12 @@ EXTREMES: dict[str, tuple[torch.Tensor, Any]] = {
         lambda x: torch.log1p(x),
     ),
     "expm1_torch": (torch.tensor([[1e-9, -3e-8]]), lambda x: torch.expm1(x.double())),
+    "expm1_method": (torch.tensor([[1e-9, -3e-8]]), lambda x: torch.expm1(2 * x.double())),
+    # exp(-|x|) is tiny for a large |x|: 1 + it rounds to 1.
+    "log1p_method": (
+        torch.tensor([[20.0, -30.0]]),
+        lambda x: torch.log1p(torch.exp(-x.double().abs())),
+    ),
     # exp(100) overflows float32.
     "logsumexp_function": (
         torch.tensor([[100.0, 99.0]]),

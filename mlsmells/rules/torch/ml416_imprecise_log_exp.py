@@ -43,7 +43,10 @@ RULE = Rule(
         "sees `torch.log` and `numpy.log` of `1 + x` or `x + 1` (`1` or `1.0`), "
         "`torch.exp(x) - 1` and `numpy.exp(x) - 1`, and `torch.log` (or `.log()`) of a "
         "`torch.sum` (or `.sum()`) of a `torch.exp` (or `.exp()`), by the qualified names of "
-        "the functions. Left alone: a constant or `len(...)` for `x` (exact, or an integer "
+        "the functions; and the tensor methods `(1 + x).log()` and `x.exp() - 1` when `x` is "
+        "a tensor or, in a file that imports torch (and not polars, whose expressions have "
+        "these methods too), of unknown kind and no instance of a class of the file. Left "
+        "alone: a constant or `len(...)` for `x` (exact, or an integer "
         "count), `log(2 + x)`, `log(1 - x)`, `log(x + y)` and other sums, `math.log` on "
         "Python numbers (mostly counts in ML code, where `1 + n` is exact), and NumPy's "
         "`log(sum(exp(x)))` (`scipy.special.logsumexp` is the exact form there). "
@@ -63,8 +66,9 @@ RULE = Rule(
     fix=Fix.UNSAFE,
     fix_summary=(
         "`np.log(1 + x)` -> `np.log1p(x)`, `torch.exp(x) - 1` -> `torch.expm1(x)` (with the "
-        "module's own name), `torch.log(torch.sum(torch.exp(x), dim))` -> "
-        "`torch.logsumexp(x, dim)` (with `keepdim` when given)."
+        "module's own name), `(1 + x).log()` -> `x.log1p()`, `x.exp() - 1` -> `x.expm1()`, "
+        "`torch.log(torch.sum(torch.exp(x), dim))` -> `torch.logsumexp(x, dim)` (with "
+        "`keepdim` when given)."
     ),
     fix_safety=(
         "Unsafe: the values are more exact, so they are not bit for bit the same (and where "
@@ -77,13 +81,20 @@ RULE = Rule(
 _LOG = frozenset({"torch.log", "numpy.log"})
 _EXP = frozenset({"torch.exp", "numpy.exp"})
 _SUM = "torch.sum"
-_NAMES = last_names([*_LOG, *_EXP])
+_LOG_NAMES = last_names(_LOG)
+_EXP_NAMES = last_names(_EXP)
 _SUM_KEYWORDS = frozenset({"dim", "keepdim"})
 
 
 def _named(text: str) -> str:
     """``text`` for a message, or ``x`` when it is long."""
     return "x" if "\n" in text or len(text) > 40 else text
+
+
+def _is_number(expr: ast.expr) -> bool:
+    if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, (ast.USub, ast.UAdd)):
+        expr = expr.operand
+    return isinstance(expr, ast.Constant) and isinstance(expr.value, (int, float))
 
 
 def _is_one(expr: ast.expr) -> bool:
@@ -104,15 +115,24 @@ class ImpreciseLogExp(Check):
 
     def visit(self, node: ast.AST) -> None:
         if isinstance(node, ast.BinOp):
-            self._exp_minus_one(node)
+            if isinstance(node.op, ast.Sub):
+                self._exp_minus_one(node)
             return
         assert isinstance(node, ast.Call)
         func = node.func
-        if isinstance(func, ast.Attribute) and func.attr == "log" and not node.args:
-            if not node.keywords and self.model.qualname(func) is None:
-                self._log_sum_exp(node, func.value, method=True)
+        if isinstance(func, ast.Attribute) and func.attr != "log":
+            return  # (most calls)
+        if isinstance(func, ast.Attribute) and not node.args:
+            if node.keywords or self.model.qualname(func) is not None:
+                return
+            receiver = func.value
+            if isinstance(receiver, ast.BinOp) and isinstance(receiver.op, ast.Add):
+                if self._tensor_evidence(func):
+                    self._log_one_plus(node, None, receiver)  # ``(1 + x).log()``
+            else:
+                self._log_sum_exp(node, receiver, method=True)
             return
-        if not self.model.may_resolve_to(func, _NAMES):
+        if not self.model.may_resolve_to(func, _LOG_NAMES):
             return
         log = self.model.qualname(func)
         if log not in _LOG or len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
@@ -123,50 +143,66 @@ class ImpreciseLogExp(Check):
         elif log == "torch.log":
             self._log_sum_exp(node, argument, method=False)
 
-    def _log_one_plus(self, node: ast.Call, log: str, total: ast.BinOp) -> None:
+    def _log_one_plus(self, node: ast.Call, log: str | None, total: ast.BinOp) -> None:
+        """``np.log(1 + x)``, ``torch.log(x + 1)``, ``(1 + x).log()`` (``log``: None)."""
         if _is_one(total.left):
             operand, side = total.right, "right"
         elif _is_one(total.right):
             operand, side = total.left, "left"
         else:
             return
-        if isinstance(operand, ast.Constant) or (
+        if _is_number(operand) or (
             isinstance(operand, ast.Call) and self.model.qualname(operand.func) == "builtins.len"
         ):
             return  # exact: a number, or an integer count
-        spelling = _spelling_data(self.model, f"{log}1p")
-        data: tuple[tuple[str, str], ...] = ()
-        if not node.keywords:  # (``out=``, ``where=`` ...: reported, not rewritten)
+        shown = _named(self.ctx.source_of(operand))
+        data: tuple[tuple[str, str], ...]
+        if log is None:
+            data = (("form", "log1p"), ("operand", side), ("method", "log1p"))
+            replacement = f"{shown}.log1p()"
+        else:
+            spelling = _spelling_data(self.model, f"{log}1p")
             data = (("form", "log1p"), ("operand", side), *spelling)
+            replacement = f"{spelling[0][1]}({shown})"
+            if node.keywords:  # (``out=``, ``where=`` ...: reported, not rewritten)
+                data = ()
         self.report(
             "ML416",
             node,
             expr=short(self.ctx, node),
-            problem=f"loses the digits of a small `{_named(self.ctx.source_of(operand))}`",
-            replacement=f"{spelling[0][1]}({_named(self.ctx.source_of(operand))})",
+            problem=f"loses the digits of a small `{shown}`",
+            replacement=replacement,
             data=data,
         )
 
     def _exp_minus_one(self, node: ast.BinOp) -> None:
+        """``np.exp(x) - 1``, ``torch.exp(x) - 1``, ``x.exp() - 1``."""
         exp = node.left
         if not (isinstance(node.op, ast.Sub) and _is_one(node.right) and isinstance(exp, ast.Call)):
             return
-        if not self.model.may_resolve_to(exp.func, _NAMES):
-            return
-        qualname = self.model.qualname(exp.func)
-        if qualname not in _EXP:
-            return
-        plain = len(exp.args) == 1 and not exp.keywords and not isinstance(exp.args[0], ast.Starred)
-        spelling = _spelling_data(self.model, f"{qualname.rpartition('.')[0]}.expm1")
-        data = (("form", "expm1"), *spelling) if plain else ()
+        func = exp.func
+        data: tuple[tuple[str, str], ...]
+        if isinstance(func, ast.Attribute) and func.attr == "exp" and not exp.args:
+            if exp.keywords or not self._tensor_evidence(func):
+                return
+            data = (("form", "expm1"), ("method", "expm1"))
+            replacement = f"{_named(self.ctx.source_of(func.value))}.expm1()"
+        else:
+            if not self.model.may_resolve_to(func, _EXP_NAMES):
+                return
+            qualname = self.model.qualname(func)
+            if qualname not in _EXP or len(exp.args) != 1 or _is_number(exp.args[0]):
+                return  # (``np.exp(2) - 1``: a number, no small exponent)
+            spelling = _spelling_data(self.model, f"{qualname.rpartition('.')[0]}.expm1")
+            plain = not exp.keywords and not isinstance(exp.args[0], ast.Starred)
+            data = (("form", "expm1"), *spelling) if plain else ()
+            replacement = f"{spelling[0][1]}({_named(self.ctx.source_of(exp.args[0]))})"
         self.report(
             "ML416",
             node,
             expr=f"{short(self.ctx, exp)} - {self.ctx.source_of(node.right)}",
             problem="cancels the digits of a small exponent",
-            replacement=f"{spelling[0][1]}({_named(self.ctx.source_of(exp.args[0]))})"
-            if exp.args
-            else f"{spelling[0][1]}(...)",
+            replacement=replacement,
             data=data,
         )
 
@@ -222,11 +258,23 @@ class ImpreciseLogExp(Check):
 
     def _tensor_method(self, func: ast.Attribute) -> bool:
         """``func`` is a method of a tensor, or of a value of unknown kind (not a function
-        of a module such as ``np.sum``)."""
+        of a module such as ``np.sum``, nor a method of a class of the file)."""
         if self.model.qualname(func) is not None:
+            return False
+        value = func.value
+        if isinstance(value, ast.BinOp):  # ``(1 + x).log()``: what ``x`` is
+            value = value.right if isinstance(value.left, ast.Constant) else value.left
+        if self.model.instance_class(value) is not None:
             return False
         kind = self.model.kind_of(func.value)
         return kind is None or kind.is_tensor
+
+    def _tensor_evidence(self, func: ast.Attribute) -> bool:
+        """``func`` is a tensor's ``log``/``exp`` method: a method of a tensor, or of a value
+        of unknown kind in a file that imports torch (and not polars, whose expressions
+        have them too)."""
+        roots = self.model.imported_roots
+        return "torch" in roots and "polars" not in roots and self._tensor_method(func)
 
     def _unknown(self, expr: ast.expr) -> bool:
         kind = self.model.kind_of(expr)
@@ -239,8 +287,11 @@ class ImpreciseLogExp(Check):
 def exact_form(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
     """``np.log(1 + x)`` -> ``np.log1p(x)``, ``torch.exp(x) - 1`` -> ``torch.expm1(x)``,
     ``torch.log(torch.sum(torch.exp(x), 1))`` -> ``torch.logsumexp(x, 1)``; the function
-    spelled by the rule (``spelling``), the shape named by ``form``."""
+    spelled by the rule (``spelling``), the shape named by ``form``; the tensor methods
+    for ``(1 + x).log()`` and ``x.exp() - 1`` (``method``)."""
     form = diag.get("form")
+    if form is not None and diag.get("method") is not None:
+        return _method_form(ctx, diag, form)
     found = spelled(ctx, diag)
     if form is None or found is None:
         return None
@@ -267,6 +318,33 @@ def exact_form(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
     if comments(call) != comments(node):
         return None  # a comment would be lost
     return fx.Edit(node, call, imports)
+
+
+def _method_form(ctx: fx.FixContext, diag: Diagnostic, form: str) -> fx.Edit | None:
+    """``(1 + x).log()`` -> ``x.log1p()``, ``x.exp() - 1`` -> ``x.expm1()``."""
+    method = diag.get("method")
+    node: cst.BaseExpression | None
+    if form == "expm1":
+        node = ctx.find(diag, cst.BinaryOperation)
+        if node is None or not isinstance(node.left, cst.Call):
+            return None
+        exp = node.left.func
+        if not isinstance(exp, cst.Attribute) or node.left.args:
+            return None
+        receiver, kept = exp.value, bare(node)
+    else:
+        node = ctx.find(diag, cst.Call)
+        if node is None or not isinstance(node.func, cst.Attribute):
+            return None
+        total = node.func.value
+        if not isinstance(total, cst.BinaryOperation):
+            return None
+        receiver, kept = (total.right if diag.get("operand") == "right" else total.left), node
+    assert method is not None
+    call = fx.method_call(bare(receiver), method).with_changes(lpar=kept.lpar, rpar=kept.rpar)
+    if comments(call) != comments(node):
+        return None  # a comment would be lost
+    return fx.Edit(node, call)
 
 
 def _log1p_args(log: cst.Call, diag: Diagnostic) -> list[cst.Arg] | None:
