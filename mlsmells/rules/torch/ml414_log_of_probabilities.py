@@ -34,7 +34,7 @@ else:
 RULE = Rule(
     code="ML414",
     name="log-of-probabilities",
-    pylint_id="W7654",
+    pylint_id="W7694",
     family=Family.TORCH,
     message="`{call}` takes the log of {what} from {source}: it is `-inf` where "
     "{underflow}; use `{replacement}`",

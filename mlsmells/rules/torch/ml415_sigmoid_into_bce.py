@@ -11,7 +11,7 @@ from mlsmells.semantic.kinds import Output
 RULE = Rule(
     code="ML415",
     name="sigmoid-into-bce",
-    pylint_id="W7655",
+    pylint_id="W7695",
     family=Family.TORCH,
     message="`{loss}` gets probabilities from {source}: `BCEWithLogitsLoss` (or "
     "`binary_cross_entropy_with_logits`) on the logits is the numerically stable form",

@@ -25,7 +25,7 @@ else:
 RULE = Rule(
     code="ML416",
     name="imprecise-log-exp",
-    pylint_id="W7656",
+    pylint_id="W7696",
     family=Family.TORCH,
     message="`{expr}` {problem}; use `{replacement}`",
     summary=(

@@ -32,7 +32,7 @@ else:
 RULE = Rule(
     code="ML417",
     name="probabilities-into-nll",
-    pylint_id="E7657",
+    pylint_id="E7697",
     family=Family.TORCH,
     message="`{loss}` expects log-probabilities but gets probabilities from {source}: "
     "use `log_softmax`",
