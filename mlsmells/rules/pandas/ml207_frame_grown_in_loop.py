@@ -6,6 +6,7 @@ import ast
 
 from mlsmells.engine import Check
 from mlsmells.records import Family, Rule
+from mlsmells.rules._loops import Loop, carried, mentions, same_target
 from mlsmells.rules._util import keyword
 from mlsmells.rules.pandas._text import brief
 from mlsmells.semantic.kinds import Kind
@@ -45,6 +46,8 @@ RULE = Rule(
 
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+#: What ``x = x.append(piece)`` grows (a list's ``append`` returns None).
+_GROWN_KINDS = frozenset({Kind.DATAFRAME, Kind.SERIES, Kind.FRAME_OR_SERIES})
 
 
 class FrameGrownInLoop(Check):
@@ -64,6 +67,10 @@ class FrameGrownInLoop(Check):
             self.report(
                 "ML207", node, target=text, how=f"`{text} = pd.concat([{text}, ...])`", data=()
             )
+        elif self._appended_onto(node, target):
+            text = brief(self.ctx, target)
+            how = f"`{text} = {text}.append(...)`"
+            self.report("ML207", node, target=text, how=how, data=())
         elif self._enlarged(target):
             assert isinstance(target, ast.Subscript)
             text = brief(self.ctx, target)
@@ -72,16 +79,20 @@ class FrameGrownInLoop(Check):
                 "ML207", node, target=frame.removesuffix(".loc"), how=f"`{text} = ...`", data=()
             )
 
-    def _in_loop(self, node: ast.stmt) -> bool:
-        """``node`` is in the body of a loop of its own function (not in a loop's ``else``)."""
+    def _loop(self, node: ast.stmt) -> Loop | None:
+        """The innermost loop of its own function whose body (not ``else``) holds ``node``."""
         child: ast.AST = node
         for ancestor in reversed(self.ctx.ancestors):
             if isinstance(ancestor, _SCOPES):
-                return False
+                return None
             if isinstance(ancestor, _LOOPS) and any(child is s for s in ancestor.body):
-                return True
+                return ancestor
             child = ancestor
-        return False
+        return None
+
+    def _in_loop(self, node: ast.stmt) -> bool:
+        """``node`` is in the body of a loop of its own function (not in a loop's ``else``)."""
+        return self._loop(node) is not None
 
     def _concat_onto(self, value: ast.expr, target: ast.expr) -> bool:
         """``value`` is ``pd.concat([target, ...])`` (maybe followed by method calls)."""
@@ -105,6 +116,25 @@ class FrameGrownInLoop(Check):
             return False
         wanted = ast.dump(target, include_attributes=False).replace("Store()", "Load()")
         return any(ast.dump(elt) == wanted for elt in pieces.elts)
+
+    def _appended_onto(self, node: ast.Assign, target: ast.expr) -> bool:
+        """``target = target.append(piece)`` (maybe followed by method calls) on a frame or
+        Series that the loop carries from one iteration to the next."""
+        if not isinstance(target, (ast.Name, ast.Attribute)):
+            return False
+        value = node.value
+        while isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
+            if value.func.attr == "append" and same_target(value.func.value, target):
+                break
+            value = value.func.value
+        else:
+            return False
+        if not value.args or any(mentions(a, target) for a in value.args):
+            return False  # df.append(df): doubling, linear in total
+        if self.model.kind_of(target) not in _GROWN_KINDS:
+            return False
+        loop = self._loop(node)
+        return loop is not None and carried(loop, node, target)
 
     def _enlarged(self, target: ast.expr) -> bool:
         """``target`` is ``df.loc[len(df)]`` (or ``[len(df), ...]``, ``[df.shape[0]]``)."""
