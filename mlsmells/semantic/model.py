@@ -646,7 +646,7 @@ class SemanticModel(ValueModel):
         """``df.loc[key]`` / ``df.iloc[key]``: rows (and columns) chosen by ``key``."""
         if isinstance(key, ast.Tuple) and len(key.elts) == 2:
             rows, columns = key.elts
-            if isinstance(columns, (ast.List, ast.Slice)):
+            if self._selects_rows(columns):  # several columns: a list, a slice, a mask
                 return Kind.DATAFRAME if self._selects_rows(rows) else None
             if isinstance(columns, ast.Constant) and isinstance(columns.value, (str, int)):
                 return Kind.SERIES if self._selects_rows(rows) else None

@@ -18,10 +18,10 @@ library allows (``x.iterrows()``). The engine therefore records, during a walk:
 From those it derives :class:`Seeds`: a parameter's kind where the calls agree, a
 function's return kind where its returns agree, a binding's kind where its uses
 agree, a parameter's value where every call passes the same literal (or leaves the
-same literal default). When the seeds know more than the walk did, the engine walks again, from
-the seeds, only what they change (:func:`to_rewalk`): the functions whose
+same literal default). When the seeds know more than the walk did, the engine walks
+again, from the seeds, only what they change (:func:`to_rewalk`): the functions whose
 parameters or names got a kind, whose parameters a rule asked the value of and got
-one, or that asked too early for a return kind; a
+one, or whose calls were told another return kind than the one now known; a
 name of the module itself takes a walk of the whole file. At most
 :data:`MAX_ROUNDS` rounds; the findings of every walk count.
 """
@@ -44,6 +44,8 @@ _MERGE: dict[frozenset[Kind], Kind] = {
     frozenset({Kind.DATAFRAME, Kind.FRAME_OR_SERIES}): Kind.DATAFRAME,
     frozenset({Kind.SERIES, Kind.FRAME_OR_SERIES}): Kind.SERIES,
 }
+
+_FRAME_OR_SERIES = frozenset({Kind.DATAFRAME, Kind.SERIES, Kind.FRAME_OR_SERIES})
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
 
@@ -172,11 +174,14 @@ def _width(calls: list[tuple[Kind | None, ...]]) -> range:
 
 
 def _agree(kinds: Iterable[Kind | None], strict: bool = False) -> Kind | None:
-    """The one kind of ``kinds`` known (``strict``: and nothing unknown), else None."""
+    """The one kind of ``kinds`` known (``strict``: and nothing unknown), else None; a
+    frame and a Series (or a frame or Series) together are a frame or a Series."""
     known = set(kinds)
     if strict and None in known:
         return None
     known.discard(None)
+    if len(known) > 1 and known <= _FRAME_OR_SERIES:
+        return Kind.FRAME_OR_SERIES
     return known.pop() if len(known) == 1 else None
 
 

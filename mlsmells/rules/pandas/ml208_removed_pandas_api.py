@@ -112,8 +112,11 @@ class RemovedPandasApi(Check):
 
     # ------------------------------------------------------------- members
     def _member(self, node: ast.Attribute) -> bool:
-        owner = self._owner(node.value)
-        entry = pandas_removed.MEMBERS.get((node.attr, owner or ""))
+        entry = None
+        for owner in self._owners(node.value):
+            entry = pandas_removed.MEMBERS.get((node.attr, owner))
+            if entry is not None:
+                break
         if entry is None:
             return False
         parent = self.ctx.parent
@@ -131,15 +134,18 @@ class RemovedPandasApi(Check):
         self._report(reported, entry, f"{brief(self.ctx, node.value)}.{node.attr}", data)
         return True
 
-    def _owner(self, receiver: ast.expr) -> str | None:
-        """``DataFrame``/``Series``/``Index`` for a known pandas object, ``Series.dt`` for
-        its ``.dt`` accessor."""
+    def _owners(self, receiver: ast.expr) -> tuple[str, ...]:
+        """``DataFrame``/``Series``/``Index`` for a known pandas object (both the first two
+        for one known to be either: a member removed from one of them never existed on
+        the other), ``Series.dt`` for its ``.dt`` accessor."""
         if isinstance(receiver, ast.Attribute) and receiver.attr == "dt":
             if self.model.kind_of(receiver.value) is Kind.SERIES:
-                return "Series.dt"
-            return None
+                return ("Series.dt",)
+            return ()
         kind = self.model.kind_of(receiver)
-        return kind.value if kind in PANDAS_KINDS and kind is not None else None
+        if kind is Kind.FRAME_OR_SERIES:
+            return ("DataFrame", "Series")
+        return (kind.value,) if kind in PANDAS_KINDS and kind is not None else ()
 
     def _concat_data(self, node: ast.Attribute, call: ast.Call) -> list[tuple[str, str]]:
         """What the ``append`` -> ``pd.concat`` fix needs, when the call has a shape it takes."""
