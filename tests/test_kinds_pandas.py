@@ -62,7 +62,9 @@ FRAME = "import pandas as pd\nimport numpy as np\ndf = pd.read_csv('a.csv')\ns =
         ("df.columns[:3]", Kind.INDEX),
         ("df.columns[0]", None),
         ("df[df.columns[:3]]", Kind.DATAFRAME),
-        ("df.loc[0]", None),  # one row as a Series, or a frame with duplicate labels
+        ("df.loc[0]", Kind.FRAME_OR_SERIES),  # a row as a Series, or rows of a repeated label
+        ("df.iloc[i, :]", Kind.FRAME_OR_SERIES),
+        ("df.loc[('a', 1)]", None),  # a MultiIndex key
         ("df.iloc[0, 1]", None),  # a value
         ("df.loc[~df['a'].isna()]", Kind.DATAFRAME),
         ("s.loc[s > 0]", Kind.SERIES),
