@@ -27,10 +27,14 @@ RULE = Rule(
         "a loop copies 1 + 2 + ... + n pieces, which is quadratic in the number of "
         "iterations, and the loop slows down as it runs. Appending to a Python list and "
         "calling `np.concatenate`/`np.vstack` once after the loop is linear. The finding "
-        "needs the same name (or `self.x` attribute) on both sides of the assignment; a "
-        "loop that resets the array at each iteration, or whose loop variable is the array, "
-        "does not grow it, and one that doubles it (`np.concatenate([a, a])`) copies a "
-        "linear total: neither is reported."
+        "needs the same name (or `self.x` attribute) on both sides of the assignment, "
+        "carried from one iteration to the next: a loop that binds the array afresh on "
+        "every path through its body before the statement (or again after it), or whose "
+        "loop variable is the array, does not grow it, while the branch a loop takes on "
+        "its first iteration (`if i == 0: a = piece` / `else: a = np.append(a, piece)`, "
+        "`if a is None: ...`) binds it on one path only and is reported. One that doubles "
+        "it (`np.concatenate([a, a])`) copies a linear total and is not. Not seen: "
+        "`torch.cat`/`torch.stack` and other libraries' joins (not NumPy's)."
     ),
     bad=(
         "preds = np.empty(0)\nfor xb in batches:\n    preds = np.append(preds, model.predict(xb))\n"

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from mlsmells.data import pandas_api
 from mlsmells.engine import Check
 from mlsmells.records import Family, Rule
+from mlsmells.rules.pandas._kinds import KIND_EVIDENCE
 from mlsmells.rules.pandas._text import brief
 from mlsmells.semantic.kinds import Kind
 from mlsmells.semantic.model import SemanticModel
@@ -29,9 +30,21 @@ RULE = Rule(
         "`iterrows()` also turns every row into a Series, so integer columns of a mixed "
         "frame come back as floats or objects. The rule reports loops whose body only "
         "computes (reads row fields, does arithmetic, collects results or writes into a "
-        "frame); a body that prints, plots, calls a function of the file or of another "
-        "library, or calls methods of other objects is left alone, since that per-row "
-        "work may have no vectorized form."
+        "frame, looks values up in a mapping); a body that prints, plots, calls a "
+        "function of another library or a function of the file that does more than "
+        "compute, calls methods of other objects, or runs a loop of its own for each row "
+        "is left alone, since that per-row work may have no vectorized form. In "
+        "`df.apply(f, axis=1)`, `f` counts as combining columns when it only uses "
+        "arithmetic, comparisons, `if`/`else`, NumPy and `math` functions, `str`/`int`/"
+        "`float`/`len`/`abs`/`round`/`min`/`max`, `pd.isnull`, `'_'.join([...])` and "
+        "f-strings of the row's fields, `.days` and the other parts of a time "
+        "difference, lookups in a mapping (`.map`), or calls of a function of the file "
+        "that only computes; `apply(np.mean, axis=1)` (or `sum`, `max`, `np.median` ...) "
+        "is the frame's own `.mean(axis=1)`. "
+        + KIND_EVIDENCE
+        + " Not seen: frames bound dynamically (`locals()[name] = frame`), files that do "
+        "not import pandas, and per-row work written with comprehensions or string "
+        "methods (`[int(t) for t in r.id.split('_')]`), which may have no column form."
     ),
     bad=(
         "for i, row in df.iterrows():\n"

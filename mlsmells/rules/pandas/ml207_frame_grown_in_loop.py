@@ -8,6 +8,7 @@ from mlsmells.engine import Check
 from mlsmells.records import Family, Rule
 from mlsmells.rules._loops import Loop, carried, mentions, same_target
 from mlsmells.rules._util import keyword
+from mlsmells.rules.pandas._kinds import KIND_EVIDENCE
 from mlsmells.rules.pandas._text import brief
 from mlsmells.semantic.kinds import Kind
 
@@ -19,15 +20,23 @@ RULE = Rule(
     message="`{target}` grows inside a loop with {how}: every iteration copies the whole "
     "frame (quadratic time); collect the pieces in a list and concatenate once",
     summary=(
-        "A DataFrame grown one piece per loop iteration: `df = pd.concat([df, new])` or "
-        "`df.loc[len(df)] = row`."
+        "A DataFrame grown one piece per loop iteration: `df = pd.concat([df, new])`, "
+        "`df = df.append(new)` or `df.loc[len(df)] = row`."
     ),
     rationale=(
         "`pd.concat` and setting a new row with `.loc` both build a new frame that copies "
         "all existing rows, so growing a frame in a loop costs O(n²) time and memory "
         "traffic; with thousands of iterations this dominates the run time. Appending the "
         "pieces (or dicts of row values) to a list and calling `pd.concat` (or "
-        "`pd.DataFrame`) once after the loop is linear."
+        "`pd.DataFrame`) once after the loop is linear. `df = df.append(piece)` (pandas "
+        "before 2.0) grows the frame the same way; it is reported when the loop carries "
+        "the frame from one iteration to the next: one bound afresh on every path through "
+        "the loop body before (or after) the statement does not grow, while the branch a "
+        "loop takes on its first iteration (`if first: out = piece` / "
+        "`else: out = out.append(piece)`) binds it on one path only. "
+        + KIND_EVIDENCE
+        + " Not seen: a frame grown through an item of a dict (`frames[k] = "
+        "pd.concat([frames[k], x])`) or row by row with a counter (`df.loc[k] = row; k += 1`)."
     ),
     bad=(
         "results = pd.DataFrame()\n"

@@ -12,7 +12,7 @@ from mlsmells.engine import Check
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
 from mlsmells.rules._util import has_star_kwargs, is_true, keyword
-from mlsmells.rules.pandas._kinds import FRAME_OR_SERIES, PANDAS_KINDS
+from mlsmells.rules.pandas._kinds import FRAME_OR_SERIES, KIND_EVIDENCE, PANDAS_KINDS
 from mlsmells.rules.pandas._text import brief, module_alias
 from mlsmells.semantic.kinds import Kind
 
@@ -41,7 +41,13 @@ RULE = Rule(
         "API and the replacement from pandas' own deprecation message or release notes; "
         "a test checks the table against the installed pandas. Methods are reported only "
         "on receivers known to be pandas objects (a list's `append` is not pandas'), and "
-        "only when called (`df.first` alone may be a column named `first`)."
+        "only when called (`df.first` alone may be a column named `first`); on a value "
+        "known to be a DataFrame or a Series without knowing which, a member removed from "
+        "one of them (which the other never had). "
+        + KIND_EVIDENCE
+        + " Not seen: the elements a function receives from `Series.apply` (a "
+        "`Timestamp`'s `weekday_name`), frames from other libraries' loaders, and APIs "
+        "missing from the table."
     ),
     bad=(
         "df = df.append(new_rows)\n"

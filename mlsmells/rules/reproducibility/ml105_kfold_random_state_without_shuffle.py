@@ -41,7 +41,12 @@ RULE = Rule(
         "the folds. Since scikit-learn 0.24 setting it while `shuffle` is False raises "
         "`ValueError: Setting a random_state has no effect since shuffle is False`, so "
         "the script stops at the splitter; older versions silently ignored the seed, "
-        "which hid the fact that the folds were never shuffled."
+        "which hid the fact that the folds were never shuffled (the removed "
+        "`sklearn.cross_validation` splitters too: their keywords are read). `shuffle` "
+        "counts as false when the file fixes it so (`False`, a name bound to it, a "
+        "parameter every call passes `False`); `random_state` as unset when it is None "
+        "or a name bound to None. Not seen: values decided at run time, and positional "
+        "arguments of the removed splitters (their order differed)."
     ),
     bad="cv = StratifiedKFold(n_splits=5, random_state=42)\n",
     good="cv = StratifiedKFold(n_splits=5, shuffle=True, random_state=42)\n",
