@@ -5,6 +5,7 @@ in notebooks, and kept fresh when a module changes."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -196,3 +197,16 @@ def test_a_star_import_re_exports_the_libraries_its_modules_import(tmp_path: Pat
     for path, expected in ((seeded, []), (unseeded, [(4, "ML104")])):
         found = engine.run_source(path.read_text(encoding="utf-8"), str(path))
         assert [(d.line, d.code) for d in found] == expected
+
+
+def test_a_fifo_named_like_a_module_is_not_waited_on(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("", encoding="utf-8")
+    os.mkfifo(tmp_path / "helpers.py")
+    (tmp_path / "run.py").write_text(
+        "import helpers\nimport pandas as pd\nx = helpers.load().values\n", "utf-8"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "mlsmells", "check", "--no-cache", "--select=ML206", "run.py"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert "run.py" not in proc.stdout and "Traceback" not in proc.stderr

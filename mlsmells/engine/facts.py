@@ -77,14 +77,21 @@ class FactRecorder(Visitor):
     # -------------------------------------------------------------------- calls
     def _call(self, node: ast.Call) -> None:
         model = self.model
-        function = model.callee(node.func)
-        if function is not None and not isinstance(function, ast.Lambda):
-            self.facts.add_call(function, self._arguments(node, function))
-            self._values(node, function)
+        names = self.program.names
+        func = node.func
+        called = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+        if called in names:
+            function = model.callee(func)
+            if function is not None and not isinstance(function, ast.Lambda):
+                self.facts.add_call(function, self._arguments(node, function))
+                self._values(node, function)
         for argument in (*node.args, *[kw.value for kw in node.keywords]):
             if isinstance(argument, ast.Starred):
                 argument = argument.value
-            if not isinstance(argument, (ast.Name, ast.Attribute)):
+            if isinstance(argument, ast.Name):
+                if argument.id not in names:
+                    continue
+            elif not isinstance(argument, ast.Attribute) or argument.attr not in names:
                 continue
             passed = model.callee(argument)
             if passed is None:
@@ -165,7 +172,9 @@ class FactRecorder(Visitor):
         binding = self.model.lookup(receiver.id)
         if _unknown(binding):
             assert binding is not None and binding.site is not None
-            if id(binding.site) in self.facts.unbound:
+            if id(binding.site) in self.facts.unbound and not self.model.project_instance(
+                binding.node
+            ):
                 self.facts.add_evidence(binding.site, kind)
 
     def _inplace(self, node: ast.Attribute) -> bool:
