@@ -32,7 +32,8 @@ RULE = Rule(
         "so is `probs.log()`. The rule follows the value from the softmax call through "
         "assignments in the same function (not from inside a branch the loss call is not "
         "in) and through reshaping methods, and knows same-file models whose `forward` "
-        "always returns a softmax or whose `nn.Sequential` ends in `nn.Softmax`."
+        "always returns a softmax (also the output of an attribute that is an `nn.Softmax` "
+        "or an `nn.Sequential` ending in one) or whose `nn.Sequential` ends in `nn.Softmax`."
     ),
     bad=("probs = F.softmax(model(x), dim=1)\nloss = F.cross_entropy(probs, y)\n"),
     good=(
@@ -45,6 +46,7 @@ _SOFTMAX_FUNCTIONS = frozenset(
     {"torch.softmax", "torch.nn.functional.softmax", "torch.special.softmax"}
 )
 _SOFTMAX_MODULES = frozenset({"torch.nn.Softmax", "torch.nn.modules.activation.Softmax"})
+_SEQUENTIAL = frozenset({"torch.nn.Sequential", "torch.nn.modules.container.Sequential"})
 _CROSS_ENTROPY_MODULES = frozenset(
     {"torch.nn.CrossEntropyLoss", "torch.nn.modules.loss.CrossEntropyLoss"}
 )
@@ -196,17 +198,8 @@ class SoftmaxIntoCrossEntropy(Check):
         ``nn.Sequential`` ending in ``nn.Softmax``."""
         binding = _binding_of(self.model, func)
         made_by = binding.node if binding is not None else None
-        if isinstance(made_by, ast.Call) and self.model.qualname(made_by.func) in (
-            "torch.nn.Sequential",
-            "torch.nn.modules.container.Sequential",
-        ):
-            layers = [a for a in made_by.args if not isinstance(a, ast.Starred)]
-            if len(layers) != len(made_by.args) or not layers:
-                return False
-            last = layers[-1]
-            return isinstance(last, ast.Call) and (
-                self.model.qualname(last.func) in _SOFTMAX_MODULES
-            )
+        if isinstance(made_by, ast.Call) and self.model.qualname(made_by.func) in _SEQUENTIAL:
+            return self._outputs_softmax(made_by)
         klass = self.model.instance_class(func)
         if klass is None or not klass.is_module:
             return False
@@ -257,7 +250,19 @@ class SoftmaxIntoCrossEntropy(Check):
             if positional and func.value.id == positional[0].arg:
                 attribute = klass.attributes.get(func.attr)
                 made_by = attribute.node if attribute is not None else None
-                return isinstance(made_by, ast.Call) and (
-                    self.model.qualname(made_by.func) in _SOFTMAX_MODULES
-                )
+                return self._outputs_softmax(made_by)
         return False
+
+    def _outputs_softmax(self, made_by: ast.AST | None) -> bool:
+        """``nn.Softmax(...)``, or an ``nn.Sequential(...)`` whose last layer is one."""
+        if not isinstance(made_by, ast.Call):
+            return False
+        qualname = self.model.qualname(made_by.func)
+        if qualname in _SOFTMAX_MODULES:
+            return True
+        if qualname not in _SEQUENTIAL:
+            return False
+        layers = made_by.args
+        if not layers or any(isinstance(a, ast.Starred) for a in layers):
+            return False
+        return self._outputs_softmax(layers[-1])
