@@ -29,11 +29,11 @@ RULE = Rule(
         "traffic; with thousands of iterations this dominates the run time. Appending the "
         "pieces (or dicts of row values) to a list and calling `pd.concat` (or "
         "`pd.DataFrame`) once after the loop is linear. `df = df.append(piece)` (pandas "
-        "before 2.0) grows the frame the same way; it is reported when the loop carries "
-        "the frame from one iteration to the next: one bound afresh on every path through "
-        "the loop body before (or after) the statement does not grow, while the branch a "
-        "loop takes on its first iteration (`if first: out = piece` / "
-        "`else: out = out.append(piece)`) binds it on one path only. "
+        "before 2.0) grows the frame the same way. `concat` and `append` are reported when "
+        "the loop carries the frame from one iteration to the next: one bound afresh on every"
+        " path through the loop body before (or after) the statement does not grow, while the"
+        " branch a loop takes on its first iteration (`if first: out = piece` / `else: out = "
+        "out.append(piece)`) binds it on one path only. "
         + KIND_EVIDENCE
         + " Not seen: a frame grown through an item of a dict (`frames[k] = "
         "pd.concat([frames[k], x])`) or row by row with a counter (`df.loc[k] = row; k += 1`)."
@@ -71,7 +71,7 @@ class FrameGrownInLoop(Check):
         if len(node.targets) != 1 or not self._in_loop(node):
             return
         target = node.targets[0]
-        if self._concat_onto(node.value, target):
+        if self._concat_onto(node.value, target) and self._carried(node, target):
             text = brief(self.ctx, target)
             self.report(
                 "ML207", node, target=text, how=f"`{text} = pd.concat([{text}, ...])`", data=()
@@ -142,6 +142,11 @@ class FrameGrownInLoop(Check):
             return False  # df.append(df): doubling, linear in total
         if self.model.kind_of(target) not in _GROWN_KINDS:
             return False
+        return self._carried(node, target)
+
+    def _carried(self, node: ast.Assign, target: ast.expr) -> bool:
+        """The loop around ``node`` carries ``target`` from one iteration to the next (it
+        is not bound afresh before or after ``node`` in the same iteration)."""
         loop = self._loop(node)
         return loop is not None and carried(loop, node, target)
 
