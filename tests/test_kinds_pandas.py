@@ -56,7 +56,15 @@ FRAME = "import pandas as pd\nimport numpy as np\ndf = pd.read_csv('a.csv')\ns =
         ("df.loc[:, ['a', 'b']]", Kind.DATAFRAME),
         ("df.iloc[10:20]", Kind.DATAFRAME),
         ("df.iloc[:, 0]", Kind.SERIES),
-        ("df.loc[0]", None),  # one row as a Series, or a frame with duplicate labels
+        ("df.loc[:, df.columns != 'a']", Kind.DATAFRAME),
+        ("df.ix[:, ['a', 'b']]", Kind.DATAFRAME),  # removed in pandas 1.0
+        ("s.ix[2:5]", Kind.SERIES),
+        ("df.columns[:3]", Kind.INDEX),
+        ("df.columns[0]", None),
+        ("df[df.columns[:3]]", Kind.DATAFRAME),
+        ("df.loc[0]", Kind.FRAME_OR_SERIES),  # a row as a Series, or rows of a repeated label
+        ("df.iloc[i, :]", Kind.FRAME_OR_SERIES),
+        ("df.loc[('a', 1)]", None),  # a MultiIndex key
         ("df.iloc[0, 1]", None),  # a value
         ("df.loc[~df['a'].isna()]", Kind.DATAFRAME),
         ("s.loc[s > 0]", Kind.SERIES),

@@ -187,6 +187,40 @@ HEAD = "import pandas as pd\nimport numpy as np\n"
             [5, 6],
             id="column-as-attribute",
         ),
+        pytest.param(
+            """
+            frame = pd.read_csv("a.csv")
+            def window(df, n):
+                return df[df.columns[:n]]
+            def features():
+                return window(frame, 3).mean(axis=1).values
+            features()
+            """,
+            [8],
+            id="return-known-once-a-parameter-is",
+        ),
+        pytest.param(
+            """
+            def prune(input_df, n=2):
+                keep = list(input_df.columns[:n])
+                return input_df[keep], n
+            out, n = prune(input_df=pd.read_csv("a.csv"))
+            x = out.values
+            """,
+            [8],
+            id="tuple-items-known-once-a-parameter-is",
+        ),
+        pytest.param(
+            """
+            def to_array(x):
+                return x.values
+            df = pd.read_csv("a.csv")
+            to_array(df)
+            to_array(df["a"])
+            """,
+            [5],
+            id="frame-and-series-callers",
+        ),
     ],
 )
 def test_kinds_across_functions(body: str, expected: list[int]) -> None:

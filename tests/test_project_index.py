@@ -280,6 +280,29 @@ def test_a_summary_says_what_a_models_forward_returns(tmp_path: Path) -> None:
     }
 
 
+def test_a_star_import_re_exports_the_libraries_its_modules_import(tmp_path: Path) -> None:
+    """``from alaska import *`` where ``alaska/__init__.py`` star-imports ``.optim``, which
+    imports torch: ``torch`` is torch (its ``manual_seed`` seeds the loader's shuffling)."""
+    (tmp_path / "pyproject.toml").write_text("", encoding="utf-8")
+    package = tmp_path / "alaska"
+    package.mkdir()
+    (package / "__init__.py").write_text("from .optim import *\nfrom .hidden import *\n", "utf-8")
+    (package / "optim.py").write_text("import torch\n\ndef get_optimizer():\n    pass\n", "utf-8")
+    (package / "hidden.py").write_text(
+        "import numpy as np\nimport torch as _torch\n__all__ = ['size']\nsize = 3\n", "utf-8"
+    )
+    loader = "from torch.utils.data import DataLoader\nloader = DataLoader(ds, shuffle=True)\n"
+    seeded = tmp_path / "seeded.py"
+    seeded.write_text("from alaska import *\ntorch.manual_seed(0)\n" + loader, "utf-8")
+    unseeded = tmp_path / "unseeded.py"
+    # (``np`` is not in hidden's ``__all__``: not numpy here, so no ML102)
+    unseeded.write_text("from alaska import *\nx = np.random.rand(3)\n" + loader, "utf-8")
+    engine = registry.engine(frozenset({"ML104", "ML102"}))
+    for path, expected in ((seeded, []), (unseeded, [(4, "ML104")])):
+        found = engine.run_source(path.read_text(encoding="utf-8"), str(path))
+        assert [(d.line, d.code) for d in found] == expected
+
+
 def test_a_fifo_named_like_a_module_is_not_waited_on(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("", encoding="utf-8")
     os.mkfifo(tmp_path / "helpers.py")

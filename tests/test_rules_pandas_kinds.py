@@ -142,6 +142,8 @@ def test_ml204_fix_data() -> None:
         ("    total.append(np.log(row['a']))\n", True),
         ("    requests.get(row['url'])\n", False),
         ("    yield row\n", False),
+        ("    if row['id'] in lookup.keys():\n        total.append(lookup[row['id']])\n", True),
+        ("    for c in row.index:\n        total.append(row[c])\n", False),
     ],
 )
 def test_ml205_loop_bodies(body: str, reported: bool) -> None:
@@ -165,7 +167,16 @@ def test_ml205_loop_bodies(body: str, reported: bool) -> None:
         ("lambda r: np.sqrt(r['a'])", True),
         ("lambda r: r.name", False),
         ("lambda r: r['a'].upper()", False),
-        ("lambda r: str(r['a'])", False),
+        ("lambda r: str(r['a'])", True),  # r['a'].astype(str)
+        ("lambda r: '_'.join([str(r['a']), str(r['b'])])", True),
+        ("lambda r: f\"{r['a']}-{r.b}\"", True),
+        ("lambda r: f\"{r['a']:.2f}\"", False),
+        ("lambda r: (r['end'] - r['start']).days", True),  # (end - start).dt.days
+        ("lambda r: r['a'] if pd.notnull(r['a']) else r['b']", True),  # fillna
+        ("lambda r: fill[r['k']] if pd.isnull(r['a']) else r['a']", True),  # map
+        ("lambda r: r[col] * 2", True),
+        ("lambda r: r['a'].days", True),  # r['a'].dt.days
+        ("lambda r: '_'.join(r['tags'])", False),  # the items of a list-valued cell
         ("lambda r: f(r)", False),
         ("lambda r: 3", False),
         ("lambda r, k: r['a'] * k", False),

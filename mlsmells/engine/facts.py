@@ -1,5 +1,6 @@
 """The visitor that records, during a walk, what :mod:`mlsmells.semantic.program` needs:
-returns, calls of the file's own functions, and evidence from uses of names."""
+returns, calls of the file's own functions (the kinds and the literal values they pass),
+the functions passed around as values, and evidence from uses of names."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from mlsmells.data import evidence
 from mlsmells.engine.check import Context, Visitor
 from mlsmells.semantic.kinds import Kind
 from mlsmells.semantic.program import FunctionNode, Program
-from mlsmells.semantic.scopes import Binding, Scope, ScopeType
+from mlsmells.semantic.scopes import Binding, Fixed, Scope, ScopeType
 
 _PANDAS_EVIDENCE: dict[str, Kind] = {
     name: {"DataFrame": Kind.DATAFRAME, "Series": Kind.SERIES}.get(which, Kind.FRAME_OR_SERIES)
@@ -91,14 +92,24 @@ class FactRecorder(Visitor):
             function = model.callee(func)
             if function is not None and not isinstance(function, ast.Lambda):
                 self.facts.add_call(function, self._arguments(node, function))
-        if node.args:  # ``df.apply(fix_row, axis=1)``: pandas calls fix_row with a row
-            first = node.args[0]
-            if isinstance(first, ast.Name) and first.id in names:
-                callback = model.callee(first)
-                if callback is not None:
-                    kind = model.callback_argument_kind(node, first)
-                    if kind is not None:
-                        self.facts.add_call(callback, (kind,))
+                self._values(node, function)
+        for argument in (*node.args, *[kw.value for kw in node.keywords]):
+            if isinstance(argument, ast.Starred):
+                argument = argument.value
+            if isinstance(argument, ast.Name):
+                if argument.id not in names:
+                    continue
+            elif not isinstance(argument, ast.Attribute) or argument.attr not in names:
+                continue
+            passed = model.callee(argument)
+            if passed is None:
+                continue
+            self.facts.escaped.add(id(passed))  # called where the walk cannot see
+            if isinstance(argument, ast.Name) and node.args and argument is node.args[0]:
+                # ``df.apply(fix_row, axis=1)``: pandas calls fix_row with a row
+                kind = model.callback_argument_kind(node, argument)
+                if kind is not None:
+                    self.facts.add_call(passed, (kind,))
 
     def _arguments(self, call: ast.Call, function: FunctionNode) -> tuple[Kind | None, ...]:
         """The kinds passed to the positional parameters of ``function`` (after ``self`` for
@@ -115,6 +126,40 @@ class FactRecorder(Visitor):
             if keyword.arg in params:
                 kinds[params.index(keyword.arg)] = self.model.kind_of(keyword.value)
         return tuple(kinds)
+
+    def _values(self, call: ast.Call, function: FunctionNode) -> None:
+        """The literal values ``call`` passes to each parameter of ``function`` (its
+        literal defaults where it passes nothing); a decorated function is called by its
+        decorator's wrapper, with values the walk cannot see."""
+        assert not isinstance(function, ast.Lambda)
+        if any(not _transparent(d) for d in function.decorator_list):
+            self.facts.escaped.add(id(function))
+            return
+        args = function.args
+        positional = args.posonlyargs + args.args
+        names = [a.arg for a in positional + args.kwonlyargs]
+        values: list[Fixed | None] = [None] * len(names)
+        first = len(positional) - len(args.defaults)
+        for i, default in enumerate(args.defaults):
+            values[first + i] = _literal(default)
+        for i, kw_default in enumerate(args.kw_defaults):
+            values[len(positional) + i] = _literal(kw_default)
+        bound = isinstance(call.func, ast.Attribute) and not _is_static(function)
+        constant = self.model.constant
+        for i, arg in enumerate(call.args, start=1 if bound else 0):
+            if isinstance(arg, ast.Starred):
+                values = [None] * len(names)  # ``f(*args)``: any parameter may get anything
+                break
+            if i >= len(positional):
+                break
+            values[i] = constant(arg, ask=False)
+        for keyword in call.keywords:
+            if keyword.arg is None:  # ``f(**kwargs)``
+                values = [None] * len(names)
+                break
+            if keyword.arg in names:
+                values[names.index(keyword.arg)] = constant(keyword.value, ask=False)
+        self.facts.add_values(function, call, tuple(values))
 
     # ----------------------------------------------------------------- evidence
     def _use(self, node: ast.Attribute) -> None:
@@ -168,6 +213,19 @@ class FactRecorder(Visitor):
                 for kw in parent.keywords
             )
         )
+
+
+def _transparent(decorator: ast.expr) -> bool:
+    """A decorator after which calls still reach the function with the values they pass."""
+    return isinstance(decorator, ast.Name) and decorator.id in ("staticmethod", "classmethod")
+
+
+def _is_static(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    return any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in function.decorator_list)
+
+
+def _literal(default: ast.expr | None) -> Fixed | None:
+    return Fixed(default.value) if isinstance(default, ast.Constant) else None
 
 
 def _unknown(binding: Binding | None) -> bool:

@@ -76,6 +76,12 @@ class ModuleSummary:
     imports: dict[str, str] = field(default_factory=dict)
     """Module-level names bound to an import: name -> its qualified name (relative ones
     with their leading dots), so that ``from .data import load`` re-exports ``load``."""
+    stars: tuple[str, ...] = ()
+    """The modules it star-imports at its top level (``from .optim import *``; relative
+    ones with their leading dots): their public names are its names too."""
+    public: frozenset[str] | None = None
+    """The names of its ``__all__`` when that is a literal list (what a star import of it
+    takes), else None (every name not starting with an underscore)."""
     roots: frozenset[str] = frozenset()
     """The packages it imports, and those the project modules it imports import."""
     depends: tuple[tuple[Path, str], ...] = ()
@@ -211,6 +217,32 @@ class ProjectIndex:
         klass = summary.classes.get(head)
         if klass is not None and len(tail) == 1:
             return klass.methods.get(tail[0])
+        return None
+
+    def star_name(
+        self, importer: Path, module: str, name: str, used: dict[Path, str], seen: set[Path]
+    ) -> tuple[str, bool] | None:
+        """See :meth:`ProjectView.star_name`: the qualified name, and whether it is a
+        library's (``seen``: the modules looked in already)."""
+        found = self.resolve(importer, module, used)
+        if found is None or found[1] or found[0].path in seen:
+            return None
+        summary = found[0]
+        seen.add(summary.path)
+        exported = summary.public
+        if name.startswith("_") or (exported is not None and name not in exported):
+            return None
+        target = summary.imports.get(name)
+        if target is not None and not target.startswith("."):
+            if self.module_path(summary.path, target.split(".")[0]) is None:
+                return target, True  # a library's object, imported there
+        own = (summary.functions, summary.classes, summary.names)
+        if target is not None or any(name in table for table in own):
+            return f"{module}.{name}", False
+        for star in summary.stars:
+            inner = self.star_name(summary.path, star, name, used, seen)
+            if inner is not None:
+                return inner if inner[1] else (f"{module}.{name}", False)
         return None
 
     def imports(self, path: Path) -> ImportScan | None:
@@ -409,31 +441,25 @@ class ProjectView:
         self.used: dict[Path, str] = {}
         """Project module -> its digest, for every module the file's kinds came from."""
         self._symbols: dict[str, Symbol | None] = {}
+        self._stars: dict[tuple[str, str], str | None] = {}
         self._heads: dict[str, bool] = {}
-        self._defines: dict[tuple[str, str], bool] = {}
 
     def symbol(self, qualname: str) -> Symbol | None:
         if qualname not in self._symbols:
             self._symbols[qualname] = self.index.symbol(self.importer, qualname, self.used)
         return self._symbols[qualname]
 
-    def defines(self, module: str, name: str) -> bool:
-        """Whether the project module ``module`` binds ``name`` at its top level."""
+    def star_name(self, module: str, name: str) -> str | None:
+        """The qualified name that ``from <module> import *`` binds ``name`` to, when the
+        project module ``module`` (or a module it star-imports in turn) has it: its own
+        ``module.name``, or the library object it imported under that name (a package
+        whose ``__init__`` star-imports a module that does ``import torch`` gives ``torch``).
+        None when it has no such name."""
         key = (module, name)
-        known = self._defines.get(key)
-        if known is None:
-            known = self._defines[key] = self._defined(module, name)
-        return known
-
-    def _defined(self, module: str, name: str) -> bool:
-        found = self.index.resolve(self.importer, module, self.used)
-        if found is None or found[1]:
-            return False
-        summary = found[0]
-        return any(
-            name in table
-            for table in (summary.functions, summary.classes, summary.names, summary.imports)
-        )
+        if key not in self._stars:
+            found = self.index.star_name(self.importer, module, name, self.used, set())
+            self._stars[key] = found[0] if found is not None else None
+        return self._stars[key]
 
     def libraries(self, roots: set[str], relative: set[str]) -> set[str]:
         """``roots`` (the packages a file imports) and the packages that the project

@@ -249,6 +249,7 @@ FRAME_ATTRIBUTES: dict[str, Kind] = {
     "values": Kind.NDARRAY,
     "loc": Kind.FRAME_INDEXER,
     "iloc": Kind.FRAME_INDEXER,
+    "ix": Kind.FRAME_INDEXER,  # removed in pandas 1.0, indexed like loc and iloc
 }
 FRAME_OR_SERIES_ATTRIBUTES: dict[str, Kind] = {"values": Kind.NDARRAY, "index": Kind.INDEX}
 
@@ -293,6 +294,7 @@ SERIES_ATTRIBUTES: dict[str, Kind] = {
     "T": Kind.SERIES,
     "loc": Kind.SERIES_INDEXER,
     "iloc": Kind.SERIES_INDEXER,
+    "ix": Kind.SERIES_INDEXER,
     **dict.fromkeys(SERIES_ACCESSORS, Kind.SERIES_ACCESSOR),
 }
 

@@ -20,12 +20,14 @@ def method_result(receiver: Kind, method: str, call: ast.Call) -> Kind | None:
     if receiver is Kind.SERIES_ACCESSOR:
         return None if method in K.ACCESSOR_NOT_SERIES else Kind.SERIES
     if receiver is Kind.FRAME_OR_SERIES:
-        if method in K.FRAME_TO_FRAME and method in K.SERIES_TO_SERIES:
+        if method in K.FRAME_TO_FRAME and method in K.SERIES_TO_SERIES or method == "apply":
             return Kind.FRAME_OR_SERIES
         return Kind.NDARRAY if method == "to_numpy" else None
     if receiver is Kind.DATAFRAME:
         if method in K.FRAME_TO_FRAME:
             return Kind.DATAFRAME
+        if method == "apply":
+            return Kind.FRAME_OR_SERIES  # a Series of what the function returns, or a frame
         if method in K.FRAME_TO_SERIES:
             if any(kw.arg == "axis" and _is_none(kw.value) for kw in call.keywords):
                 return None
@@ -67,8 +69,9 @@ def _grouped_result(receiver: Kind, method: str, call: ast.Call) -> Kind | None:
         return None
     if receiver is Kind.FRAME_GROUPBY:
         return Kind.DATAFRAME
-    if method in ("agg", "aggregate") and call.args and isinstance(call.args[0], ast.List):
-        return Kind.DATAFRAME
+    functions = call.args[0] if call.args else None
+    if method in ("agg", "aggregate") and isinstance(functions, (ast.List, ast.Dict)):
+        return Kind.DATAFRAME  # a column per function (a dict named them: before pandas 1.0)
     return Kind.SERIES
 
 

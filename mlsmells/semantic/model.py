@@ -12,25 +12,20 @@ import ast
 
 from mlsmells.data import pandas_api
 from mlsmells.semantic import kinds as K
-from mlsmells.semantic.index import ClassSummary, FunctionSummary, ProjectView
+from mlsmells.semantic.index import ClassSummary, FunctionSummary
 from mlsmells.semantic.kinds import Kind
 from mlsmells.semantic.methods import method_result
-from mlsmells.semantic.names import NameModel
-from mlsmells.semantic.program import FunctionNode, Program
-from mlsmells.semantic.scopes import Binding, ClassInfo, Scope, ScopeType
+from mlsmells.semantic.program import FunctionNode
+from mlsmells.semantic.scopes import Binding, ClassInfo, Fixed, Scope, ScopeType
+from mlsmells.semantic.values import ValueModel
 
 #: The kinds the model tracks for the elements of a container (``optimizers[0].step()``).
 ELEMENT_KINDS = frozenset({Kind.OPTIMIZER, Kind.DATAFRAME, Kind.SERIES, Kind.NDARRAY, Kind.TENSOR})
 
 
-class SemanticModel(NameModel):
-    """Name resolution (:class:`NameModel`) and kind inference for one module."""
-
-    def __init__(self, program: Program | None = None, project: ProjectView | None = None) -> None:
-        super().__init__(project)
-        self.program = program
-        """What walks of this file learned about its functions and names (``None``: the
-        file is not worth it, see :data:`mlsmells.semantic.kinds.DATA_ROOTS`)."""
+class SemanticModel(ValueModel):
+    """Name resolution (:class:`NameModel`), values fixed in the file (:class:`ValueModel`)
+    and kind inference for one module."""
 
     # ------------------------------------------------------------------ scopes
 
@@ -125,8 +120,14 @@ class SemanticModel(NameModel):
         klass = self.instance_class(value)
         kind = self.kind_of(value)
         element_kind = self._element_kind(value)
+        constant = self.constant(value, ask=False)
         return Binding(
-            qualname=qualname, kind=kind, klass=klass, node=value, element_kind=element_kind
+            qualname=qualname,
+            kind=kind,
+            klass=klass,
+            node=value,
+            element_kind=element_kind,
+            constant=constant,
         )
 
     def _element_kind(self, value: ast.expr) -> Kind | None:
@@ -222,9 +223,13 @@ class SemanticModel(NameModel):
             if positional and "staticmethod" not in decorators and "classmethod" not in decorators:
                 scope.self_name = positional[0].arg
         passed = [a for a in positional if a.arg != scope.self_name]
-        if not arguments and self.program is not None:
-            arguments = self.program.seeds.params.get(id(node), ())
+        values: tuple[Fixed | None, ...] = ()
+        if self.program is not None and not is_lambda:
+            if not arguments:
+                arguments = self.program.seeds.params.get(id(node), ())
+            values = self.program.seeds.constants.get(id(node), ())
         known = dict(zip((a.arg for a in passed), arguments, strict=False))
+        fixed = dict(zip((a.arg for a in positional + args.kwonlyargs), values, strict=False))
         for arg in positional + args.kwonlyargs:
             kind = None
             annotated: ClassInfo | None = None
@@ -238,6 +243,7 @@ class SemanticModel(NameModel):
                 binding = self._sited(Binding(kind=known.get(arg.arg)), arg, None)
             if arg.arg == scope.self_name and klass is not None:
                 binding = Binding(kind=Kind.MODULE if klass.is_module else None, klass=klass)
+            binding.constant = fixed.get(arg.arg)
             self.bind(arg.arg, binding)
         if self.program is not None and not is_lambda:
             self.program.facts.open[id(node)] = tuple(
@@ -412,13 +418,6 @@ class SemanticModel(NameModel):
                 bound = self.lookup(base.id) if isinstance(base, ast.Name) else None
                 if bound is not None and bound.is_class and bound.klass is not None:
                     pending.append(bound.klass)
-        return None
-
-    def _self_class(self, expr: ast.expr) -> ClassInfo | None:
-        if isinstance(expr, ast.Name) and expr.id == self.scope.self_name:
-            binding = self.lookup(expr.id)
-            if binding is not None and binding.klass is self.enclosing_class():
-                return binding.klass
         return None
 
     def kind_of(self, expr: ast.expr) -> Kind | None:
@@ -678,12 +677,15 @@ class SemanticModel(NameModel):
         """``df.loc[key]`` / ``df.iloc[key]``: rows (and columns) chosen by ``key``."""
         if isinstance(key, ast.Tuple) and len(key.elts) == 2:
             rows, columns = key.elts
-            if isinstance(columns, (ast.List, ast.Slice)):
-                return Kind.DATAFRAME if self._selects_rows(rows) else None
+            if self._selects_rows(columns):  # several columns: a list, a slice, a mask
+                # rows: a frame; one row (or rows of a repeated label): a Series or a frame
+                return Kind.DATAFRAME if self._selects_rows(rows) else Kind.FRAME_OR_SERIES
             if isinstance(columns, ast.Constant) and isinstance(columns.value, (str, int)):
                 return Kind.SERIES if self._selects_rows(rows) else None
             return None
-        return Kind.DATAFRAME if self._selects_rows(key) else None
+        if isinstance(key, ast.Tuple):
+            return None  # a MultiIndex key, or a row and a column: a value
+        return Kind.DATAFRAME if self._selects_rows(key) else Kind.FRAME_OR_SERIES
 
     def _selects_rows(self, key: ast.expr) -> bool:
         """Whether ``key`` picks several rows (a slice, a list, a mask), not one label."""

@@ -140,8 +140,10 @@ class NameModel:
                 for module in scope.star_imports:
                     if module.split(".")[0] in STAR_RESOLVED_ROOTS and expr.id not in _BUILTINS:
                         return K.canonical(f"{module}.{expr.id}")
-                    if self.project is not None and self.project.defines(module, expr.id):
-                        return f"{module}.{expr.id}"  # ``from helpers import *``
+                    if self.project is not None:
+                        found = self.project.star_name(module, expr.id)
+                        if found is not None:
+                            return found  # ``from helpers import *``
             if expr.id in _BUILTINS:
                 return f"builtins.{expr.id}"
             return None

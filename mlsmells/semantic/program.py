@@ -10,13 +10,18 @@ library allows (``x.iterrows()``). The engine therefore records, during a walk:
 - the kinds of the arguments at each call of a function of the file, also when
   pandas calls it (``df.apply(fix_row, axis=1)`` passes a row);
 - the *evidence* of each binding site whose kind is unknown: the kinds its uses
-  prove (:mod:`mlsmells.data.evidence`).
+  prove (:mod:`mlsmells.data.evidence`);
+- the literal values passed at each call of a function of the file (its *constants*:
+  ``make_loader(ds, shuffle=True)``), and the functions passed around as values, whose
+  calls the walk cannot see.
 
 From those it derives :class:`Seeds`: a parameter's kind where the calls agree, a
 function's return kind where its returns agree, a binding's kind where its uses
-agree. When the seeds know more than the walk did, the engine walks again, from
-the seeds, only what they change (:func:`to_rewalk`): the functions whose
-parameters or names got a kind, or that asked too early for a return kind; a
+agree, a parameter's value where every call passes the same literal (or leaves the
+same literal default). When the seeds know more than the walk did, the engine walks
+again, from the seeds, only what they change (:func:`to_rewalk`): the functions whose
+parameters or names got a kind, whose parameters a rule asked the value of and got
+one, or whose calls were told another return kind than the one now known; a
 name of the module itself takes a walk of the whole file. At most
 :data:`MAX_ROUNDS` rounds; the findings of every walk count.
 """
@@ -28,6 +33,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from mlsmells.semantic.kinds import Kind
+from mlsmells.semantic.scopes import Fixed
 
 #: Rounds of walking again at most, after the first walk of a file.
 MAX_ROUNDS = 2
@@ -39,7 +45,14 @@ _MERGE: dict[frozenset[Kind], Kind] = {
     frozenset({Kind.SERIES, Kind.FRAME_OR_SERIES}): Kind.SERIES,
 }
 
+_FRAME_OR_SERIES = frozenset({Kind.DATAFRAME, Kind.SERIES, Kind.FRAME_OR_SERIES})
+
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
+
+
+Values = tuple[Fixed | None, ...]
+"""The values passed to each parameter of a function at one call (posonly, positional,
+keyword-only, ``self`` included), ``None`` where unknown."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +67,8 @@ class Seeds:
     """Binding site (the ``Name`` target or the parameter's ``arg``) -> its proven kind."""
     items: Mapping[int, tuple[Kind | None, ...]] = field(default_factory=dict)
     """Function -> the kinds of the items of the tuple it returns."""
+    constants: Mapping[int, Values] = field(default_factory=dict)
+    """Function -> the value every call passes to each of its parameters."""
 
     def then(self, later: Seeds) -> Seeds:
         """These seeds and what a later walk from them found (its calls: all of them again;
@@ -63,6 +78,7 @@ class Seeds:
             {**self.returns, **later.returns},
             {**self.sites, **later.sites},
             {**self.items, **later.items},
+            later.constants,
         )
 
 
@@ -90,6 +106,14 @@ class Facts:
     ``"items"``: its tuple's), with the function making each call (``None``: the module):
     a caller told something other than what the function turns out to return is worth
     walking again."""
+    values: dict[int, dict[int, Values]] = field(default_factory=dict)
+    """Function -> call (by id; a call walked again replaces its record) -> the values it
+    passes to the function's parameters."""
+    escaped: set[int] = field(default_factory=set)
+    """Functions passed around as values (``partial(f, ...)``, ``map(f, xs)``) or
+    decorated: called where the walk cannot see, with any values."""
+    asked_values: set[int] = field(default_factory=set)
+    """Functions whose parameter's value a rule asked for while unknown."""
 
     def add_return(self, function: FunctionNode, kind: Kind | None) -> None:
         self.returns.setdefault(id(function), set()).add(kind)
@@ -99,6 +123,9 @@ class Facts:
 
     def add_call(self, function: FunctionNode, arguments: tuple[Kind | None, ...]) -> None:
         self.calls.setdefault(id(function), []).append(arguments)
+
+    def add_values(self, function: FunctionNode, call: ast.Call, values: Values) -> None:
+        self.values.setdefault(id(function), {})[id(call)] = values
 
     def add_evidence(self, site: ast.AST, kind: Kind) -> None:
         self.evidence.setdefault(id(site), set()).add(kind)
@@ -129,7 +156,12 @@ class Facts:
             if (found := _agree_items(kinds)) is not None
         }
         sites = {site: kind for site, kinds in self.evidence.items() if (kind := _merge(kinds))}
-        return Seeds(params, returns, sites, items)
+        constants = {
+            function: values
+            for function, calls in self.values.items()
+            if function not in self.escaped and (values := _agree_values(calls.values()))
+        }
+        return Seeds(params, returns, sites, items, constants)
 
 
 def _learns(seeded: tuple[Kind | None, ...], open_: tuple[bool, ...]) -> bool:
@@ -142,11 +174,14 @@ def _width(calls: list[tuple[Kind | None, ...]]) -> range:
 
 
 def _agree(kinds: Iterable[Kind | None], strict: bool = False) -> Kind | None:
-    """The one kind of ``kinds`` known (``strict``: and nothing unknown), else None."""
+    """The one kind of ``kinds`` known (``strict``: and nothing unknown), else None; a
+    frame and a Series (or a frame or Series) together are a frame or a Series."""
     known = set(kinds)
     if strict and None in known:
         return None
     known.discard(None)
+    if len(known) > 1 and known <= _FRAME_OR_SERIES:
+        return Kind.FRAME_OR_SERIES
     return known.pop() if len(known) == 1 else None
 
 
@@ -157,6 +192,22 @@ def _agree_items(found: set[tuple[Kind | None, ...]]) -> tuple[Kind | None, ...]
         return None
     agreed = tuple(_agree(column, strict=True) for column in zip(*found, strict=True))
     return agreed if any(kind is not None for kind in agreed) else None
+
+
+def _agree_values(calls: Iterable[Values]) -> Values | None:
+    """The value each parameter gets at every one of ``calls`` (None where they differ or
+    one is unknown), or None when no parameter has one."""
+    agreed: list[Fixed | None] | None = None
+    for values in calls:
+        if agreed is None:
+            agreed = list(values)
+            continue
+        for i, value in enumerate(agreed):
+            if value is not None and (i >= len(values) or values[i] != value):
+                agreed[i] = None
+    if agreed is None or not any(value is not None for value in agreed):
+        return None
+    return tuple(agreed)
 
 
 def _merge(kinds: set[Kind]) -> Kind | None:
@@ -173,8 +224,9 @@ def to_rewalk(
     facts: Facts, seeds: Seeds, previous: Seeds, functions: Mapping[int, FunctionNode]
 ) -> set[FunctionNode | None]:
     """What to walk again from ``seeds`` after walks that found ``facts`` from ``previous``:
-    the functions whose parameters get kinds, that hold a binding site getting one, or whose
-    calls were told another return kind than the one now known; :data:`WHOLE_FILE` when
+    the functions whose parameters get kinds (or values a rule asked for), that hold a
+    binding site getting one, or whose calls were told another return kind than the one now
+    known; :data:`WHOLE_FILE` when
     such a site or call is outside any function. ``functions``: every function walked, by id."""
     found: set[FunctionNode | None] = {
         functions[f]
@@ -185,6 +237,11 @@ def to_rewalk(
         facts.unbound[site]
         for site in seeds.sites
         if site not in previous.sites and site in facts.unbound and site in facts.asked
+    )
+    found.update(
+        functions[f]
+        for f in facts.asked_values
+        if f in functions and seeds.constants.get(f) != previous.constants.get(f)
     )
     for function, answers in facts.answered.items():
         now = {"returns": seeds.returns.get(function), "items": seeds.items.get(function)}

@@ -31,6 +31,25 @@ class ClassInfo:
     """The functions defined in the class body, by name."""
 
 
+@dataclass(frozen=True, eq=False)
+class Fixed:
+    """A value fixed in the file: what :meth:`SemanticModel.constant` finds (``True``,
+    ``None``, ``"lbfgs"``, ``0.5`` ...). Equal only to the same value of the same type
+    (``True`` is not ``1``)."""
+
+    value: object
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, Fixed)
+            and type(other.value) is type(self.value)
+            and other.value == self.value
+        )
+
+    def __hash__(self) -> int:
+        return hash((type(self.value), self.value))
+
+
 @dataclass
 class Binding:
     """What one name is bound to at one point of the source."""
@@ -48,6 +67,9 @@ class Binding:
     element_kind: Kind | None = None
     """For a list, tuple or dict display (or comprehension) whose every element is of one
     of ``ELEMENT_KINDS``: that kind, the kind of ``name[i]`` (``optimizers[0]``)."""
+    constant: Fixed | None = None
+    """The value fixed in the file that the name holds (``shuffle = True``; a parameter
+    every call passes ``True``): see :meth:`SemanticModel.constant`."""
 
 
 @dataclass

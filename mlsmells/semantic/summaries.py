@@ -10,6 +10,7 @@ from mlsmells.semantic.kinds import Kind
 from mlsmells.semantic.model import SemanticModel
 from mlsmells.semantic.outputs import forward_output
 from mlsmells.semantic.program import FunctionNode
+from mlsmells.semantic.scopes import Binding
 
 
 def summary_of(
@@ -44,6 +45,7 @@ def summary_of(
         for name, info in model.classes.items()
     }
     used = model.project.used if model.project is not None else {}
+    scope = model.module_scope
     return ModuleSummary(
         path,
         digest,
@@ -51,6 +53,19 @@ def summary_of(
         classes,
         names,
         imports,
+        tuple(scope.star_imports),
+        _public(scope.bindings.get("__all__")),
         roots,
         tuple(sorted(used.items())),
     )
+
+
+def _public(binding: Binding | None) -> frozenset[str] | None:
+    """The names of a literal ``__all__`` list or tuple (None: none, or not literal)."""
+    value = binding.node if binding is not None else None
+    if not isinstance(value, (ast.List, ast.Tuple)):
+        return None
+    names = [e.value for e in value.elts if isinstance(e, ast.Constant)]
+    if len(names) != len(value.elts) or not all(isinstance(n, str) for n in names):
+        return None
+    return frozenset(str(n) for n in names)

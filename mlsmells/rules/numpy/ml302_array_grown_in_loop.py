@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator, Sequence
 
 from mlsmells.engine import Check
 from mlsmells.records import Family, Rule
+from mlsmells.rules._loops import carried, mentions, same_target
 
 RULE = Rule(
     code="ML302",
@@ -27,10 +27,14 @@ RULE = Rule(
         "a loop copies 1 + 2 + ... + n pieces, which is quadratic in the number of "
         "iterations, and the loop slows down as it runs. Appending to a Python list and "
         "calling `np.concatenate`/`np.vstack` once after the loop is linear. The finding "
-        "needs the same name (or `self.x` attribute) on both sides of the assignment; a "
-        "loop that resets the array at each iteration, or whose loop variable is the array, "
-        "does not grow it, and one that doubles it (`np.concatenate([a, a])`) copies a "
-        "linear total: neither is reported."
+        "needs the same name (or `self.x` attribute) on both sides of the assignment, "
+        "carried from one iteration to the next: a loop that binds the array afresh on "
+        "every path through its body before the statement (or again after it), or whose "
+        "loop variable is the array, does not grow it, while the branch a loop takes on "
+        "its first iteration (`if i == 0: a = piece` / `else: a = np.append(a, piece)`, "
+        "`if a is None: ...`) binds it on one path only and is reported. One that doubles "
+        "it (`np.concatenate([a, a])`) copies a linear total and is not. Not seen: "
+        "`torch.cat`/`torch.stack` and other libraries' joins (not NumPy's)."
     ),
     bad=(
         "preds = np.empty(0)\nfor xb in batches:\n    preds = np.append(preds, model.predict(xb))\n"
@@ -45,8 +49,6 @@ RULE = Rule(
 
 
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
-
-
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
 
 
@@ -62,35 +64,10 @@ _JOINERS = frozenset(
 )  # fmt: skip
 
 
-def _same_target(a: ast.expr, b: ast.expr) -> bool:
-    if isinstance(a, ast.Name) and isinstance(b, ast.Name):
-        return a.id == b.id
-    if isinstance(a, ast.Attribute) and isinstance(b, ast.Attribute):
-        return a.attr == b.attr and _same_target(a.value, b.value)
-    return False
-
-
 def _is_simple_target(expr: ast.expr) -> bool:
     while isinstance(expr, ast.Attribute):
         expr = expr.value
     return isinstance(expr, ast.Name)
-
-
-def _mentions(expr: ast.AST, target: ast.expr) -> bool:
-    return any(
-        isinstance(sub, (ast.Name, ast.Attribute)) and _same_target(sub, target)
-        for sub in ast.walk(expr)
-    )
-
-
-def _local_nodes(body: Sequence[ast.stmt]) -> Iterator[ast.AST]:
-    """Every node under ``body``, not descending into nested definitions."""
-    stack: list[ast.AST] = list(body)
-    while stack:
-        node = stack.pop()
-        yield node
-        if not isinstance(node, _DEFINITIONS):
-            stack.extend(ast.iter_child_nodes(node))
 
 
 class ArrayGrownInLoop(Check):
@@ -112,7 +89,7 @@ class ArrayGrownInLoop(Check):
         if func is None or not self._grows(func, call, target):
             return
         loop = self._innermost_loop()
-        if loop is None or self._reset_in(loop, node, target) or self._leaves_after(node):
+        if loop is None or not carried(loop, node, target) or self._leaves_after(node):
             return
         self.report("ML302", node, name=self.ctx.source_of(target), func=_short(func))
 
@@ -128,9 +105,9 @@ class ArrayGrownInLoop(Check):
             parts = list(call.args[:2])
         elif func in _JOINERS and call.args and isinstance(call.args[0], (ast.List, ast.Tuple)):
             parts = list(call.args[0].elts)
-        mine = [p for p in parts if _same_target(p, target)]
-        others = [p for p in parts if not _same_target(p, target)]
-        return len(mine) == 1 and not any(_mentions(p, target) for p in others)
+        mine = [p for p in parts if same_target(p, target)]
+        others = [p for p in parts if not same_target(p, target)]
+        return len(mine) == 1 and not any(mentions(p, target) for p in others)
 
     def _innermost_loop(self) -> ast.For | ast.AsyncFor | ast.While | None:
         for node in reversed(self.ctx.ancestors):
@@ -139,33 +116,6 @@ class ArrayGrownInLoop(Check):
             if isinstance(node, _LOOPS):
                 return node
         return None
-
-    @staticmethod
-    def _reset_in(
-        loop: ast.For | ast.AsyncFor | ast.While, stmt: ast.Assign, target: ast.expr
-    ) -> bool:
-        """Whether the loop starts the array afresh each iteration (so it does not grow)."""
-        if isinstance(loop, (ast.For, ast.AsyncFor)) and _mentions(loop.target, target):
-            return True
-        for node in _local_nodes(loop.body):
-            if node is stmt:
-                continue
-            targets: list[ast.expr] = []
-            value: ast.expr | None = None
-            if isinstance(node, ast.Assign):
-                targets, value = node.targets, node.value
-            elif isinstance(node, ast.AnnAssign):
-                targets, value = [node.target], node.value
-            elif isinstance(node, (ast.For, ast.AsyncFor)):
-                targets = [node.target]
-            elif isinstance(node, ast.withitem) and node.optional_vars is not None:
-                targets = [node.optional_vars]
-            for t in targets:
-                for sub in ast.walk(t):
-                    if isinstance(sub, (ast.Name, ast.Attribute)) and _same_target(sub, target):
-                        if value is None or not _mentions(value, target):
-                            return True
-        return False
 
     def _leaves_after(self, stmt: ast.Assign) -> bool:
         """Whether the statements after ``stmt`` in its block leave the loop at once."""

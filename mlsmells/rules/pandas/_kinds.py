@@ -13,6 +13,20 @@ from mlsmells.semantic.model import SemanticModel
 #: Attribute indexers: ``X.loc[k]`` is one indexing step (``ix`` was removed in pandas 1.0).
 _INDEXERS = frozenset({"loc", "iloc", "at", "iat", "ix"})
 
+#: What the pandas rules accept as showing that a value is a DataFrame or a Series (their
+#: documentation quotes it).
+KIND_EVIDENCE = (
+    "A value is known to be a DataFrame or a Series when the code shows it: a pandas "
+    "constructor or reader, `pd.concat`/`merge`, a pandas method, indexer or column of "
+    "another one (`df.col`, `df.loc[...]`, a groupby's `sum()`), a function of the file "
+    "or of another module of the project returning one, a parameter to which every "
+    "call of its function in the file passes one, a loop or comprehension over a list "
+    "or dict of them, the rows of `iterrows()` and of `apply(..., axis=1)`, or a use of "
+    "the name that only pandas allows (`x.iloc`, `x.iterrows()`, "
+    "`x.fillna(..., inplace=True)`; not in a file importing a pandas look-alike such as "
+    "polars or xarray)."
+)
+
 #: The kinds of pandas objects (what a pandas method's receiver can be).
 PANDAS_KINDS = K.PANDAS_KINDS
 FRAME_OR_SERIES = frozenset({Kind.DATAFRAME, Kind.SERIES, Kind.FRAME_OR_SERIES})

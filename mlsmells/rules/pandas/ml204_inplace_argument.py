@@ -10,7 +10,7 @@ from mlsmells.engine import Check
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
 from mlsmells.rules.pandas._inplace import INPLACE_METHODS, inplace_true
-from mlsmells.rules.pandas._kinds import FRAME_OR_SERIES, frame_steps
+from mlsmells.rules.pandas._kinds import FRAME_OR_SERIES, KIND_EVIDENCE, frame_steps
 from mlsmells.rules.pandas._text import brief
 
 if TYPE_CHECKING:
@@ -36,7 +36,9 @@ RULE = Rule(
         "of writes that do not reach the object meant, and PDEP-8 proposes deprecating "
         "it for most methods. The assigned form (`df = df.dropna(inplace=True)`) is "
         'ML202, an in-place call on a column selection (`df["c"].fillna(0, '
-        "inplace=True)`) is ML201."
+        "inplace=True)`) is ML201. "
+        + KIND_EVIDENCE
+        + " Only a literal `inplace=True` counts: `inplace=flag` is the caller's choice."
     ),
     bad='df.dropna(subset=["price"], inplace=True)\n',
     good='df = df.dropna(subset=["price"])\n',

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from mlsmells.data import pandas_api
 from mlsmells.engine import Check
 from mlsmells.records import Family, Rule
+from mlsmells.rules.pandas._kinds import KIND_EVIDENCE
 from mlsmells.rules.pandas._text import brief
 from mlsmells.semantic.kinds import Kind
 from mlsmells.semantic.model import SemanticModel
@@ -29,9 +30,21 @@ RULE = Rule(
         "`iterrows()` also turns every row into a Series, so integer columns of a mixed "
         "frame come back as floats or objects. The rule reports loops whose body only "
         "computes (reads row fields, does arithmetic, collects results or writes into a "
-        "frame); a body that prints, plots, calls a function of the file or of another "
-        "library, or calls methods of other objects is left alone, since that per-row "
-        "work may have no vectorized form."
+        "frame, looks values up in a mapping); a body that prints, plots, calls a "
+        "function of another library or a function of the file that does more than "
+        "compute, calls methods of other objects, or runs a loop of its own for each row "
+        "is left alone, since that per-row work may have no vectorized form. In "
+        "`df.apply(f, axis=1)`, `f` counts as combining columns when it only uses "
+        "arithmetic, comparisons, `if`/`else`, NumPy and `math` functions, `str`/`int`/"
+        "`float`/`len`/`abs`/`round`/`min`/`max`, `pd.isnull`, `'_'.join([...])` and "
+        "f-strings of the row's fields, `.days` and the other parts of a time "
+        "difference, lookups in a mapping (`.map`), or calls of a function of the file "
+        "that only computes; `apply(np.mean, axis=1)` (or `sum`, `max`, `np.median` ...) "
+        "is the frame's own `.mean(axis=1)`. "
+        + KIND_EVIDENCE
+        + " Not seen: frames bound dynamically (`locals()[name] = frame`), files that do "
+        "not import pandas, and per-row work written with comprehensions or string "
+        "methods (`[int(t) for t in r.id.split('_')]`), which may have no column form."
     ),
     bad=(
         "for i, row in df.iterrows():\n"
@@ -62,7 +75,34 @@ _EFFECT_BUILTINS = frozenset(
 )
 #: Libraries whose functions are data operations, not per-row work with effects.
 _DATA_LIBRARIES = frozenset({"numpy", "pandas", "math", "builtins"})
-_ROW_INDEXERS = frozenset({"iloc", "loc", "at", "iat"})
+_ROW_INDEXERS = frozenset({"iloc", "loc", "at", "iat", "ix"})
+#: Methods of a mapping that only read it: ``if row["id"] in lookup.keys()``.
+_MAPPING_READS = frozenset({"keys", "values", "items"})
+#: Functions that combine the values of a row into one (``df.apply(np.mean, axis=1)``): the
+#: frame has the same reduction along its rows, in compiled code.
+_ROW_REDUCTIONS = {
+    "builtins.sum": "sum", "builtins.max": "max", "builtins.min": "min",
+    "numpy.sum": "sum", "numpy.nansum": "sum", "numpy.mean": "mean", "numpy.nanmean": "mean",
+    "numpy.average": "mean", "numpy.prod": "prod", "numpy.nanprod": "prod",
+    "numpy.median": "median", "numpy.nanmedian": "median", "numpy.max": "max",
+    "numpy.nanmax": "max", "numpy.amax": "max", "numpy.min": "min", "numpy.nanmin": "min",
+    "numpy.amin": "min",
+}  # fmt: skip
+#: Builtins that convert or measure one value (their column forms: ``astype``, ``str.len``).
+_VALUE_BUILTINS = frozenset(
+    {"builtins.abs", "builtins.round", "builtins.str", "builtins.int", "builtins.float",
+     "builtins.len", "builtins.min", "builtins.max"}
+)  # fmt: skip
+#: pandas functions of one value with a column form.
+_PANDAS_VALUE_FUNCTIONS = frozenset(
+    {"pandas.isnull", "pandas.notnull", "pandas.isna", "pandas.notna"}
+)
+#: Attributes of a time difference or a timestamp (``(r["end"] - r["start"]).days``): the
+#: column form reads them through ``.dt``.
+_TIME_ATTRIBUTES = frozenset(
+    {"days", "seconds", "microseconds", "nanoseconds", "year", "month", "day", "hour",
+     "minute", "second", "dayofweek", "dayofyear", "quarter"}
+)  # fmt: skip
 
 
 class RowIteration(Check):
@@ -158,21 +198,34 @@ class RowIteration(Check):
         body: list[ast.stmt] | list[ast.AST],
         statement: ast.For | ast.AsyncFor | None,
     ) -> None:
-        """``for i in range(len(df)): ... df.iloc[i] ...``."""
-        if statement is None or not isinstance(target, ast.Name):
+        """``for i in range(len(df)): ... df.iloc[i] ...`` (or ``df[col][i]``), also as
+        ``for i, value in zip(range(len(df)), df[col])``."""
+        if statement is None:
             return
-        frame = self._range_of_frame(iterable)
+        ranged = iterable
+        index = target
+        if (
+            isinstance(iterable, ast.Call)
+            and self.model.qualname(iterable.func) == "builtins.zip"
+            and iterable.args
+            and isinstance(target, (ast.Tuple, ast.List))
+            and target.elts
+        ):
+            ranged, index = iterable.args[0], target.elts[0]
+        if not isinstance(index, ast.Name):
+            return
+        frame = self._range_of_frame(ranged)
         if frame is None:
             return
-        if not _indexes_rows(body, frame, target.id):
+        if not _indexes_rows(body, frame, index.id):
             return
-        if _opaque_work(self.model, body, {target.id}):
+        if _opaque_work(self.model, body, _names(target)):
             return
         text = brief(self.ctx, frame)
         self.report(
             "ML205",
             statement,
-            what=f"`for {target.id} in {brief(self.ctx, iterable)}` indexes `{text}` row by row",
+            what=f"`for {index.id} in {brief(self.ctx, ranged)}` indexes `{text}` row by row",
             advice="use vectorized column operations",
             data=(("shape", "range"),),
         )
@@ -215,8 +268,8 @@ class RowIteration(Check):
         func = call.func
         if not isinstance(func, ast.Attribute) or func.attr != "apply":
             return
-        if self.model.kind_of(func.value) is not Kind.DATAFRAME:
-            return
+        if self.model.kind_of(func.value) not in (Kind.DATAFRAME, Kind.FRAME_OR_SERIES):
+            return  # (with ``axis=1``, only a frame's apply: a Series' passes it to the function)
         function = call.args[0] if call.args else None
         axis = call.args[1] if len(call.args) > 1 else None
         for kw in call.keywords:
@@ -226,13 +279,26 @@ class RowIteration(Check):
                 axis = kw.value
         if not isinstance(axis, ast.Constant) or axis.value not in (1, "columns"):
             return
+        if function is None:
+            return
+        reduction = _ROW_REDUCTIONS.get(self.model.qualname(function) or "")
+        if reduction is not None:
+            self.report(
+                "ML205",
+                call,
+                what=f"`{brief(self.ctx, func)}({brief(self.ctx, function)}, axis=1)` calls "
+                "it once per row",
+                advice=f"use the frame's own `.{reduction}(axis=1)`",
+                data=(("shape", "apply"),),
+            )
+            return
         if not isinstance(function, ast.Lambda):
             return
         args = function.args
         params = args.posonlyargs + args.args
         if len(params) != 1 or args.vararg or args.kwarg or args.kwonlyargs:
             return
-        if not _vectorizable(self.model, function.body, params[0].arg):
+        if not _Vectorizable(self.model, params[0].arg).check(function.body):
             return
         self.report(
             "ML205",
@@ -269,8 +335,8 @@ def _opaque_work(
 ) -> bool:
     """Whether ``body`` does per-row work the rule cannot see through (see RowIteration)."""
     for node in _walk_body(body):
-        if isinstance(node, (ast.Yield, ast.YieldFrom, ast.Await)):
-            return True
+        if isinstance(node, (ast.Yield, ast.YieldFrom, ast.Await, ast.For, ast.While)):
+            return True  # (a loop in each row's work: an algorithm per row)
         if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
             func = node.value.func
             if not (isinstance(func, ast.Attribute) and func.attr in _COLLECTING):
@@ -292,7 +358,7 @@ def _opaque_call(model: SemanticModel, call: ast.Call, row_names: set[str]) -> b
         return True  # a same-file function (or an unknown one)
     if not isinstance(func, ast.Attribute):
         return True
-    if func.attr in _COLLECTING:
+    if func.attr in _COLLECTING or func.attr in _MAPPING_READS and not call.args:
         return False
     if _root_name(func.value) in row_names:
         return False  # a method of a row field: row["name"].lower()
@@ -301,20 +367,23 @@ def _opaque_call(model: SemanticModel, call: ast.Call, row_names: set[str]) -> b
 
 
 def _indexes_rows(body: list[ast.stmt] | list[ast.AST], frame: ast.expr, index: str) -> bool:
-    """``body`` reads or writes ``frame.iloc[index]`` (``loc``/``at``/``iat`` too)."""
+    """``body`` reads or writes ``frame.iloc[index]`` (``loc``/``at``/``iat``/``ix`` too),
+    or a column of ``frame`` at ``index`` (``frame[col][index]``, ``frame[col].iloc[index]``)."""
     wanted = ast.dump(frame)
     for node in _walk_body(body):
-        if not (
-            isinstance(node, ast.Subscript)
-            and isinstance(node.value, ast.Attribute)
-            and node.value.attr in _ROW_INDEXERS
-            and ast.dump(node.value.value) == wanted
-        ):
+        if not isinstance(node, ast.Subscript):
             continue
         key = node.slice
         first = key.elts[0] if isinstance(key, ast.Tuple) and key.elts else key
-        if isinstance(first, ast.Name) and first.id == index:
-            return True
+        if not (isinstance(first, ast.Name) and first.id == index):
+            continue
+        indexed = node.value
+        if isinstance(indexed, ast.Attribute) and indexed.attr in _ROW_INDEXERS:
+            indexed = indexed.value
+            if ast.dump(indexed) == wanted:
+                return True
+        if isinstance(indexed, ast.Subscript) and ast.dump(indexed.value) == wanted:
+            return True  # a column of the frame, at the row
     return False
 
 
@@ -332,54 +401,162 @@ _VECTOR_OPERATORS = (
 )
 
 
-def _vectorizable(model: SemanticModel, body: ast.expr, row: str) -> bool:
-    """``body`` only combines columns of ``row`` (``row["a"]``, ``row.a``), numbers and
-    free names with arithmetic, comparisons, conditional expressions and NumPy functions."""
-    columns = 0
+class _Vectorizable:
+    """Whether an expression of a row (``row["a"]``, ``row.a``) only combines its columns,
+    numbers, strings and free names in ways that have a column form: arithmetic,
+    comparisons, conditional expressions, NumPy and ``math`` functions, ``abs``/``round``/
+    ``min``/``max``/``len`` and conversions (``astype``), ``pd.isnull`` (``isna``), joining
+    strings (``"_".join([str(r["a"]), str(r["b"])])``, f-strings: ``+`` of string columns),
+    lookups in a mapping (``.map``), the parts of a time difference (``.dt.days``), and
+    calls of functions of the file that only compute on their parameters."""
 
-    def visit(expr: ast.expr) -> bool:
-        nonlocal columns
+    def __init__(self, model: SemanticModel, row: str) -> None:
+        self.model = model
+        self.row = row
+        self.columns = 0
+
+    def check(self, body: ast.expr) -> bool:
+        return self.visit(body) and self.columns > 0
+
+    def visit(self, expr: ast.expr) -> bool:
         if isinstance(expr, ast.Constant):
             return isinstance(expr.value, (int, float, str)) and not isinstance(expr.value, bool)
         if isinstance(expr, ast.Name):
-            return expr.id != row
+            return expr.id != self.row
         if isinstance(expr, ast.Subscript):
-            if isinstance(expr.value, ast.Name) and expr.value.id == row:
-                key = expr.slice
-                columns += 1
-                return isinstance(key, ast.Constant) and isinstance(key.value, (str, int))
-            return False
+            return self._subscript(expr)
         if isinstance(expr, ast.Attribute):
-            if isinstance(expr.value, ast.Name) and expr.value.id == row:
-                columns += 1
-                return expr.attr not in pandas_api.FRAME_MEMBERS and expr.attr != "name"
-            return model.qualname(expr) is not None  # np.pi, a module constant
+            return self._attribute(expr)
         if isinstance(expr, ast.BinOp):
-            return isinstance(expr.op, _VECTOR_OPERATORS) and visit(expr.left) and visit(expr.right)
+            return (
+                isinstance(expr.op, _VECTOR_OPERATORS)
+                and self.visit(expr.left)
+                and self.visit(expr.right)
+            )
         if isinstance(expr, ast.UnaryOp):
-            return isinstance(expr.op, (ast.USub, ast.UAdd, ast.Invert)) and visit(expr.operand)
+            return isinstance(expr.op, (ast.USub, ast.UAdd, ast.Invert)) and self.visit(
+                expr.operand
+            )
         if isinstance(expr, ast.Compare):
             return (
                 len(expr.ops) == 1
                 and not isinstance(expr.ops[0], (ast.In, ast.NotIn, ast.Is, ast.IsNot))
-                and visit(expr.left)
-                and visit(expr.comparators[0])
+                and self.visit(expr.left)
+                and self.visit(expr.comparators[0])
             )
         if isinstance(expr, ast.IfExp):
-            return visit(expr.test) and visit(expr.body) and visit(expr.orelse)
+            return self.visit(expr.test) and self.visit(expr.body) and self.visit(expr.orelse)
         if isinstance(expr, ast.BoolOp):
-            return all(visit(value) for value in expr.values)
+            return all(self.visit(value) for value in expr.values)
+        if isinstance(expr, ast.JoinedStr):
+            return all(self._formatted(v) for v in expr.values)
         if isinstance(expr, ast.Call):
-            qualname = model.qualname(expr.func) or ""
-            vector_call = qualname.startswith("numpy.") or qualname in (
-                "builtins.abs",
-                "builtins.round",
-            )
-            return (
-                vector_call
-                and not expr.keywords
-                and all(not isinstance(a, ast.Starred) and visit(a) for a in expr.args)
-            )
+            return self._call(expr)
         return False
 
-    return visit(body) and columns > 0
+    def _formatted(self, part: ast.expr) -> bool:
+        """A part of an f-string: text, or a value formatted without a format spec."""
+        if isinstance(part, ast.FormattedValue):
+            return part.format_spec is None and self.visit(part.value)
+        return isinstance(part, ast.Constant)
+
+    def _subscript(self, expr: ast.Subscript) -> bool:
+        key = expr.slice
+        if isinstance(expr.value, ast.Name) and expr.value.id == self.row:
+            self.columns += 1
+            if isinstance(key, ast.Constant):
+                return isinstance(key.value, (str, int))
+            return isinstance(key, ast.Name) and key.id != self.row  # row[col]
+        # a lookup in a mapping by a value of the row: ``fill[row["class"]]`` (``.map``)
+        return self._free(expr.value) and self.visit(key)
+
+    def _free(self, expr: ast.expr) -> bool:
+        """A name, or items of it, that is not the row (a mapping, a constant)."""
+        while isinstance(expr, ast.Subscript):
+            if not (isinstance(expr.slice, (ast.Name, ast.Constant)) and self._free(expr.slice)):
+                return False
+            expr = expr.value
+        return isinstance(expr, ast.Name) and expr.id != self.row or isinstance(
+            expr, ast.Constant
+        )
+
+    def _attribute(self, expr: ast.Attribute) -> bool:
+        if isinstance(expr.value, ast.Name) and expr.value.id == self.row:
+            self.columns += 1
+            return expr.attr not in pandas_api.FRAME_MEMBERS and expr.attr != "name"
+        if expr.attr in _TIME_ATTRIBUTES and not isinstance(expr.value, ast.Name):
+            return self.visit(expr.value)  # (r["end"] - r["start"]).days
+        return self.model.qualname(expr) is not None  # np.pi, a module constant
+
+    def _call(self, call: ast.Call) -> bool:
+        if call.keywords or any(isinstance(a, ast.Starred) for a in call.args):
+            return False
+        func = call.func
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr == "join"
+            and isinstance(func.value, ast.Constant)
+            and isinstance(func.value.value, str)
+            and len(call.args) == 1
+            and isinstance(call.args[0], (ast.List, ast.Tuple))
+        ):  # "_".join([str(r["a"]), str(r["b"])]): r["a"].astype(str) + "_" + ...
+            return all(self.visit(e) for e in call.args[0].elts)
+        qualname = self.model.qualname(func) or ""
+        if (
+            qualname.startswith(("numpy.", "math."))
+            or qualname in _VALUE_BUILTINS
+            or qualname in _PANDAS_VALUE_FUNCTIONS
+        ):
+            return all(self.visit(a) for a in call.args)
+        function = self.model.callee(func) if isinstance(func, ast.Name) else None
+        if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) and _computes(
+            self.model, function
+        ):
+            return all(self._argument(a) for a in call.args)
+        return False
+
+    def _argument(self, expr: ast.expr) -> bool:
+        """An argument of a function of the file: a value, or a tuple of them (a point)."""
+        if isinstance(expr, (ast.Tuple, ast.List)):
+            return all(self.visit(e) for e in expr.elts)
+        return self.visit(expr)
+
+
+#: Builtins a function of the file may call and still only compute.
+_COMPUTING_BUILTINS = frozenset(
+    {"abs", "round", "str", "int", "float", "bool", "len", "min", "max", "sum", "pow",
+     "zip", "range", "enumerate", "tuple", "list", "sorted", "divmod"}
+)  # fmt: skip
+
+
+def _computes(model: SemanticModel, function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether ``function`` (of the file) only computes a value from its parameters:
+    assignments, ``if``/``return`` and expressions whose calls are of NumPy, ``math``, or
+    a few pure builtins (``def distance(a, b): return sqrt(sum(pow(x - y, 2) ...))``), and
+    ``raise`` for what it rejects."""
+    if isinstance(function, ast.AsyncFunctionDef) or function.decorator_list:
+        return False
+    body = function.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]  # the docstring
+    if not body or not any(isinstance(s, ast.Return) for s in ast.walk(function)):
+        return False
+    pending: list[ast.AST] = list(body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.Raise):
+            continue  # rejecting an argument
+        pending.extend(ast.iter_child_nodes(node))
+        if isinstance(node, ast.stmt) and not isinstance(
+            node, (ast.Return, ast.Assign, ast.AugAssign, ast.If)
+        ):
+            return False
+        if isinstance(node, (ast.Lambda, ast.Yield, ast.YieldFrom, ast.Await, ast.NamedExpr)):
+            return False
+        if isinstance(node, ast.Call):
+            qualname = model.qualname(node.func) or ""
+            root, _, name = qualname.partition(".")
+            pure = root == "builtins" and name in _COMPUTING_BUILTINS
+            if not (pure or root in ("numpy", "math")):
+                return False
+    return True

@@ -9,7 +9,7 @@ from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import Check
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
-from mlsmells.rules.pandas._kinds import PANDAS_KINDS
+from mlsmells.rules.pandas._kinds import KIND_EVIDENCE, PANDAS_KINDS
 from mlsmells.rules.pandas._text import brief
 
 if TYPE_CHECKING:
@@ -34,7 +34,13 @@ RULE = Rule(
         "recommends `.to_numpy()` when a NumPy array is wanted (with `dtype=` and "
         "`na_value=` to control the conversion) and `.array` for the underlying pandas "
         "array. Reported only on receivers known to be pandas objects: a dict's "
-        "`.values()` or an xarray's `.values` are not pandas'."
+        "`.values()` or an xarray's `.values` are not pandas'. "
+        + KIND_EVIDENCE
+        + " Not seen: frames from other libraries' loaders (`bq_helper`, `quandl`, "
+        "`pytesseract` ...) that no pandas-only use proves, items of a list filled by "
+        "`append`, parameters of a function the file never calls (or calls only from "
+        "other modules), and values of a function of another module that returns a list "
+        "or dict of frames."
     ),
     bad="X = df[features].values\n",
     good="X = df[features].to_numpy()\n",

@@ -12,7 +12,7 @@ from mlsmells.engine import Check
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
 from mlsmells.rules._util import has_star_kwargs, in_compat_shim, is_true, keyword
-from mlsmells.rules.pandas._kinds import FRAME_OR_SERIES, PANDAS_KINDS
+from mlsmells.rules.pandas._kinds import FRAME_OR_SERIES, KIND_EVIDENCE, PANDAS_KINDS
 from mlsmells.rules.pandas._text import brief, module_alias
 from mlsmells.semantic.kinds import Kind
 
@@ -41,15 +41,21 @@ RULE = Rule(
         "API and the replacement from pandas' own deprecation message or release notes; "
         "a test checks the table against the installed pandas. Methods are reported only "
         "on receivers known to be pandas objects (a list's `append` is not pandas'), and "
-        "only when called (`df.first` alone may be a column named `first`). `.agg`/`.aggregate` "
-        "given a dict of dicts (renaming while aggregating) is reported on DataFrames, Series "
-        "and their groupbys. Only APIs deprecated or removed in a pandas release the project "
-        "supports are reported (see `target-versions`: the setting, else the project's declared "
-        "dependencies, else the newest releases), and a fix whose replacement is missing from the "
-        "oldest supported release is not applied: the finding names the release it needs. Code "
-        "written for several pandas versions (a `try` with an `except AttributeError` (or "
-        "`ImportError`) fallback, a version test) is not reported; a bare "
-        "`except:` or `except Exception:` does not make a fallback."
+        "only when called (`df.first` alone may be a column named `first`); on a value "
+        "known to be a DataFrame or a Series without knowing which, a member removed from "
+        "one of them (which the other never had). `.agg`/`.aggregate` given a dict of "
+        "dicts (renaming while aggregating) is reported on DataFrames, Series and their "
+        "groupbys. Only APIs deprecated or removed in a pandas release the project "
+        "supports are reported (see `target-versions`: the setting, else the project's "
+        "declared dependencies, else the newest releases), and a fix whose replacement is "
+        "missing from the oldest supported release is not applied: the finding names the "
+        "release it needs. Code written for several pandas versions (a `try` with an "
+        "`except AttributeError` (or `ImportError`) fallback, a version test) is not "
+        "reported; a bare `except:` or `except Exception:` does not make a fallback. "
+        + KIND_EVIDENCE
+        + " Not seen: the elements a function receives from `Series.apply` (a "
+        "`Timestamp`'s `weekday_name`), frames from other libraries' loaders, and APIs "
+        "missing from the table."
     ),
     bad=(
         "df = df.append(new_rows)\n"
@@ -139,8 +145,11 @@ class RemovedPandasApi(Check):
 
     # ------------------------------------------------------------- members
     def _member(self, node: ast.Attribute) -> bool:
-        owner = self._owner(node.value)
-        entry = pandas_removed.MEMBERS.get((node.attr, owner or ""))
+        entry = None
+        for owner in self._owners(node.value):
+            entry = pandas_removed.MEMBERS.get((node.attr, owner))
+            if entry is not None:
+                break
         if entry is None:
             return False
         parent = self.ctx.parent
@@ -158,15 +167,18 @@ class RemovedPandasApi(Check):
         self._report(reported, entry, f"{brief(self.ctx, node.value)}.{node.attr}", data)
         return True
 
-    def _owner(self, receiver: ast.expr) -> str | None:
-        """``DataFrame``/``Series``/``Index`` for a known pandas object, ``Series.dt`` for
-        its ``.dt`` accessor."""
+    def _owners(self, receiver: ast.expr) -> tuple[str, ...]:
+        """``DataFrame``/``Series``/``Index`` for a known pandas object (both the first two
+        for one known to be either: a member removed from one of them never existed on
+        the other), ``Series.dt`` for its ``.dt`` accessor."""
         if isinstance(receiver, ast.Attribute) and receiver.attr == "dt":
             if self.model.kind_of(receiver.value) is Kind.SERIES:
-                return "Series.dt"
-            return None
+                return ("Series.dt",)
+            return ()
         kind = self.model.kind_of(receiver)
-        return kind.value if kind in PANDAS_KINDS and kind is not None else None
+        if kind is Kind.FRAME_OR_SERIES:
+            return ("DataFrame", "Series")
+        return (kind.value,) if kind in PANDAS_KINDS and kind is not None else ()
 
     def _concat_data(self, node: ast.Attribute, call: ast.Call) -> list[tuple[str, str]]:
         """What the ``append`` -> ``pd.concat`` fix needs, when the call has a shape it takes."""

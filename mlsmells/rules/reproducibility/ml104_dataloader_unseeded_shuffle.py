@@ -9,7 +9,7 @@ from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import Check, Context
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
-from mlsmells.rules._util import has_star_kwargs, keyword
+from mlsmells.rules._util import has_star_kwargs, is_none, keyword
 from mlsmells.rules.torch._common import _has_star_args
 from mlsmells.rules.torch._dataloader import (
     _DATALOADER,
@@ -46,10 +46,21 @@ RULE = Rule(
         "reproducible without touching the global state. The rule is silent when the "
         "module seeds torch itself (`torch.manual_seed`, Lightning's `seed_everything`, "
         "`transformers.set_seed`, `accelerate.utils.set_seed`, or any call of a function "
-        "named like a seeding helper such as `set_seed(42)`), when the loader gets a "
-        "`sampler`, `batch_sampler` or `**kwargs`, and when `shuffle` is not known to be "
-        "true (a literal `True`, or a name assigned `True`). Same-file subclasses of "
-        "`DataLoader` count as loaders."
+        "named like a seeding helper such as `set_seed(42)`; `torch` may come from a star "
+        "import of a project module that imports it), when the loader gets a "
+        "`batch_sampler`, a `sampler` that is not None, or `**kwargs`, and when `shuffle` "
+        "is not known to be true. Known true: a value fixed in the file (`True`, a name "
+        "bound to it, `not False`, `sampler is None` after `sampler = None`, a parameter "
+        "that every call of its function in the file passes `True` or leaves at a `True` "
+        "default), a sampler object (`shuffle=RandomSampler(ds)` is true: the loader "
+        "shuffles with its own unseeded sampler), and `shuffle=s is None` with "
+        "`sampler=s` (it shuffles whenever no sampler is given). Same-file subclasses of "
+        "`DataLoader` count as loaders. The dataloader hooks of a LightningModule or "
+        "LightningDataModule are reported only in a file that builds the Trainer (a "
+        "notebook, a script): elsewhere the script that builds it may seed. Not seen: "
+        "values passed from other modules (a helper's `shuffle` parameter that only "
+        "another module's calls set), seeding in another module, loaders in "
+        "`%%writefile` cells, and subclasses of `DataLoader` from other modules."
     ),
     bad="loader = DataLoader(train_set, batch_size=64, shuffle=True)\n",
     good=(
@@ -85,6 +96,28 @@ _LIGHTNING_HOSTS = frozenset(
 )
 
 
+#: Lightning's Trainer: a file that builds one runs its modules' dataloader hooks itself.
+_TRAINERS = frozenset(
+    {
+        "lightning.Trainer",
+        "lightning.pytorch.Trainer",
+        "lightning.pytorch.trainer.Trainer",
+        "lightning.pytorch.trainer.trainer.Trainer",
+    }
+)
+#: torch's samplers: an instance passed as ``shuffle=`` is true (a non-empty sampler), so
+#: the loader shuffles with its own unseeded RandomSampler and ignores the object.
+_SAMPLERS = frozenset(
+    f"torch.utils.data.{name}"
+    for name in (
+        "RandomSampler", "SequentialSampler", "SubsetRandomSampler", "WeightedRandomSampler",
+        "BatchSampler", "DistributedSampler", "distributed.DistributedSampler",
+        "sampler.RandomSampler", "sampler.SequentialSampler", "sampler.SubsetRandomSampler",
+        "sampler.WeightedRandomSampler",
+    )
+)  # fmt: skip
+
+
 class DataLoaderUnseededShuffle(Check):
     """ML104: shuffling DataLoader without a seeded generator in an unseeded module."""
 
@@ -95,43 +128,74 @@ class DataLoaderUnseededShuffle(Check):
     def __init__(self, ctx: Context, active: frozenset[str]) -> None:
         super().__init__(ctx, active)
         self.seeded = False
+        self.trainer = False
+        """Whether the file builds a Lightning Trainer (it is the program that runs the
+        dataloader hooks of its Lightning modules)."""
         self.unseeded_shuffles: list[tuple[ast.Call, tuple[tuple[str, str], ...]]] = []
         """(the DataLoader call, the fixer's data: empty for a subclass)."""
+        self.hosted: list[tuple[ast.Call, tuple[tuple[str, str], ...]]] = []
+        """The same, in a Lightning module's hooks."""
+        self.ended = False
+        """Whether the walk of the module is over (what follows walks functions again)."""
 
     def visit(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Call)
         if seeds_torch(self.model, node):
             self.seeded = True
             return
-        direct = self.model.qualname(node.func) == _DATALOADER
+        qualname = self.model.qualname(node.func)
+        if qualname in _TRAINERS:
+            self.trainer = True
+            return
+        direct = qualname == _DATALOADER
         if not direct and not self._is_loader_subclass(node.func):
             return
         if has_star_kwargs(node) or _has_star_args(node):
             return
-        if self._shuffles_unseeded(node, direct) and not self._in_lightning_class():
+        if self._shuffles_unseeded(node, direct):
             data = _spelling_data(self.model, "torch.Generator") if direct else ()
-            self.unseeded_shuffles.append((node, data))
+            found = self.hosted if self._in_lightning_class() else self.unseeded_shuffles
+            found.append((node, data))
 
     def _shuffles_unseeded(self, call: ast.Call, direct: bool) -> bool:
         if keyword(call, "generator") is not None:
             return False
         if direct and len(call.args) > _LOADER_GENERATOR_POSITION:
             return False
-        for other in ("sampler", "batch_sampler"):
-            if loader_argument(call, other, positional=direct) is not None:
-                return False
+        if loader_argument(call, "batch_sampler", positional=direct) is not None:
+            return False
         shuffle = loader_argument(call, "shuffle", positional=direct)
         if shuffle is None:
             return False
-        if isinstance(shuffle, ast.Name):
-            binding = self.model.lookup(shuffle.id)
-            shuffle_value = binding.node if binding is not None else None
-            return isinstance(shuffle_value, ast.Constant) and shuffle_value.value is True
-        return isinstance(shuffle, ast.Constant) and shuffle.value is True
+        sampler = loader_argument(call, "sampler", positional=direct)
+        if sampler is not None:
+            given = self.model.constant(sampler)
+            if given is None:
+                return _without(shuffle, sampler) and not self._sampler(sampler)
+            if given.value is not None:
+                return False
+        return self._true(shuffle)
+
+    def _sampler(self, expr: ast.expr) -> bool:
+        """Whether ``expr`` is (a name bound to) a new torch sampler: not None."""
+        value: ast.AST | None = expr
+        if isinstance(expr, ast.Name):
+            binding = self.model.lookup(expr.id)
+            value = binding.node if binding is not None else None
+        return isinstance(value, ast.Call) and self.model.qualname(value.func) in _SAMPLERS
+
+    def _true(self, shuffle: ast.expr) -> bool:
+        """Whether ``shuffle`` is known to be true: a value fixed in the file, or a sampler
+        object (``shuffle=RandomSampler(ds)``)."""
+        fixed = self.model.constant(shuffle)
+        if fixed is not None:
+            return bool(fixed.value)
+        return self._sampler(shuffle)
 
     def _in_lightning_class(self) -> bool:
         """In a LightningModule/LightningDataModule: the Trainer runs its dataloader hooks,
-        and Lightning's scripts seed with ``seed_everything`` where they build the Trainer."""
+        and Lightning's scripts seed with ``seed_everything`` where they build the Trainer
+        (when that is another file)."""
         klass = self.model.enclosing_class()
         pending = [klass.node] if klass is not None else []
         seen: set[int] = set()
@@ -172,10 +236,32 @@ class DataLoaderUnseededShuffle(Check):
         return False
 
     def leave_scope(self, scope: Scope) -> None:
-        if scope.type is not ScopeType.MODULE or self.seeded:
+        """Report at the end of the module (seeding anywhere in it counts), and after that
+        at the end of each function walked again (its parameters' values now known)."""
+        if scope.type is ScopeType.MODULE:
+            self.ended = True
+        elif not self.ended:
             return
-        for call, data in self.unseeded_shuffles:
+        found = self.unseeded_shuffles + (self.hosted if self.trainer else [])
+        self.unseeded_shuffles, self.hosted = [], []
+        if self.seeded:
+            return
+        for call, data in sorted(found, key=lambda item: (item[0].lineno, item[0].col_offset)):
             self.report("ML104", call, loader=self.ctx.source_of(call.func), data=data)
+
+
+def _without(shuffle: ast.expr, sampler: ast.expr) -> bool:
+    """``shuffle=sampler is None, sampler=sampler``: the loader shuffles (unseeded) exactly
+    when no sampler is given, which the code provides for."""
+    return (
+        isinstance(shuffle, ast.Compare)
+        and len(shuffle.ops) == 1
+        and isinstance(shuffle.ops[0], ast.Is)
+        and is_none(shuffle.comparators[0])
+        and isinstance(shuffle.left, ast.Name)
+        and isinstance(sampler, ast.Name)
+        and shuffle.left.id == sampler.id
+    )
 
 
 # ---------------------------------------------------------------------- fix

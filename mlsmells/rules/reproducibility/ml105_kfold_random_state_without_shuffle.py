@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from mlsmells.data import sklearn_api
@@ -10,7 +11,8 @@ from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import Check
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
-from mlsmells.rules._util import has_star_kwargs, is_none
+from mlsmells.rules._util import has_star_kwargs
+from mlsmells.semantic import kinds as K
 from mlsmells.semantic.names import last_names
 
 if TYPE_CHECKING:
@@ -39,7 +41,12 @@ RULE = Rule(
         "the folds. Since scikit-learn 0.24 setting it while `shuffle` is False raises "
         "`ValueError: Setting a random_state has no effect since shuffle is False`, so "
         "the script stops at the splitter; older versions silently ignored the seed, "
-        "which hid the fact that the folds were never shuffled."
+        "which hid the fact that the folds were never shuffled (the removed "
+        "`sklearn.cross_validation` splitters too: their keywords are read). `shuffle` "
+        "counts as false when the file fixes it so (`False`, a name bound to it, a "
+        "parameter every call passes `False`); `random_state` as unset when it is None "
+        "or a name bound to None. Not seen: values decided at run time, and positional "
+        "arguments of the removed splitters (their order differed)."
     ),
     bad="cv = StratifiedKFold(n_splits=5, random_state=42)\n",
     good="cv = StratifiedKFold(n_splits=5, shuffle=True, random_state=42)\n",
@@ -84,24 +91,21 @@ class RandomStateWithoutShuffle(Check):
         if not self.model.may_resolve_to(node.func, _SHUFFLE_SPLITTER_NAMES):
             return  # cheap: most callees end in none of these names
         qualname = self.model.qualname(node.func)
-        if qualname not in SHUFFLE_SPLITTERS or has_star_kwargs(node):
+        if qualname is None or K.modern(qualname) not in SHUFFLE_SPLITTERS:
             return
-        if any(isinstance(arg, ast.Starred) for arg in node.args):
+        if has_star_kwargs(node) or any(isinstance(arg, ast.Starred) for arg in node.args):
             return
+        # The removed ``sklearn.cross_validation`` splitters took other positional
+        # parameters (``KFold(n, n_folds, shuffle, random_state)``): keywords only there.
         positional = sklearn_api.POSITIONAL_PARAMS.get(qualname, ())
         args = dict(zip(positional, node.args, strict=False))
         args.update({kw.arg: kw.value for kw in node.keywords if kw.arg is not None})
         random_state = args.get("random_state")
-        if random_state is None or is_none(random_state):
-            return
+        if random_state is None or self._fixed(random_state, lambda v: v is None, ask=False):
+            return  # (a finding stays once made: its parameters are not worth a walk again)
         shuffle = args.get("shuffle")
-        if shuffle is not None:
-            try:
-                value = ast.literal_eval(shuffle)
-            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-                return  # decided at run time
-            if value:
-                return
+        if shuffle is not None and not self._fixed(shuffle, lambda v: not v):
+            return  # true, or decided at run time
         if shuffle is None:
             how = "without `shuffle`"
         else:
@@ -113,6 +117,11 @@ class RandomStateWithoutShuffle(Check):
             how=how,
             data=(("shuffle", "missing" if shuffle is None else "false"), ("callee", qualname)),
         )
+
+    def _fixed(self, expr: ast.expr, test: Callable[[object], bool], ask: bool = True) -> bool:
+        """Whether ``expr`` has a value fixed in the file that passes ``test``."""
+        fixed = self.model.constant(expr, ask)
+        return fixed is not None and test(fixed.value)
 
 
 # ---------------------------------------------------------------------- fix

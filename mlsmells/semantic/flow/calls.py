@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 from dataclasses import replace
 
+from mlsmells.semantic import kinds as K
 from mlsmells.semantic.flow.functions import FunctionEvaluator
 from mlsmells.semantic.flow.summaries import Substitution, Summary
 from mlsmells.semantic.flow.syntax import call_arg, const_int, is_true, keyword_arg, literal_labels
@@ -59,7 +60,8 @@ class Evaluator(FunctionEvaluator):
         func = node.func
         qualname = self.model.qualname(func)
         if qualname is not None:
-            return self._qualified_call(node, qualname)
+            # ``sklearn.cross_validation.train_test_split`` splits as the modern one does
+            return self._qualified_call(node, K.modern(qualname))
         if isinstance(func, ast.Attribute):
             receiver = self.eval(func.value)
             if isinstance(receiver, Obj):
