@@ -70,6 +70,30 @@ class FileResult:
     depends: tuple[tuple[str, str], ...] = ()
     """The project modules (path, SHA-256 of the bytes) whose summaries the findings
     used: they are stale when one of them changes (:mod:`mlsmells.semantic.index`)."""
+    wide: Mapping[int, str] | None = None
+    """The text of each line a finding starts or ends on that is not pure ASCII (line
+    of the checked source -> its text): what turns the findings' UTF-8 byte columns
+    into character columns (:meth:`char_col`) without reading the file again."""
+
+    def char_col(self, line: int, byte_col: int) -> int:
+        """The 0-based character column of a 0-based UTF-8 byte column of ``line``."""
+        text = self.wide.get(line) if self.wide else None
+        if text is None:
+            return byte_col
+        return len(text.encode("utf-8")[:byte_col].decode("utf-8", "ignore"))
+
+
+def wide_lines(
+    diagnostics: Iterable[Diagnostic], lines: Sequence[str]
+) -> dict[int, str] | None:
+    """The lines (of ``lines``) that ``diagnostics`` start or end on and that are not pure
+    ASCII: what :attr:`FileResult.wide` holds."""
+    found: dict[int, str] = {}
+    for diag in diagnostics:
+        for line in (diag.line, diag.end_line):
+            if line not in found and 1 <= line <= len(lines) and not lines[line - 1].isascii():
+                found[line] = lines[line - 1].rstrip("\r\n")
+    return found or None
 
 
 # ---------------------------------------------------------------- discovery
@@ -194,8 +218,13 @@ def check_file(path: Path, active: frozenset[str], data: bytes | None = None) ->
             return check_notebook(path, active, data)
         source = read_source(path) if data is None else decode_source(data)
         used: dict[Path, str] = {}
-        found = check_source(source, str(path), active, used=used)
-        return FileResult(path, tuple(found), depends=_depends(used))
+        lines = split_lines(source)
+        with gc_paused():
+            tree = parse(source, str(path))
+            found = check_tree(tree, lines, str(path), active, used=used)
+        return FileResult(
+            path, tuple(found), depends=_depends(used), wide=wide_lines(found, lines)
+        )
     except FileError as error:
         return FileResult(path, error=error)
 
@@ -228,6 +257,7 @@ def check_notebook(path: Path, active: frozenset[str], data: bytes | None = None
         line_map=line_map,
         notices=tuple(notice.text for notice in notebook.notices),
         depends=_depends(used),
+        wide=wide_lines(found, notebook.lines),
     )
 
 

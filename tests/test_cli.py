@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import mlsmells
-from mlsmells import output, registry, runner
+from mlsmells import formats, output, registry, runner
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.docs import render_rule
 from mlsmells.frontends import cli
@@ -53,9 +53,10 @@ def test_findings_exit_1_with_flake8_style_lines(
 ) -> None:
     status, out, err = run(capsys, "check", str(project))
     assert status == 1 and err == ""
-    first, summary = out.splitlines()
+    first, summary, hint = out.splitlines()
     assert first.startswith(f"{project / 'bad.py'}:2:9: ML401 ")
     assert summary == "Found 1 finding in 1 file."
+    assert "--show-fixes" in hint
 
 
 def test_exit_zero(capsys: pytest.CaptureFixture[str], project: Path) -> None:
@@ -63,25 +64,41 @@ def test_exit_zero(capsys: pytest.CaptureFixture[str], project: Path) -> None:
     assert status == 0 and "ML401" in out
 
 
-def test_text_output_matches_flake8_byte_columns(tmp_path: Path) -> None:
+def test_columns_are_characters_in_every_format(tmp_path: Path) -> None:
+    """text, json, sarif and github agree on a line with non-ASCII text (1-based character
+    columns); flake8 keeps its own convention (UTF-8 bytes + 1)."""
     source = 'import torch\nétiquette = "é"; poids = torch.load("modèle.pt")\n'
     path = tmp_path / "accents.py"
     path.write_text(source, encoding="utf-8")
-    ours = subprocess.run(
-        [sys.executable, "-m", "mlsmells", "check", str(path)],
-        capture_output=True,
-        text=True,
-        check=False,
+
+    def ours(fmt: str) -> str:
+        proc = subprocess.run(
+            [sys.executable, "-m", "mlsmells", "check", "--isolated", f"--output-format={fmt}",
+             str(path)],
+            capture_output=True, text=True, check=False,
+        )
+        assert proc.returncode == 1, proc.stderr
+        return proc.stdout
+
+    # 25 characters precede the call (27 UTF-8 bytes); it ends at character 48.
+    assert ours("text").startswith(f"{path}:2:26: ML401 ")
+    assert ours("full").startswith(f"{path}:2:26: ML401 ")
+    [record] = json.loads(ours("json"))
+    assert (record["location"], record["end_location"]) == (
+        {"row": 2, "column": 26},
+        {"row": 2, "column": 49},
     )
+    region = json.loads(ours("sarif"))["runs"][0]["results"][0]["locations"][0]
+    assert region["physicalLocation"]["region"] == {
+        "startLine": 2, "startColumn": 26, "endLine": 2, "endColumn": 49
+    }
+    assert ",line=2,col=26,endLine=2,endColumn=49," in ours("github")
+    assert 'name="ML401 2:26"' in ours("junit")
     theirs = subprocess.run(
         [sys.executable, "-m", "flake8", "--isolated", "--select=ML", str(path)],
-        capture_output=True,
-        text=True,
-        check=False,
+        capture_output=True, text=True, check=False,
     )
-    assert ours.returncode == 1 and theirs.returncode == 1
-    assert ours.stdout.splitlines()[:-1] == theirs.stdout.splitlines()
-    assert ":2:28: ML401 " in ours.stdout  # 27 bytes precede the call, 25 characters
+    assert f"{path}:2:28: ML401 " in theirs.stdout
 
 
 # ----------------------------------------------------------------- errors
@@ -100,7 +117,7 @@ def test_nonexistent_path_exits_2_and_others_are_still_checked(
     assert status == 2
     assert _one_error_line(err) == f"mlsmells: error: {missing}: no such file or directory"
     assert "ML401" in out
-    assert out.splitlines()[-1] == "Found 1 finding in 1 file. 1 file could not be checked."
+    assert out.splitlines()[-2] == "Found 1 finding in 1 file. 1 file could not be checked."
 
 
 def test_unreadable_path(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -299,7 +316,7 @@ def test_notebook_locations_are_cells() -> None:
     result = FileResult(Path("eda.ipynb"), (diag,), line_map={7: (3, 2)})
     out = _render(output.write_text, [result])
     assert out.splitlines()[0] == "eda.ipynb:cell 3:2:5: ML401 text"
-    record = output.json_record(result, diag)
+    record = formats.json_record(result, diag)
     assert record["cell"] == 3 and record["location"] == {"row": 2, "column": 5}
 
 
@@ -325,9 +342,9 @@ def test_noqa_and_pylint_pragmas_are_honoured(
         'd = torch.load("d.pt")  # noqa\n',
         encoding="utf-8",
     )
-    status, out, _ = run(capsys, "check", str(path))
+    status, out, _ = run(capsys, "check", "--output-format=concise", str(path))
     assert status == 1
-    assert [line.split(":")[1] for line in out.splitlines()[:-1]] == ["3"]
+    assert [line.split(":")[1] for line in out.splitlines()] == ["3"]
 
 
 def test_flake8_file_noqa(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
