@@ -11,6 +11,7 @@ parent (as ruff does); without one, the defaults apply. Keys are kebab-case::
     per-file-ignores = { "tests/**" = ["ML101"] }
     exclude = ["build"]             # replaces the default list of skipped paths
     extend-exclude = ["legacy/*"]   # added to it
+    respect-gitignore = true        # skip what .gitignore / .ignore files ignore
     seed = 42                       # the value ML101's fix inserts as random_state
     unsafe-fixes = false            # apply unsafe fixes too, as --unsafe-fixes does
     extend-safe-fixes = ["ML401"]   # treat these unsafe fixes as safe
@@ -79,6 +80,8 @@ class Settings:
     exclude: tuple[str, ...] | None = None
     """Globs of paths skipped when walking a directory; ``None``: :data:`DEFAULT_EXCLUDE`."""
     extend_exclude: tuple[str, ...] = ()
+    respect_gitignore: bool = True
+    """Skip the paths ``.gitignore`` and ``.ignore`` files ignore when walking a directory."""
     extend_safe_fixes: tuple[str, ...] = ()
     """Code prefixes whose unsafe fixes are applied as safe ones."""
     extend_unsafe_fixes: tuple[str, ...] = ()
@@ -178,6 +181,8 @@ class Settings:
             changes["extend_exclude"] = self.extend_exclude + extra
         if overrides.unsafe_fixes is not None:
             changes["unsafe_fixes"] = overrides.unsafe_fixes
+        if overrides.respect_gitignore is not None:
+            changes["respect_gitignore"] = overrides.respect_gitignore
         return replace(self, **changes) if changes else self
 
     def serialise(self) -> str:
@@ -212,6 +217,7 @@ class Overrides:
     exclude: tuple[str, ...] | None = None
     extend_exclude: tuple[str, ...] = ()
     unsafe_fixes: bool | None = None
+    respect_gitignore: bool | None = None
     base: Path = field(default_factory=Path.cwd)
     """The directory the globs given on the command line are relative to."""
 
@@ -444,6 +450,7 @@ _KEYS: Mapping[str, tuple[str, Callable[[object], Any]]] = {
     "per-file-ignores": ("per_file_ignores", _per_file_ignores),
     "exclude": ("exclude", _globs),
     "extend-exclude": ("extend_exclude", _globs),
+    "respect-gitignore": ("respect_gitignore", _bool),
     "seed": ("seed", _seed),
     "unsafe-fixes": ("unsafe_fixes", _bool),
     "extend-safe-fixes": ("extend_safe_fixes", _selectors),
@@ -510,6 +517,14 @@ KEY_DOCS: Mapping[str, KeyDoc] = {
         type="list of globs",
         description="Paths skipped in addition to `exclude`.",
         example='["legacy", "*_pb2.py"]',
+    ),
+    "respect-gitignore": KeyDoc(
+        type="boolean",
+        description="Skip the paths that `.gitignore` files (inside a git repository, with "
+        "`.git/info/exclude`) and `.ignore` files ignore, when walking a directory, as ruff "
+        "does. A file named on the command line is checked anyway. "
+        "`--no-respect-gitignore` turns it off for one run.",
+        example="false",
     ),
     "seed": KeyDoc(
         type=f"integer from 0 to {MAX_SEED}",

@@ -22,6 +22,7 @@ from mlsmells.frontends import fix as fix_command
 from mlsmells.frontends.options import (
     EXIT_CLEAN,
     EXIT_ERROR,
+    STDIN,
     OutputFileError,
     add_report_arguments,
     add_selection_arguments,
@@ -52,6 +53,7 @@ examples:
   mlsmells check --show-fixes .                  mark what `mlsmells fix` fixes: CODE [*]
   mlsmells check --output-format full src/       with the source and the suggested fixes
   cat nb.ipynb | mlsmells check --stdin-filename nb.ipynb -
+  mlsmells check --watch src/                    check again on every change
 
 settings: [tool.mlsmells] in the nearest pyproject.toml; the options above win.
 exit status: 0 no findings, 1 findings, 2 usage, configuration or file error.
@@ -75,6 +77,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "on standard input",
     )
     add_stdin_argument(parser)
+    parser.add_argument(
+        "--watch",
+        action="store_true",
+        help="check again whenever a file changes, until Ctrl-C (needs the watch extra)",
+    )
     add_selection_arguments(parser)
     add_report_arguments(parser, in_check=True)
     batch.add_arguments(parser)
@@ -96,6 +103,14 @@ def check_paths(
 
 
 def run_check(args: argparse.Namespace) -> int:
+    if args.watch:
+        if fix_command.wants_fix(args) or args.add_noqa or args.write_baseline:
+            return fail("--watch does not combine with fixing, --add-noqa or --write-baseline")
+        if STDIN in args.paths:
+            return fail("--watch needs files, not standard input")
+        from mlsmells.frontends import watch
+
+        return watch.run(argparse.Namespace(**{**vars(args), "watch": False}), run_check)
     if fix_command.wants_fix(args):  # `check --fix` is `fix`
         if args.add_noqa or args.write_baseline or args.statistics:
             return fail("--add-noqa, --write-baseline and --statistics do not combine with fixing")

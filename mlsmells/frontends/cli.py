@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 import mlsmells
-from mlsmells.frontends import check, rules
+from mlsmells.frontends import check, rules, server
 from mlsmells.frontends import fix as fix_command
 from mlsmells.frontends.options import (
     EXIT_ERROR,
@@ -27,6 +27,7 @@ SUBCOMMANDS: list[Registrar] = [
     fix_command.register,
     rules.register_rule,
     rules.register_rules,
+    server.register,
 ]
 
 

@@ -12,6 +12,7 @@ from typing import TextIO
 
 from mlsmells import output, registry, runner
 from mlsmells.config import Overrides, SettingsCache
+from mlsmells.ignorefiles import IgnoreFiles
 from mlsmells.runner import FileResult
 
 Handler = Callable[[argparse.Namespace], int]
@@ -94,6 +95,13 @@ def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
         help="more paths to skip when walking directories",
     )
     group.add_argument(
+        "--respect-gitignore",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="skip what .gitignore and .ignore files ignore when walking directories "
+        "(default: the respect-gitignore setting, true)",
+    )
+    group.add_argument(
         "--force-exclude",
         action="store_true",
         help="apply the exclusions to the paths named on the command line too (for pre-commit)",
@@ -117,6 +125,7 @@ def settings_from_args(args: argparse.Namespace) -> SettingsCache:
         exclude=tuple(args.exclude) if args.exclude is not None else None,
         extend_exclude=tuple(args.extend_exclude),
         unsafe_fixes=getattr(args, "unsafe_fixes", None),
+        respect_gitignore=getattr(args, "respect_gitignore", None),
     )
     return SettingsCache(overrides, config=args.config, isolated=args.isolated)
 
@@ -124,10 +133,17 @@ def settings_from_args(args: argparse.Namespace) -> SettingsCache:
 def discover(args: argparse.Namespace, settings: SettingsCache) -> list[Path]:
     """The files to check; :class:`ConfigError` when a configuration on the way is invalid."""
 
+    ignores = IgnoreFiles()
+
     def excluded(path: Path, named: bool) -> bool:
         if named and not args.force_exclude:
             return False
-        return settings.is_excluded(path, parents=named)
+        if settings.is_excluded(path, parents=named):
+            return True
+        # A file named on the command line is checked whatever the ignore files say.
+        return not named and settings.for_path(path.parent).respect_gitignore and (
+            ignores.ignored(path)
+        )
 
     return runner.discover(args.paths, excluded)
 
