@@ -362,11 +362,62 @@ def test_rule_prints_the_docs_page(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_unknown_rule(capsys: pytest.CaptureFixture[str]) -> None:
-    status, out, err = run(capsys, "rule", "ML999")
-    assert (status, out, err) == (2, "", "mlsmells: error: unknown rule 'ML999'\n")
+    status, out, err = run(capsys, "rule", "ml-chained-asignment")
+    assert (status, out) == (2, "")
+    assert err == (
+        "mlsmells: error: unknown rule 'ml-chained-asignment'; "
+        "did you mean 'ml-chained-assignment'?\n"
+    )
+    assert run(capsys, "rule", "XYZZY")[2] == "mlsmells: error: unknown rule 'XYZZY'\n"
 
 
-def test_rules_table(capsys: pytest.CaptureFixture[str]) -> None:
+def test_rule_all(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "rule", "--all")
+    assert status == 0
+    assert out == "\n".join(render_rule(rule) for rule in registry.RULES.values())
+    status, out, _ = run(capsys, "rule", "--all", "--output-format", "json")
+    records = json.loads(out)
+    assert [r["code"] for r in records] == list(registry.RULES)
+    assert records[0]["url"] == registry.get(records[0]["code"]).url
+    status, out, _ = run(capsys, "rule", "ML401", "--output-format", "json")
+    assert json.loads(out)["symbol"] == "ml-torch-load-unsafe"
+    assert run(capsys, "rule")[0] == 2  # neither a rule nor --all
+
+
+def test_rules_selector_and_width(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    status, out, _ = run(capsys, "rules", "ML4")
+    rows = out.splitlines()[1:]
+    assert status == 0 and rows
+    assert {row[:3] for row in rows} == {"ML4"}
+    assert all(len(line) <= 80 for line in out.splitlines())
+    assert any(line.endswith("…") for line in rows)
+    status, _, err = run(capsys, "rules", "ML99")
+    assert status == 2 and "matches no rule" in err
+
+
+def test_unknown_command_and_option_say_what_was_meant() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "mlsmells", "chek", "."], capture_output=True, text=True
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.endswith("error: unknown command 'chek'; did you mean 'check'?\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "mlsmells", "check", "--selct", "ML2"],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("usage: mlsmells check ")  # check's usage, not mlsmells'
+    assert proc.stderr.endswith(
+        "mlsmells check: error: unrecognized arguments: --selct; did you mean --select?\n"
+    )
+
+
+def test_rules_table(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COLUMNS", raising=False)  # (not a terminal: nothing is cut)
     status, out, _ = run(capsys, "rules")
     assert status == 0
     header, *rows = out.splitlines()
