@@ -67,6 +67,7 @@ RULE_MODULES: tuple[str, ...] = (
     "opinionated.ml907_ml908_script_reproducibility",
     "opinionated.ml909_scaler_missing",
     "opinionated.ml910_threshold_metric_only",
+    "opinionated.ml919_unused_noqa",
 )
 
 

@@ -29,7 +29,7 @@ from mlsmells.sources import (
     read_source,
     split_lines,
 )
-from mlsmells.suppression import Suppressions
+from mlsmells.suppression import UNUSED_CODE, Suppressions, unused
 
 #: Directory names never descended into (a directory named on the command line is still checked).
 SKIP_DIRS = frozenset(
@@ -202,10 +202,17 @@ def check_tree(
 ) -> list[Diagnostic]:
     """:func:`check_source` for a module already parsed from ``lines``."""
     found = _engine(active).run(tree, lines, filename, cell_last_lines, line_map, used)
-    if not found:
+    check_unused = UNUSED_CODE in active
+    if not found and not check_unused:
         return []
     suppressions = Suppressions.from_lines(lines, tree)
-    return [d for d in found if not suppressions.is_suppressed(d)]
+    kept = [d for d in found if not suppressions.is_suppressed(d)]
+    if check_unused:
+        # ML919 judges the comments against the final findings: here, not in the engine
+        # (its rule module's check reports nothing).
+        idle = unused(suppressions, found, active, lines)
+        kept = sorted(kept + [d for d in idle if not suppressions.is_suppressed(d)])
+    return kept
 
 
 def check_file(path: Path, active: frozenset[str], data: bytes | None = None) -> FileResult:

@@ -67,7 +67,7 @@ def test_pylint_id_follows_the_frozen_mapping(rule: Rule) -> None:
     else:
         assert hundreds == 9
         expected = 80 + rest
-    assert rest < 10 or hundreds == 4 or (hundreds == 9 and rest == 10)
+    assert rest < 10 or hundreds == 4 or (hundreds == 9 and rest < 20)
     assert int(rule.pylint_id[3:]) == expected
 
 

@@ -15,7 +15,8 @@ every kept line, and so every position, is where it is in the file. A transform 
 the statement enclosing its finding exactly as in the whole file; whatever would need
 the rest of the module falls back to the whole file (:class:`NeedsWholeModule`):
 reading :attr:`FixContext.module` or :meth:`FixContext.names_in_module`, a fix that
-adds imports, and an edit reaching into a blanked line. The result is the whole
+adds imports, a finding outside the statements kept (a comment between two
+statements) and an edit reaching into a blanked line. The result is the whole
 file's, computed from a fifth of its text on typical code
 (``tests/test_fix_suggest.py`` compares both on every fixture).
 """
@@ -123,9 +124,16 @@ class _Fixer:
     """Suggests fixes in a context: of the whole file, or of a window of it (``blanked``:
     the lines emptied, 1-based)."""
 
-    def __init__(self, ctx: FixContext, blanked: frozenset[int] = frozenset()) -> None:
+    def __init__(
+        self,
+        ctx: FixContext,
+        blanked: frozenset[int] = frozenset(),
+        kept: frozenset[int] = frozenset(),
+    ) -> None:
         self.ctx = ctx
         self.blanked = blanked
+        self.kept = kept
+        """The lines of the top-level statements a window keeps."""
         self.windowed = isinstance(ctx, _WindowContext)
         self._starts: dict[int, int] | None = None
 
@@ -164,11 +172,13 @@ class _Fixer:
             ctx = _WindowContext("".join(window), seed)
         except _FAILURES:
             return None
-        return cls(ctx, frozenset(blanked))
+        return cls(ctx, frozenset(blanked), frozenset(kept))
 
     def suggest(self, diag: Diagnostic, settings: Settings) -> Suggestion | None:
         """The fix of ``diag``; :class:`NeedsWholeModule` when a window cannot tell."""
         ctx = self.ctx
+        if self.windowed and not all(n in self.kept for n in range(diag.line, diag.end_line + 1)):
+            raise NeedsWholeModule("a finding outside the statements kept")
         try:
             edit = TRANSFORMS[diag.code](ctx, diag)
             if edit is None:
