@@ -371,31 +371,39 @@ def test_unknown_rule(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "rule", "XYZZY")[2] == "mlsmells: error: unknown rule 'XYZZY'\n"
 
 
-def test_rule_all(capsys: pytest.CaptureFixture[str]) -> None:
-    status, out, _ = run(capsys, "rule", "--all")
-    assert status == 0
-    assert out == "\n".join(render_rule(rule) for rule in registry.RULES.values())
-    status, out, _ = run(capsys, "rule", "--all", "--output-format", "json")
-    records = json.loads(out)
+def _mlsmells(*argv: str, columns: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    if columns is not None:
+        env["COLUMNS"] = columns
+    return subprocess.run(
+        [sys.executable, "-m", "mlsmells", *argv],
+        capture_output=True, text=True, env=env, check=False,
+    )
+
+
+def test_rule_all() -> None:
+    proc = _mlsmells("rule", "--all")
+    assert proc.returncode == 0
+    assert proc.stdout == "\n".join(render_rule(rule) for rule in registry.RULES.values())
+    proc = _mlsmells("rule", "--all", "--output-format", "json")
+    records = json.loads(proc.stdout)
     assert [r["code"] for r in records] == list(registry.RULES)
     assert records[0]["url"] == registry.get(records[0]["code"]).url
-    status, out, _ = run(capsys, "rule", "ML401", "--output-format", "json")
-    assert json.loads(out)["symbol"] == "ml-torch-load-unsafe"
-    assert run(capsys, "rule")[0] == 2  # neither a rule nor --all
+    proc = _mlsmells("rule", "ML401", "--output-format", "json")
+    assert json.loads(proc.stdout)["symbol"] == "ml-torch-load-unsafe"
+    assert _mlsmells("rule").returncode == 2  # neither a rule nor --all
 
 
-def test_rules_selector_and_width(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("COLUMNS", "80")
-    status, out, _ = run(capsys, "rules", "ML4")
-    rows = out.splitlines()[1:]
-    assert status == 0 and rows
+def test_rules_selector_and_width() -> None:
+    proc = _mlsmells("rules", "ML4", columns="80")
+    rows = proc.stdout.splitlines()[1:]
+    assert proc.returncode == 0 and rows
     assert {row[:3] for row in rows} == {"ML4"}
-    assert all(len(line) <= 80 for line in out.splitlines())
+    assert all(len(line) <= 80 for line in proc.stdout.splitlines())
     assert any(line.endswith("…") for line in rows)
-    status, _, err = run(capsys, "rules", "ML99")
-    assert status == 2 and "matches no rule" in err
+    assert max(map(len, _mlsmells("rules", "ML4").stdout.splitlines())) > 80  # (no terminal)
+    proc = _mlsmells("rules", "ML99")
+    assert proc.returncode == 2 and "matches no rule" in proc.stderr
 
 
 def test_unknown_command_and_option_say_what_was_meant() -> None:
