@@ -229,3 +229,31 @@ def test_without_pygls_the_command_says_what_to_install(tmp_path: Path) -> None:
         "mlsmells: error: `mlsmells server` needs pygls and lsprotocol: "
         'pip install "mlsmells[server]"\n'
     )
+
+
+@pytest.mark.asyncio
+async def test_the_server_shares_the_result_cache_of_the_command(tmp_path: Path) -> None:
+    """The server's entry for a buffer is the one `mlsmells check` looks up for the same
+    file with the same text: the command adds no entry of its own."""
+    folder = tmp_path / "cache"
+    path = tmp_path / "load.py"
+    path.write_text(FINDING, encoding="utf-8")
+    config = ClientServerConfig(server_command=[*SERVER[:-1], "--cache-dir", str(folder)])
+    client = await config.start()
+    await client.initialize_session(
+        types.InitializeParams(
+            capabilities=client_capabilities("visual-studio-code"),
+            initialization_options={"debounce": 0.05},
+        )
+    )
+    await _open(client, path, FINDING)
+    await client.shutdown_session()
+    await client.stop()
+    entries = sorted(folder.rglob("*.json"))
+    assert len(entries) == 1
+    proc = subprocess.run(
+        [sys.executable, "-m", "mlsmells", "check", "--cache-dir", str(folder), str(path)],
+        capture_output=True, text=True, check=False,
+    )
+    assert proc.returncode == 1 and "ML401" in proc.stdout
+    assert sorted(folder.rglob("*.json")) == entries
