@@ -18,6 +18,9 @@ parent (as ruff does); without one, the defaults apply. Keys are kebab-case::
     extend-safe-fixes = ["ML401"]   # treat these unsafe fixes as safe
     extend-unsafe-fixes = ["ML101"] # treat these safe fixes as unsafe
 
+    [tool.mlsmells.target-versions]  # the library releases the project supports
+    scikit-learn = ">=1.0,<1.2"      # (else: its declared dependencies; else the newest)
+
 Every key is validated when read; a wrong type, a bad rule code or an unknown
 key is a :class:`ConfigError` with a one-line message naming the file and the
 key. A new setting is one field of :class:`Settings` plus one entry in
@@ -43,9 +46,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from mlsmells import registry
+from mlsmells import declared, registry, versions
 from mlsmells.records import Fix
 from mlsmells.runner import SKIP_DIRS
+from mlsmells.versions import Targets
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -89,6 +93,11 @@ class Settings:
     """Code prefixes whose unsafe fixes are applied as safe ones."""
     extend_unsafe_fixes: tuple[str, ...] = ()
     """Code prefixes whose safe fixes are applied only with ``--unsafe-fixes``."""
+    target_versions: tuple[tuple[str, str], ...] = ()
+    """(distribution, PEP 440 specifier) pairs of ``[tool.mlsmells.target-versions]``."""
+    targets: Targets = versions.NEWEST
+    """The library releases the file's project supports: :attr:`target_versions`, else
+    the project's declared dependencies (:meth:`with_declared`), else the newest."""
     test_files: tuple[str, ...] = DEFAULT_TEST_FILES
     """Globs of the test files: the rules of test code (``Rule.tests_only``) check only them."""
 
@@ -172,6 +181,16 @@ class Settings:
             return Fix.SAFE
         return safety
 
+    # ------------------------------------------------------------- versions
+    def with_declared(self, folder: Path) -> Settings:
+        """These settings with :attr:`targets` resolved for a file in ``folder``: the
+        ``target-versions`` setting, and for the libraries it does not name, the
+        dependencies declared by the project holding ``folder``."""
+        where = f"{self.source.name if self.source else PYPROJECT} [{SECTION}.target-versions]"
+        explicit = [(dist, spec, where) for dist, spec in self.target_versions]
+        targets = versions.resolve(explicit, declared.declarations(folder))
+        return replace(self, targets=targets) if targets != self.targets else self
+
     # ------------------------------------------------------------- merging
     def with_overrides(self, overrides: Overrides) -> Settings:
         """These settings with the command line's on top.
@@ -215,6 +234,7 @@ class Settings:
             "unsafe-fixes": self.unsafe_fixes,
             "extend-safe-fixes": list(self.extend_safe_fixes),
             "extend-unsafe-fixes": list(self.extend_unsafe_fixes),
+            "targets": self.targets.serialise(),
             "test-files": list(self.test_files),
         }
         return json.dumps(data, sort_keys=True, separators=(",", ":"))
@@ -485,115 +505,8 @@ _KEYS: Mapping[str, tuple[str, Callable[[object], Any]]] = {
     "unsafe-fixes": ("unsafe_fixes", _bool),
     "extend-safe-fixes": ("extend_safe_fixes", _selectors),
     "extend-unsafe-fixes": ("extend_unsafe_fixes", _selectors),
+    "target-versions": ("target_versions", functools.partial(versions.table, show=_show)),
     "test-files": ("test_files", _globs),
-}
-
-
-@dataclass(frozen=True)
-class KeyDoc:
-    """The documentation of one ``[tool.mlsmells]`` key, rendered into ``docs/configuration.md``
-    (:func:`mlsmells.docs.render_configuration`); the default comes from :class:`Settings`."""
-
-    type: str
-    """The TOML type in words ("list of code prefixes")."""
-    description: str
-    """Markdown: what the key does."""
-    example: str
-    """A TOML value for the key, shown as ``key = example`` (it must be valid)."""
-    default: str | None = None
-    """Markdown, for a field whose default in :class:`Settings` (``None``) means something else."""
-
-
-#: TOML key -> its documentation; one entry per key of :data:`_KEYS`, in the same order.
-KEY_DOCS: Mapping[str, KeyDoc] = {
-    "select": KeyDoc(
-        type="list of code prefixes",
-        description="The rules to check: `ALL`, `ML`, a family (`ML2`) or a code (`ML201`). "
-        'Setting it replaces the default selection, so `select = ["ML"]` turns the opt-in '
-        "`ML9xx` rules on too.",
-        example='["ML0", "ML1", "ML401"]',
-        default="every rule except the opt-in `ML9xx`",
-    ),
-    "extend-select": KeyDoc(
-        type="list of code prefixes",
-        description="Rules added to the selection (to `select`, or to the default one): "
-        '`extend-select = ["ML9"]` adds the opt-in rules.',
-        example='["ML902"]',
-    ),
-    "ignore": KeyDoc(
-        type="list of code prefixes",
-        description="Rules removed from the selection. When a code matches both a selector "
-        'and an ignore, the longer prefix wins (`select = ["ML201"]` with '
-        '`ignore = ["ML2"]` keeps ML201); on a tie, `ignore` wins.',
-        example='["ML3", "ML906"]',
-    ),
-    "per-file-ignores": KeyDoc(
-        type="table: glob → list of code prefixes",
-        description="Rules neither reported nor fixed in the files a glob matches, on top of "
-        "`ignore`.",
-        example='{ "tests/**" = ["ML101", "ML9"], "notebooks/*.ipynb" = ["ML406"] }',
-    ),
-    "exclude": KeyDoc(
-        type="list of globs",
-        description="Paths skipped when walking a directory (a skipped directory is not "
-        "entered). Setting it **replaces** the default list; `extend-exclude` adds to it. A "
-        "file named on the command line is checked anyway, unless `--force-exclude` is given.",
-        example='["build", "third_party/**"]',
-        default="the directories "
-        + ", ".join(f"`{name}`" for name in DEFAULT_EXCLUDE)
-        + " (and, whatever this setting, any virtual environment: a directory holding a "
-        "`pyvenv.cfg`)",
-    ),
-    "extend-exclude": KeyDoc(
-        type="list of globs",
-        description="Paths skipped in addition to `exclude`.",
-        example='["legacy", "*_pb2.py"]',
-    ),
-    "respect-gitignore": KeyDoc(
-        type="boolean",
-        description="Skip the paths that `.gitignore` files (inside a git repository, with "
-        "`.git/info/exclude`) and `.ignore` files ignore, when walking a directory, as ruff "
-        "does. A file named on the command line is checked anyway. "
-        "`--no-respect-gitignore` turns it off for one run.",
-        example="false",
-    ),
-    "seed": KeyDoc(
-        type=f"integer from 0 to {MAX_SEED}",
-        description="The seed that fixes insert where code needs one: ML101's `random_state=`, "
-        "the seeds of ML103's and ML104's generators.",
-        example="2024",
-    ),
-    "unsafe-fixes": KeyDoc(
-        type="boolean",
-        description="`mlsmells fix` applies unsafe fixes too, as with `--unsafe-fixes` "
-        "(`--no-unsafe-fixes` overrides it).",
-        example="true",
-    ),
-    "extend-safe-fixes": KeyDoc(
-        type="list of code prefixes",
-        description="Treat these rules' unsafe fixes as safe (applied by `mlsmells fix` "
-        "without `--unsafe-fixes`).",
-        example='["ML401"]',
-    ),
-    "extend-unsafe-fixes": KeyDoc(
-        type="list of code prefixes",
-        description="Treat these rules' safe fixes as unsafe (applied only with "
-        "`--unsafe-fixes`). Between `extend-safe-fixes` and `extend-unsafe-fixes`, the longer "
-        "prefix wins and unsafe wins a tie.",
-        example='["ML101"]',
-    ),
-    "test-files": KeyDoc(
-        type="list of globs",
-        description="The test files: the rules about test code ("
-        + ", ".join(f"[{code}](rules/{code}.md)" for code in sorted(registry.tests_only_codes()))
-        + ") check only them, and every other rule checks them too. A glob without `/` "
-        "matches the file's name or the name of a folder it is in (`tests` takes every file "
-        "under a `tests` folder); one with `/` matches the path relative to the folder of "
-        "the configuration file. Setting it replaces the default list. The flake8 and "
-        "pylint plugins take it from their own option `mlsmells-test-files`.",
-        example='["test_*.py", "*_test.py", "conftest.py", "tests", "testing/**"]',
-        default=", ".join(f"`{p}`" for p in DEFAULT_TEST_FILES),
-    ),
 }
 
 
@@ -700,8 +613,10 @@ class SettingsCache:
     ``overrides`` (the command line) go on top of every file's settings.
     With ``config`` (``--config PATH``) that file's settings apply to every
     path and no ``pyproject.toml`` is searched; with ``isolated``
-    (``--isolated``) none is read at all. Raises :class:`ConfigError` when
-    the ``config`` file is invalid.
+    (``--isolated``) none is read at all. Either way, the target versions of a
+    library the settings do not name come from the dependencies declared by each
+    path's own project (:meth:`Settings.with_declared`). Raises :class:`ConfigError`
+    when the ``config`` file is invalid.
     """
 
     def __init__(
@@ -727,8 +642,6 @@ class SettingsCache:
 
     def for_path(self, path: Path) -> Settings:
         """The settings of the file (or directory) ``path``; :class:`ConfigError` if invalid."""
-        if self._fixed is not None:
-            return self._fixed
         key = _absolute(path)
         cached = self._by_path.get(key)
         if cached is None:
@@ -737,10 +650,12 @@ class SettingsCache:
             cached = self._by_dir.get(directory)
             if cached is None:
                 try:
-                    found = _nearest(directory)
-                    cached = self._merged(
-                        Settings() if found is None else settings_from_table(found[1], found[0])
-                    )
+                    base = self._fixed
+                    if base is None:
+                        found = _nearest(directory)
+                        table = None if found is None else settings_from_table(found[1], found[0])
+                        base = self._merged(Settings() if table is None else table)
+                    cached = base.with_declared(directory)
                 except ConfigError as exc:
                     cached = exc
                 self._by_dir[directory] = cached
@@ -752,6 +667,23 @@ class SettingsCache:
     def is_excluded(self, path: Path, *, parents: bool = False) -> bool:
         """Whether ``path`` is excluded by the settings of the directory that holds it."""
         return self.for_path(path.parent).is_excluded(path, parents=parents)
+
+
+_TARGETS: dict[Path, Targets] = {}
+"""Folder -> the target versions of its files, for :func:`targets_for`."""
+
+
+def targets_for(path: Path) -> Targets:
+    """The target versions of the file ``path`` for the flake8 and pylint plugins: the
+    ``target-versions`` of the nearest ``[tool.mlsmells]`` (its other keys are the CLI's),
+    and the dependencies its project declares. :class:`ConfigError` if they are invalid."""
+    start = _resolved(path)
+    directory = start if start.is_dir() else start.parent
+    if directory not in _TARGETS:
+        source, table = _nearest(directory) or (None, {})
+        ours = {key: value for key, value in table.items() if key == "target-versions"}
+        _TARGETS[directory] = settings_from_table(ours, source).with_declared(directory).targets
+    return _TARGETS[directory]
 
 
 def load_settings(path: Path) -> Settings:

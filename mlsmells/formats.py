@@ -83,7 +83,10 @@ def _json_fix(file: ReportFile, fix: Suggestion) -> dict[str, object] | None:
         if file.is_notebook:
             record["cell"] = start[0]
         edits.append(record)
-    return {"applicability": fix.applicability.value, "message": fix.message, "edits": edits}
+    found: dict[str, object] = {"applicability": fix.kind, "message": fix.message, "edits": edits}
+    if fix.needs is not None:
+        found["needs"] = fix.needs
+    return found
 
 
 def _records(files: Iterable[ReportFile]) -> Iterable[dict[str, object]]:
@@ -222,9 +225,15 @@ def _notifications(result: FileResult, artifact: dict[str, str]) -> list[dict[st
     return found
 
 
+def _fix_description(fix: Suggestion) -> str:
+    if fix.needs is None:
+        return f"{fix.message} ({fix.kind} fix)"
+    return f"{fix.message} (display-only fix: it needs {fix.needs}, which the project does not)"
+
+
 def _sarif_fix(fix: Suggestion, artifact: dict[str, str]) -> dict[str, Any]:
     return {
-        "description": {"text": f"{fix.message} ({fix.applicability.value} fix)"},
+        "description": {"text": _fix_description(fix)},
         "artifactChanges": [
             {
                 "artifactLocation": artifact,

@@ -228,6 +228,8 @@ def _help(file: ReportFile, diag: Diagnostic, paint: _Paint, width: int) -> str:
     if fix is None:
         return f"{pad} = {paint.bold('help:')} no automatic fix; see `mlsmells rule {diag.code}`\n"
     safety = "" if fix.applicability is records.Fix.SAFE else " (unsafe fix: --unsafe-fixes)"
+    if fix.needs is not None:
+        safety = f" (display-only fix: it needs {fix.needs}, which the project does not)"
     parts = [f"{pad} = {paint.bold('help:')} {printable(fix.message)}{safety}\n"]
     for edit in fix.edits:
         first, last = edit.start[0], edit.end[0]

@@ -203,9 +203,10 @@ class ReportFile:
 
     def applicable(self, diag: Diagnostic) -> bool | None:
         """Whether ``mlsmells fix`` fixes ``diag`` with this file's settings: True, False
-        when only ``--unsafe-fixes`` would, ``None`` when it has no fix."""
+        when only ``--unsafe-fixes`` would, ``None`` when it has no fix (or a display-only
+        one, which ``mlsmells fix`` never applies)."""
         fix = self.suggestions().get(diag)
-        if fix is None:
+        if fix is None or fix.needs is not None:
             return None
         if fix.applicability is Fix.SAFE:
             return True

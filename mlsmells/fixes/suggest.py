@@ -3,7 +3,10 @@
 :func:`suggest` runs the transform of every finding that has one against
 the text the finding was reported in, applies that one fix alone (with the
 imports it adds) and describes the change as minimal text edits: what
-``mlsmells fix`` would do for this finding if it were the only one. A fix
+``mlsmells fix`` would do for this finding if it were the only one. A finding
+whose replacement needs a newer release than the project supports (it carries
+``needs``) gets its fix too, labelled display-only: ``mlsmells fix`` never
+applies it. A fix
 that fails, or whose result does not parse, is simply not suggested (``mlsmells
 fix`` reports such failures itself).
 
@@ -41,6 +44,7 @@ from mlsmells.fixes.base import Edit, FixContext, RoundTripError
 from mlsmells.fixes.files import split_lines
 from mlsmells.records import Fix
 from mlsmells.registry import TRANSFORMS
+from mlsmells.versions import DISPLAY
 
 _FAILURES = (cst.ParserSyntaxError, RoundTripError, SyntaxError, ValueError, RecursionError)
 _LONE_BACKSLASH = re.compile(r"^[ \t\f]*\\[ \t\f]*(?:\r\n|\r|\n)?$", re.MULTILINE)
@@ -71,6 +75,15 @@ class Suggestion:
     message: str
     """What the fix does (the rule's fix summary)."""
     edits: tuple[TextEdit, ...]
+    needs: str | None = None
+    """For a display-only fix (``mlsmells fix`` never applies it): the library release its
+    replacement needs, which the project's oldest supported release lacks
+    (``scikit-learn 1.2``)."""
+
+    @property
+    def kind(self) -> str:
+        """``safe``, ``unsafe`` or ``display-only``: how JSON and SARIF label the fix."""
+        return "display-only" if self.needs is not None else self.applicability.value
 
 
 class NeedsWholeModule(Exception):
@@ -86,7 +99,7 @@ def suggest(
         return {}
     found: dict[Diagnostic, Suggestion] = {}
     rest = wanted
-    window = _Fixer.window(text, wanted, settings.seed)
+    window = _Fixer.window(text, wanted, settings)
     if window is not None:
         rest = []
         for diag in wanted:
@@ -99,7 +112,7 @@ def suggest(
                 found[diag] = suggestion
     if rest:
         try:
-            whole = _Fixer(FixContext(text, settings.seed))
+            whole = _Fixer(FixContext(text, settings.seed, settings.targets))
         except _FAILURES:
             return found
         for diag in rest:
@@ -138,7 +151,9 @@ class _Fixer:
         self._starts: dict[int, int] | None = None
 
     @classmethod
-    def window(cls, text: str, findings: Sequence[Diagnostic], seed: int) -> _Fixer | None:
+    def window(
+        cls, text: str, findings: Sequence[Diagnostic], settings: Settings
+    ) -> _Fixer | None:
         """The window of ``findings`` in ``text``; ``None`` when the file is fixed whole: it
         does not parse, it has a line libcst does not give back, or every top-level
         statement holds a finding."""
@@ -169,7 +184,7 @@ class _Fixer:
             window[at - 1] = "if 1:" + _ending(lines[at - 1])
             window[at] = f"{indent}pass{_ending(lines[at])}"
         try:
-            ctx = _WindowContext("".join(window), seed)
+            ctx = _WindowContext("".join(window), settings.seed, settings.targets)
         except _FAILURES:
             return None
         return cls(ctx, frozenset(blanked), frozenset(kept))
@@ -206,7 +221,7 @@ class _Fixer:
         )
         if any(n in self.blanked for e in edits for n in range(e.start[0], e.end[0] + 1)):
             raise NeedsWholeModule("an edit of a blanked line")
-        return Suggestion(safety, registry.get(diag.code).fix_summary, edits)
+        return Suggestion(safety, registry.get(diag.code).fix_summary, edits, _needs(diag))
 
     def _replace(self, edit: Edit) -> tuple[str, str, int, bool] | None:
         """The code of the innermost statement holding the edited node (with its leading
@@ -310,6 +325,15 @@ def _indent_stub(
 
 
 # ----------------------------------------------------------------- text edits
+def _needs(diag: Diagnostic) -> str | None:
+    """``scikit-learn 1.2`` for a finding whose replacement needs that release."""
+    needs = diag.get("needs")
+    if needs is None:
+        return None
+    library, _, release = needs.partition(" ")
+    return f"{DISPLAY.get(library, library)} {release}"
+
+
 def text_edits(old: str, new: str) -> tuple[TextEdit, ...]:
     """Minimal edits turning ``old`` into ``new``: one per changed run of lines, trimmed."""
     old_lines = split_lines(old)

@@ -147,7 +147,7 @@ class Document:
             key = cache_module.entry_key(self.path, data, codes, config.serialise())
             result = cache.get(self.path, key)
         if result is None:
-            result = runner.check_file(self.path, codes, data=data)
+            result = runner.check_file(self.path, codes, data=data, targets=config.targets)
             if cache is not None and result.error is None:
                 cache.put(key, cache_module.encode(result))
         self.result = result

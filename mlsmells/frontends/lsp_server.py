@@ -241,8 +241,10 @@ class MLSmellsServer(LanguageServer):
             )
             changes = document.changes(new, self.encoding)
             if changes:
-                unsafe = fix.applicability is not Fix.SAFE
+                unsafe = fix.applicability is not Fix.SAFE or fix.needs is not None
                 title = f"mlsmells: {fix.message}" + (" (unsafe fix)" if unsafe else "")
+                if fix.needs is not None:
+                    title = f"mlsmells: {fix.message} (display-only fix: it needs {fix.needs})"
                 yield types.CodeAction(
                     title=title,
                     kind=types.CodeActionKind.QuickFix,
