@@ -135,7 +135,8 @@ def test_full_format_shows_the_source_carets_and_the_change(tmp_path: Path) -> N
         "2 | état = torch.load('m.pt')",
         "  |        ^^^^^^^^^^^^^^^^^^ ML401",
         "  |",
-        "  = help: Add `weights_only=True`. (unsafe fix: --unsafe-fixes)",
+        "  = help: Add `weights_only=True` (not offered when `pickle_module=` is passed)."
+        " (unsafe fix: --unsafe-fixes)",
         "2 - état = torch.load('m.pt')",
         "2 + état = torch.load('m.pt', weights_only=True)",
         "",

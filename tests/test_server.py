@@ -132,7 +132,10 @@ async def test_code_actions(client: LanguageClient, tmp_path: Path) -> None:
     text = FINDING + SAFE
     uri = await _open(client, tmp_path / "both.py", text)
     fix, noqa, fix_all = await _actions(client, uri, 1)
-    assert fix.title == "mlsmells: Add `weights_only=True`. (unsafe fix)"
+    assert fix.title == (
+        "mlsmells: Add `weights_only=True` (not offered when `pickle_module=` is passed)."
+        " (unsafe fix)"
+    )
     assert fix.kind == types.CodeActionKind.QuickFix and not fix.is_preferred
     assert fix.edit is not None and fix.edit.changes is not None
     assert 'torch.load("modèle.pt", weights_only=True)' in _apply(text, fix.edit.changes[uri])
