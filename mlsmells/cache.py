@@ -67,7 +67,7 @@ from mlsmells.runner import FileResult
 from mlsmells.sources import FileError, read_bytes
 
 DEFAULT_DIR = ".mlsmells_cache"
-FORMAT = 3
+FORMAT = 4
 """The entry format; part of the code digest, so a new format starts afresh."""
 MAX_AGE_DAYS = 7
 _PRUNE_EVERY = 24 * 3600.0
@@ -216,6 +216,7 @@ def encode(result: FileResult) -> str:
         ),
         "notices": list(result.notices),
         "depends": [list(item) for item in result.depends],
+        "wide": None if result.wide is None else [[n, t] for n, t in result.wide.items()],
     }
     return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
@@ -245,9 +246,12 @@ def decode(path: Path, text: str) -> FileResult:
             line_map = {_int(n): (_int(cell), _int(row)) for n, cell, row in record["line_map"]}
         notices = tuple(_str(notice) for notice in record["notices"])
         depends = tuple((_str(name), _str(digest)) for name, digest in record["depends"])
+        wide: Mapping[int, str] | None = None
+        if record["wide"] is not None:
+            wide = {_int(n): _str(text) for n, text in record["wide"]}
     except (TypeError, KeyError) as exc:  # wrong shapes: not an entry of this format
         raise ValueError(f"malformed cache entry: {exc}") from None
-    return FileResult(path, diagnostics, error, line_map, notices, depends)
+    return FileResult(path, diagnostics, error, line_map, notices, depends, wide)
 
 
 def _int(value: object) -> int:

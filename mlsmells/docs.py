@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import MISSING, fields
 
-from mlsmells import config, registry
+from mlsmells import config, config_keys, registry
 from mlsmells.records import Family, Fix, Rule
 
 FAMILY_TITLES: dict[Family, str] = {
@@ -152,7 +152,7 @@ own configuration instead: see the settings of the [flake8](flake8.md#settings) 
 [pylint](pylint.md#settings) plugins."""
 
 
-def _toml_default(value: object, doc: config.KeyDoc) -> str:
+def _toml_default(value: object, doc: config_keys.KeyDoc) -> str:
     """The model's default ``value`` of a key, written as TOML."""
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -165,16 +165,16 @@ def _toml_default(value: object, doc: config.KeyDoc) -> str:
     raise ValueError(f"no TOML spelling for the default {value!r}; give KeyDoc.default")
 
 
-def configuration_keys() -> list[tuple[str, config.KeyDoc, str]]:
+def configuration_keys() -> list[tuple[str, config_keys.KeyDoc, str]]:
     """(key, documentation, default in Markdown) of every ``[tool.mlsmells]`` key, in order."""
     defaults = {f.name: f.default for f in fields(config.Settings) if f.default is not MISSING}
-    missing = [key for key in config._KEYS if key not in config.KEY_DOCS]
-    extra = [key for key in config.KEY_DOCS if key not in config._KEYS]
+    missing = [key for key in config._KEYS if key not in config_keys.KEY_DOCS]
+    extra = [key for key in config_keys.KEY_DOCS if key not in config._KEYS]
     if missing or extra:
-        raise ValueError(f"config.KEY_DOCS out of step with the keys: {missing=} {extra=}")
+        raise ValueError(f"config_keys.KEY_DOCS out of step with the keys: {missing=} {extra=}")
     keys = []
     for key, (name, _validate) in config._KEYS.items():
-        doc = config.KEY_DOCS[key]
+        doc = config_keys.KEY_DOCS[key]
         if doc.default is not None:
             default = doc.default
         else:
@@ -185,7 +185,7 @@ def configuration_keys() -> list[tuple[str, config.KeyDoc, str]]:
 
 def render_configuration() -> str:
     """``docs/configuration.md``: every ``[tool.mlsmells]`` key with its type, default and
-    meaning, from :class:`mlsmells.config.Settings` and :data:`mlsmells.config.KEY_DOCS`."""
+    meaning, from :class:`mlsmells.config.Settings` and :data:`mlsmells.config_keys.KEY_DOCS`."""
     keys = configuration_keys()
     rows = ["| Key | Type | Default |", "|---|---|---|"]
     rows += [

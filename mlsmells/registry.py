@@ -75,6 +75,7 @@ RULE_MODULES: tuple[str, ...] = (
     "opinionated.ml910_threshold_metric_only",
     "opinionated.ml911_untyped_ml_function",
     "opinionated.ml914_legacy_numpy_random_seeded",
+    "opinionated.ml919_unused_noqa",
 )
 
 

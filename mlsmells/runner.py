@@ -30,7 +30,7 @@ from mlsmells.sources import (
     read_bytes,
     split_lines,
 )
-from mlsmells.suppression import Suppressions
+from mlsmells.suppression import UNUSED_CODE, Suppressions, unused
 from mlsmells.versions import NEWEST, Targets
 
 #: Directory names never descended into (a directory named on the command line is still checked).
@@ -72,6 +72,30 @@ class FileResult:
     depends: tuple[tuple[str, str], ...] = ()
     """The project modules (path, SHA-256 of the bytes) whose summaries the findings
     used: they are stale when one of them changes (:mod:`mlsmells.semantic.index`)."""
+    wide: Mapping[int, str] | None = None
+    """The text of each line a finding starts or ends on that is not pure ASCII (line
+    of the checked source -> its text): what turns the findings' UTF-8 byte columns
+    into character columns (:meth:`char_col`) without reading the file again."""
+
+    def char_col(self, line: int, byte_col: int) -> int:
+        """The 0-based character column of a 0-based UTF-8 byte column of ``line``."""
+        text = self.wide.get(line) if self.wide else None
+        if text is None:
+            return byte_col
+        return len(text.encode("utf-8")[:byte_col].decode("utf-8", "ignore"))
+
+
+def wide_lines(
+    diagnostics: Iterable[Diagnostic], lines: Sequence[str]
+) -> dict[int, str] | None:
+    """The lines (of ``lines``) that ``diagnostics`` start or end on and that are not pure
+    ASCII: what :attr:`FileResult.wide` holds."""
+    found: dict[int, str] = {}
+    for diag in diagnostics:
+        for line in (diag.line, diag.end_line):
+            if line not in found and 1 <= line <= len(lines) and not lines[line - 1].isascii():
+                found[line] = lines[line - 1].rstrip("\r\n")
+    return found or None
 
 
 # ---------------------------------------------------------------- discovery
@@ -190,10 +214,17 @@ def check_tree(
     found = _engine(active).run(
         tree, lines, filename, cell_last_lines, line_map, used, targets, digest
     )
-    if not found:
+    check_unused = UNUSED_CODE in active
+    if not found and not check_unused:
         return []
     suppressions = Suppressions.from_lines(lines, tree)
-    return [d for d in found if not suppressions.is_suppressed(d)]
+    kept = [d for d in found if not suppressions.is_suppressed(d)]
+    if check_unused:
+        # ML919 judges the comments against the final findings: here, not in the engine
+        # (its rule module's check reports nothing).
+        idle = unused(suppressions, found, active, lines)
+        kept = sorted(kept + [d for d in idle if not suppressions.is_suppressed(d)])
+    return kept
 
 
 def check_file(
@@ -211,10 +242,15 @@ def check_file(
         source = decode_source(data)
         used: dict[Path, str] = {}
         digest = hashlib.sha256(data).hexdigest()
-        found = check_source(
-            source, str(path), active, used=used, targets=targets, digest=digest
+        lines = split_lines(source)
+        with gc_paused():
+            tree = parse(source, str(path))
+            found = check_tree(
+                tree, lines, str(path), active, used=used, targets=targets, digest=digest
+            )
+        return FileResult(
+            path, tuple(found), depends=_depends(used), wide=wide_lines(found, lines)
         )
-        return FileResult(path, tuple(found), depends=_depends(used))
     except FileError as error:
         return FileResult(path, error=error)
 
@@ -250,6 +286,7 @@ def check_notebook(
         line_map=line_map,
         notices=tuple(notice.text for notice in notebook.notices),
         depends=_depends(used),
+        wide=wide_lines(found, notebook.lines),
     )
 
 

@@ -99,6 +99,27 @@ class _Comment:
     """Nothing but whitespace precedes the comment on its line."""
     pragma_line: int
     """The line pylint attaches a pragma in this comment to (one line up after a backslash)."""
+    column: int = 0
+    """Where the comment starts on its line (characters)."""
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """One suppression comment naming mlsmells codes (for ML919, unused suppressions)."""
+
+    line: int
+    column: int
+    """Where the comment starts (characters)."""
+    text: str
+    """The comment."""
+    kind: str
+    """``noqa`` or ``pylint``."""
+    first: int
+    last: int
+    """The lines it covers."""
+    names: tuple[tuple[str, tuple[str, ...]], ...]
+    """Each code prefix (``noqa``) or message name (``pylint``) listed, with the mlsmells
+    codes it names."""
 
 
 class Suppressions:
@@ -109,11 +130,15 @@ class Suppressions:
         noqa: dict[int, _Noqa],
         pylint: dict[str, list[_Interval]],
         file_skipped: bool,
+        listed: tuple[Suppression, ...] = (),
     ) -> None:
         self._noqa = noqa
         self._pylint = pylint
         self.file_skipped = file_skipped
         """``# flake8: noqa``, ``# pylint: skip-file`` or ``# pylint: disable=all``."""
+        self.listed = listed
+        """The ``# noqa: CODES`` and ``# pylint: disable=`` comments that name mlsmells
+        codes (none when the file is skipped or does not tokenize)."""
 
     @classmethod
     def from_lines(cls, lines: Sequence[str], tree: ast.Module | None = None) -> Suppressions:
@@ -130,9 +155,10 @@ class Suppressions:
         comments = list(_comments(tokens, lines))
         if any(c.own_line and _NOQA_FILE.match(c.text) for c in comments):
             return cls({}, {}, True)
-        noqa = _noqa_by_token_run(tokens)
-        pylint, skipped = _pylint_intervals(comments, lines, tree)
-        return cls(noqa, pylint, skipped)
+        listed: list[Suppression] = []
+        noqa = _noqa_by_token_run(tokens, listed)
+        pylint, skipped = _pylint_intervals(comments, lines, tree, listed)
+        return cls(noqa, pylint, skipped, tuple(listed))
 
     def is_suppressed(self, diag: Diagnostic) -> bool:
         if self.file_skipped:
@@ -165,26 +191,42 @@ def _parse_noqa(text: str) -> _Noqa | None:
     return _Noqa(tuple(c.strip() for c in _CODE_SEPARATOR.split(codes) if c.strip()))
 
 
-def _noqa_by_token_run(tokens: Sequence[tokenize.TokenInfo]) -> dict[int, _Noqa]:
-    """flake8's mapping: each run of tokens up to a NL/NEWLINE shares its comment."""
+def _noqa_by_token_run(
+    tokens: Sequence[tokenize.TokenInfo], listed: list[Suppression] | None = None
+) -> dict[int, _Noqa]:
+    """flake8's mapping: each run of tokens up to a NL/NEWLINE shares its comment. The
+    comments listing mlsmells codes go into ``listed``."""
     result: dict[int, _Noqa] = {}
     first: int | None = None
     last = -1
-    comment = ""
+    comment: tokenize.TokenInfo | None = None
     for tok in tokens:
         if tok.type in (tokenize.ENDMARKER, tokenize.DEDENT):
             continue
         first = tok.start[0] if first is None else min(first, tok.start[0])
         last = max(last, tok.end[0])
-        if tok.type == tokenize.COMMENT and not comment:
-            comment = tok.string
+        if tok.type == tokenize.COMMENT and comment is None:
+            comment = tok
         if tok.type in (tokenize.NL, tokenize.NEWLINE):
-            noqa = _parse_noqa(comment) if comment else None
-            if noqa is not None:
+            noqa = _parse_noqa(comment.string) if comment is not None else None
+            if noqa is not None and first is not None:
                 for line in range(first, last + 1):
                     result[line] = noqa
-            first, last, comment = None, -1, ""
+                ours = [c for c in noqa.codes or () if c.upper().startswith("ML")]
+                if listed is not None and comment is not None and ours:
+                    named = tuple((c, _codes_of_prefix(c)) for c in ours)
+                    listed.append(
+                        Suppression(
+                            comment.start[0], comment.start[1], comment.string, "noqa",
+                            first, last, named,
+                        )
+                    )
+            first, last, comment = None, -1, None
     return result
+
+
+def _codes_of_prefix(prefix: str) -> tuple[str, ...]:
+    return tuple(code for code in registry.RULES if code.startswith(prefix.upper()))
 
 
 def _noqa_by_physical_line(lines: Sequence[str]) -> dict[int, _Noqa]:
@@ -215,7 +257,7 @@ def _comments(tokens: Sequence[tokenize.TokenInfo], lines: Sequence[str]) -> Ite
         if tok.type != tokenize.COMMENT:
             continue
         own = not lines[line - 1][: tok.start[1]].strip() if line <= len(lines) else False
-        yield _Comment(line, tok.string, own, line if newline_before else line - 1)
+        yield _Comment(line, tok.string, own, line if newline_before else line - 1, tok.start[1])
 
 
 @dataclass(frozen=True)
@@ -282,7 +324,10 @@ def _codes_named(name: str) -> list[str]:
 
 
 def _pylint_intervals(
-    comments: Sequence[_Comment], lines: Sequence[str], tree: ast.Module | None
+    comments: Sequence[_Comment],
+    lines: Sequence[str],
+    tree: ast.Module | None,
+    listed: list[Suppression] | None = None,
 ) -> tuple[dict[str, list[_Interval]], bool]:
     intervals: dict[str, list[_Interval]] = {}
     blocks: _Blocks | None = None
@@ -305,6 +350,22 @@ def _pylint_intervals(
                     intervals.setdefault(code, []).append(
                         _Interval(first, last, action == "enable")
                     )
+            if action == "enable" or listed is None:
+                continue
+            # Names of mlsmells messages only: categories, `all` and the checker name
+            # reach pylint's own messages too.
+            named = tuple(
+                (name, tuple(_codes_named(name)))
+                for name in pragma.names
+                if name not in _CATEGORIES and name != "all" and name.lower() != "mlsmells"
+            )
+            named = tuple(item for item in named if item[1])
+            if named:
+                listed.append(
+                    Suppression(
+                        comment.line, comment.column, comment.text, "pylint", first, last, named
+                    )
+                )
     return intervals, False
 
 
@@ -348,3 +409,39 @@ class _Blocks:
         if first is not None and last is not None and first <= line <= last:
             return last
         return None
+
+
+# ------------------------------------------------------------------- unused
+UNUSED_CODE = "ML919"
+"""The rule reporting suppression comments that suppress nothing (see :func:`unused`)."""
+
+
+def unused(
+    suppressions: Suppressions,
+    found: Sequence[Diagnostic],
+    active: frozenset[str],
+    lines: Sequence[str],
+) -> list[Diagnostic]:
+    """ML919: the ``# noqa: MLxxx`` and ``# pylint: disable=`` comments (of mlsmells codes)
+    that suppress none of the findings ``found`` (every finding of the ``active`` codes,
+    before suppression). A code or name is judged only when every rule it names is
+    active (a rule that did not run could have needed it); an ``ML`` code naming no rule
+    suppresses nothing."""
+    rule = registry.get(UNUSED_CODE)
+    reported: list[Diagnostic] = []
+    for item in suppressions.listed:
+        idle: list[str] = []
+        for name, codes in item.names:
+            if codes and (UNUSED_CODE in codes or not set(codes) <= active):
+                continue
+            if not any(d.code in codes and item.first <= d.line <= item.last for d in found):
+                idle.append(name)
+        if not idle:
+            continue
+        text = lines[item.line - 1] if item.line <= len(lines) else ""
+        start = len(text[: item.column].encode("utf-8"))
+        end = start + len(item.text.encode("utf-8"))
+        message = rule.format(names=", ".join(idle), comment=item.text.strip())
+        data = (("kind", item.kind), ("unused", ",".join(idle)))
+        reported.append(Diagnostic(item.line, start, rule.code, message, item.line, end, data))
+    return reported

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import mlsmells
-from mlsmells import output, registry, runner
+from mlsmells import formats, output, registry, runner
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.docs import render_rule
 from mlsmells.frontends import cli
@@ -53,9 +53,10 @@ def test_findings_exit_1_with_flake8_style_lines(
 ) -> None:
     status, out, err = run(capsys, "check", str(project))
     assert status == 1 and err == ""
-    first, summary = out.splitlines()
+    first, summary, hint = out.splitlines()
     assert first.startswith(f"{project / 'bad.py'}:2:9: ML401 ")
     assert summary == "Found 1 finding in 1 file."
+    assert "--show-fixes" in hint
 
 
 def test_exit_zero(capsys: pytest.CaptureFixture[str], project: Path) -> None:
@@ -63,25 +64,41 @@ def test_exit_zero(capsys: pytest.CaptureFixture[str], project: Path) -> None:
     assert status == 0 and "ML401" in out
 
 
-def test_text_output_matches_flake8_byte_columns(tmp_path: Path) -> None:
+def test_columns_are_characters_in_every_format(tmp_path: Path) -> None:
+    """text, json, sarif and github agree on a line with non-ASCII text (1-based character
+    columns); flake8 keeps its own convention (UTF-8 bytes + 1)."""
     source = 'import torch\nétiquette = "é"; poids = torch.load("modèle.pt")\n'
     path = tmp_path / "accents.py"
     path.write_text(source, encoding="utf-8")
-    ours = subprocess.run(
-        [sys.executable, "-m", "mlsmells", "check", str(path)],
-        capture_output=True,
-        text=True,
-        check=False,
+
+    def ours(fmt: str) -> str:
+        proc = subprocess.run(
+            [sys.executable, "-m", "mlsmells", "check", "--isolated", f"--output-format={fmt}",
+             str(path)],
+            capture_output=True, text=True, check=False,
+        )
+        assert proc.returncode == 1, proc.stderr
+        return proc.stdout
+
+    # 25 characters precede the call (27 UTF-8 bytes); it ends at character 48.
+    assert ours("text").startswith(f"{path}:2:26: ML401 ")
+    assert ours("full").startswith(f"{path}:2:26: ML401 ")
+    [record] = json.loads(ours("json"))
+    assert (record["location"], record["end_location"]) == (
+        {"row": 2, "column": 26},
+        {"row": 2, "column": 49},
     )
+    region = json.loads(ours("sarif"))["runs"][0]["results"][0]["locations"][0]
+    assert region["physicalLocation"]["region"] == {
+        "startLine": 2, "startColumn": 26, "endLine": 2, "endColumn": 49
+    }
+    assert ",line=2,col=26,endLine=2,endColumn=49," in ours("github")
+    assert 'name="ML401 2:26"' in ours("junit")
     theirs = subprocess.run(
         [sys.executable, "-m", "flake8", "--isolated", "--select=ML", str(path)],
-        capture_output=True,
-        text=True,
-        check=False,
+        capture_output=True, text=True, check=False,
     )
-    assert ours.returncode == 1 and theirs.returncode == 1
-    assert ours.stdout.splitlines()[:-1] == theirs.stdout.splitlines()
-    assert ":2:28: ML401 " in ours.stdout  # 27 bytes precede the call, 25 characters
+    assert f"{path}:2:28: ML401 " in theirs.stdout
 
 
 # ----------------------------------------------------------------- errors
@@ -100,7 +117,7 @@ def test_nonexistent_path_exits_2_and_others_are_still_checked(
     assert status == 2
     assert _one_error_line(err) == f"mlsmells: error: {missing}: no such file or directory"
     assert "ML401" in out
-    assert out.splitlines()[-1] == "Found 1 finding in 1 file. 1 file could not be checked."
+    assert out.splitlines()[-2] == "Found 1 finding in 1 file. 1 file could not be checked."
 
 
 def test_unreadable_path(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -299,7 +316,7 @@ def test_notebook_locations_are_cells() -> None:
     result = FileResult(Path("eda.ipynb"), (diag,), line_map={7: (3, 2)})
     out = _render(output.write_text, [result])
     assert out.splitlines()[0] == "eda.ipynb:cell 3:2:5: ML401 text"
-    record = output.json_record(result, diag)
+    record = formats.json_record(result, diag)
     assert record["cell"] == 3 and record["location"] == {"row": 2, "column": 5}
 
 
@@ -325,9 +342,9 @@ def test_noqa_and_pylint_pragmas_are_honoured(
         'd = torch.load("d.pt")  # noqa\n',
         encoding="utf-8",
     )
-    status, out, _ = run(capsys, "check", str(path))
+    status, out, _ = run(capsys, "check", "--output-format=concise", str(path))
     assert status == 1
-    assert [line.split(":")[1] for line in out.splitlines()[:-1]] == ["3"]
+    assert [line.split(":")[1] for line in out.splitlines()] == ["3"]
 
 
 def test_flake8_file_noqa(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -345,11 +362,70 @@ def test_rule_prints_the_docs_page(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_unknown_rule(capsys: pytest.CaptureFixture[str]) -> None:
-    status, out, err = run(capsys, "rule", "ML999")
-    assert (status, out, err) == (2, "", "mlsmells: error: unknown rule 'ML999'\n")
+    status, out, err = run(capsys, "rule", "ml-chained-asignment")
+    assert (status, out) == (2, "")
+    assert err == (
+        "mlsmells: error: unknown rule 'ml-chained-asignment'; "
+        "did you mean 'ml-chained-assignment'?\n"
+    )
+    assert run(capsys, "rule", "XYZZY")[2] == "mlsmells: error: unknown rule 'XYZZY'\n"
 
 
-def test_rules_table(capsys: pytest.CaptureFixture[str]) -> None:
+def _mlsmells(*argv: str, columns: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    if columns is not None:
+        env["COLUMNS"] = columns
+    return subprocess.run(
+        [sys.executable, "-m", "mlsmells", *argv],
+        capture_output=True, text=True, env=env, check=False,
+    )
+
+
+def test_rule_all() -> None:
+    proc = _mlsmells("rule", "--all")
+    assert proc.returncode == 0
+    assert proc.stdout == "\n".join(render_rule(rule) for rule in registry.RULES.values())
+    proc = _mlsmells("rule", "--all", "--output-format", "json")
+    records = json.loads(proc.stdout)
+    assert [r["code"] for r in records] == list(registry.RULES)
+    assert records[0]["url"] == registry.get(records[0]["code"]).url
+    proc = _mlsmells("rule", "ML401", "--output-format", "json")
+    assert json.loads(proc.stdout)["symbol"] == "ml-torch-load-unsafe"
+    assert _mlsmells("rule").returncode == 2  # neither a rule nor --all
+
+
+def test_rules_selector_and_width() -> None:
+    proc = _mlsmells("rules", "ML4", columns="80")
+    rows = proc.stdout.splitlines()[1:]
+    assert proc.returncode == 0 and rows
+    assert {row[:3] for row in rows} == {"ML4"}
+    assert all(len(line) <= 80 for line in proc.stdout.splitlines())
+    assert any(line.endswith("…") for line in rows)
+    assert max(map(len, _mlsmells("rules", "ML4").stdout.splitlines())) > 80  # (no terminal)
+    proc = _mlsmells("rules", "ML99")
+    assert proc.returncode == 2 and "matches no rule" in proc.stderr
+
+
+def test_unknown_command_and_option_say_what_was_meant() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "mlsmells", "chek", "."], capture_output=True, text=True
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.endswith("error: unknown command 'chek'; did you mean 'check'?\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "mlsmells", "check", "--selct", "ML2"],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("usage: mlsmells check ")  # check's usage, not mlsmells'
+    assert proc.stderr.endswith(
+        "mlsmells check: error: unrecognized arguments: --selct; did you mean --select?\n"
+    )
+
+
+def test_rules_table(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COLUMNS", raising=False)  # (not a terminal: nothing is cut)
     status, out, _ = run(capsys, "rules")
     assert status == 0
     header, *rows = out.splitlines()

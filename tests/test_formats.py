@@ -27,7 +27,7 @@ import jsonschema
 import pytest
 
 import mlsmells
-from mlsmells import output, registry
+from mlsmells import formats, output, registry
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.frontends import cli
 from mlsmells.runner import FileResult
@@ -192,18 +192,20 @@ def test_sarif_fix_applied_gives_the_fixed_file(
 
 
 # --------------------------------------------------------------- json fixes
-def test_json_fix_edits_apply_by_bytes(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """JSON columns are UTF-8 bytes + 1 (as flake8's); the edits apply to the file's bytes."""
+def test_json_fix_edits_apply_by_characters(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """JSON columns are characters + 1, as in every CLI format; the edits apply to the text."""
     _, out = _run(capsys, "check", "--isolated", "--output-format=json", "project/load.py")
     [record] = json.loads(out)
-    assert record["location"] == {"row": 3, "column": 11}
+    assert record["location"] == {"row": 3, "column": 10}
     [edit] = record["fix"]["edits"]
-    data = (workdir / "project" / "load.py").read_bytes()
-    lines = data.splitlines(keepends=True)
+    text = (workdir / "project" / "load.py").read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
     start = sum(map(len, lines[: edit["location"]["row"] - 1])) + edit["location"]["column"] - 1
     assert edit["location"] == edit["end_location"]
-    fixed = data[:start] + edit["content"].encode() + data[start:]
-    assert b'torch.load("model.pt", weights_only=True)' in fixed
+    fixed = text[:start] + edit["content"] + text[start:]
+    assert 'torch.load("model.pt", weights_only=True)' in fixed
 
 
 def test_json_fix_of_a_notebook_is_in_cell_coordinates(
@@ -236,7 +238,7 @@ def test_github_escapes_properties_and_data() -> None:
     diag = Diagnostic(2, 0, "ML401", "ML401 50% done,\nreally: yes", 2, 4)
     result = FileResult(Path("a,b:c.py"), (diag,))
     buffer = io.StringIO()
-    output.write_github([result], buffer)
+    formats.write_github([result], buffer)
     assert buffer.getvalue() == (
         "::error file=a%2Cb%3Ac.py,line=2,col=1,endLine=2,endColumn=5,title=ML401"
         "::50%25 done,%0Areally: yes\n"

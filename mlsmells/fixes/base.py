@@ -203,15 +203,21 @@ class FixContext:
         body = "".join(self.lines[:body_lines])
         self.tail = "".join(self.lines[body_lines:])
         self.wrapper = MetadataWrapper(cst.parse_module(body), unsafe_skip_copy=True)
-        self.module = self.wrapper.module
+        self._module = self.wrapper.module
         # One code generation gives every node's position (nearly every fix needs them)
         # and the text, which must be the text parsed: Module.code would be a second one.
-        self._spans, self._nodes, self._parents, code = _spans_and_code(self.module)
+        self._spans, self._nodes, self._parents, code = _spans_and_code(self._module)
         if code != body:
             line = _first_difference(body, code)
             raise RoundTripError(f"libcst does not reproduce line {line} exactly")
         self._by_span: dict[Span, list[cst.CSTNode]] | None = None
         self._names: frozenset[str] | None = None
+
+    @property
+    def module(self) -> cst.Module:
+        """The libcst module of the text (a transform reaching statements other than those
+        enclosing its finding goes through here or :meth:`names_in_module`)."""
+        return self._module
 
     def code(self, module: cst.Module) -> str:
         """The text of ``module``, a changed version of this one, with the tail kept aside."""

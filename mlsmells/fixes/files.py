@@ -119,7 +119,11 @@ class SourceFile:
 
 def read_source_file(path: Path) -> SourceFile:
     """Read and decode a Python file; :class:`~mlsmells.sources.FileError` when impossible."""
-    data = _read_bytes(path)
+    return decode_source_file(path, _read_bytes(path))
+
+
+def decode_source_file(path: Path, data: bytes) -> SourceFile:
+    """:func:`read_source_file` for bytes already read (standard input)."""
     sources.decode_source(data)  # the same checks and messages as `check`
     encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     return SourceFile(path, data, data.decode(encoding), encoding)

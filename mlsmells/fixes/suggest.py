@@ -1,4 +1,4 @@
-"""The fix of each finding on its own, as text edits (for JSON and SARIF output).
+"""The fix of each finding on its own, as text edits (for the reports and the editor).
 
 :func:`suggest` runs the transform of every finding that has one against
 the text the finding was reported in, applies that one fix alone (with the
@@ -9,24 +9,47 @@ whose replacement needs a newer release than the project supports (it carries
 applies it. A fix
 that fails, or whose result does not parse, is simply not suggested (``mlsmells
 fix`` reports such failures itself).
+
+**The window.** libcst parses about ten times slower than :mod:`ast`, and most of a
+file is usually far from its findings. So the transforms first run against a
+*window* of the file: the same text with every top-level statement that holds none
+of the findings blanked out (its lines emptied, their line breaks kept), so that
+every kept line, and so every position, is where it is in the file. A transform sees
+the statement enclosing its finding exactly as in the whole file; whatever would need
+the rest of the module falls back to the whole file (:class:`NeedsWholeModule`):
+reading :attr:`FixContext.module` or :meth:`FixContext.names_in_module`, a fix that
+adds imports, a finding outside the statements kept (a comment between two
+statements) and an edit reaching into a blanked line. The result is the whole
+file's, computed from a fifth of its text on typical code
+(``tests/test_fix_suggest.py`` compares both on every fixture).
 """
 
 from __future__ import annotations
 
+import ast
 import difflib
+import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import libcst as cst
+from libcst._nodes.internal import CodegenState
 
 from mlsmells import registry
 from mlsmells.config import Settings
 from mlsmells.diagnostics import Diagnostic
-from mlsmells.fixes.apply import _apply, _parse_problem, _safety
-from mlsmells.fixes.base import FixContext, RoundTripError, split_lines
+from mlsmells.fixes.apply import _apply, _parse_problem, _Replace, _safety
+from mlsmells.fixes.base import Edit, FixContext, RoundTripError
+from mlsmells.fixes.files import split_lines
 from mlsmells.records import Fix
 from mlsmells.registry import TRANSFORMS
 from mlsmells.versions import DISPLAY
+
+_FAILURES = (cst.ParserSyntaxError, RoundTripError, SyntaxError, ValueError, RecursionError)
+_LONE_BACKSLASH = re.compile(r"^[ \t\f]*\\[ \t\f]*(?:\r\n|\r|\n)?$", re.MULTILINE)
+"""A line libcst does not give back (the whole file then has no fixes, see
+:class:`~mlsmells.fixes.base.RoundTripError`): such a file is not windowed."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +86,10 @@ class Suggestion:
         return "display-only" if self.needs is not None else self.applicability.value
 
 
+class NeedsWholeModule(Exception):
+    """A transform running in a window asked for something only the whole module has."""
+
+
 def suggest(
     text: str, diagnostics: Sequence[Diagnostic], settings: Settings
 ) -> dict[Diagnostic, Suggestion]:
@@ -70,28 +97,234 @@ def suggest(
     wanted = [d for d in diagnostics if d.code in TRANSFORMS]
     if not wanted:
         return {}
-    try:
-        ctx = FixContext(text, settings.seed, settings.targets)
-    except (cst.ParserSyntaxError, RoundTripError, SyntaxError, ValueError, RecursionError):
-        return {}
     found: dict[Diagnostic, Suggestion] = {}
-    for diag in wanted:
-        try:
-            edit = TRANSFORMS[diag.code](ctx, diag)
-            if edit is None:
+    rest = wanted
+    window = _Fixer.window(text, wanted, settings)
+    if window is not None:
+        rest = []
+        for diag in wanted:
+            try:
+                suggestion = window.suggest(diag, settings)
+            except NeedsWholeModule:
+                rest.append(diag)
                 continue
-            safety = settings.fix_safety(diag.code, _safety(diag.code, edit))
-            fixed = _apply(ctx, [edit])
-        except Exception:  # noqa: BLE001 - a broken fix is not suggested; `fix` reports it
-            continue
-        if fixed == text or _parse_problem(fixed, "<fix>") is not None:
-            continue
-        found[diag] = Suggestion(
-            safety, registry.get(diag.code).fix_summary, text_edits(text, fixed), _needs(diag)
-        )
+            if suggestion is not None:
+                found[diag] = suggestion
+    if rest:
+        try:
+            whole = _Fixer(FixContext(text, settings.seed, settings.targets))
+        except _FAILURES:
+            return found
+        for diag in rest:
+            suggestion = whole.suggest(diag, settings)
+            if suggestion is not None:
+                found[diag] = suggestion
     return found
 
 
+class _WindowContext(FixContext):
+    """A :class:`FixContext` over a window: the module-wide questions are refused."""
+
+    @property
+    def module(self) -> cst.Module:
+        raise NeedsWholeModule("the module")
+
+    def names_in_module(self) -> frozenset[str]:
+        raise NeedsWholeModule("the names of the module")
+
+
+class _Fixer:
+    """Suggests fixes in a context: of the whole file, or of a window of it (``blanked``:
+    the lines emptied, 1-based)."""
+
+    def __init__(
+        self,
+        ctx: FixContext,
+        blanked: frozenset[int] = frozenset(),
+        kept: frozenset[int] = frozenset(),
+    ) -> None:
+        self.ctx = ctx
+        self.blanked = blanked
+        self.kept = kept
+        """The lines of the top-level statements a window keeps."""
+        self.windowed = isinstance(ctx, _WindowContext)
+        self._starts: dict[int, int] | None = None
+
+    @classmethod
+    def window(
+        cls, text: str, findings: Sequence[Diagnostic], settings: Settings
+    ) -> _Fixer | None:
+        """The window of ``findings`` in ``text``; ``None`` when the file is fixed whole: it
+        does not parse, it has a line libcst does not give back, or every top-level
+        statement holds a finding."""
+        if _LONE_BACKSLASH.search(text):
+            return None
+        lines = split_lines(text)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                tree = ast.parse("".join(_ending_as_newline(line) for line in lines))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+        kept: set[int] = set()
+        spans = [
+            (_first_line(statement), statement.end_lineno or statement.lineno)
+            for statement in tree.body
+        ]
+        for first, last in spans:
+            if any(first <= d.line <= last or first <= d.end_line <= last for d in findings):
+                kept.update(range(first, last + 1))
+        blanked = {n for first, last in spans for n in range(first, last + 1)} - kept
+        if not blanked:
+            return None
+        window = [_ending(line) if n in blanked else line for n, line in enumerate(lines, 1)]
+        stub = _indent_stub(tree, lines, blanked)
+        if stub is not None:
+            at, indent = stub
+            window[at - 1] = "if 1:" + _ending(lines[at - 1])
+            window[at] = f"{indent}pass{_ending(lines[at])}"
+        try:
+            ctx = _WindowContext("".join(window), settings.seed, settings.targets)
+        except _FAILURES:
+            return None
+        return cls(ctx, frozenset(blanked), frozenset(kept))
+
+    def suggest(self, diag: Diagnostic, settings: Settings) -> Suggestion | None:
+        """The fix of ``diag``; :class:`NeedsWholeModule` when a window cannot tell."""
+        ctx = self.ctx
+        if self.windowed and not all(n in self.kept for n in range(diag.line, diag.end_line + 1)):
+            raise NeedsWholeModule("a finding outside the statements kept")
+        try:
+            edit = TRANSFORMS[diag.code](ctx, diag)
+            if edit is None:
+                return None
+            safety = settings.fix_safety(diag.code, _safety(diag.code, edit))
+            local = None
+            if not edit.imports and not isinstance(edit.node, cst.Module):
+                local = self._replace(edit)
+            if local is None:
+                if self.windowed:
+                    raise NeedsWholeModule("imports, or the module")
+                local = ctx.text, _apply(ctx, [edit]), 1, False
+        except NeedsWholeModule:
+            raise
+        except Exception:  # noqa: BLE001 - a broken fix is not suggested; `fix` reports it
+            return None
+        old, new, start, indented = local
+        if new == old or _parse_problem(_parsable(new, indented), "<fix>") is not None:
+            return None
+        edits = tuple(
+            TextEdit(
+                (e.start[0] + start - 1, e.start[1]), (e.end[0] + start - 1, e.end[1]), e.content
+            )
+            for e in text_edits(old, new)
+        )
+        if any(n in self.blanked for e in edits for n in range(e.start[0], e.end[0] + 1)):
+            raise NeedsWholeModule("an edit of a blanked line")
+        return Suggestion(safety, registry.get(diag.code).fix_summary, edits, _needs(diag))
+
+    def _replace(self, edit: Edit) -> tuple[str, str, int, bool] | None:
+        """The code of the innermost statement holding the edited node (with its leading
+        comment and blank lines and its indentation), before and after the edit, the
+        line it starts on and whether it is indented; ``None`` when the code generated is
+        not the text of the file there (then the whole module is generated)."""
+        ctx = self.ctx
+        chain = [*ctx.ancestors(edit.node), edit.node]
+        for i in range(len(chain) - 1, 0, -1):
+            statement = chain[i]
+            if not isinstance(statement, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+                continue
+            indent = "".join(
+                self._indent(block) for block in chain[:i] if isinstance(block, cst.IndentedBlock)
+            )
+            old = self._code(statement, indent)
+            size = len(split_lines(old))
+            if getattr(statement, "decorators", ()):
+                start = self._top_start(statement) if i == 1 else None
+            else:
+                start = ctx.span(statement)[0] - len(statement.leading_lines)
+            if start is None or "".join(ctx.lines[start - 1 : start - 1 + size]) != old:
+                return None  # (not the file's text: let the whole module tell)
+            new = statement.visit(_Replace(ctx, [edit]))
+            if not isinstance(new, cst.CSTNode):
+                return None  # (removed: the whole module tells)
+            return old, self._code(new, indent), start, bool(indent)
+        return None
+
+    def _indent(self, block: cst.IndentedBlock) -> str:
+        return block.indent if block.indent is not None else self.ctx._module.default_indent
+
+    def _code(self, node: cst.CSTNode, indent: str) -> str:
+        """The code of a statement indented by ``indent``, as the module generates it."""
+        module = self.ctx._module
+        state = CodegenState(
+            default_indent=module.default_indent, default_newline=module.default_newline
+        )
+        if indent:
+            state.increase_indent(indent)
+        node._codegen(state)
+        return "".join(state.tokens)
+
+    def _top_start(self, statement: cst.CSTNode) -> int | None:
+        """The line the code of a top-level statement starts on."""
+        if self._starts is None:
+            module = self.ctx._module
+            line = 1 + len(module.header)
+            self._starts = {}
+            for node in module.body:
+                self._starts[id(node)] = line
+                line += len(split_lines(module.code_for_node(node)))
+        return self._starts.get(id(statement))
+
+
+def _parsable(code: str, indented: bool) -> str:
+    """A statement's code that :func:`ast.parse` takes on its own (an ``indented`` one
+    inside ``if 1:``)."""
+    return "if 1:\n" + code if indented else code
+
+
+def _first_line(statement: ast.stmt) -> int:
+    decorators: list[ast.expr] = getattr(statement, "decorator_list", [])
+    return min([statement.lineno, *(d.lineno for d in decorators)])
+
+
+def _ending(line: str) -> str:
+    return line[len(line.rstrip("\r\n")) :]
+
+
+def _ending_as_newline(line: str) -> str:
+    return line.rstrip("\r\n") + "\n" if _ending(line) else line
+
+
+def _blank(line: str) -> str:
+    return _ending(line)
+
+
+def _indent_stub(
+    tree: ast.Module, lines: Sequence[str], blanked: set[int]
+) -> tuple[int, str] | None:
+    """Where the window needs a stub block so that libcst detects the file's indentation
+    (from its first indented line, which may be blanked): (the line for ``if 1:``, the
+    indentation of the ``pass`` on the line after it), or ``None``."""
+    for statement in tree.body:
+        children = getattr(statement, "body", None) or getattr(statement, "cases", None)
+        if not isinstance(children, list) or not children:
+            continue
+        inner = children[0]
+        if not isinstance(inner, (ast.stmt, ast.match_case)):
+            continue
+        line = inner.pattern.lineno if isinstance(inner, ast.match_case) else inner.lineno
+        first = _first_line(statement)
+        if line <= statement.lineno:
+            continue  # `if x: y` on one line: no indented block
+        if first not in blanked:
+            return None  # the file's first indented block is kept as it is
+        text = lines[line - 1]
+        return first, text[: len(text) - len(text.lstrip(" \t\f"))]
+    return None
+
+
+# ----------------------------------------------------------------- text edits
 def _needs(diag: Diagnostic) -> str | None:
     """``scikit-learn 1.2`` for a finding whose replacement needs that release."""
     needs = diag.get("needs")

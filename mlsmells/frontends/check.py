@@ -13,26 +13,32 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from mlsmells import batch, output, versions
+from mlsmells import batch, output, runner, versions
 from mlsmells.baseline import Baseline, BaselineError, write_baseline
 from mlsmells.cache import Cache
 from mlsmells.config import ConfigError, Settings, SettingsCache
-from mlsmells.fixes.files import WriteScope
+from mlsmells.fixes.files import WriteScope, decode_source_file
 from mlsmells.frontends import fix as fix_command
 from mlsmells.frontends.options import (
     EXIT_CLEAN,
     EXIT_ERROR,
+    STDIN,
+    OutputFileError,
     add_report_arguments,
     add_selection_arguments,
+    add_stdin_argument,
     discover,
     exit_status,
     fail,
+    read_stdin,
     report_errors,
+    report_stream,
     settings_from_args,
+    stdin_path,
 )
 from mlsmells.noqa import add_noqa_to_file
 from mlsmells.runner import FileResult
-from mlsmells.sources import FileError
+from mlsmells.sources import NOTEBOOK_SUFFIX, FileError
 
 CHECK_EXAMPLES = """\
 examples:
@@ -43,7 +49,11 @@ examples:
   mlsmells check --write-baseline base.json .    record today's findings ...
   mlsmells check --baseline base.json .          ... and report only new ones
   mlsmells check --add-noqa src/                 suppress every current finding
-  mlsmells check --statistics .                  count findings per code
+  mlsmells check --statistics .                  count findings per code (and the fixable)
+  mlsmells check --show-fixes .                  mark what `mlsmells fix` fixes: CODE [*]
+  mlsmells check --output-format full src/       with the source and the suggested fixes
+  cat nb.ipynb | mlsmells check --stdin-filename nb.ipynb -
+  mlsmells check --watch src/                    check again on every change
   mlsmells check --show-settings src/train.py    the settings and target versions in force
 
 settings: [tool.mlsmells] in the nearest pyproject.toml; the options above win.
@@ -64,7 +74,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         nargs="*",
         default=["."],
         metavar="PATH",
-        help="files or directories to check (default: the current directory)",
+        help="files or directories to check (default: the current directory); `-`: the code "
+        "on standard input",
+    )
+    add_stdin_argument(parser)
+    parser.add_argument(
+        "--watch",
+        action="store_true",
+        help="check again whenever a file changes, until Ctrl-C (needs the watch extra)",
     )
     add_selection_arguments(parser)
     parser.add_argument(
@@ -93,6 +110,14 @@ def check_paths(
 
 
 def run_check(args: argparse.Namespace) -> int:
+    if args.watch:
+        if fix_command.wants_fix(args) or args.add_noqa or args.write_baseline:
+            return fail("--watch does not combine with fixing, --add-noqa or --write-baseline")
+        if STDIN in args.paths:
+            return fail("--watch needs files, not standard input")
+        from mlsmells.frontends import watch
+
+        return watch.run(argparse.Namespace(**{**vars(args), "watch": False}), run_check)
     if fix_command.wants_fix(args):  # `check --fix` is `fix`
         if args.add_noqa or args.write_baseline or args.statistics:
             return fail("--add-noqa, --write-baseline and --statistics do not combine with fixing")
@@ -104,16 +129,26 @@ def run_check(args: argparse.Namespace) -> int:
     if args.show_settings:
         return run_show_settings(args)
     try:
+        stdin = stdin_path(args)
+    except ValueError as exc:
+        return fail(str(exc))
+    if stdin is not None and (args.add_noqa or args.write_baseline or args.baseline):
+        return fail("--add-noqa, --write-baseline and --baseline need files, not standard input")
+    try:
         settings = settings_from_args(args)
         baseline = Baseline.read(args.baseline) if args.baseline is not None else None
-        paths = discover(args, settings)
+        paths = discover(args, settings) if stdin is None else []
     except (ConfigError, BaselineError) as exc:
         return fail(str(exc))
-    results = check_paths(
-        paths, settings, jobs=batch.jobs_from_args(args), cache=batch.cache_from_args(args)
-    )
-    if not results:
-        print("mlsmells: warning: no Python files found", file=sys.stderr)
+    texts: dict[Path, str] = {}
+    if stdin is not None:
+        results = check_stdin(stdin, read_stdin(), settings, args.force_exclude, texts)
+    else:
+        results = check_paths(
+            paths, settings, jobs=batch.jobs_from_args(args), cache=batch.cache_from_args(args)
+        )
+        if not results:
+            print("mlsmells: warning: no Python files found", file=sys.stderr)
     report_errors(results, sys.stderr)
     if args.add_noqa:
         return run_add_noqa(results, WriteScope(args.paths))
@@ -129,18 +164,55 @@ def run_check(args: argparse.Namespace) -> int:
                 f"(fixed or edited); refresh it with --write-baseline {args.baseline}",
                 file=sys.stderr,
             )
-    if args.statistics:
-        as_json = args.output_format in ("json", "json-lines")
-        output.write_statistics(results, sys.stdout, as_json=as_json)
-    else:
-        output.write(
-            args.output_format,
-            results,
-            sys.stdout,
-            read=output.source_reader(settings),
-            hidden=hidden,
-        )
+    read = output.source_reader(settings, texts)
+    try:
+        with report_stream(args) as out:
+            if args.statistics:
+                as_json = args.output_format in ("json", "json-lines")
+                output.write_statistics(results, out, as_json=as_json, read=read)
+            else:
+                output.write(
+                    args.output_format,
+                    results,
+                    out,
+                    read=read,
+                    hidden=hidden,
+                    colour=output.use_colour(out),
+                    fixes=args.show_fixes,
+                )
+    except OutputFileError as exc:
+        return fail(str(exc))
     return exit_status(results, exit_zero=args.exit_zero)
+
+
+def check_stdin(
+    path: Path, data: bytes, settings: SettingsCache, force_exclude: bool, texts: dict[Path, str]
+) -> list[FileResult]:
+    """Check code read from standard input as the file ``path`` (its settings, its
+    per-file-ignores; nothing when ``force_exclude`` and ``path`` is excluded). The text
+    goes into ``texts``, for the report's fixes."""
+    try:
+        config = settings.for_path(path)
+        if force_exclude and settings.is_excluded(path, parents=True):
+            return []
+        codes = config.codes_for(path)
+    except ConfigError as exc:
+        return [FileResult(path, error=FileError(str(exc)))]
+    result = runner.check_file(path, codes, data=data, targets=config.targets)
+    if result.error is None:
+        try:
+            texts[path] = stdin_text(path, data)
+        except FileError:
+            pass
+    return [result]
+
+
+def stdin_text(path: Path, data: bytes) -> str:
+    """The text of code read from standard input (a notebook's JSON, or Python source with
+    its line endings), as a checked file's text is read again for its fixes."""
+    if path.suffix == NOTEBOOK_SUFFIX:
+        return data.decode("utf-8")
+    return decode_source_file(path, data).text
 
 
 def run_show_settings(args: argparse.Namespace) -> int:

@@ -8,12 +8,14 @@ A *registrar* takes the subparsers object, adds its parser and sets ``handler``
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn, cast
 
 import mlsmells
-from mlsmells.frontends import check, rules
+from mlsmells.frontends import check, rules, server
 from mlsmells.frontends import fix as fix_command
 from mlsmells.frontends.options import (
     EXIT_ERROR,
@@ -27,16 +29,39 @@ SUBCOMMANDS: list[Registrar] = [
     fix_command.register,
     rules.register_rule,
     rules.register_rules,
+    server.register,
 ]
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with "did you mean" for a mistyped subcommand."""
+
+    def error(self, message: str) -> NoReturn:
+        if "invalid choice:" in message and "argument COMMAND" in message:
+            wrong = message.split("invalid choice: ", 1)[1].split(" (", 1)[0].strip("'\"")
+            close = difflib.get_close_matches(wrong, list(_commands(self)), n=1)
+            if close:
+                message = f"unknown command {wrong!r}; did you mean {close[0]!r}?"
+        super().error(message)
+
+
+def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="mlsmells",
         description="Find machine-learning code smells in Python code.",
     )
     parser.add_argument("--version", action="version", version=f"mlsmells {mlsmells.__version__}")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers = cast(
+        "argparse._SubParsersAction[argparse.ArgumentParser]",
+        parser.add_subparsers(dest="command", metavar="COMMAND"),
+    )
     for register in SUBCOMMANDS:
         register(subparsers)
     return parser
@@ -44,11 +69,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
         parser.print_help(sys.stderr)
         return EXIT_ERROR
+    if unknown:  # the subcommand's usage, and the option it probably meant
+        command = _commands(parser)[args.command]
+        options = [o for a in command._actions for o in a.option_strings]
+        first = next((u.split("=", 1)[0] for u in unknown if u.startswith("-")), "")
+        close = difflib.get_close_matches(first, options, n=1) if first else []
+        hint = f"; did you mean {close[0]}?" if close else ""
+        command.error(f"unrecognized arguments: {' '.join(unknown)}{hint}")
     try:
         return handler(args)
     except BrokenPipeError:

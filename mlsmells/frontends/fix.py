@@ -25,16 +25,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from mlsmells import output, registry, sources
+from mlsmells import output, registry, runner, sources
 from mlsmells.baseline import Baseline, BaselineError
 from mlsmells.config import ConfigError, Settings, SettingsCache
 from mlsmells.fixes.files import (
     SourceFile,
     WriteScope,
+    decode_source_file,
     fix_size_limit,
     read_source_file,
     read_text_file,
     remove_stale_temporaries,
+    split_lines,
     write_source_file,
 )
 from mlsmells.frontends import options
@@ -106,7 +108,16 @@ def add_fix_options(parser: argparse.ArgumentParser, *, in_check: bool = False) 
         help="write nothing; print the unified diff of the fixes (exit 1 when there is one)",
     )
     group.add_argument(
-        "--show-fixes", action="store_true", help="list the findings fixed in each file"
+        "--show-fixes",
+        action="store_true",
+        help="list the findings fixed in each file"
+        + ("; without --fix: mark the findings `mlsmells fix` fixes ([*]) and count them"
+           if in_check else ""),
+    )
+    group.add_argument(
+        "--exit-non-zero-on-fix",
+        action="store_true",
+        help="exit 1 when a fix was applied, even if no finding is left (for pre-commit)",
     )
 
 
@@ -125,8 +136,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         nargs="*",
         default=["."],
         metavar="PATH",
-        help="files or directories to fix (default: the current directory)",
+        help="files or directories to fix (default: the current directory); `-`: fix the "
+        "code on standard input and write it to standard output",
     )
+    options.add_stdin_argument(parser)
     options.add_selection_arguments(parser)
     options.add_report_arguments(parser)
     add_fix_options(parser)
@@ -145,31 +158,68 @@ def run_fix(args: argparse.Namespace) -> int:
         print("mlsmells: error: --baseline does not combine with --diff", file=sys.stderr)
         return EXIT_ERROR
     try:
+        stdin = options.stdin_path(args)
+        if stdin is not None and args.baseline is not None:
+            raise ValueError("--baseline needs files, not standard input")
         fix_size_limit()  # (each file reads it: an invalid value is one line here, first)
         settings = options.settings_from_args(args)
         baseline = Baseline.read(args.baseline) if args.baseline is not None else None
-        paths = options.discover(args, settings)
+        paths = options.discover(args, settings) if stdin is None else []
     except (ConfigError, BaselineError, ValueError) as exc:
         print(f"mlsmells: error: {output.printable(str(exc))}", file=sys.stderr)
         return EXIT_ERROR
-    if not paths:
-        print("mlsmells: warning: no Python files found", file=sys.stderr)
-    if not args.diff:  # what an earlier run killed while writing left behind
-        remove_stale_temporaries(paths)
-    # The command line's --unsafe-fixes is already part of each file's settings.
-    scope = WriteScope(args.paths)
-    outcomes = [fix_path(path, None, settings, write=not args.diff, scope=scope) for path in paths]
+    texts: dict[Path, str] = {}
+    if stdin is not None:
+        outcomes = [fix_stdin(args, stdin, settings, texts)]
+    else:
+        if not paths:
+            print("mlsmells: warning: no Python files found", file=sys.stderr)
+        if not args.diff:  # what an earlier run killed while writing left behind
+            remove_stale_temporaries(paths)
+        # The command line's --unsafe-fixes is already part of each file's settings.
+        scope = WriteScope(args.paths)
+        outcomes = [
+            fix_path(path, None, settings, write=not args.diff, scope=scope) for path in paths
+        ]
     for outcome in outcomes:
         for error in outcome.errors:
             print(f"mlsmells: error: {output.printable(f'{outcome.path}{error}')}", file=sys.stderr)
         for notice in outcome.notices:
             line = output.printable(f"{outcome.path}{notice}")
             print(f"mlsmells: notice: {line}", file=sys.stderr)
-    report: TextIO = sys.stdout
+    try:
+        with options.report_stream(args) as out:
+            if stdin is not None and args.output_file is None:
+                out = sys.stderr  # stdout holds the fixed code (or its diff)
+            outcomes = _report(args, outcomes, baseline, settings, out, texts)
+    except options.OutputFileError as exc:
+        return options.fail(str(exc))
+    return exit_status(
+        outcomes,
+        diff=args.diff,
+        exit_zero=getattr(args, "exit_zero", False),
+        on_fix=args.exit_non_zero_on_fix,
+    )
+
+
+def _report(
+    args: argparse.Namespace,
+    outcomes: list[FileOutcome],
+    baseline: Baseline | None,
+    settings: SettingsCache,
+    out: TextIO,
+    texts: Mapping[Path, str],
+) -> list[FileOutcome]:
+    """Report a fix run on ``out``: the diffs (``--diff``, on stdout for standard input),
+    or the findings left; then what was fixed and the summary (on stderr after a diff or
+    a machine format). Returns the outcomes, counting as remaining only the findings the
+    ``baseline`` did not hide."""
+    report: TextIO = out
     hidden = 0
     if args.diff:
+        diffs = sys.stdout if out is sys.stderr else out
         for outcome in outcomes:
-            sys.stdout.write(outcome.diff)
+            diffs.write(outcome.diff)
         report = sys.stderr
     else:
         remaining = [_as_file_result(o) for o in outcomes]
@@ -177,18 +227,61 @@ def run_fix(args: argparse.Namespace) -> int:
             filtered = baseline.filter(remaining)
             remaining, hidden = filtered.results, filtered.hidden
             outcomes = [_without_hidden(o, filtered.results) for o in outcomes]
-        if args.output_format == "text":
-            output.write_text(remaining, sys.stdout, summary=False)
+        fmt = args.output_format
+        read = output.source_reader(settings, texts)
+        if fmt in output.HUMAN_FORMATS:
+            output.write(
+                fmt, remaining, out, read=read, summary=False, colour=output.use_colour(out)
+            )
         else:
-            fmt = args.output_format
-            output.write(fmt, remaining, sys.stdout, read=output.source_reader(settings))
+            output.write(fmt, remaining, out, read=read)
             report = sys.stderr
     if args.show_fixes:
         write_fixes(outcomes, report, diff=args.diff)
     write_summary(outcomes, report, diff=args.diff)
     if hidden:
         report.write(f"{_plural(hidden, 'more finding')} left in the baseline.\n")
-    return exit_status(outcomes, diff=args.diff, exit_zero=getattr(args, "exit_zero", False))
+    return outcomes
+
+
+def fix_stdin(
+    args: argparse.Namespace, path: Path, settings: SettingsCache, texts: dict[Path, str]
+) -> FileOutcome:
+    """``fix -``: fix the code on standard input as the file ``path`` (its settings; left
+    as it is when ``--force-exclude`` excludes ``path``) and write it to stdout (unless
+    ``--diff``): the fixed code, or the code as it came when it could not be fixed. The
+    fixed text goes into ``texts``, for the report."""
+    data = options.read_stdin()
+    outcome = FileOutcome(path)
+    fixed = data
+    try:
+        config = settings.for_path(path)
+        if not (args.force_exclude and settings.is_excluded(path, parents=True)):
+            source, new_text = fix_loaded(outcome, _decode(path, data), None, config, None)
+            texts[path] = new_text
+            if args.diff:
+                outcome.diff = outcome.diff or unified_diff(
+                    output.printable(str(path)), source.text, new_text
+                )
+            fixed = source.encode(new_text)
+    except ConfigError as exc:
+        outcome.errors.append(f": {exc}")
+    except FileError as exc:
+        outcome.errors.append(f"{exc.location}: {exc}")
+    if not args.diff:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(fixed)
+        sys.stdout.flush()
+    return outcome
+
+
+def _decode(path: Path, data: bytes) -> SourceFile:
+    if path.suffix == sources.NOTEBOOK_SUFFIX:
+        try:
+            return SourceFile(path, data, data.decode("utf-8"), "utf-8")
+        except UnicodeDecodeError as exc:
+            raise FileError(f"cannot decode as utf-8: {exc.reason} at byte {exc.start}") from None
+    return decode_source_file(path, data)
 
 
 def fix_path(
@@ -213,27 +306,20 @@ def fix_path(
     except ConfigError as exc:
         outcome.errors.append(f": {exc}")
         return outcome
-    if active is None:
-        active = config.codes_for(path)
-    apply_unsafe = config.unsafe_fixes if unsafe is None else unsafe
     try:
         if path.suffix == sources.NOTEBOOK_SUFFIX:
-            source, new_text = _fix_notebook(outcome, active, config, apply_unsafe)
+            stored = read_text_file(path)
         else:
-            source = read_source_file(path)
-            outcome.result = fix_source(
-                source.text, str(path), active, settings=config, unsafe=apply_unsafe
-            )
-            new_text = outcome.result.source
-            if not write:  # (a diff of a big file costs a tenth of its fix)
-                outcome.diff = unified_diff(output.printable(str(path)), source.text, new_text)
+            stored = read_source_file(path)
+        source, new_text = fix_loaded(outcome, stored, active, config, unsafe)
+        if not write and path.suffix != sources.NOTEBOOK_SUFFIX:
+            # (a diff of a big file costs a tenth of its fix)
+            outcome.diff = unified_diff(output.printable(str(path)), source.text, new_text)
     except FileError as exc:
         outcome.errors.append(f"{exc.location}: {exc}")
         return outcome
     result = outcome.result
     assert result is not None
-    if result.error is not None:
-        outcome.errors.append(f": {result.error}")
     if write and new_text != source.text:
         try:
             write_source_file(source, new_text, scope)
@@ -243,13 +329,41 @@ def fix_path(
     return outcome
 
 
-def _fix_notebook(
-    outcome: FileOutcome, active: frozenset[str], config: Settings, unsafe: bool
+def fix_loaded(
+    outcome: FileOutcome,
+    source: SourceFile,
+    active: frozenset[str] | None,
+    config: Settings,
+    unsafe: bool | None,
 ) -> tuple[SourceFile, str]:
-    """Fix the code cells of a notebook as one module and map the result back onto the cells."""
+    """Fix the text of a file read (``source``; a notebook's JSON text) into ``outcome``:
+    (``source``, the fixed text). ``active`` ``None``: the codes the settings select for
+    the file; ``unsafe`` ``None``: the ``unsafe-fixes`` setting. Raises
+    :class:`FileError` when the text cannot be parsed (or is not a notebook)."""
+    path = outcome.path
+    if active is None:
+        active = config.codes_for(path)
+    apply_unsafe = config.unsafe_fixes if unsafe is None else unsafe
+    if path.suffix == sources.NOTEBOOK_SUFFIX:
+        new_text = _fix_notebook(outcome, source, active, config, apply_unsafe)
+    else:
+        outcome.result = fix_source(
+            source.text, str(path), active, settings=config, unsafe=apply_unsafe
+        )
+        new_text = outcome.result.source
+    assert outcome.result is not None
+    if outcome.result.error is not None:
+        outcome.errors.append(f": {outcome.result.error}")
+    return source, new_text
+
+
+def _fix_notebook(
+    outcome: FileOutcome, source: SourceFile, active: frozenset[str], config: Settings, unsafe: bool
+) -> str:
+    """Fix the code cells of a notebook as one module and map the result back onto the
+    cells: the notebook's new text."""
     from mlsmells import notebooks
 
-    source = read_text_file(outcome.path)
     try:
         notebook = notebooks.Notebook(source.text)
     except notebooks.NotebookError as exc:
@@ -267,15 +381,15 @@ def _fix_notebook(
     )
     outcome.result = result
     if not result.changed:
-        return source, source.text
+        return source.text
     try:
         edit = notebook.apply(result.source)
     except notebooks.FixMappingError as exc:
         outcome.result = result.abandoned(f"{exc}; the notebook is left unchanged")
-        return source, source.text
+        return source.text
     outcome.diff = edit.diff(output.printable(str(outcome.path)))
     outcome.line_map = notebooks.Notebook(edit.text).line_map()
-    return source, edit.text
+    return edit.text
 
 
 def unified_diff(name: str, old: str, new: str) -> str:
@@ -309,12 +423,16 @@ def _as_file_result(outcome: FileOutcome) -> FileResult:
         else:
             error = FileError(outcome.errors[0].removeprefix(": "))
     remaining = outcome.result.remaining if outcome.result is not None else ()
+    wide = None
+    if remaining and outcome.result is not None:
+        wide = runner.wide_lines(remaining, split_lines(outcome.result.source))
     return FileResult(
         outcome.path,
         remaining,
         error,
         line_map=outcome.line_map,
         notices=outcome.notices,
+        wide=wide,
     )
 
 
@@ -372,9 +490,15 @@ def write_summary(outcomes: Sequence[FileOutcome], out: TextIO, *, diff: bool) -
     out.write(" ".join(parts) + "\n")
 
 
-def exit_status(outcomes: Sequence[FileOutcome], *, diff: bool, exit_zero: bool = False) -> int:
+def exit_status(
+    outcomes: Sequence[FileOutcome], *, diff: bool, exit_zero: bool = False, on_fix: bool = False
+) -> int:
+    """2 on errors; else 1 when findings remain (unless ``exit_zero``), when ``--diff`` shows
+    a change, or when ``on_fix`` (``--exit-non-zero-on-fix``) and a fix was applied."""
     if any(o.errors for o in outcomes):
         return EXIT_ERROR
+    if on_fix and any(o.result is not None and o.result.applied for o in outcomes):
+        return EXIT_FINDINGS
     if exit_zero:
         return EXIT_CLEAN
     if any(o.result is not None and o.result.remaining for o in outcomes):

@@ -4,13 +4,15 @@ settings and files they lead to, exit statuses and error lines."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
 from mlsmells import output, registry, runner
 from mlsmells.config import Overrides, SettingsCache
+from mlsmells.ignorefiles import IgnoreFiles
 from mlsmells.runner import FileResult
 
 Handler = Callable[[argparse.Namespace], int]
@@ -93,6 +95,13 @@ def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
         help="more paths to skip when walking directories",
     )
     group.add_argument(
+        "--respect-gitignore",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="skip what .gitignore and .ignore files ignore when walking directories "
+        "(default: the respect-gitignore setting, true)",
+    )
+    group.add_argument(
         "--force-exclude",
         action="store_true",
         help="apply the exclusions to the paths named on the command line too (for pre-commit)",
@@ -116,6 +125,7 @@ def settings_from_args(args: argparse.Namespace) -> SettingsCache:
         exclude=tuple(args.exclude) if args.exclude is not None else None,
         extend_exclude=tuple(args.extend_exclude),
         unsafe_fixes=getattr(args, "unsafe_fixes", None),
+        respect_gitignore=getattr(args, "respect_gitignore", None),
     )
     return SettingsCache(overrides, config=args.config, isolated=args.isolated)
 
@@ -123,10 +133,17 @@ def settings_from_args(args: argparse.Namespace) -> SettingsCache:
 def discover(args: argparse.Namespace, settings: SettingsCache) -> list[Path]:
     """The files to check; :class:`ConfigError` when a configuration on the way is invalid."""
 
+    ignores = IgnoreFiles()
+
     def excluded(path: Path, named: bool) -> bool:
         if named and not args.force_exclude:
             return False
-        return settings.is_excluded(path, parents=named)
+        if settings.is_excluded(path, parents=named):
+            return True
+        # A file named on the command line is checked whatever the ignore files say.
+        return not named and settings.for_path(path.parent).respect_gitignore and (
+            ignores.ignored(path)
+        )
 
     return runner.discover(args.paths, excluded)
 
@@ -139,9 +156,16 @@ def add_report_arguments(parser: argparse.ArgumentParser, *, in_check: bool = Fa
         "--output-format",
         choices=output.FORMATS,
         default="text",
-        help="text: path:line:col: CODE message and a summary (default); concise: the same "
-        "without summary; json / json-lines: records with fixes; github: workflow annotations; "
-        "sarif: SARIF 2.1.0; junit: JUnit XML",
+        help="text: path:line:col: CODE [*] message and a summary (default; [*]: `mlsmells "
+        "fix` fixes it); concise: the same without summary; full: with the source line, a "
+        "caret under the finding and the suggested change; json / json-lines: records with "
+        "fixes; github: workflow annotations; sarif: SARIF 2.1.0; junit: JUnit XML",
+    )
+    group.add_argument(
+        "--output-file",
+        type=Path,
+        metavar="FILE",
+        help="write the report to FILE instead of standard output",
     )
     group.add_argument(
         "--exit-zero",
@@ -171,6 +195,62 @@ def add_report_arguments(parser: argparse.ArgumentParser, *, in_check: bool = Fa
         metavar="FILE",
         help="record the current findings in FILE, for --baseline",
     )
+
+
+def add_stdin_argument(parser: argparse.ArgumentParser) -> None:
+    """``--stdin-filename``: the name of the code read from standard input (``PATH`` ``-``)."""
+    parser.add_argument(
+        "--stdin-filename",
+        type=Path,
+        metavar="PATH",
+        help="with `-` as the path: the file name of the code read from standard input; it "
+        "decides Python or notebook, the configuration and the per-file-ignores "
+        "(default: `-`, Python code)",
+    )
+
+
+STDIN = "-"
+
+
+def stdin_path(args: argparse.Namespace) -> Path | None:
+    """The path standard input is checked as when ``-`` is the only path, else ``None``.
+
+    Raises :class:`ValueError` when ``-`` is mixed with other paths, or
+    ``--stdin-filename`` is given without ``-``."""
+    paths: list[str] = args.paths
+    name: Path | None = getattr(args, "stdin_filename", None)
+    if STDIN not in paths:
+        if name is not None:
+            raise ValueError("--stdin-filename needs `-` as the path (the code on standard input)")
+        return None
+    if len(paths) != 1:
+        raise ValueError("`-` (standard input) does not combine with other paths")
+    return name if name is not None else Path(STDIN)
+
+
+def read_stdin() -> bytes:
+    return sys.stdin.buffer.read()
+
+
+@contextlib.contextmanager
+def report_stream(args: argparse.Namespace) -> Iterator[TextIO]:
+    """Where the report goes: ``--output-file`` (UTF-8, created or replaced), else stdout.
+
+    Raises :class:`OutputFileError` when the file cannot be opened."""
+    target: Path | None = getattr(args, "output_file", None)
+    if target is None:
+        yield sys.stdout
+        return
+    try:
+        stream = open(target, "w", encoding="utf-8", newline="")
+    except OSError as exc:
+        raise OutputFileError(f"{target}: cannot write: {exc.strerror or exc}") from None
+    with stream:
+        yield stream
+
+
+class OutputFileError(Exception):
+    """The ``--output-file`` cannot be written (the message is one line)."""
 
 
 def fail(message: str) -> int:

@@ -1,0 +1,77 @@
+"""The fix of each finding alone (:mod:`mlsmells.fixes.suggest`): computed in a window of
+the file, it is what applying that one fix to the whole file gives, on every fixture."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mlsmells import registry, runner
+from mlsmells.config import Settings
+from mlsmells.diagnostics import Diagnostic
+from mlsmells.fixes.apply import _apply, _parse_problem, _safety
+from mlsmells.fixes.base import FixContext
+from mlsmells.fixes.suggest import Suggestion, suggest, text_edits
+from mlsmells.registry import TRANSFORMS
+
+HERE = Path(__file__).parent
+FIXTURES = sorted((HERE / "fixtures" / "fix").glob("*.in.py")) + sorted(
+    (HERE / "fixtures" / "rules").glob("ML*.py")
+)
+ALL = frozenset(registry.RULES)
+
+
+def whole_file(text: str, findings: list[Diagnostic]) -> dict[Diagnostic, Suggestion]:
+    """The reference: each fix applied alone to the whole module, the edits diffed."""
+    settings = Settings()
+    ctx = FixContext(text, settings.seed)
+    found: dict[Diagnostic, Suggestion] = {}
+    for diag in findings:
+        try:
+            edit = TRANSFORMS[diag.code](ctx, diag)
+            if edit is None:
+                continue
+            safety = settings.fix_safety(diag.code, _safety(diag.code, edit))
+            fixed = _apply(ctx, [edit])
+        except Exception:  # noqa: BLE001 - as suggest: a broken fix is not suggested
+            continue
+        if fixed == text or _parse_problem(fixed, "<fix>") is not None:
+            continue
+        summary = registry.get(diag.code).fix_summary
+        found[diag] = Suggestion(safety, summary, text_edits(text, fixed))
+    return found
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
+def test_window_gives_the_whole_files_fixes(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    findings = [
+        d for d in runner.check_source(text, str(path), ALL) if d.code in TRANSFORMS
+    ]
+    if not findings:
+        pytest.skip("no finding with a fix")
+    assert suggest(text, findings, Settings()) == whole_file(text, findings)
+
+
+def test_a_module_wide_fix_falls_back_to_the_whole_file() -> None:
+    """ML102 plans the module (one Generator for every legacy call): the window refuses
+    it and the whole file answers, as do fixes that add imports."""
+    text = (
+        "import numpy as np\n\n\ndef unrelated():\n    return 1\n\n\n"
+        "x = np.random.rand(3)\n"
+    )
+    findings = [d for d in runner.check_source(text, "m.py", ALL) if d.code == "ML102"]
+    assert findings
+    found = suggest(text, findings, Settings())
+    assert found == whole_file(text, findings) and found
+
+
+def test_an_edit_inside_an_indented_block_keeps_its_indentation() -> None:
+    text = (
+        "import torch\n\n\nclass Loader:\n    def load(self, path):\n"
+        "        # the weights\n        return torch.load(path)\n\n\nprint(1)\n"
+    )
+    [diag] = [d for d in runner.check_source(text, "m.py", ALL) if d.code == "ML401"]
+    [edit] = suggest(text, [diag], Settings())[diag].edits
+    assert (edit.start, edit.end, edit.content) == ((7, 30), (7, 30), ", weights_only=True")
