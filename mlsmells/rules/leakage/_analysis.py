@@ -62,7 +62,7 @@ class Candidate:
 
     code: str
     taint: Taint
-    sink_node: ast.Call
+    sink_node: ast.expr
     sink_label: str
     kind: SinkKind
 
@@ -110,7 +110,7 @@ class DataFlow(Analysis):
         return found
 
     def _scope_candidates(self, flow: ScopeFlow) -> Iterator[Candidate]:
-        for sink in flow.sinks:
+        for sink in [*flow.sinks, *self.flow.selection_sinks(flow)]:
             yield from self._sink_candidates(sink)
         for use in flow.transforms:
             taint = use.fit.taint
@@ -119,6 +119,13 @@ class DataFlow(Analysis):
             split = self._held_out_in_fit(taint, use.value)
             if split is not None:
                 yield self._from_split(taint, split)
+        for _, data in flow.trainings:
+            for taint in data.all_taints():
+                if taint.encoder:
+                    continue
+                split = self._held_out_in_fit(taint, data)
+                if split is not None:
+                    yield self._from_split(taint, split)
 
     def _held_out_in_fit(self, taint: Taint, data: Value) -> Split | None:
         """The split whose training side ``data`` is, when the fit saw that split's held-out side.
@@ -130,7 +137,7 @@ class DataFlow(Analysis):
         for path in data.rows:
             for k in range(1, len(path)):
                 split_id, part = path[k]
-                if part != TRAIN_PART:
+                if part != TRAIN_PART or not self.flow.validated(split_id):
                     continue
                 held_out = path[:k] + ((split_id, TEST_PART),)
                 if any(paths_overlap(fit_path, held_out) for fit_path in taint.rows):

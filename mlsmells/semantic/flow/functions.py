@@ -10,6 +10,7 @@ from dataclasses import replace
 from mlsmells.semantic.flow.expressions import ExpressionEvaluator
 from mlsmells.semantic.flow.syntax import call_arg, is_false, keyword_arg, per_row_axis
 from mlsmells.semantic.flow.tables import (
+    COUNTER,
     CV_FUNCTIONS,
     NUMPY_STATS,
     PASS_THROUGH_BUILTINS,
@@ -18,9 +19,13 @@ from mlsmells.semantic.flow.tables import (
     RESAMPLE_FUNCTION,
     SK_SCALING_FUNCTIONS,
     SK_SELECTION_SCORES,
+    STANDARDISING_FUNCTIONS,
     TRAIN_TEST_SPLIT,
     UNIONS,
+    VALIDATION_KEYWORDS,
+    categories_only,
     classify,
+    combined_categories_only,
     combined_role,
 )
 from mlsmells.semantic.flow.values import (
@@ -33,7 +38,6 @@ from mlsmells.semantic.flow.values import (
     Obj,
     Sink,
     SinkKind,
-    Split,
     Taint,
     TaintKind,
     Value,
@@ -42,6 +46,7 @@ from mlsmells.semantic.flow.values import (
     tuple_item,
     with_rows_step,
 )
+from mlsmells.semantic.kinds import modern
 
 
 class FunctionEvaluator(ExpressionEvaluator):
@@ -57,6 +62,8 @@ class FunctionEvaluator(ExpressionEvaluator):
         if not isinstance(node.func, ast.Name):
             self.eval(node.func)
         args = self._arguments(node)
+        if any(kw.arg in VALIDATION_KEYWORDS for kw in node.keywords):
+            self.model_use(node, args, evaluated=False)  # ``lgb.train(..., valid_sets=...)``
         for a in args:
             self._escape(a)
         result = join(a for a in args if isinstance(a, Value))
@@ -65,6 +72,7 @@ class FunctionEvaluator(ExpressionEvaluator):
         return result
 
     def _qualified_call(self, node: ast.Call, qualname: str) -> Abstract:
+        qualname = modern(qualname)
         if qualname.startswith("builtins."):
             name = qualname[len("builtins.") :]
             if name in PASS_THROUGH_BUILTINS:
@@ -100,6 +108,14 @@ class FunctionEvaluator(ExpressionEvaluator):
             return Value(items=tuple(args))
         if qualname in NUMPY_STATS:
             return self._numpy_statistic(node, qualname)
+        if qualname == "pandas.merge" and len(node.args) >= 1:
+            values = [v if isinstance(v, Value) else EMPTY for v in self._arguments(node)]
+            return self.merged(values[0], values[1:])
+        if qualname == COUNTER:
+            values = [v for v in self._arguments(node) if isinstance(v, Value)]
+            return self.aggregate(node, values[0] if values else EMPTY, "Counter")
+        if qualname in STANDARDISING_FUNCTIONS:
+            return self._standardising_function(node, qualname)
         if qualname.startswith("sklearn.metrics."):
             return self._metric(node)
         if qualname.startswith("numpy.random."):
@@ -108,15 +124,10 @@ class FunctionEvaluator(ExpressionEvaluator):
         if role is not None:
             for a in self._arguments(node):
                 self._escape(a)
-            return Obj(qualname, role, node)
+            return Obj(qualname, role, node, categories_only=categories_only(qualname, node))
         return self._unknown_call(node)
 
     # ----------------------------------------------------- sinks and splits
-    def _record_split(self, node: ast.Call, label: str, kind: SinkKind) -> int:
-        split_id = self.tracker.new_id()
-        self.tracker.splits[split_id] = Split(split_id, node, label, kind)
-        return split_id
-
     def _train_test_split(self, node: ast.Call) -> Abstract:
         for kw in node.keywords:
             self.eval(kw.value)
@@ -126,7 +137,7 @@ class FunctionEvaluator(ExpressionEvaluator):
             return EMPTY
         arrays = [self.value(a) for a in node.args]
         label = "train_test_split"
-        split_id = self._record_split(node, label, SinkKind.SPLIT)
+        split_id = self.record_split(node, label, SinkKind.SPLIT)
         roles = (
             [ArgRole.WHOLE]
             if len(arrays) == 1
@@ -186,7 +197,12 @@ class FunctionEvaluator(ExpressionEvaluator):
         for step in steps:
             if step is not None:
                 self.flow.other_use.add(step)
-        return Obj(qualname, combined_role(steps, final_decides=True), node)
+        return Obj(
+            qualname,
+            combined_role(steps, final_decides=True),
+            node,
+            categories_only=combined_categories_only(steps),
+        )
 
     def _union(self, node: ast.Call, qualname: str) -> Obj:
         position = UNIONS[qualname]
@@ -220,7 +236,12 @@ class FunctionEvaluator(ExpressionEvaluator):
         for part in parts:
             if part is not None:
                 self.flow.other_use.add(part)
-        return Obj(qualname, combined_role(parts, final_decides=False), node)
+        return Obj(
+            qualname,
+            combined_role(parts, final_decides=False),
+            node,
+            categories_only=combined_categories_only(parts),
+        )
 
     # ------------------------------------------------------ source functions
     def _selection_scores(self, node: ast.Call, qualname: str) -> Value:
@@ -261,8 +282,23 @@ class FunctionEvaluator(ExpressionEvaluator):
             self.eval(kw.value)
         return self._statistic(node, data, qualname.rpartition(".")[2], axis)
 
+    def _standardising_function(self, node: ast.Call, qualname: str) -> Value:
+        """``scipy.stats.zscore(df[c])``: standardised with statistics of all the rows."""
+        data = self.value(node.args[0]) if node.args else EMPTY
+        axis = call_arg(node, STANDARDISING_FUNCTIONS[qualname], "axis")
+        for a in node.args[1:]:
+            self.eval(a)
+        for kw in node.keywords:
+            self.eval(kw.value)
+        return join([data, self._statistic(node, data, qualname.rpartition(".")[2], axis)])
+
     def _statistic(self, node: ast.Call, data: Value, name: str, axis: ast.expr | None) -> Value:
-        if not data.rows or per_row_axis(axis) or self.tracker.is_simulated(data.rows):
+        if (
+            not data.rows
+            or data.single
+            or per_row_axis(axis)
+            or self.tracker.is_simulated(data.rows)
+        ):
             return replace(derive(data), rows=frozenset(), prediction=None)
         taint = Taint(TaintKind.STATISTIC, node, name, data.rows)
         return Value(taints=data.taints, pending=frozenset({taint}))
@@ -271,6 +307,9 @@ class FunctionEvaluator(ExpressionEvaluator):
         """A metric call: an evaluation when it scores a model's predictions."""
         values = [self.eval(a) for a in node.args]
         named = {kw.arg: self.eval(kw.value) for kw in node.keywords if kw.arg is not None}
+        for v in [*values, *named.values()]:
+            if isinstance(v, Value):
+                self.tracker.use_parts(v.rows, evaluated=True)
         for kw in node.keywords:
             if kw.arg is None:
                 self.eval(kw.value)
@@ -301,3 +340,43 @@ class FunctionEvaluator(ExpressionEvaluator):
 
     def _evaluation(self, node: ast.Call, obj: Obj, x: Value, y: Value) -> None:
         self.flow.evaluations.append(Evaluation(node, obj, obj.last_fit, x, y))
+
+    # ------------------------------------------------- tables, frames, models
+    def aggregate(self, node: ast.Call, data: Value, name: str) -> Value:
+        """A table of statistics, one row per group (``df.groupby(k).y.mean()``,
+        ``value_counts()``): rows of its own, and the statistic, applied to whatever it is
+        mapped or merged into (or used as a mask of)."""
+        rows = self.tracker.fresh_rows()
+        if not data.rows or data.single or self.tracker.is_simulated(data.rows):
+            return Value(rows=rows)
+        taint = Taint(TaintKind.STATISTIC, node, name, data.rows)
+        return Value(rows=rows, taints=data.taints, pending=frozenset({taint}))
+
+    def merged(self, left: Value, others: list[Value]) -> Value:
+        """``left.merge(right)``: the rows of ``left``, the columns and statistics of both
+        (a per-customer aggregate of another table merged in adds no row of it)."""
+        joined = join([left] + others)
+        if not left.rows:
+            return joined
+        return replace(joined, rows=left.rows, single=left.single)
+
+    def model_use(self, node: ast.Call, args: list[Abstract], evaluated: bool) -> None:
+        """``model.fit(X_tr, y_tr, validation_data=(X_va, y_va))``, ``lgb.train(p, d_tr,
+        valid_sets=[d_va])``, ``model.evaluate(X_va, y_va)`` (``args``: the values of the
+        positional arguments, then of the keywords): the data trained (or evaluated) on,
+        for telling which hand-written splits are made for validation, and the training
+        data (the first argument holding data)."""
+        names = [None] * len(node.args) + [kw.arg for kw in node.keywords]
+        data = 0
+        for name, value in zip(names, args, strict=True):
+            if not isinstance(value, Value) or not value.rows:
+                continue
+            held_out = evaluated or name in VALIDATION_KEYWORDS
+            self.tracker.use_parts(value.rows, held_out)
+            if held_out:
+                continue
+            if name in ("y", "label") or (name is None and data == 1):
+                self.flow.targets.append(value)
+            elif data == 0:
+                self.flow.trainings.append((node, value))
+            data += 1

@@ -27,10 +27,15 @@ class Summary:
     roots: dict[str, int]
     result: Abstract | None
     sinks: tuple[Sink, ...]
+    effects: dict[str, Value]
+    """Parameters whose data the function changes in place, and what they hold then."""
 
 
-def summarize(flow: ScopeFlow, node: ast.FunctionDef | ast.AsyncFunctionDef) -> Summary:
-    """The summary of the function ``node`` from its finished flow."""
+def summarize(
+    flow: ScopeFlow, node: ast.FunctionDef | ast.AsyncFunctionDef, selections: list[Sink]
+) -> Summary:
+    """The summary of the function ``node`` from its finished flow (``selections``: the
+    sinks of the splits it makes by selecting rows)."""
     args = node.args
     params = tuple(a.arg for a in args.posonlyargs + args.args)
     result: Abstract | None = None
@@ -53,8 +58,17 @@ def summarize(flow: ScopeFlow, node: ast.FunctionDef | ast.AsyncFunctionDef) -> 
         else:
             result = join(values, apply_stats=False)
     roots = set(flow.param_roots.values())
-    sinks = tuple(s for s in flow.sinks if any(p[0][0] in roots for _, v in s.args for p in v.rows))
-    return Summary(params, dict(flow.param_roots), result, sinks)
+    sinks = tuple(
+        s
+        for s in [*flow.sinks, *selections]
+        if any(p[0][0] in roots for _, v in s.args for p in v.rows)
+    )
+    effects: dict[str, Value] = {}
+    for name in params:
+        final = flow.env.get(name)
+        if name in flow.mutated and name not in flow.rebound and isinstance(final, Value):
+            effects[name] = final
+    return Summary(params, dict(flow.param_roots), result, sinks, effects)
 
 
 class Substitution:
@@ -110,7 +124,9 @@ class Substitution:
             return self.value(value)
         found = self.objects.get(id(value))
         if found is None:
-            found = Obj(value.qualname, value.role, value.node)
+            found = Obj(
+                value.qualname, value.role, value.node, categories_only=value.categories_only
+            )
             for fit in value.fits:
                 found.fits.append(
                     replace(

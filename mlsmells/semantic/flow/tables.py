@@ -4,10 +4,12 @@ role of an object (:func:`classify`, :func:`combined_role`)."""
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Sequence
 
+from mlsmells.semantic.flow.syntax import call_arg, keyword_arg
 from mlsmells.semantic.flow.values import Obj, Role
-from mlsmells.semantic.kinds import Kind
+from mlsmells.semantic.kinds import Kind, modern
 
 # ---------------------------------------------------------------- the tables
 
@@ -151,10 +153,37 @@ CV_FUNCTIONS = frozenset(
     }
 )
 RESAMPLE_FUNCTION = "sklearn.utils.resample"
+#: A frequency table of its argument's values.
+COUNTER = "collections.Counter"
 PASS_THROUGH_FUNCTIONS = frozenset({"sklearn.utils.shuffle"})
 
 #: pandas/NumPy reductions whose value is a statistic of the rows.
-STAT_METHODS = frozenset({"mean", "median", "std", "var", "min", "max", "quantile", "mode"})
+STAT_METHODS = frozenset(
+    {"mean", "median", "std", "var", "min", "max", "quantile", "mode", "skew", "kurt",
+     "kurtosis", "sem"}
+)  # fmt: skip
+#: Reductions that are statistics of the rows only when asked along them (``axis=0``):
+#: document frequencies ``X.getnnz(axis=0)``, ``X.sum(axis=0)``; not ``df.isnull().sum()``.
+AXIS_STATS = frozenset({"sum", "count", "getnnz"})
+#: Reductions of a groupby: one statistic per group.
+GROUP_AGGREGATES = STAT_METHODS | {
+    "sum", "count", "size", "nunique", "first", "last", "agg", "aggregate", "prod",
+    "describe", "value_counts", "idxmax", "idxmin",
+}  # fmt: skip
+#: Methods of a groupby giving one value per row, from a statistic of its group when given
+#: one (``transform("mean")``, ``apply(lambda g: g.fillna(g.median()))``).
+GROUP_STAT_TRANSFORMS = frozenset({"transform", "apply", "rank"})
+#: Methods of data calling a function on it (an element, a row, a column or the whole).
+CALLBACK_METHODS = frozenset({"apply", "map", "applymap", "transform", "agg", "aggregate", "pipe"})
+#: Methods training a model (Keras, LightGBM, XGBoost ..., tracked or not) on their data.
+TRAINING_METHODS = frozenset({"fit", "fit_generator", "train", "partial_fit"})
+#: Methods evaluating a model on their data.
+EVALUATION_METHODS = frozenset({"evaluate", "evaluate_generator", "score"})
+#: Keywords of a training call that take the validation data.
+VALIDATION_KEYWORDS = frozenset(
+    {"validation_data", "eval_set", "valid_sets", "evals", "valid_data", "eval_data",
+     "validation_set"}
+)  # fmt: skip
 #: NumPy statistic functions -> position of their ``axis`` parameter.
 NUMPY_STATS: dict[str, int] = {
     **{
@@ -166,6 +195,8 @@ NUMPY_STATS: dict[str, int] = {
     },
     **{f"numpy.{n}": 2 for n in ("percentile", "nanpercentile", "quantile", "nanquantile")},
 }  # fmt: skip
+#: Functions that standardise their data with its own statistics -> position of ``axis``.
+STANDARDISING_FUNCTIONS: dict[str, int] = {"scipy.stats.zscore": 1, "scipy.stats.mstats.zscore": 1}
 #: Value attributes that are metadata, not rows.
 METADATA_ATTRIBUTES = frozenset(
     {"shape", "size", "ndim", "dtype", "dtypes", "columns", "index", "name", "empty", "nbytes"}
@@ -209,6 +240,7 @@ PASS_THROUGH_BUILTINS = frozenset(
 
 def classify(qualname: str, kind: Kind | None) -> Role | None:
     """The role of an instance of the class ``qualname`` (``None``: not a class we track)."""
+    qualname = modern(qualname)
     name = qualname.rpartition(".")[2]
     if not name[:1].isupper():
         return None
@@ -241,6 +273,51 @@ def classify(qualname: str, kind: Kind | None) -> Role | None:
     return None
 
 
+#: Encoders that learn only the set of categories (or tokens), unless an option cuts it
+#: by frequency: option -> its default (which cuts nothing).
+_CATEGORY_SET_ENCODERS: dict[str, dict[str, object]] = {
+    "sklearn.preprocessing.LabelEncoder": {},
+    "sklearn.preprocessing.LabelBinarizer": {},
+    "sklearn.preprocessing.MultiLabelBinarizer": {},
+    "sklearn.feature_extraction.DictVectorizer": {},
+    "sklearn.preprocessing.OneHotEncoder": {"min_frequency": None, "max_categories": None},
+    "sklearn.preprocessing.OrdinalEncoder": {"min_frequency": None, "max_categories": None},
+    "sklearn.feature_extraction.text.CountVectorizer": {
+        "min_df": 1, "max_df": 1.0, "max_features": None,
+    },
+}  # fmt: skip
+
+
+def categories_only(qualname: str, call: ast.Call) -> bool:
+    """Whether an instance built by ``call`` learns only which categories (or tokens)
+    exist: ``LabelEncoder()``, ``OneHotEncoder()``, ``CountVectorizer()`` without a
+    frequency cut (``min_df``, ``max_features`` ...), Keras ``Tokenizer()`` without
+    ``num_words``."""
+    qualname = modern(qualname)
+    if any(kw.arg is None for kw in call.keywords):
+        return False  # ``**params``: cannot tell
+    if qualname.startswith(_KERAS_PREFIXES) and qualname.endswith(".Tokenizer"):
+        # Keras' text tokenizer: the vocabulary only, unless ``num_words`` (first parameter;
+        # ``nb_words`` in Keras 1) keeps the most frequent words
+        words = call_arg(call, 0, "num_words") or keyword_arg(call, "nb_words")
+        return _is_constant(words, None)
+    options = _CATEGORY_SET_ENCODERS.get(qualname)
+    if options is None or (call.args and options):
+        return False  # not an encoder, or an old positional spelling
+    return all(_is_constant(keyword_arg(call, name), default) for name, default in options.items())
+
+
+def _is_constant(node: ast.expr | None, default: object) -> bool:
+    """``node`` is absent or spells ``default``."""
+    if node is None:
+        return True
+    return (
+        isinstance(node, ast.Constant)
+        and type(node.value) is type(default)
+        and node.value == default
+    )
+
+
 _STRENGTH = (Role.SELECTOR, Role.PREPROCESS, Role.CLUSTER, Role.ENCODER, Role.STATELESS)
 
 
@@ -259,3 +336,9 @@ def combined_role(steps: Sequence[Obj | None], final_decides: bool) -> Role:
         if role in roles and (role is not Role.STATELESS or None not in steps):
             return Role.PREPROCESS if role is Role.CLUSTER else role
     return Role.UNKNOWN
+
+
+def combined_categories_only(steps: Sequence[Obj | None]) -> bool:
+    """A pipeline or union whose learning steps all learn only category sets."""
+    learning = [s for s in steps if s is None or s.role.learns]
+    return bool(learning) and all(s is not None and s.categories_only for s in learning)

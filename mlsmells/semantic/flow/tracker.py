@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from mlsmells.semantic.flow.calls import Evaluator
 from mlsmells.semantic.flow.summaries import Summary, summarize
-from mlsmells.semantic.flow.values import ROOT, RowPath, ScopeFlow, Split, Value
+from mlsmells.semantic.flow.values import ROOT, RowPath, ScopeFlow, Sink, Split, Value
 from mlsmells.semantic.model import SemanticModel
 from mlsmells.semantic.scopes import Scope, ScopeType
 
@@ -36,12 +36,16 @@ class FlowTracker:
         self.splits: dict[int, Split] = {}
         self.simulated: set[int] = set()
         """Roots of data drawn from NumPy's random generators in the file."""
+        self.manual: dict[tuple[frozenset[RowPath], str], int] = {}
+        """Hand-written splits by the rows they cut and the cut (``"len(train)"``)."""
+        self.uses: dict[int, set[tuple[int, bool]]] = {}
+        """Hand-written split -> (part, evaluated: else trained on) of the uses of its parts."""
         self._ids = itertools.count(1)
 
     # ------------------------------------------------------------ driving
     def statement(self, node: ast.AST, ancestors: Sequence[ast.AST]) -> None:
         """Process one statement (pre-order, with the model at that point of the source)."""
-        if not isinstance(node, _STATEMENTS):
+        if not isinstance(node, _STATEMENTS) or _is_dead(node, ancestors):
             return
         flow = self._flow(self.model.scope)
         Evaluator(self, flow, _is_conditional(ancestors)).statement(node)
@@ -55,8 +59,13 @@ class FlowTracker:
         if scope.type is ScopeType.FUNCTION and isinstance(
             node, (ast.FunctionDef, ast.AsyncFunctionDef)
         ):
-            self.summaries[id(node)] = summarize(flow, node)
+            self.summaries[id(node)] = summarize(flow, node, self.selection_sinks(flow))
         return flow
+
+    def selection_sinks(self, flow: ScopeFlow) -> list[Sink]:
+        """The sinks of the splits made for validation that ``flow`` selects rows of."""
+        validated = {s for s in {sel.split for sel in flow.selections} if self.validated(s)}
+        return flow.selection_sinks(self.splits, validated)
 
     # -------------------------------------------------------------- state
     def new_id(self) -> int:
@@ -67,6 +76,23 @@ class FlowTracker:
         if simulated:
             self.simulated.add(root)
         return frozenset({((root, ROOT),)})
+
+    def use_parts(self, rows: frozenset[RowPath], evaluated: bool) -> None:
+        """Data of ``rows`` is trained on (or evaluated on): note the sides of the
+        hand-written splits it comes from."""
+        for path in rows:
+            for split_id, part in path[1:]:
+                uses = self.uses.get(split_id)
+                if uses is not None:
+                    uses.add((part, evaluated))
+
+    def validated(self, split_id: int) -> bool:
+        """Whether the split is one for validation: not written by hand, or a model was
+        trained on one of its sides and evaluated on the other."""
+        uses = self.uses.get(split_id)
+        if uses is None:
+            return True
+        return any((part, True) in uses and (1 - part, False) in uses for part in (0, 1))
 
     def is_simulated(self, rows: frozenset[RowPath]) -> bool:
         """Whether all of ``rows`` were drawn from NumPy's random generators."""
@@ -87,6 +113,18 @@ class FlowTracker:
                     flow.param_roots[name] = root
                     flow.env[name] = Value(rows=frozenset({((root, ROOT),)}))
         return flow
+
+
+def _is_dead(node: ast.AST, ancestors: Sequence[ast.AST]) -> bool:
+    """Whether ``node`` sits in a branch that never runs (``if False:``, the ``else`` of
+    ``if True:``)."""
+    for i, ancestor in enumerate(ancestors):
+        if isinstance(ancestor, (ast.If, ast.While)) and isinstance(ancestor.test, ast.Constant):
+            child = ancestors[i + 1] if i + 1 < len(ancestors) else node
+            taken = ancestor.body if ancestor.test.value else ancestor.orelse
+            if not any(child is stmt for stmt in taken):
+                return True
+    return False
 
 
 def _is_conditional(ancestors: Sequence[ast.AST]) -> bool:
