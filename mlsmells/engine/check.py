@@ -55,6 +55,8 @@ class Context:
         self.line_map = line_map
         """For a notebook: line of the module -> (cell number as the notebook shows it,
         line in that cell); ``None`` for any other file."""
+        self.roots: set[str] | frozenset[str] = frozenset()
+        """The top-level packages the file imports (through the project's modules too)."""
         self._given_last_lines = cell_last_lines
         self._cell_last_lines: frozenset[int] | None = None
         self._cell_ends: frozenset[int] | None = None

@@ -164,6 +164,7 @@ def walk_file(
         ctx = Context(
             tree, file.lines, file.filename, file.cell_last_lines, file.line_map, program, project
         )
+        ctx.roots = file.roots
         walker = _Walker(ctx, list(checks), active)
         if program is not None:
             walker.record(FactRecorder(ctx, program, pandas_evidence))

@@ -43,6 +43,18 @@ FLOW_RATIONALE = (
     "tracks and what it deliberately does not."
 )
 
+#: The packages a file must import for the leakage checks to run: scikit-learn and
+#: imbalanced-learn, and Keras and PyTorch for their own splits (of which the file must
+#: name one, see :attr:`DataFlow.active`).
+REQUIRES = frozenset({"sklearn", "imblearn", "keras", "tensorflow", "tf_keras", "torch"})
+_SPLITTING = frozenset({"sklearn", "imblearn"})
+_SPLIT_WORDS = ("validation_split", "random_split")
+
+
+def _names_a_split(text: str) -> bool:
+    return any(word in text for word in _SPLIT_WORDS)
+
+
 _CODE_OF: dict[TaintKind, str] = {
     TaintKind.PREPROCESS: "ML001",
     TaintKind.STATISTIC: "ML001",
@@ -85,16 +97,21 @@ class DataFlow(Analysis):
     def __init__(self, ctx: Context) -> None:
         super().__init__(ctx)
         self.flow = FlowTracker(self.model)
+        self.active = bool(ctx.roots & _SPLITTING) or _names_a_split("".join(ctx.lines))
+        """Whether the file can hold a split: it imports scikit-learn or imbalanced-learn,
+        or splits by ``validation_split`` (Keras) or ``random_split`` (PyTorch). Only then
+        is the flow followed: the other Keras and PyTorch files cost a text search."""
         self.scope_flow: ScopeFlow | None = None
         """The finished flow of the scope being left (``None``: nothing happened in it),
         for the checks' :meth:`~mlsmells.engine.Check.leave_scope`."""
         self._candidates: list[Candidate] | None = None
 
     def visit(self, node: ast.AST) -> None:
-        self.flow.statement(node, self.ctx.ancestors)
+        if self.active:
+            self.flow.statement(node, self.ctx.ancestors)
 
     def leave_scope(self, scope: Scope) -> None:
-        self.scope_flow = self.flow.end_scope(scope)
+        self.scope_flow = self.flow.end_scope(scope) if self.active else None
         self._candidates = None
 
     # ----------------------------------------------------- ML001/3/4
@@ -145,12 +162,18 @@ class DataFlow(Analysis):
         return None
 
     def _sink_candidates(self, sink: Sink) -> Iterator[Candidate]:
+        features = {
+            t for role, v in sink.args if role is not ArgRole.TARGET for t in v.all_taints()
+        }
         for role, value in sink.args:
             for taint in value.all_taints():
                 if taint.encoder and role is not ArgRole.FEATURES:
                     continue  # an encoder on the target (or on a frame holding it)
                 if taint.kind is TaintKind.STATISTIC and role is ArgRole.TARGET:
                     continue  # rescaling the target by a statistic: no feature learns it
+                if taint.kind is TaintKind.RESAMPLE and role is ArgRole.TARGET:
+                    if taint not in features:
+                        continue  # labels copied along with their features
                 if not rows_overlap(taint.rows, value.rows):
                     continue
                 code = _CODE_OF[taint.kind]
@@ -164,7 +187,7 @@ class DataFlow(Analysis):
 class LeakageCheck(Check):
     """A check of the leakage family: it reads :class:`DataFlow` and decides at scope end."""
 
-    requires = frozenset({"sklearn", "imblearn"})
+    requires = REQUIRES
     needs = (DataFlow,)
 
     def __init__(self, ctx: Context, active: frozenset[str]) -> None:

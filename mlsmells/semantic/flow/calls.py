@@ -6,7 +6,6 @@ through its summary (one level deep)."""
 from __future__ import annotations
 
 import ast
-from dataclasses import replace
 
 from mlsmells.semantic.flow.methods import MethodEvaluator
 from mlsmells.semantic.flow.summaries import Substitution, Summary
@@ -35,6 +34,7 @@ from mlsmells.semantic.flow.values import (
     TransformUse,
     Value,
     derive,
+    replace,
     short_call,
 )
 
@@ -73,6 +73,8 @@ class Evaluator(MethodEvaluator):
 
     def _summary(self, func: ast.expr) -> Summary | None:
         """The summary of the function of the file that calling ``func`` runs, if known."""
+        if not self.tracker.summaries:
+            return None
         callee = self.model.callee(func)
         return self.tracker.summaries.get(id(callee)) if callee is not None else None
 
@@ -232,10 +234,11 @@ class Evaluator(MethodEvaluator):
         what it returns, the splits it makes of its arguments, what it stores into them."""
         args = [self.eval(a) for a in node.args]
         named = {kw.arg: self.eval(kw.value) for kw in node.keywords if kw.arg is not None}
+        self.compared([a for a in [*args, *named.values()] if isinstance(a, Value)])
         for a in [*args, *named.values()]:
             self._escape(a)
         starred = any(isinstance(a, ast.Starred) for a in node.args)
-        substitution = self._substitution(summary, [] if starred else args, named, method)
+        substitution = self._substitution(summary, [] if starred else args, named, method, node)
         for param, effect in summary.effects.items():
             index = summary.params.index(param) - (1 if method else 0)
             target = node.args[index] if 0 <= index < len(node.args) and not starred else None
@@ -247,10 +250,15 @@ class Evaluator(MethodEvaluator):
     def _substitute(
         self, summary: Summary, args: list[Abstract], named: dict[str, Abstract]
     ) -> Abstract:
-        return self._summary_result(summary, self._substitution(summary, args, named, False))
+        return self._summary_result(summary, self._substitution(summary, args, named))
 
     def _substitution(
-        self, summary: Summary, args: list[Abstract], named: dict[str, Abstract], method: bool
+        self,
+        summary: Summary,
+        args: list[Abstract],
+        named: dict[str, Abstract],
+        method: bool = False,
+        call: ast.Call | None = None,
     ) -> Substitution:
         params = summary.params[1:] if method else summary.params
         bound: dict[int, Value] = {}
@@ -260,7 +268,7 @@ class Evaluator(MethodEvaluator):
         for name, value in named.items():
             if name in summary.roots and isinstance(value, Value):
                 bound[summary.roots[name]] = value
-        return Substitution(bound)
+        return Substitution(bound, call)
 
     def _summary_result(self, summary: Summary, substitution: Substitution) -> Abstract:
         for sink in summary.sinks:

@@ -6,7 +6,6 @@ evaluated by the subclasses in :mod:`mlsmells.semantic.flow.functions` and
 from __future__ import annotations
 
 import ast
-from dataclasses import replace
 from typing import Protocol
 
 from mlsmells.semantic.flow.summaries import Summary
@@ -20,6 +19,7 @@ from mlsmells.semantic.flow.syntax import (
 )
 from mlsmells.semantic.flow.tables import (
     EVALUATION_ATTRIBUTES,
+    INDEXERS,
     METADATA_ATTRIBUTES,
     PIPELINES,
     ROW_ATTRIBUTES,
@@ -43,6 +43,7 @@ from mlsmells.semantic.flow.values import (
     derive,
     join,
     mask,
+    replace,
     select_columns,
     store_columns,
     stored_in_rows,
@@ -79,15 +80,25 @@ class ExpressionEvaluator:
     :class:`~mlsmells.semantic.flow.calls.Evaluator` (the class the tracker uses) adds.
     """
 
-    def __init__(self, tracker: Tracker, flow: ScopeFlow, weak: bool) -> None:
+    def __init__(
+        self,
+        tracker: Tracker,
+        flow: ScopeFlow,
+        weak: bool,
+        loop: ast.For | ast.AsyncFor | ast.While | None = None,
+    ) -> None:
         self.tracker = tracker
         self.model = tracker.model
         self.flow = flow
         self.weak = weak
+        self.loop = loop
+        """The innermost loop around the statement."""
+        self.current: ast.stmt | None = None
         self.overlay: list[dict[str, Abstract]] = []
 
     # ---------------------------------------------------------- statements
     def statement(self, node: ast.stmt) -> None:
+        self.current = node
         if isinstance(node, ast.Assign):
             value = self.eval(node.value)
             for target in node.targets:
@@ -204,7 +215,7 @@ class ExpressionEvaluator:
         (self.flow.mutated if mutation else self.flow.rebound).add(key)
         old = self.flow.env.get(key)
         if self.weak and isinstance(old, Value) and isinstance(value, Value) and old is not value:
-            value = join([old, value], apply_stats=False)
+            value = replace(join([old, value], apply_stats=False), rebuilt=value.rebuilt)
         if isinstance(value, Obj) and value.name is None:
             value.name = key
         elif isinstance(value, Value) and value.items is not None:
@@ -254,7 +265,7 @@ class ExpressionEvaluator:
         receiver = target.value
         key_node = target.slice
         labels: tuple[str, ...] | None = None
-        if isinstance(receiver, ast.Attribute) and receiver.attr in ("loc", "iloc", "at", "iat"):
+        if isinstance(receiver, ast.Attribute) and receiver.attr in INDEXERS:
             receiver = receiver.value
             if isinstance(key_node, ast.Tuple) and len(key_node.elts) == 2:
                 labels = literal_labels(key_node.elts[1])
@@ -279,6 +290,14 @@ class ExpressionEvaluator:
             return labels
         value = self.eval(node)
         return value.labels if isinstance(value, Value) else None
+
+    def compared(self, values: list[Value]) -> list[Value]:
+        """``values`` used together: when predictions meet other data (the truth, by hand),
+        the predictions are scored (returns ``values``)."""
+        predictions = [v.prediction for v in values if v.prediction is not None]
+        if predictions and any(v.rows and v.prediction is None for v in values):
+            self.flow.scored.extend(predictions)
+        return values
 
     def _escape(self, value: Abstract) -> None:
         """``value`` leaves our sight (stored, returned, passed on): its objects too."""
@@ -361,7 +380,7 @@ class ExpressionEvaluator:
         if isinstance(node, ast.Subscript):
             return self._subscript(node)
         if isinstance(node, ast.BinOp):
-            return join([self.value(node.left), self.value(node.right)])
+            return join(self.compared([self.value(node.left), self.value(node.right)]))
         if isinstance(node, ast.Compare):
             return self._compare(node)
         if isinstance(node, ast.BoolOp):
@@ -449,7 +468,7 @@ class ExpressionEvaluator:
 
     def _compare(self, node: ast.Compare) -> Value:
         left = self.value(node.left)
-        parts = [left] + [self.value(c) for c in node.comparators]
+        parts = self.compared([left] + [self.value(c) for c in node.comparators])
         return replace(mask(parts), prediction=left.prediction)
 
     def _attribute(self, node: ast.Attribute) -> Abstract:
@@ -503,9 +522,7 @@ class ExpressionEvaluator:
             if -len(receiver.items) <= index < len(receiver.items):
                 return receiver.items[index]
             return EMPTY
-        indexer = isinstance(receiver_node, ast.Attribute) and receiver_node.attr in (
-            "loc", "iloc", "at", "iat",
-        )  # fmt: skip
+        indexer = isinstance(receiver_node, ast.Attribute) and receiver_node.attr in INDEXERS
         row_key: ast.expr = key
         column_key: ast.expr | None = None
         if isinstance(key, ast.Tuple) and len(key.elts) == 2:

@@ -7,7 +7,6 @@ hand-written split made for validation from a data set cut back into its files."
 from __future__ import annotations
 
 import ast
-from dataclasses import replace
 
 from mlsmells.semantic.flow.functions import FunctionEvaluator
 from mlsmells.semantic.flow.syntax import (
@@ -23,6 +22,7 @@ from mlsmells.semantic.flow.tables import (
     CALLBACK_METHODS,
     EVALUATION_METHODS,
     GROUP_AGGREGATES,
+    GROUP_METHODS,
     GROUP_STAT_TRANSFORMS,
     MUTATING_METHODS,
     NUMPY_STATS,
@@ -39,6 +39,7 @@ from mlsmells.semantic.flow.values import (
     drop_columns,
     join,
     mask,
+    replace,
     select_columns,
     store_columns,
 )
@@ -46,6 +47,7 @@ from mlsmells.semantic.kinds import Kind
 
 #: Kinds whose ``apply``/``map`` callback gets one element (a value, a row) at a time.
 _ELEMENT_KINDS = frozenset({Kind.SERIES})
+_PANDAS_DATA = frozenset({Kind.DATAFRAME, Kind.SERIES})
 
 
 class MethodEvaluator(FunctionEvaluator):
@@ -54,15 +56,16 @@ class MethodEvaluator(FunctionEvaluator):
     def _data_method(self, receiver: Value, node: ast.Call, method: str) -> Value:
         func = node.func
         assert isinstance(func, ast.Attribute)
-        grouping = grouping_of(func.value, self.model.kind_of(func.value))
-        if grouping is not None and grouping != "groupby":
-            return self._generic_method(receiver, node, method)  # a window: local values
-        if grouping == "groupby":
-            if method in GROUP_AGGREGATES:
-                self._arguments(node)
-                return self.aggregate(node, receiver, method)
-            if method in GROUP_STAT_TRANSFORMS:
-                return self._group_transform(receiver, node, method)
+        if method in GROUP_METHODS:
+            grouping = grouping_of(func.value, self.model)
+            if grouping is not None and grouping != "groupby":
+                return self._generic_method(receiver, node, method)  # a window: local values
+            if grouping == "groupby":
+                if method in GROUP_AGGREGATES:
+                    self._arguments(node)
+                    return self.aggregate(node, receiver, method)
+                if method in GROUP_STAT_TRANSFORMS:
+                    return self._group_transform(receiver, node, method)
         if method in STAT_METHODS or method in AXIS_STATS:
             return self._statistic_method(receiver, node, method)
         if method == "value_counts":
@@ -108,6 +111,15 @@ class MethodEvaluator(FunctionEvaluator):
                 return self.select(receiver, index.fold)
         if method in CALLBACK_METHODS and node.args:
             return self._callback_method(receiver, node, method)
+        if method == "append" and (
+            self.model.kind_of(func.value) in _PANDAS_DATA
+            or isinstance(self.current, ast.Assign)
+            and self.current.value is node  # ``df = df.append(rows)``: not a list's
+        ):
+            others = [v for v in self._arguments(node) if isinstance(v, Value)]
+            result = join([receiver, *others])  # ``df.append(rows)``: a new frame
+            copied = self.duplication(node, [receiver, *others], [func.value, *node.args])
+            return result if copied is None else replace(result, taints=result.taints | {copied})
         args = self._arguments(node)
         if method in TRAINING_METHODS or method in EVALUATION_METHODS:
             self.model_use(node, args, evaluated=method in EVALUATION_METHODS)
@@ -126,7 +138,7 @@ class MethodEvaluator(FunctionEvaluator):
             assert isinstance(func, ast.Attribute)
             key = self._key(func.value)
             if key is not None:
-                self.set(key, replace(result, single=False), mutation=True)
+                self.set(key, replace(result, single=False, rebuilt=self.weak), mutation=True)
             return EMPTY
         if receiver.prediction is not None:
             result = replace(result, prediction=receiver.prediction)

@@ -5,9 +5,10 @@ of a call's arguments (:class:`Substitution`)."""
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from mlsmells.semantic.flow.values import (
+    DUPLICATION,
     Abstract,
     Obj,
     RowPath,
@@ -16,6 +17,7 @@ from mlsmells.semantic.flow.values import (
     Taint,
     Value,
     join,
+    replace,
 )
 
 
@@ -74,8 +76,12 @@ def summarize(
 class Substitution:
     """Rewrites a callee's values, rooted at its parameters, in terms of the arguments."""
 
-    def __init__(self, bound: dict[int, Value]) -> None:
+    def __init__(self, bound: dict[int, Value], call: ast.Call | None = None) -> None:
         self.bound = bound
+        self.call = call
+        """The call being followed: where the rows of its arguments that the function
+        copies (an augmentation helper stacking flipped images under the originals) are
+        reported, as the helper is right for training data alone."""
         self.taints: dict[int, Taint] = {}
         self.objects: dict[int, Obj] = {}
 
@@ -92,7 +98,14 @@ class Substitution:
     def taint(self, taint: Taint) -> Taint:
         found = self.taints.get(id(taint))
         if found is None:
-            found = replace(taint, rows=self.rows(taint.rows))
+            node = taint.node
+            if (
+                self.call is not None
+                and taint.source == DUPLICATION
+                and any(path[0][0] in self.bound for path in taint.rows)
+            ):
+                node = self.call
+            found = replace(taint, rows=self.rows(taint.rows), node=node)
             self.taints[id(taint)] = found
         return found
 
@@ -117,6 +130,8 @@ class Substitution:
             folds=value.folds,
             items=items,
             labels=value.labels,
+            single=value.single,
+            rebuilt=value.rebuilt,
         )
 
     def abstract(self, value: Abstract) -> Abstract:

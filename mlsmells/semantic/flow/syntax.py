@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 
 from mlsmells.semantic.kinds import Kind
+from mlsmells.semantic.model import SemanticModel
 
 
 def literal_labels(node: ast.expr) -> tuple[str, ...] | None:
@@ -153,14 +154,31 @@ def _text(node: ast.expr) -> str:
 _GROUPINGS = frozenset({"groupby", "rolling", "expanding", "ewm", "resample"})
 
 
-def grouping_of(node: ast.expr, kind: Kind | None) -> str | None:
-    """``"groupby"`` when ``node`` is a groupby (``df.groupby(k)``, ``df.groupby(k)["c"]``),
-    the method's name for a window (``df.rolling(7)``), ``None`` otherwise."""
-    while isinstance(node, (ast.Subscript, ast.Attribute)):
-        node = node.value
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-        if node.func.attr in _GROUPINGS:
-            return node.func.attr
-    if kind in (Kind.FRAME_GROUPBY, Kind.SERIES_GROUPBY):
+def grouping_of(node: ast.expr, model: SemanticModel) -> str | None:
+    """``"groupby"`` when ``node`` is a groupby (``df.groupby(k)``, ``df.groupby(k)["c"]``,
+    a name of one), the method's name for a window (``df.rolling(7)``), else ``None``."""
+    inner = node
+    while isinstance(inner, (ast.Subscript, ast.Attribute)):
+        inner = inner.value
+    if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute):
+        if inner.func.attr in _GROUPINGS:
+            return inner.func.attr
+    if isinstance(inner, ast.Name) and model.kind_of(node) in _GROUPBY_KINDS:
         return "groupby"
     return None
+
+
+_GROUPBY_KINDS = (Kind.FRAME_GROUPBY, Kind.SERIES_GROUPBY)
+
+
+def loop_assigned(loop: ast.For | ast.AsyncFor | ast.While) -> frozenset[str]:
+    """The names the loop (its target and its body) assigns."""
+    parts: list[ast.AST] = list(loop.body)
+    if not isinstance(loop, ast.While):
+        parts.append(loop.target)
+    return frozenset(
+        node.id
+        for part in parts
+        for node in ast.walk(part)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)
+    )

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from mlsmells.semantic.flow.syntax import call_arg, keyword_arg
 from mlsmells.semantic.flow.values import Obj, Role
-from mlsmells.semantic.kinds import Kind, modern
+from mlsmells.semantic.kinds import Kind
 
 # ---------------------------------------------------------------- the tables
 
@@ -112,6 +112,8 @@ PIPELINES = frozenset(
 )
 #: Combinators of transformers: (qualname, where the transformer sits in a tuple element).
 UNIONS: dict[str, int | None] = {
+    "sklearn_pandas.DataFrameMapper": 1,
+    "sklearn_pandas.dataframe_mapper.DataFrameMapper": 1,
     "sklearn.compose.ColumnTransformer": 1,
     "sklearn.compose.make_column_transformer": 0,
     "sklearn.pipeline.FeatureUnion": 1,
@@ -153,6 +155,36 @@ CV_FUNCTIONS = frozenset(
     }
 )
 RESAMPLE_FUNCTION = "sklearn.utils.resample"
+#: Functions stacking their pieces as rows (unless ``axis`` says columns): pieces that
+#: share rows duplicate them (``pd.concat([neg, neg])``, an image array and its flips).
+ROW_CONCATENATIONS: dict[str, int | None] = {
+    "pandas.concat": 1,
+    "numpy.concatenate": 1,
+    "numpy.vstack": None,
+    "numpy.row_stack": None,
+}
+#: Correlations of two arrays: with the target, they choose features.
+CORRELATIONS = frozenset(
+    f"scipy.stats.{name}"
+    for name in ("pearsonr", "spearmanr", "kendalltau", "pointbiserialr", "linregress")
+)
+#: Binning by quantiles (``pd.qcut``) or by the range of the values (``pd.cut(x, 10)``).
+BINNINGS = frozenset({"pandas.qcut", "pandas.cut"})
+#: Bin edges given as values, not a number of bins.
+FIXED_BINS = frozenset({"numpy.arange", "numpy.linspace", "builtins.range", "builtins.list"})
+#: patsy design matrices, and the formula terms that learn from the data they get.
+PATSY_MATRICES = frozenset({"patsy.dmatrix", "patsy.dmatrices"})
+PATSY_STATEFUL_TERMS = ("standardize(", "center(", "scale(")
+#: PyTorch's dataset splits.
+RANDOM_SPLITS = frozenset(
+    {"torch.utils.data.random_split", "torch.utils.data.dataset.random_split"}
+)
+SUBSETS = frozenset({"torch.utils.data.Subset", "torch.utils.data.dataset.Subset"})
+#: Functions that save, draw or print a model without evaluating it.
+KEEPING_FUNCTIONS = frozenset(
+    {"joblib.dump", "pickle.dump", "pickle.dumps", "dill.dump", "sklearn.tree.export_graphviz",
+     "sklearn.tree.export_text", "sklearn.tree.plot_tree"}
+)  # fmt: skip
 #: A frequency table of its argument's values.
 COUNTER = "collections.Counter"
 PASS_THROUGH_FUNCTIONS = frozenset({"sklearn.utils.shuffle"})
@@ -173,6 +205,8 @@ GROUP_AGGREGATES = STAT_METHODS | {
 #: Methods of a groupby giving one value per row, from a statistic of its group when given
 #: one (``transform("mean")``, ``apply(lambda g: g.fillna(g.median()))``).
 GROUP_STAT_TRANSFORMS = frozenset({"transform", "apply", "rank"})
+#: Methods whose meaning depends on a groupby or window receiver.
+GROUP_METHODS = GROUP_AGGREGATES | GROUP_STAT_TRANSFORMS
 #: Methods of data calling a function on it (an element, a row, a column or the whole).
 CALLBACK_METHODS = frozenset({"apply", "map", "applymap", "transform", "agg", "aggregate", "pipe"})
 #: Methods training a model (Keras, LightGBM, XGBoost ..., tracked or not) on their data.
@@ -203,8 +237,10 @@ METADATA_ATTRIBUTES = frozenset(
 )
 #: Value attributes that give a view of the same data.
 VIEW_ATTRIBUTES = frozenset(
-    {"loc", "iloc", "at", "iat", "values", "T", "str", "dt", "cat", "array"}
+    {"loc", "iloc", "at", "iat", "ix", "values", "T", "str", "dt", "cat", "array"}
 )
+#: Indexers of a frame (``.ix``: the removed mix of ``.loc`` and ``.iloc``).
+INDEXERS = frozenset({"loc", "iloc", "at", "iat", "ix"})
 FIT_METHODS = frozenset({"fit", "fit_on_texts", "fit_on_sequences", "adapt"})
 FIT_TRANSFORM_METHODS = frozenset({"fit_transform", "fit_predict"})
 TRANSFORM_METHODS = frozenset(
@@ -239,8 +275,8 @@ PASS_THROUGH_BUILTINS = frozenset(
 
 
 def classify(qualname: str, kind: Kind | None) -> Role | None:
-    """The role of an instance of the class ``qualname`` (``None``: not a class we track)."""
-    qualname = modern(qualname)
+    """The role of an instance of the class ``qualname`` (its current spelling, see
+    :func:`~mlsmells.semantic.kinds.modern`; ``None``: not a class we track)."""
     name = qualname.rpartition(".")[2]
     if not name[:1].isupper():
         return None
@@ -292,8 +328,7 @@ def categories_only(qualname: str, call: ast.Call) -> bool:
     """Whether an instance built by ``call`` learns only which categories (or tokens)
     exist: ``LabelEncoder()``, ``OneHotEncoder()``, ``CountVectorizer()`` without a
     frequency cut (``min_df``, ``max_features`` ...), Keras ``Tokenizer()`` without
-    ``num_words``."""
-    qualname = modern(qualname)
+    ``num_words`` (``qualname``: its current spelling)."""
     if any(kw.arg is None for kw in call.keywords):
         return False  # ``**params``: cannot tell
     if qualname.startswith(_KERAS_PREFIXES) and qualname.endswith(".Tokenizer"):

@@ -19,8 +19,17 @@ _STATEMENTS: tuple[type[ast.stmt], ...] = (
     ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr, ast.Return, ast.For, ast.AsyncFor,
     ast.If, ast.While, ast.With, ast.AsyncWith, ast.Assert, ast.Delete, ast.Match,
 )  # fmt: skip
-_CONDITIONAL = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.ExceptHandler, ast.match_case)
-_SCOPE_NODES = (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+_SCOPE, _BRANCH, _CONDITIONAL = "scope", "branch", "conditional"
+#: What an enclosing node is to a statement: the end of its scope, a branch (whose test
+#: may be a constant), another conditional context.
+_ENCLOSING: dict[type[ast.AST], str] = {
+    **dict.fromkeys(
+        (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda), _SCOPE
+    ),
+    ast.If: _BRANCH,
+    ast.While: _BRANCH,
+    **dict.fromkeys((ast.For, ast.AsyncFor, ast.ExceptHandler, ast.match_case), _CONDITIONAL),
+}
 
 #: The statement types the tracker must see, in order.
 STATEMENTS = _STATEMENTS
@@ -45,10 +54,28 @@ class FlowTracker:
     # ------------------------------------------------------------ driving
     def statement(self, node: ast.AST, ancestors: Sequence[ast.AST]) -> None:
         """Process one statement (pre-order, with the model at that point of the source)."""
-        if not isinstance(node, _STATEMENTS) or _is_dead(node, ancestors):
+        if not isinstance(node, _STATEMENTS):
             return
+        # One pass over the enclosing nodes of the scope: a branch that never runs (``if
+        # False:``), a conditional context (updates are weak), the innermost loop.
+        weak = False
+        loop: ast.For | ast.AsyncFor | ast.While | None = None
+        child: ast.AST = node
+        for ancestor in reversed(ancestors):
+            kind = _ENCLOSING.get(type(ancestor))
+            if kind is not None:
+                if kind is _SCOPE:
+                    break
+                if kind is _BRANCH:
+                    assert isinstance(ancestor, (ast.If, ast.While))
+                    if _never_runs(ancestor, child):
+                        return
+                weak = True
+                if loop is None and isinstance(ancestor, (ast.For, ast.AsyncFor, ast.While)):
+                    loop = ancestor
+            child = ancestor
         flow = self._flow(self.model.scope)
-        Evaluator(self, flow, _is_conditional(ancestors)).statement(node)
+        Evaluator(self, flow, weak, loop).statement(node)
 
     def end_scope(self, scope: Scope) -> ScopeFlow | None:
         """The finished flow of ``scope`` (``None``: nothing happened in it)."""
@@ -115,22 +142,11 @@ class FlowTracker:
         return flow
 
 
-def _is_dead(node: ast.AST, ancestors: Sequence[ast.AST]) -> bool:
-    """Whether ``node`` sits in a branch that never runs (``if False:``, the ``else`` of
-    ``if True:``)."""
-    for i, ancestor in enumerate(ancestors):
-        if isinstance(ancestor, (ast.If, ast.While)) and isinstance(ancestor.test, ast.Constant):
-            child = ancestors[i + 1] if i + 1 < len(ancestors) else node
-            taken = ancestor.body if ancestor.test.value else ancestor.orelse
-            if not any(child is stmt for stmt in taken):
-                return True
-    return False
-
-
-def _is_conditional(ancestors: Sequence[ast.AST]) -> bool:
-    for node in reversed(ancestors):
-        if isinstance(node, _SCOPE_NODES):
-            return False
-        if isinstance(node, _CONDITIONAL):
-            return True
-    return False
+def _never_runs(branch: ast.If | ast.While, child: ast.AST) -> bool:
+    """Whether ``child`` (a statement of ``branch``) is in a part that never runs: the body
+    of ``if False:``, the ``else`` of ``if True:``."""
+    test = branch.test
+    if not isinstance(test, ast.Constant):
+        return False
+    taken = branch.body if test.value else branch.orelse
+    return not any(child is stmt for stmt in taken)

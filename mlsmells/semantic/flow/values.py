@@ -8,10 +8,21 @@ from __future__ import annotations
 import ast
 import enum
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
-from typing import TypeAlias
+from dataclasses import dataclass, field
+from typing import TypeAlias, TypeVar
 
 from mlsmells.semantic.scopes import Scope
+
+_T = TypeVar("_T")
+
+
+def replace(instance: _T, **changes: object) -> _T:
+    """A copy of a (frozen, slot-less) dataclass instance with ``changes``: what
+    :func:`dataclasses.replace` does, without its per-field checks (a hot path here)."""
+    copy = object.__new__(type(instance))
+    copy.__dict__.update(instance.__dict__, **changes)
+    return copy
+
 
 # ----------------------------------------------------------------------- rows
 
@@ -47,6 +58,10 @@ class TaintKind(enum.Enum):
     """Features were chosen with the help of the target."""
     RESAMPLE = "resample"
     """Rows were duplicated or synthesised from neighbours (oversampling)."""
+
+
+#: The source of a taint made by stacking rows with copies of themselves.
+DUPLICATION = "duplication"
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,6 +110,9 @@ class Value:
     single: bool = False
     """One element of its rows (a row of ``iterrows()``, an image of an array): a statistic
     of it is not a statistic over the rows."""
+    rebuilt: bool = False
+    """Collected piece by piece in a loop (the flipped copies of an augmentation): stacked
+    under the rows it was made from, it duplicates them."""
 
     def all_taints(self) -> frozenset[Taint]:
         found = set(self.taints)
@@ -263,6 +281,9 @@ class ScopeFlow:
     """Data a model is trained on (tracked or not): ``model.fit(X_tr, ...)``, ``lgb.train``."""
     predictions: list[tuple[Obj, Value]] = field(default_factory=list)
     """``obj.predict(value)`` and friends, evaluated or not."""
+    scored: list[Prediction] = field(default_factory=list)
+    """Predictions compared with other data by hand (``(pred == y_va).mean()``, ``rmse(y,
+    pred)``): evaluations the rules cannot read, of the predictions' model on their data."""
     other_use: set[Obj] = field(default_factory=set)
     """Objects evaluated elsewhere or escaping the scope (passed on, stored, returned)."""
     returns: list[Abstract] = field(default_factory=list)
@@ -396,6 +417,7 @@ def select_columns(value: Value, labels: tuple[str, ...] | None) -> Value:
         pending=value.pending,
         prediction=value.prediction,
         single=value.single,
+        rebuilt=value.rebuilt,
     )
 
 
