@@ -58,6 +58,8 @@ RULE_MODULES: tuple[str, ...] = (
     "torch.ml412_deprecated_torch_api",
     "torch.ml413_checkpoint_reentrant_unset",
     "sklearn.ml501_removed_sklearn_api",
+    "scripts.ml811_float_equality_in_test",
+    "scripts.ml812_unseeded_test_randomness",
     "opinionated.ml901_hyperparameters_not_set",
     "opinionated.ml902_read_without_dtype",
     "opinionated.ml903_merge_not_validated",
@@ -67,6 +69,7 @@ RULE_MODULES: tuple[str, ...] = (
     "opinionated.ml907_ml908_script_reproducibility",
     "opinionated.ml909_scaler_missing",
     "opinionated.ml910_threshold_metric_only",
+    "opinionated.ml911_untyped_ml_function",
 )
 
 
@@ -129,11 +132,17 @@ CHECKS: tuple[type[Check], ...] = _TABLE.checks
 TRANSFORMS: dict[str, Transform] = _TABLE.fixes
 """Rule code -> its fix (the rule modules' ``FIXES``): a function of the rule module,
 whose libcst is imported when it first runs."""
+_TESTS_ONLY = frozenset(code for code, rule in RULES.items() if rule.tests_only)
 
 
 def engine(active: frozenset[str] | None = None) -> Engine:
     """An engine running the checks of the ``active`` codes (default: the default rules)."""
     return Engine(CHECKS, select_codes() if active is None else active)
+
+
+def tests_only_codes() -> frozenset[str]:
+    """The codes of the rules about test code, checked only in test files."""
+    return _TESTS_ONLY
 
 
 def get(code: str) -> Rule:

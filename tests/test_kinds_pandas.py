@@ -79,6 +79,13 @@ FRAME = "import pandas as pd\nimport numpy as np\ndf = pd.read_csv('a.csv')\ns =
         ("s.reset_index(drop=True)", Kind.SERIES),
         ("df.add(1)", Kind.DATAFRAME),
         ("df.pipe(f)", None),
+        # columns chosen by a list made elsewhere
+        ("df[[c for c in df.columns if c != 'y']]", Kind.DATAFRAME),
+        ("df[df.columns[1:]]", Kind.DATAFRAME),
+        # the libraries' convention for methods giving pandas objects
+        ("client.query(q).to_dataframe()", Kind.DATAFRAME),
+        ("table.to_pandas()", Kind.FRAME_OR_SERIES),
+        ("s.to_frame()", Kind.DATAFRAME),
     ],
 )
 def test_pandas_api_kinds(code: str, kind: Kind | None) -> None:
@@ -99,6 +106,8 @@ def test_pandas_api_kinds(code: str, kind: Kind | None) -> None:
         ("for i, d in enumerate([df, df]):\n    d\n", Kind.DATAFRAME),
         ("for d in [df, {}]:\n    d\n", None),
         ("for row in df.itertuples():\n    row\n", None),
+        ("frames = [pd.read_csv(f) for f in files]\n[d for d in frames]\nfor d in frames:\n    d\n",
+         Kind.DATAFRAME),
         ("for k, v in s.items():\n    v\n", None),
     ],
 )

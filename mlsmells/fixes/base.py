@@ -34,8 +34,8 @@ from libcst.metadata import (
 from libcst.metadata.position_provider import PositionProvidingCodegenState
 
 from mlsmells.diagnostics import Diagnostic
+from mlsmells.fixes.files import split_lines as split_lines  # re-exported
 from mlsmells.records import Fix
-from mlsmells.sources import split_lines as split_lines  # re-exported
 
 N = TypeVar("N", bound=cst.CSTNode)
 

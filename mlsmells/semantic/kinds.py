@@ -243,6 +243,18 @@ FRAME_ATTRIBUTES: dict[str, Kind] = {
 }
 FRAME_OR_SERIES_ATTRIBUTES: dict[str, Kind] = {"values": Kind.NDARRAY, "index": Kind.INDEX}
 
+#: Methods that by a convention libraries share give pandas objects, whatever their
+#: receiver (BigQuery's ``to_dataframe``, pyarrow's, polars' and datasets' ``to_pandas``,
+#: bq_helper's ``query_to_pandas``, Spark's ``toPandas``): the kind of their result when the
+#: receiver is unknown (a receiver of the file's own classes runs its own method).
+TO_PANDAS: dict[str, Kind] = {
+    "to_dataframe": Kind.DATAFRAME,
+    "toPandas": Kind.DATAFRAME,
+    "query_to_pandas": Kind.DATAFRAME,
+    "query_to_pandas_safe": Kind.DATAFRAME,
+    "to_pandas": Kind.FRAME_OR_SERIES,
+}
+
 #: Functions returning a training and a test part of each array they are given, in order
 #: (``X_train, X_test, y_train, y_test = train_test_split(X, y)``), each of its array's kind.
 SPLITTING_FUNCTIONS = frozenset({"sklearn.model_selection.train_test_split"})

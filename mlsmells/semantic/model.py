@@ -91,9 +91,15 @@ class SemanticModel(NameModel):
             qualname = self.qualname(value.func)
             if qualname is not None and qualname.split(".")[0] in K.LOOKALIKE_ROOTS:
                 return False
-            if qualname is not None and isinstance(self.project_symbol(qualname), ClassSummary):
-                return False  # an instance of a class of the project
         return True
+
+    def project_instance(self, value: ast.AST | None) -> bool:
+        """Whether ``value`` makes an instance of a class of the project's other modules
+        (asked only when evidence is found: it may take summarising a module)."""
+        if not isinstance(value, ast.Call):
+            return False
+        qualname = self.qualname(value.func)
+        return qualname is not None and isinstance(self.project_symbol(qualname), ClassSummary)
 
     def _bind_self_attribute(self, target: ast.Attribute, value: ast.expr | None) -> None:
         klass = self.enclosing_class()
@@ -462,7 +468,7 @@ class SemanticModel(NameModel):
                 return self._returned(method)
             receiver = self.kind_of(func.value)
             if receiver is None:
-                return None
+                return K.TO_PANDAS.get(func.attr)  # ``client.query(q).to_dataframe()``
             if receiver is Kind.LOSS_MODULE and func.attr == "forward":
                 return Kind.LOSS
             return _method_result(receiver, func.attr, call)
@@ -598,6 +604,8 @@ class SemanticModel(NameModel):
             return self._indexer_kind(expr.slice)
         if receiver is Kind.SERIES_INDEXER or receiver is Kind.SERIES:
             return Kind.SERIES if self._selects_rows(expr.slice) else None
+        if receiver is Kind.INDEX:
+            return Kind.INDEX if self._selects_rows(expr.slice) else None
         if receiver is Kind.FRAME_GROUPBY:
             key = expr.slice
             if isinstance(key, ast.Constant) and isinstance(key.value, str):
@@ -611,7 +619,7 @@ class SemanticModel(NameModel):
                 return Kind.DATAFRAME
             if isinstance(key, ast.Name):
                 bound = self.lookup(key.id)
-                if bound is not None and isinstance(bound.node, ast.List):
+                if bound is not None and self._is_label_list(bound.node):
                     return Kind.DATAFRAME  # FEATURES = ["a", "b"]; df[FEATURES]
             if isinstance(key, ast.Name):
                 bound = self.lookup(key.id)
@@ -630,6 +638,17 @@ class SemanticModel(NameModel):
                 return container.element_kind
         return None
 
+    def _is_label_list(self, value: ast.AST | None) -> bool:
+        """A list of column labels: a list display or comprehension, ``list(...)``,
+        ``sorted(...)``, ``x.tolist()`` (``cols = [c for c in df.columns if ...]``)."""
+        if isinstance(value, (ast.List, ast.ListComp)):
+            return True
+        if isinstance(value, ast.Call):
+            if isinstance(value.func, ast.Attribute):
+                return value.func.attr == "tolist"
+            return self.qualname(value.func) in ("builtins.list", "builtins.sorted")
+        return False
+
     def _indexer_kind(self, key: ast.expr) -> Kind | None:
         """``df.loc[key]`` / ``df.iloc[key]``: rows (and columns) chosen by ``key``."""
         if isinstance(key, ast.Tuple) and len(key.elts) == 2:
@@ -643,7 +662,7 @@ class SemanticModel(NameModel):
 
     def _selects_rows(self, key: ast.expr) -> bool:
         """Whether ``key`` picks several rows (a slice, a list, a mask), not one label."""
-        if isinstance(key, (ast.Slice, ast.List, ast.Compare)):
+        if isinstance(key, (ast.Slice, ast.List, ast.ListComp, ast.Compare)):
             return True
         if isinstance(key, ast.UnaryOp) and isinstance(key.op, ast.Invert):
             return True

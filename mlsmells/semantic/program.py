@@ -83,9 +83,13 @@ class Facts:
     kind to: not annotated, and bound to no kind the last time it was walked."""
     asked: set[int] = field(default_factory=set)
     """Binding sites whose kind was asked for while unknown and without evidence yet."""
-    late: dict[int, FunctionNode | None] = field(default_factory=dict)
-    """Functions whose return kind a call asked for before their body had been walked ->
-    the function making that call (``None``: the module)."""
+    answered: dict[int, list[tuple[FunctionNode | None, str, object]]] = field(
+        default_factory=dict
+    )
+    """Function -> what its calls were told it returns (``"returns"``: its kind,
+    ``"items"``: its tuple's), with the function making each call (``None``: the module):
+    a caller told something other than what the function turns out to return is worth
+    walking again."""
 
     def add_return(self, function: FunctionNode, kind: Kind | None) -> None:
         self.returns.setdefault(id(function), set()).add(kind)
@@ -169,8 +173,8 @@ def to_rewalk(
     facts: Facts, seeds: Seeds, previous: Seeds, functions: Mapping[int, FunctionNode]
 ) -> set[FunctionNode | None]:
     """What to walk again from ``seeds`` after walks that found ``facts`` from ``previous``:
-    the functions whose parameters get kinds, that hold a binding site getting one, or that
-    called a function too early whose return kind is now known; :data:`WHOLE_FILE` when
+    the functions whose parameters get kinds, that hold a binding site getting one, or whose
+    calls were told another return kind than the one now known; :data:`WHOLE_FILE` when
     such a site or call is outside any function. ``functions``: every function walked, by id."""
     found: set[FunctionNode | None] = {
         functions[f]
@@ -182,19 +186,16 @@ def to_rewalk(
         for site in seeds.sites
         if site not in previous.sites and site in facts.unbound and site in facts.asked
     )
-    found.update(
-        caller
-        for function, caller in facts.late.items()
-        if (function in seeds.returns and function not in previous.returns)
-        or (function in seeds.items and function not in previous.items)
-    )
+    for function, answers in facts.answered.items():
+        now = {"returns": seeds.returns.get(function), "items": seeds.items.get(function)}
+        found.update(caller for caller, what, told in answers if told != now[what])
     return found
 
 
 class Program:
     """One walk's view of the whole file: the seeds it starts from, the facts it records."""
 
-    def __init__(self, tree: ast.Module, seeds: Seeds) -> None:
+    def __init__(self, tree: ast.Module, seeds: Seeds, names: frozenset[str]) -> None:
         self.seeds = seeds
         self.facts = Facts()
         self.functions: dict[str, FunctionNode] = {
@@ -204,6 +205,9 @@ class Program:
         }
         """The module-level functions, by name: a function body may call one defined
         further down (it is bound by the time the call runs)."""
+        self.names = names
+        """The name of every function defined in the file (methods and nested ones too):
+        a call of another name runs none of them (a cheap test before resolving)."""
         self.walked: set[int] = set()
         """The functions whose body this walk has finished."""
 
@@ -221,10 +225,10 @@ class Program:
         """The kinds of the items of the tuple ``function`` returns, as far as known."""
         key = id(function)
         if key in self.walked:
-            return _agree_items(self.facts.items.get(key, set()))
-        found = self.seeds.items.get(key)
-        if found is None:
-            self.facts.late.setdefault(key, caller)
+            found = _agree_items(self.facts.items.get(key, set()))
+        else:
+            found = self.seeds.items.get(key)
+        self.facts.answered.setdefault(key, []).append((caller, "items", found))
         return found
 
     def return_kind(self, function: FunctionNode, caller: FunctionNode | None) -> Kind | None:
@@ -232,8 +236,8 @@ class Program:
         earlier one knows."""
         key = id(function)
         if key in self.walked:
-            return _agree(self.facts.returns.get(key, ()), strict=True)
-        found = self.seeds.returns.get(key)
-        if found is None:
-            self.facts.late.setdefault(key, caller)
+            found = _agree(self.facts.returns.get(key, ()), strict=True)
+        else:
+            found = self.seeds.returns.get(key)
+        self.facts.answered.setdefault(key, []).append((caller, "returns", found))
         return found
