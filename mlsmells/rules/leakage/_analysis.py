@@ -79,6 +79,11 @@ class Candidate:
     kind: SinkKind
 
 
+def _same_column(a: Value, b: Value) -> bool:
+    """Whether ``a`` and ``b`` are the same data, or the same named column of it."""
+    return a is b or (a.column is not None and a.column == b.column and a.rows == b.rows)
+
+
 def _order(cand: Candidate) -> tuple[int, int, int, int]:
     """Report order: by the split or cross-validation, then by the learning call."""
     return (
@@ -122,9 +127,22 @@ class DataFlow(Analysis):
         found = self._candidates
         if found is None:
             flow = self.scope_flow
-            found = [] if flow is None else sorted(self._scope_candidates(flow), key=_order)
+            found = [] if flow is None else sorted(self._with_target(flow), key=_order)
             self._candidates = found
         return found
+
+    def _with_target(self, flow: ScopeFlow) -> Iterator[Candidate]:
+        """The candidates of the scope, without the correlations of arrays of which none is
+        a target of the scope (``pearsonr(df["a"], df["b"])``: no target chooses there)."""
+        targets: list[Value] | None = None
+        for cand in self._scope_candidates(flow):
+            against = cand.taint.against
+            if against is not None:
+                if targets is None:
+                    targets = flow.target_values()
+                if not any(_same_column(a, t) for a in against for t in targets):
+                    continue
+            yield cand
 
     def _scope_candidates(self, flow: ScopeFlow) -> Iterator[Candidate]:
         for sink in [*flow.sinks, *self.flow.selection_sinks(flow)]:

@@ -147,7 +147,8 @@ class FunctionEvaluator(ExpressionEvaluator):
             rows = frozenset().union(*(v.rows for v in arrays))
             if len(arrays) < 2 or not rows:
                 return EMPTY
-            return Value(taints=frozenset({Taint(TaintKind.SELECT, node, qualname, rows)}))
+            taint = Taint(TaintKind.SELECT, node, qualname, rows, against=tuple(arrays))
+            return Value(taints=frozenset({taint}))
         if qualname in BINNINGS:
             return self._binning(node, qualname)
         if qualname in PATSY_MATRICES:

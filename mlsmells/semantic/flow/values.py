@@ -75,6 +75,9 @@ class Taint:
     rows: frozenset[RowPath]
     encoder: bool = False
     """Learned by a categorical encoder (only the categories: harmless on the target)."""
+    against: tuple[Value, ...] | None = None
+    """For a correlation of arrays (``pearsonr(df[c], y)``): the arrays. It chooses
+    features with the target only when one of them is a target of the scope."""
 
 
 # --------------------------------------------------------------------- values
@@ -106,6 +109,8 @@ class Value:
     """The elements of a tuple or list of known length."""
     labels: tuple[str, ...] | None = None
     """Literal column labels (a string or a list of strings)."""
+    column: str | None = None
+    """The label of the one column this is, selected by a literal label (``df["y"]``)."""
     prediction: Prediction | None = None
     single: bool = False
     """One element of its rows (a row of ``iterrows()``, an image of an array): a statistic
@@ -299,16 +304,19 @@ class ScopeFlow:
         """What ``name`` held at the end of the scope."""
         return self.env.get(name)
 
+    def target_values(self) -> list[Value]:
+        """The targets of the scope: of fits, evaluations, splits and helpers."""
+        found = list(self.targets)
+        found.extend(fit.y for _, fit in self.fits if fit.y is not None)
+        found.extend(ev.y for ev in self.evaluations)
+        found.extend(v for sink in self.sinks for role, v in sink.args if role is ArgRole.TARGET)
+        return found
+
     def selection_sinks(self, splits: dict[int, Split], validated: set[int]) -> list[Sink]:
         """The data split by selections (``X[train_idx]``, ``df[:n]``), as sinks: one per
         split and data, for the splits in ``validated`` (made for validation); the target
         when a selection of it is a training target or the target of a split."""
-        targets = {id(v) for v in self.targets}
-        targets.update(id(fit.y) for _, fit in self.fits if fit.y is not None)
-        targets.update(id(ev.y) for ev in self.evaluations)
-        targets.update(
-            id(v) for sink in self.sinks for role, v in sink.args if role is ArgRole.TARGET
-        )
+        targets = {id(v) for v in self.target_values()}
         found: dict[tuple[int, int], tuple[Split, Value, bool]] = {}
         for sel in self.selections:
             split = splits.get(sel.split)
@@ -415,6 +423,7 @@ def select_columns(value: Value, labels: tuple[str, ...] | None) -> Value:
         taints=frozenset(taints),
         columns=columns,
         pending=value.pending,
+        column=labels[0] if labels is not None and len(labels) == 1 else None,
         prediction=value.prediction,
         single=value.single,
         rebuilt=value.rebuilt,
