@@ -23,6 +23,7 @@ from mlsmells.semantic.flow.tables import (
     COUNTER,
     CV_FUNCTIONS,
     FIXED_BINS,
+    INDEX_RANGES,
     KEEPING_FUNCTIONS,
     NUMPY_STATS,
     PASS_THROUGH_BUILTINS,
@@ -200,12 +201,28 @@ class FunctionEvaluator(ExpressionEvaluator):
             Sink(node, label, SinkKind.SPLIT, tuple(zip(roles, arrays, strict=True)))
         )
         items: list[Abstract] = []
-        for array in arrays:
+        for arg, array in zip(node.args, arrays, strict=True):
+            if self._index_array(arg):
+                # ``train_test_split(np.arange(len(X)))``: positions of the two parts
+                items.extend(Value(fold=(split_id, part)) for part in (TRAIN_PART, TEST_PART))
+                continue
             if not array.rows:
                 array = replace(array, rows=self.tracker.fresh_rows())
             for part in (TRAIN_PART, TEST_PART):
                 items.append(with_rows_step(array, (split_id, part)))
         return Value(items=tuple(items))
+
+    def _index_array(self, node: ast.expr) -> bool:
+        """Whether ``node`` makes the positions of rows: ``np.arange(n)``, ``range(n)``,
+        ``list(range(n))``."""
+        while isinstance(node, ast.Call) and node.args:
+            qualname = self.model.qualname(node.func)
+            if qualname in INDEX_RANGES:
+                return True
+            if qualname != "builtins.list":
+                return False
+            node = node.args[0]
+        return False
 
     def _cross_validation_function(self, node: ast.Call, qualname: str) -> Abstract:
         estimator = call_arg(node, 0, "estimator")

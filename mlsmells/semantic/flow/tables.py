@@ -172,6 +172,9 @@ CORRELATIONS = frozenset(
 BINNINGS = frozenset({"pandas.qcut", "pandas.cut"})
 #: Bin edges given as values, not a number of bins.
 FIXED_BINS = frozenset({"numpy.arange", "numpy.linspace", "builtins.range", "builtins.list"})
+#: Functions giving the positions of rows (``np.arange(len(X))``): split, their parts
+#: select rows of whatever they index.
+INDEX_RANGES = frozenset({"numpy.arange", "builtins.range"})
 #: patsy design matrices, and the formula terms that learn from the data they get.
 PATSY_MATRICES = frozenset({"patsy.dmatrix", "patsy.dmatrices"})
 PATSY_STATEFUL_TERMS = ("standardize(", "center(", "scale(")
