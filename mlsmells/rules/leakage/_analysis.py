@@ -39,8 +39,12 @@ FLOW_RATIONALE = (
     " The rule follows the data inside one module (a notebook is one module), function or "
     "method, in source order: through assignments, tuple unpacking, column stores, `.copy()`, "
     "`.values`, `drop`, `loc`/`iloc`, `pd.concat`, `merge`, `np.hstack` ..., and through calls "
-    "of functions defined in the same file (one level deep). `docs/flow.md` describes what it "
-    "tracks and what it deliberately does not."
+    "of functions and methods defined in the same file (one level deep). Splits are "
+    "`train_test_split` and the cross-validation helpers (also under their removed "
+    "`sklearn.cross_validation` and `sklearn.grid_search` names), loops over fold indices, "
+    "PyTorch's `random_split`, Keras' `validation_split`, and slices or masks of a frame "
+    "(`df[:n]`, `df[df.is_train]`) once a model is trained on one part and evaluated on the "
+    "other. `docs/flow.md` describes what it tracks and what it deliberately does not."
 )
 
 #: The packages a file must import for the leakage checks to run: scikit-learn and
