@@ -14,6 +14,7 @@ import ast
 import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from typing import ClassVar, TypeVar
 
 from mlsmells.diagnostics import Diagnostic
@@ -55,8 +56,6 @@ class Context:
         self.line_map = line_map
         """For a notebook: line of the module -> (cell number as the notebook shows it,
         line in that cell); ``None`` for any other file."""
-        self.roots: set[str] | frozenset[str] = frozenset()
-        """The top-level packages the file imports (through the project's modules too)."""
         self._given_last_lines = cell_last_lines
         self._cell_last_lines: frozenset[int] | None = None
         self._cell_ends: frozenset[int] | None = None
@@ -211,6 +210,12 @@ class Visitor:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.model = ctx.model
+
+    @classmethod
+    def runs_on(cls, roots: AbstractSet[str], lines: Sequence[str]) -> bool:
+        """Whether to run on a file importing ``roots`` (which meet :attr:`requires`),
+        of source ``lines``: a cheap file-level test beyond the imports (default: yes)."""
+        return True
 
     def visit(self, node: ast.AST) -> None:
         raise NotImplementedError

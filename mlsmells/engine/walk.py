@@ -105,7 +105,11 @@ class Engine:
         """
         file = File(tree, lines, filename, cell_last_lines, line_map)
         roots = file.roots
-        checks = [c for c in self.checks if not c.requires or c.requires & roots]
+        checks = [
+            c
+            for c in self.checks
+            if (not c.requires or c.requires & roots) and c.runs_on(roots, file.lines)
+        ]
         if used is not None and file.project is not None:
             used.update(file.project.used)  # (the checks to run depend on them already)
         if not checks:
@@ -191,7 +195,6 @@ def walk_file(
         ctx = Context(
             tree, file.lines, file.filename, file.cell_last_lines, file.line_map, program, project
         )
-        ctx.roots = file.roots
         walker = _Walker(ctx, list(checks), active, statements_only, analyses)
         if program is not None:
             walker.record(FactRecorder(ctx, program, pandas_evidence))

@@ -11,7 +11,8 @@ decides its own code, when everything that happened to the scope's data is known
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from mlsmells.engine import Analysis, Check, Context
@@ -49,14 +50,10 @@ FLOW_RATIONALE = (
 
 #: The packages a file must import for the leakage checks to run: scikit-learn and
 #: imbalanced-learn, and Keras and PyTorch for their own splits (of which the file must
-#: name one, see :attr:`DataFlow.active`).
+#: name one, see :meth:`LeakageCheck.runs_on`).
 REQUIRES = frozenset({"sklearn", "imblearn", "keras", "tensorflow", "tf_keras", "torch"})
 _SPLITTING = frozenset({"sklearn", "imblearn"})
 _SPLIT_WORDS = ("validation_split", "random_split")
-
-
-def _names_a_split(text: str) -> bool:
-    return any(word in text for word in _SPLIT_WORDS)
 
 
 _CODE_OF: dict[TaintKind, str] = {
@@ -106,21 +103,16 @@ class DataFlow(Analysis):
     def __init__(self, ctx: Context) -> None:
         super().__init__(ctx)
         self.flow = FlowTracker(self.model)
-        self.active = bool(ctx.roots & _SPLITTING) or _names_a_split("".join(ctx.lines))
-        """Whether the file can hold a split: it imports scikit-learn or imbalanced-learn,
-        or splits by ``validation_split`` (Keras) or ``random_split`` (PyTorch). Only then
-        is the flow followed: the other Keras and PyTorch files cost a text search."""
         self.scope_flow: ScopeFlow | None = None
         """The finished flow of the scope being left (``None``: nothing happened in it),
         for the checks' :meth:`~mlsmells.engine.Check.leave_scope`."""
         self._candidates: list[Candidate] | None = None
 
     def visit(self, node: ast.AST) -> None:
-        if self.active:
-            self.flow.statement(node, self.ctx.ancestors)
+        self.flow.statement(node, self.ctx.ancestors)
 
     def leave_scope(self, scope: Scope) -> None:
-        self.scope_flow = self.flow.end_scope(scope) if self.active else None
+        self.scope_flow = self.flow.end_scope(scope)
         self._candidates = None
 
     # ----------------------------------------------------- ML001/3/4
@@ -211,6 +203,15 @@ class LeakageCheck(Check):
 
     requires = REQUIRES
     needs = (DataFlow,)
+
+    @classmethod
+    def runs_on(cls, roots: AbstractSet[str], lines: Sequence[str]) -> bool:
+        """Files that import scikit-learn or imbalanced-learn; Keras and PyTorch files only
+        when they split by ``validation_split`` or ``random_split`` (a text search: the
+        others cost nothing)."""
+        if roots & _SPLITTING:
+            return True
+        return any(word in line for line in lines for word in _SPLIT_WORDS)
 
     def __init__(self, ctx: Context, active: frozenset[str]) -> None:
         super().__init__(ctx, active)
