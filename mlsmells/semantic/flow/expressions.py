@@ -556,6 +556,9 @@ class ExpressionEvaluator:
             result = select_columns(receiver, labels)
             if labels is None:
                 result = replace(result, taints=result.taints | row_value.all_taints())
+        if indexer and (row_value.single or self._loop_label(row_key)):
+            # ``df.loc[i]`` for one label ``i`` of a loop over the rows: that one row
+            result = replace(result, single=True)
         return result if step is None else self.select(result, step, receiver)
 
     # --------------------------------------------------------------- splits
@@ -571,6 +574,16 @@ class ExpressionEvaluator:
         result = with_rows_step(value, step)
         self.flow.selections.append(Selection(step[0], value if base is None else base, result))
         return result
+
+    def _loop_label(self, key: ast.expr) -> bool:
+        """Whether ``key`` is a name the innermost ``for`` loop binds at each turn (``for i
+        in range(len(df))``, ``for label in df[mask].index``): one label at a time."""
+        loop = self.loop
+        if not isinstance(key, ast.Name) or not isinstance(loop, (ast.For, ast.AsyncFor)):
+            return False
+        return any(
+            isinstance(n, ast.Name) and n.id == key.id for n in ast.walk(loop.target)
+        )
 
     def _manual_split(self, receiver: Value, node: ast.expr, row_key: ast.expr) -> Step | None:
         """The side of a hand-written split that ``receiver[row_key]`` takes, if it is one:

@@ -420,6 +420,10 @@ class FunctionEvaluator(ExpressionEvaluator):
             self.eval(a)
         for kw in node.keywords:
             self.eval(kw.value)
+        if isinstance(bins, ast.Name):  # ``bins = (18, 25, 35, 60)`` earlier
+            binding = self.model.lookup(bins.id)
+            if binding is not None and isinstance(binding.node, ast.expr):
+                bins = binding.node
         fixed = isinstance(bins, (ast.List, ast.Tuple)) or (
             isinstance(bins, ast.Call) and self.model.qualname(bins.func) in FIXED_BINS
         )
