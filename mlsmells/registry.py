@@ -57,6 +57,10 @@ RULE_MODULES: tuple[str, ...] = (
     "torch.ml411_requires_grad_typo",
     "torch.ml412_deprecated_torch_api",
     "torch.ml413_checkpoint_reentrant_unset",
+    "torch.ml414_log_of_probabilities",
+    "torch.ml415_sigmoid_into_bce",
+    "torch.ml416_imprecise_log_exp",
+    "torch.ml417_probabilities_into_nll",
     "sklearn.ml501_removed_sklearn_api",
     "scripts.ml811_float_equality_in_test",
     "scripts.ml812_unseeded_test_randomness",
@@ -70,6 +74,7 @@ RULE_MODULES: tuple[str, ...] = (
     "opinionated.ml909_scaler_missing",
     "opinionated.ml910_threshold_metric_only",
     "opinionated.ml911_untyped_ml_function",
+    "opinionated.ml914_legacy_numpy_random_seeded",
 )
 
 
