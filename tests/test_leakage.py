@@ -13,7 +13,7 @@ import pytest
 from mlsmells import registry
 from mlsmells.engine import Check
 from mlsmells.fixes.apply import fix_source
-from mlsmells.rules.leakage._analysis import DataFlow
+from mlsmells.rules.leakage._analysis import REQUIRES, DataFlow
 from mlsmells.rules.leakage.ml001_fit_before_split import FitBeforeSplit
 from mlsmells.rules.leakage.ml002_fit_on_test_data import FitOnTestData
 from mlsmells.rules.leakage.ml003_resample_before_split import ResampleBeforeSplit
@@ -74,13 +74,33 @@ def test_one_finding_per_learning_call_however_many_sinks() -> None:
 
 def test_files_without_sklearn_or_imblearn_cost_nothing() -> None:
     for check in CHECKS:
-        assert check.requires == frozenset({"sklearn", "imblearn"}), check
+        assert check.requires == REQUIRES, check
+    assert REQUIRES == {"sklearn", "imblearn", "keras", "tensorflow", "tf_keras", "torch"}
     source = """
         import pandas as pd
         df = pd.read_csv("a.csv")
         df = (df - df.mean()) / df.std()
         """
     assert findings(source) == []
+
+
+def test_keras_and_torch_files_are_followed_only_when_they_split() -> None:
+    leaky = """
+        import numpy as np
+        from keras.models import Sequential
+
+        X = np.load("x.npy")
+        y = np.load("y.npy")
+        X = (X - X.mean(axis=0)) / X.std(axis=0)
+        model = Sequential()
+        model.fit(X, y, epochs=5, validation_split=0.2)
+        """
+    assert [(line, code) for line, code, _ in findings(leaky)] == [(7, "ML001")]
+    no_split = textwrap.dedent(leaky.replace(", validation_split=0.2", "")).splitlines()
+    for check in CHECKS:
+        assert check.runs_on({"numpy", "keras"}, textwrap.dedent(leaky).splitlines())
+        assert not check.runs_on({"numpy", "keras"}, no_split)
+        assert check.runs_on({"numpy", "sklearn"}, no_split)
 
 
 def test_ml002_fix_is_offered_only_for_the_object_fit_on_training_data() -> None:

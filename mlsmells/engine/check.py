@@ -14,6 +14,7 @@ import ast
 import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from typing import ClassVar, TypeVar
 
 from mlsmells.diagnostics import Diagnostic
@@ -224,6 +225,12 @@ class Visitor:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.model = ctx.model
+
+    @classmethod
+    def runs_on(cls, roots: AbstractSet[str], lines: Sequence[str]) -> bool:
+        """Whether to run on a file importing ``roots`` (which meet :attr:`requires`),
+        of source ``lines``: a cheap file-level test beyond the imports (default: yes)."""
+        return True
 
     def visit(self, node: ast.AST) -> None:
         raise NotImplementedError

@@ -108,7 +108,11 @@ class Engine:
         """
         file = File(tree, lines, filename, cell_last_lines, line_map, targets)
         roots = file.roots
-        checks = [c for c in self.checks if not c.requires or c.requires & roots]
+        checks = [
+            c
+            for c in self.checks
+            if (not c.requires or c.requires & roots) and c.runs_on(roots, file.lines)
+        ]
         if used is not None and file.project is not None:
             used.update(file.project.used)  # (the checks to run depend on them already)
         if not checks:

@@ -11,7 +11,8 @@ decides its own code, when everything that happened to the scope's data is known
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from mlsmells.engine import Analysis, Check, Context
@@ -39,9 +40,21 @@ FLOW_RATIONALE = (
     " The rule follows the data inside one module (a notebook is one module), function or "
     "method, in source order: through assignments, tuple unpacking, column stores, `.copy()`, "
     "`.values`, `drop`, `loc`/`iloc`, `pd.concat`, `merge`, `np.hstack` ..., and through calls "
-    "of functions defined in the same file (one level deep). `docs/flow.md` describes what it "
-    "tracks and what it deliberately does not."
+    "of functions and methods defined in the same file (one level deep). Splits are "
+    "`train_test_split` and the cross-validation helpers (also under their removed "
+    "`sklearn.cross_validation` and `sklearn.grid_search` names), loops over fold indices, "
+    "PyTorch's `random_split`, Keras' `validation_split`, and slices or masks of a frame "
+    "(`df[:n]`, `df[df.is_train]`) once a model is trained on one part and evaluated on the "
+    "other. `docs/flow.md` describes what it tracks and what it deliberately does not."
 )
+
+#: The packages a file must import for the leakage checks to run: scikit-learn and
+#: imbalanced-learn, and Keras and PyTorch for their own splits (of which the file must
+#: name one, see :meth:`LeakageCheck.runs_on`).
+REQUIRES = frozenset({"sklearn", "imblearn", "keras", "tensorflow", "tf_keras", "torch"})
+_SPLITTING = frozenset({"sklearn", "imblearn"})
+_SPLIT_WORDS = ("validation_split", "random_split")
+
 
 _CODE_OF: dict[TaintKind, str] = {
     TaintKind.PREPROCESS: "ML001",
@@ -62,9 +75,14 @@ class Candidate:
 
     code: str
     taint: Taint
-    sink_node: ast.Call
+    sink_node: ast.expr
     sink_label: str
     kind: SinkKind
+
+
+def _same_column(a: Value, b: Value) -> bool:
+    """Whether ``a`` and ``b`` are the same data, or the same named column of it."""
+    return a is b or (a.column is not None and a.column == b.column and a.rows == b.rows)
 
 
 def _order(cand: Candidate) -> tuple[int, int, int, int]:
@@ -105,12 +123,25 @@ class DataFlow(Analysis):
         found = self._candidates
         if found is None:
             flow = self.scope_flow
-            found = [] if flow is None else sorted(self._scope_candidates(flow), key=_order)
+            found = [] if flow is None else sorted(self._with_target(flow), key=_order)
             self._candidates = found
         return found
 
+    def _with_target(self, flow: ScopeFlow) -> Iterator[Candidate]:
+        """The candidates of the scope, without the correlations of arrays of which none is
+        a target of the scope (``pearsonr(df["a"], df["b"])``: no target chooses there)."""
+        targets: list[Value] | None = None
+        for cand in self._scope_candidates(flow):
+            against = cand.taint.against
+            if against is not None:
+                if targets is None:
+                    targets = flow.target_values()
+                if not any(_same_column(a, t) for a in against for t in targets):
+                    continue
+            yield cand
+
     def _scope_candidates(self, flow: ScopeFlow) -> Iterator[Candidate]:
-        for sink in flow.sinks:
+        for sink in [*flow.sinks, *self.flow.selection_sinks(flow)]:
             yield from self._sink_candidates(sink)
         for use in flow.transforms:
             taint = use.fit.taint
@@ -119,6 +150,13 @@ class DataFlow(Analysis):
             split = self._held_out_in_fit(taint, use.value)
             if split is not None:
                 yield self._from_split(taint, split)
+        for _, data in flow.trainings:
+            for taint in data.all_taints():
+                if taint.encoder:
+                    continue
+                split = self._held_out_in_fit(taint, data)
+                if split is not None:
+                    yield self._from_split(taint, split)
 
     def _held_out_in_fit(self, taint: Taint, data: Value) -> Split | None:
         """The split whose training side ``data`` is, when the fit saw that split's held-out side.
@@ -130,7 +168,7 @@ class DataFlow(Analysis):
         for path in data.rows:
             for k in range(1, len(path)):
                 split_id, part = path[k]
-                if part != TRAIN_PART:
+                if part != TRAIN_PART or not self.flow.validated(split_id):
                     continue
                 held_out = path[:k] + ((split_id, TEST_PART),)
                 if any(paths_overlap(fit_path, held_out) for fit_path in taint.rows):
@@ -138,12 +176,18 @@ class DataFlow(Analysis):
         return None
 
     def _sink_candidates(self, sink: Sink) -> Iterator[Candidate]:
+        features = {
+            t for role, v in sink.args if role is not ArgRole.TARGET for t in v.all_taints()
+        }
         for role, value in sink.args:
             for taint in value.all_taints():
                 if taint.encoder and role is not ArgRole.FEATURES:
                     continue  # an encoder on the target (or on a frame holding it)
                 if taint.kind is TaintKind.STATISTIC and role is ArgRole.TARGET:
                     continue  # rescaling the target by a statistic: no feature learns it
+                if taint.kind is TaintKind.RESAMPLE and role is ArgRole.TARGET:
+                    if taint not in features:
+                        continue  # labels copied along with their features
                 if not rows_overlap(taint.rows, value.rows):
                     continue
                 code = _CODE_OF[taint.kind]
@@ -157,8 +201,17 @@ class DataFlow(Analysis):
 class LeakageCheck(Check):
     """A check of the leakage family: it reads :class:`DataFlow` and decides at scope end."""
 
-    requires = frozenset({"sklearn", "imblearn"})
+    requires = REQUIRES
     needs = (DataFlow,)
+
+    @classmethod
+    def runs_on(cls, roots: AbstractSet[str], lines: Sequence[str]) -> bool:
+        """Files that import scikit-learn or imbalanced-learn; Keras and PyTorch files only
+        when they split by ``validation_split`` or ``random_split`` (a text search: the
+        others cost nothing)."""
+        if roots & _SPLITTING:
+            return True
+        return any(word in line for line in lines for word in _SPLIT_WORDS)
 
     def __init__(self, ctx: Context, active: frozenset[str]) -> None:
         super().__init__(ctx, active)

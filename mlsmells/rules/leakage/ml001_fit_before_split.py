@@ -32,8 +32,12 @@ RULE = Rule(
         "in a `Pipeline`, which cross-validation refits on every training fold. The "
         "finding is reported at the call that learns (`fit`, `fit_transform`, the "
         "statistic) and names the split or cross-validation that comes after it. "
-        "Encoders fit on the target alone (`LabelEncoder().fit_transform(y)`) are not "
-        "reported: they only learn the class names. Fitting on the training part and "
+        "Encoders that learn only which categories exist are not reported, on the target "
+        "or on features: `LabelEncoder`, `OrdinalEncoder`, `OneHotEncoder`, `LabelBinarizer`, "
+        "and `CountVectorizer`/Keras `Tokenizer` without a frequency option (`min_df`, "
+        "`max_df`, `max_features`, `num_words`); with one, or as TF-IDF, they learn "
+        "frequencies and are. Out-of-fold encodings (statistics of `iloc[train_idx]` "
+        "applied to `iloc[valid_idx]`) are fine. Fitting on the training part and "
         "transforming the test part, unsupervised work with no split, and a `Pipeline` or "
         "`ColumnTransformer` handed to cross-validation are fine." + FLOW_RATIONALE
     ),

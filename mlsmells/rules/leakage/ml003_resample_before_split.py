@@ -27,6 +27,9 @@ RULE = Rule(
         "looks far better than it is. Resample only the training part after splitting, or "
         "put the sampler in an `imblearn.pipeline.Pipeline`, which resamples inside each "
         "training fold of cross-validation and never touches the test fold. "
+        "Stacking rows with copies of themselves is oversampling too: a frame concatenated "
+        "with its own rows (`pd.concat([neg, pos, pos])`, `df.append(pos)` in a loop), "
+        "images stacked with their flipped copies before Keras' `validation_split`. "
         "Undersampling removes rows without copying any and is not reported." + FLOW_RATIONALE
     ),
     bad=(

@@ -6,21 +6,18 @@ through its summary (one level deep)."""
 from __future__ import annotations
 
 import ast
-from dataclasses import replace
 
-from mlsmells.semantic import kinds as K
-from mlsmells.semantic.flow.functions import FunctionEvaluator
+from mlsmells.semantic.flow.methods import MethodEvaluator
 from mlsmells.semantic.flow.summaries import Substitution, Summary
-from mlsmells.semantic.flow.syntax import call_arg, const_int, is_true, keyword_arg, literal_labels
+from mlsmells.semantic.flow.syntax import call_arg
 from mlsmells.semantic.flow.tables import (
     CLUSTER_TRANSFORM_METHODS,
     FIT_METHODS,
     FIT_TRANSFORM_METHODS,
-    MUTATING_METHODS,
     PREDICT_METHODS,
     RESAMPLE_METHODS,
-    STAT_METHODS,
     TRANSFORM_METHODS,
+    VALIDATION_KEYWORDS,
 )
 from mlsmells.semantic.flow.values import (
     EMPTY,
@@ -37,16 +34,12 @@ from mlsmells.semantic.flow.values import (
     TransformUse,
     Value,
     derive,
-    drop_columns,
-    join,
-    select_columns,
+    replace,
     short_call,
-    store_columns,
-    with_rows_step,
 )
 
 
-class Evaluator(FunctionEvaluator):
+class Evaluator(MethodEvaluator):
     """Evaluates the expressions of one statement over the abstract values of its scope.
 
     The statements and expressions are those of
@@ -60,25 +53,37 @@ class Evaluator(FunctionEvaluator):
         func = node.func
         qualname = self.model.qualname(func)
         if qualname is not None:
-            # ``sklearn.cross_validation.train_test_split`` splits as the modern one does
-            return self._qualified_call(node, K.modern(qualname))
+            return self._qualified_call(node, qualname)
         if isinstance(func, ast.Attribute):
             receiver = self.eval(func.value)
             if isinstance(receiver, Obj):
                 return self._method(receiver, node, func.attr)
+            summary = self._summary(func)
+            if summary is not None:  # a method of a class of the file
+                return self._apply_summary(node, summary, method=True)
             return self._data_method(receiver, node, func.attr)
         if isinstance(func, ast.Name):
-            binding = self.model.lookup(func.id)
-            if binding is not None and isinstance(
-                binding.node, (ast.FunctionDef, ast.AsyncFunctionDef)
-            ):
-                summary = self.tracker.summaries.get(id(binding.node))
-                if summary is not None:
-                    return self._apply_summary(node, summary)
+            summary = self._summary(func)
+            if summary is not None:
+                return self._apply_summary(node, summary)
             callee = self.eval(func)
             if isinstance(callee, Obj):
                 return self._object_call(callee, node)
         return self._unknown_call(node)
+
+    def _summary(self, func: ast.expr) -> Summary | None:
+        """The summary of the function of the file that calling ``func`` runs, if known."""
+        if not self.tracker.summaries:
+            return None
+        callee = self.model.callee(func)
+        return self.tracker.summaries.get(id(callee)) if callee is not None else None
+
+    def call_with(self, func: ast.expr, argument: Value) -> Value:
+        summary = self._summary(func) if isinstance(func, ast.Name) else None
+        if summary is None:
+            return super().call_with(func, argument)
+        found = self._substitute(summary, [argument], {})
+        return found if isinstance(found, Value) else EMPTY
 
     # ------------------------------------------------------ object methods
     def _object_call(self, obj: Obj, node: ast.Call) -> Abstract:
@@ -105,21 +110,28 @@ class Evaluator(FunctionEvaluator):
         y_node = call_arg(node, 1, "y")
         x = self.value(x_node) if x_node is not None else EMPTY
         y = self.value(y_node) if y_node is not None else None
+        model = obj.role in (Role.MODEL, Role.SEARCH)
         used = {id(x_node), id(y_node)}
         for a in node.args:
             if id(a) not in used:
                 self._escape(self.eval(a))
         for kw in node.keywords:
             if id(kw.value) not in used:
-                self._escape(self.eval(kw.value))
+                value = self.eval(kw.value)
+                self._escape(value)
+                if model and kw.arg in VALIDATION_KEYWORDS and isinstance(value, Value):
+                    self.tracker.use_parts(value.rows, evaluated=True)  # ``eval_set=[...]``
         taint: Taint | None = None
-        if obj.role.learns and x.rows:
+        if obj.role.learns and x.rows and not obj.categories_only:
             kind = TaintKind.PREPROCESS
             if obj.role is Role.SELECTOR and y is not None:
                 kind = TaintKind.SELECT
             if kind is TaintKind.SELECT or not self.tracker.is_simulated(x.rows):
                 encoder = obj.role is Role.ENCODER
                 taint = Taint(kind, node, obj.qualname, x.rows, encoder=encoder)
+        if model:
+            self.tracker.use_parts(x.rows, evaluated=False)
+            self.flow.trainings.append((node, x))
         arg_name = x_node.id if isinstance(x_node, ast.Name) else None
         fit = Fit(node, method, x, y, taint, arg_name)
         obj.fits.append(fit)
@@ -162,6 +174,8 @@ class Evaluator(FunctionEvaluator):
             self.flow.predictions.append((obj, x))
             return Value(rows=x.rows, prediction=Prediction(obj, x))
         if method == "score" and len(values) >= 2:
+            for value in values:
+                self.tracker.use_parts(value.rows, evaluated=True)
             self._evaluation(node, obj, values[0], values[1])
             self.flow.predictions.append((obj, values[0]))
             return EMPTY
@@ -195,7 +209,7 @@ class Evaluator(FunctionEvaluator):
         for a in node.args[2:]:
             self.eval(a)
         label = short_call(node)[:-2]
-        split_id = self._record_split(node, label, SinkKind.FOLDS)
+        split_id = self.record_split(node, label, SinkKind.FOLDS)
         self.flow.sinks.append(Sink(node, label, SinkKind.FOLDS, tuple(args)))
         return Value(folds=split_id)
 
@@ -214,102 +228,49 @@ class Evaluator(FunctionEvaluator):
             )
         )
 
-    # ---------------------------------------------------- data-side methods
-    def _data_method(self, receiver: Value, node: ast.Call, method: str) -> Value:
-        if method in STAT_METHODS:
-            axis = keyword_arg(node, "axis")
-            if axis is None and method != "quantile" and node.args:
-                axis = node.args[0]
-            for a in node.args:
-                self.eval(a)
-            for kw in node.keywords:
-                self.eval(kw.value)
-            result = self._statistic(node, receiver, method, axis)
-            if receiver.prediction is not None:
-                result = replace(result, prediction=None)
-            return result
-        if method == "drop":
-            return self._drop(receiver, node)
-        if method == "pop" and node.args:
-            labels = literal_labels(node.args[0])
-            func = node.func
-            assert isinstance(func, ast.Attribute)
-            base = self._key(func.value)
-            if labels is not None and base is not None:
-                self.set(base, drop_columns(receiver, labels))
-            return select_columns(receiver, labels)
-        if method == "assign":
-            result = receiver
-            for kw in node.keywords:
-                value = self.value(kw.value)
-                labels = (kw.arg,) if kw.arg is not None else None
-                result = store_columns(result, labels, value, weak=False)
-            for a in node.args:
-                self.eval(a)
-            return result
-        if method == "sample" and is_true(keyword_arg(node, "replace")):
-            for kw in node.keywords:
-                self.eval(kw.value)
-            taint = Taint(TaintKind.RESAMPLE, node, "sample", receiver.rows)
-            return replace(derive(receiver), taints=receiver.taints | {taint})
-        if method == "take" and node.args:
-            index = self.value(node.args[0])
-            if index.fold is not None:
-                return with_rows_step(receiver, index.fold)
-        args = self._arguments(node)
-        for arg in args:
-            self._escape(arg)
-        result = join([receiver] + [v for v in args if isinstance(v, Value)])
-        if method in MUTATING_METHODS:
-            func = node.func
-            assert isinstance(func, ast.Attribute)
-            key = self._key(func.value)
-            if key is not None:
-                self.set(key, result)
-            return EMPTY
-        if receiver.prediction is not None:
-            result = replace(result, prediction=receiver.prediction)
-        if receiver.labels is not None and method in ("tolist", "copy"):
-            result = replace(result, labels=receiver.labels)
-        return result
-
-    def _drop(self, receiver: Value, node: ast.Call) -> Value:
-        columns = keyword_arg(node, "columns")
-        labels: tuple[str, ...] | None = None
-        if columns is not None:
-            labels = self._labels(columns)
-        elif node.args:
-            axis = keyword_arg(node, "axis")
-            if axis is None and len(node.args) > 1:
-                axis = node.args[1]
-            if axis is not None and (
-                const_int(axis) == 1 or (isinstance(axis, ast.Constant) and axis.value == "columns")
-            ):
-                labels = self._labels(node.args[0])
-            else:
-                self.eval(node.args[0])
-        for kw in node.keywords:
-            if kw.arg != "columns":
-                self.eval(kw.value)
-        if labels is None:
-            return derive(receiver)
-        return drop_columns(receiver, labels)
-
     # ------------------------------------------------------ one level deep
-    def _apply_summary(self, node: ast.Call, summary: Summary) -> Abstract:
+    def _apply_summary(self, node: ast.Call, summary: Summary, method: bool = False) -> Abstract:
+        """A call of a function (or, ``method``, a method) of the file, through its summary:
+        what it returns, the splits it makes of its arguments, what it stores into them."""
         args = [self.eval(a) for a in node.args]
-        bound: dict[int, Value] = {}
-        if not any(isinstance(a, ast.Starred) for a in node.args):
-            for name, value in zip(summary.params, args, strict=False):
-                if isinstance(value, Value):
-                    bound[summary.roots[name]] = value
-        for kw in node.keywords:
-            value = self.eval(kw.value)
-            if kw.arg in summary.roots and isinstance(value, Value):
-                bound[summary.roots[kw.arg]] = value
-        for a in args:
+        named = {kw.arg: self.eval(kw.value) for kw in node.keywords if kw.arg is not None}
+        self.compared([a for a in [*args, *named.values()] if isinstance(a, Value)])
+        for a in [*args, *named.values()]:
             self._escape(a)
-        substitution = Substitution(bound)
+        starred = any(isinstance(a, ast.Starred) for a in node.args)
+        substitution = self._substitution(summary, [] if starred else args, named, method, node)
+        for param, effect in summary.effects.items():
+            index = summary.params.index(param) - (1 if method else 0)
+            target = node.args[index] if 0 <= index < len(node.args) and not starred else None
+            key = self._key(target) if target is not None else None
+            if key is not None and isinstance(self.lookup_key(key), Value):
+                self.set(key, substitution.value(effect), mutation=True)  # ``fill_na(df)``
+        return self._summary_result(summary, substitution)
+
+    def _substitute(
+        self, summary: Summary, args: list[Abstract], named: dict[str, Abstract]
+    ) -> Abstract:
+        return self._summary_result(summary, self._substitution(summary, args, named))
+
+    def _substitution(
+        self,
+        summary: Summary,
+        args: list[Abstract],
+        named: dict[str, Abstract],
+        method: bool = False,
+        call: ast.Call | None = None,
+    ) -> Substitution:
+        params = summary.params[1:] if method else summary.params
+        bound: dict[int, Value] = {}
+        for name, value in zip(params, args, strict=False):
+            if isinstance(value, Value):
+                bound[summary.roots[name]] = value
+        for name, value in named.items():
+            if name in summary.roots and isinstance(value, Value):
+                bound[summary.roots[name]] = value
+        return Substitution(bound, call)
+
+    def _summary_result(self, summary: Summary, substitution: Substitution) -> Abstract:
         for sink in summary.sinks:
             self.flow.sinks.append(
                 Sink(

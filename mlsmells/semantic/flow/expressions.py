@@ -6,37 +6,50 @@ evaluated by the subclasses in :mod:`mlsmells.semantic.flow.functions` and
 from __future__ import annotations
 
 import ast
-from dataclasses import replace
 from typing import Protocol
 
 from mlsmells.semantic.flow.summaries import Summary
-from mlsmells.semantic.flow.syntax import const_int, is_true, keyword_arg, literal_labels
+from mlsmells.semantic.flow.syntax import (
+    const_int,
+    is_true,
+    keyword_arg,
+    literal_labels,
+    mask_cut,
+    slice_cut,
+)
 from mlsmells.semantic.flow.tables import (
     EVALUATION_ATTRIBUTES,
+    INDEXERS,
     METADATA_ATTRIBUTES,
     PIPELINES,
     ROW_ATTRIBUTES,
     UNIONS,
     VIEW_ATTRIBUTES,
+    categories_only,
     classify,
 )
 from mlsmells.semantic.flow.values import (
     EMPTY,
     Abstract,
     Obj,
+    Role,
     RowPath,
     ScopeFlow,
+    Selection,
+    SinkKind,
     Split,
-    Taint,
-    TaintKind,
+    Step,
     Value,
     derive,
     join,
+    mask,
+    replace,
     select_columns,
     store_columns,
+    stored_in_rows,
     with_rows_step,
 )
-from mlsmells.semantic.kinds import Kind
+from mlsmells.semantic.kinds import Kind, modern
 from mlsmells.semantic.model import SemanticModel
 from mlsmells.semantic.scopes import ScopeType
 
@@ -48,12 +61,16 @@ class Tracker(Protocol):
     model: SemanticModel
     summaries: dict[int, Summary]
     splits: dict[int, Split]
+    manual: dict[tuple[frozenset[RowPath], str], int]
+    uses: dict[int, set[tuple[int, bool]]]
 
     def new_id(self) -> int: ...
 
     def fresh_rows(self, simulated: bool = False) -> frozenset[RowPath]: ...
 
     def is_simulated(self, rows: frozenset[RowPath]) -> bool: ...
+
+    def use_parts(self, rows: frozenset[RowPath], evaluated: bool) -> None: ...
 
 
 class ExpressionEvaluator:
@@ -63,15 +80,25 @@ class ExpressionEvaluator:
     :class:`~mlsmells.semantic.flow.calls.Evaluator` (the class the tracker uses) adds.
     """
 
-    def __init__(self, tracker: Tracker, flow: ScopeFlow, weak: bool) -> None:
+    def __init__(
+        self,
+        tracker: Tracker,
+        flow: ScopeFlow,
+        weak: bool,
+        loop: ast.For | ast.AsyncFor | ast.While | None = None,
+    ) -> None:
         self.tracker = tracker
         self.model = tracker.model
         self.flow = flow
         self.weak = weak
+        self.loop = loop
+        """The innermost loop around the statement."""
+        self.current: ast.stmt | None = None
         self.overlay: list[dict[str, Abstract]] = []
 
     # ---------------------------------------------------------- statements
     def statement(self, node: ast.stmt) -> None:
+        self.current = node
         if isinstance(node, ast.Assign):
             value = self.eval(node.value)
             for target in node.targets:
@@ -137,11 +164,13 @@ class ExpressionEvaluator:
             base = self._key(receiver.value)
             frame = self.lookup_key(base) if base is not None else None
             if base is not None and isinstance(frame, Value):
-                self.set(base, store_columns(frame, (receiver.attr,), value, self.weak))
+                self.set(
+                    base, store_columns(frame, (receiver.attr,), value, self.weak), mutation=True
+                )
         else:
             key = self._key(receiver)
             if key is not None:
-                self.set(key, value)
+                self.set(key, value, mutation=True)
 
     def _for(self, node: ast.For | ast.AsyncFor) -> None:
         iterable = node.iter
@@ -161,9 +190,13 @@ class ExpressionEvaluator:
             if value.items is not None:
                 element: Abstract = join(v for v in value.items if isinstance(v, Value))
                 self._escape(value)
-            else:
+            elif value.folds is not None or not value.rows:
                 element = value
+            else:  # one row (an image, a record of ``iterrows()``) at a time
+                element = replace(value, single=True)
             self.bind(target, element)
+        elif value.role is Role.SPLITTER:
+            self.bind(target, self._legacy_folds(iterable))
 
     # ------------------------------------------------------------- binding
     def _key(self, expr: ast.expr) -> str | None:
@@ -177,10 +210,12 @@ class ExpressionEvaluator:
                 return f"{base}.{expr.attr}"
         return None
 
-    def set(self, key: str, value: Abstract) -> None:
+    def set(self, key: str, value: Abstract, mutation: bool = False) -> None:
+        """Bind ``key`` to ``value`` (``mutation``: the data it held was changed in place)."""
+        (self.flow.mutated if mutation else self.flow.rebound).add(key)
         old = self.flow.env.get(key)
         if self.weak and isinstance(old, Value) and isinstance(value, Value) and old is not value:
-            value = join([old, value], apply_stats=False)
+            value = replace(join([old, value], apply_stats=False), rebuilt=value.rebuilt)
         if isinstance(value, Obj) and value.name is None:
             value.name = key
         elif isinstance(value, Value) and value.items is not None:
@@ -215,9 +250,10 @@ class ExpressionEvaluator:
                 for part, elt in enumerate(elts):
                     self.bind(elt, Value(fold=(value.folds, part)))
                 return
-            element = derive(value)
             for elt in elts:
-                self.bind(elt, element)
+                # Each name its own value: the outputs of an unknown call are different data
+                # (``a, b = split(X)``), whatever ML005 compares by identity.
+                self.bind(elt, replace(derive(value)))
             return
         self._escape(value)
         for elt in elts:
@@ -229,13 +265,14 @@ class ExpressionEvaluator:
         receiver = target.value
         key_node = target.slice
         labels: tuple[str, ...] | None = None
-        if isinstance(receiver, ast.Attribute) and receiver.attr in ("loc", "iloc", "at", "iat"):
+        if isinstance(receiver, ast.Attribute) and receiver.attr in INDEXERS:
             receiver = receiver.value
             if isinstance(key_node, ast.Tuple) and len(key_node.elts) == 2:
                 labels = literal_labels(key_node.elts[1])
-                self.eval(key_node.elts[0])
+                rows = self.value(key_node.elts[0])
             else:
-                self.eval(key_node)
+                rows = self.value(key_node)
+            stored = stored_in_rows(stored, rows)
         else:
             labels = self._labels(key_node)
         base = self._key(receiver)
@@ -245,7 +282,7 @@ class ExpressionEvaluator:
             return
         frame = self.lookup_key(base)
         if isinstance(frame, Value):
-            self.set(base, store_columns(frame, labels, stored, self.weak))
+            self.set(base, store_columns(frame, labels, stored, self.weak), mutation=True)
 
     def _labels(self, node: ast.expr) -> tuple[str, ...] | None:
         labels = literal_labels(node)
@@ -253,6 +290,14 @@ class ExpressionEvaluator:
             return labels
         value = self.eval(node)
         return value.labels if isinstance(value, Value) else None
+
+    def compared(self, values: list[Value]) -> list[Value]:
+        """``values`` used together: when predictions meet other data (the truth, by hand),
+        the predictions are scored (returns ``values``)."""
+        predictions = [v.prediction for v in values if v.prediction is not None]
+        if predictions and any(v.rows and v.prediction is None for v in values):
+            self.flow.scored.extend(predictions)
+        return values
 
     def _escape(self, value: Abstract) -> None:
         """``value`` leaves our sight (stored, returned, passed on): its objects too."""
@@ -289,12 +334,15 @@ class ExpressionEvaluator:
         if not isinstance(value, ast.Call):
             return None
         qualname = self.model.qualname(value.func)
-        if qualname is None or qualname in PIPELINES or qualname in UNIONS:
+        if qualname is None:
+            return None
+        qualname = modern(qualname)
+        if qualname in PIPELINES or qualname in UNIONS:
             return None
         role = classify(qualname, binding.kind if binding is not None else None)
         if role is None:
             return None
-        obj = Obj(qualname, role, value, name=key)
+        obj = Obj(qualname, role, value, name=key, categories_only=categories_only(qualname, value))
         self.flow.other_use.add(obj)
         return obj
 
@@ -332,7 +380,7 @@ class ExpressionEvaluator:
         if isinstance(node, ast.Subscript):
             return self._subscript(node)
         if isinstance(node, ast.BinOp):
-            return join([self.value(node.left), self.value(node.right)])
+            return join(self.compared([self.value(node.left), self.value(node.right)]))
         if isinstance(node, ast.Compare):
             return self._compare(node)
         if isinstance(node, ast.BoolOp):
@@ -419,19 +467,9 @@ class ExpressionEvaluator:
         return join(parts, apply_stats=False)
 
     def _compare(self, node: ast.Compare) -> Value:
-        """A mask: row lineage, and the feature choices it encodes (``p_values < 0.05``).
-
-        No statistic is *applied* to data by comparing with it: a row filter
-        such as ``df[df.price < df.price.quantile(0.99)]`` is not a transform.
-        """
         left = self.value(node.left)
-        parts = [left] + [self.value(c) for c in node.comparators]
-        rows: set[RowPath] = set()
-        selected: set[Taint] = set()
-        for part in parts:
-            rows.update(part.rows)
-            selected.update(t for t in part.all_taints() if t.kind is TaintKind.SELECT)
-        return Value(rows=frozenset(rows), taints=frozenset(selected), prediction=left.prediction)
+        parts = self.compared([left] + [self.value(c) for c in node.comparators])
+        return replace(mask(parts), prediction=left.prediction)
 
     def _attribute(self, node: ast.Attribute) -> Abstract:
         key = self._key(node)
@@ -445,8 +483,8 @@ class ExpressionEvaluator:
             return EMPTY
         if attr in VIEW_ATTRIBUTES:
             return receiver
-        if attr in METADATA_ATTRIBUTES:
-            return Value(taints=receiver.all_taints())
+        if attr in METADATA_ATTRIBUTES:  # (the categories of ``value_counts().index``)
+            return Value(taints=receiver.all_taints(), pending=receiver.pending)
         if self._frame_column(node):
             return select_columns(receiver, (attr,))
         return derive(receiver)
@@ -484,9 +522,7 @@ class ExpressionEvaluator:
             if -len(receiver.items) <= index < len(receiver.items):
                 return receiver.items[index]
             return EMPTY
-        indexer = isinstance(receiver_node, ast.Attribute) and receiver_node.attr in (
-            "loc", "iloc", "at", "iat",
-        )  # fmt: skip
+        indexer = isinstance(receiver_node, ast.Attribute) and receiver_node.attr in INDEXERS
         row_key: ast.expr = key
         column_key: ast.expr | None = None
         if isinstance(key, ast.Tuple) and len(key.elts) == 2:
@@ -497,24 +533,84 @@ class ExpressionEvaluator:
             row_key, column_key = key, key
         row_value = self.value(row_key)
         if row_value.fold is not None:
-            result = with_rows_step(receiver, row_value.fold)
             if column_key is not None and column_key is not row_key:
                 self.eval(column_key)
-            return result
+            if not receiver.rows:  # ``X.index[va_idx]``: the labels of a fold's rows
+                return Value(fold=row_value.fold)
+            return self.select(receiver, row_value.fold)
+        step = self._manual_split(receiver, node, row_key)
         if indexer or isinstance(key, ast.Tuple):
             if column_key is None:
-                return replace(derive(receiver), taints=receiver.taints | row_value.taints)
-            column_value = self.value(column_key)
-            selected = select_columns(receiver, column_value.labels)
-            key_taints = row_value.taints | column_value.all_taints()
-            return replace(selected, taints=selected.taints | key_taints)
-        labels = row_value.labels
-        if labels is None and isinstance(key, ast.Slice):
-            return replace(derive(receiver), prediction=receiver.prediction)
-        selected = select_columns(receiver, labels)
-        if labels is None:
-            selected = replace(selected, taints=selected.taints | row_value.all_taints())
-        return selected
+                result = replace(derive(receiver), taints=receiver.taints | row_value.taints)
+            else:
+                column_value = self.value(column_key)
+                selected = select_columns(receiver, column_value.labels)
+                # Columns chosen by a statistic (``X[:, X.getnnz(axis=0) > 1]``) are
+                # a transform; rows filtered by one are not.
+                key_taints = row_value.taints | column_value.all_taints() | column_value.pending
+                result = replace(selected, taints=selected.taints | key_taints)
+        elif row_value.labels is None and isinstance(key, ast.Slice):
+            result = replace(derive(receiver), prediction=receiver.prediction)
+        else:
+            labels = row_value.labels
+            result = select_columns(receiver, labels)
+            if labels is None:
+                result = replace(result, taints=result.taints | row_value.all_taints())
+        if indexer and (row_value.single or self._loop_label(row_key)):
+            # ``df.loc[i]`` for one label ``i`` of a loop over the rows: that one row
+            result = replace(result, single=True)
+        return result if step is None else self.select(result, step, receiver)
+
+    # --------------------------------------------------------------- splits
+    def record_split(self, node: ast.expr, label: str, kind: SinkKind, manual: bool = False) -> int:
+        split_id = self.tracker.new_id()
+        self.tracker.splits[split_id] = Split(split_id, node, label, kind, manual)
+        if manual:
+            self.tracker.uses[split_id] = set()
+        return split_id
+
+    def select(self, value: Value, step: Step, base: Value | None = None) -> Value:
+        """The rows of one side of a split taken from ``value`` (recorded as a selection)."""
+        result = with_rows_step(value, step)
+        self.flow.selections.append(Selection(step[0], value if base is None else base, result))
+        return result
+
+    def _loop_label(self, key: ast.expr) -> bool:
+        """Whether ``key`` is a name the innermost ``for`` loop binds at each turn (``for i
+        in range(len(df))``, ``for label in df[mask].index``): one label at a time."""
+        loop = self.loop
+        if not isinstance(key, ast.Name) or not isinstance(loop, (ast.For, ast.AsyncFor)):
+            return False
+        return any(
+            isinstance(n, ast.Name) and n.id == key.id for n in ast.walk(loop.target)
+        )
+
+    def _manual_split(self, receiver: Value, node: ast.expr, row_key: ast.expr) -> Step | None:
+        """The side of a hand-written split that ``receiver[row_key]`` takes, if it is one:
+        ``df[:n]``/``df[n:]``, ``df[df.fold != k]``/``df[df.fold == k]``."""
+        if not receiver.rows or receiver.single:
+            return None
+        cut = slice_cut(row_key) or mask_cut(row_key)
+        if cut is None:
+            return None
+        return self.manual_step(receiver, node, *cut)
+
+    def manual_step(self, receiver: Value, node: ast.expr, cut: str, part: int) -> Step:
+        key = (receiver.rows, cut)
+        split_id = self.tracker.manual.get(key)
+        if split_id is None:
+            label = " ".join(ast.unparse(node).split())
+            if len(label) > 40:
+                label = label[:37] + "..."
+            split_id = self.record_split(node, label, SinkKind.SPLIT, manual=True)
+            self.tracker.manual[key] = split_id
+        return (split_id, part)
+
+    def _legacy_folds(self, node: ast.expr) -> Value:
+        """``for tr, te in KFold(n, n_folds=5)``: the old ``sklearn.cross_validation``
+        splitters are iterables of index pairs."""
+        label = " ".join(ast.unparse(node).split())
+        return Value(folds=self.record_split(node, label, SinkKind.FOLDS))
 
     def _call(self, node: ast.Call) -> Abstract:
         """The value of a call (:meth:`mlsmells.semantic.flow.calls.Evaluator._call`)."""

@@ -5,9 +5,10 @@ of a call's arguments (:class:`Substitution`)."""
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from mlsmells.semantic.flow.values import (
+    DUPLICATION,
     Abstract,
     Obj,
     RowPath,
@@ -16,6 +17,7 @@ from mlsmells.semantic.flow.values import (
     Taint,
     Value,
     join,
+    replace,
 )
 
 
@@ -27,10 +29,15 @@ class Summary:
     roots: dict[str, int]
     result: Abstract | None
     sinks: tuple[Sink, ...]
+    effects: dict[str, Value]
+    """Parameters whose data the function changes in place, and what they hold then."""
 
 
-def summarize(flow: ScopeFlow, node: ast.FunctionDef | ast.AsyncFunctionDef) -> Summary:
-    """The summary of the function ``node`` from its finished flow."""
+def summarize(
+    flow: ScopeFlow, node: ast.FunctionDef | ast.AsyncFunctionDef, selections: list[Sink]
+) -> Summary:
+    """The summary of the function ``node`` from its finished flow (``selections``: the
+    sinks of the splits it makes by selecting rows)."""
     args = node.args
     params = tuple(a.arg for a in args.posonlyargs + args.args)
     result: Abstract | None = None
@@ -53,15 +60,28 @@ def summarize(flow: ScopeFlow, node: ast.FunctionDef | ast.AsyncFunctionDef) -> 
         else:
             result = join(values, apply_stats=False)
     roots = set(flow.param_roots.values())
-    sinks = tuple(s for s in flow.sinks if any(p[0][0] in roots for _, v in s.args for p in v.rows))
-    return Summary(params, dict(flow.param_roots), result, sinks)
+    sinks = tuple(
+        s
+        for s in [*flow.sinks, *selections]
+        if any(p[0][0] in roots for _, v in s.args for p in v.rows)
+    )
+    effects: dict[str, Value] = {}
+    for name in params:
+        final = flow.env.get(name)
+        if name in flow.mutated and name not in flow.rebound and isinstance(final, Value):
+            effects[name] = final
+    return Summary(params, dict(flow.param_roots), result, sinks, effects)
 
 
 class Substitution:
     """Rewrites a callee's values, rooted at its parameters, in terms of the arguments."""
 
-    def __init__(self, bound: dict[int, Value]) -> None:
+    def __init__(self, bound: dict[int, Value], call: ast.Call | None = None) -> None:
         self.bound = bound
+        self.call = call
+        """The call being followed: where the rows of its arguments that the function
+        copies (an augmentation helper stacking flipped images under the originals) are
+        reported, as the helper is right for training data alone."""
         self.taints: dict[int, Taint] = {}
         self.objects: dict[int, Obj] = {}
 
@@ -78,7 +98,14 @@ class Substitution:
     def taint(self, taint: Taint) -> Taint:
         found = self.taints.get(id(taint))
         if found is None:
-            found = replace(taint, rows=self.rows(taint.rows))
+            node = taint.node
+            if (
+                self.call is not None
+                and taint.source == DUPLICATION
+                and any(path[0][0] in self.bound for path in taint.rows)
+            ):
+                node = self.call
+            found = replace(taint, rows=self.rows(taint.rows), node=node)
             self.taints[id(taint)] = found
         return found
 
@@ -103,6 +130,8 @@ class Substitution:
             folds=value.folds,
             items=items,
             labels=value.labels,
+            single=value.single,
+            rebuilt=value.rebuilt,
         )
 
     def abstract(self, value: Abstract) -> Abstract:
@@ -110,7 +139,9 @@ class Substitution:
             return self.value(value)
         found = self.objects.get(id(value))
         if found is None:
-            found = Obj(value.qualname, value.role, value.node)
+            found = Obj(
+                value.qualname, value.role, value.node, categories_only=value.categories_only
+            )
             for fit in value.fits:
                 found.fits.append(
                     replace(

@@ -4,8 +4,10 @@ role of an object (:func:`classify`, :func:`combined_role`)."""
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Sequence
 
+from mlsmells.semantic.flow.syntax import call_arg, keyword_arg
 from mlsmells.semantic.flow.values import Obj, Role
 from mlsmells.semantic.kinds import Kind
 
@@ -110,6 +112,8 @@ PIPELINES = frozenset(
 )
 #: Combinators of transformers: (qualname, where the transformer sits in a tuple element).
 UNIONS: dict[str, int | None] = {
+    "sklearn_pandas.DataFrameMapper": 1,
+    "sklearn_pandas.dataframe_mapper.DataFrameMapper": 1,
     "sklearn.compose.ColumnTransformer": 1,
     "sklearn.compose.make_column_transformer": 0,
     "sklearn.pipeline.FeatureUnion": 1,
@@ -151,10 +155,72 @@ CV_FUNCTIONS = frozenset(
     }
 )
 RESAMPLE_FUNCTION = "sklearn.utils.resample"
+#: Functions stacking their pieces as rows (unless ``axis`` says columns): pieces that
+#: share rows duplicate them (``pd.concat([neg, neg])``, an image array and its flips).
+ROW_CONCATENATIONS: dict[str, int | None] = {
+    "pandas.concat": 1,
+    "numpy.concatenate": 1,
+    "numpy.vstack": None,
+    "numpy.row_stack": None,
+}
+#: Correlations of two arrays: with the target, they choose features.
+CORRELATIONS = frozenset(
+    f"scipy.stats.{name}"
+    for name in ("pearsonr", "spearmanr", "kendalltau", "pointbiserialr", "linregress")
+)
+#: Binning by quantiles (``pd.qcut``) or by the range of the values (``pd.cut(x, 10)``).
+BINNINGS = frozenset({"pandas.qcut", "pandas.cut"})
+#: Bin edges given as values, not a number of bins.
+FIXED_BINS = frozenset({"numpy.arange", "numpy.linspace", "builtins.range", "builtins.list"})
+#: Functions giving the positions of rows (``np.arange(len(X))``): split, their parts
+#: select rows of whatever they index.
+INDEX_RANGES = frozenset({"numpy.arange", "builtins.range"})
+#: patsy design matrices, and the formula terms that learn from the data they get.
+PATSY_MATRICES = frozenset({"patsy.dmatrix", "patsy.dmatrices"})
+PATSY_STATEFUL_TERMS = ("standardize(", "center(", "scale(")
+#: PyTorch's dataset splits.
+RANDOM_SPLITS = frozenset(
+    {"torch.utils.data.random_split", "torch.utils.data.dataset.random_split"}
+)
+SUBSETS = frozenset({"torch.utils.data.Subset", "torch.utils.data.dataset.Subset"})
+#: Functions that save, draw or print a model without evaluating it.
+KEEPING_FUNCTIONS = frozenset(
+    {"joblib.dump", "pickle.dump", "pickle.dumps", "dill.dump", "sklearn.tree.export_graphviz",
+     "sklearn.tree.export_text", "sklearn.tree.plot_tree"}
+)  # fmt: skip
+#: A frequency table of its argument's values.
+COUNTER = "collections.Counter"
 PASS_THROUGH_FUNCTIONS = frozenset({"sklearn.utils.shuffle"})
 
 #: pandas/NumPy reductions whose value is a statistic of the rows.
-STAT_METHODS = frozenset({"mean", "median", "std", "var", "min", "max", "quantile", "mode"})
+STAT_METHODS = frozenset(
+    {"mean", "median", "std", "var", "min", "max", "quantile", "mode", "skew", "kurt",
+     "kurtosis", "sem"}
+)  # fmt: skip
+#: Reductions that are statistics of the rows only when asked along them (``axis=0``):
+#: document frequencies ``X.getnnz(axis=0)``, ``X.sum(axis=0)``; not ``df.isnull().sum()``.
+AXIS_STATS = frozenset({"sum", "count", "getnnz"})
+#: Reductions of a groupby: one statistic per group.
+GROUP_AGGREGATES = STAT_METHODS | {
+    "sum", "count", "size", "nunique", "first", "last", "agg", "aggregate", "prod",
+    "describe", "value_counts", "idxmax", "idxmin",
+}  # fmt: skip
+#: Methods of a groupby giving one value per row, from a statistic of its group when given
+#: one (``transform("mean")``, ``apply(lambda g: g.fillna(g.median()))``).
+GROUP_STAT_TRANSFORMS = frozenset({"transform", "apply", "rank"})
+#: Methods whose meaning depends on a groupby or window receiver.
+GROUP_METHODS = GROUP_AGGREGATES | GROUP_STAT_TRANSFORMS
+#: Methods of data calling a function on it (an element, a row, a column or the whole).
+CALLBACK_METHODS = frozenset({"apply", "map", "applymap", "transform", "agg", "aggregate", "pipe"})
+#: Methods training a model (Keras, LightGBM, XGBoost ..., tracked or not) on their data.
+TRAINING_METHODS = frozenset({"fit", "fit_generator", "train", "partial_fit"})
+#: Methods evaluating a model on their data.
+EVALUATION_METHODS = frozenset({"evaluate", "evaluate_generator", "score"})
+#: Keywords of a training call that take the validation data.
+VALIDATION_KEYWORDS = frozenset(
+    {"validation_data", "eval_set", "valid_sets", "evals", "valid_data", "eval_data",
+     "validation_set"}
+)  # fmt: skip
 #: NumPy statistic functions -> position of their ``axis`` parameter.
 NUMPY_STATS: dict[str, int] = {
     **{
@@ -166,14 +232,18 @@ NUMPY_STATS: dict[str, int] = {
     },
     **{f"numpy.{n}": 2 for n in ("percentile", "nanpercentile", "quantile", "nanquantile")},
 }  # fmt: skip
+#: Functions that standardise their data with its own statistics -> position of ``axis``.
+STANDARDISING_FUNCTIONS: dict[str, int] = {"scipy.stats.zscore": 1, "scipy.stats.mstats.zscore": 1}
 #: Value attributes that are metadata, not rows.
 METADATA_ATTRIBUTES = frozenset(
     {"shape", "size", "ndim", "dtype", "dtypes", "columns", "index", "name", "empty", "nbytes"}
 )
 #: Value attributes that give a view of the same data.
 VIEW_ATTRIBUTES = frozenset(
-    {"loc", "iloc", "at", "iat", "values", "T", "str", "dt", "cat", "array"}
+    {"loc", "iloc", "at", "iat", "ix", "values", "T", "str", "dt", "cat", "array"}
 )
+#: Indexers of a frame (``.ix``: the removed mix of ``.loc`` and ``.iloc``).
+INDEXERS = frozenset({"loc", "iloc", "at", "iat", "ix"})
 FIT_METHODS = frozenset({"fit", "fit_on_texts", "fit_on_sequences", "adapt"})
 FIT_TRANSFORM_METHODS = frozenset({"fit_transform", "fit_predict"})
 TRANSFORM_METHODS = frozenset(
@@ -208,7 +278,8 @@ PASS_THROUGH_BUILTINS = frozenset(
 
 
 def classify(qualname: str, kind: Kind | None) -> Role | None:
-    """The role of an instance of the class ``qualname`` (``None``: not a class we track)."""
+    """The role of an instance of the class ``qualname`` (its current spelling, see
+    :func:`~mlsmells.semantic.kinds.modern`; ``None``: not a class we track)."""
     name = qualname.rpartition(".")[2]
     if not name[:1].isupper():
         return None
@@ -241,6 +312,50 @@ def classify(qualname: str, kind: Kind | None) -> Role | None:
     return None
 
 
+#: Encoders that learn only the set of categories (or tokens), unless an option cuts it
+#: by frequency: option -> its default (which cuts nothing).
+_CATEGORY_SET_ENCODERS: dict[str, dict[str, object]] = {
+    "sklearn.preprocessing.LabelEncoder": {},
+    "sklearn.preprocessing.LabelBinarizer": {},
+    "sklearn.preprocessing.MultiLabelBinarizer": {},
+    "sklearn.feature_extraction.DictVectorizer": {},
+    "sklearn.preprocessing.OneHotEncoder": {"min_frequency": None, "max_categories": None},
+    "sklearn.preprocessing.OrdinalEncoder": {"min_frequency": None, "max_categories": None},
+    "sklearn.feature_extraction.text.CountVectorizer": {
+        "min_df": 1, "max_df": 1.0, "max_features": None,
+    },
+}  # fmt: skip
+
+
+def categories_only(qualname: str, call: ast.Call) -> bool:
+    """Whether an instance built by ``call`` learns only which categories (or tokens)
+    exist: ``LabelEncoder()``, ``OneHotEncoder()``, ``CountVectorizer()`` without a
+    frequency cut (``min_df``, ``max_features`` ...), Keras ``Tokenizer()`` without
+    ``num_words`` (``qualname``: its current spelling)."""
+    if any(kw.arg is None for kw in call.keywords):
+        return False  # ``**params``: cannot tell
+    if qualname.startswith(_KERAS_PREFIXES) and qualname.endswith(".Tokenizer"):
+        # Keras' text tokenizer: the vocabulary only, unless ``num_words`` (first parameter;
+        # ``nb_words`` in Keras 1) keeps the most frequent words
+        words = call_arg(call, 0, "num_words") or keyword_arg(call, "nb_words")
+        return _is_constant(words, None)
+    options = _CATEGORY_SET_ENCODERS.get(qualname)
+    if options is None or (call.args and options):
+        return False  # not an encoder, or an old positional spelling
+    return all(_is_constant(keyword_arg(call, name), default) for name, default in options.items())
+
+
+def _is_constant(node: ast.expr | None, default: object) -> bool:
+    """``node`` is absent or spells ``default``."""
+    if node is None:
+        return True
+    return (
+        isinstance(node, ast.Constant)
+        and type(node.value) is type(default)
+        and node.value == default
+    )
+
+
 _STRENGTH = (Role.SELECTOR, Role.PREPROCESS, Role.CLUSTER, Role.ENCODER, Role.STATELESS)
 
 
@@ -259,3 +374,9 @@ def combined_role(steps: Sequence[Obj | None], final_decides: bool) -> Role:
         if role in roles and (role is not Role.STATELESS or None not in steps):
             return Role.PREPROCESS if role is Role.CLUSTER else role
     return Role.UNKNOWN
+
+
+def combined_categories_only(steps: Sequence[Obj | None]) -> bool:
+    """A pipeline or union whose learning steps all learn only category sets."""
+    learning = [s for s in steps if s is None or s.role.learns]
+    return bool(learning) and all(s is not None and s.categories_only for s in learning)

@@ -8,10 +8,21 @@ from __future__ import annotations
 import ast
 import enum
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
-from typing import TypeAlias
+from dataclasses import dataclass, field
+from typing import TypeAlias, TypeVar
 
 from mlsmells.semantic.scopes import Scope
+
+_T = TypeVar("_T")
+
+
+def replace(instance: _T, **changes: object) -> _T:
+    """A copy of a (frozen, slot-less) dataclass instance with ``changes``: what
+    :func:`dataclasses.replace` does, without its per-field checks (a hot path here)."""
+    copy = object.__new__(type(instance))
+    copy.__dict__.update(instance.__dict__, **changes)
+    return copy
+
 
 # ----------------------------------------------------------------------- rows
 
@@ -49,6 +60,10 @@ class TaintKind(enum.Enum):
     """Rows were duplicated or synthesised from neighbours (oversampling)."""
 
 
+#: The source of a taint made by stacking rows with copies of themselves.
+DUPLICATION = "duplication"
+
+
 @dataclass(frozen=True, eq=False)
 class Taint:
     """Statistics learned from ``rows`` by the call ``node``, baked into a value."""
@@ -60,6 +75,9 @@ class Taint:
     rows: frozenset[RowPath]
     encoder: bool = False
     """Learned by a categorical encoder (only the categories: harmless on the target)."""
+    against: tuple[Value, ...] | None = None
+    """For a correlation of arrays (``pearsonr(df[c], y)``): the arrays. It chooses
+    features with the target only when one of them is a target of the scope."""
 
 
 # --------------------------------------------------------------------- values
@@ -91,7 +109,15 @@ class Value:
     """The elements of a tuple or list of known length."""
     labels: tuple[str, ...] | None = None
     """Literal column labels (a string or a list of strings)."""
+    column: str | None = None
+    """The label of the one column this is, selected by a literal label (``df["y"]``)."""
     prediction: Prediction | None = None
+    single: bool = False
+    """One element of its rows (a row of ``iterrows()``, an image of an array): a statistic
+    of it is not a statistic over the rows."""
+    rebuilt: bool = False
+    """Collected piece by piece in a loop (the flipped copies of an augmentation): stacked
+    under the rows it was made from, it duplicates them."""
 
     def all_taints(self) -> frozenset[Taint]:
         found = set(self.taints)
@@ -157,6 +183,8 @@ class Obj:
     node: ast.expr
     name: str | None = None
     fits: list[Fit] = field(default_factory=list)
+    categories_only: bool = False
+    """Fitting learns only which categories (or tokens) exist, no frequency or statistic."""
 
     @property
     def last_fit(self) -> Fit | None:
@@ -193,16 +221,30 @@ class SinkKind(enum.Enum):
 @dataclass(frozen=True, eq=False)
 class Split:
     id: int
-    node: ast.Call
+    node: ast.expr
     label: str
     kind: SinkKind
+    manual: bool = False
+    """Written by hand (``df[:n]`` / ``df[n:]``, ``df[df.fold != k]`` / ``df[df.fold == k]``):
+    a split for validation only once a model is fit on one side and evaluated on the other
+    (a Kaggle frame cut back into its train and test files is not one)."""
+
+
+@dataclass(frozen=True, eq=False)
+class Selection:
+    """``base[index]``: the rows of one side of the split ``split`` (``X[train_idx]``,
+    ``df[:n]``), selected as ``result``."""
+
+    split: int
+    base: Value
+    result: Value
 
 
 @dataclass(frozen=True, eq=False)
 class Sink:
     """Data handed to a split or to cross-validation."""
 
-    node: ast.Call
+    node: ast.expr
     label: str
     kind: SinkKind
     args: tuple[tuple[ArgRole, Value], ...]
@@ -239,16 +281,60 @@ class ScopeFlow:
     fits: list[tuple[Obj, Fit]] = field(default_factory=list)
     transforms: list[TransformUse] = field(default_factory=list)
     evaluations: list[Evaluation] = field(default_factory=list)
+    selections: list[Selection] = field(default_factory=list)
+    trainings: list[tuple[ast.expr, Value]] = field(default_factory=list)
+    """Data a model is trained on (tracked or not): ``model.fit(X_tr, ...)``, ``lgb.train``."""
     predictions: list[tuple[Obj, Value]] = field(default_factory=list)
     """``obj.predict(value)`` and friends, evaluated or not."""
+    scored: list[Prediction] = field(default_factory=list)
+    """Predictions compared with other data by hand (``(pred == y_va).mean()``, ``rmse(y,
+    pred)``): evaluations the rules cannot read, of the predictions' model on their data."""
     other_use: set[Obj] = field(default_factory=set)
     """Objects evaluated elsewhere or escaping the scope (passed on, stored, returned)."""
     returns: list[Abstract] = field(default_factory=list)
     param_roots: dict[str, int] = field(default_factory=dict)
+    targets: list[Value] = field(default_factory=list)
+    """Data handed to a training call as its target (``model.fit(X_tr, y_tr)``)."""
+    mutated: set[str] = field(default_factory=set)
+    """Names whose data was changed in place (``df["a"] = ...``, ``fillna(inplace=True)``)."""
+    rebound: set[str] = field(default_factory=set)
+    """Names assigned to."""
 
     def value(self, name: str) -> Abstract | None:
         """What ``name`` held at the end of the scope."""
         return self.env.get(name)
+
+    def target_values(self) -> list[Value]:
+        """The targets of the scope: of fits, evaluations, splits and helpers."""
+        found = list(self.targets)
+        found.extend(fit.y for _, fit in self.fits if fit.y is not None)
+        found.extend(ev.y for ev in self.evaluations)
+        found.extend(v for sink in self.sinks for role, v in sink.args if role is ArgRole.TARGET)
+        return found
+
+    def selection_sinks(self, splits: dict[int, Split], validated: set[int]) -> list[Sink]:
+        """The data split by selections (``X[train_idx]``, ``df[:n]``), as sinks: one per
+        split and data, for the splits in ``validated`` (made for validation); the target
+        when a selection of it is a training target or the target of a split."""
+        targets = {id(v) for v in self.target_values()}
+        found: dict[tuple[int, int], tuple[Split, Value, bool]] = {}
+        for sel in self.selections:
+            split = splits.get(sel.split)
+            if split is None or sel.split not in validated:
+                continue
+            key = (sel.split, id(sel.base))
+            target = id(sel.result) in targets or id(sel.base) in targets
+            known = found.get(key)
+            found[key] = (split, sel.base, target or (known is not None and known[2]))
+        return [
+            Sink(
+                split.node,
+                split.label,
+                split.kind,
+                ((ArgRole.TARGET if target else ArgRole.FEATURES, base),),
+            )
+            for split, base, target in found.values()
+        ]
 
 
 def short_call(call: ast.Call) -> str:
@@ -283,7 +369,10 @@ def join(values: Iterable[Value], apply_stats: bool = True) -> Value:
     columns: dict[str, set[Taint]] = {}
     predictions: set[int] = set()
     prediction: Prediction | None = None
+    single = True
     for value in values:
+        if value.rows and not value.single:
+            single = False
         rows.update(value.rows)
         taints.update(value.taints)
         pending.update(value.pending)
@@ -301,6 +390,7 @@ def join(values: Iterable[Value], apply_stats: bool = True) -> Value:
         columns=tuple((k, frozenset(v)) for k, v in columns.items()),
         pending=frozenset(pending),
         prediction=prediction if len(predictions) == 1 else None,
+        single=single and bool(rows),
     )
 
 
@@ -333,7 +423,10 @@ def select_columns(value: Value, labels: tuple[str, ...] | None) -> Value:
         taints=frozenset(taints),
         columns=columns,
         pending=value.pending,
+        column=labels[0] if labels is not None and len(labels) == 1 else None,
         prediction=value.prediction,
+        single=value.single,
+        rebuilt=value.rebuilt,
     )
 
 
@@ -366,3 +459,44 @@ def with_rows_step(value: Value, step: Step) -> Value:
     return replace(
         derive(value), rows=frozenset(p + (step,) for p in value.rows), pending=frozenset()
     )
+
+
+def mask(parts: Iterable[Value]) -> Value:
+    """A boolean mask made of ``parts`` (``df.x > df.x.mean()``, ``df.c.isin(top)``).
+
+    Its row lineage, the feature choices it encodes (``p_values < 0.05``) and, pending,
+    whatever else it learned: a row filter such as ``df[df.price < df.price.quantile(0.99)]``
+    transforms nothing, but a feature made of the mask (``(df.x > df.x.mean()).astype(int)``)
+    or values stored where it is true (``df.loc[~top, "c"] = "other"``) carry it.
+    """
+    rows: set[RowPath] = set()
+    selected: set[Taint] = set()
+    pending: set[Taint] = set()
+    for part in parts:
+        rows.update(part.rows)
+        for taint in part.all_taints():
+            (selected if taint.kind is TaintKind.SELECT else pending).add(taint)
+        pending.update(part.pending)
+    return Value(rows=frozenset(rows), taints=frozenset(selected), pending=frozenset(pending))
+
+
+def stored_in_rows(stored: Value, rows: Value) -> Value:
+    """What ``frame.loc[rows, cols] = stored`` stores: the statistics that chose the rows
+    too; but stored in the rows of one fold, what was learned only from the other folds
+    is out-of-fold (target encoding or stacking done right) and taints nothing."""
+    if rows.fold is not None:
+        split_id, part = rows.fold
+        other = (split_id, 1 - part)
+
+        def in_fold(taint: Taint) -> bool:
+            return not (taint.rows and all(other in path for path in taint.rows))
+
+        return replace(
+            stored,
+            taints=frozenset(t for t in stored.taints if in_fold(t)),
+            columns=tuple((k, frozenset(t for t in ts if in_fold(t))) for k, ts in stored.columns),
+            pending=frozenset(t for t in stored.pending if in_fold(t)),
+        )
+    if not rows.pending:
+        return stored
+    return replace(stored, taints=stored.taints | rows.pending)
