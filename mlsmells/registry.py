@@ -58,6 +58,10 @@ RULE_MODULES: tuple[str, ...] = (
     "torch.ml412_deprecated_torch_api",
     "torch.ml413_checkpoint_reentrant_unset",
     "sklearn.ml501_removed_sklearn_api",
+    "huggingface.ml701_trust_remote_code",
+    "scripts.ml801_unsafe_deserialization",
+    "scripts.ml802_save_whole_module",
+    "scripts.ml803_workers_without_main_guard",
     "opinionated.ml901_hyperparameters_not_set",
     "opinionated.ml902_read_without_dtype",
     "opinionated.ml903_merge_not_validated",
@@ -67,6 +71,8 @@ RULE_MODULES: tuple[str, ...] = (
     "opinionated.ml907_ml908_script_reproducibility",
     "opinionated.ml909_scaler_missing",
     "opinionated.ml910_threshold_metric_only",
+    "opinionated.ml912_hub_revision_unpinned",
+    "opinionated.ml913_pickle_load",
 )
 
 

@@ -93,7 +93,7 @@ def test_empty_table_is_the_defaults() -> None:
         ({"select": "ML2"}, 'select: expected a list of rule codes such as ["ML2", "ML401"], got'),
         ({"select": [2]}, "select: expected a list of rule codes"),
         ({"ignore": ["E501"]}, "ignore: invalid rule selector 'E501' (expected ALL, ML or a code"),
-        ({"extend-select": ["ML8"]}, "extend-select: rule selector 'ML8' matches no rule"),
+        ({"extend-select": ["ML6"]}, "extend-select: rule selector 'ML6' matches no rule"),
         ({"extend-safe-fixes": ["ML1001"]}, "extend-safe-fixes: invalid rule selector 'ML1001'"),
         ({"extend-unsafe-fixes": "ML4"}, "extend-unsafe-fixes: expected a list of rule codes"),
         ({"per-file-ignores": ["tests/*"]}, "per-file-ignores: expected a table of glob = [rule"),
