@@ -119,9 +119,11 @@ def string(model: SemanticModel, expr: ast.expr | None) -> str | None:
 
 def is_local_path(text: str) -> bool:
     """A string that names a file or folder on disk (``./model``, ``/data/m``, ``~/m``,
-    ``C:\\m``), not a repository of the Hub."""
+    ``C:\\m``, ``org/name/``: a repository id has no trailing slash), not a repository
+    of the Hub."""
     return (
         text.startswith(("/", "./", "../", "~", ".\\", "..\\"))
+        or text.endswith("/")
         or text in (".", "..")
         or "\\" in text
         or bool(re.match(r"^[A-Za-z]:", text))

@@ -42,7 +42,11 @@ RULE = Rule(
         "silent when the value comes from a parameter or a setting "
         "(`args.trust_remote_code`): the user decides then; when `revision=` is pinned to "
         "a 40-character commit hash; and when the model is loaded from a literal local "
-        "path (`./model`, `/models/m`), whose code is already on disk."
+        "path (`./model`, `/models/m`, `org/name/`) or a bare folder name (`output_merged`: "
+        "a repository with custom code always has an owner, `org/name`), whose code is "
+        "already on disk (except for `peft`'s `AutoPeftModel*`, which loads the "
+        "adapter's base model from the Hub), and on `GenerationConfig.from_pretrained`, "
+        "which reads a JSON file only."
     ),
     bad=(
         "model = AutoModelForCausalLM.from_pretrained(\n"
@@ -57,6 +61,22 @@ RULE = Rule(
         ")\n"
     ),
 )
+
+
+#: Loaders that accept ``trust_remote_code`` but never import code (a JSON file only).
+_NO_CODE = frozenset(
+    {
+        "transformers.GenerationConfig.from_pretrained",
+        "transformers.generation.GenerationConfig.from_pretrained",
+        "transformers.generation.configuration_utils.GenerationConfig.from_pretrained",
+    }
+)
+
+#: peft's ``AutoPeftModel*`` reads an adapter from a folder, and the base model named in
+#: its configuration from the Hub.
+_BASE_FROM_HUB = "peft.AutoPeftModel"
+#: Engines that take the model's name first (or as ``model=``).
+_BY_MODEL = frozenset({"vllm.LLM", "vllm.entrypoints.llm.LLM"})
 
 
 class TrustRemoteCode(Check):
@@ -79,8 +99,22 @@ class TrustRemoteCode(Check):
             return
         if pinned(self.model, node):
             return
-        loaded = model_argument(self.model, node)
-        path = string(self.model, loaded[1]) if loaded is not None else None
-        if path is not None and is_local_path(path):
+        if qualname in _NO_CODE:
             return
+        path = string(self.model, self._loaded(node, qualname))
+        if path is not None and (is_local_path(path) or "/" not in path):
+            if not qualname.startswith(_BASE_FROM_HUB):
+                return  # a folder on disk (custom code lives in ``owner/name`` repositories)
         self.report("ML701", node, call=self.ctx.source_of(node.func))
+
+    def _loaded(self, call: ast.Call, qualname: str) -> ast.expr | None:
+        """The argument naming the model or dataset ``call`` loads, if known."""
+        loaded = model_argument(self.model, call)
+        if loaded is not None:
+            return loaded[1]
+        if qualname.endswith(".from_pretrained") or qualname in _BY_MODEL:
+            for kw in call.keywords:
+                if kw.arg in ("pretrained_model_name_or_path", "model"):
+                    return kw.value
+            return call.args[0] if call.args else None
+        return None
