@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Sequence
 
 from mlsmells.engine import Check, Context
 from mlsmells.records import Family, Rule
 from mlsmells.rules._util import constant, is_main_guard, keyword
 from mlsmells.rules.torch._dataloader import _DATALOADER, loader_argument
+from mlsmells.semantic.kinds import Kind
 from mlsmells.semantic.scopes import Scope, ScopeType
 
 RULE = Rule(
@@ -133,22 +135,29 @@ class WorkersWithoutMainGuard(Check):
         """id of a function -> the loaders with workers it returns."""
         self.forks = False
         """The file chooses the fork start method."""
+        self.late: dict[int, list[tuple[str, ast.AST]]] = {}
+        """Where code runs -> the names it runs that were not bound yet when its function
+        was walked (a module-level loader built further down), with where they run."""
+        self.options: dict[str, ast.expr] = {}
+        """Command-line options of the file (``parser.add_argument``) -> their defaults."""
 
     # ------------------------------------------------------------------ visits
     def visit(self, node: ast.AST) -> None:
         if isinstance(node, ast.Call):
             self._call(node)
         elif isinstance(node, (ast.For, ast.AsyncFor)):
-            self._run(self._loaders(node.iter), node)
+            late: list[str] = []
+            self._run(self._loaders(node.iter, late), node, late)
         elif isinstance(node, ast.Return):
             function = self.model.enclosing_function()
             if function is not None and node.value is not None:
-                for loader in self._loaders(node.value):
+                for loader in self._loaders(node.value, []):
                     self.returned.setdefault(id(function), {})[id(loader)] = loader
         else:
             assert isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp))
             for generator in node.generators:
-                self._run(self._loaders(generator.iter), node)
+                late = []
+                self._run(self._loaders(generator.iter, late), node, late)
 
     def _call(self, call: ast.Call) -> None:
         qualname = self.model.qualname(call.func)
@@ -160,29 +169,68 @@ class WorkersWithoutMainGuard(Check):
         if self._starts_pool(call, qualname):
             self._run([call], call)
             return
+        if isinstance(call.func, ast.Attribute) and call.func.attr == "add_argument":
+            self._option(call)
         if qualname not in _HARMLESS and qualname != _DATALOADER:
-            arguments = [*call.args, *(kw.value for kw in call.keywords)]
-            self._run([loader for a in arguments for loader in self._loaders(a)], call)
+            late: list[str] = []
+            found = [
+                loader
+                for argument in [*call.args, *(kw.value for kw in call.keywords)]
+                if isinstance(argument, (ast.Name, ast.Attribute))
+                for loader in self._loaders(argument, late)
+            ]
+            self._run(found, call, late)
         function = self._callee(call)
-        where = self._where()
-        if function is not None and where is not None:
-            self.calls.setdefault(where, set()).add(id(function))
+        if function is not None:
+            where = self._where()
+            if where is not None:
+                self.calls.setdefault(where, set()).add(id(function))
 
     def _callee(self, call: ast.Call) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
         """The function of the file the call runs (a class's ``__init__`` for a class)."""
         func = call.func
+        model = self.model
         if isinstance(func, ast.Name):
-            binding = self.model.lookup(func.id)
+            binding = model.lookup(func.id)
             if binding is not None and binding.is_class and binding.klass is not None:
                 return binding.klass.methods.get("__init__")
-        function = self.model.callee(func)
+            if binding is not None and binding.qualname is not None:
+                return None  # an import (most calls): no function of the file
+        elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            if func.value.id != model.scope.self_name:
+                receiver = model.lookup(func.value.id)
+                if receiver is None or receiver.klass is None:
+                    return None  # not an instance of a class of the file
+        else:
+            return None
+        function = model.callee(func)
         return None if isinstance(function, ast.Lambda) else function
 
+    def _option(self, call: ast.Call) -> None:
+        """``parser.add_argument("--workers", type=int, default=2)``: remember the default."""
+        default = keyword(call, "default")
+        if default is None:
+            return
+        dest = keyword(call, "dest")
+        name = None
+        if dest is not None and isinstance(dest.value, ast.Constant):
+            name = dest.value.value
+        for flag in call.args:
+            if name is None and isinstance(flag, ast.Constant) and isinstance(flag.value, str):
+                if flag.value.startswith("--") or not flag.value.startswith("-"):
+                    name = flag.value.lstrip("-").replace("-", "_")
+        if isinstance(name, str):
+            self.options[name] = default.value
+
     def _starts_pool(self, call: ast.Call, qualname: str | None) -> bool:
+        func = call.func
+        if isinstance(func, ast.Name) and func.id in ("Pool", "Process"):
+            stars = self.model.module_scope.star_imports
+            if self.model.lookup(func.id) is None and "multiprocessing" in stars:
+                return True  # ``from multiprocessing import *`` (after any other star import)
         if qualname in _POOLS:
             context = keyword(call, "mp_context")
             return context is None or not self._forking_context(context.value)
-        func = call.func
         if not (isinstance(func, ast.Attribute) and func.attr in ("Pool", "Process")):
             return False
         made: ast.AST | None = func.value
@@ -205,18 +253,29 @@ class WorkersWithoutMainGuard(Check):
         return isinstance(method, ast.Constant) and method.value == "fork"
 
     # ----------------------------------------------------------------- loaders
-    def _loaders(self, expr: ast.expr, depth: int = 3) -> list[ast.Call]:
+    def _loaders(self, expr: ast.expr, late: list[str], depth: int = 3) -> list[ast.Call]:
         """The loaders with workers that iterating ``expr`` iterates: ``loader``,
-        ``enumerate(loader)``, ``tqdm(loader)``, ``zip(a, b)``, a ``DataLoader(...)``."""
+        ``enumerate(loader)``, ``tqdm(loader)``, ``zip(a, b)``, a ``DataLoader(...)``. A
+        name that a function reads before the module binds it goes into ``late``."""
         if isinstance(expr, ast.Name):
             binding = self.model.lookup(expr.id)
-            value = binding.node if binding is not None else None
+            if binding is None:
+                if self.model.enclosing_function() is not None:
+                    late.append(expr.id)
+                return []
+            value = binding.node
+            if isinstance(value, ast.Name) and depth > 1:
+                return self._loaders(value, late, depth - 1)  # ``loader = train_loader``
+            if binding.kind is not Kind.DATALOADER:
+                return []  # (the model knows what ``DataLoader(...)`` and functions return)
             return self._made(value) if isinstance(value, ast.Call) else []
         if isinstance(expr, ast.Attribute):
             klass = self.model.enclosing_class()
             if isinstance(expr.value, ast.Name) and expr.value.id == self.model.scope.self_name:
                 attribute = klass.attributes.get(expr.attr) if klass is not None else None
-                value = attribute.node if attribute is not None else None
+                if attribute is None or attribute.kind is not Kind.DATALOADER:
+                    return []
+                value = attribute.node
                 return self._made(value) if isinstance(value, ast.Call) else []
             return []
         if not isinstance(expr, ast.Call):
@@ -224,7 +283,7 @@ class WorkersWithoutMainGuard(Check):
         made = self._made(expr)
         if made or depth <= 1:
             return made
-        return [loader for a in expr.args for loader in self._loaders(a, depth - 1)]
+        return [loader for a in expr.args for loader in self._loaders(a, late, depth - 1)]
 
     def _made(self, call: ast.Call) -> list[ast.Call]:
         """The loaders with workers ``call`` makes: a ``DataLoader(...)`` itself, or what a
@@ -263,12 +322,16 @@ class WorkersWithoutMainGuard(Check):
                     return True
         return False
 
-    def _run(self, constructions: list[ast.Call], site: ast.AST) -> None:
-        if not constructions:
+    def _run(
+        self, constructions: list[ast.Call], site: ast.AST, late: Sequence[str] = ()
+    ) -> None:
+        if not constructions and not late:
             return
         where = self._where()
         if where is None:
             return
+        for name in late:
+            self.late.setdefault(where, []).append((name, site))
         found = self.starts.setdefault(where, {})
         for construction in constructions:
             found.setdefault(id(construction), (construction, site))
@@ -283,6 +346,14 @@ class WorkersWithoutMainGuard(Check):
                 if callee not in reached:
                     reached.add(callee)
                     pending.append(callee)
+        for where in reached:
+            for name, site in self.late.get(where, ()):
+                binding = self.model.module_scope.bindings.get(name)
+                value = binding.node if binding is not None else None
+                if isinstance(value, ast.Call):
+                    found = self.starts.setdefault(where, {})
+                    for construction in self._made(value):
+                        found.setdefault(id(construction), (construction, site))
         reported: set[int] = set()
         for where in reached:
             for key, (construction, site) in self.starts.get(where, {}).items():
@@ -310,6 +381,14 @@ def _positive(check: WorkersWithoutMainGuard, expr: ast.expr, depth: int) -> boo
         binding = model.lookup(expr.id)
         value = binding.node if binding is not None else None
         return isinstance(value, ast.expr) and _positive(check, value, depth - 1)
+    if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name):
+        binding = model.lookup(expr.value.id)  # ``opt.workers``, ``opt = parser.parse_args()``
+        parsed = binding.node if binding is not None else None
+        if isinstance(parsed, ast.Call) and isinstance(parsed.func, ast.Attribute):
+            default = check.options.get(expr.attr)
+            if parsed.func.attr == "parse_args" and default is not None:
+                return _positive(check, default, depth - 1)
+        return False
     if isinstance(expr, ast.BoolOp) and isinstance(expr.op, ast.Or):
         return _positive(check, expr.values[-1], depth - 1)
     if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Mult):
