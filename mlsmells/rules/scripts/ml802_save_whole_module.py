@@ -10,6 +10,7 @@ from mlsmells.engine import Check
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
 from mlsmells.rules._util import keyword
+from mlsmells.semantic.names import last_names
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -54,6 +55,7 @@ RULE = Rule(
 )
 
 _SAVES = frozenset({"torch.save", "torch.serialization.save"})
+_SAVE_NAMES = last_names(_SAVES)
 
 
 def _saved(call: ast.Call) -> ast.expr | None:
@@ -75,6 +77,8 @@ class SaveWholeModule(Check):
 
     def visit(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Call)
+        if not self.model.may_resolve_to(node.func, _SAVE_NAMES):
+            return
         if self.model.qualname(node.func) not in _SAVES:
             return
         saved = _saved(node)
