@@ -22,7 +22,9 @@ from mlsmells import cache as cache_module
 from mlsmells import runner, sources
 from mlsmells.cache import Cache
 from mlsmells.config import ConfigError, SettingsCache
+from mlsmells.engine.walk import summarize
 from mlsmells.runner import FileResult
+from mlsmells.semantic.index import dependency_order
 from mlsmells.sources import FileError
 
 CACHE_DIR_ENV = "MLSMELLS_CACHE_DIR"
@@ -150,7 +152,10 @@ def check_files(
         for (index, task), encoded in zip(pending, _pool_map(workers, pending), strict=True):
             results[index] = cache_module.decode(task[0], encoded)
     else:
-        for index, (path, codes, text, _) in pending:
+        # Modules before the files importing them: each one's summary comes from its check.
+        order = dependency_order([task[0] for _, task in pending], summarize)
+        for position in order:
+            index, (path, codes, text, _) = pending[position]
             results[index] = check_one(path, codes, text, cache)
     if cache is not None:
         cache.prune()

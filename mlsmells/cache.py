@@ -64,7 +64,7 @@ from typing import Any
 import mlsmells
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.runner import FileResult
-from mlsmells.sources import FileError
+from mlsmells.sources import FileError, read_bytes
 
 DEFAULT_DIR = ".mlsmells_cache"
 FORMAT = 3
@@ -315,9 +315,9 @@ class Cache:
         """The SHA-256 of ``path``'s bytes (once per run and file: many entries may
         depend on one helper module); None when it cannot be read."""
         if path not in self._digests:
-            try:
-                self._digests[path] = hashlib.sha256(path.read_bytes()).hexdigest()
-            except OSError:
+            try:  # a FIFO or a device is refused, not waited on
+                self._digests[path] = hashlib.sha256(read_bytes(path)).hexdigest()
+            except FileError:
                 self._digests[path] = None
         return self._digests[path]
 

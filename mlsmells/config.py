@@ -12,6 +12,7 @@ parent (as ruff does); without one, the defaults apply. Keys are kebab-case::
     exclude = ["build"]             # replaces the default list of skipped paths
     extend-exclude = ["legacy/*"]   # added to it
     seed = 42                       # the value ML101's fix inserts as random_state
+    test-files = ["test_*.py"]      # the files ML811/ML812 check (default: pytest's names)
     unsafe-fixes = false            # apply unsafe fixes too, as --unsafe-fixes does
     extend-safe-fixes = ["ML401"]   # treat these unsafe fixes as safe
     extend-unsafe-fixes = ["ML101"] # treat these safe fixes as unsafe
@@ -56,6 +57,8 @@ MAX_SEED = 2**32 - 1
 """NumPy's (and so scikit-learn's) largest accepted seed."""
 DEFAULT_EXCLUDE: tuple[str, ...] = tuple(sorted(SKIP_DIRS))
 """What ``exclude`` is when not set: names of directories never descended into."""
+DEFAULT_TEST_FILES: tuple[str, ...] = ("test_*.py", "*_test.py", "conftest.py", "tests")
+"""What ``test-files`` is when not set: pytest's file names, and a ``tests`` folder."""
 
 
 class ConfigError(Exception):
@@ -83,6 +86,8 @@ class Settings:
     """Code prefixes whose unsafe fixes are applied as safe ones."""
     extend_unsafe_fixes: tuple[str, ...] = ()
     """Code prefixes whose safe fixes are applied only with ``--unsafe-fixes``."""
+    test_files: tuple[str, ...] = DEFAULT_TEST_FILES
+    """Globs of the test files: the rules of test code (``Rule.tests_only``) check only them."""
 
     # ------------------------------------------------------------ selection
     def active_codes(self) -> frozenset[str]:
@@ -90,8 +95,11 @@ class Settings:
         return _active_codes(self.select, self.extend_select, self.ignore)
 
     def codes_for(self, path: Path) -> frozenset[str]:
-        """The codes checked in ``path``: :meth:`active_codes` less its ``per-file-ignores``."""
+        """The codes checked in ``path``: :meth:`active_codes` less its ``per-file-ignores``,
+        and less the rules of test code unless it is a test file (``test-files``)."""
         active = self.active_codes()
+        if active & registry.tests_only_codes() and not self.is_test_file(path):
+            active = active - registry.tests_only_codes()
         ignored = [
             code
             for pattern, codes in self.per_file_ignores
@@ -101,6 +109,10 @@ class Settings:
         if not ignored:
             return active
         return frozenset(code for code in active if _longest_prefix(code, ignored) is None)
+
+    def is_test_file(self, path: Path) -> bool:
+        """Whether a ``test-files`` glob matches ``path`` (see :func:`is_test_path`)."""
+        return is_test_path(path, self.test_files, self.root)
 
     # ------------------------------------------------------------ discovery
     @property
@@ -198,6 +210,7 @@ class Settings:
             "unsafe-fixes": self.unsafe_fixes,
             "extend-safe-fixes": list(self.extend_safe_fixes),
             "extend-unsafe-fixes": list(self.extend_unsafe_fixes),
+            "test-files": list(self.test_files),
         }
         return json.dumps(data, sort_keys=True, separators=(",", ":"))
 
@@ -318,6 +331,23 @@ def glob_matches(pattern: str, path: Path, root: Path) -> bool:
     for candidate, base in ((absolute, _absolute(root)), (_resolved(path), _resolved(root))):
         if candidate.is_relative_to(base):
             return regex.fullmatch(candidate.relative_to(base).as_posix()) is not None
+    return False
+
+
+def is_test_path(path: Path, patterns: Iterable[str], root: Path) -> bool:
+    """Whether ``path`` is a test file for the globs ``patterns``: a glob without ``/``
+    matches the file's name or the name of a folder it is in (``tests``), one with ``/``
+    the path relative to ``root`` (as in ``per-file-ignores``)."""
+    folders: tuple[str, ...] | None = None
+    for pattern in patterns:
+        if glob_matches(pattern, path, root):
+            return True
+        if "/" not in _normal_pattern(pattern):
+            if folders is None:
+                folders = tuple(p.name for p in _absolute(path).parents)
+            regex = _glob_regex(_normal_pattern(pattern))
+            if any(regex.fullmatch(name) for name in folders):
+                return True
     return False
 
 
@@ -448,6 +478,7 @@ _KEYS: Mapping[str, tuple[str, Callable[[object], Any]]] = {
     "unsafe-fixes": ("unsafe_fixes", _bool),
     "extend-safe-fixes": ("extend_safe_fixes", _selectors),
     "extend-unsafe-fixes": ("extend_unsafe_fixes", _selectors),
+    "test-files": ("test_files", _globs),
 }
 
 
@@ -535,6 +566,18 @@ KEY_DOCS: Mapping[str, KeyDoc] = {
         "`--unsafe-fixes`). Between `extend-safe-fixes` and `extend-unsafe-fixes`, the longer "
         "prefix wins and unsafe wins a tie.",
         example='["ML101"]',
+    ),
+    "test-files": KeyDoc(
+        type="list of globs",
+        description="The test files: the rules about test code ("
+        + ", ".join(f"[{code}](rules/{code}.md)" for code in sorted(registry.tests_only_codes()))
+        + ") check only them, and every other rule checks them too. A glob without `/` "
+        "matches the file's name or the name of a folder it is in (`tests` takes every file "
+        "under a `tests` folder); one with `/` matches the path relative to the folder of "
+        "the configuration file. Setting it replaces the default list. The flake8 and "
+        "pylint plugins take it from their own option `mlsmells-test-files`.",
+        example='["test_*.py", "*_test.py", "conftest.py", "tests", "testing/**"]',
+        default=", ".join(f"`{p}`" for p in DEFAULT_TEST_FILES),
     ),
 }
 

@@ -54,6 +54,14 @@ def render_rule(rule: Rule) -> str:
         f"# {rule.name} ({rule.code})",
         _FIX_LINE[rule.fix],
         f"pylint: `{rule.pylint_id}` / `{rule.symbol}` · family: {rule.family.value} · {default}",
+    ]
+    if rule.tests_only:
+        parts.append(
+            "Checked in test files only: those the "
+            "[`test-files`](../configuration.md#test-files) setting names (by default "
+            "`test_*.py`, `*_test.py`, `conftest.py` and every file under a `tests` folder)."
+        )
+    parts += [
         "## What it does",
         rule.summary,
         "## Why is this bad?",

@@ -65,6 +65,8 @@ class Rule:
     default_enabled: bool = True
     noise: str = ""
     """For opt-in rules: where they are noisy and why they are off by default."""
+    tests_only: bool = False
+    """Checked only in test files (the ``test-files`` setting says which files are)."""
 
     @property
     def symbol(self) -> str:

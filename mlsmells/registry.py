@@ -62,6 +62,8 @@ RULE_MODULES: tuple[str, ...] = (
     "scripts.ml801_unsafe_deserialization",
     "scripts.ml802_save_whole_module",
     "scripts.ml803_workers_without_main_guard",
+    "scripts.ml811_float_equality_in_test",
+    "scripts.ml812_unseeded_test_randomness",
     "opinionated.ml901_hyperparameters_not_set",
     "opinionated.ml902_read_without_dtype",
     "opinionated.ml903_merge_not_validated",
@@ -71,6 +73,7 @@ RULE_MODULES: tuple[str, ...] = (
     "opinionated.ml907_ml908_script_reproducibility",
     "opinionated.ml909_scaler_missing",
     "opinionated.ml910_threshold_metric_only",
+    "opinionated.ml911_untyped_ml_function",
     "opinionated.ml912_hub_revision_unpinned",
     "opinionated.ml913_pickle_load",
 )
@@ -135,11 +138,17 @@ CHECKS: tuple[type[Check], ...] = _TABLE.checks
 TRANSFORMS: dict[str, Transform] = _TABLE.fixes
 """Rule code -> its fix (the rule modules' ``FIXES``): a function of the rule module,
 whose libcst is imported when it first runs."""
+_TESTS_ONLY = frozenset(code for code, rule in RULES.items() if rule.tests_only)
 
 
 def engine(active: frozenset[str] | None = None) -> Engine:
     """An engine running the checks of the ``active`` codes (default: the default rules)."""
     return Engine(CHECKS, select_codes() if active is None else active)
+
+
+def tests_only_codes() -> frozenset[str]:
+    """The codes of the rules about test code, checked only in test files."""
+    return _TESTS_ONLY
 
 
 def get(code: str) -> Rule:

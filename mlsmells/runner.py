@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import hashlib
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from mlsmells.sources import (
     FileError,
     decode_source,
     parse,
-    read_source,
+    read_bytes,
     split_lines,
 )
 from mlsmells.suppression import Suppressions
@@ -146,12 +147,15 @@ def check_source(
     cell_last_lines: frozenset[int] = frozenset(),
     line_map: Mapping[int, tuple[int, int]] | None = None,
     used: dict[Path, str] | None = None,
+    digest: str | None = None,
 ) -> list[Diagnostic]:
     """The unsuppressed findings of ``active`` codes in ``source``.
 
     ``cell_last_lines`` and ``line_map`` describe the cells of a notebook's module
     (see :meth:`mlsmells.engine.Engine.run`); the project modules the findings used
-    go into ``used``. Raises :class:`FileError` when the source does not parse.
+    go into ``used``; ``digest`` (the SHA-256 of the file's bytes) lets the walk leave
+    the module's summary in the project index. Raises :class:`FileError` when the
+    source does not parse.
     """
     with gc_paused():
         tree = parse(source, filename)
@@ -163,6 +167,7 @@ def check_source(
             cell_last_lines=cell_last_lines,
             line_map=line_map,
             used=used,
+            digest=digest,
         )
 
 
@@ -175,9 +180,10 @@ def check_tree(
     cell_last_lines: frozenset[int] = frozenset(),
     line_map: Mapping[int, tuple[int, int]] | None = None,
     used: dict[Path, str] | None = None,
+    digest: str | None = None,
 ) -> list[Diagnostic]:
     """:func:`check_source` for a module already parsed from ``lines``."""
-    found = _engine(active).run(tree, lines, filename, cell_last_lines, line_map, used)
+    found = _engine(active).run(tree, lines, filename, cell_last_lines, line_map, used, digest)
     if not found:
         return []
     suppressions = Suppressions.from_lines(lines, tree)
@@ -192,9 +198,11 @@ def check_file(path: Path, active: frozenset[str], data: bytes | None = None) ->
     try:
         if path.suffix == NOTEBOOK_SUFFIX:
             return check_notebook(path, active, data)
-        source = read_source(path) if data is None else decode_source(data)
+        data = read_bytes(path) if data is None else data
+        source = decode_source(data)
         used: dict[Path, str] = {}
-        found = check_source(source, str(path), active, used=used)
+        digest = hashlib.sha256(data).hexdigest()
+        found = check_source(source, str(path), active, used=used, digest=digest)
         return FileResult(path, tuple(found), depends=_depends(used))
     except FileError as error:
         return FileResult(path, error=error)

@@ -5,6 +5,7 @@ in notebooks, and kept fresh when a module changes."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -173,3 +174,16 @@ def test_a_cached_result_is_stale_when_a_module_it_imports_changes(tmp_path: Pat
     assert "All checks passed" in check()  # from the cache
     helper.write_text("import pandas as pd\ndef load():\n    return pd.read_csv('a')\n", "utf-8")
     assert "run.py:2:5: ML206" in check()
+
+
+def test_a_fifo_named_like_a_module_is_not_waited_on(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("", encoding="utf-8")
+    os.mkfifo(tmp_path / "helpers.py")
+    (tmp_path / "run.py").write_text(
+        "import helpers\nimport pandas as pd\nx = helpers.load().values\n", "utf-8"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "mlsmells", "check", "--no-cache", "--select=ML206", "run.py"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert "run.py" not in proc.stdout and "Traceback" not in proc.stderr

@@ -65,14 +65,14 @@ def test_pylint_id_follows_the_frozen_mapping(rule: Rule) -> None:
     elif hundreds == 5:
         expected = 60 + rest
     elif hundreds == 7:
-        expected = 70 + rest  # 71-74
+        expected = 54 + rest
     elif hundreds == 8:
-        expected = 74 + rest if rest < 10 else 67 + rest  # 75-77 (ML801-803), 78-79 (ML811-812)
+        expected = 64 + rest
     else:
         assert hundreds == 9
         expected = 80 + rest
-    assert rest < 10 or hundreds in (4, 8) or (hundreds == 9 and rest < 20)
-    assert hundreds != 7 or rest < 5
+    limits = {4: 14, 7: 10, 8: 16, 9: 20}
+    assert rest < limits.get(hundreds, 10)
     assert int(rule.pylint_id[3:]) == expected
 
 

@@ -62,6 +62,7 @@ def test_every_key_is_read() -> None:
             "unsafe-fixes": True,
             "extend-safe-fixes": ["ML401"],
             "extend-unsafe-fixes": ["ML1"],
+            "test-files": ["checks_*.py", "qa"],
         },
         SOURCE,
     )
@@ -77,6 +78,7 @@ def test_every_key_is_read() -> None:
         extend_exclude=("legacy/*",),
         extend_safe_fixes=("ML401",),
         extend_unsafe_fixes=("ML1",),
+        test_files=("checks_*.py", "qa"),
     )
 
 

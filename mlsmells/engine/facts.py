@@ -76,12 +76,16 @@ class FactRecorder(Visitor):
     # -------------------------------------------------------------------- calls
     def _call(self, node: ast.Call) -> None:
         model = self.model
-        function = model.callee(node.func)
-        if function is not None and not isinstance(function, ast.Lambda):
-            self.facts.add_call(function, self._arguments(node, function))
+        names = self.program.names
+        func = node.func
+        called = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+        if called in names:
+            function = model.callee(func)
+            if function is not None and not isinstance(function, ast.Lambda):
+                self.facts.add_call(function, self._arguments(node, function))
         if node.args:  # ``df.apply(fix_row, axis=1)``: pandas calls fix_row with a row
             first = node.args[0]
-            if isinstance(first, ast.Name):
+            if isinstance(first, ast.Name) and first.id in names:
                 callback = model.callee(first)
                 if callback is not None:
                     kind = model.callback_argument_kind(node, first)
@@ -123,7 +127,9 @@ class FactRecorder(Visitor):
         binding = self.model.lookup(receiver.id)
         if _unknown(binding):
             assert binding is not None and binding.site is not None
-            if id(binding.site) in self.facts.unbound:
+            if id(binding.site) in self.facts.unbound and not self.model.project_instance(
+                binding.node
+            ):
                 self.facts.add_evidence(binding.site, kind)
 
     def _inplace(self, node: ast.Attribute) -> bool:

@@ -114,9 +114,13 @@ def iter_local_nodes(roots: Sequence[ast.AST]) -> Iterator[ast.AST]:
         stack.extend(children)
 
 
-def import_roots(tree: ast.Module, relative: set[str] | None = None) -> set[str]:
+def import_roots(
+    tree: ast.Module, relative: set[str] | None = None, functions: set[str] | None = None
+) -> set[str]:
     """Top-level packages imported anywhere in ``tree`` (cheap: statements only); the
-    modules of its relative imports (``.data``, ``..``) go into ``relative`` if given."""
+    modules of its relative imports (``.data``, ``..``) go into ``relative``, and the
+    names of the functions it defines (methods and nested ones too) into ``functions``,
+    when given."""
     roots: set[str] = set()
     stack: list[ast.AST] = list(tree.body)
     blocks = _BLOCKS
@@ -130,6 +134,8 @@ def import_roots(tree: ast.Module, relative: set[str] | None = None) -> set[str]
             elif node.level and relative is not None:
                 relative.add("." * node.level + (node.module or ""))
         else:
+            if functions is not None and node.__class__ in _DEFS:
+                functions.add(node.name)
             fields = blocks.get(node.__class__)
             if fields is None:
                 names = node.__class__._fields
@@ -139,6 +145,7 @@ def import_roots(tree: ast.Module, relative: set[str] | None = None) -> set[str]
     return roots
 
 
+_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
 _BLOCKS: dict[type[ast.AST], tuple[str, ...]] = {}
 """Node class -> its fields holding statements (or handlers, cases); none for simple ones."""

@@ -15,6 +15,7 @@ import gc
 import hashlib
 import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from mlsmells import sources
@@ -31,9 +32,17 @@ from mlsmells.engine.nodes import (
     _child_fields,
     _Fields,
     import_roots,
+    iter_nodes,
 )
+from mlsmells.engine.randomness import RandomnessAnalysis, fixture_summaries
 from mlsmells.records import INTERNAL_ERROR_CODE
-from mlsmells.semantic.index import ModuleSummary, ProjectIndex, ProjectView, index_for
+from mlsmells.semantic.index import (
+    CONFTEST,
+    ModuleSummary,
+    ProjectIndex,
+    ProjectView,
+    index_for,
+)
 from mlsmells.semantic.kinds import DATA_ROOTS
 from mlsmells.semantic.program import (
     MAX_ROUNDS,
@@ -83,13 +92,16 @@ class Engine:
         cell_last_lines: frozenset[int] = frozenset(),
         line_map: Mapping[int, tuple[int, int]] | None = None,
         used: dict[Path, str] | None = None,
+        digest: str | None = None,
     ) -> list[Diagnostic]:
         """The findings in ``tree`` (parsed from ``lines``), sorted.
 
         For a notebook's module: ``cell_last_lines`` are the lines on which a cell's
         displayed last statement ends, ``line_map`` maps each line to (cell, line in
         cell); see :class:`Context`. The project modules (with their digests) the
-        findings come from go into ``used``.
+        findings come from go into ``used``. With ``digest`` (the SHA-256 of the file's
+        bytes), the walk leaves the module's summary in the project index, so that the
+        files importing it later in the run need no walk of their own to summarise it.
         """
         file = File(tree, lines, filename, cell_last_lines, line_map)
         roots = file.roots
@@ -100,7 +112,14 @@ class Engine:
             return []
 
         def walk() -> list[Diagnostic]:
-            found = walk_file(file, checks, self.active)[0]
+            found, walker = walk_file(file, checks, self.active)
+            project = file.project
+            # (a conftest's summary needs its fixtures: summarize() makes it)
+            conftest = Path(filename).name == CONFTEST
+            if digest is not None and project is not None and line_map is None and not conftest:
+                summary = summary_of(walker.model, Path(filename), digest, frozenset(roots))
+                project.index.offer(summary)
+            walker.release()
             if used is not None and file.project is not None:
                 used.update(file.project.used)
             return found
@@ -138,7 +157,9 @@ class File:
         self.cell_last_lines = cell_last_lines
         self.line_map = line_map
         relative: set[str] = set()
-        roots = import_roots(tree, relative)
+        self.functions: set[str] = set()
+        """The names of the functions the file defines (see :class:`Program`)."""
+        roots = import_roots(tree, relative, self.functions)
         path = Path(filename)
         self.project: ProjectView | None = None
         if (roots or relative) and path.is_file():
@@ -148,11 +169,16 @@ class File:
 
 
 def walk_file(
-    file: File, checks: Sequence[type[Check]], active: frozenset[str]
+    file: File,
+    checks: Sequence[type[Check]],
+    active: frozenset[str],
+    statements_only: bool = False,
+    analyses: Sequence[type[Analysis]] = (),
 ) -> tuple[list[Diagnostic], _Walker]:
-    """Walk ``file`` with ``checks``; then walk again what the kinds it proved change, from
-    them (see :mod:`mlsmells.semantic.program`). The findings (every walk's count; at a
-    place, the last walk's), and the last walker."""
+    """Walk ``file`` with ``checks`` (and ``analyses``, needed or not); then walk again what
+    the kinds it proved change, from them (see :mod:`mlsmells.semantic.program`). The
+    findings (every walk's count; at a place, the last walk's), and the last walker.
+    ``statements_only``: see :class:`_Walker`."""
     tree = file.tree
     whole_program = bool(file.roots & DATA_ROOTS)
     pandas_evidence = not file.roots & evidence.PANDAS_CLONES
@@ -160,11 +186,12 @@ def walk_file(
     seeds = Seeds()
     found: dict[tuple[int, int, int, int, str], Diagnostic] = {}
     for _ in range(MAX_ROUNDS + 1):
-        program = Program(tree, seeds) if whole_program else None
+        names = frozenset(file.functions)
+        program = Program(tree, seeds, names) if whole_program else None
         ctx = Context(
             tree, file.lines, file.filename, file.cell_last_lines, file.line_map, program, project
         )
-        walker = _Walker(ctx, list(checks), active)
+        walker = _Walker(ctx, list(checks), active, statements_only, analyses)
         if program is not None:
             walker.record(FactRecorder(ctx, program, pandas_evidence))
         walker.walk_module(tree)
@@ -173,6 +200,7 @@ def walk_file(
         found.update((_place(d), d) for d in ctx.diagnostics)
         if program is None or seeds is program.seeds:
             break  # no name of the module itself got a kind
+        walker.release()
     return sorted(found.values()), walker
 
 
@@ -185,12 +213,21 @@ def summarize(index: ProjectIndex, path: Path, data: bytes) -> ModuleSummary | N
     except sources.FileError:
         return None
     file = File(tree, sources.split_lines(source), str(path))
+    conftest = path.name == CONFTEST
     try:
-        walker = walk_file(file, (), frozenset())[1]
+        # A conftest's fixtures are read from its calls: walked whole.
+        analyses = (RandomnessAnalysis,) if conftest else ()
+        walker = walk_file(file, (), frozenset(), not conftest, analyses)[1]
     except RecursionError:
         return None
     digest = hashlib.sha256(data).hexdigest()
-    return summary_of(walker.model, path, digest, frozenset(file.roots))
+    summary = summary_of(walker.model, path, digest, frozenset(file.roots))
+    if conftest:
+        randomness = walker.ctx.analysis(RandomnessAnalysis)
+        seeds = randomness.seeds_anywhere(randomness.module)
+        summary = replace(summary, fixtures=fixture_summaries(randomness), seeds=seeds)
+    walker.release()
+    return summary
 
 
 def _internal_error(who: str, what: str, line: int = 1) -> Diagnostic:
@@ -207,11 +244,21 @@ _Filtered = tuple[Visitor, _Handler, frozenset[str]]
 class _Walker:
     """The single walk: semantic bookkeeping plus dispatch, in source order."""
 
-    def __init__(self, ctx: Context, checks: list[type[Check]], active: frozenset[str]) -> None:
+    def __init__(
+        self,
+        ctx: Context,
+        checks: list[type[Check]],
+        active: frozenset[str],
+        statements_only: bool = False,
+        analyses: Sequence[type[Analysis]] = (),
+    ) -> None:
         self.ctx = ctx
         self.model = ctx.model
         self.ancestors = ctx.ancestors
-        needed = dict.fromkeys(kind for check in checks for kind in check.needs)
+        self.statements_only = statements_only
+        """Visit statements only, no expression (to summarise a module: the model binds
+        kinds from expressions without walking them)."""
+        needed = dict.fromkeys([*analyses, *(kind for check in checks for kind in check.needs)])
         for kind in needed:
             ctx.analyses[kind] = kind(ctx)
         self.instances: list[Visitor] = [*ctx.analyses.values()]
@@ -238,6 +285,17 @@ class _Walker:
         """id of a ``def`` walked -> the scope it is defined in, its class (for a method)
         and the nodes enclosing it: what walking it again needs."""
 
+    def release(self) -> None:
+        """Drop the walker's references to its own methods and to the checks (which hold
+        the context): without these cycles the tree and the model are freed by reference
+        counting as soon as the file is done, not by a pass of the garbage collector."""
+        self.plans.clear()
+        self.dispatch.clear()
+        self.filtered.clear()
+        self.instances.clear()
+        self.leavers.clear()
+        self.ctx.analyses.clear()
+
     def rewalk(self, program: Program, seeds: Seeds) -> Seeds:
         """Walk again, from what this walk proved, the functions it changes (rounds while
         they prove more); the seeds for a new walk of the whole file when a name outside
@@ -260,7 +318,7 @@ class _Walker:
         if defined is None or isinstance(node, ast.Lambda):
             return
         parent, klass, ancestors = defined
-        inner = {id(n): n for n in ast.walk(node)}
+        inner = {id(n): n for n in iter_nodes(node) if isinstance(n, _FUNCTIONS)}
         facts = program.facts
         for key in inner:  # what they return, and what their calls are told, is learned again
             facts.returns.pop(key, None)
@@ -347,6 +405,10 @@ class _Walker:
                 self._fail(inst, node, exc)
 
     def _plan(self, cls: type[ast.AST]) -> _Plan:
+        if self.statements_only and issubclass(cls, ast.expr):
+            nothing: _Plan = (None, None, ())
+            self.plans[cls] = nothing
+            return nothing
         special = _SPECIAL.get(cls)
         fields: _Fields = ()
         if special is None:
@@ -608,6 +670,9 @@ _SPECIAL: dict[type[ast.AST], _Special] = {
     ast.ExceptHandler: _Walker._except,
     ast.Delete: _Walker._delete,
 }
+
+
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 
 
 def _place(diag: Diagnostic) -> tuple[int, int, int, int, str]:

@@ -9,20 +9,26 @@ not selected afterwards, so the plugin asks flake8's own decision engine once
 which of its rules the options select (``--select``, ``--ignore``, their
 ``extend`` forms and the default ignore of the opt-in ML9xx rules) and runs
 only those: ``flake8 --select=F`` costs no mlsmells check at all.
-``per-file-ignores`` and ``# noqa`` are left to flake8.
+``per-file-ignores`` and ``# noqa`` are left to flake8. The rules about test code run
+only in the files that the plugin's option ``--mlsmells-test-files`` (globs, also
+``mlsmells-test-files`` in flake8's configuration; default: those of
+:data:`mlsmells.config.DEFAULT_TEST_FILES`) says are tests.
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import functools
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from flake8.style_guide import Decision, DecisionEngine
 
 import mlsmells
 from mlsmells import registry
+from mlsmells.config import DEFAULT_TEST_FILES, is_test_path
 from mlsmells.engine import Engine, gc_paused
 
 _ALL = frozenset(registry.RULES)
@@ -33,6 +39,7 @@ class MLSmellsChecker:
     version = mlsmells.__version__
 
     _engine: Engine | None = None
+    _test_files: tuple[str, ...] = DEFAULT_TEST_FILES
 
     def __init__(self, tree: ast.Module, filename: str, lines: Sequence[str]) -> None:
         self.tree = tree
@@ -44,6 +51,15 @@ class MLSmellsChecker:
         # The opinionated ML9xx rules are off unless selected
         # (`--select=ML`, `--extend-select=ML9`, `--select=ML901` ...).
         optmanager.extend_default_ignore(registry.default_disabled_prefixes())
+        optmanager.add_option(
+            "--mlsmells-test-files",
+            parse_from_config=True,
+            comma_separated_list=True,
+            default=",".join(DEFAULT_TEST_FILES),
+            help="Globs of the test files, the only ones the mlsmells rules about test code "
+            "check: a glob without / matches the file's name or a folder it is in, one "
+            "with / the path from the current folder (default: %(default)s).",
+        )
 
     @classmethod
     def parse_options(cls, options: argparse.Namespace) -> None:
@@ -54,6 +70,7 @@ class MLSmellsChecker:
                 code for code in registry.RULES if decider.decision_for(code) is Decision.Selected
             )
         )
+        cls._test_files = tuple(getattr(options, "mlsmells_test_files", DEFAULT_TEST_FILES))
 
     @classmethod
     def _get_engine(cls) -> Engine:
@@ -62,7 +79,18 @@ class MLSmellsChecker:
         return cls._engine
 
     def run(self) -> Iterator[tuple[int, int, str, type[MLSmellsChecker]]]:
+        engine = self._get_engine()
+        if engine.active & registry.tests_only_codes() and not is_test_path(
+            Path(self.filename), self._test_files, Path.cwd()
+        ):
+            engine = _outside_tests(engine.active)
         with gc_paused():
-            found = self._get_engine().run(self.tree, self.lines, self.filename)
+            found = engine.run(self.tree, self.lines, self.filename)
         for diag in found:
             yield diag.line, diag.col, diag.message, type(self)
+
+
+@functools.lru_cache(maxsize=4)
+def _outside_tests(active: frozenset[str]) -> Engine:
+    """The engine for a file that is no test file: ``active`` without the rules of test code."""
+    return registry.engine(active - registry.tests_only_codes())

@@ -13,6 +13,8 @@ One option, because pylint has no per-file message selection of its own:
 separated by commas or whitespace, or a TOML list of such entries. A glob
 with a ``/`` matches the module's path relative to the current directory,
 one without matches its file name (the syntax of ``[tool.mlsmells]``). The
+``mlsmells-test-files``, the globs of the test files (the ``test-files`` setting of
+``[tool.mlsmells]``): the rules about test code check only them. The
 other ``[tool.mlsmells]`` settings are pylint's own (``enable``/``disable``,
 ``ignore-paths``) or are about fixing, which the plugin does not do.
 """
@@ -31,7 +33,7 @@ from pylint.checkers import BaseRawFileChecker
 from pylint.typing import MessageDefinitionTuple
 
 from mlsmells import records, registry
-from mlsmells.config import check_selector, glob_matches
+from mlsmells.config import DEFAULT_TEST_FILES, check_selector, glob_matches, is_test_path
 from mlsmells.engine import Engine, gc_paused
 from mlsmells.sources import FileError, decode_source, parse, split_lines
 
@@ -71,6 +73,17 @@ class MLSmellsChecker(BaseRawFileChecker):
                 "path relative to the current directory, one without the file name.",
             },
         ),
+        (
+            "mlsmells-test-files",
+            {
+                "type": "csv",
+                "default": DEFAULT_TEST_FILES,
+                "metavar": "<globs>",
+                "help": "Globs of the test files, the only ones the mlsmells rules about test "
+                "code check: a glob without / matches the file's name or a folder it is in, "
+                "one with / the path relative to the current directory.",
+            },
+        ),
     )
     _per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
@@ -96,6 +109,9 @@ class MLSmellsChecker(BaseRawFileChecker):
         except FileError:
             return  # pylint reports what it cannot read or parse itself
         active = self._active_codes()
+        patterns = self.linter.config.mlsmells_test_files
+        if not node.file or not is_test_path(Path(node.file), patterns, Path.cwd()):
+            active = active - registry.tests_only_codes()
         if self._per_file_ignores and node.file:
             path = Path(node.file)
             ignored = [

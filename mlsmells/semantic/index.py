@@ -17,14 +17,25 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlsmells.semantic.kinds import Kind
+from mlsmells.sources import FileError, read_bytes
 
 #: Files that mark the root of a project.
 ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
+#: pytest's per-folder configuration module (never imported by a test: pytest loads it).
+CONFTEST = "conftest.py"
+#: Files at a project's root that declare its dependencies and its tools' settings.
+PROJECT_FILES = (
+    "pyproject.toml", "setup.cfg", "setup.py", "tox.ini", "pytest.ini", "Pipfile",
+    "environment.yml", "environment.yaml",
+)  # fmt: skip
+#: Larger files are not read for declarations.
+_MAX_PROJECT_FILE = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -39,6 +50,20 @@ class ClassSummary:
     is_module: bool = False
     """A subclass of ``torch.nn.Module`` (directly or through classes of the project)."""
     methods: dict[str, FunctionSummary] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FixtureSummary:
+    """A pytest fixture of a ``conftest.py`` (or a hook that runs before every test)."""
+
+    autouse: bool = False
+    """Used by every test below the ``conftest.py`` without being asked for (a hook such
+    as ``pytest_runtest_setup`` too)."""
+    seeds: frozenset[str] = frozenset()
+    """The global random generators it seeds (:mod:`mlsmells.data.rng`), in its body or
+    in the functions of its module that it calls."""
+    requests: tuple[str, ...] = ()
+    """The fixtures it asks for (its parameters)."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +83,28 @@ class ModuleSummary:
     depends: tuple[tuple[Path, str], ...] = ()
     """The project modules (with their digests) this summary used, directly or through
     theirs: when one of them changes, so may this summary."""
+    fixtures: dict[str, FixtureSummary] = field(default_factory=dict)
+    """For a ``conftest.py``: its fixtures and the pytest hooks run before tests, by name."""
+    seeds: frozenset[str] = frozenset()
+    """For a ``conftest.py``: the global random generators its module-level code seeds."""
+
+
+@dataclass(frozen=True)
+class ImportScan:
+    """The modules a file's import lines name (see :meth:`ProjectIndex.imports`)."""
+
+    digest: str
+    roots: frozenset[str]
+    """The top-level packages of its absolute imports."""
+    modules: tuple[str, ...]
+    """Every module it imports, relative ones with their leading dots."""
+
+
+#: ``import a.b as c, d`` / ``from .x import y`` at the start of a line: the module names.
+_IMPORTED = re.compile(
+    r"^[ \t]*(?:import[ \t]+([\w. \t,]+?)[ \t]*(?:#.*)?$|from[ \t]+(\.*[\w.]*)[ \t]+import\b)",
+    re.MULTILINE,
+)
 
 
 Summarize = Callable[["ProjectIndex", Path, bytes], "ModuleSummary | None"]
@@ -72,45 +119,56 @@ class ProjectIndex:
     def __init__(self, root: Path, summarize: Summarize) -> None:
         self.root = root
         self.summarize = summarize
-        self._summaries: dict[Path, ModuleSummary | None] = {}
-        self._stamps: dict[Path, tuple[int, int]] = {}
-        """Module -> (size, mtime) when its summary was made: unchanged, it is not read
-        again (a changed file is read and its summary remade only if its bytes differ)."""
-        self._digests: dict[Path, str] = {}
-        self._busy: set[Path] = set()
-        self._found: dict[tuple[Path, str], Path | None] = {}
+        # Shared by the indexes of every root: a module's summary is the same whoever
+        # imports it (and a folder without a project marker is a root of its own).
+        self._summaries = _SUMMARIES
+        self._stamps = _STAMPS
+        self._digests = _DIGESTS
+        self._busy = _BUSY
+        self._scans = _SCANS
+        self._found: dict[tuple[str, str], Path | None] = {}
+        self._root = str(root)
+        self._project_files: list[tuple[Path, str, str]] | None = None
 
     # ---------------------------------------------------------------- finding
-    def search_path(self, importer: Path) -> list[Path]:
-        folders = [importer.parent, self.root, self.root / "src"]
-        return list(dict.fromkeys(folders))
-
     def module_path(self, importer: Path, dotted: str) -> Path | None:
         """The file of the project module ``dotted`` (leading dots: relative to
         ``importer``'s package), or None when it is no module of the project."""
-        key = (importer.parent, dotted)
-        if key in self._found:
-            return self._found[key]
-        found = self._locate(importer, dotted)
-        self._found[key] = found
-        return found
+        folder = os.path.dirname(importer)
+        key = (folder, dotted)
+        found = self._found.get(key, _MISSING)
+        if found is _MISSING:
+            found = self._found[key] = self._locate(folder, dotted, importer)
+        return found  # type: ignore[return-value]
 
-    def _locate(self, importer: Path, dotted: str) -> Path | None:
+    def _locate(self, folder: str, dotted: str, importer: Path) -> Path | None:
         level = len(dotted) - len(dotted.lstrip("."))
         parts = [p for p in dotted[level:].split(".") if p]
         if level:
-            base = importer.parent
             for _ in range(level - 1):
-                base = base.parent
-            bases = [base]
+                folder = os.path.dirname(folder)
+            bases = [folder]
         else:
-            bases = self.search_path(importer)
+            bases = list(dict.fromkeys([folder, self._root, os.path.join(self._root, "src")]))
         for base in bases:
-            candidate = base.joinpath(*parts) if parts else base
-            files = [candidate.with_suffix(".py")] if parts else []
-            for path in [*files, candidate / "__init__.py"]:
-                if path.is_file() and _inside(path, self.root, importer):
-                    return path
+            *packages, last = parts or [""]
+            place = os.path.join(base, *packages)
+            if any(
+                package not in _entries(os.path.join(base, *packages[:i]))
+                for i, package in enumerate(packages)
+            ):
+                continue
+            names = _entries(place)
+            if parts and f"{last}.py" in names:
+                path = Path(place, f"{last}.py")
+            elif (not parts or last in names) and "__init__.py" in _entries(
+                os.path.join(place, last)
+            ):
+                path = Path(place, last, "__init__.py")
+            else:
+                continue
+            if _inside(path, self.root, importer):
+                return path
         return None
 
     def resolve(
@@ -157,7 +215,108 @@ class ProjectIndex:
             return klass.methods.get(tail[0])
         return None
 
+    def imports(self, path: Path) -> ImportScan | None:
+        """What ``path`` imports, from its import lines alone (no parse: it only decides
+        which rules a file importing it needs); kept by size and time."""
+        path = Path(os.path.realpath(path))
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        stamp = (stat.st_size, stat.st_mtime_ns)
+        found = self._scans.get(path)
+        if found is not None and found[0] == stamp:
+            return found[1]
+        try:
+            data = read_bytes(path)  # a FIFO or a device is refused, not waited on
+        except FileError:
+            return None
+        text = data.decode("utf-8", "replace")
+        modules = [plain or relative for plain, relative in _IMPORTED.findall(text)]
+        names = [n.strip().split()[0] for m in modules for n in m.split(",") if n.strip()]
+        scan = ImportScan(
+            hashlib.sha256(data).hexdigest(),
+            frozenset(n.split(".")[0] for n in names if not n.startswith(".")),
+            tuple(names),
+        )
+        self._scans[path] = (stamp, scan)
+        return scan
+
+    def libraries_of(self, path: Path) -> tuple[frozenset[str], dict[Path, str]]:
+        """The packages ``path`` imports, directly or through the project modules it
+        imports (from their import lines), and those modules with their digests."""
+        path = Path(os.path.realpath(path))
+        scan = self.imports(path)
+        known = _CLOSURES.get(path)
+        if scan is not None and known is not None and known[0] == scan.digest:
+            return known[1], known[2]
+        roots: set[str] = set()
+        used: dict[Path, str] = {}
+        todo = [path]
+        while todo:
+            module = todo.pop()
+            if module in used:
+                continue
+            found = self.imports(module)
+            if found is None:
+                continue
+            used[module] = found.digest
+            roots |= found.roots
+            for name in found.modules:
+                target = self.module_path(module, name)
+                if target is not None:
+                    todo.append(Path(os.path.realpath(target)))
+        if scan is not None:
+            _CLOSURES[path] = (scan.digest, frozenset(roots), used)
+        return frozenset(roots), used
+
+    def conftest_paths(self, importer: Path) -> list[Path]:
+        """The ``conftest.py`` files pytest loads for a test in ``importer``: in its folder
+        and in each folder above it up to the project root, nearest first."""
+        folder = Path(os.path.realpath(importer.parent))
+        root = Path(os.path.realpath(self.root))
+        folders = [folder]
+        if folder.is_relative_to(root):
+            folders += [p for p in folder.parents if p.is_relative_to(root)]
+        return [f / CONFTEST for f in folders if (f / CONFTEST).is_file()]
+
+    def project_files(self) -> list[tuple[Path, str, str]]:
+        """The files at the project root that declare its dependencies and tool settings
+        (:data:`PROJECT_FILES`, ``requirements*.txt`` and ``requirements/*.txt``), each
+        with its SHA-256 and its text; read once."""
+        if self._project_files is None:
+            root = self.root
+            candidates = [root / name for name in PROJECT_FILES]
+            candidates += sorted(root.glob("requirements*.txt"))
+            candidates += sorted((root / "requirements").glob("*.txt"))
+            found: list[tuple[Path, str, str]] = []
+            for path in candidates:
+                try:
+                    if not path.is_file() or path.stat().st_size > _MAX_PROJECT_FILE:
+                        continue
+                    data = path.read_bytes()
+                except OSError:
+                    continue
+                digest = hashlib.sha256(data).hexdigest()
+                found.append((path, digest, data.decode("utf-8", errors="replace")))
+            self._project_files = found
+        return self._project_files
+
     # -------------------------------------------------------------- summaries
+    def offer(self, summary: ModuleSummary) -> None:
+        """Keep ``summary`` (made by a check of the module's current bytes) unless one is
+        kept for those bytes already."""
+        path = Path(os.path.realpath(summary.path))
+        if self._digests.get(path) == summary.digest:
+            return
+        try:
+            stat = path.stat()
+        except OSError:
+            return
+        self._summaries[path] = summary
+        self._digests[path] = summary.digest
+        self._stamps[path] = (stat.st_size, stat.st_mtime_ns)
+
     def summary(self, path: Path) -> ModuleSummary | None:
         path = Path(os.path.realpath(path))
         if path in self._busy:
@@ -170,8 +329,8 @@ class ProjectIndex:
         if self._stamps.get(path) == stamp:
             return self._summaries[path]
         try:
-            data = path.read_bytes()
-        except OSError:
+            data = read_bytes(path)  # a FIFO or a device is refused, not waited on
+        except FileError:
             return None
         digest = hashlib.sha256(data).hexdigest()
         self._stamps[path] = stamp
@@ -187,6 +346,33 @@ class ProjectIndex:
         return summary
 
 
+_MISSING = object()
+_LISTINGS: dict[str, frozenset[str]] = {}
+"""Folder -> the names in it: modules are found by looking names up, not by a ``stat``
+of every candidate path (see :func:`forget`)."""
+
+
+def _entries(folder: str) -> frozenset[str]:
+    found = _LISTINGS.get(folder)
+    if found is None:
+        try:
+            found = frozenset(os.listdir(folder or "."))
+        except OSError:
+            found = frozenset()
+        _LISTINGS[folder] = found
+    return found
+
+
+def forget() -> None:
+    """Drop what the indexes know of folders and modules (a long-running server calls it
+    when files come and go; summaries of changed modules are remade anyway)."""
+    _LISTINGS.clear()
+    _ROOTS.clear()
+    _CLOSURES.clear()
+    for index in _INDEXES.values():
+        index._found.clear()
+
+
 def _inside(path: Path, root: Path, importer: Path) -> bool:
     """A module of the project: under its root or next to the importing file (never a
     link out of it, nor an installed package)."""
@@ -198,17 +384,18 @@ def _inside(path: Path, root: Path, importer: Path) -> bool:
 
 def project_root(path: Path) -> Path:
     """The nearest folder above ``path`` holding a project marker, else ``path``'s folder."""
-    start = Path(os.path.realpath(path)).parent
-    found = _ROOTS.get(start)
+    folder = os.path.dirname(path)
+    found = _ROOTS.get(folder)
     if found is None:
-        found = _ROOTS[start] = next(
+        start = Path(os.path.realpath(folder or "."))
+        found = _ROOTS[folder] = next(
             (f for f in (start, *start.parents) if any((f / m).exists() for m in ROOT_MARKERS)),
             start,
         )
     return found
 
 
-_ROOTS: dict[Path, Path] = {}
+_ROOTS: dict[str, Path] = {}
 """Folder -> the root of its project (the markers are looked up once per folder)."""
 
 
@@ -221,6 +408,8 @@ class ProjectView:
         self.used: dict[Path, str] = {}
         """Project module -> its digest, for every module the file's kinds came from."""
         self._symbols: dict[str, Symbol | None] = {}
+        self._heads: dict[str, bool] = {}
+        self._defines: dict[tuple[str, str], bool] = {}
 
     def symbol(self, qualname: str) -> Symbol | None:
         if qualname not in self._symbols:
@@ -229,6 +418,13 @@ class ProjectView:
 
     def defines(self, module: str, name: str) -> bool:
         """Whether the project module ``module`` binds ``name`` at its top level."""
+        key = (module, name)
+        known = self._defines.get(key)
+        if known is None:
+            known = self._defines[key] = self._defined(module, name)
+        return known
+
+    def _defined(self, module: str, name: str) -> bool:
         found = self.index.resolve(self.importer, module, self.used)
         if found is None or found[1]:
             return False
@@ -245,21 +441,93 @@ class ProjectView:
         found = set(roots)
         for name in roots | relative:
             path = self.index.module_path(self.importer, name)
-            summary = self.index.summary(path) if path is not None else None
+            if path is not None:
+                libraries, used = self.index.libraries_of(path)
+                found |= libraries
+                self.used.update(used)
+        return found
+
+    def conftests(self) -> list[ModuleSummary]:
+        """The summaries of the ``conftest.py`` files that apply to this file, nearest
+        first (see :meth:`ProjectIndex.conftest_paths`)."""
+        found: list[ModuleSummary] = []
+        for path in self.index.conftest_paths(self.importer):
+            summary = self.index.summary(path)
             if summary is not None:
-                found |= summary.roots
                 self.used[summary.path] = summary.digest
                 self.used.update(summary.depends)
+                found.append(summary)
         return found
+
+    def declares(self, *words: str) -> bool:
+        """Whether a file declaring the project's dependencies or tool settings (see
+        :meth:`ProjectIndex.project_files`) mentions one of ``words`` (case ignored)."""
+        wanted = [word.lower() for word in words]
+        mentioned = False
+        for path, digest, text in self.index.project_files():
+            self.used[path] = digest
+            lowered = text.lower()
+            mentioned = mentioned or any(word in lowered for word in wanted)
+        return mentioned
 
     def is_project_module(self, qualname: str) -> bool:
         """Whether the first part of ``qualname`` is a module of the project (cheap)."""
         if qualname.startswith("."):
             return True
-        return self.index.module_path(self.importer, qualname.split(".")[0]) is not None
+        head = qualname.partition(".")[0]
+        found = self._heads.get(head)
+        if found is None:
+            found = self._heads[head] = self.index.module_path(self.importer, head) is not None
+        return found
+
+
+def dependency_order(paths: Sequence[Path], summarize: Summarize) -> list[int]:
+    """The positions of ``paths`` in an order where a module comes before the files among
+    ``paths`` that import it (from the import lines; otherwise the given order): checking
+    in that order, each module's summary comes from its own check, and no file needs a
+    walk of its own to summarise one (see :meth:`ProjectIndex.offer`)."""
+    position = {Path(os.path.realpath(p)): i for i, p in enumerate(paths)}
+    order: list[int] = []
+    placed: set[int] = set()
+    entered: set[int] = set()
+    for start in range(len(paths)):
+        stack = [(start, False)]
+        while stack:
+            i, expanded = stack.pop()
+            if i in placed:
+                continue
+            if expanded:
+                placed.add(i)
+                order.append(i)
+                continue
+            if i in entered:
+                continue  # an import cycle: this one is placed when its first visit ends
+            entered.add(i)
+            stack.append((i, True))
+            path = paths[i]
+            if path.suffix != ".py":
+                continue
+            index = index_for(path, summarize)
+            scan = index.imports(path)
+            for module in scan.modules if scan is not None else ():
+                found = index.module_path(path, module)
+                j = position.get(Path(os.path.realpath(found))) if found is not None else None
+                if j is not None and j not in placed and j != i:
+                    stack.append((j, False))
+    return order
 
 
 _INDEXES: dict[Path, ProjectIndex] = {}
+_SUMMARIES: dict[Path, ModuleSummary | None] = {}
+_STAMPS: dict[Path, tuple[int, int]] = {}
+"""Module -> (size, mtime) when its summary was made: unchanged, it is not read again (a
+changed file is read, and its summary made again only if its bytes differ)."""
+_DIGESTS: dict[Path, str] = {}
+_BUSY: set[Path] = set()
+_SCANS: dict[Path, tuple[tuple[int, int], ImportScan]] = {}
+_CLOSURES: dict[Path, tuple[str, frozenset[str], dict[Path, str]]] = {}
+"""Module -> (its digest, the packages it imports through project modules, those modules
+with their digests), while its own bytes stay the same (:func:`forget` drops them)."""
 
 
 def index_for(path: Path, summarize: Summarize) -> ProjectIndex:

@@ -91,9 +91,15 @@ class SemanticModel(NameModel):
             qualname = self.qualname(value.func)
             if qualname is not None and qualname.split(".")[0] in K.LOOKALIKE_ROOTS:
                 return False
-            if qualname is not None and isinstance(self.project_symbol(qualname), ClassSummary):
-                return False  # an instance of a class of the project
         return True
+
+    def project_instance(self, value: ast.AST | None) -> bool:
+        """Whether ``value`` makes an instance of a class of the project's other modules
+        (asked only when evidence is found: it may take summarising a module)."""
+        if not isinstance(value, ast.Call):
+            return False
+        qualname = self.qualname(value.func)
+        return qualname is not None and isinstance(self.project_symbol(qualname), ClassSummary)
 
     def _bind_self_attribute(self, target: ast.Attribute, value: ast.expr | None) -> None:
         klass = self.enclosing_class()

@@ -76,12 +76,7 @@ class NameModel:
 
     def enclosing_function(self) -> FunctionNode | None:
         """The innermost ``def`` being walked (``None``: module or class level)."""
-        for scope in self.scope.lookup_chain():
-            if scope.type is ScopeType.FUNCTION and isinstance(
-                scope.node, (ast.FunctionDef, ast.AsyncFunctionDef)
-            ):
-                return scope.node
-        return None
+        return self.scope.function
 
     def lookup(self, name: str) -> Binding | None:
         current = self.scope

@@ -195,7 +195,7 @@ def to_rewalk(
 class Program:
     """One walk's view of the whole file: the seeds it starts from, the facts it records."""
 
-    def __init__(self, tree: ast.Module, seeds: Seeds) -> None:
+    def __init__(self, tree: ast.Module, seeds: Seeds, names: frozenset[str]) -> None:
         self.seeds = seeds
         self.facts = Facts()
         self.functions: dict[str, FunctionNode] = {
@@ -205,6 +205,9 @@ class Program:
         }
         """The module-level functions, by name: a function body may call one defined
         further down (it is bound by the time the call runs)."""
+        self.names = names
+        """The name of every function defined in the file (methods and nested ones too):
+        a call of another name runs none of them (a cheap test before resolving)."""
         self.walked: set[int] = set()
         """The functions whose body this walk has finished."""
 

@@ -62,9 +62,17 @@ class Scope:
     self_name: str | None = None
     outer: tuple[Scope, ...] = field(init=False, repr=False, compare=False)
     """The enclosing scopes whose names are visible here, innermost first (not classes)."""
+    function: ast.FunctionDef | ast.AsyncFunctionDef | None = field(
+        init=False, repr=False, compare=False
+    )
+    """The innermost ``def`` this scope is in (itself, for a function's scope)."""
 
     def __post_init__(self) -> None:
         parent = self.parent
+        if isinstance(self.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            self.function = self.node
+        else:
+            self.function = parent.function if parent is not None else None
         if parent is None:
             self.outer = ()
         elif parent.type is ScopeType.CLASS:

@@ -19,7 +19,7 @@ from mlsmells.rules.scripts._pickle import LOAD_NAMES, PICKLE_ROOTS, pickle_load
 RULE = Rule(
     code="ML801",
     name="unsafe-deserialization",
-    pylint_id="W7675",
+    pylint_id="W7665",
     family=Family.SCRIPTS,
     message="`{load}` unpickles data from {source} ({where}): loading it can run any code "
     "the file holds",

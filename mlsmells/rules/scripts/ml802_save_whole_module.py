@@ -23,7 +23,7 @@ else:
 RULE = Rule(
     code="ML802",
     name="save-whole-module",
-    pylint_id="W7676",
+    pylint_id="W7666",
     family=Family.SCRIPTS,
     message="`{save}({module}, ...)` pickles the whole Module: save its `state_dict()` instead",
     summary="`torch.save` is given a Module rather than its `state_dict()`.",

@@ -15,7 +15,7 @@ from mlsmells.semantic.scopes import Scope, ScopeType
 RULE = Rule(
     code="ML803",
     name="workers-without-main-guard",
-    pylint_id="W7677",
+    pylint_id="W7667",
     family=Family.SCRIPTS,
     message="`{call}` starts worker processes from code that runs on import ({where}): under "
     "the spawn or forkserver start method each worker imports the module again; run it under "
