@@ -173,6 +173,7 @@ def profile_check(corpus: Path) -> list[tuple[str, float]]:
     """Seconds of CPU per stage of ``mlsmells check`` over the corpus (one process, in here)."""
     sys.path.insert(0, str(ROOT))
     from mlsmells import engine, registry, sources
+    from mlsmells.config import DEFAULT_TEST_FILES, is_test_path
     from mlsmells.engine import walk
     from mlsmells.suppression import Suppressions
 
@@ -200,6 +201,13 @@ def profile_check(corpus: Path) -> list[tuple[str, float]]:
             spent["checks at the end of scopes (leave_scope)"] += clock() - start
 
     active = registry.select_codes()
+    # As the CLI: the rules of test code run in test files only.
+    tests = registry.engine(active)
+    others = registry.engine(active - registry.tests_only_codes())
+
+    def engine_for(path: Path) -> engine.Engine:
+        return tests if is_test_path(path, DEFAULT_TEST_FILES, corpus) else others
+
     trees = []
     for path in python_files(corpus):
         try:
@@ -215,17 +223,17 @@ def profile_check(corpus: Path) -> list[tuple[str, float]]:
         with engine.gc_paused():
             bare.run(tree, lines, name)
     walk_only = clock() - start
-    full = registry.engine(active)
     start = clock()
     for tree, lines, name in trees:
         with engine.gc_paused():
-            full.run(tree, lines, name)
+            engine_for(Path(name)).run(tree, lines, name)
     untimed = clock() - start
     del trees
     original = walk._Walker
     walk._Walker = Timed  # type: ignore[misc]
     try:
-        eng = registry.engine(active)
+        tests = registry.engine(active)
+        others = registry.engine(active - registry.tests_only_codes())
         for path in python_files(corpus):
             start = clock()
             source = sources.read_source(path)
@@ -237,7 +245,7 @@ def profile_check(corpus: Path) -> list[tuple[str, float]]:
                 continue
             parsed = clock()
             with engine.gc_paused():
-                found = eng.run(tree, lines, str(path))
+                found = engine_for(path).run(tree, lines, str(path))
             walked = clock()
             if found:
                 Suppressions.from_lines(lines, tree)

@@ -218,7 +218,7 @@ class ProjectIndex:
     def imports(self, path: Path) -> ImportScan | None:
         """What ``path`` imports, from its import lines alone (no parse: it only decides
         which rules a file importing it needs); kept by size and time."""
-        path = Path(os.path.realpath(path))
+        path = _real(path)
         try:
             stat = path.stat()
         except OSError:
@@ -245,7 +245,7 @@ class ProjectIndex:
     def libraries_of(self, path: Path) -> tuple[frozenset[str], dict[Path, str]]:
         """The packages ``path`` imports, directly or through the project modules it
         imports (from their import lines), and those modules with their digests."""
-        path = Path(os.path.realpath(path))
+        path = _real(path)
         scan = self.imports(path)
         known = _CLOSURES.get(path)
         if scan is not None and known is not None and known[0] == scan.digest:
@@ -260,12 +260,17 @@ class ProjectIndex:
             found = self.imports(module)
             if found is None:
                 continue
+            known = _CLOSURES.get(module)
+            if known is not None and known[0] == found.digest and module != path:
+                roots |= known[1]  # its closure is known whole: nothing to follow
+                used.update(known[2])
+                continue
             used[module] = found.digest
             roots |= found.roots
             for name in found.modules:
                 target = self.module_path(module, name)
                 if target is not None:
-                    todo.append(Path(os.path.realpath(target)))
+                    todo.append(_real(target))
         if scan is not None:
             _CLOSURES[path] = (scan.digest, frozenset(roots), used)
         return frozenset(roots), used
@@ -273,8 +278,8 @@ class ProjectIndex:
     def conftest_paths(self, importer: Path) -> list[Path]:
         """The ``conftest.py`` files pytest loads for a test in ``importer``: in its folder
         and in each folder above it up to the project root, nearest first."""
-        folder = Path(os.path.realpath(importer.parent))
-        root = Path(os.path.realpath(self.root))
+        folder = _real(importer.parent)
+        root = _real(self.root)
         folders = [folder]
         if folder.is_relative_to(root):
             folders += [p for p in folder.parents if p.is_relative_to(root)]
@@ -306,7 +311,7 @@ class ProjectIndex:
     def offer(self, summary: ModuleSummary) -> None:
         """Keep ``summary`` (made by a check of the module's current bytes) unless one is
         kept for those bytes already."""
-        path = Path(os.path.realpath(summary.path))
+        path = _real(summary.path)
         if self._digests.get(path) == summary.digest:
             return
         try:
@@ -318,7 +323,7 @@ class ProjectIndex:
         self._stamps[path] = (stat.st_size, stat.st_mtime_ns)
 
     def summary(self, path: Path) -> ModuleSummary | None:
-        path = Path(os.path.realpath(path))
+        path = _real(path)
         if path in self._busy:
             return None  # an import cycle: this end is still being summarised
         try:
@@ -367,19 +372,30 @@ def forget() -> None:
     """Drop what the indexes know of folders and modules (a long-running server calls it
     when files come and go; summaries of changed modules are remade anyway)."""
     _LISTINGS.clear()
+    _REAL.clear()
     _ROOTS.clear()
     _CLOSURES.clear()
     for index in _INDEXES.values():
         index._found.clear()
 
 
+def _real(path: str | Path) -> Path:
+    """``path`` with its links resolved, memoised (:func:`forget` drops them)."""
+    key = str(path)
+    found = _REAL.get(key)
+    if found is None:
+        found = _REAL[key] = Path(os.path.realpath(key))
+    return found
+
+
+_REAL: dict[str, Path] = {}
+
+
 def _inside(path: Path, root: Path, importer: Path) -> bool:
     """A module of the project: under its root or next to the importing file (never a
     link out of it, nor an installed package)."""
-    real = Path(os.path.realpath(path))
-    return real.is_relative_to(os.path.realpath(root)) or real.parent == Path(
-        os.path.realpath(importer.parent)
-    )
+    real = _real(path)
+    return real.is_relative_to(_real(root)) or real.parent == _real(importer.parent)
 
 
 def project_root(path: Path) -> Path:
@@ -387,7 +403,7 @@ def project_root(path: Path) -> Path:
     folder = os.path.dirname(path)
     found = _ROOTS.get(folder)
     if found is None:
-        start = Path(os.path.realpath(folder or "."))
+        start = _real(folder or ".")
         found = _ROOTS[folder] = next(
             (f for f in (start, *start.parents) if any((f / m).exists() for m in ROOT_MARKERS)),
             start,
@@ -486,7 +502,7 @@ def dependency_order(paths: Sequence[Path], summarize: Summarize) -> list[int]:
     ``paths`` that import it (from the import lines; otherwise the given order): checking
     in that order, each module's summary comes from its own check, and no file needs a
     walk of its own to summarise one (see :meth:`ProjectIndex.offer`)."""
-    position = {Path(os.path.realpath(p)): i for i, p in enumerate(paths)}
+    position = {_real(p): i for i, p in enumerate(paths)}
     order: list[int] = []
     placed: set[int] = set()
     entered: set[int] = set()
@@ -511,7 +527,7 @@ def dependency_order(paths: Sequence[Path], summarize: Summarize) -> list[int]:
             scan = index.imports(path)
             for module in scan.modules if scan is not None else ():
                 found = index.module_path(path, module)
-                j = position.get(Path(os.path.realpath(found))) if found is not None else None
+                j = position.get(_real(found)) if found is not None else None
                 if j is not None and j not in placed and j != i:
                     stack.append((j, False))
     return order
