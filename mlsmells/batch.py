@@ -26,6 +26,7 @@ from mlsmells.engine.walk import summarize
 from mlsmells.runner import FileResult
 from mlsmells.semantic.index import dependency_order
 from mlsmells.sources import FileError
+from mlsmells.versions import Targets
 
 CACHE_DIR_ENV = "MLSMELLS_CACHE_DIR"
 """Environment variable naming the cache folder (``--cache-dir`` wins over it)."""
@@ -37,8 +38,8 @@ used there, only one named with ``--cache-dir`` or :data:`CACHE_DIR_ENV`."""
 MIN_FILES_PER_JOB = 4
 """Below this many files to check per worker, one process is faster than starting a pool."""
 
-_Task = tuple[Path, frozenset[str], str, Path | None]
-"""(path, codes checked in it, serialised settings, cache folder or None)."""
+_Task = tuple[Path, frozenset[str], str, Targets, Path | None]
+"""(path, codes checked in it, serialised settings, target versions, cache folder or None)."""
 
 
 # ---------------------------------------------------------------- options
@@ -140,7 +141,7 @@ def check_files(
         text = serialised.get(id(config))
         if text is None:
             text = serialised[id(config)] = config.serialise()
-        task = (path, codes, text, cache.root if cache is not None else None)
+        task = (path, codes, text, config.targets, cache.root if cache is not None else None)
         if cache is not None and jobs > 1:
             found = _lookup(cache, path, codes, text)
             if found is not None:
@@ -155,8 +156,8 @@ def check_files(
         # Modules before the files importing them: each one's summary comes from its check.
         order = dependency_order([task[0] for _, task in pending], summarize)
         for position in order:
-            index, (path, codes, text, _) = pending[position]
-            results[index] = check_one(path, codes, text, cache)
+            index, (path, codes, text, targets, _) = pending[position]
+            results[index] = check_one(path, codes, text, cache, targets)
     if cache is not None:
         cache.prune()
     return [result for result in results if result is not None]
@@ -171,11 +172,12 @@ def _lookup(cache: Cache, path: Path, codes: frozenset[str], settings: str) -> F
 
 
 def check_one(
-    path: Path, codes: frozenset[str], settings: str, cache: Cache | None
+    path: Path, codes: frozenset[str], settings: str, cache: Cache | None, targets: Targets
 ) -> FileResult:
-    """Check one file, through ``cache`` when there is one; never raises for the file."""
+    """Check one file, through ``cache`` when there is one; never raises for the file.
+    (``settings``, serialised, hold the ``targets``.)"""
     if cache is None:
-        return runner.check_file(path, codes)
+        return runner.check_file(path, codes, targets=targets)
     try:
         data = sources.read_bytes(path)  # a FIFO or device is refused, not waited on
     except FileError as error:  # not cached
@@ -184,7 +186,7 @@ def check_one(
     found = cache.get(path, key)
     if found is not None:
         return found
-    result = runner.check_file(path, codes, data=data)
+    result = runner.check_file(path, codes, data=data, targets=targets)
     cache.put(key, cache_module.encode(result))
     return result
 
@@ -195,13 +197,13 @@ _worker_caches: dict[Path, Cache] = {}
 
 def _work(task: _Task) -> str:
     """In a worker: check one file (through the cache) and return its encoded result."""
-    path, codes, settings, root = task
+    path, codes, settings, targets, root = task
     cache: Cache | None = None
     if root is not None:
         cache = _worker_caches.get(root)
         if cache is None:
             cache = _worker_caches[root] = Cache(root)
-    return cache_module.encode(check_one(path, codes, settings, cache))
+    return cache_module.encode(check_one(path, codes, settings, cache, targets))
 
 
 def _pool_map(workers: int, pending: Sequence[tuple[int, _Task]]) -> list[str]:

@@ -17,6 +17,9 @@ parent (as ruff does); without one, the defaults apply. Keys are kebab-case::
     extend-safe-fixes = ["ML401"]   # treat these unsafe fixes as safe
     extend-unsafe-fixes = ["ML101"] # treat these safe fixes as unsafe
 
+    [tool.mlsmells.target-versions]  # the library releases the project supports
+    scikit-learn = ">=1.0,<1.2"      # (else: its declared dependencies; else the newest)
+
 Every key is validated when read; a wrong type, a bad rule code or an unknown
 key is a :class:`ConfigError` with a one-line message naming the file and the
 key. A new setting is one field of :class:`Settings` plus one entry in
@@ -42,9 +45,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from mlsmells import registry
+from mlsmells import declared, registry, versions
 from mlsmells.records import Fix
 from mlsmells.runner import SKIP_DIRS
+from mlsmells.versions import Targets
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -86,6 +90,11 @@ class Settings:
     """Code prefixes whose unsafe fixes are applied as safe ones."""
     extend_unsafe_fixes: tuple[str, ...] = ()
     """Code prefixes whose safe fixes are applied only with ``--unsafe-fixes``."""
+    target_versions: tuple[tuple[str, str], ...] = ()
+    """(distribution, PEP 440 specifier) pairs of ``[tool.mlsmells.target-versions]``."""
+    targets: Targets = versions.NEWEST
+    """The library releases the file's project supports: :attr:`target_versions`, else
+    the project's declared dependencies (:meth:`with_declared`), else the newest."""
     test_files: tuple[str, ...] = DEFAULT_TEST_FILES
     """Globs of the test files: the rules of test code (``Rule.tests_only``) check only them."""
 
@@ -169,6 +178,16 @@ class Settings:
             return Fix.SAFE
         return safety
 
+    # ------------------------------------------------------------- versions
+    def with_declared(self, folder: Path) -> Settings:
+        """These settings with :attr:`targets` resolved for a file in ``folder``: the
+        ``target-versions`` setting, and for the libraries it does not name, the
+        dependencies declared by the project holding ``folder``."""
+        where = f"{self.source.name if self.source else PYPROJECT} [{SECTION}.target-versions]"
+        explicit = [(dist, spec, where) for dist, spec in self.target_versions]
+        targets = versions.resolve(explicit, declared.declarations(folder))
+        return replace(self, targets=targets) if targets != self.targets else self
+
     # ------------------------------------------------------------- merging
     def with_overrides(self, overrides: Overrides) -> Settings:
         """These settings with the command line's on top.
@@ -210,6 +229,7 @@ class Settings:
             "unsafe-fixes": self.unsafe_fixes,
             "extend-safe-fixes": list(self.extend_safe_fixes),
             "extend-unsafe-fixes": list(self.extend_unsafe_fixes),
+            "targets": self.targets.serialise(),
             "test-files": list(self.test_files),
         }
         return json.dumps(data, sort_keys=True, separators=(",", ":"))
@@ -478,6 +498,7 @@ _KEYS: Mapping[str, tuple[str, Callable[[object], Any]]] = {
     "unsafe-fixes": ("unsafe_fixes", _bool),
     "extend-safe-fixes": ("extend_safe_fixes", _selectors),
     "extend-unsafe-fixes": ("extend_unsafe_fixes", _selectors),
+    "target-versions": ("target_versions", functools.partial(versions.table, show=_show)),
     "test-files": ("test_files", _globs),
 }
 
@@ -566,6 +587,20 @@ KEY_DOCS: Mapping[str, KeyDoc] = {
         "`--unsafe-fixes`). Between `extend-safe-fixes` and `extend-unsafe-fixes`, the longer "
         "prefix wins and unsafe wins a tie.",
         example='["ML101"]',
+    ),
+    "target-versions": KeyDoc(
+        type="table: distribution → PEP 440 specifier",
+        description="The releases of each library the project supports (`numpy`, `pandas`, "
+        "`scikit-learn`, `torch`, `torchvision`). An API neither deprecated nor removed in "
+        "any of them is not reported (ML208, ML301, ML412, ML501), and a fix whose "
+        "replacement is missing from the oldest of them is not applied: the finding names "
+        "the release it needs, and JSON and SARIF show the fix as display-only. A library "
+        "not named here takes its range from the project's declared dependencies "
+        "(`[project] dependencies`, `requirements*.txt`, `setup.cfg` `install_requires`); "
+        "without one, the newest releases are assumed. `mlsmells check --show-settings` "
+        "prints the ranges in force and where they come from.",
+        example='{ scikit-learn = ">=1.0,<1.2", numpy = ">=1.21" }',
+        default="the project's declared dependencies, else the newest releases",
     ),
     "test-files": KeyDoc(
         type="list of globs",
@@ -685,8 +720,10 @@ class SettingsCache:
     ``overrides`` (the command line) go on top of every file's settings.
     With ``config`` (``--config PATH``) that file's settings apply to every
     path and no ``pyproject.toml`` is searched; with ``isolated``
-    (``--isolated``) none is read at all. Raises :class:`ConfigError` when
-    the ``config`` file is invalid.
+    (``--isolated``) none is read at all. Either way, the target versions of a
+    library the settings do not name come from the dependencies declared by each
+    path's own project (:meth:`Settings.with_declared`). Raises :class:`ConfigError`
+    when the ``config`` file is invalid.
     """
 
     def __init__(
@@ -712,8 +749,6 @@ class SettingsCache:
 
     def for_path(self, path: Path) -> Settings:
         """The settings of the file (or directory) ``path``; :class:`ConfigError` if invalid."""
-        if self._fixed is not None:
-            return self._fixed
         key = _absolute(path)
         cached = self._by_path.get(key)
         if cached is None:
@@ -722,10 +757,12 @@ class SettingsCache:
             cached = self._by_dir.get(directory)
             if cached is None:
                 try:
-                    found = _nearest(directory)
-                    cached = self._merged(
-                        Settings() if found is None else settings_from_table(found[1], found[0])
-                    )
+                    base = self._fixed
+                    if base is None:
+                        found = _nearest(directory)
+                        table = None if found is None else settings_from_table(found[1], found[0])
+                        base = self._merged(Settings() if table is None else table)
+                    cached = base.with_declared(directory)
                 except ConfigError as exc:
                     cached = exc
                 self._by_dir[directory] = cached
@@ -737,6 +774,23 @@ class SettingsCache:
     def is_excluded(self, path: Path, *, parents: bool = False) -> bool:
         """Whether ``path`` is excluded by the settings of the directory that holds it."""
         return self.for_path(path.parent).is_excluded(path, parents=parents)
+
+
+_TARGETS: dict[Path, Targets] = {}
+"""Folder -> the target versions of its files, for :func:`targets_for`."""
+
+
+def targets_for(path: Path) -> Targets:
+    """The target versions of the file ``path`` for the flake8 and pylint plugins: the
+    ``target-versions`` of the nearest ``[tool.mlsmells]`` (its other keys are the CLI's),
+    and the dependencies its project declares. :class:`ConfigError` if they are invalid."""
+    start = _resolved(path)
+    directory = start if start.is_dir() else start.parent
+    if directory not in _TARGETS:
+        source, table = _nearest(directory) or (None, {})
+        ours = {key: value for key, value in table.items() if key == "target-versions"}
+        _TARGETS[directory] = settings_from_table(ours, source).with_declared(directory).targets
+    return _TARGETS[directory]
 
 
 def load_settings(path: Path) -> Settings:

@@ -280,7 +280,10 @@ def _json_fix(file: _File, fix: Suggestion) -> dict[str, object] | None:
         if file.is_notebook:
             record["cell"] = start[0]
         edits.append(record)
-    return {"applicability": fix.applicability.value, "message": fix.message, "edits": edits}
+    record = {"applicability": fix.kind, "message": fix.message, "edits": edits}
+    if fix.needs is not None:
+        record["needs"] = fix.needs
+    return record
 
 
 def _records(files: Iterable[_File]) -> Iterable[dict[str, object]]:
@@ -462,7 +465,7 @@ def sarif_log(results: Sequence[FileResult], read: SourceReader | None = None) -
             if fix is not None:
                 entry["fixes"] = [
                     {
-                        "description": {"text": f"{fix.message} ({fix.applicability.value} fix)"},
+                        "description": {"text": _fix_description(fix)},
                         "artifactChanges": [
                             {
                                 "artifactLocation": artifact,
@@ -499,6 +502,12 @@ def sarif_log(results: Sequence[FileResult], read: SourceReader | None = None) -
     if relative:
         run["originalUriBaseIds"] = {SOURCE_ROOT: {"uri": Path.cwd().as_uri() + "/"}}
     return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
+
+
+def _fix_description(fix: Suggestion) -> str:
+    if fix.needs is None:
+        return f"{fix.message} ({fix.kind} fix)"
+    return f"{fix.message} (display-only fix: it needs {fix.needs}, which the project does not)"
 
 
 def write_sarif(

@@ -31,6 +31,7 @@ from mlsmells.sources import (
     split_lines,
 )
 from mlsmells.suppression import Suppressions
+from mlsmells.versions import NEWEST, Targets
 
 #: Directory names never descended into (a directory named on the command line is still checked).
 SKIP_DIRS = frozenset(
@@ -147,15 +148,16 @@ def check_source(
     cell_last_lines: frozenset[int] = frozenset(),
     line_map: Mapping[int, tuple[int, int]] | None = None,
     used: dict[Path, str] | None = None,
+    targets: Targets = NEWEST,
     digest: str | None = None,
 ) -> list[Diagnostic]:
     """The unsuppressed findings of ``active`` codes in ``source``.
 
     ``cell_last_lines`` and ``line_map`` describe the cells of a notebook's module
     (see :meth:`mlsmells.engine.Engine.run`); the project modules the findings used
-    go into ``used``; ``digest`` (the SHA-256 of the file's bytes) lets the walk leave
-    the module's summary in the project index. Raises :class:`FileError` when the
-    source does not parse.
+    go into ``used``; ``targets``: the library releases the project supports; ``digest``
+    (the SHA-256 of the file's bytes) lets the walk leave the module's summary in the
+    project index. Raises :class:`FileError` when the source does not parse.
     """
     with gc_paused():
         tree = parse(source, filename)
@@ -167,6 +169,7 @@ def check_source(
             cell_last_lines=cell_last_lines,
             line_map=line_map,
             used=used,
+            targets=targets,
             digest=digest,
         )
 
@@ -180,35 +183,45 @@ def check_tree(
     cell_last_lines: frozenset[int] = frozenset(),
     line_map: Mapping[int, tuple[int, int]] | None = None,
     used: dict[Path, str] | None = None,
+    targets: Targets = NEWEST,
     digest: str | None = None,
 ) -> list[Diagnostic]:
     """:func:`check_source` for a module already parsed from ``lines``."""
-    found = _engine(active).run(tree, lines, filename, cell_last_lines, line_map, used, digest)
+    found = _engine(active).run(
+        tree, lines, filename, cell_last_lines, line_map, used, targets, digest
+    )
     if not found:
         return []
     suppressions = Suppressions.from_lines(lines, tree)
     return [d for d in found if not suppressions.is_suppressed(d)]
 
 
-def check_file(path: Path, active: frozenset[str], data: bytes | None = None) -> FileResult:
+def check_file(
+    path: Path, active: frozenset[str], data: bytes | None = None, targets: Targets = NEWEST
+) -> FileResult:
     """Check one file; never raises for a problem with the file itself.
 
-    ``data``: the file's bytes, when the caller has read them already.
+    ``data``: the file's bytes, when the caller has read them already; ``targets``: the
+    library releases the file's project supports.
     """
     try:
         if path.suffix == NOTEBOOK_SUFFIX:
-            return check_notebook(path, active, data)
+            return check_notebook(path, active, data, targets)
         data = read_bytes(path) if data is None else data
         source = decode_source(data)
         used: dict[Path, str] = {}
         digest = hashlib.sha256(data).hexdigest()
-        found = check_source(source, str(path), active, used=used, digest=digest)
+        found = check_source(
+            source, str(path), active, used=used, targets=targets, digest=digest
+        )
         return FileResult(path, tuple(found), depends=_depends(used))
     except FileError as error:
         return FileResult(path, error=error)
 
 
-def check_notebook(path: Path, active: frozenset[str], data: bytes | None = None) -> FileResult:
+def check_notebook(
+    path: Path, active: frozenset[str], data: bytes | None = None, targets: Targets = NEWEST
+) -> FileResult:
     """Check a notebook's code cells as one module.
 
     Findings keep the module's line numbers; :attr:`FileResult.line_map` maps
@@ -229,6 +242,7 @@ def check_notebook(path: Path, active: frozenset[str], data: bytes | None = None
         cell_last_lines=notebook.cell_last_lines,
         line_map=line_map,
         used=used,
+        targets=targets,
     )
     return FileResult(
         path,

@@ -80,8 +80,9 @@ def read_source(path: Path) -> str:
     return decode_source(read_bytes(path))
 
 
-def read_bytes(path: Path) -> bytes:
-    """The bytes of the regular file ``path``; :class:`FileError` for anything else.
+def read_bytes(path: Path, limit: int | None = None) -> bytes:
+    """The bytes of the regular file ``path``; :class:`FileError` for anything else,
+    and for a file of more than ``limit`` bytes when a limit is given.
 
     A FIFO, socket or device (``/dev/zero``) is refused rather than read: reading
     one would wait for a writer forever, or never end. Opening does not block
@@ -99,7 +100,12 @@ def read_bytes(path: Path) -> bytes:
                 raise FileError("is a directory")
             if not stat.S_ISREG(mode):
                 raise FileError("not a regular file (a FIFO, socket or device); not read")
-            return handle.read()
+            if limit is None:
+                return handle.read()
+            data = handle.read(limit + 1)
+            if len(data) > limit:
+                raise FileError(f"larger than {limit} bytes; not read")
+            return data
     except OSError as exc:
         raise FileError(_os_reason(exc)) from None
 

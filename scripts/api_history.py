@@ -29,6 +29,9 @@ A probe is a string ``"<kind>:<spec>"``:
     bases) has this parameter. It warns when the default is the sentinel
     ``"deprecated"``/``"warn"`` or a deprecation warning of the class or
     function names the parameter.
+``fitted:<Class>|<Class>...:<name>``
+    As ``member``, or an attribute that a method of such a class sets on
+    ``self`` (``self.grid_scores_ = ...`` in ``fit``: a fitted attribute).
 ``value:<dotted callable>:<keyword>=<value>``
     The module defining the callable spells the string ``value`` as a
     literal (a parameter constraint, a table of criteria ...). It warns when
@@ -558,6 +561,9 @@ class Release:
         if kind == "member":
             classes, _, name = spec.partition(":")
             return self._member(classes.split("|"), name)
+        if kind == "fitted":
+            classes, _, name = spec.partition(":")
+            return self._member(classes.split("|"), name, fitted=True)
         if kind == "param":
             callable_, _, name = spec.partition(":")
             return self._param(callable_, name)
@@ -657,6 +663,26 @@ class Release:
                 found = stmt
         return found
 
+    @staticmethod
+    def _set_on_self(cls: ast.ClassDef, name: str) -> ast.AST | None:
+        """An assignment ``self.<name> = ...`` in a method of the class."""
+        for stmt in cls.body:
+            if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for sub in ast.walk(stmt):
+                targets = sub.targets if isinstance(sub, ast.Assign) else []
+                if isinstance(sub, (ast.AnnAssign, ast.AugAssign)):
+                    targets = [sub.target]
+                for target in (n for t in targets for n in ast.walk(t)):  # (a, self.b) = ...
+                    if (
+                        isinstance(target, ast.Attribute)
+                        and target.attr == name
+                        and isinstance(target.value, ast.Name)
+                        and target.value.id == "self"
+                    ):
+                        return sub
+        return None
+
     def _warning_of(self, node: ast.AST | None) -> tuple[bool, str | None]:
         if node is None:
             return False, None
@@ -728,13 +754,15 @@ class Release:
                 return False, None
         return False, None
 
-    def _member(self, classes: list[str], name: str) -> Answer:
+    def _member(self, classes: list[str], name: str, fitted: bool = False) -> Answer:
         present = False
         warns = False
         stated: str | None = None
         for class_name in classes:
             for _, cls in self.classes(class_name):
                 node = self._class_member(cls, name)
+                if node is None and fitted:
+                    node = self._set_on_self(cls, name)
                 if node is None:
                     continue
                 present = True

@@ -106,7 +106,7 @@ def test_numpy_table_covers_numpys_own_lists() -> None:
         assert api_changes.NUMPY[name].version == "1.24"
 
 
-def test_numpy_reintroduced_names_exist_and_are_not_reported() -> None:
+def test_numpy_reintroduced_names_exist_and_are_not_in_the_table() -> None:
     for name in api_changes.NUMPY_REINTRODUCED:
         assert _numpy_has(name)
         assert name not in api_changes.NUMPY
@@ -196,14 +196,14 @@ def test_sklearn_removed_keywords_are_absent(change: SklearnChange) -> None:
 def test_sklearn_removed_values_are_rejected(change: SklearnChange) -> None:
     from sklearn.utils._param_validation import InvalidParameterError
 
-    new_value = eval(change.new)  # a literal from the table: "\"sqrt\"", "1.0", "None"
     for qualname in change.callables:
         cls = _resolve(qualname)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             with pytest.raises(InvalidParameterError):
                 cls(**{change.keyword: change.old})._validate_params()
-            cls(**{change.keyword: new_value})._validate_params()
+            if change.safe:  # a literal from the table: "\"sqrt\"", "1.0", "None"
+                cls(**{change.keyword: eval(change.new)})._validate_params()
 
 
 _FEATURE_NAMERS = (
@@ -232,5 +232,31 @@ def test_sklearn_lookup_tables_hold_every_entry() -> None:
         + len({id(c) for c in api_changes.SKLEARN_KEYWORDS.values()})
         + len({id(c) for c in api_changes.SKLEARN_VALUES.values()})
         + len(api_changes.SKLEARN_METHODS)
+        + len({id(c) for c in api_changes.SKLEARN_ATTRIBUTES.values()})
     )
     assert keyed == len(SKLEARN)
+
+
+def test_sklearn_removed_fitted_attributes_are_absent() -> None:
+    import numpy as np
+
+    X = np.arange(40.0).reshape(20, 2)
+    y = np.arange(20) % 2
+    changes = [c for c in SKLEARN if c.where is Where.ATTRIBUTE]
+    assert changes
+    for change in changes:
+        for qualname in change.callables:
+            if not _sk_has(qualname):
+                continue  # sklearn.grid_search: the module itself is gone
+            cls = _resolve(qualname)
+            estimator = _resolve("sklearn.linear_model.LogisticRegression")()
+            if "Search" in qualname:
+                grid = {"C": [0.1, 1.0]}
+                fitted = cls(estimator, grid, cv=2) if "Grid" in qualname else cls(
+                    estimator, grid, n_iter=2, cv=2, random_state=0
+                )
+            else:
+                fitted = cls(estimator, cv=2)
+            fitted.fit(X, y)
+            assert not hasattr(fitted, change.old), f"{qualname}.{change.old} exists"
+            assert hasattr(fitted, change.new), f"{qualname} has no {change.new}"

@@ -402,6 +402,14 @@ SKLEARN_CASES: dict[str, tuple[str, str | None]] = {
         "from sklearn.datasets import make_blobs\n"
         "result = make_blobs(n_samples=10, random_state=0)[0]\n",
     ),
+    "lda_n_topics": (
+        "from sklearn.decomposition import LatentDirichletAllocation\n"
+        "model = LatentDirichletAllocation(n_topics=2, max_iter=3, random_state=0)\n"
+        "result = model.fit_transform(X)\n",
+        "from sklearn.decomposition import LatentDirichletAllocation\n"
+        "model = LatentDirichletAllocation(n_components=2, max_iter=3, random_state=0)\n"
+        "result = model.fit_transform(X)\n",
+    ),
     "externals_joblib": (
         "from sklearn.externals import joblib\n"
         "result = joblib.hash(X)\n",

@@ -185,7 +185,7 @@ def test_pylint_reports_an_internal_error(monkeypatch: pytest.MonkeyPatch, tmp_p
         def __init__(self, active: frozenset[str]) -> None:
             self.active = active
 
-        def run(self, *args: object) -> list[Diagnostic]:
+        def run(self, *args: object, **kwargs: object) -> list[Diagnostic]:
             return [crash]
 
     monkeypatch.setattr(pylint_plugin, "_engine", CrashingEngine)

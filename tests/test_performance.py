@@ -39,6 +39,7 @@ from mlsmells.fixes.base import FixContext, _spans_and_code
 from mlsmells.frontends import cli
 from mlsmells.frontends import fix as fix_command
 from mlsmells.semantic.names import last_names
+from mlsmells.versions import NEWEST, Targets
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -316,10 +317,10 @@ def test_file_changed_while_checked_is_cached_under_what_was_checked(
     real_check_file = runner.check_file
 
     def edit_meanwhile(
-        file: Path, codes: frozenset[str], data: bytes | None = None
+        file: Path, codes: frozenset[str], data: bytes | None = None, targets: Targets = NEWEST
     ) -> runner.FileResult:
         file.write_text(CLEAN)  # the editor saves while mlsmells works
-        return real_check_file(file, codes, data)
+        return real_check_file(file, codes, data, targets)
 
     monkeypatch.setattr(runner, "check_file", edit_meanwhile)
     assert [d.code for d in check([path], Cache(tmp_path / "cache"))[0].diagnostics] == ["ML101"]
@@ -457,9 +458,9 @@ def test_fixer_counts_libcst_parses_through_fix_context(monkeypatch: pytest.Monk
     contexts: list[str] = []
     real = apply_module.FixContext
 
-    def counting(text: str, settings: Settings) -> FixContext:
+    def counting(text: str, seed: int, targets: Targets) -> FixContext:
         contexts.append(text)
-        return real(text, settings)
+        return real(text, seed, targets)
 
     monkeypatch.setattr(apply_module, "FixContext", counting)
     result = fix_command.fix_source(FIXABLE, "train.py", registry.select_codes())

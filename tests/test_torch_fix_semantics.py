@@ -10,6 +10,7 @@ ML412 table).
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -205,6 +206,49 @@ def test_ml412_safe_fix_keeps_results(name: str) -> None:
     before = SETUP + ML412_CASES[name]
     after = fixed(before, "ML412")
     same(run(before)["result"], run(after)["result"])
+
+
+def test_loader_iterator_next_is_the_builtin_next(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``it.next()`` -> ``next(it)``: up to PyTorch 1.12 the iterator defined ``next =
+    __next__`` (Python 2's spelling); run ``before`` with that definition back."""
+    from torch.utils.data import dataloader
+
+    source = (
+        "from torch.utils.data import DataLoader, TensorDataset\n"
+        "loader = DataLoader(TensorDataset(torch.arange(12.0)), batch_size=4, shuffle=True)\n"
+        "batches = iter(loader)\n"
+        "first = batches.next()\n"
+        "result = (first, batches.next())\n"
+    )
+    after = fixed(SETUP + source, "ML412")
+    assert "next(batches)" in after
+    iterator = dataloader._BaseDataLoaderIter
+    monkeypatch.setattr(iterator, "next", iterator.__next__, raising=False)
+    same(run(SETUP + source)["result"], run(after)["result"])
+
+
+def test_mnist_renamed_attributes_are_the_new_ones(tmp_path: Path) -> None:
+    """``train_set.train_labels`` -> ``train_set.targets`` (the property returned it), on
+    a tiny MNIST written in its own file format."""
+    pytest.importorskip("torchvision")
+    raw = tmp_path / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    images = bytes(i % 256 for i in range(2 * 28 * 28))
+    for prefix, count in (("train", 2), ("t10k", 2)):
+        header = (2051).to_bytes(4, "big") + count.to_bytes(4, "big") + (28).to_bytes(4, "big")
+        (raw / f"{prefix}-images-idx3-ubyte").write_bytes(header + (28).to_bytes(4, "big") + images)
+        labels = (2049).to_bytes(4, "big") + count.to_bytes(4, "big") + bytes([3, 7])
+        (raw / f"{prefix}-labels-idx1-ubyte").write_bytes(labels)
+    source = (
+        "import torchvision\n"
+        f"train_set = torchvision.datasets.MNIST({str(tmp_path)!r}, train=True)\n"
+        f"test_set = torchvision.datasets.MNIST({str(tmp_path)!r}, train=False)\n"
+        "result = (train_set.train_data, train_set.train_labels, test_set.test_data,\n"
+        "          test_set.test_labels)\n"
+    )
+    after = fixed(source, "ML412")
+    assert ".train_labels" not in after and ".targets" in after
+    same(run(source)["result"], run(after)["result"])
 
 
 def test_every_safe_shape_has_a_case() -> None:

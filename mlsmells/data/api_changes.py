@@ -33,7 +33,7 @@ import enum
 import re
 from dataclasses import dataclass
 
-from mlsmells.data.api_history import lifetime
+from mlsmells.data.api_history import Lifetime, floor, lifetime
 
 
 class Status(enum.Enum):
@@ -224,8 +224,18 @@ def _numpy_new_probe(change: NumpyChange) -> str | None:
     return None  # a builtin, a literal, ``a.item()`` (every array's), or no replacement
 
 
+#: NumPy's scalar types, which every release has: before 1.20 they were made at import
+#: time, and the first type stubs (1.20) are where the releases can show them.
+_SCALAR_TYPES = frozenset(
+    {"float64", "complex128", "complex64", "longdouble", "clongdouble", "bytes_", "str_",
+     "intp", "uintp", "bool_", "object_", "void"}
+)  # fmt: skip
+
+
 def _dated_numpy(change: NumpyChange) -> NumpyChange:
     life = lifetime("numpy", f"attr:numpy.{change.name}", _numpy_new_probe(change))
+    if change.target in _SCALAR_TYPES:
+        life = dataclasses.replace(life, replacement_since=floor("numpy"))
     return dataclasses.replace(change, **dataclasses.asdict(life))
 
 
@@ -234,10 +244,16 @@ _NUMPY_CHANGES = tuple(_dated_numpy(c) for c in _NUMPY_CHANGES)
 #: ``numpy.<name>`` -> its change record.
 NUMPY: dict[str, NumpyChange] = {c.name: c for c in _NUMPY_CHANGES}
 
+#: Removed submodules (``import numpy.compat`` and ``from numpy.compat import ...`` fail).
+NUMPY_MODULES = frozenset({"compat"})
+
 #: Aliases removed in NumPy 1.24 and defined again in NumPy 2.0 with a new meaning
-#: (``np.bool`` is now ``np.bool_``, ``np.long`` the C long). Code using them is valid
-#: NumPy 2, so they are not reported (ruff's NPY001 omits them for the same reason).
-NUMPY_REINTRODUCED: dict[str, str] = {"bool": "2.0", "long": "2.0"}
+#: (``np.bool`` is now ``np.bool_``, ``np.long`` the C long), with what to write for
+#: NumPy 1.24 to 1.26 too. Code using them is valid NumPy 2, so they are reported only
+#: for a project that supports one of 1.24 to 1.26 (ruff's NPY001 omits them).
+NUMPY_REINTRODUCED: dict[str, str] = {"bool": "`bool` (or `np.bool_`)", "long": "`int`"}
+#: The releases without them.
+NUMPY_GAP = ("1.24", "2.0")
 
 
 # ------------------------------------------------------------------ scikit-learn
@@ -256,6 +272,8 @@ class Where(enum.Enum):
     """A string value of a keyword argument (``criterion="mse"``)."""
     METHOD = "method"
     """A method of fitted transformers (``get_feature_names()``)."""
+    ATTRIBUTE = "attribute"
+    """A fitted attribute of the estimators in ``callables`` (``grid_scores_``)."""
 
 
 @dataclass(frozen=True)
@@ -336,11 +354,52 @@ def _keyword(
 
 
 def _value(
-    keyword: str, old: str, version: str, new: str, callables: tuple[str, ...]
+    keyword: str,
+    old: str,
+    version: str,
+    new: str,
+    callables: tuple[str, ...],
+    safe: bool = True,
 ) -> SklearnChange:
     return SklearnChange(
-        Where.VALUE, old, version, new, True, callables, keyword=keyword, replacement=new
+        Where.VALUE,
+        old,
+        version,
+        new,
+        safe,
+        callables,
+        keyword=keyword,
+        replacement=new if safe else "",
     )
+
+
+def _attribute(old: str, version: str, new: str, callables: tuple[str, ...]) -> SklearnChange:
+    return SklearnChange(Where.ATTRIBUTE, old, version, new, False, callables)
+
+
+_SGD = tuple(
+    f"{_SK}.linear_model.{n}"
+    for n in (
+        "SGDClassifier", "SGDRegressor", "Perceptron", "PassiveAggressiveClassifier",
+        "PassiveAggressiveRegressor",
+    )
+)  # fmt: skip
+_CLASS_WEIGHTED = (
+    f"{_SK}.linear_model.LogisticRegression",
+    f"{_SK}.linear_model.LogisticRegressionCV",
+    f"{_SK}.linear_model.SGDClassifier",
+    f"{_SK}.linear_model.RidgeClassifier",
+    f"{_SK}.linear_model.Perceptron",
+    f"{_SK}.svm.SVC",
+    f"{_SK}.svm.LinearSVC",
+    f"{_SK}.svm.NuSVC",
+    *_TREE_CLASSIFIERS,
+)
+_SEARCHES = tuple(
+    f"{_SK}.{module}.{name}"
+    for module in ("model_selection", "grid_search")
+    for name in ("GridSearchCV", "RandomizedSearchCV")
+)
 
 
 _SKLEARN_CHANGES: tuple[SklearnChange, ...] = (
@@ -355,6 +414,11 @@ _SKLEARN_CHANGES: tuple[SklearnChange, ...] = (
     _module(f"{_SK}.datasets.samples_generator", "0.24", f"{_SK}.datasets", safe=True),
     _module(f"{_SK}.metrics.scorer", "0.24", f"{_SK}.metrics"),
     _module(f"{_SK}.utils.testing", "0.24", "numpy.testing / pytest"),
+    _module(
+        f"{_SK}.feature_extraction.stop_words",
+        "0.24",
+        "`ENGLISH_STOP_WORDS` from `sklearn.feature_extraction.text`",
+    ),
     # Functions and classes.
     _name(f"{_SK}.metrics.plot_confusion_matrix", "1.2", "ConfusionMatrixDisplay.from_estimator"),
     _name(f"{_SK}.metrics.plot_roc_curve", "1.2", "RocCurveDisplay.from_estimator"),
@@ -382,6 +446,7 @@ _SKLEARN_CHANGES: tuple[SklearnChange, ...] = (
     _name(f"{_SK}.mixture.GMM", "0.20", f"{_SK}.mixture.GaussianMixture"),
     _name(f"{_SK}.utils.safe_indexing", "0.24", "indexing the data directly"),
     _name(f"{_SK}.metrics.SCORERS", "1.3", f"{_SK}.metrics.get_scorer_names"),
+    _name(f"{_SK}.datasets.fetch_mldata", "0.22", f"{_SK}.datasets.fetch_openml"),
     # Keywords.
     _keyword(
         "sparse", "1.4", "sparse_output", (f"{_SK}.preprocessing.OneHotEncoder",), safe=True
@@ -447,6 +512,34 @@ _SKLEARN_CHANGES: tuple[SklearnChange, ...] = (
         (f"{_SK}.linear_model.LogisticRegression",),
         safe=False,
     ),
+    _keyword(
+        "n_topics",
+        "0.21",
+        "n_components",
+        (f"{_SK}.decomposition.LatentDirichletAllocation",),
+        safe=True,
+    ),
+    _keyword(
+        "alpha",
+        "1.2",
+        "`alpha_W=` (and `alpha_H=`, which defaults to it)",
+        (f"{_SK}.decomposition.NMF",),
+        safe=False,
+    ),
+    _keyword(
+        "verbose",
+        "1.3",
+        "nothing (it had no effect)",
+        (f"{_SK}.impute.SimpleImputer",),
+        safe=False,
+    ),
+    _keyword(
+        "n_iter",
+        "0.21",
+        "`max_iter=` with `tol=None` (the same number of epochs)",
+        _SGD,
+        safe=False,
+    ),
     # Values.
     _value("criterion", "mse", "1.2", '"squared_error"', (*_TREE_REGRESSORS, _GB_REGRESSOR)),
     _value("criterion", "mae", "1.2", '"absolute_error"', _TREE_REGRESSORS),
@@ -464,6 +557,23 @@ _SKLEARN_CHANGES: tuple[SklearnChange, ...] = (
     _value("max_features", "auto", "1.3", '"sqrt"', _TREE_CLASSIFIERS),
     _value("max_features", "auto", "1.3", "1.0", _TREE_REGRESSORS),
     _value("penalty", "none", "1.4", "None", (f"{_SK}.linear_model.LogisticRegression",)),
+    _value(
+        "cv",
+        "prefit",
+        "1.8",
+        "the fitted estimator wrapped in `FrozenEstimator` (`sklearn.frozen`) and the default "
+        "`cv`",
+        (f"{_SK}.calibration.CalibratedClassifierCV",),
+        safe=False,
+    ),
+    _value(
+        "class_weight",
+        "auto",
+        "0.19",
+        '`"balanced"` (weights normalised differently)',
+        _CLASS_WEIGHTED,
+        safe=False,
+    ),
     # Methods of fitted transformers.
     SklearnChange(
         Where.METHOD,
@@ -473,6 +583,9 @@ _SKLEARN_CHANGES: tuple[SklearnChange, ...] = (
         True,
         replacement="get_feature_names_out",
     ),
+    # Fitted attributes.
+    _attribute("grid_scores_", "0.20", "cv_results_", _SEARCHES),
+    _attribute("grid_scores_", "1.2", "cv_results_", (f"{_SK}.feature_selection.RFECV",)),
 )
 
 _NAME = re.compile(r"[A-Za-z_][\w.]*")
@@ -502,19 +615,47 @@ def _sklearn_probes(change: SklearnChange) -> tuple[str, str | None, str | None]
         new_value = change.new.strip('"')
         new = f"value:{owner}:{change.keyword}={new_value}" if change.new.startswith('"') else None
         return old, new, None
+    if change.where is Where.ATTRIBUTE:
+        classes = "|".join(_ATTRIBUTE_CLASSES[owner])
+        return f"fitted:{classes}:{change.old}", f"fitted:{classes}:{change.new}", None
     classes = "CountVectorizer|_VectorizerMixin"
     return f"member:{classes}:{change.old}", f"member:{classes}:{change.new}", None
 
+
+#: The classes where the releases find a fitted attribute (set in ``fit`` of a base).
+_ATTRIBUTE_CLASSES = {
+    f"{_SK}.model_selection.GridSearchCV": ("BaseSearchCV", "GridSearchCV"),
+    f"{_SK}.feature_selection.RFECV": ("RFECV",),
+}
 
 #: Values the releases cannot be searched for (``"auto"`` stays a literal of the module
 #: for other parameters): the removal the changelog gives (1.3: "max_features='auto'
 #: removed from the tree-based models").
 _DOCUMENTED_REMOVAL = {("max_features", "auto"): "1.3"}
+#: Values whose whole life is older or elsewhere than the releases can show: 0.17
+#: deprecated ``class_weight="auto"`` (in ``sklearn.utils.class_weight``, not the
+#: estimators' modules, which spell ``"auto"`` for other parameters), 0.19 removed it.
+_DOCUMENTED_LIFE = {("class_weight", "auto"): Lifetime("0.17", "0.19", None)}
+
+
+#: Deprecations whose warning the releases cannot show (raised by a shared validation
+#: helper or on import by a test-aware function): (old, first callable or module) -> the
+#: version of the release notes.
+_DOCUMENTED_DEPRECATION = {
+    ("n_iter", f"{_SK}.linear_model.SGDClassifier"): "0.19",
+    ("grid_scores_", f"{_SK}.feature_selection.RFECV"): "1.0",
+    (f"{_SK}.feature_extraction.stop_words", ""): "0.22",
+}
 
 
 def _dated_sklearn(change: SklearnChange) -> SklearnChange:
+    documented = _DOCUMENTED_LIFE.get((change.keyword, change.old))
+    if documented is not None:
+        return dataclasses.replace(change, **dataclasses.asdict(documented))
     old, new, warns = _sklearn_probes(change)
-    life = lifetime("sklearn", old, new, warns=warns)
+    owner = change.callables[0] if change.callables else ""
+    stated = _DOCUMENTED_DEPRECATION.get((change.old, owner))
+    life = lifetime("sklearn", old, new, warns=warns, documented=stated)
     removed = _DOCUMENTED_REMOVAL.get((change.keyword, change.old))
     if removed is not None:
         life = dataclasses.replace(life, removed_in=removed)
@@ -541,4 +682,9 @@ SKLEARN_VALUES: dict[tuple[str, str, str], SklearnChange] = {
 #: method name -> change.
 SKLEARN_METHODS: dict[str, SklearnChange] = {
     c.old: c for c in SKLEARN if c.where is Where.METHOD
+}
+
+#: (estimator qualname, fitted attribute) -> change.
+SKLEARN_ATTRIBUTES: dict[tuple[str, str], SklearnChange] = {
+    (q, c.old): c for c in SKLEARN if c.where is Where.ATTRIBUTE for q in c.callables
 }

@@ -302,6 +302,8 @@ PROBES: dict[str, tuple[str | None, str | None, str | None, str | None]] = {
     "pandas:param:pandas.read_csv:prefix": ("1.1", "1.5", None, None),
     "pandas:param:pandas.read_csv:squeeze": ("1.1", "1.5", None, None),
     "pandas:param:pandas.read_csv:warn_bad_lines": ("1.1", "1.5", None, None),
+    "sklearn:attr:sklearn.datasets.fetch_mldata": ("0.18", "0.21", "0.20", "0.20"),
+    "sklearn:attr:sklearn.datasets.fetch_openml": ("0.20", "1.9", None, None),
     "sklearn:attr:sklearn.datasets.load_boston": ("0.18", "1.1", "1.0", "1.0"),
     "sklearn:attr:sklearn.impute.SimpleImputer": ("0.20", "1.9", "0.23", "1.1"),
     "sklearn:attr:sklearn.inspection.PartialDependenceDisplay.from_estimator": (
@@ -334,6 +336,10 @@ PROBES: dict[str, tuple[str | None, str | None, str | None, str | None]] = {
     "sklearn:attr:sklearn.neighbors.DistanceMetric": ("0.18", "1.2", None, None),
     "sklearn:attr:sklearn.preprocessing.Imputer": ("0.18", "0.21", "0.20", "0.20"),
     "sklearn:attr:sklearn.utils.safe_indexing": ("0.18", "0.23", "0.22", "0.22"),
+    "sklearn:fitted:BaseSearchCV|GridSearchCV:cv_results_": ("0.18", "1.9", None, None),
+    "sklearn:fitted:BaseSearchCV|GridSearchCV:grid_scores_": ("0.18", "0.19", "0.18", "0.18"),
+    "sklearn:fitted:RFECV:cv_results_": ("1.0", "1.9", None, None),
+    "sklearn:fitted:RFECV:grid_scores_": ("0.18", "1.1", None, None),
     "sklearn:member:CountVectorizer|_VectorizerMixin:get_feature_names": (
         "0.18", "1.1", None, None,
     ),
@@ -346,6 +352,7 @@ PROBES: dict[str, tuple[str | None, str | None, str | None, str | None]] = {
     "sklearn:mod:sklearn.discriminant_analysis": ("0.18", "1.9", None, None),
     "sklearn:mod:sklearn.externals.joblib": ("0.18", "0.22", "0.21", None),
     "sklearn:mod:sklearn.externals.six": ("0.18", "0.22", "0.21", "0.21"),
+    "sklearn:mod:sklearn.feature_extraction.stop_words": ("0.18", "0.23", None, None),
     "sklearn:mod:sklearn.grid_search": ("0.18", "0.19", "0.18", "0.18"),
     "sklearn:mod:sklearn.lda": ("0.18", "0.18", "0.18", None),
     "sklearn:mod:sklearn.learning_curve": ("0.18", "0.19", "0.18", "0.18"),
@@ -356,9 +363,17 @@ PROBES: dict[str, tuple[str | None, str | None, str | None, str | None]] = {
     "sklearn:mod:sklearn.utils.testing": ("0.18", "0.23", None, None),
     "sklearn:param:sklearn.cluster.AgglomerativeClustering:affinity": ("0.18", "1.3", "1.2", "1.2"),
     "sklearn:param:sklearn.cluster.AgglomerativeClustering:metric": ("1.2", "1.9", "1.2", "1.2"),
+    "sklearn:param:sklearn.decomposition.LatentDirichletAllocation:n_components": (
+        "0.19", "1.9", "0.19", "0.19",
+    ),
+    "sklearn:param:sklearn.decomposition.LatentDirichletAllocation:n_topics": (
+        "0.18", "0.20", "0.19", "0.19",
+    ),
+    "sklearn:param:sklearn.decomposition.NMF:alpha": ("0.18", "1.1", "1.0", "1.0"),
     "sklearn:param:sklearn.ensemble.AdaBoostClassifier:algorithm": ("0.18", "1.7", "1.4", "1.6"),
     "sklearn:param:sklearn.ensemble.BaggingClassifier:base_estimator": ("0.18", "1.3", "1.2", None),
     "sklearn:param:sklearn.ensemble.BaggingClassifier:estimator": ("1.2", "1.9", None, None),
+    "sklearn:param:sklearn.impute.SimpleImputer:verbose": ("0.20", "1.2", "1.1", "1.1"),
     "sklearn:param:sklearn.linear_model.LinearRegression:normalize": ("0.18", "1.1", "1.0", None),
     "sklearn:param:sklearn.linear_model.LogisticRegression:multi_class": (
         "0.18", "1.7", "0.20", "1.5",
@@ -367,6 +382,7 @@ PROBES: dict[str, tuple[str | None, str | None, str | None, str | None]] = {
         "0.18", "1.2", "1.1", "1.1",
     ),
     "sklearn:param:sklearn.linear_model.RANSACRegressor:estimator": ("1.1", "1.9", "1.1", "1.1"),
+    "sklearn:param:sklearn.linear_model.SGDClassifier:n_iter": ("0.18", "0.20", None, None),
     "sklearn:param:sklearn.manifold.TSNE:max_iter": ("1.5", "1.9", "1.5", "1.5"),
     "sklearn:param:sklearn.manifold.TSNE:n_iter": ("0.18", "1.6", "1.5", "1.5"),
     "sklearn:param:sklearn.metrics.make_scorer:needs_proba": ("0.18", "1.5", "1.4", None),
@@ -383,6 +399,9 @@ PROBES: dict[str, tuple[str | None, str | None, str | None, str | None]] = {
     ),
     "sklearn:param:sklearn.semi_supervised.SelfTrainingClassifier:estimator": (
         "1.6", "1.9", "1.6", "1.6",
+    ),
+    "sklearn:value:sklearn.calibration.CalibratedClassifierCV:cv=prefit": (
+        "0.18", "1.7", "1.6", "1.6",
     ),
     "sklearn:value:sklearn.ensemble.GradientBoostingClassifier:loss=deviance": (
         "0.18", "1.2", "1.1", "1.1",
@@ -531,6 +550,7 @@ PROBES: dict[str, tuple[str | None, str | None, str | None, str | None]] = {
     "torch:attr:torch.nn.utils.stateless.functional_call": ("1.12", "2.13", "2.0", "2.0"),
     "torch:attr:torch.nn.utils.weight_norm": ("1.4", "2.13", "2.1", None),
     "torch:attr:torch.norm": ("1.4", "2.13", None, None),
+    "torch:attr:torch.optim.lr_scheduler.EPOCH_DEPRECATION_WARNING": ("1.4", "2.13", None, None),
     "torch:attr:torch.outer": ("1.7", "2.13", None, None),
     "torch:attr:torch.qr": ("1.4", "2.13", "1.8", None),
     "torch:attr:torch.range": ("1.4", "2.13", "1.4", None),
@@ -543,12 +563,16 @@ PROBES: dict[str, tuple[str | None, str | None, str | None, str | None]] = {
     "torch:attr:torch.testing.assert_close": ("1.9", "2.13", None, None),
     "torch:attr:torch.triangular_solve": ("1.4", "2.13", "1.11", None),
     "torch:attr:torch.vmap": ("2.0", "2.13", None, None),
+    "torch:member:_BaseDataLoaderIter|_DataLoaderIter:next": ("1.4", "1.12", None, None),
     "torch:param:torch.nn.functional.mse_loss:reduction": ("1.4", "2.13", None, None),
     "torch:param:torch.nn.functional.mse_loss:size_average": ("1.4", "2.13", None, None),
+    "torch:param:torch.optim.lr_scheduler.StepLR:verbose": ("1.7", "2.6", "2.2", None),
     "torchvision:attr:torchvision.models.ResNet50_Weights": ("0.13", "0.29", None, None),
     "torchvision:attr:torchvision.models._utils.handle_legacy_interface": (
         "0.13", "0.29", "0.13", "0.13",
     ),
     "torchvision:attr:torchvision.transforms.v2.ToImage": ("0.16", "0.29", None, None),
     "torchvision:attr:torchvision.transforms.v2.ToTensor": ("0.15", "0.29", "0.15", None),
+    "torchvision:fitted:MNIST:targets": ("0.12", "0.29", None, None),
+    "torchvision:member:MNIST:train_labels": ("0.12", "0.29", "0.12", None),
 }

@@ -40,7 +40,7 @@ class Where(enum.Enum):
     """A name in the pandas namespace (``owners`` is empty): ``pandas.np`` ..."""
     ARGUMENT = "argument"
     """A form of an argument (``owners`` as for KEYWORD): ``agg`` given a dict of dicts
-    (renaming while aggregating). No rule reads these yet: see :data:`ARGUMENTS`."""
+    (renaming while aggregating)."""
 
 
 class Access(enum.Enum):
@@ -347,7 +347,7 @@ KEYWORDS: dict[tuple[str, str], Removed] = {
 #: Qualified name -> entry.
 NAMES: dict[str, Removed] = {e.name: e for e in TABLE if e.where is Where.NAME}
 #: (method, owner) -> entry for removed forms of an argument (``agg`` with a dict of
-#: dicts); owners as for KEYWORDS. Not read by ML208 yet.
+#: dicts); owners as for KEYWORDS.
 ARGUMENTS: dict[tuple[str, str], Removed] = {
     (e.name, owner): e for e in TABLE if e.where is Where.ARGUMENT for owner in e.owners
 }

@@ -551,3 +551,90 @@ TORCHVISION_PRETRAINED = _dated_form(
     "attr:torchvision.models._utils.handle_legacy_interface",
     "attr:torchvision.models.ResNet50_Weights",
 )
+
+# ------------------------------------------------------------- usages of objects
+
+#: ``it.next()`` on a DataLoader's iterator: Python 2's spelling, removed in PyTorch 1.13.
+LOADER_NEXT = TorchDeprecation(
+    "DataLoader iterator .next()",
+    "1.13",
+    "`next(iterator)`",
+    True,
+    "torch/utils/data/dataloader.py: _BaseDataLoaderIter defined `next = __next__  # Python "
+    "2 compatibility` up to 1.12 and 1.13 dropped it (AttributeError), with no warning "
+    "before; the builtin `next` calls the same `__next__`",
+    removed=True,
+)
+#: ``verbose=`` of the learning-rate schedulers: deprecated in PyTorch 2.2.
+SCHEDULER_VERBOSE = TorchDeprecation(
+    "verbose of LR schedulers",
+    "2.2",
+    "nothing: print `scheduler.get_last_lr()` where the rate is wanted",
+    False,
+    "torch/optim/lr_scheduler.py (2.2): `verbose` defaults to \"deprecated\", and a value "
+    "given warns 'The verbose parameter is deprecated. Please use get_last_lr() to access "
+    "the learning rate.'; 2.7 removed the parameter (TypeError)",
+    removed=True,
+)
+#: ``scheduler.step(epoch)``: deprecated in PyTorch 1.4 (``ReduceLROnPlateau.step(metrics)``
+#: is another method: its argument is the metric).
+SCHEDULER_EPOCH = TorchDeprecation(
+    "scheduler.step(epoch)",
+    "1.4",
+    "`scheduler.step()` once per epoch (the epoch is counted by the scheduler)",
+    False,
+    "torch/optim/lr_scheduler.py: EPOCH_DEPRECATION_WARNING 'The epoch parameter in "
+    "`scheduler.step()` was not necessary and is being deprecated where possible. Please "
+    "use `scheduler.step()` to step the scheduler.' (1.4 release notes); a closed form "
+    "where the scheduler has one",
+)
+#: torchvision's MNIST datasets (and subclasses): ``train_data`` ... renamed in 0.2.2.
+MNIST_RENAMED: dict[str, str] = {
+    "train_data": "data",
+    "test_data": "data",
+    "train_labels": "targets",
+    "test_labels": "targets",
+}
+MNIST_CLASSES = frozenset(
+    f"torchvision.datasets.{name}"
+    for name in ("MNIST", "FashionMNIST", "KMNIST", "EMNIST", "QMNIST")
+)
+MNIST_ATTRIBUTES = TorchDeprecation(
+    "torchvision MNIST train_data/train_labels/test_data/test_labels",
+    "0.2.2",
+    "`.data` / `.targets`",
+    True,
+    "torchvision/datasets/mnist.py: the properties warn '<name> has been renamed data' "
+    "('... targets') and return self.data / self.targets (pytorch/vision#742, torchvision "
+    "0.2.2)",
+    library="torchvision",
+)
+
+
+def _dated_usage(
+    entry: TorchDeprecation, library: str, old: str, new: str | None
+) -> TorchDeprecation:
+    life = lifetime(library, old, new, documented=entry.version)
+    deprecated_in = life.deprecated_in
+    if deprecated_in is not None and version_key(entry.version) < version_key(deprecated_in):
+        deprecated_in = entry.version  # older than the releases examined: the release notes
+    return dataclasses.replace(
+        entry,
+        deprecated_in=deprecated_in,
+        removed_in=life.removed_in,
+        replacement_since=life.replacement_since,
+    )
+
+
+LOADER_NEXT = _dated_usage(
+    LOADER_NEXT, "torch", "member:_BaseDataLoaderIter|_DataLoaderIter:next", None
+)
+SCHEDULER_VERBOSE = _dated_usage(
+    SCHEDULER_VERBOSE, "torch", "param:torch.optim.lr_scheduler.StepLR:verbose", None
+)
+SCHEDULER_EPOCH = _dated_usage(
+    SCHEDULER_EPOCH, "torch", "attr:torch.optim.lr_scheduler.EPOCH_DEPRECATION_WARNING", None
+)
+MNIST_ATTRIBUTES = _dated_usage(
+    MNIST_ATTRIBUTES, "torchvision", "member:MNIST:train_labels", "fitted:MNIST:targets"
+)

@@ -22,6 +22,7 @@ from mlsmells.semantic.index import ProjectView
 from mlsmells.semantic.model import SemanticModel
 from mlsmells.semantic.program import Program
 from mlsmells.semantic.scopes import Scope
+from mlsmells.versions import NEWEST, Targets
 
 A = TypeVar("A", bound="Analysis")
 
@@ -42,8 +43,11 @@ class Context:
         line_map: Mapping[int, tuple[int, int]] | None = None,
         program: Program | None = None,
         project: ProjectView | None = None,
+        targets: Targets = NEWEST,
     ) -> None:
         self.tree = tree
+        self.targets = targets
+        """The library releases the file's project supports (:mod:`mlsmells.versions`)."""
         self.lines = lines
         self.filename = filename
         self.model = SemanticModel(program, project)
@@ -134,8 +138,20 @@ class Context:
         node: ast.AST,
         *args: object,
         data: Iterable[tuple[str, str]] = (),
+        replacement_since: tuple[str, str | None] | None = None,
         **kwargs: object,
     ) -> None:
+        """Report ``rule`` at ``node``. ``replacement_since``: (library, release) from which
+        the replacement the finding proposes exists; when the project supports an older
+        release, the message says which it needs, and the finding carries it as
+        ``needs`` (its fix is then display-only: shown, never applied)."""
+        message = rule.format(*args, **kwargs)
+        if replacement_since is not None:
+            missing = self.targets.missing(*replacement_since)
+            if missing is not None:
+                message += f" (the replacement needs {missing})"
+                library, release = replacement_since
+                data = (*data, ("needs", f"{library} {release}"))
         line = getattr(node, "lineno", 1)
         col = getattr(node, "col_offset", 0)
         end_line = getattr(node, "end_lineno", None) or line
@@ -143,9 +159,7 @@ class Context:
         if end_col is None:
             end_col = col
         self.diagnostics.append(
-            Diagnostic(
-                line, col, rule.code, rule.format(*args, **kwargs), end_line, end_col, tuple(data)
-            )
+            Diagnostic(line, col, rule.code, message, end_line, end_col, tuple(data))
         )
 
     def analysis(self, kind: type[A]) -> A:
@@ -249,10 +263,18 @@ class Check(Visitor):
         node: ast.AST,
         *args: object,
         data: Iterable[tuple[str, str]] = (),
+        replacement_since: tuple[str, str | None] | None = None,
         **kwargs: object,
     ) -> None:
         if code in self.active:
-            self.ctx.report(self._by_code[code], node, *args, data=data, **kwargs)
+            self.ctx.report(
+                self._by_code[code],
+                node,
+                *args,
+                data=data,
+                replacement_since=replacement_since,
+                **kwargs,
+            )
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__()

@@ -54,6 +54,7 @@ from mlsmells.semantic.program import (
 )
 from mlsmells.semantic.scopes import Binding, ClassInfo, Scope, ScopeType
 from mlsmells.semantic.summaries import summary_of
+from mlsmells.versions import NEWEST, Targets
 
 
 class gc_paused:  # lower case: used like a function, `with gc_paused():`
@@ -92,6 +93,7 @@ class Engine:
         cell_last_lines: frozenset[int] = frozenset(),
         line_map: Mapping[int, tuple[int, int]] | None = None,
         used: dict[Path, str] | None = None,
+        targets: Targets = NEWEST,
         digest: str | None = None,
     ) -> list[Diagnostic]:
         """The findings in ``tree`` (parsed from ``lines``), sorted.
@@ -99,11 +101,12 @@ class Engine:
         For a notebook's module: ``cell_last_lines`` are the lines on which a cell's
         displayed last statement ends, ``line_map`` maps each line to (cell, line in
         cell); see :class:`Context`. The project modules (with their digests) the
-        findings come from go into ``used``. With ``digest`` (the SHA-256 of the file's
-        bytes), the walk leaves the module's summary in the project index, so that the
-        files importing it later in the run need no walk of their own to summarise it.
+        findings come from go into ``used``. ``targets``: the library releases the
+        project supports. With ``digest`` (the SHA-256 of the file's bytes), the walk
+        leaves the module's summary in the project index, so that the files importing it
+        later in the run need no walk of their own to summarise it.
         """
-        file = File(tree, lines, filename, cell_last_lines, line_map)
+        file = File(tree, lines, filename, cell_last_lines, line_map, targets)
         roots = file.roots
         checks = [c for c in self.checks if not c.requires or c.requires & roots]
         if used is not None and file.project is not None:
@@ -133,9 +136,11 @@ class Engine:
         except RecursionError:
             return [_internal_error("the engine", "expression nested too deeply")]
 
-    def run_source(self, source: str, filename: str = "<string>") -> list[Diagnostic]:
+    def run_source(
+        self, source: str, filename: str = "<string>", targets: Targets = NEWEST
+    ) -> list[Diagnostic]:
         tree = ast.parse(source, filename=filename)
-        return self.run(tree, source.splitlines(keepends=True), filename)
+        return self.run(tree, source.splitlines(keepends=True), filename, targets=targets)
 
 
 class File:
@@ -150,12 +155,14 @@ class File:
         filename: str,
         cell_last_lines: frozenset[int] = frozenset(),
         line_map: Mapping[int, tuple[int, int]] | None = None,
+        targets: Targets = NEWEST,
     ) -> None:
         self.tree = tree
         self.lines = lines
         self.filename = filename
         self.cell_last_lines = cell_last_lines
         self.line_map = line_map
+        self.targets = targets
         relative: set[str] = set()
         self.functions: set[str] = set()
         """The names of the functions the file defines (see :class:`Program`)."""
@@ -189,7 +196,14 @@ def walk_file(
         names = frozenset(file.functions)
         program = Program(tree, seeds, names) if whole_program else None
         ctx = Context(
-            tree, file.lines, file.filename, file.cell_last_lines, file.line_map, program, project
+            tree,
+            file.lines,
+            file.filename,
+            file.cell_last_lines,
+            file.line_map,
+            program,
+            project,
+            file.targets,
         )
         walker = _Walker(ctx, list(checks), active, statements_only, analyses)
         if program is not None:

@@ -71,6 +71,9 @@ class FixResult:
     """The findings of ``source``."""
     held_back: int = 0
     """Findings of ``source`` whose fix is unsafe and unsafe fixes were not enabled."""
+    display_only: int = 0
+    """Findings of ``source`` whose fix writes what some supported release lacks (the
+    finding says which release it ``needs``): shown by ``check``, never applied."""
     error: str | None = None
     """Why the fixes were abandoned; ``source`` is then ``original``."""
 
@@ -116,6 +119,7 @@ def fix_source(
             active,
             cell_last_lines=cell_last_lines,
             line_map=line_map,
+            targets=settings.targets,
         )
         return _abandon(source, tuple(found), why)
 
@@ -155,12 +159,14 @@ def _fix_source(
             active,
             cell_last_lines=cell_last_lines,
             line_map=line_map,
+            targets=settings.targets,
         )
         if number == 1:
             first = tuple(found)
-        candidates = [d for d in found if d.code in TRANSFORMS]
+        candidates = [d for d in found if d.code in TRANSFORMS and d.get("needs") is None]
+        shown = sum(d.code in TRANSFORMS and d.get("needs") is not None for d in found)
         if not candidates:
-            return FixResult(source, text, tuple(applied), first, tuple(found))
+            return FixResult(source, text, tuple(applied), first, tuple(found), 0, shown)
         try:
             # No cyclic garbage collection while libcst's tree is alive: the collector would
             # scan its millions of objects again and again (the time of fixing a big file
@@ -170,7 +176,7 @@ def _fix_source(
         except FixError as exc:
             return _abandon(source, first, str(exc))
         if not chosen:
-            return FixResult(source, text, tuple(applied), first, tuple(found), held)
+            return FixResult(source, text, tuple(applied), first, tuple(found), held, shown)
         problem = _parse_problem(new_text, filename)
         if problem is not None:
             codes = ", ".join(sorted({d.code for d, _ in chosen}))
@@ -195,7 +201,7 @@ def _edit(
     fixes held back, the fixed text). Raises :class:`FixError` when the fixes of the file
     must be abandoned."""
     try:
-        ctx = FixContext(text, settings.seed)
+        ctx = FixContext(text, settings.seed, settings.targets)
     except cst.ParserSyntaxError as exc:
         raise FixError(f"libcst cannot parse the file ({_first_line(exc)})") from None
     except RoundTripError as exc:

@@ -36,6 +36,7 @@ from libcst.metadata.position_provider import PositionProvidingCodegenState
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.fixes.files import split_lines as split_lines  # re-exported
 from mlsmells.records import Fix
+from mlsmells.versions import NEWEST, Targets
 
 N = TypeVar("N", bound=cst.CSTNode)
 
@@ -182,18 +183,22 @@ def _spans_and_code(
 
 
 class FixContext:
-    """One module being fixed: the libcst tree with its metadata, and the ``seed`` that
-    fixes insert where code needs one (the setting ``seed``).
+    """One module being fixed: the libcst tree with its metadata, the ``seed`` that
+    fixes insert where code needs one (the setting ``seed``), and the ``targets``: the
+    library releases the project supports (a fix whose replacement some of them lack is
+    not applied: the finding carries ``needs``; a fix may also be safe only when every
+    supported release has what it writes).
 
     Raises :class:`RoundTripError` when libcst would not reproduce the text
     exactly (it drops a line made of a lone backslash, for one): such a file
     cannot be fixed without touching text outside the fixed nodes.
     """
 
-    def __init__(self, text: str, seed: int = 42) -> None:
+    def __init__(self, text: str, seed: int = 42, targets: Targets = NEWEST) -> None:
         self.text = text
         self.lines = split_lines(text)
         self.seed = seed
+        self.targets = targets
         body_lines = _code_lines(text)
         body = "".join(self.lines[:body_lines])
         self.tail = "".join(self.lines[body_lines:])

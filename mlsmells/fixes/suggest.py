@@ -3,7 +3,10 @@
 :func:`suggest` runs the transform of every finding that has one against
 the text the finding was reported in, applies that one fix alone (with the
 imports it adds) and describes the change as minimal text edits: what
-``mlsmells fix`` would do for this finding if it were the only one. A fix
+``mlsmells fix`` would do for this finding if it were the only one. A finding
+whose replacement needs a newer release than the project supports (it carries
+``needs``) gets its fix too, labelled display-only: ``mlsmells fix`` never
+applies it. A fix
 that fails, or whose result does not parse, is simply not suggested (``mlsmells
 fix`` reports such failures itself).
 """
@@ -23,6 +26,7 @@ from mlsmells.fixes.apply import _apply, _parse_problem, _safety
 from mlsmells.fixes.base import FixContext, RoundTripError, split_lines
 from mlsmells.records import Fix
 from mlsmells.registry import TRANSFORMS
+from mlsmells.versions import DISPLAY
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,15 @@ class Suggestion:
     message: str
     """What the fix does (the rule's fix summary)."""
     edits: tuple[TextEdit, ...]
+    needs: str | None = None
+    """For a display-only fix (``mlsmells fix`` never applies it): the library release its
+    replacement needs, which the project's oldest supported release lacks
+    (``scikit-learn 1.2``)."""
+
+    @property
+    def kind(self) -> str:
+        """``safe``, ``unsafe`` or ``display-only``: how JSON and SARIF label the fix."""
+        return "display-only" if self.needs is not None else self.applicability.value
 
 
 def suggest(
@@ -58,7 +71,7 @@ def suggest(
     if not wanted:
         return {}
     try:
-        ctx = FixContext(text, settings.seed)
+        ctx = FixContext(text, settings.seed, settings.targets)
     except (cst.ParserSyntaxError, RoundTripError, SyntaxError, ValueError, RecursionError):
         return {}
     found: dict[Diagnostic, Suggestion] = {}
@@ -74,9 +87,18 @@ def suggest(
         if fixed == text or _parse_problem(fixed, "<fix>") is not None:
             continue
         found[diag] = Suggestion(
-            safety, registry.get(diag.code).fix_summary, text_edits(text, fixed)
+            safety, registry.get(diag.code).fix_summary, text_edits(text, fixed), _needs(diag)
         )
     return found
+
+
+def _needs(diag: Diagnostic) -> str | None:
+    """``scikit-learn 1.2`` for a finding whose replacement needs that release."""
+    needs = diag.get("needs")
+    if needs is None:
+        return None
+    library, _, release = needs.partition(" ")
+    return f"{DISPLAY.get(library, library)} {release}"
 
 
 def text_edits(old: str, new: str) -> tuple[TextEdit, ...]:

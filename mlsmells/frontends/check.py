@@ -13,10 +13,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from mlsmells import batch, output
+from mlsmells import batch, output, versions
 from mlsmells.baseline import Baseline, BaselineError, write_baseline
 from mlsmells.cache import Cache
-from mlsmells.config import ConfigError, SettingsCache
+from mlsmells.config import ConfigError, Settings, SettingsCache
 from mlsmells.fixes.files import WriteScope
 from mlsmells.frontends import fix as fix_command
 from mlsmells.frontends.options import (
@@ -44,6 +44,7 @@ examples:
   mlsmells check --baseline base.json .          ... and report only new ones
   mlsmells check --add-noqa src/                 suppress every current finding
   mlsmells check --statistics .                  count findings per code
+  mlsmells check --show-settings src/train.py    the settings and target versions in force
 
 settings: [tool.mlsmells] in the nearest pyproject.toml; the options above win.
 exit status: 0 no findings, 1 findings, 2 usage, configuration or file error.
@@ -66,6 +67,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="files or directories to check (default: the current directory)",
     )
     add_selection_arguments(parser)
+    parser.add_argument(
+        "--show-settings",
+        action="store_true",
+        help="print the settings in force for each PATH (the configuration file, the rules, "
+        "the library versions the project supports and where they come from) and exit",
+    )
     add_report_arguments(parser, in_check=True)
     batch.add_arguments(parser)
     fix_command.add_fix_options(parser, in_check=True)
@@ -94,6 +101,8 @@ def run_check(args: argparse.Namespace) -> int:
         return fail("use one of --add-noqa, --write-baseline and --baseline at a time")
     if args.statistics and args.output_format not in ("text", "concise", "json", "json-lines"):
         return fail(f"--statistics does not combine with --output-format {args.output_format}")
+    if args.show_settings:
+        return run_show_settings(args)
     try:
         settings = settings_from_args(args)
         baseline = Baseline.read(args.baseline) if args.baseline is not None else None
@@ -132,6 +141,58 @@ def run_check(args: argparse.Namespace) -> int:
             hidden=hidden,
         )
     return exit_status(results, exit_zero=args.exit_zero)
+
+
+def run_show_settings(args: argparse.Namespace) -> int:
+    """``--show-settings``: the effective settings of each named path."""
+    try:
+        settings = settings_from_args(args)
+        for number, path in enumerate(args.paths):
+            config = settings.for_path(Path(path))
+            if number:
+                print()
+            print(show_settings(Path(path), config))
+    except ConfigError as exc:
+        return fail(str(exc))
+    return EXIT_CLEAN
+
+
+def show_settings(path: Path, config: Settings) -> str:
+    """The settings that apply to ``path``, as ``--show-settings`` prints them."""
+    source = str(config.source) if config.source is not None else "none (the defaults)"
+    codes = sorted(config.codes_for(path)) if path.is_file() else sorted(config.active_codes())
+    lines = [
+        f"Settings for {output.printable(str(path))}",
+        f"  configuration: {output.printable(source)}",
+        f"  rules: {len(codes)}: {', '.join(codes)}",
+    ]
+    if config.per_file_ignores:
+        pairs = "; ".join(f"{g}: {', '.join(c)}" for g, c in config.per_file_ignores)
+        lines.append(f"  per-file-ignores: {pairs}")
+    lines += [
+        f"  exclude: {', '.join(config.exclude_patterns)}",
+        f"  seed: {config.seed}",
+        f"  unsafe-fixes: {'true' if config.unsafe_fixes else 'false'}",
+        f"  test-files: {', '.join(config.test_files)}"
+        + (" (this is one)" if path.is_file() and config.is_test_file(path) else ""),
+    ]
+    for key, value in (
+        ("extend-safe-fixes", config.extend_safe_fixes),
+        ("extend-unsafe-fixes", config.extend_unsafe_fixes),
+    ):
+        if value:
+            lines.append(f"  {key}: {', '.join(value)}")
+    lines.append("  target versions:")
+    for library in sorted(versions.DISTRIBUTION_OF, key=versions.DISTRIBUTION_OF.__getitem__):
+        name = f"{versions.DISTRIBUTION_OF[library]:<14}"
+        found = config.targets.get(library)
+        if found is None:
+            newest = config.targets.newest(library)
+            lines.append(f"    {name}not declared: the newest releases ({newest})")
+            continue
+        span = found.oldest if found.oldest == found.newest else f"{found.oldest} to {found.newest}"
+        lines.append(f"    {name}{found.specifier}: releases {span} (from {found.source})")
+    return "\n".join(lines)
 
 
 def run_add_noqa(results: Sequence[FileResult], scope: WriteScope | None = None) -> int:

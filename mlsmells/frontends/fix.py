@@ -350,6 +350,7 @@ def write_summary(outcomes: Sequence[FileOutcome], out: TextIO, *, diff: bool) -
     fixed = sum(len(r.applied) for r in results)
     remaining = sum(len(r.remaining) for r in results)
     held = sum(r.held_back for r in results)
+    shown = sum(r.display_only for r in results)
     failed = sum(bool(o.errors) for o in outcomes)
     verb = "Would fix" if diff else "Fixed"
     if fixed or remaining or failed:
@@ -360,6 +361,11 @@ def write_summary(outcomes: Sequence[FileOutcome], out: TextIO, *, diff: bool) -
         parts.append(
             f"{_plural(held, 'unsafe fix')} held back "
             "(re-run with --unsafe-fixes to apply {}).".format("it" if held == 1 else "them")
+        )
+    if shown:
+        parts.append(
+            f"{_plural(shown, 'fix')} not applied: the replacement needs a newer release than "
+            "the project supports (see the findings)."
         )
     if failed:
         parts.append(f"{_plural(failed, 'file')} could not be fixed.")

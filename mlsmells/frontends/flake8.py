@@ -13,6 +13,12 @@ only those: ``flake8 --select=F`` costs no mlsmells check at all.
 only in the files that the plugin's option ``--mlsmells-test-files`` (globs, also
 ``mlsmells-test-files`` in flake8's configuration; default: those of
 :data:`mlsmells.config.DEFAULT_TEST_FILES`) says are tests.
+
+The library releases a file's project supports (which removed APIs are
+reported, and which releases a replacement needs) come from the
+``target-versions`` of the nearest ``[tool.mlsmells]`` and the project's declared
+dependencies, as for ``mlsmells check`` (:func:`mlsmells.config.targets_for`); an
+invalid ``target-versions`` is reported as an ML000 finding on line 1 of each file.
 """
 
 from __future__ import annotations
@@ -28,8 +34,9 @@ from flake8.style_guide import Decision, DecisionEngine
 
 import mlsmells
 from mlsmells import registry
-from mlsmells.config import DEFAULT_TEST_FILES, is_test_path
+from mlsmells.config import DEFAULT_TEST_FILES, ConfigError, is_test_path, targets_for
 from mlsmells.engine import Engine, gc_paused
+from mlsmells.records import INTERNAL_ERROR_CODE
 
 _ALL = frozenset(registry.RULES)
 
@@ -79,13 +86,21 @@ class MLSmellsChecker:
         return cls._engine
 
     def run(self) -> Iterator[tuple[int, int, str, type[MLSmellsChecker]]]:
+        # The library releases the project supports: ``target-versions`` in its
+        # ``[tool.mlsmells]``, else its declared dependencies.
+        path = Path(self.filename) if self.filename not in ("-", "stdin") else Path.cwd()
+        try:
+            targets = targets_for(path)
+        except ConfigError as exc:  # reported on the file, as flake8 has no other channel
+            yield 1, 0, f"{INTERNAL_ERROR_CODE} invalid configuration: {exc}", type(self)
+            return
         engine = self._get_engine()
         if engine.active & registry.tests_only_codes() and not is_test_path(
             Path(self.filename), self._test_files, Path.cwd()
         ):
             engine = _outside_tests(engine.active)
         with gc_paused():
-            found = engine.run(self.tree, self.lines, self.filename)
+            found = engine.run(self.tree, self.lines, self.filename, targets=targets)
         for diag in found:
             yield diag.line, diag.col, diag.message, type(self)
 

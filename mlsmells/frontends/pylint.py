@@ -16,7 +16,9 @@ one without matches its file name (the syntax of ``[tool.mlsmells]``). The
 ``mlsmells-test-files``, the globs of the test files (the ``test-files`` setting of
 ``[tool.mlsmells]``): the rules about test code check only them. The
 other ``[tool.mlsmells]`` settings are pylint's own (``enable``/``disable``,
-``ignore-paths``) or are about fixing, which the plugin does not do.
+``ignore-paths``) or are about fixing, which the plugin does not do, except
+``target-versions``: the library releases a module's project supports come from
+it and from the project's declared dependencies, as for ``mlsmells check``.
 """
 
 from __future__ import annotations
@@ -33,9 +35,17 @@ from pylint.checkers import BaseRawFileChecker
 from pylint.typing import MessageDefinitionTuple
 
 from mlsmells import records, registry
-from mlsmells.config import DEFAULT_TEST_FILES, check_selector, glob_matches, is_test_path
+from mlsmells.config import (
+    DEFAULT_TEST_FILES,
+    ConfigError,
+    check_selector,
+    glob_matches,
+    is_test_path,
+    targets_for,
+)
 from mlsmells.engine import Engine, gc_paused
 from mlsmells.sources import FileError, decode_source, parse, split_lines
+from mlsmells.versions import NEWEST
 
 if TYPE_CHECKING:
     from pylint.lint import PyLinter
@@ -122,8 +132,14 @@ class MLSmellsChecker(BaseRawFileChecker):
             ]
             prefixes = ("",) if "ALL" in ignored else tuple(ignored)
             active = frozenset(c for c in active if not c.startswith(prefixes))
+        try:
+            targets = targets_for(Path(node.file)) if node.file else NEWEST
+        except ConfigError as exc:
+            print(f"mlsmells: error: {exc}", file=sys.stderr)
+            raise SystemExit(32) from None  # pylint's exit status for a usage error
         engine = _engine(active)
-        for diag in engine.run(tree, split_lines(source), node.file or "<unknown>"):
+        lines = split_lines(source)
+        for diag in engine.run(tree, lines, node.file or "<unknown>", targets=targets):
             rule = registry.RULES.get(diag.code)
             msgid = rule.pylint_id if rule is not None else records.INTERNAL_ERROR_PYLINT_ID
             self.add_message(

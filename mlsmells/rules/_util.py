@@ -69,13 +69,17 @@ _PROBE_EXCEPTIONS = frozenset(
 _SWITCH_WORD = re.compile(r"version|numpy|np_?\d|hasattr|getattr", re.IGNORECASE)
 
 
-def _catches_probe(handler: ast.ExceptHandler) -> bool:
+#: The broad ones: a handler naming only these may guard anything (a download, a loop).
+_BROAD_EXCEPTIONS = frozenset({"Exception", "BaseException"})
+
+
+def _catches_probe(handler: ast.ExceptHandler, broad: bool = True) -> bool:
     if handler.type is None:
-        return True
+        return broad
     types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
     for expr in types:
         name = expr.attr if isinstance(expr, ast.Attribute) else getattr(expr, "id", None)
-        if name in _PROBE_EXCEPTIONS:
+        if name in _PROBE_EXCEPTIONS and (broad or name not in _BROAD_EXCEPTIONS):
             return True
     return False
 
@@ -95,14 +99,15 @@ def _is_switch(test: ast.expr) -> bool:
     return False
 
 
-def in_compat_shim(ancestors: Sequence[ast.AST]) -> bool:
+def in_compat_shim(ancestors: Sequence[ast.AST], *, broad: bool = True) -> bool:
     """Whether the current node sits in code written to run on several library versions.
 
-    A ``try`` whose handlers catch ``AttributeError``/``ImportError`` (or broader),
-    and an ``if``/conditional expression testing a version or ``hasattr``.
+    A ``try`` whose handlers catch ``AttributeError``/``ImportError`` (or, with
+    ``broad``, anything: a bare ``except:``, ``Exception``), and an
+    ``if``/conditional expression testing a version or ``hasattr``.
     """
     for node in ancestors:
-        if isinstance(node, ast.Try) and any(_catches_probe(h) for h in node.handlers):
+        if isinstance(node, ast.Try) and any(_catches_probe(h, broad) for h in node.handlers):
             return True
         if isinstance(node, (ast.If, ast.IfExp, ast.While)) and _is_switch(node.test):
             return True

@@ -22,6 +22,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mlsmells import declared
+from mlsmells.declared import ProjectFile
 from mlsmells.semantic.kinds import Kind
 from mlsmells.sources import FileError, read_bytes
 
@@ -29,13 +31,6 @@ from mlsmells.sources import FileError, read_bytes
 ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
 #: pytest's per-folder configuration module (never imported by a test: pytest loads it).
 CONFTEST = "conftest.py"
-#: Files at a project's root that declare its dependencies and its tools' settings.
-PROJECT_FILES = (
-    "pyproject.toml", "setup.cfg", "setup.py", "tox.ini", "pytest.ini", "Pipfile",
-    "environment.yml", "environment.yaml",
-)  # fmt: skip
-#: Larger files are not read for declarations.
-_MAX_PROJECT_FILE = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -128,7 +123,7 @@ class ProjectIndex:
         self._scans = _SCANS
         self._found: dict[tuple[str, str], Path | None] = {}
         self._root = str(root)
-        self._project_files: list[tuple[Path, str, str]] | None = None
+        self._declaring: Path | None = None
 
     # ---------------------------------------------------------------- finding
     def module_path(self, importer: Path, dotted: str) -> Path | None:
@@ -285,27 +280,13 @@ class ProjectIndex:
             folders += [p for p in folder.parents if p.is_relative_to(root)]
         return [f / CONFTEST for f in folders if (f / CONFTEST).is_file()]
 
-    def project_files(self) -> list[tuple[Path, str, str]]:
-        """The files at the project root that declare its dependencies and tool settings
-        (:data:`PROJECT_FILES`, ``requirements*.txt`` and ``requirements/*.txt``), each
-        with its SHA-256 and its text; read once."""
-        if self._project_files is None:
-            root = self.root
-            candidates = [root / name for name in PROJECT_FILES]
-            candidates += sorted(root.glob("requirements*.txt"))
-            candidates += sorted((root / "requirements").glob("*.txt"))
-            found: list[tuple[Path, str, str]] = []
-            for path in candidates:
-                try:
-                    if not path.is_file() or path.stat().st_size > _MAX_PROJECT_FILE:
-                        continue
-                    data = path.read_bytes()
-                except OSError:
-                    continue
-                digest = hashlib.sha256(data).hexdigest()
-                found.append((path, digest, data.decode("utf-8", errors="replace")))
-            self._project_files = found
-        return self._project_files
+    def project_files(self) -> tuple[ProjectFile, ...]:
+        """The files that declare the project's dependencies and tool settings
+        (:func:`mlsmells.declared.project_files`: those of the nearest folder from the
+        root up that has a project marker or requirements, as for the target versions)."""
+        if self._declaring is None:
+            self._declaring = declared.project_folder(self.root) or self.root
+        return declared.project_files(self._declaring)
 
     # -------------------------------------------------------------- summaries
     def offer(self, summary: ModuleSummary) -> None:
@@ -377,6 +358,7 @@ def forget() -> None:
     _CLOSURES.clear()
     for index in _INDEXES.values():
         index._found.clear()
+        index._declaring = None  # a requirements file may have come or gone
 
 
 def _real(path: str | Path) -> Path:
@@ -480,9 +462,9 @@ class ProjectView:
         :meth:`ProjectIndex.project_files`) mentions one of ``words`` (case ignored)."""
         wanted = [word.lower() for word in words]
         mentioned = False
-        for path, digest, text in self.index.project_files():
-            self.used[path] = digest
-            lowered = text.lower()
+        for file in self.index.project_files():
+            self.used[file.path] = file.digest
+            lowered = file.text.lower()
             mentioned = mentioned or any(word in lowered for word in wanted)
         return mentioned
 

@@ -40,10 +40,14 @@ RULE = Rule(
         "...), and NumPy 2.4 removed `np.in1d` and `np.trapz`. Code using them fails with "
         "`AttributeError` on a current NumPy. The table of names, with the version each "
         "went away in and NumPy's own replacement, is `mlsmells/data/api_changes.py`. "
-        "`np.bool` and `np.long` are not reported: NumPy 2.0 defined them again (as "
-        "`np.bool_` and the C `long`). A use guarded by a `try`/`except AttributeError` or "
+        "`np.bool` and `np.long` are reported only for a project that supports NumPy 1.24, "
+        "1.25 or 1.26 (its target versions): NumPy 2.0 defined them again (as `np.bool_` and "
+        "the C `long`). A use guarded by a `try`/`except AttributeError` or "
         "`ImportError`, or by a `hasattr(np, ...)`/version test, is a compatibility shim "
-        "and is not reported either; neither is an assignment such as `np.float = float`."
+        "and is not reported either; neither is an assignment such as `np.float = float`. "
+        "Only names deprecated or removed in a NumPy release the project supports are "
+        "reported: with `numpy<2` declared, `np.NaN` and `np.float_` are fine "
+        "(see `target-versions`)."
     ),
     bad=(
         "import numpy as np\n"
@@ -77,7 +81,12 @@ RULE = Rule(
         "computes the value) the old name stood for. Unsafe: `np.trapz` -> `np.trapezoid` "
         "and `np.byte_bounds` -> `np.lib.array_utils.byte_bounds`, because those "
         "replacements exist only from NumPy 2.0 on, so the fixed code no longer runs on "
-        "NumPy 1.x (ruff's NPY201 draws the same line)."
+        "NumPy 1.x (ruff's NPY201 draws the same line); so are the `np.exceptions.*` "
+        "replacements of `np.AxisError` and the other exceptions (NumPy 1.25, "
+        "`RankWarning` 2.0). When the project says which NumPy releases it supports "
+        "(`target-versions`, or its declared dependencies), those fixes are safe if every "
+        "supported release has the replacement, and otherwise not applied at all: the "
+        "finding names the release the replacement needs."
     ),
 )
 
@@ -88,8 +97,21 @@ def _numpy_change(qualname: str | None) -> NumpyChange | None:
     return api_changes.NUMPY.get(qualname[len("numpy.") :])
 
 
+def _removed_module(dotted: str) -> NumpyChange | None:
+    """The removed submodule (``numpy.compat``) that ``dotted`` is or lies in."""
+    parts = dotted.split(".")
+    if len(parts) < 2 or parts[0] != "numpy":
+        return None
+    change = api_changes.NUMPY.get(parts[1])
+    return change if change is not None and change.name in api_changes.NUMPY_MODULES else None
+
+
+_REINTRODUCED = frozenset(f"numpy.{name}" for name in api_changes.NUMPY_REINTRODUCED)
+
 #: Last components of the changed names (a name or attribute ending otherwise is none).
-_CHANGED_NAMES = last_names(f"numpy.{name}" for name in api_changes.NUMPY)
+_CHANGED_NAMES = last_names(
+    f"numpy.{name}" for name in [*api_changes.NUMPY, *api_changes.NUMPY_REINTRODUCED]
+)
 
 
 def _advice(change: NumpyChange) -> str:
@@ -102,13 +124,16 @@ class RemovedNumpyAlias(Check):
     """ML301: a NumPy name removed in NumPy 1.23-2.4 (or deprecated on its way out)."""
 
     rules = (RULE,)
-    nodes = (ast.Attribute, ast.Name, ast.ImportFrom)
+    nodes = (ast.Attribute, ast.Name, ast.Import, ast.ImportFrom)
     requires = frozenset({"numpy"})
     names = _CHANGED_NAMES
 
     def visit(self, node: ast.AST) -> None:
         if isinstance(node, ast.ImportFrom):
             self._import_from(node)
+            return
+        if isinstance(node, ast.Import):
+            self._import(node)
             return
         assert isinstance(node, (ast.Attribute, ast.Name))
         if not isinstance(node.ctx, ast.Load):
@@ -119,14 +144,63 @@ class RemovedNumpyAlias(Check):
             return
         if not self.model.may_resolve_to(node, _CHANGED_NAMES):
             return  # cheap: most names and attributes end in none of these names
-        change = _numpy_change(self.model.qualname(node))
+        qualname = self.model.qualname(node)
+        change = _numpy_change(qualname)
+        if change is None and qualname in _REINTRODUCED:
+            self._reintroduced(node, qualname)
+            return
         if change is None or in_compat_shim(self.ctx.ancestors):
+            return
+        if change.name in api_changes.NUMPY_MODULES and self._through_reported_import(node):
             return
         form = "name" if isinstance(node, ast.Name) else "attribute"
         self._report(node, self.ctx.source_of(node), change, form, self._fixable(change))
 
+    def _reintroduced(self, node: ast.Attribute | ast.Name, qualname: str) -> None:
+        """``np.bool``: fails on NumPy 1.24 to 1.26 only (2.0 defined it again)."""
+        if not self.ctx.targets.supports_between("numpy", *api_changes.NUMPY_GAP):
+            return
+        if in_compat_shim(self.ctx.ancestors):
+            return
+        name = qualname[len("numpy.") :]
+        self.report(
+            "ML301",
+            node,
+            old=self.ctx.source_of(node),
+            status="removed",
+            version=api_changes.NUMPY_GAP[0],
+            advice=f"use {api_changes.NUMPY_REINTRODUCED[name]}: NumPy 2.0 defined it again, "
+            "but the project also supports a NumPy without it",
+            data=(("name", name), ("form", "reintroduced"), ("fixable", "no")),
+        )
+
+    def _import(self, node: ast.Import) -> None:
+        """``import numpy.compat``: a removed module."""
+        if in_compat_shim(self.ctx.ancestors):
+            return
+        for alias in node.names:
+            change = _removed_module(alias.name)
+            if change is not None:
+                self._report(alias, alias.name, change, "module", False)
+
+    def _through_reported_import(self, node: ast.Attribute | ast.Name) -> bool:
+        """``numpy.compat.long`` after ``import numpy.compat`` (reported at the import)."""
+        root: ast.expr = node
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        binding = self.model.lookup(root.id) if isinstance(root, ast.Name) else None
+        if binding is None or not isinstance(binding.node, ast.Import):
+            return False
+        return any(_removed_module(alias.name) for alias in binding.node.names)
+
     def _import_from(self, node: ast.ImportFrom) -> None:
-        if node.level or node.module != "numpy" or in_compat_shim(self.ctx.ancestors):
+        if node.level or not node.module or in_compat_shim(self.ctx.ancestors):
+            return
+        change = _removed_module(node.module)
+        if change is not None:  # ``from numpy.compat import long``
+            self._report(node, node.module, change, "module", False)
+            return
+        if node.module != "numpy":
             return
         for alias in node.names:
             change = api_changes.NUMPY.get(alias.name)
@@ -146,6 +220,8 @@ class RemovedNumpyAlias(Check):
     def _report(
         self, node: ast.AST, old: str, change: NumpyChange, form: str, fixable: bool
     ) -> None:
+        if not self.ctx.targets.affected("numpy", change.deprecated_in, change.removed_in):
+            return  # neither deprecated nor removed in any NumPy the project supports
         status = "deprecated" if change.status is Status.DEPRECATED else "removed"
         data = (("name", change.name), ("form", form), ("fixable", "yes" if fixable else "no"))
         self.report(
@@ -156,6 +232,7 @@ class RemovedNumpyAlias(Check):
             version=change.version,
             advice=_advice(change),
             data=data,
+            replacement_since=("numpy", change.replacement_since) if fixable else None,
         )
 
 
@@ -178,7 +255,11 @@ def removed_numpy_alias(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
     change = api_changes.NUMPY.get(data.get("name", ""))
     if change is None or data.get("fixable") != "yes":
         return None
-    safety = Fix.UNSAFE if change.repl is Repl.NUMPY2 else Fix.SAFE
+    safety = Fix.SAFE
+    if change.repl is Repl.NUMPY2 and not ctx.targets.declared("numpy"):
+        # Unless the project says which NumPy it supports (then the finding carries what
+        # the replacement ``needs`` when some of them lack it), NumPy 1.x may be one.
+        safety = Fix.UNSAFE
     form = data.get("form")
     if form == "import":
         alias = ctx.find(diag, cst.ImportAlias)

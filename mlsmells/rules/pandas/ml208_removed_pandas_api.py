@@ -11,7 +11,7 @@ from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import Check
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
-from mlsmells.rules._util import has_star_kwargs, is_true, keyword
+from mlsmells.rules._util import has_star_kwargs, in_compat_shim, is_true, keyword
 from mlsmells.rules.pandas._kinds import FRAME_OR_SERIES, PANDAS_KINDS
 from mlsmells.rules.pandas._text import brief, module_alias
 from mlsmells.semantic.kinds import Kind
@@ -41,7 +41,15 @@ RULE = Rule(
         "API and the replacement from pandas' own deprecation message or release notes; "
         "a test checks the table against the installed pandas. Methods are reported only "
         "on receivers known to be pandas objects (a list's `append` is not pandas'), and "
-        "only when called (`df.first` alone may be a column named `first`)."
+        "only when called (`df.first` alone may be a column named `first`). `.agg`/`.aggregate` "
+        "given a dict of dicts (renaming while aggregating) is reported on DataFrames, Series "
+        "and their groupbys. Only APIs deprecated or removed in a pandas release the project "
+        "supports are reported (see `target-versions`: the setting, else the project's declared "
+        "dependencies, else the newest releases), and a fix whose replacement is missing from the "
+        "oldest supported release is not applied: the finding names the release it needs. Code "
+        "written for several pandas versions (a `try` with an `except AttributeError` (or "
+        "`ImportError`) fallback, a version test) is not reported; a bare "
+        "`except:` or `except Exception:` does not make a fallback."
     ),
     bad=(
         "df = df.append(new_rows)\n"
@@ -74,6 +82,16 @@ RULE = Rule(
 )
 
 
+#: Kind of an ``agg`` receiver -> the owner naming it in ``pandas_removed.ARGUMENTS``.
+_AGG_OWNERS: dict[Kind | None, str] = {
+    Kind.DATAFRAME: "DataFrame",
+    Kind.SERIES: "Series",
+    Kind.FRAME_OR_SERIES: "DataFrame",
+    Kind.FRAME_GROUPBY: "DataFrameGroupBy",
+    Kind.SERIES_GROUPBY: "SeriesGroupBy",
+}
+
+
 class RemovedPandasApi(Check):
     """ML208: an API that pandas removed (table: :mod:`mlsmells.data.pandas_removed`)."""
 
@@ -84,6 +102,7 @@ class RemovedPandasApi(Check):
     def visit(self, node: ast.AST) -> None:
         if isinstance(node, ast.Call):
             self._keywords(node)
+            self._argument(node)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             self._import(node)
         elif isinstance(node, ast.Attribute):
@@ -93,6 +112,13 @@ class RemovedPandasApi(Check):
             self._name(node)
 
     def _report(self, node: ast.AST, entry: Removed, old: str, data: list[tuple[str, str]]) -> None:
+        if not self.ctx.targets.affected("pandas", entry.deprecated_in, entry.removed_in):
+            return  # neither deprecated nor removed in any pandas the project supports
+        if in_compat_shim(self.ctx.ancestors, broad=False):
+            # ``try: df.map(f) except AttributeError: df.applymap(f)``; not a bare
+            # ``except:`` around a download loop
+            return
+        since = ("pandas", entry.replacement_since) if entry.repl is not Repl.NONE else None
         deprecated = f" (deprecated since {entry.deprecated})"
         self.report(
             "ML208",
@@ -108,6 +134,7 @@ class RemovedPandasApi(Check):
                 ("target", entry.target),
                 *data,
             ],
+            replacement_since=since,
         )
 
     # ------------------------------------------------------------- members
@@ -210,6 +237,26 @@ class RemovedPandasApi(Check):
                 return []
             return [("sep", "yes" if kw.value.value else "no")]
         return []
+
+    # ------------------------------------------------------------ arguments
+    def _argument(self, call: ast.Call) -> None:
+        """``.agg({"col": {"new_name": func}})``: renaming inside a dict of aggregations."""
+        func = call.func
+        if not isinstance(func, ast.Attribute) or func.attr not in ("agg", "aggregate"):
+            return
+        spec = call.args[0] if call.args else keyword(call, "func")
+        value = spec.value if isinstance(spec, ast.keyword) else spec
+        if not isinstance(value, ast.Dict) or not any(
+            isinstance(item, ast.Dict) for item in value.values
+        ):
+            return
+        owner = _AGG_OWNERS.get(self.model.kind_of(func.value))
+        if owner is None:
+            return
+        entry = pandas_removed.ARGUMENTS.get(("agg", f"{owner}.{func.attr}"))
+        if entry is not None:
+            old = f"{brief(self.ctx, func)}({{...: {{...}}}})"
+            self._report(call, entry, old, [])
 
     # --------------------------------------------------------------- names
     def _name(self, node: ast.Name | ast.Attribute) -> None:

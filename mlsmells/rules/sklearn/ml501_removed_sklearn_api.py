@@ -13,7 +13,7 @@ from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import Check
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
-from mlsmells.rules._util import in_compat_shim
+from mlsmells.rules._util import in_compat_shim, keyword
 from mlsmells.semantic.kinds import Kind
 from mlsmells.semantic.names import last_names
 
@@ -32,8 +32,8 @@ RULE = Rule(
     family=Family.SKLEARN,
     message="{old} was removed in scikit-learn {version}; use {new}",
     summary=(
-        "A scikit-learn module, function, keyword, keyword value or method that no longer "
-        "exists: `sklearn.cross_validation`, `sklearn.externals.joblib`, "
+        "A scikit-learn module, function, keyword, keyword value, method or fitted "
+        "attribute that no longer exists: `sklearn.cross_validation`, `sklearn.externals.joblib`, "
         "`OneHotEncoder(sparse=...)`, `base_estimator=`, `mean_squared_error(squared=False)`, "
         '`criterion="mse"`, `get_feature_names()`, `plot_confusion_matrix` ...'
     ),
@@ -46,7 +46,15 @@ RULE = Rule(
         "`mlsmells/data/api_changes.py`. Keywords and values are only reported on calls of "
         "the scikit-learn callables they belonged to, and `get_feature_names()` only on "
         "objects known to be scikit-learn estimators. Code guarded by `try`/`except "
-        "ImportError` or by a version test is a compatibility shim and is not reported."
+        "ImportError` or by a version test is a compatibility shim and is not reported. Removed "
+        "fitted attributes (`grid_scores_`) are reported on searches and `RFECV` made in the "
+        "file, and removed keywords and values in the parameter grid of a search over an "
+        "estimator made in the file (`GridSearchCV(DecisionTreeRegressor(), {\"criterion\": "
+        "[\"mse\"]})`, the grid a dict display or a name bound to one). Only APIs deprecated "
+        "or removed in a scikit-learn release the project supports are reported (see "
+        "`target-versions`: the setting, else the project's declared dependencies, "
+        "else the newest releases), and a fix whose replacement is missing from the oldest "
+        "supported release is not applied: the finding names the release it needs."
     ),
     bad=(
         "from sklearn.externals import joblib\n"
@@ -75,7 +83,8 @@ RULE = Rule(
         '`"squared_error"`, `loss="log"` -> `"log_loss"`, `max_features="auto"` -> '
         '`"sqrt"` for classifiers and `1.0` for regressors, `penalty="none"` -> `None` '
         "...), `sklearn.externals.joblib` -> `joblib`, `sklearn.datasets.samples_generator` "
-        "-> `sklearn.datasets`, `calinski_harabaz_score` -> `calinski_harabasz_score`. "
+        "-> `sklearn.datasets`, `calinski_harabaz_score` -> `calinski_harabasz_score`, "
+        "`LatentDirichletAllocation(n_topics=)` -> `n_components=`. "
         "Unsafe: `get_feature_names()` -> `get_feature_names_out()`. Removals without a "
         "drop-in replacement (`sklearn.cross_validation`, `normalize=`, "
         "`plot_confusion_matrix` ...) are reported, not fixed."
@@ -86,7 +95,8 @@ RULE = Rule(
         "The fixed code needs a scikit-learn recent enough to have the new spelling (1.2 "
         "for `sparse_output`, `estimator` and `get_feature_names_out`, 1.4 for "
         "`root_mean_squared_error`, `params=` and `response_method=`): on the versions "
-        "where the original still ran, it behaves the same. Unsafe: "
+        "where the original still ran, it behaves the same; a project supporting an older "
+        "scikit-learn (its target versions) gets the fix shown, not applied. Unsafe: "
         "`get_feature_names_out()` returns a NumPy array of strings where "
         '`get_feature_names()` returned a list (`names + ["extra"]` and `names.index(c)` '
         "change meaning), and it names the features after the DataFrame columns the "
@@ -124,6 +134,12 @@ def _short(qualname: str) -> str:
 _CHANGED_NAMES = last_names(api_changes.SKLEARN_NAMES)
 
 
+#: The searches whose second argument is a parameter grid of the first.
+_GRID_SEARCHES = frozenset({"GridSearchCV", "RandomizedSearchCV", "HalvingGridSearchCV"})
+
+#: Fitted attributes that were removed (``search.grid_scores_``).
+_FITTED = frozenset(key[1] for key in api_changes.SKLEARN_ATTRIBUTES)
+
 #: The keywords whose name or value changed for some callable.
 _CHANGED_KEYWORDS = frozenset(
     [key[1] for key in api_changes.SKLEARN_KEYWORDS]
@@ -137,7 +153,7 @@ class RemovedSklearnApi(Check):
     rules = (RULE,)
     nodes = (ast.Import, ast.ImportFrom, ast.Attribute, ast.Name, ast.Call)
     requires = frozenset({"sklearn"})
-    names = _CHANGED_NAMES
+    names = _CHANGED_NAMES | _FITTED
 
     def visit(self, node: ast.AST) -> None:
         if isinstance(node, ast.Import):
@@ -146,6 +162,8 @@ class RemovedSklearnApi(Check):
             self._import_from(node)
         elif isinstance(node, ast.Call):
             self._call(node)
+        elif isinstance(node, ast.Attribute) and node.attr in _FITTED:
+            self._fitted(node)
         else:
             assert isinstance(node, (ast.Attribute, ast.Name))
             self._reference(node)
@@ -156,13 +174,33 @@ class RemovedSklearnApi(Check):
         node: ast.AST,
         *args: object,
         data: Iterable[tuple[str, str]] = (),
+        replacement_since: tuple[str, str | None] | None = None,
         **kwargs: object,
     ) -> None:
         # Code written for several versions is left alone. Asked here, when there is
         # something to report, rather than for each of the many nodes visited: the
         # answer is the same (reports are made while visiting) and scans the ancestors.
         if not in_compat_shim(self.ctx.ancestors):
-            super().report(code, node, *args, data=data, **kwargs)
+            super().report(
+                code, node, *args, data=data, replacement_since=replacement_since, **kwargs
+            )
+
+    def _report_change(
+        self,
+        node: ast.AST,
+        change: SklearnChange,
+        data: tuple[tuple[str, str], ...],
+        fixed: bool,
+        **kwargs: object,
+    ) -> None:
+        """Report ``change`` when some supported scikit-learn deprecated or removed it; a
+        ``fixed`` finding's replacement must exist in every supported release."""
+        if not self.ctx.targets.affected("sklearn", change.deprecated_in, change.removed_in):
+            return
+        since = ("sklearn", change.replacement_since) if fixed else None
+        self.report(
+            "ML501", node, version=change.version, data=data, replacement_since=since, **kwargs
+        )
 
     # ------------------------------------------------------------- imports
     def _import(self, node: ast.Import) -> None:
@@ -217,14 +255,40 @@ class RemovedSklearnApi(Check):
         return any(_removed_module(alias.name) for alias in binding.node.names)
 
     def _report_name(self, node: ast.AST, old: str, change: SklearnChange, form: str) -> None:
-        self.report(
-            "ML501",
+        self._report_change(
             node,
+            change,
+            (("where", change.where.value), ("old", change.old), ("form", form)),
+            change.safe,
             old=f"`{old}`",
-            version=change.version,
             new=_code(change.new),
-            data=(("where", change.where.value), ("old", change.old), ("form", form)),
         )
+
+    def _fitted(self, node: ast.Attribute) -> None:
+        """``search.grid_scores_`` on a search made in this file (``search = GridSearchCV(...)``,
+        or the estimator itself): a fitted attribute that was removed."""
+        made: ast.expr | None = node.value
+        if isinstance(made, ast.Name):
+            binding = self.model.lookup(made.id)
+            found = binding.node if binding is not None else None
+            made = found if isinstance(found, ast.expr) else None
+        if (
+            isinstance(made, ast.Call)
+            and isinstance(made.func, ast.Attribute)
+            and made.func.attr in ("fit", "set_params")  # ``GridSearchCV(...).fit(X, y)``
+        ):
+            made = made.func.value
+        qualname = self.model.qualname(made.func) if isinstance(made, ast.Call) else None
+        change = api_changes.SKLEARN_ATTRIBUTES.get((qualname or "", node.attr))
+        if change is not None and isinstance(node.ctx, ast.Load):
+            self._report_change(
+                node,
+                change,
+                (("where", change.where.value), ("old", change.old), ("callable", qualname or "")),
+                False,
+                old=f"`{_short(qualname or '')}.{node.attr}`",
+                new=f"`{change.new}`",
+            )
 
     # --------------------------------------------------------------- calls
     def _call(self, node: ast.Call) -> None:
@@ -232,17 +296,65 @@ class RemovedSklearnApi(Check):
             qualname = self.model.qualname(node.func)
             if qualname is not None and qualname.startswith("sklearn."):
                 self._keywords(node, qualname)
+        if len(node.args) >= 2 or keyword(node, "param_grid") is not None:
+            search = self.model.qualname(node.func) or ""
+            if search.startswith("sklearn.") and _short(search) in _GRID_SEARCHES:
+                self._param_grid(node)
         if isinstance(node.func, ast.Attribute):
             change = api_changes.SKLEARN_METHODS.get(node.func.attr)
             if change is not None and self.model.kind_of(node.func.value) in _SKLEARN_OBJECTS:
-                self.report(
-                    "ML501",
+                self._report_change(
                     node.func,
+                    change,
+                    (("where", change.where.value), ("old", change.old)),
+                    True,
                     old=f"`{node.func.attr}()`",
-                    version=change.version,
                     new=f"`{change.new}()`",
-                    data=(("where", change.where.value), ("old", change.old)),
                 )
+
+    def _value_of(self, expr: ast.expr | None) -> ast.expr | None:
+        """``expr``, or the value a name was last bound to."""
+        if isinstance(expr, ast.Name):
+            binding = self.model.lookup(expr.id)
+            found = binding.node if binding is not None else None
+            return found if isinstance(found, ast.expr) else None
+        return expr
+
+    def _param_grid(self, search: ast.Call) -> None:
+        """``GridSearchCV(DecisionTreeRegressor(), {"criterion": ["mse"]})``: a removed
+        keyword or value in the grid of an estimator made in the file fails at ``fit``."""
+        named = keyword(search, "estimator")
+        estimator = self._value_of(
+            search.args[0] if search.args else named.value if named else None
+        )
+        given = keyword(search, "param_grid")
+        grid = self._value_of(
+            search.args[1] if len(search.args) > 1 else given.value if given else None
+        )
+        if not isinstance(estimator, ast.Call) or not isinstance(grid, ast.Dict):
+            return
+        qualname = self.model.qualname(estimator.func) or ""
+        if not qualname.startswith("sklearn."):
+            return
+        for key, values in zip(grid.keys, grid.values, strict=True):
+            if not isinstance(key, ast.Constant) or not isinstance(key.value, str):
+                continue
+            change = api_changes.SKLEARN_KEYWORDS.get((qualname, key.value))
+            data = (("where", "grid"), ("old", key.value), ("callable", qualname))
+            if change is not None:
+                new = _code(change.new) if not change.safe else f"`{change.new}`"
+                old = f'`{_short(qualname)}` parameter `"{key.value}"` in a parameter grid'
+                self._report_change(key, change, data, False, old=old, new=new)
+                continue
+            items = values.elts if isinstance(values, (ast.List, ast.Tuple)) else [values]
+            for item in items:
+                if isinstance(item, ast.Constant) and isinstance(item.value, str):
+                    change = api_changes.SKLEARN_VALUES.get((qualname, key.value, item.value))
+                    if change is not None:
+                        call = f'{_short(qualname)}({key.value}="{item.value}")'
+                        old = f"`{call}` in a parameter grid"
+                        new = f"`{change.new}`" if change.safe else change.new
+                        self._report_change(item, change, data, False, old=old, new=new)
 
     def _keywords(self, call: ast.Call, qualname: str) -> None:
         for kw in call.keywords:
@@ -255,43 +367,42 @@ class RemovedSklearnApi(Check):
             if isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str):
                 change = api_changes.SKLEARN_VALUES.get((qualname, kw.arg, kw.value.value))
                 if change is not None:
-                    self.report(
-                        "ML501",
+                    self._report_change(
                         kw,
-                        old=f"`{_short(qualname)}({kw.arg}={kw.value.value!r})`".replace("'", '"'),
-                        version=change.version,
-                        new=f"`{kw.arg}={change.new}`",
-                        data=(
+                        change,
+                        (
                             ("where", change.where.value),
                             ("old", change.old),
                             ("keyword", kw.arg),
                             ("callable", qualname),
                         ),
+                        change.safe,
+                        old=f"`{_short(qualname)}({kw.arg}={kw.value.value!r})`".replace("'", '"'),
+                        new=f"`{kw.arg}={change.new}`" if change.safe else change.new,
                     )
 
     def _report_keyword(self, kw: ast.keyword, qualname: str, change: SklearnChange) -> None:
         assert kw.arg is not None
         new = _code(change.new) if not change.safe else f"`{change.new}=`"
+        renamed = change.safe  # (a flag at its default is dropped: nothing new is written)
         if change.old == "squared":
-            new = (
-                f"plain `{_short(qualname)}` (its default)"
-                if _is_true(kw.value)
-                else f"`{change.new}`"
-            )
+            renamed = not _is_true(kw.value)
+            new = f"`{change.new}`" if renamed else f"plain `{_short(qualname)}` (its default)"
         elif change.old in ("needs_proba", "needs_threshold"):
+            renamed = not (isinstance(kw.value, ast.Constant) and kw.value.value is False)
             new = "`response_method=`"
-        self.report(
-            "ML501",
+        self._report_change(
             kw,
-            old=f"`{_short(qualname)}({kw.arg}=...)`",
-            version=change.version,
-            new=new,
-            data=(
+            change,
+            (
                 ("where", change.where.value),
                 ("old", change.old),
                 ("keyword", kw.arg),
                 ("callable", qualname),
             ),
+            renamed,
+            old=f"`{_short(qualname)}({kw.arg}=...)`",
+            new=new,
         )
 
 
@@ -415,7 +526,7 @@ def _keyword(ctx: fx.FixContext, diag: Diagnostic, data: dict[str, str]) -> fx.E
     key = (data.get("callable", ""), data.get("keyword", ""))
     if data.get("where") == Where.VALUE.value:
         value_change = api_changes.SKLEARN_VALUES.get((*key, data.get("old", "")))
-        if value_change is None:
+        if value_change is None or not value_change.safe:
             return None
         new_value = fx.parse_expression(value_change.replacement)
         return fx.Edit(arg, arg.with_changes(value=new_value), safety=Fix.SAFE)

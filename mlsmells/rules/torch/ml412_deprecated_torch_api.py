@@ -12,7 +12,12 @@ from mlsmells.engine import Check, Context
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
 from mlsmells.rules._util import has_star_kwargs, keyword
-from mlsmells.rules.torch._common import _has_star_args, _identifier
+from mlsmells.rules.torch._common import (
+    _constructed_by,
+    _constructor,
+    _has_star_args,
+)
+from mlsmells.rules.torch._compat import _compat_imports, in_compat_code
 from mlsmells.rules.torch._loops import _innermost_function
 from mlsmells.rules.torch._spelling import _spelling_data, spelled
 from mlsmells.semantic import kinds as K
@@ -46,11 +51,19 @@ RULE = Rule(
         "`torch.testing.assert_allclose` (1.12), `functorch.*` and "
         "`torch.nn.utils.stateless.functional_call` (2.0), `torch.set_default_tensor_type` "
         "(2.1); the `size_average=`/`reduce=` arguments of losses (0.4.1), softmax without "
-        "`dim` (0.3.0), and torchvision's `pretrained=` (torchvision 0.13). `F.sigmoid` "
+        "`dim` (0.3.0), `verbose=` of the learning-rate schedulers (2.2, removed in 2.7), "
+        "`scheduler.step(epoch)` (1.4), `.next()` on a DataLoader's iterator (removed in "
+        "1.13), torchvision's `pretrained=` (also given positionally, `resnet50(True)`; "
+        "torchvision 0.13) and the `train_data`/`train_labels`/`test_data`/`test_labels` of "
+        "its MNIST datasets (renamed `data`/`targets` in 0.2.2). A scheduler or dataset is "
+        "recognised when the file makes it (`scheduler = StepLR(...)`). `F.sigmoid` "
         "and `F.tanh` are not reported: their 0.4.1 deprecation was withdrawn. Code inside a "
         "version check (`if _TORCH_GREATER_EQUAL_2_4: ... else: ...`, `hasattr(torch, "
         "...)`) or an `except ImportError` fallback keeps the old API on purpose and is "
-        "not reported."
+        "not reported. Only APIs deprecated or removed in a PyTorch (torchvision) release "
+        "the project supports are reported (see `target-versions`), and a fix whose "
+        "replacement is missing from the oldest supported release is not applied: the "
+        "finding names the release it needs (`torch.amp.GradScaler(\"cuda\")`: 2.3)."
     ),
     bad=(
         "scaler = torch.cuda.amp.GradScaler()\n"
@@ -70,7 +83,9 @@ RULE = Rule(
         "as equivalent: the `torch.amp` spellings, `clip_grad_norm_`, `nn.init.*_`, "
         "`F.interpolate`, `torch.linalg.multi_dot`/`qr`/`cholesky`, `torch.func`, "
         "`reduction=` for literal `size_average`/`reduce`, torchvision `weights=` for a "
-        "literal `pretrained`. Unsafe: `Variable(t)` to `t`, `assert_allclose` to "
+        "literal `pretrained` (keyword or positional), `next(it)` for a DataLoader "
+        "iterator's `it.next()`, `.data`/`.targets` for MNIST's renamed attributes. Unsafe: "
+        "`Variable(t)` to `t`, `assert_allclose` to "
         "`assert_close`, `torch.cholesky(A, upper=True)` to `torch.linalg.cholesky(A).mH`."
     ),
     fix_safety=(
@@ -85,58 +100,9 @@ RULE = Rule(
 )
 
 
-_COMPAT_WORDS = ("version", "greater", "less", "older", "newer")
-_COMPAT_CALLS = frozenset({"hasattr", "getattr"})
-_COMPAT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "AttributeError"})
-
-
-def _is_version_test(test: ast.expr) -> bool:
-    """``if _TORCH_GREATER_EQUAL_2_4:``, ``if version.parse(torch.__version__) < ...``,
-    ``if hasattr(torch, "amp"):`` ..."""
-    for sub in ast.walk(test):
-        word = _identifier(sub) if isinstance(sub, (ast.Name, ast.Attribute)) else None
-        if word is not None:
-            lowered = word.lower()
-            if any(w in lowered for w in _COMPAT_WORDS) or word in _COMPAT_CALLS:
-                return True
-    return False
-
-
-def _catches_import_errors(handler: ast.ExceptHandler) -> bool:
-    if handler.type is None:
-        return True
-    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
-    return any(_identifier(t) in _COMPAT_ERRORS for t in types)
-
-
-def in_compat_code(ancestors: list[ast.AST]) -> bool:
-    """Inside a version check or an import/attribute-error fallback: old APIs on purpose."""
-    for i, node in enumerate(ancestors):
-        if isinstance(node, (ast.If, ast.IfExp, ast.While)) and _is_version_test(node.test):
-            return True
-        if isinstance(node, ast.ExceptHandler) and _catches_import_errors(node):
-            return True
-        if isinstance(node, ast.Try) and i + 1 < len(ancestors) and ancestors[i + 1] in node.body:
-            if any(_catches_import_errors(h) for h in node.handlers):
-                return True
-    return False
-
-
-def _compat_imports(tree: ast.Module) -> set[int]:
-    """ids of the import statements that sit in compatibility code."""
-    found: set[int] = set()
-    stack: list[tuple[ast.AST, tuple[ast.AST, ...]]] = [(tree, ())]
-    while stack:
-        node, ancestors = stack.pop()
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            if in_compat_code(list(ancestors)):
-                found.add(id(node))
-            continue
-        if isinstance(node, ast.expr):
-            continue
-        for child in ast.iter_child_nodes(node):
-            stack.append((child, (*ancestors, node)))
-    return found
+def _library(entry: torch_api.TorchDeprecation) -> str:
+    """The library key of an entry (``torch``, ``torchvision``)."""
+    return "torchvision" if entry.library == "torchvision" else "torch"
 
 
 def _literal_bool(expr: ast.expr) -> bool | None:
@@ -146,14 +112,21 @@ def _literal_bool(expr: ast.expr) -> bool | None:
 
 
 _LOSS_FUNCTIONS = frozenset(f"torch.nn.functional.{name}" for name in K.FUNCTIONAL_LOSSES)
-#: Last components of the deprecated APIs (a name or attribute ending otherwise is none).
-_DEPRECATED_NAMES = last_names(torch_api.DEPRECATED)
+#: Last components of the deprecated APIs (a name or attribute ending otherwise is none),
+#: and the renamed attributes of torchvision's MNIST datasets.
+_DEPRECATED_NAMES = last_names(torch_api.DEPRECATED) | frozenset(torch_api.MNIST_RENAMED)
 #: Last components of the callees ML412 looks at whatever the keywords of the call.
 _DEPRECATED_CALLEES = last_names(
     [*torch_api.DEPRECATED, *torch_api.IMPLICIT_DIM_FUNCTIONS, *torch_api.IMPLICIT_DIM_MODULES]
 )
+#: Last components of torchvision's model builders (``resnet50(True)``: a positional flag).
+_BUILDERS = last_names(torchvision_weights.LEGACY_WEIGHTS)
 #: The keywords that make a torchvision model or a loss call worth resolving.
-_LEGACY_KEYWORDS = frozenset({"pretrained", "pretrained_backbone", "size_average", "reduce"})
+_LEGACY_KEYWORDS = frozenset(
+    {"pretrained", "pretrained_backbone", "size_average", "reduce", "verbose"}
+)
+_SCHEDULERS = "torch.optim.lr_scheduler."
+_IMPLICIT = (("form", "implicit-dim"),)
 
 
 class DeprecatedTorchApi(Check):
@@ -176,6 +149,9 @@ class DeprecatedTorchApi(Check):
         elif isinstance(node, (ast.Attribute, ast.Name)) and isinstance(node.ctx, ast.Load):
             if isinstance(node, ast.Attribute) and node.attr not in _DEPRECATED_NAMES:
                 return  # cheap: most attributes end in none of these names
+            if isinstance(node, ast.Attribute) and node.attr in torch_api.MNIST_RENAMED:
+                self._mnist(node)
+                return
             parent = self.ctx.parent
             if id(node) in self.handled or (
                 isinstance(parent, ast.Attribute) and parent.value is node
@@ -219,11 +195,61 @@ class DeprecatedTorchApi(Check):
             self._compat = _compat_imports(self.ctx.tree)
         return id(binding.node) in self._compat
 
+    def _mnist(self, node: ast.Attribute) -> None:
+        """``train_set.train_labels`` on a torchvision MNIST dataset: renamed ``targets``."""
+        made = _constructed_by(self.model, node.value)
+        if made not in torch_api.MNIST_CLASSES:
+            return
+        if not isinstance(node.ctx, ast.Load) or in_compat_code(self.ctx.ancestors):
+            return
+        entry = torch_api.MNIST_ATTRIBUTES
+        new = torch_api.MNIST_RENAMED[node.attr]
+        self._report_argument(
+            node,
+            f"`.{node.attr}` of `{made.rpartition('.')[2]}`",
+            entry,
+            replacement=f"`.{new}`",
+            data=(("form", "rename-attribute"), ("new", new)),
+            since=entry.replacement_since or "",
+        )
+
+    def _usage(self, call: ast.Call, func: ast.Attribute) -> None:
+        """``it.next()`` on a DataLoader's iterator, ``scheduler.step(epoch)``."""
+        if in_compat_code(self.ctx.ancestors):
+            return
+        maker = _constructor(self.model, func.value)
+        qualname = self.model.qualname(maker.func) if maker is not None else None
+        if maker is None or qualname is None:
+            return
+        if func.attr == "next" and not call.args and not call.keywords:
+            loader = maker.args[0] if qualname == "builtins.iter" and maker.args else None
+            if loader is not None and self.model.kind_of(loader) is Kind.DATALOADER:
+                fixable = "yes" if self.model.lookup("next") is None else "no"
+                self._report_argument(
+                    call,
+                    "`.next()` of a DataLoader's iterator",
+                    torch_api.LOADER_NEXT,
+                    data=(("form", "loader-next"), ("fixable", fixable)),
+                    since="",
+                )
+        elif func.attr == "step" and qualname.startswith(_SCHEDULERS):
+            if qualname.endswith(".ReduceLROnPlateau") or _has_star_args(call):
+                return  # its argument is the metric
+            if len(call.args) == 1 or keyword(call, "epoch") is not None:
+                self._report_argument(
+                    call, "`{func}(epoch)`", torch_api.SCHEDULER_EPOCH, data=(("form", "epoch"),)
+                )
+
     def _visit_call(self, call: ast.Call) -> None:
-        if not self.model.may_resolve_to(call.func, _DEPRECATED_CALLEES) and not any(
-            kw.arg in _LEGACY_KEYWORDS for kw in call.keywords
+        if isinstance(call.func, ast.Attribute) and call.func.attr in ("next", "step"):
+            self._usage(call, call.func)
+            return
+        if (
+            not self.model.may_resolve_to(call.func, _DEPRECATED_CALLEES)
+            and not any(kw.arg in _LEGACY_KEYWORDS for kw in call.keywords)
+            and not (call.args and self.model.may_resolve_to(call.func, _BUILDERS))
         ):
-            return  # cheap: neither a callee of the tables nor a legacy keyword
+            return  # cheap: no callee of the tables, legacy keyword or positional flag
         qualname = self.model.qualname(call.func)
         if qualname is None:
             return
@@ -237,16 +263,37 @@ class DeprecatedTorchApi(Check):
             return
         if qualname.startswith("torchvision.models."):
             self._torchvision(call, qualname)
+        elif qualname.startswith(_SCHEDULERS):
+            if keyword(call, "verbose") is not None and not in_compat_code(self.ctx.ancestors):
+                self._report_argument(
+                    call,
+                    "`verbose=` of `{func}`",
+                    torch_api.SCHEDULER_VERBOSE,
+                    data=(("form", "verbose"),),
+                )
         elif qualname in _LOSS_FUNCTIONS or (K.torch_class_kind(qualname) is Kind.LOSS_MODULE):
             self._legacy_reduction(call)
         elif qualname in torch_api.IMPLICIT_DIM_FUNCTIONS:
             if keyword(call, "dim") is None and len(call.args) < 2 and not _has_star_args(call):
-                self._report_argument(call, "`{func}(...)` without `dim`", torch_api.IMPLICIT_DIM)
+                self._report_argument(
+                    call, "`{func}(...)` without `dim`", torch_api.IMPLICIT_DIM, data=_IMPLICIT
+                )
         elif qualname in torch_api.IMPLICIT_DIM_MODULES:
             if keyword(call, "dim") is None and not call.args:
-                self._report_argument(call, "`{func}()` without `dim`", torch_api.IMPLICIT_DIM)
+                self._report_argument(
+                    call, "`{func}()` without `dim`", torch_api.IMPLICIT_DIM, data=_IMPLICIT
+                )
+
+    def _affected(self, entry: torch_api.TorchDeprecation) -> bool:
+        """Whether some release the project supports deprecated or removed ``entry``."""
+        return self.ctx.targets.affected(_library(entry), entry.deprecated_in, entry.removed_in)
 
     def _report_entry(self, node: ast.expr, entry: torch_api.TorchDeprecation, form: str) -> None:
+        if not self._affected(entry):
+            return
+        since = None
+        if entry.shape is not Shape.NONE:
+            since = (_library(entry), entry.replacement_since)
         if entry.removed:
             status = f"was deprecated in {entry.library} {entry.version} and is removed"
         else:
@@ -259,24 +306,38 @@ class DeprecatedTorchApi(Check):
             replacement=entry.replacement,
             data=(("api", entry.qualname), ("form", form))
             + (_spelling_data(self.model, entry.target) if entry.target else ()),
+            replacement_since=since,
         )
 
     def _report_argument(
         self,
-        call: ast.Call,
+        node: ast.Call | ast.Attribute,
         what: str,
         entry: torch_api.TorchDeprecation,
         replacement: str = "",
         data: tuple[tuple[str, str], ...] = (),
+        since: str | None = None,
     ) -> None:
+        """Report a deprecated form of an argument or use of an object; ``since``: the
+        release from which the replacement the fix writes exists ("": always; None: no
+        fix)."""
+        if not self._affected(entry):
+            return
         verb = "are" if " and " in what else "is"
+        status = f"{verb} deprecated since {entry.library} {entry.version}"
+        if entry.removed_in is not None and self.ctx.targets.affected(
+            _library(entry), entry.removed_in, None
+        ):
+            status = f"was removed in {entry.library} {entry.removed_in}"
+        func = self.ctx.source_of(node.func) if isinstance(node, ast.Call) else ""
         self.report(
             "ML412",
-            call,
-            what=what.format(func=self.ctx.source_of(call.func)),
-            status=f"{verb} deprecated since {entry.library} {entry.version}",
+            node,
+            what=what.format(func=func),
+            status=status,
             replacement=replacement or entry.replacement,
             data=data,
+            replacement_since=(_library(entry), since or None) if since is not None else None,
         )
 
     def _legacy_reduction(self, call: ast.Call) -> None:
@@ -303,6 +364,7 @@ class DeprecatedTorchApi(Check):
             torch_api.LEGACY_REDUCTION,
             replacement=f'`reduction="{reduction}"`',
             data=(("form", "reduction"), ("reduction", reduction)),
+            since=torch_api.LEGACY_REDUCTION.replacement_since,
         )
 
     def _forwarded(self, given: list[ast.keyword]) -> bool:
@@ -315,17 +377,31 @@ class DeprecatedTorchApi(Check):
         return all(isinstance(kw.value, ast.Name) and kw.value.id in parameters for kw in given)
 
     def _torchvision(self, call: ast.Call, qualname: str) -> None:
-        legacy = [kw for kw in call.keywords if kw.arg in ("pretrained", "pretrained_backbone")]
+        legacy = [
+            (kw.arg, kw.value)
+            for kw in call.keywords
+            if kw.arg in ("pretrained", "pretrained_backbone")
+        ]
+        table = torchvision_weights.LEGACY_WEIGHTS.get(qualname, ())
+        positional = "no"
+        first = call.args[0] if len(call.args) == 1 else None
+        if not legacy and isinstance(first, ast.Constant) and isinstance(first.value, bool):
+            # ``resnet50(True)``: the builders take keywords only since torchvision 0.13,
+            # and map a positional flag to ``weights`` with a warning. (A literal flag
+            # only: ``resnet_fpn_backbone("resnet50")`` names its backbone first.)
+            if any(old == "pretrained" for old, _, _ in table):
+                legacy, positional = [("pretrained", call.args[0])], "yes"
         if not legacy:
             return
-        names = " and ".join(f"`{kw.arg}=`" for kw in legacy)
+        names = " and ".join(
+            f"`{name}=`" if positional == "no" else "a positional `pretrained`"
+            for name, _ in legacy
+        )
         replacements = []
-        table = torchvision_weights.LEGACY_WEIGHTS.get(qualname, ())
-        for kw in legacy:
-            new, default = next(((n, d) for old, n, d in table if old == kw.arg), (None, None))
+        for name, value in legacy:
+            new, default = next(((n, d) for old, n, d in table if old == name), (None, None))
             if new is None:
-                new = "weights" if kw.arg == "pretrained" else "weights_backbone"
-            value = kw.value
+                new = "weights" if name == "pretrained" else "weights_backbone"
             if isinstance(value, ast.Constant) and value.value is False:
                 replacements.append(f"`{new}=None`")
             elif isinstance(value, ast.Constant) and value.value is True and default:
@@ -337,7 +413,8 @@ class DeprecatedTorchApi(Check):
             names,
             torch_api.TORCHVISION_PRETRAINED,
             replacement=" and ".join(replacements),
-            data=(("form", "torchvision"), ("api", qualname)),
+            data=(("form", "torchvision"), ("api", qualname), ("positional", positional)),
+            since=torchvision_weights.WEIGHTS_SINCE.get(qualname),
         )
 
 
@@ -358,6 +435,18 @@ def deprecated_torch_api(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None
     form = diag.get("form")
     if form == "reduction":
         return _reduction(ctx, diag)
+    if form == "rename-attribute":
+        attribute = ctx.find(diag, cst.Attribute)
+        new_name = diag.get("new")
+        if attribute is None or new_name is None:
+            return None
+        return fx.Edit(attribute, attribute.with_changes(attr=cst.Name(new_name)), safety=Fix.SAFE)
+    if form == "loader-next":
+        call = ctx.find(diag, cst.Call)
+        if call is None or diag.get("fixable") != "yes" or not isinstance(call.func, cst.Attribute):
+            return None
+        iterator = cst.Arg(value=call.func.value)
+        return fx.Edit(call, cst.Call(func=cst.Name("next"), args=[iterator]), safety=Fix.SAFE)
     if form == "torchvision":
         return _torchvision_weights(ctx, diag)
     entry = torch_api.DEPRECATED.get(diag.get("api") or "")
@@ -561,8 +650,11 @@ def _torchvision_weights(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None
     if call is None or not table:
         return None
     new = call
+    positional = [a for a in call.args if a.keyword is None]
     for legacy, current, default in table:
         arg = fx.keyword_arg(new, legacy)
+        if arg is None and legacy == "pretrained" and diag.get("positional") == "yes":
+            arg = positional[0] if len(positional) == 1 and not positional[0].star else None
         if arg is None:
             continue
         if fx.keyword_arg(new, current) is not None:
@@ -574,12 +666,13 @@ def _torchvision_weights(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None
             replacement = _string(default)
         else:
             return None
-        new = new.with_changes(
-            args=[
-                a.with_changes(keyword=cst.Name(current), value=replacement) if a is arg else a
-                for a in new.args
-            ]
-        )
+        renamed = arg.with_changes(keyword=cst.Name(current), value=replacement)
+        if arg.keyword is None:  # ``resnet50(True)``: a keyword now, spelled without spaces
+            space = cst.SimpleWhitespace("")
+            renamed = renamed.with_changes(
+                equal=cst.AssignEqual(whitespace_before=space, whitespace_after=space)
+            )
+        new = new.with_changes(args=[renamed if a is arg else a for a in new.args])
     if new is call:
         return None
     return fx.Edit(call, new, safety=Fix.SAFE)
