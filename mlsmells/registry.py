@@ -76,6 +76,7 @@ RULE_MODULES: tuple[str, ...] = (
     "opinionated.ml911_untyped_ml_function",
     "opinionated.ml912_hub_revision_unpinned",
     "opinionated.ml913_pickle_load",
+    "opinionated.ml914_legacy_numpy_random_seeded",
 )
 
 

@@ -238,6 +238,36 @@ def test_sphinx_gallery_blocks_are_cells() -> None:
     assert ctx.cell_last_lines == frozenset({2, 6})
 
 
+def test_nbconvert_exports_are_cells() -> None:
+    """``jupyter nbconvert --to script`` writes ``# In[N]:`` before each code cell (and
+    markdown cells as comments): each cell displays its last expression there too."""
+    ctx = context(
+        """        #!/usr/bin/env python
+        # coding: utf-8
+
+        # # Exploring the data
+
+        # In[1]:
+
+
+        import pandas as pd
+        frame = pd.read_csv("a.csv")
+        frame.head()
+
+
+        # In[ ]:
+
+
+        frame.dropna()
+        frame.fillna(0)
+        """
+    )
+    assert ctx.cell_last_lines == frozenset({11, 18})
+    assert displayed(ctx) == [11, 18]
+    # ``# In[1]: text`` is a comment, not a marker.
+    assert context("x = 1\nx\n# In[1]: see above\ny = 2\n").cell_last_lines == frozenset()
+
+
 def test_a_script_without_cell_markers_has_no_cells() -> None:
     assert context("import torch\nmodel.eval\n").cell_last_lines == frozenset()
 

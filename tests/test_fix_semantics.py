@@ -165,6 +165,46 @@ def test_ml201_fixed_writes_reach_the_frame() -> None:
     assert new["tenure"].tolist() == [0, 5, 0] and new["qty"].tolist() == [1.0, 0.0, 2.0]
 
 
+_CUSTOMERS = (
+    "import pandas as pd\n"
+    "df = pd.DataFrame(\n"
+    "    {'age': [15, 40, 95, 17], 'plan': ['a', 'b', 'c', 'd'], 'score': [1, 2, 3, 4]},\n"
+    "    index=['r0', 'r1', 'r2', 'r3'],\n"
+    ")\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("statement", "column", "expected"),
+    [
+        ("df[df['age'] < 18]['plan'] = 'minor'", "plan", ["minor", "b", "c", "minor"]),
+        ("df[~(df['age'] < 18)]['score'] = 0", "score", [1, 0, 0, 4]),
+        ("df[(df['age'] > 16) & (df['score'] > 1)]['score'] += 10", "score", [1, 12, 13, 14]),
+        ("df[df['plan'].isin(['a', 'c'])][['score']] = 9", "score", [9, 2, 9, 4]),
+        ("df.loc[df['age'] > 90]['age'] = 90", "age", [15, 40, 90, 17]),
+        ("df.loc['r1']['plan'] = 'basic'", "plan", ["a", "basic", "c", "d"]),
+        ("df.loc['r1':'r2']['score'] = 0", "score", [1, 0, 0, 4]),
+        ("df['plan'].iloc[0] = 'pro'", "plan", ["pro", "b", "c", "d"]),
+        ("df['score'].iloc[-2:] *= 2", "score", [1, 2, 6, 8]),
+        ("df['plan'].loc['r2'] = 'basic'", "plan", ["a", "b", "basic", "d"]),
+    ],
+)
+def test_ml201_fixed_shapes_write_under_copy_on_write(
+    statement: str, column: str, expected: list[object]
+) -> None:
+    """pandas 3 (Copy-on-Write): the chained write changes nothing; the fixed one writes
+    exactly the selected cells."""
+    before = _CUSTOMERS + statement + "\n"
+    after = _fixed(before, "ML201", unsafe=True)  # (no ML201 finding is left)
+    with pytest.warns(Warning, match="[Cc]hained"):
+        old = _run(before, quiet=False)["df"]
+    pd.testing.assert_frame_equal(old, _run(_CUSTOMERS)["df"])  # nothing was written
+    new = _run(after, quiet=False)["df"]
+    assert new[column].tolist() == expected
+    untouched = [c for c in new.columns if c != column]
+    pd.testing.assert_frame_equal(new[untouched], old[untouched])
+
+
 def test_ml209_fixed_comparison_finds_the_missing_values() -> None:
     before = (
         "import numpy as np\n"

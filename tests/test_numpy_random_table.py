@@ -1,4 +1,4 @@
-"""The ML102 table against the installed NumPy, and what each mapped call returns.
+"""The table of ML102 and ML914 against the installed NumPy, and what each mapped call returns.
 
 - The table names exactly the legacy functions of ``numpy.random``
   (``numpy.random.mtrand.__all__`` without the ``RandomState`` class).
@@ -35,12 +35,12 @@ def test_the_table_names_every_legacy_function() -> None:
 def test_parameters_are_the_legacy_ones(name: str) -> None:
     if name in ("ranf", "sample"):
         # Aliases with (*args, **kwargs): they draw exactly what random_sample draws.
-        np.random.seed(3)  # noqa: ML102 - the legacy state is what is compared
+        np.random.seed(3)  # noqa: ML914 - the legacy state is what is compared
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             alias = getattr(np.random, name)(size=4)
-        np.random.seed(3)  # noqa: ML102
-        assert np.array_equal(alias, np.random.random_sample(size=4))  # noqa: ML102
+        np.random.seed(3)  # noqa: ML914
+        assert np.array_equal(alias, np.random.random_sample(size=4))  # noqa: ML914
         assert LEGACY[name].params == LEGACY["random_sample"].params
         return
     signature = inspect.signature(getattr(np.random, name))
@@ -57,7 +57,7 @@ def _default(value: object) -> object:
 def test_same_mapping_keeps_every_parameter(name: str) -> None:
     entry = LEGACY[name]
     legacy_function = getattr(np.random.RandomState, entry.name, None)
-    legacy = inspect.signature(legacy_function or np.random.sample)  # noqa: ML102
+    legacy = inspect.signature(legacy_function or np.random.sample)  # noqa: ML914
     generator = inspect.signature(getattr(np.random.Generator, entry.method))
     new = [p for p in generator.parameters.values() if p.name != "self"]
     assert [p.name for p in new[: len(entry.params)]] == list(entry.params)
@@ -178,7 +178,7 @@ def test_every_mapped_function_is_exercised() -> None:
 @pytest.mark.parametrize("call", sorted(CALLS))
 def test_mapped_call_keeps_shape_dtype_and_range(call: str) -> None:
     before = f"import numpy as np\nnp.random.seed(12)\nresult = np.random.{call}\n"
-    fixed = fix_source(before, "snippet.py", frozenset({"ML102"}), unsafe=True)
+    fixed = fix_source(before, "snippet.py", frozenset({"ML914"}), unsafe=True)
     assert fixed.error is None
     after = fixed.source
     assert "np.random.seed" not in after and "rng = np.random.default_rng(12)" in after
@@ -198,7 +198,7 @@ def test_shuffle_still_shuffles_in_place() -> None:
         "import numpy as np\nnp.random.seed(1)\n"
         "result = np.arange(20).reshape(10, 2)\nnp.random.shuffle(result)\n"
     )
-    after = fix_source(before, "snippet.py", frozenset({"ML102"}), unsafe=True).source
+    after = fix_source(before, "snippet.py", frozenset({"ML914"}), unsafe=True).source
     assert "rng.shuffle(result)" in after
     old, new = _run(before), _run(after)
     assert old.shape == new.shape and old.dtype == new.dtype

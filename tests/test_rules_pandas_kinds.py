@@ -214,6 +214,12 @@ def test_ml208_append_fix_data() -> None:
     assert "other" not in data[6] and "other" not in data[7]
 
 
+def test_ml203_nbconvert_export_cells() -> None:
+    cells = "\n# In[64]:\n\n\ndf.sort_values('a')\ndf.dropna()\n\n\n# In[ ]:\n\n\ndf.fillna(0)\n"
+    source = FRAME + cells
+    assert [d.line for d in findings("ML203", source)] == [7]  # not 8, not 14: displayed
+
+
 def test_ml203_sphinx_gallery_blocks_are_cells() -> None:
     source = FRAME + "df.sort_values('a')\n" + "#" * 79 + "\n# Next section\ndf.dropna()\n"
     assert [d.line for d in findings("ML203", source)] == []  # both end a block

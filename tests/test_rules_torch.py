@@ -8,6 +8,7 @@ import pytest
 
 from mlsmells import registry
 from mlsmells.diagnostics import Diagnostic
+from mlsmells.fixes.apply import fix_source
 
 TORCH = frozenset({"ML401", "ML402", "ML403", "ML404", "ML406"})
 
@@ -152,18 +153,14 @@ def test_shuffling_loader_fix_data_spells_torch_where_the_loader_is() -> None:
     assert found.get("spelling") == "torch.Generator" and found.get("import") == "torch"
 
 
-def test_require_grad_used_as_an_own_name_is_not_a_typo() -> None:
-    source = (
-        "import torch\n"
-        "class Scorer(torch.nn.Module):\n"
-        "    def forward(self, x, require_grad=False):\n"
-        "        self.require_grad = require_grad\n"
-        "        return x\n"
-    )
-    assert codes(source) == []
-    assert codes("import torch\nfor p in m.parameters():\n    p.require_grad = False\n") == [
-        (3, "ML411")
-    ]
+def test_require_grad_read_as_an_own_attribute_is_not_a_typo() -> None:
+    store = "import torch\nfor p in m.parameters():\n    p.require_grad = False\n"
+    assert codes(store) == [(3, "ML411")]
+    # A read of the attribute: the file uses it as its own.
+    assert codes(store + "trainable = [p for p in m.parameters() if p.require_grad]\n") == []
+    # A read copied into the typo, or a name spelled so, proves nothing.
+    assert codes(store.replace("False", "cfg.require_grad")) == [(3, "ML411")]
+    assert codes(store.replace("False", "require_grad")) == [(3, "ML411")]
 
 
 def test_deprecated_import_in_a_version_fallback_is_not_reported() -> None:
@@ -201,7 +198,7 @@ def test_deprecated_api_messages() -> None:
     assert unknown.get("reduction") is None  # not a literal: no fix
 
 
-def test_forward_on_a_module_passed_in_and_on_an_unknown_receiver() -> None:
+def test_forward_on_a_module_passed_in_and_not_on_an_unknown_receiver() -> None:
     source = (
         "import torch\n"
         "class Net(torch.nn.Module):\n"
@@ -210,9 +207,19 @@ def test_forward_on_a_module_passed_in_and_on_an_unknown_receiver() -> None:
         "    net.forward(x)\n"
         "    other.forward(x)\n"
     )
-    assert codes(source) == [(5, "ML405"), (6, "ML405")]
-    # Without a torch import the receiver must be known to be a module.
-    assert codes("import lightning\ndef run(other, x):\n    other.forward(x)\n") == []
+    assert codes(source) == [(5, "ML405")]
+    # The uses of a parameter prove it a Module: an attribute only Modules have, or both
+    # mode switches (one alone proves nothing: `DataFrame.eval` exists too).
+    source = (
+        "import torch\n"
+        "def run(a, b, c, x):\n"
+        "    a.register_forward_hook(print)\n"
+        "    b.train()\n"
+        "    b.eval()\n"
+        "    c.eval()\n"
+        "    return a.forward(x), b.forward(x), c.forward(x)\n"
+    )
+    assert codes(source) == [(7, "ML405"), (7, "ML405")]
 
 
 def test_tensor_move_data_names_a_plain_receiver_only() -> None:
@@ -240,7 +247,7 @@ def test_eval_restore_fix_data_only_when_a_top_of_loop_train_helps() -> None:
     assert after.get("model") == "model" and after.get("loop_line") == "5"
 
 
-def test_eval_in_a_helper_is_reported_at_the_call() -> None:
+def test_eval_in_a_helper_is_reported_in_the_helper() -> None:
     source = (
         "import torch\n"
         "def check(m, data):\n"
@@ -250,12 +257,21 @@ def test_eval_in_a_helper_is_reported_at_the_call() -> None:
         "    for x in loader:\n"
         "        model(x).sum().backward()\n"
         "        check(model, val)\n"
+        "def fit_again(model, loader, val):\n"
+        "    for x in loader:\n"
+        "        model(x).sum().backward()\n"
+        "        check(model, val)\n"
     )
-    (found,) = registry.engine(frozenset({"ML407"})).run_source(source)
-    assert (found.line, found.col) == (8, 8)
-    assert found.message.startswith(
-        "ML407 `check(model, val)` leaves `model` in eval mode (through `m.eval()` in `check`)"
+    (found,) = registry.engine(frozenset({"ML407"})).run_source(source)  # once, for both loops
+    assert (found.line, found.col) == (3, 4)
+    assert found.message == (
+        "ML407 `m.eval()` leaves `model` in eval mode when `check(model, val)` runs in the "
+        "loop at line 6: `model.train()` is not called again before the next `backward()` "
+        "in that loop"
     )
+    fixed = fix_source(source, "x.py", frozenset({"ML407"}), unsafe=True).source
+    assert fixed.count("model.train()") == 2  # each loop's top, one pass after the other
+    assert "    for x in loader:\n        model.train()\n" in fixed
 
 
 LIBRARY = (
@@ -279,3 +295,22 @@ def test_script_rules_need_an_entry_point() -> None:
         "torch.manual_seed(0)\n", "torch.manual_seed(0)\ntorch.use_deterministic_algorithms(True)\n"
     )
     assert codes(deterministic, opt_in) == []
+
+
+def test_torch_load_with_a_pickle_module_is_reported_without_a_fix() -> None:
+    source = (
+        "import pickle\nimport torch\n"
+        "torch.load(f, pickle_module=pickle)\n"
+        "torch.load(f, None, pickle)\n"
+        "torch.load(f, pickle_module=None)\n"
+    )
+    keyword, positional, default = registry.engine(frozenset({"ML401"})).run_source(source)
+    assert keyword.message == (
+        "ML401 `torch.load` with `pickle_module=` can unpickle arbitrary code "
+        "(`weights_only=True` refuses one)"
+    )
+    assert keyword.get("pickle_module") == positional.get("pickle_module") == "yes"
+    assert default.get("pickle_module") is None
+    assert fix_source(source, "x.py", frozenset({"ML401"}), unsafe=True).source == source.replace(
+        "pickle_module=None)", "pickle_module=None, weights_only=True)"
+    )

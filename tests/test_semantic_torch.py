@@ -152,3 +152,39 @@ _OPT = "import torch\nfrom torch.optim.lr_scheduler import StepLR\n"
 )
 def test_element_kinds(source: str, kind: Kind | None) -> None:
     assert kind_of_last_line(source) is kind
+
+
+@pytest.mark.parametrize(
+    ("source", "kind"),
+    [
+        # Parallel wrappers are Modules, and so is the Module they hold.
+        ("from torch.nn.parallel import DistributedDataParallel as D\nD(m)\n", Kind.MODULE),
+        ("import torch\ntorch.nn.DataParallel(torch.nn.Linear(2, 2)).module\n", Kind.MODULE),
+        # Hugging Face and Lightning bases make a same-file class a Module, and their
+        # class-method constructors build one.
+        (
+            "from diffusers import ModelMixin\nclass Net(ModelMixin):\n    pass\n"
+            "Net.from_pretrained('org/net')\n",
+            Kind.MODULE,
+        ),
+        (
+            "import transformers\nclass Net(transformers.PreTrainedModel):\n    pass\n"
+            "Net.from_config(cfg)\n",
+            Kind.MODULE,
+        ),
+        ("class Config:\n    pass\nConfig.from_pretrained('x')\n", None),
+        # An attribute set by a same-file base class.
+        (
+            "import torch.nn as nn\nclass A(nn.Module):\n    def __init__(self):\n"
+            "        self.fc = nn.Linear(2, 2)\nclass B(A):\n    def f(self):\n"
+            "        self.fc\n",
+            Kind.MODULE,
+        ),
+        # Both mode switches called on a name prove a Module; one of them does not.
+        ("import torch\ndef f(m):\n    m.train()\n    m.eval()\n    m\n", Kind.MODULE),
+        ("import torch\ndef f(m):\n    m.eval()\n    m\n", None),
+        ("import torch\ndef f(m):\n    m.train\n    m.eval\n    m\n", None),
+    ],
+)
+def test_more_module_kinds(source: str, kind: Kind | None) -> None:
+    assert kind_of_last_line(source) is kind

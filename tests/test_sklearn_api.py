@@ -156,3 +156,40 @@ def test_primary_name(qualname: str, primary: str | None) -> None:
 )
 def test_class_kind(qualname: str, kind: Kind | None) -> None:
     assert class_kind(qualname) is kind
+
+
+@pytest.mark.parametrize(
+    ("params", "draws"),
+    [
+        ({"solver": "liblinear"}, False),
+        ({"solver": "liblinear", "penalty": "l2", "dual": False}, False),
+        ({"solver": "liblinear", "dual": True}, True),
+        ({"solver": "liblinear", "penalty": "l1"}, True),
+        ({"solver": "liblinear", "l1_ratio": 1}, True),
+        ({"solver": "saga"}, True),
+        ({}, False),
+    ],
+)
+def test_logistic_regression_randomness_is_what_the_exception_says(
+    params: dict[str, object], draws: bool
+) -> None:
+    """liblinear draws only in its dual and L1 solvers: other seeds give other coefficients
+    there (a few iterations, before convergence hides it), the same ones otherwise."""
+    _installed_sklearn()
+    import warnings
+
+    import numpy as np
+    from sklearn.datasets import make_classification
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = make_classification(n_samples=300, n_features=20, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ConvergenceWarning, the deprecation of penalty
+        fits = [
+            LogisticRegression(random_state=seed, max_iter=5, tol=0.1, **params).fit(X, y)
+            for seed in (0, 1, 2)
+        ]
+    differ = any(not np.array_equal(fits[0].coef_, f.coef_) for f in fits[1:])
+    assert differ is draws
+    rule = EXCEPTIONS["sklearn.linear_model.LogisticRegression"]
+    assert rule.uses({**rule.defaults, **params}) is draws

@@ -264,6 +264,23 @@ def test_every_safe_shape_has_a_case() -> None:
         assert name in text, entry.qualname
 
 
+def test_ml412_functorch_fix_moves_the_imports_and_warns_no_more() -> None:
+    """The transforms are imported from torch.func: no `functorch` import is left, and the
+    fixed code no longer triggers functorch's deprecation warnings."""
+    before = SETUP + ML412_CASES["functorch"]
+    after = fixed(before, "ML412")
+    assert "functorch" not in after
+    assert "from torch.func import grad, jacrev\n" in after
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        exec(compile(after, "<case>", "exec"), {})  # noqa: S102 - test snippet
+    assert not [w for w in caught if "functorch" in str(w.message)]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        exec(compile(before, "<case>", "exec"), {})  # noqa: S102 - test snippet
+    assert [w for w in caught if "functorch" in str(w.message)]
+
+
 def test_safe_cholesky_is_bit_identical_but_upper_is_not_offered_as_safe() -> None:
     source = SETUP + "result = torch.cholesky(SPD, upper=True)\n"
     result = fix_source(source, "case.py", frozenset({"ML412"}))

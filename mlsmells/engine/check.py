@@ -26,9 +26,9 @@ from mlsmells.versions import NEWEST, Targets
 
 A = TypeVar("A", bound="Analysis")
 
-#: A cell boundary of a percent-format script: ``# %%`` (Jupytext, VS Code, Spyder)
-#: or a line of ``#`` only (sphinx-gallery).
-_CELL_MARKER = re.compile(r"^\s*#\s*%%|^\s*#{20,}\s*$")
+#: A cell boundary of a script with cells: ``# %%`` (Jupytext, VS Code, Spyder), a line
+#: of ``#`` only (sphinx-gallery), or ``# In[12]:`` (a notebook exported by nbconvert).
+_CELL_MARKER = re.compile(r"^\s*#\s*%%|^\s*#{20,}\s*$|^\s*#\s*In\[[\s\d]*\]:\s*$")
 
 
 class Context:
@@ -81,9 +81,10 @@ class Context:
     @property
     def cell_last_lines(self) -> frozenset[int]:
         """The last line of each cell whose last statement's value the cell displays
-        (no ``;`` after it): for a notebook, as the caller gave them; for a
-        percent-format script (cells begun by ``# %%`` or sphinx-gallery's ``####...``
-        lines, shown like notebook cells by Jupytext, VS Code and Spyder), found here.
+        (no ``;`` after it): for a notebook, as the caller gave them; for a script
+        with cells (begun by ``# %%`` or sphinx-gallery's ``####...`` lines, shown like
+        notebook cells by Jupytext, VS Code and Spyder, or by the ``# In[12]:`` lines of
+        a notebook exported by nbconvert), found here.
         Empty for a file without cells. Rules ask :meth:`displays` instead."""
         if self._cell_last_lines is None:
             given = self._given_last_lines

@@ -27,9 +27,15 @@ _INPLACE_METHODS = frozenset(
 )  # fmt: skip
 
 
+#: The two mode switches of ``torch.nn.Module``: a name on which both are called is a Module
+#: (no look-alike has both: pandas' ``eval`` has no ``train``, gensim's ``train`` no ``eval``,
+#: skorch's NeuralNet neither).
+_MODE_SWITCHES = frozenset({"train", "eval"})
+
+
 #: The attributes whose use is evidence (the only ones the recorder is handed).
 _EVIDENCE_NAMES = frozenset(
-    {*evidence.PANDAS, *evidence.TENSOR, *evidence.MODULE, *_INPLACE_METHODS}
+    {*evidence.PANDAS, *evidence.TENSOR, *evidence.MODULE, *_INPLACE_METHODS, *_MODE_SWITCHES}
 )
 
 
@@ -45,6 +51,8 @@ class FactRecorder(Visitor):
         self.facts = program.facts
         self.pandas = _PANDAS_EVIDENCE if pandas_evidence else {}
         """Attribute -> pandas kind it proves (none in a file importing a pandas clone)."""
+        self.switched: dict[int, set[str]] = {}
+        """Binding site -> the mode switches called on the name bound there."""
 
     def visit(self, node: ast.AST) -> None:
         if isinstance(node, ast.Attribute):
@@ -116,7 +124,11 @@ class FactRecorder(Visitor):
         name = node.attr
         kind = self.pandas.get(name)
         if kind is None:
-            if name in evidence.TENSOR:
+            if name in _MODE_SWITCHES:
+                if not self._both_switches(node, receiver):
+                    return
+                kind = Kind.MODULE
+            elif name in evidence.TENSOR:
                 kind = Kind.TENSOR
             elif name in evidence.MODULE:
                 kind = Kind.MODULE
@@ -131,6 +143,18 @@ class FactRecorder(Visitor):
                 binding.node
             ):
                 self.facts.add_evidence(binding.site, kind)
+
+    def _both_switches(self, node: ast.Attribute, receiver: ast.Name) -> bool:
+        """Whether ``receiver.train(...)``/``receiver.eval()`` is called here and the other
+        one already was on the name bound at the same site."""
+        parent = self.ctx.parent
+        binding = self.model.lookup(receiver.id)
+        if not (isinstance(parent, ast.Call) and parent.func is node) or not _unknown(binding):
+            return False
+        assert binding is not None and binding.site is not None
+        switched = self.switched.setdefault(id(binding.site), set())
+        switched.add(node.attr)
+        return switched == _MODE_SWITCHES
 
     def _inplace(self, node: ast.Attribute) -> bool:
         parent = self.ctx.parent

@@ -8,11 +8,11 @@ starts with the ``MLxxx`` code. pylint applies ``# pylint: disable=`` and
 the enable/disable options itself; the opt-in ML9xx messages are disabled
 by default (``--enable=ml-<name>`` or ``--enable=mlsmells`` turns them on).
 
-One option, because pylint has no per-file message selection of its own:
+Two options, because pylint has no per-file message selection of its own:
 ``mlsmells-per-file-ignores``, entries ``GLOB:CODE,CODE`` (``tests/*:ML101,ML9``)
 separated by commas or whitespace, or a TOML list of such entries. A glob
 with a ``/`` matches the module's path relative to the current directory,
-one without matches its file name (the syntax of ``[tool.mlsmells]``). The
+one without matches its file name (the syntax of ``[tool.mlsmells]``). And
 ``mlsmells-test-files``, the globs of the test files (the ``test-files`` setting of
 ``[tool.mlsmells]``): the rules about test code check only them. The
 other ``[tool.mlsmells]`` settings are pylint's own (``enable``/``disable``,

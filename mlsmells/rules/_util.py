@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import cast
 
 from mlsmells.semantic.model import SemanticModel
 
@@ -112,3 +113,106 @@ def in_compat_shim(ancestors: Sequence[ast.AST], *, broad: bool = True) -> bool:
         if isinstance(node, (ast.If, ast.IfExp, ast.While)) and _is_switch(node.test):
             return True
     return False
+
+
+# ------------------------------------------------------------ loop-carried values
+
+#: Statements after which the rest of a block does not run.
+_EXITS = (ast.Continue, ast.Break, ast.Return, ast.Raise)
+#: ``try`` statements (``try``/``except*`` is ``ast.TryStar`` from Python 3.11).
+_TRIES: tuple[type[ast.stmt], ...] = (ast.Try, *filter(None, [getattr(ast, "TryStar", None)]))
+
+
+def rebound_in_iteration(
+    loop: ast.For | ast.AsyncFor | ast.While,
+    path: Sequence[ast.AST],
+    binds: Callable[[ast.stmt], bool],
+) -> bool:
+    """Whether every path from the top of ``loop``'s body to the statement that ends
+    ``path`` runs a statement that ``binds`` (an assignment of a fresh value to the name
+    that statement reads): the value it reads is then made in the same iteration, not
+    carried over from the previous one (``x = load(i); x = pd.concat([x, y])``).
+
+    ``path`` is the chain of nodes from the loop's body down to the statement (the
+    ancestors below the loop, then the statement). A nested loop on the way counts as
+    binding nothing: the statement may read what its own previous iteration left.
+    """
+    on_path = {id(node) for node in path}
+    statement = path[-1]
+    return _reaches_bound(loop.body, statement, on_path, binds, False) is True
+
+
+def _reaches_bound(
+    block: Sequence[ast.stmt],
+    statement: ast.AST,
+    on_path: set[int],
+    binds: Callable[[ast.stmt], bool],
+    bound: bool,
+) -> bool | None:
+    """Whether ``statement`` is reached in ``block`` with the value bound on every path
+    (None: not in this block)."""
+    for stmt in block:
+        if stmt is statement:
+            return bound
+        if id(stmt) in on_path:
+            return _inside(stmt, statement, on_path, binds, bound)
+        bound = bound or _always_binds(stmt, binds)
+    return None
+
+
+def _inside(
+    stmt: ast.stmt,
+    statement: ast.AST,
+    on_path: set[int],
+    binds: Callable[[ast.stmt], bool],
+    bound: bool,
+) -> bool | None:
+    if isinstance(stmt, ast.If):
+        branch = stmt.body if any(id(s) in on_path for s in stmt.body) else stmt.orelse
+        return _reaches_bound(branch, statement, on_path, binds, bound)
+    if isinstance(stmt, (ast.With, ast.AsyncWith)):
+        return _reaches_bound(stmt.body, statement, on_path, binds, bound)
+    if isinstance(stmt, _TRIES):
+        tried = cast(ast.Try, stmt)  # (``ast.TryStar`` has the same fields)
+        found = _reaches_bound(tried.body, statement, on_path, binds, bound)
+        if found is not None:
+            return found
+        after_body = bound or _block_binds(tried.body, binds)
+        found = _reaches_bound(tried.orelse, statement, on_path, binds, after_body)
+        if found is not None:
+            return found
+        for handler in tried.handlers:  # raised anywhere in the body: only what came before
+            found = _reaches_bound(handler.body, statement, on_path, binds, bound)
+            if found is not None:
+                return found
+        return _reaches_bound(tried.finalbody, statement, on_path, binds, bound)
+    if isinstance(stmt, ast.Match):
+        for case in stmt.cases:
+            found = _reaches_bound(case.body, statement, on_path, binds, bound)
+            if found is not None:
+                return found
+        return None
+    return False  # a nested loop (or a definition): what it carries over is unknown
+
+
+def _always_binds(stmt: ast.stmt, binds: Callable[[ast.stmt], bool]) -> bool:
+    """Whether running ``stmt`` to its end binds the value on every path."""
+    if binds(stmt):
+        return True
+    if isinstance(stmt, ast.If):
+        return _block_binds(stmt.body, binds) and _block_binds(stmt.orelse, binds)
+    if isinstance(stmt, (ast.With, ast.AsyncWith)):
+        return _block_binds(stmt.body, binds)
+    if isinstance(stmt, _TRIES):
+        tried = cast(ast.Try, stmt)
+        if _block_binds(tried.finalbody, binds):
+            return True
+        normal = _block_binds(tried.body, binds) or _block_binds(tried.orelse, binds)
+        return normal and all(_block_binds(h.body, binds) for h in tried.handlers)
+    return False
+
+
+def _block_binds(block: Sequence[ast.stmt], binds: Callable[[ast.stmt], bool]) -> bool:
+    """Whether every path through ``block`` binds the value or leaves the block early
+    (``continue``, ``return`` ...: the statement after it is not reached that way)."""
+    return any(isinstance(stmt, _EXITS) or _always_binds(stmt, binds) for stmt in block)

@@ -374,8 +374,24 @@ MODULE_BASES = frozenset(
         "torch.nn.ModuleList",
         "torch.nn.ModuleDict",
         "lightning.pytorch.LightningModule",
+        "lightning.LightningModule",
+        "pytorch_lightning.LightningModule",
+        # Hugging Face model bases (subclasses of nn.Module).
+        "transformers.PreTrainedModel",
+        "transformers.modeling_utils.PreTrainedModel",
+        "diffusers.ModelMixin",
+        "diffusers.modeling_utils.ModelMixin",
+        "diffusers.models.ModelMixin",
+        "diffusers.models.modeling_utils.ModelMixin",
     }
 )
+
+#: Class methods of those bases that return an instance of the class they are called on
+#: (``MyModel.from_pretrained(path)``).
+MODULE_FACTORIES = frozenset({"from_pretrained", "from_config"})
+
+#: Wrappers in ``torch.nn.parallel`` (Modules; their ``.module`` is the wrapped Module).
+_PARALLEL_WRAPPERS = frozenset({"DistributedDataParallel", "DataParallel"})
 
 #: torch.nn classes that are not Modules although they live in ``torch.nn``.
 _NN_NOT_MODULES = frozenset({"Parameter", "ParameterList", "ParameterDict", "Buffer"})
@@ -391,6 +407,8 @@ def torch_class_kind(qualname: str) -> Kind | None:
         if last in _NN_NOT_MODULES:
             return None
         return Kind.LOSS_MODULE if last.endswith("Loss") else Kind.MODULE
+    if parts[:3] == ["torch", "nn", "parallel"] and last in _PARALLEL_WRAPPERS:
+        return Kind.MODULE
     if qualname.startswith("torch.optim.lr_scheduler."):
         return Kind.LR_SCHEDULER if last not in {"LRScheduler", "_LRScheduler"} else None
     if qualname == "torch.optim.swa_utils.SWALR":

@@ -14,6 +14,7 @@ from mlsmells.data import pandas_api
 from mlsmells.semantic import kinds as K
 from mlsmells.semantic.index import ClassSummary, FunctionSummary, ProjectView
 from mlsmells.semantic.kinds import Kind
+from mlsmells.semantic.methods import method_result
 from mlsmells.semantic.names import NameModel
 from mlsmells.semantic.program import FunctionNode, Program
 from mlsmells.semantic.scopes import Binding, ClassInfo, Scope, ScopeType
@@ -167,7 +168,7 @@ class SemanticModel(NameModel):
         if isinstance(expr, ast.Attribute):
             owner = self._self_class(expr.value)
             if owner is not None:
-                return owner.attributes.get(expr.attr)
+                return self._class_attribute(owner, expr.attr)
         return None
 
     def _binding_of(self, expr: ast.expr) -> Binding | None:
@@ -390,9 +391,27 @@ class SemanticModel(NameModel):
         if isinstance(expr, ast.Attribute):
             owner = self._self_class(expr.value)
             if owner is not None:
-                attr = owner.attributes.get(expr.attr)
+                attr = self._class_attribute(owner, expr.attr)
                 if attr is not None:
                     return attr.klass
+        return None
+
+    def _class_attribute(self, klass: ClassInfo, name: str) -> Binding | None:
+        """``self.<name>`` of ``klass``, or of its nearest same-file base class that sets it."""
+        seen: set[int] = set()
+        pending = [klass]
+        while pending:
+            current = pending.pop(0)
+            if id(current) in seen:
+                continue
+            seen.add(id(current))
+            found = current.attributes.get(name)
+            if found is not None:
+                return found
+            for base in current.node.bases:
+                bound = self.lookup(base.id) if isinstance(base, ast.Name) else None
+                if bound is not None and bound.is_class and bound.klass is not None:
+                    pending.append(bound.klass)
         return None
 
     def _self_class(self, expr: ast.expr) -> ClassInfo | None:
@@ -463,6 +482,10 @@ class SemanticModel(NameModel):
         if isinstance(func, ast.Attribute):
             if self._attribute_kind(func) is Kind.LOSS_MODULE:
                 return Kind.LOSS  # self.criterion(out, y)
+            if func.attr in K.MODULE_FACTORIES and isinstance(func.value, ast.Name):
+                made = self.lookup(func.value.id)  # ``MyModel.from_pretrained(path)``
+                if made is not None and made.is_class and made.klass is not None:
+                    return Kind.MODULE if made.klass.is_module else None
             method = self.callee(func)
             if method is not None:
                 return self._returned(method)
@@ -471,7 +494,7 @@ class SemanticModel(NameModel):
                 return K.TO_PANDAS.get(func.attr)  # ``client.query(q).to_dataframe()``
             if receiver is Kind.LOSS_MODULE and func.attr == "forward":
                 return Kind.LOSS
-            return _method_result(receiver, func.attr, call)
+            return method_result(receiver, func.attr, call)
         return None
 
     def unpacked_kinds(self, value: ast.expr, count: int) -> tuple[Kind | None, ...] | None:
@@ -578,9 +601,11 @@ class SemanticModel(NameModel):
     def _attribute_kind(self, expr: ast.Attribute) -> Kind | None:
         owner = self._self_class(expr.value)
         if owner is not None:
-            attr = owner.attributes.get(expr.attr)
+            attr = self._class_attribute(owner, expr.attr)
             return attr.kind if attr is not None else None
         receiver = self.kind_of(expr.value)
+        if receiver is Kind.MODULE and expr.attr == "module":
+            return Kind.MODULE  # ``ddp.module``: the Module a parallel wrapper holds
         if receiver is Kind.DATAFRAME:
             found = K.FRAME_ATTRIBUTES.get(expr.attr)
             if found is None and expr.attr not in pandas_api.FRAME_MEMBERS:
@@ -699,70 +724,6 @@ def _is_scalarish(expr: ast.expr, kind: Kind | None) -> bool:
     return isinstance(expr, (ast.Constant, ast.Name, ast.Attribute, ast.BinOp, ast.UnaryOp))
 
 
-def _method_result(receiver: Kind, method: str, call: ast.Call) -> Kind | None:
-    if receiver in (Kind.DATAFRAME, Kind.SERIES) and method in K.GROUPING_METHODS:
-        return Kind.FRAME_GROUPBY if receiver is Kind.DATAFRAME else Kind.SERIES_GROUPBY
-    if receiver is Kind.FRAME_GROUPBY or receiver is Kind.SERIES_GROUPBY:
-        return _grouped_result(receiver, method, call)
-    if receiver is Kind.SERIES_ACCESSOR:
-        return None if method in K.ACCESSOR_NOT_SERIES else Kind.SERIES
-    if receiver is Kind.FRAME_OR_SERIES:
-        if method in K.FRAME_TO_FRAME and method in K.SERIES_TO_SERIES:
-            return Kind.FRAME_OR_SERIES
-        return Kind.NDARRAY if method == "to_numpy" else None
-    if receiver is Kind.DATAFRAME:
-        if method in K.FRAME_TO_FRAME:
-            return Kind.DATAFRAME
-        if method in K.FRAME_TO_SERIES:
-            if any(kw.arg == "axis" and _is_none(kw.value) for kw in call.keywords):
-                return None
-            return Kind.SERIES
-        if method == "to_numpy":
-            return Kind.NDARRAY
-        return None
-    if receiver is Kind.SERIES:
-        if method in K.SERIES_TO_SERIES:
-            return Kind.SERIES
-        if method == "reset_index":
-            drop = next((kw.value for kw in call.keywords if kw.arg == "drop"), None)
-            if drop is None or (isinstance(drop, ast.Constant) and drop.value is False):
-                return Kind.DATAFRAME
-            return Kind.SERIES if isinstance(drop, ast.Constant) else None
-        if method == "to_numpy" or method == "unique":
-            return Kind.NDARRAY
-        if method == "to_frame":
-            return Kind.DATAFRAME
-        return None
-    if receiver is Kind.NDARRAY:
-        return Kind.NDARRAY if method in K.NDARRAY_TO_NDARRAY else None
-    if receiver.is_tensor:
-        if method in K.TENSOR_TO_TENSOR:
-            keeps_graph = receiver is Kind.LOSS and method not in _LOSS_DETACHING
-            return Kind.LOSS if keeps_graph else Kind.TENSOR
-        return None
-    if receiver.is_module and method in K.MODULE_TO_MODULE:
-        return receiver
-    return None
-
-
-def _grouped_result(receiver: Kind, method: str, call: ast.Call) -> Kind | None:
-    """A reduction of a groupby or window object: a frame over a frame, a Series over a
-    Series (``agg`` with a list of functions gives a frame either way)."""
-    if method == "size":
-        return Kind.SERIES
-    if method not in K.GROUPBY_REDUCTIONS:
-        return None
-    if receiver is Kind.FRAME_GROUPBY:
-        return Kind.DATAFRAME
-    if method in ("agg", "aggregate") and call.args and isinstance(call.args[0], ast.List):
-        return Kind.DATAFRAME
-    return Kind.SERIES
-
-
-#: Tensor methods after which a loss no longer carries autograd history.
-_LOSS_DETACHING = frozenset({"detach"})
-
-
 def _is_literal(value: ast.expr | None) -> bool:
     """A value whose kind is known to be none of the library ones (a number, a string, a
     container display, an f-string ...)."""
@@ -781,7 +742,3 @@ def _is_literal(value: ast.expr | None) -> bool:
             ast.Lambda,
         ),
     )
-
-
-def _is_none(expr: ast.expr) -> bool:
-    return isinstance(expr, ast.Constant) and expr.value is None

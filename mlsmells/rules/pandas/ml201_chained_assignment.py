@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from mlsmells.diagnostics import Diagnostic
@@ -48,7 +48,10 @@ RULE = Rule(
     ),
     fix=Fix.UNSAFE,
     fix_summary=(
-        "`df[a][b] = v` becomes `df.loc[b, a] = v` for the simple shapes; "
+        "For the simple shapes: `df[a][b] = v` becomes `df.loc[b, a] = v` (`a` a column "
+        'key); `df[mask]["c"] = v` and `df.loc[mask]["c"] = v` become '
+        '`df.loc[mask, "c"] = v`; `df["c"].loc[k] = v` becomes `df.loc[k, "c"] = v`; '
+        '`df["c"].iloc[i] = v` becomes `df.iloc[i, df.columns.get_loc("c")] = v`; '
         "`df[c].method(..., inplace=True)` becomes `df[c] = df[c].method(...)`."
     ),
     fix_safety=(
@@ -128,16 +131,25 @@ def chained_assignment(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
 
     - ``getitem-getitem``: ``df[a][b] = v`` (or ``+=``) -> ``df.loc[b, a] = v``
       when ``a`` is a literal column key (a string, an integer, or a list of
-      them) and ``b`` a single row key or mask;
+      them) and ``b`` a single row key or mask; ``df[mask][c] = v`` ->
+      ``df.loc[mask, c] = v`` when ``mask`` is written as a boolean mask (a
+      comparison, ``~m``, ``m1 & m2``, ``s.isin(...)`` ...) and ``c`` a literal
+      column key;
+    - ``loc-getitem``: ``df.loc[k][c] = v`` -> ``df.loc[k, c] = v`` (``k`` one
+      key, ``c`` a literal column key);
+    - ``getitem-loc``: ``df[c].loc[k] = v`` -> ``df.loc[k, c] = v``;
+    - ``getitem-iloc``: ``df[c].iloc[i] = v`` ->
+      ``df.iloc[i, df.columns.get_loc(c)] = v`` (``c`` one literal label, ``df``
+      a name or attribute chain: it is evaluated twice);
     - ``inplace-method``: ``df[c].m(..., inplace=True)`` as a statement ->
       ``df[c] = df[c].m(...)`` (``df.col.m(..., inplace=True)`` ->
       ``df["col"] = df.col.m(...)``) when the selection is one step on a
       name or attribute chain, so that evaluating it twice is harmless.
     """
     shape = diag.get("shape")
-    if shape == "getitem-getitem":
+    if shape in _SUBSCRIPT_SHAPES:
         target = ctx.find(diag, cst.Subscript)
-        return _chained_subscript(target) if target is not None else None
+        return _SUBSCRIPT_SHAPES[shape](target) if target is not None else None
     if shape == "inplace-method":
         call = ctx.find(diag, cst.Call)
         return _inplace_on_selection(ctx, call) if call is not None else None
@@ -165,26 +177,125 @@ def _is_column_key(node: cst.BaseExpression) -> bool:
     return False
 
 
-def _chained_subscript(outer: cst.Subscript) -> fx.Edit | None:
-    inner = outer.value
-    if not isinstance(inner, cst.Subscript) or inner.lpar:
+#: Methods whose result, inside ``df[...]``, is a boolean mask of rows.
+_MASK_METHODS = frozenset(
+    {"isin", "isna", "isnull", "notna", "notnull", "between", "duplicated", "contains",
+     "startswith", "endswith", "match", "fullmatch"}
+)  # fmt: skip
+
+
+def _is_mask(node: cst.BaseExpression) -> bool:
+    """Written as a boolean mask: a comparison, ``~m``, ``m1 & m2`` (``|``, ``^``), or a
+    call of a method that returns one (``s.isin(...)``, ``s.str.contains(...)`` ...)."""
+    if isinstance(node, cst.Comparison):
+        return True
+    if isinstance(node, cst.UnaryOperation):
+        return isinstance(node.operator, cst.BitInvert)
+    if isinstance(node, cst.BinaryOperation):
+        return isinstance(node.operator, (cst.BitAnd, cst.BitOr, cst.BitXor))
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+        return node.func.attr.value in _MASK_METHODS
+    return False
+
+
+def _row_key(node: cst.Subscript) -> cst.BaseSlice | None:
+    """The one key of an indexer's subscript: an index or a slice (``.iloc[-3:]``)."""
+    if len(node.slice) != 1:
         return None
-    column = _single_index(inner)
-    row = _single_index(outer)
-    if column is None or row is None or not _is_column_key(column):
-        return None
-    loc = cst.Subscript(
-        value=cst.Attribute(value=inner.value, attr=cst.Name("loc")),
+    key = node.slice[0].slice
+    if isinstance(key, cst.Index):
+        return key if key.star is None else None
+    return key if isinstance(key, cst.Slice) else None
+
+
+def _loc(
+    frame: cst.BaseExpression,
+    indexer: str,
+    row: cst.BaseExpression | cst.BaseSlice,
+    column: cst.BaseExpression,
+    outer: cst.Subscript,
+) -> cst.Subscript:
+    """``frame.<indexer>[row, column]``, with ``outer``'s parentheses."""
+    key = row if isinstance(row, cst.BaseSlice) else cst.Index(row)
+    return cst.Subscript(
+        value=cst.Attribute(value=frame, attr=cst.Name(indexer)),
         slice=[
             cst.SubscriptElement(
-                slice=cst.Index(row), comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+                slice=key, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
             ),
             cst.SubscriptElement(slice=cst.Index(column)),
         ],
         lpar=outer.lpar,
         rpar=outer.rpar,
     )
-    return fx.Edit(outer, loc)
+
+
+def _chained_subscript(outer: cst.Subscript) -> fx.Edit | None:
+    """``df[a][b]`` -> ``df.loc[b, a]`` (``a`` a column key), ``df[mask][c]`` ->
+    ``df.loc[mask, c]``."""
+    inner = outer.value
+    if not isinstance(inner, cst.Subscript) or inner.lpar:
+        return None
+    first = _single_index(inner)
+    second = _single_index(outer)
+    if first is None or second is None:
+        return None
+    if _is_column_key(first):
+        return fx.Edit(outer, _loc(inner.value, "loc", second, first, outer))
+    if _is_mask(first) and _is_column_key(second):
+        return fx.Edit(outer, _loc(inner.value, "loc", first, second, outer))
+    return None
+
+
+def _loc_then_column(outer: cst.Subscript) -> fx.Edit | None:
+    """``df.loc[k][c]`` -> ``df.loc[k, c]``."""
+    inner = outer.value
+    if not isinstance(inner, cst.Subscript) or inner.lpar:
+        return None
+    indexer = inner.value
+    if not isinstance(indexer, cst.Attribute) or indexer.lpar:
+        return None
+    row = _row_key(inner)
+    column = _single_index(outer)
+    if row is None or column is None or not _is_column_key(column):
+        return None
+    return fx.Edit(outer, _loc(indexer.value, "loc", row, column, outer))
+
+
+def _column_then_indexer(outer: cst.Subscript) -> fx.Edit | None:
+    """``df[c].loc[k]`` -> ``df.loc[k, c]``; ``df[c].iloc[i]`` ->
+    ``df.iloc[i, df.columns.get_loc(c)]``."""
+    indexer = outer.value
+    if not isinstance(indexer, cst.Attribute) or indexer.lpar:
+        return None
+    selection = indexer.value
+    if not isinstance(selection, cst.Subscript) or selection.lpar:
+        return None
+    column = _single_index(selection)
+    row = _row_key(outer)
+    if column is None or row is None or not _is_column_key(column):
+        return None
+    frame = selection.value
+    if indexer.attr.value == "loc":
+        return fx.Edit(outer, _loc(frame, "loc", row, column, outer))
+    if isinstance(column, cst.List) or not fx.is_pure(frame):
+        return None  # one label only; the frame is written twice
+    position = cst.Call(
+        func=cst.Attribute(
+            value=cst.Attribute(value=frame, attr=cst.Name("columns")), attr=cst.Name("get_loc")
+        ),
+        args=[cst.Arg(value=column)],
+    )
+    return fx.Edit(outer, _loc(frame, "iloc", row, position, outer))
+
+
+#: The shapes of a chained assignment the fix rewrites, by the finding's ``shape``.
+_SUBSCRIPT_SHAPES: dict[str, Callable[[cst.Subscript], fx.Edit | None]] = {
+    "getitem-getitem": _chained_subscript,
+    "loc-getitem": _loc_then_column,
+    "getitem-loc": _column_then_indexer,
+    "getitem-iloc": _column_then_indexer,
+}
 
 
 def _inplace_on_selection(ctx: fx.FixContext, call: cst.Call) -> fx.Edit | None:

@@ -40,7 +40,9 @@ RULE = Rule(
         "data without any error. The author almost always meant `df = df.dropna()`. "
         "Reported only when the receiver is known to be a pandas DataFrame or Series, "
         "for methods that only return a result; not on a notebook cell's last line, "
-        "where the result is displayed."
+        "where the result is displayed, nor on the last line of a cell of a script with "
+        "cells (`# %%` lines, sphinx-gallery blocks, and the `# In[12]:` lines of a "
+        "notebook exported by nbconvert)."
     ),
     bad='df = pd.read_csv("sales.csv")\ndf.dropna(subset=["price"])\n',
     good='df = pd.read_csv("sales.csv")\ndf = df.dropna(subset=["price"])\n',
@@ -99,7 +101,7 @@ class ResultDiscarded(Check):
         if has_star_kwargs(call):
             return  # ``**options`` may hold inplace=True
         if self.ctx.displays(node):
-            return  # a notebook (or percent-format) cell displays its last expression
+            return  # a notebook cell (or a script's cell) displays its last expression
         receiver = call.func.value
         if self.model.kind_of(receiver) not in FRAME_OR_SERIES:
             return

@@ -6,7 +6,7 @@ import ast
 
 from mlsmells.engine import Check
 from mlsmells.records import Family, Rule
-from mlsmells.rules._util import keyword
+from mlsmells.rules._util import keyword, rebound_in_iteration
 from mlsmells.rules.pandas._text import brief
 from mlsmells.semantic.kinds import Kind
 
@@ -26,7 +26,9 @@ RULE = Rule(
         "all existing rows, so growing a frame in a loop costs O(n²) time and memory "
         "traffic; with thousands of iterations this dominates the run time. Appending the "
         "pieces (or dicts of row values) to a list and calling `pd.concat` (or "
-        "`pd.DataFrame`) once after the loop is linear."
+        "`pd.DataFrame`) once after the loop is linear. The frame must carry over from "
+        "the previous iteration: one bound afresh earlier in the same iteration, on every "
+        "path (`x = load(i)` then `x = pd.concat([x, extra], axis=1)`), does not grow."
     ),
     bad=(
         "results = pd.DataFrame()\n"
@@ -47,6 +49,20 @@ _LOOPS = (ast.For, ast.AsyncFor, ast.While)
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 
+def _dump(expr: ast.AST) -> str:
+    """``expr`` compared as code, whether it is read or written."""
+    return ast.dump(expr).replace("Store()", "Load()")
+
+
+def _unpacked(target: ast.expr) -> list[ast.expr]:
+    """The single targets of a (possibly unpacking) assignment target."""
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [leaf for elt in target.elts for leaf in _unpacked(elt)]
+    if isinstance(target, ast.Starred):
+        return _unpacked(target.value)
+    return [target]
+
+
 class FrameGrownInLoop(Check):
     """ML207: a DataFrame grown by one piece per loop iteration."""
 
@@ -56,10 +72,13 @@ class FrameGrownInLoop(Check):
 
     def visit(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Assign)
-        if len(node.targets) != 1 or not self._in_loop(node):
+        loop = self._loop(node) if len(node.targets) == 1 else None
+        if loop is None:
             return
         target = node.targets[0]
         if self._concat_onto(node.value, target):
+            if self._fresh(loop, node, target):
+                return  # bound anew earlier in the iteration: nothing carries over
             text = brief(self.ctx, target)
             self.report(
                 "ML207", node, target=text, how=f"`{text} = pd.concat([{text}, ...])`", data=()
@@ -72,16 +91,37 @@ class FrameGrownInLoop(Check):
                 "ML207", node, target=frame.removesuffix(".loc"), how=f"`{text} = ...`", data=()
             )
 
-    def _in_loop(self, node: ast.stmt) -> bool:
-        """``node`` is in the body of a loop of its own function (not in a loop's ``else``)."""
+    def _loop(self, node: ast.stmt) -> ast.For | ast.AsyncFor | ast.While | None:
+        """The innermost loop of its own function whose body (not ``else``) holds ``node``."""
         child: ast.AST = node
         for ancestor in reversed(self.ctx.ancestors):
             if isinstance(ancestor, _SCOPES):
-                return False
+                return None
             if isinstance(ancestor, _LOOPS) and any(child is s for s in ancestor.body):
-                return True
+                return ancestor
             child = ancestor
-        return False
+        return None
+
+    def _fresh(
+        self, loop: ast.For | ast.AsyncFor | ast.While, node: ast.Assign, target: ast.expr
+    ) -> bool:
+        """Whether ``target`` is bound to a value not made from itself earlier in the same
+        iteration, on every path (tuple unpacking included)."""
+        wanted = _dump(target)
+
+        def binds(stmt: ast.stmt) -> bool:
+            if isinstance(stmt, ast.Assign):
+                targets, value = stmt.targets, stmt.value
+            elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+                targets, value = [stmt.target], stmt.value
+            else:
+                return False
+            named = any(_dump(sub) == wanted for t in targets for sub in _unpacked(t))
+            return named and not any(_dump(sub) == wanted for sub in ast.walk(value))
+
+        ancestors = self.ctx.ancestors
+        path = [*ancestors[ancestors.index(loop) + 1 :], node]
+        return rebound_in_iteration(loop, path, binds)
 
     def _concat_onto(self, value: ast.expr, target: ast.expr) -> bool:
         """``value`` is ``pd.concat([target, ...])`` (maybe followed by method calls)."""
@@ -103,8 +143,8 @@ class FrameGrownInLoop(Check):
             pieces = objs.value
         if not isinstance(pieces, (ast.List, ast.Tuple)):
             return False
-        wanted = ast.dump(target, include_attributes=False).replace("Store()", "Load()")
-        return any(ast.dump(elt) == wanted for elt in pieces.elts)
+        wanted = _dump(target)
+        return any(_dump(elt) == wanted for elt in pieces.elts)
 
     def _enlarged(self, target: ast.expr) -> bool:
         """``target`` is ``df.loc[len(df)]`` (or ``[len(df), ...]``, ``[df.shape[0]]``)."""

@@ -37,12 +37,14 @@ RULE = Rule(
         "where the argument is unused or its use is not certain from the call: "
         "`KFold`/`StratifiedKFold`/`GroupKFold`-family splitters without `shuffle=True`, "
         "`SVC`/`NuSVC` without `probability=True`, `LogisticRegression` and `Ridge` unless "
-        "the solver is a stochastic one, `Lasso`/`ElasticNet` without "
+        "the solver is a stochastic one (`sag`, `saga`; `liblinear` only for the L1 "
+        "penalty or `dual=True`), `Lasso`/`ElasticNet` without "
         '`selection="random"`, solvers chosen from the data shape (`PCA`\'s '
         '`svd_solver="auto"`), an estimator handed to `AdaBoost`/`Bagging` or to '
         "imbalanced-learn's `BalancedBagging`/`EasyEnsemble`/`RUSBoost` (the ensemble "
-        "reseeds it), inline or through a variable used for nothing else in its scope, and "
-        "calls that pass `**kwargs`."
+        "reseeds it, and every estimator inside it: the steps of a pipeline, the estimator "
+        "of a wrapper), inline or through a variable used for nothing else in its scope, "
+        "and calls that pass `**kwargs`."
     ),
     bad=(
         "from sklearn.model_selection import train_test_split\n"
@@ -104,7 +106,8 @@ _SHUFFLE = _is("shuffle", False, True)
 #: `random_state` affects the ordering of the indices [...]. Otherwise, this
 #: parameter has no effect"; SVC: "Ignored when `probability` is False";
 #: LogisticRegression: "Only used for `solver` == 'sag', 'saga' or
-#: 'liblinear'"; Ridge: "Used when `solver` == 'sag' or 'saga'"; Lasso /
+#: 'liblinear'" (liblinear's primal L2 solver draws nothing: see
+#: ``_logistic_draws``); Ridge: "Used when `solver` == 'sag' or 'saga'"; Lasso /
 #: ElasticNet: "Used when `selection` == 'random'"; Lars: "Ignored if `jitter`
 #: is None"; DummyClassifier: "when `strategy='stratified'` or
 #: `strategy='uniform'`"; PCA: "Used when the 'arpack' or 'randomized' solvers
@@ -155,8 +158,19 @@ EXCEPTIONS: dict[str, UsedWhen] = {
         {"dual": "auto", "loss": "epsilon_insensitive"},
         lambda a: a["dual"] is True or (a["dual"] == "auto" and a["loss"] == "epsilon_insensitive"),
     ),
-    "sklearn.linear_model.LogisticRegression": _is("solver", "lbfgs", "sag", "saga", "liblinear"),
-    "sklearn.linear_model.LogisticRegressionCV": _is("solver", "lbfgs", "sag", "saga", "liblinear"),
+    "sklearn.linear_model.LogisticRegression": UsedWhen(
+        {"solver": "lbfgs", "penalty": "deprecated", "dual": False, "l1_ratio": 0.0},
+        lambda a: _logistic_draws(a, a["l1_ratio"] == 1),
+    ),
+    "sklearn.linear_model.LogisticRegressionCV": UsedWhen(
+        {"solver": "lbfgs", "penalty": "deprecated", "dual": False, "l1_ratios": "warn"},
+        lambda a: _logistic_draws(
+            a,
+            isinstance(a["l1_ratios"], (list, tuple))
+            and bool(a["l1_ratios"])
+            and all(r == 1 for r in a["l1_ratios"]),
+        ),
+    ),
     "sklearn.linear_model.Ridge": _is("solver", "auto", "sag", "saga"),
     "sklearn.linear_model.RidgeClassifier": _is("solver", "auto", "sag", "saga"),
     "sklearn.linear_model.ridge_regression": _is("solver", "auto", "sag", "saga"),
@@ -261,6 +275,21 @@ DATA_SIZE_DEPENDENT = frozenset(
 )
 
 
+def _logistic_draws(args: Mapping[str, object], l1_by_ratio: bool) -> bool:
+    """Whether a logistic regression's solver draws random numbers: sag and saga shuffle;
+    liblinear only in its coordinate-descent solvers, for the dual problem (``dual=True``)
+    and for the L1 penalty (``penalty="l1"``, or since scikit-learn 1.8 ``l1_ratio=1``
+    with ``penalty`` left alone); its primal L2 solver (trust-region Newton) draws
+    nothing."""
+    solver = args["solver"]
+    if solver in ("sag", "saga"):
+        return True
+    if solver != "liblinear":
+        return False
+    penalty = args["penalty"]
+    return args["dual"] is True or penalty == "l1" or (penalty == "deprecated" and l1_by_ratio)
+
+
 def _below_one(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and value < 1
 
@@ -291,6 +320,26 @@ _ESTIMATOR_CHECKS = frozenset(
         "sklearn.utils.estimator_checks.check_estimator",
     }
 )
+
+
+#: scikit-learn functions that build an estimator of the estimators they are given.
+_ESTIMATOR_BUILDERS = frozenset(
+    {
+        "sklearn.pipeline.make_pipeline",
+        "sklearn.pipeline.make_union",
+        "sklearn.compose.make_column_transformer",
+        "sklearn.base.clone",
+        "imblearn.pipeline.make_pipeline",
+    }
+)
+
+
+def _builds_estimator(callee: str | None) -> bool:
+    """A scikit-learn (or imbalanced-learn) class, or a function that builds an estimator
+    of its arguments: what it gets becomes part of its ``get_params(deep=True)``."""
+    if callee is None or not callee.startswith(("sklearn.", "imblearn.")):
+        return False
+    return callee in _ESTIMATOR_BUILDERS or callee.rpartition(".")[2][:1].isupper()
 
 
 def _estimator_argument(call: ast.Call, position: int) -> ast.expr | None:
@@ -382,7 +431,7 @@ class RandomStateNotSet(Check):
         primary = primary_name(self.model.qualname(node.func))
         if primary is None or primary in DATA_SIZE_DEPENDENT or has_star_kwargs(node):
             return
-        if self._reseeded(node) or self._reseeded_variable(node):
+        if self._reseeded(node):
             return
         positional = sklearn_api.POSITIONAL_PARAMS.get(primary, ())
         starred = any(isinstance(arg, ast.Starred) for arg in node.args)
@@ -408,49 +457,58 @@ class RandomStateNotSet(Check):
         )
 
     def _reseeded(self, node: ast.Call) -> bool:
-        """``node`` is the estimator of a reseeding ensemble, or checked by estimator_checks."""
-        ancestors = self.ctx.ancestors
-        index = len(ancestors) - 1
-        in_container = False
-        while index >= 0 and isinstance(ancestors[index], (ast.List, ast.Tuple)):
-            in_container = True
-            index -= 1
-        keyword_arg = None
-        if index >= 0:
-            enclosing = ancestors[index]
-            if isinstance(enclosing, ast.keyword):
-                keyword_arg = enclosing.arg
-                index -= 1
-        if index < 0:
-            return False
-        parent = ancestors[index]
-        if not isinstance(parent, ast.Call) or parent.func is node:
-            return False
-        callee = self.model.qualname(parent.func)
-        if callee in _ESTIMATOR_CHECKS:
-            return True
-        position = RESEEDING_ENSEMBLES.get(callee or "")
-        if position is None or in_container:
-            return False
-        if keyword_arg is not None:
-            return keyword_arg in _ESTIMATOR_PARAMS
-        return _estimator_argument(parent, position) is node
+        """``node`` is (inside) the estimator of a reseeding ensemble, or checked by
+        estimator_checks.
 
-    def _reseeded_variable(self, node: ast.Call) -> bool:
-        """``name = node`` where every use of ``name`` in the scope is the estimator of a
-        reseeding ensemble (``base = Tree(); AdaBoostClassifier(base, ...)``).
+        The ensemble reseeds every ``random_state`` its estimator's ``get_params(deep=True)``
+        reaches, so ``node`` may sit in a pipeline or a wrapper built by scikit-learn
+        (``BaggingClassifier(make_pipeline(StandardScaler(), SVC(probability=True)))``),
+        inline or through a variable (:meth:`_reseeded_variable`).
+        """
+        ancestors = self.ctx.ancestors
+        child: ast.AST = node
+        in_container = False
+        keyword_arg: str | None = None
+        for index in range(len(ancestors) - 1, -1, -1):
+            parent = ancestors[index]
+            if isinstance(parent, (ast.List, ast.Tuple)):
+                in_container = True
+            elif isinstance(parent, ast.keyword):
+                keyword_arg = parent.arg
+            elif isinstance(parent, ast.Call) and parent.func is not child:
+                callee = self.model.qualname(parent.func)
+                if callee in _ESTIMATOR_CHECKS:
+                    return True
+                position = RESEEDING_ENSEMBLES.get(callee or "")
+                if position is not None:
+                    if in_container:
+                        return False  # ``estimators=[...]`` of something else, not its estimator
+                    if keyword_arg is not None:
+                        return keyword_arg in _ESTIMATOR_PARAMS
+                    return _estimator_argument(parent, position) is child
+                if not _builds_estimator(callee):
+                    return False
+                in_container, keyword_arg = False, None
+            else:
+                return self._reseeded_variable(parent, child)
+            child = parent
+        return False
+
+    def _reseeded_variable(self, parent: ast.AST, value: ast.AST) -> bool:
+        """``name = value`` (``value`` holding the candidate) where every use of ``name`` in
+        the scope is the estimator of a reseeding ensemble (``base = Tree();
+        AdaBoostClassifier(base, ...)``).
 
         Any other mention of the name (a ``fit``, a ``clone``, a rebinding, a use
         in a nested function or class, a ``global``) leaves the finding in place.
         """
-        parent = self.ctx.parent
         if isinstance(parent, ast.Assign) and len(parent.targets) == 1:
             target = parent.targets[0]
         elif isinstance(parent, ast.AnnAssign):
             target = parent.target
         else:
             return False
-        if parent.value is not node or not isinstance(target, ast.Name):
+        if parent.value is not value or not isinstance(target, ast.Name):
             return False
         owner = self.model.scope.node
         if isinstance(owner, (ast.FunctionDef, ast.AsyncFunctionDef)):

@@ -31,7 +31,10 @@ RULE = Rule(
         "by a same-file helper the loop calls. The stepped object must be an optimizer: "
         "known from its construction or annotation (also as an element of a list, tuple or "
         'dict built of optimizers: `optimizers[0]`, `opts["g"]`), or, when unknown, named '
-        "like one (`optimizer`, `opt_g`, `self.optim`); `scheduler.step()` never counts."
+        "like one (`optimizer`, `opt_g`, `self.optim`); `scheduler.step()` never counts. "
+        "`torch.distributed.autograd.backward(context_id, ...)` is not a backward pass of "
+        "this kind: its gradients live in the distributed autograd context (a new one per "
+        "`with dist_autograd.context()`), which a `DistributedOptimizer` steps from."
     ),
     bad=(
         "for x, y in loader:\n"
@@ -47,6 +50,12 @@ RULE = Rule(
         "    optimizer.step()\n"
     ),
 )
+
+
+#: ``dist_autograd.backward(context_id, [loss])`` accumulates into the distributed autograd
+#: context of the ``with dist_autograd.context()`` block, which a ``DistributedOptimizer``
+#: steps from; each new context starts from no gradients.
+_DISTRIBUTED_AUTOGRAD = "torch.distributed.autograd."
 
 
 def _mentions_grad(expr: ast.expr) -> bool:
@@ -146,7 +155,10 @@ class ZeroGradMissing(Check):
         for key in callee_keys(self.model, func):
             for fact in facts:
                 fact.callees.add(key)
-        if callee == "backward" or self.model.qualname(func) == "torch.autograd.backward":
+        qualname = self.model.qualname(func) if callee == "backward" else None
+        if qualname is not None and qualname.startswith(_DISTRIBUTED_AUTOGRAD):
+            return  # gradients go to the distributed autograd context, not to ``.grad``
+        if callee == "backward":
             for fact in facts:
                 if fact.backward is None:
                     fact.backward = node

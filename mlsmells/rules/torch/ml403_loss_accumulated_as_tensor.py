@@ -11,8 +11,9 @@ from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import Check, Context, iter_nodes, names_in
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
+from mlsmells.rules._util import rebound_in_iteration
 from mlsmells.rules.torch._common import TORCH_FAMILY, _identifier, _target_names
-from mlsmells.rules.torch._loops import enclosing_loops
+from mlsmells.rules.torch._loops import _Loop, enclosing_loops
 from mlsmells.rules.torch._training import _is_backward_call
 from mlsmells.semantic.kinds import Kind
 from mlsmells.semantic.scopes import Binding, Scope, ScopeType
@@ -41,7 +42,9 @@ RULE = Rule(
         "that is itself backpropagated (summing losses in order to call `total.backward()`, "
         "in the same function or, for an attribute, in any function of the file; or "
         "returning the sum to a caller) is correct and not reported, nor is a sum made "
-        "under `torch.no_grad()`."
+        "under `torch.no_grad()`, nor one reset earlier in every iteration of its "
+        "innermost loop (`step_loss = 0` at the top of the step: it holds one "
+        "iteration's graph at most)."
     ),
     bad=(
         "total = 0\n"
@@ -296,13 +299,35 @@ class LossAccumulatedAsTensor(Check):
     def _candidate(
         self, node: ast.AugAssign | ast.Assign, target: str, loss: ast.expr, flow: _ScopeFlow
     ) -> None:
-        if not enclosing_loops(self.ctx.ancestors) or self._without_autograd():
+        loops = enclosing_loops(self.ctx.ancestors)
+        if not loops or self._without_autograd() or self._reset(loops[0], node, target):
             return
         bindings = [b for b in map(self.model.lookup, _added_names(loss)) if b is not None]
         is_loss_kind = self.model.kind_of(loss) is Kind.LOSS
         if not bindings and not is_loss_kind:
             return
         flow.accumulations.append(_Accumulation(node, target, loss, bindings, is_loss_kind))
+
+    def _reset(self, loop: _Loop, node: ast.AugAssign | ast.Assign, target: str) -> bool:
+        """Whether the accumulator is reset earlier in the same iteration of its innermost
+        loop, on every path (``running = 0`` at the top of the step): it then holds one
+        iteration's graph at most, never a growing chain of them."""
+
+        def binds(stmt: ast.stmt) -> bool:
+            if isinstance(stmt, ast.Assign):
+                targets, value = stmt.targets, stmt.value
+            elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+                targets, value = [stmt.target], stmt.value
+            else:
+                return False
+            names = {_accumulator(t) for t in targets} | {
+                n for t in targets for n in _target_names(t)
+            }
+            return target in names and target not in _subjects(value)
+
+        ancestors = self.ctx.ancestors
+        path = [*ancestors[ancestors.index(loop) + 1 :], node]
+        return rebound_in_iteration(loop, path, binds)
 
     def _without_autograd(self) -> bool:
         """Whether the statement runs under ``torch.no_grad()`` / ``inference_mode()``."""

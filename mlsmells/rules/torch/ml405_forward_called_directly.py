@@ -9,7 +9,7 @@ from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import Check
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
-from mlsmells.rules.torch._common import TORCH_FAMILY, _constructed_by, _text
+from mlsmells.rules.torch._common import TORCH_FAMILY, _text
 from mlsmells.semantic.model import SemanticModel
 from mlsmells.semantic.scopes import ScopeType
 
@@ -36,9 +36,16 @@ RULE = Rule(
         "observers rely on; `forward` itself skips all of that. `self.forward(...)`, "
         "`super().forward(...)` and `Base.forward(self, ...)` inside a class are how a "
         "class extends its own forward and are not reported. The receiver must be known "
-        "to be a Module, or at least not known to be something else (a same-file class "
-        "that is not a Module, a tensor, a non-Module torch object): other libraries' "
-        "`forward` methods are left alone."
+        "to be a Module: built from a `torch.nn` class or a same-file subclass (of "
+        "`nn.Module`, Lightning's `LightningModule`, a Hugging Face `PreTrainedModel` or "
+        "`ModelMixin`, also through its `from_pretrained`), annotated `nn.Module`, a "
+        "`DistributedDataParallel`/`DataParallel` wrapper or its `.module`, handed over as "
+        "one by the same-file callers of a function, or proven one by its uses: an "
+        "attribute only Modules have (`parameters()`, `named_modules()`, "
+        "`register_forward_hook` ...), or both `train()` and `eval()` called on it. An "
+        "object of unknown kind is left alone: skorch's `NeuralNet.forward` and "
+        "`RemoteModule.forward` are documented methods, and other libraries have their "
+        "own `forward`."
     ),
     bad="logits = model.forward(images)\n",
     good="logits = model(images)\n",
@@ -49,10 +56,6 @@ RULE = Rule(
         "result when hooks modify inputs or outputs."
     ),
 )
-
-
-#: Libraries whose objects are not ``nn.Module``s.
-_NON_MODULE_ROOTS = ("numpy.", "pandas.", "sklearn.", "scipy.", "builtins.")
 
 
 def _is_method_owner(model: SemanticModel, expr: ast.expr) -> bool:
@@ -87,7 +90,7 @@ class ForwardCalledDirectly(Check):
         if not isinstance(func, ast.Attribute) or func.attr != "forward":
             return
         receiver = func.value
-        if self._is_own_forward(receiver, node) or not self._may_be_module(receiver):
+        if self._is_own_forward(receiver, node) or not self._is_module(receiver):
             return
         text = self.ctx.source_of(receiver)
         self.report("ML405", node, receiver=text if "\n" not in text else _text(receiver))
@@ -103,28 +106,16 @@ class ForwardCalledDirectly(Check):
             return True
         return bool(call.args) and _is_method_owner(self.model, call.args[0])
 
-    def _may_be_module(self, receiver: ast.expr) -> bool:
+    def _is_module(self, receiver: ast.expr) -> bool:
+        """Known to be a Module (kind or same-file class); unknown: no."""
         model = self.model
         if model.qualname(receiver) is not None:
             return False  # a module or class: ``nn.Linear.forward``, ``layers.forward``
-        if isinstance(receiver, ast.Name):
-            binding = model.lookup(receiver.id)
-            if binding is not None and binding.is_class:
-                return False
         kind = model.kind_of(receiver)
         if kind is not None:
             return kind.is_module
         klass = model.instance_class(receiver)
-        if klass is not None:
-            return klass.is_module
-        made_by = _constructed_by(model, receiver)
-        if made_by is not None and (
-            made_by.startswith("torch.") or made_by.startswith(_NON_MODULE_ROOTS)
-        ):
-            return False  # a torch object that is not a Module (kind would say so)
-        if isinstance(receiver, ast.Call):
-            return False  # ``rref.rpc_sync().forward(x)``: a proxy whose forward is the API
-        return "torch" in model.imported_roots
+        return klass is not None and klass.is_module
 
 
 # ---------------------------------------------------------------------- fix

@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 import functools
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -48,7 +47,7 @@ RULE_ML407 = Rule(
     pylint_id="W7647",
     family=Family.TORCH,
     message="`{call}` leaves `{model}` in eval mode{via}: `{model}.train()` is not called "
-    "again before the next `backward()` in this loop",
+    "again before the next `backward()` in {loop}",
     summary=(
         "A training loop switches the model to eval mode and never back before the next "
         "backward pass."
@@ -61,12 +60,20 @@ RULE_ML407 = Rule(
         "order (nested `with`/`if`/`try` blocks and inner loops included, wrapping around "
         "to the top of the body for the next iteration) and looks one level into "
         "same-file helpers the loop calls (an `evaluate(model)` that calls `model.eval()`, "
-        "a `train_one_epoch(model)` that calls `model.train()`). A model that is never "
+        "a `train_one_epoch(model)` that calls `model.train()`); an `eval()` in a helper is "
+        "reported where it is, in the helper, naming the loop. A model that is never "
         "trained (a teacher, an EMA or target copy, one frozen with "
         "`requires_grad_(False)`), a model built anew in every iteration, a helper's own "
         "local model, an `eval()` followed by `break`/`return`, and a model passed on to "
         "another library's function after `eval()` (which may switch it back) are not "
-        "reported; `model.train()` restores `model.module` too, and the other way round."
+        "reported; `model.train()` restores `model.module` too, and the other way round. "
+        "Nor is an `eval()` that another `eval()` or `train(False)` of the same model "
+        "follows before the backward pass (that one decides the mode), one that the "
+        "training function itself calls before its loop (the function trains in eval "
+        "mode on purpose: a linear probe on a frozen backbone, frozen batch-norm "
+        "statistics), or one under an `if` whose opposite branch of the same test "
+        "(`if phase == 'train':` ... `else: model.train(False)`) holds the backward pass "
+        "of that iteration."
     ),
     bad=(
         "model.train()\n"
@@ -172,6 +179,15 @@ class _Event:
     """For an event inlined from a helper: the call of the helper in the loop."""
     helper: str = ""
     """For an event inlined from a helper: the helper's name."""
+    looped: bool = False
+    """For ``eval``: inside a loop of its own function."""
+    loops: tuple[int, ...] = ()
+    """For ``eval``, ``backward`` and ``call``: ids of the loops around it in its function,
+    innermost first."""
+    branches: tuple[tuple[str, bool, frozenset[str]], ...] = ()
+    """For ``eval``, ``backward`` and ``call``: the ``if`` branches around it in its
+    function whose test calls nothing: (the test, whether in its body (else ``else``),
+    the names the test reads)."""
 
     @property
     def reported(self) -> ast.Call:
@@ -266,6 +282,22 @@ def _body_loops(ancestors: list[ast.AST], node: ast.AST) -> list[_Loop]:
 _EXITS = (ast.Break, ast.Return, ast.Raise)
 
 
+def _branches(path: list[ast.AST]) -> tuple[tuple[str, bool, frozenset[str]], ...]:
+    """The branches of the ``if`` statements along ``path`` (down to a node) whose test
+    calls nothing: (the test as code, in its body or its ``else``, the names it reads)."""
+    found: list[tuple[str, bool, frozenset[str]]] = []
+    for parent, child in zip(path, path[1:], strict=False):
+        if not isinstance(parent, ast.If) or child is parent.test:
+            continue
+        test = list(ast.walk(parent.test))
+        if any(isinstance(node, ast.Call) for node in test):
+            continue
+        names = frozenset(node.id for node in test if isinstance(node, ast.Name))
+        in_body = any(child is stmt for stmt in parent.body)
+        found.append((ast.dump(parent.test), in_body, names))
+    return tuple(found)
+
+
 def _exits_loop_after(ancestors: list[ast.AST], node: ast.AST) -> bool:
     """Whether a ``break``/``return``/``raise`` follows ``node``'s statement in its block or
     an enclosing block of the innermost loop (the loop does not run again after it)."""
@@ -304,6 +336,8 @@ class LoopOrder(Check):
         """id of a helper -> its :func:`_locals` (computed once, when first needed)."""
         self._switching: dict[int, bool] = {}
         """id of a helper -> whether its events hold one of ``_reported_kinds``."""
+        self._bound: dict[int, set[str]] = {}
+        """id of a loop -> the names its body binds (computed once, when first needed)."""
 
     # ---------------------------------------------------------------- recording
     def visit(self, node: ast.AST) -> None:
@@ -324,13 +358,15 @@ class LoopOrder(Check):
         event = self._classify(node)
         if event is None:
             return
-        event.ifs = frozenset(
-            id(a)
-            for a in ancestors[ancestors.index(function) if function else 0 :]
-            if isinstance(a, ast.If)
-        )
+        path = ancestors[ancestors.index(function) if function else 0 :]
+        event.ifs = frozenset(id(a) for a in path if isinstance(a, ast.If))
+        if event.ifs and event.kind in ("eval", "backward", "call"):
+            event.branches = _branches([*path, node])
+        if event.kind in ("eval", "backward", "call"):
+            event.loops = tuple(id(loop) for loop in loops)
         if event.kind == "eval":
             event.exits = _exits_loop_after(ancestors, node)
+            event.looped = bool(loops)
         for loop in loops:
             self.loops[id(loop)][1].append(event)
         if function is not None:
@@ -492,6 +528,9 @@ class LoopOrder(Check):
                             ),
                             site=event.node,
                             helper=helper.name,
+                            looped=inner.looped,
+                            loops=event.loops,
+                            branches=event.branches,
                         )
                     )
         return expanded
@@ -534,38 +573,66 @@ class LoopOrder(Check):
             return
         fresh = _bound_names(loop.body)
         for index, event in enumerate(events):
-            if event.kind != "eval" or event.exits or id(event.reported) in reported:
+            if event.kind != "eval" or event.exits or id(event.node) in reported:
                 continue
             if self._untrained(event.subject) or _root(event.subject) in fresh:
                 continue  # not trained here, or a new model in every iteration
-            verdict = self._restored(events, index, event.subject)
-            if verdict is None:
+            found = self._restored(events, index, event.subject)
+            if found is None:
                 continue
-            reported.add(id(event.reported))
-            self._report_eval(loop, event, fixable=verdict)
+            wrapped, backward = found
+            if not wrapped and not event.looped and backward.site is event.site is not None:
+                continue  # the training helper itself trains in eval mode, on purpose
+            reported.add(id(event.node))
+            self._report_eval(loop, event, fixable=wrapped)
 
-    @staticmethod
-    def _restored(events: list[_Event], index: int, model: str) -> bool | None:
-        """``None`` when ``model.train()`` (or a hand-over) comes before the next backward;
-        else whether that backward is reached only by wrapping around to the next iteration."""
-        for wrapped, span in ((False, events[index + 1 :]), (True, events[:index])):
+    def _restored(self, events: list[_Event], index: int, model: str) -> tuple[bool, _Event] | None:
+        """``None`` when ``model.train()`` (or a hand-over, or another ``eval()``) comes
+        before the next backward; else (whether that backward is reached only by wrapping
+        around to the next iteration, the backward)."""
+        switched = events[index]
+        later = events[index + 1 :]
+        for wrapped, span in ((False, later), (True, events[:index] + later)):
             for event in span:
-                if event.kind in ("train", "escape") and _related(event.subject, model):
+                if event.kind in ("train", "eval", "escape") and _related(event.subject, model):
                     return None
                 if event.kind == "backward":
-                    return wrapped
+                    if not wrapped and self._exclusive(switched, event):
+                        continue  # in the other branch of the same test, this iteration
+                    return wrapped, event
         return None
+
+    def _exclusive(self, one: _Event, other: _Event) -> bool:
+        """Whether ``one`` and ``other`` sit in opposite branches of ``if`` statements with
+        the same test, whose names the innermost loop around both never rebinds (in one
+        iteration, only one of them runs)."""
+        common = next((loop for loop in one.loops if loop in other.loops), None)
+        if common is None:
+            return False
+        for test, in_body, names in one.branches:
+            for other_test, other_in_body, _ in other.branches:
+                if test == other_test and in_body != other_in_body:
+                    if not names & self._loop_bound(common):
+                        return True
+        return False
+
+    def _loop_bound(self, loop_id: int) -> set[str]:
+        found = self._bound.get(loop_id)
+        if found is None:
+            found = self._bound[loop_id] = _bound_names(self.loops[loop_id][0].body)
+        return found
 
     def _report_eval(self, loop: _Loop, event: _Event, fixable: bool) -> None:
         model = event.subject
+        call = _text(event.node)
         if event.site is not None:
-            call = self.ctx.source_of(event.site)
-            if "\n" in call or len(call) > 60:
-                call = f"{self.ctx.source_of(event.site.func)}(...)"
-            via = f" (through `{_text(event.node)}` in `{event.helper}`)"
+            site = self.ctx.source_of(event.site)
+            if "\n" in site or len(site) > 60:
+                site = f"{self.ctx.source_of(event.site.func)}(...)"
+            via = f" when `{site}` runs in the loop at {self.ctx.line_label(loop.lineno)}"
+            where = "that loop"
         else:
-            call = _text(event.node)
-            via = ""
+            via, where = "", "this loop"
         data: tuple[tuple[str, str], ...] = ()
         if fixable and re.fullmatch(r"[A-Za-z_][\w.]*", model):
             data = (
@@ -573,7 +640,7 @@ class LoopOrder(Check):
                 ("loop_line", str(loop.lineno)),
                 ("loop_col", str(loop.col_offset)),
             )
-        self.report("ML407", event.reported, call=call, model=model, via=via, data=data)
+        self.report("ML407", event.node, call=call, model=model, via=via, loop=where, data=data)
 
     def _scheduler_first(self, events: list[_Event], reported: set[int]) -> None:
         for index, event in enumerate(events):
@@ -594,11 +661,18 @@ class LoopOrder(Check):
 # ---------------------------------------------------------------------- fix
 
 
-def _ancestors(ctx: fx.FixContext, node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    parent = ctx.parent(node)
-    while parent is not None:
-        yield parent
-        parent = ctx.parent(parent)
+def _loop_at(ctx: fx.FixContext, start: tuple[int, int]) -> cst.For | cst.While | None:
+    """The ``for``/``while`` statement starting at ``start`` (the loop of the finding: the
+    ``eval()`` may be in a helper the loop calls)."""
+    pending: list[cst.CSTNode] = [ctx.module]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (cst.For, cst.While)) and ctx.span(node)[:2] == start:
+            return node
+        if isinstance(node, cst.BaseExpression):
+            continue  # no statement inside
+        pending.extend(node.children)
+    return None
 
 
 def restore_train_mode(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
@@ -613,14 +687,7 @@ def restore_train_mode(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
     if model is None or line is None or col is None or call is None:
         return None
     start = (int(line), ctx.char_col(int(line), int(col)))
-    loop = next(
-        (
-            node
-            for node in _ancestors(ctx, call)
-            if isinstance(node, (cst.For, cst.While)) and ctx.span(node)[:2] == start
-        ),
-        None,
-    )
+    loop = _loop_at(ctx, start)
     if loop is None or not isinstance(loop.body, cst.IndentedBlock):
         return None
     restore = cst.SimpleStatementLine(body=[cst.Expr(fx.parse_expression(f"{model}.train()"))])

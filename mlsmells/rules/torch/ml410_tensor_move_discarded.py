@@ -34,8 +34,11 @@ RULE = Rule(
         "and leave the original where and what it was. As a statement the result is "
         "thrown away, and the code later fails with a device or dtype mismatch, or "
         "silently runs on the CPU. Only receivers known to be tensors are reported (never "
-        "a module, never an unknown object), and not on the last line of a notebook cell, "
-        "which displays the value."
+        "a module, never an unknown object), and only a tensor the code names (a variable, "
+        "an attribute, an element): a temporary built in the same statement "
+        '(`torch.ones(1).to("cuda")`, written to initialise the device) leaves nothing '
+        "unchanged that the code could use later. Not reported either on the last line of "
+        "a notebook cell, which displays the value."
     ),
     bad="for x, y in loader:\n    x.to(device)\n    y.to(device)\n",
     good="for x, y in loader:\n    x = x.to(device)\n    y = y.to(device)\n",
@@ -57,6 +60,13 @@ _TENSOR_MOVES = frozenset(
 )  # fmt: skip
 
 
+def _names_a_tensor(expr: ast.expr) -> bool:
+    """A variable, or an attribute or element of one (``x``, ``self.x``, ``batch[0]``)."""
+    while isinstance(expr, (ast.Attribute, ast.Subscript)):
+        expr = expr.value
+    return isinstance(expr, ast.Name)
+
+
 class TensorMoveDiscarded(Check):
     """ML410: ``x.to(device)`` (and ``cuda``/``cpu``/dtype conversions) on a tensor, discarded."""
 
@@ -73,6 +83,8 @@ class TensorMoveDiscarded(Check):
         if method not in _TENSOR_MOVES or (method == "type" and not call.args):
             return
         receiver = call.func.value
+        if not _names_a_tensor(receiver):
+            return  # a temporary: ``torch.ones(1).to("cuda")`` initialises the device
         kind = self.model.kind_of(receiver)
         if kind is None or not kind.is_tensor:
             return

@@ -30,8 +30,12 @@ RULE = Rule(
     rationale=(
         "Tensors and parameters accept any new attribute, so `p.require_grad = False` "
         "raises nothing and freezes nothing: the parameter keeps training. Code that uses "
-        "`require_grad` as its own attribute (it reads it somewhere, or a same-file class "
-        "that is not a Module owns it) is not reported."
+        "`require_grad` as its own attribute is not reported: a file that reads the "
+        "attribute somewhere (other than to copy it into another `.require_grad`), a "
+        "same-file class that is not a Module, and a class setting `self.require_grad` "
+        "in its own methods (a Module has no `requires_grad` attribute either, so that "
+        "is a flag of its own). A parameter or variable named `require_grad` is no such "
+        "sign: `p.require_grad = require_grad` is the typo all the same."
     ),
     bad="for p in backbone.parameters():\n    p.require_grad = False\n",
     good="for p in backbone.parameters():\n    p.requires_grad = False\n",
@@ -58,9 +62,11 @@ class RequiresGradTypo(Check):
         assert isinstance(node, ast.Attribute)
         if node.attr != "require_grad" or not isinstance(node.ctx, ast.Store):
             return
-        if self._file_defines_require_grad():
+        if self._file_reads_require_grad():
             return
         receiver = node.value
+        if isinstance(receiver, ast.Name) and receiver.id == self.model.scope.self_name:
+            return  # the class's own attribute, set in its own method
         kind = self.model.kind_of(receiver)
         if kind is not None and not (kind.is_tensor or kind.is_module):
             return
@@ -70,24 +76,29 @@ class RequiresGradTypo(Check):
         text = self.ctx.source_of(receiver)
         self.report("ML411", node, target=text if "\n" not in text else _text(receiver))
 
-    def _file_defines_require_grad(self) -> bool:
-        """Whether the file uses ``require_grad`` as a name of its own: it reads the
-        attribute, or has a parameter, keyword or variable of that name."""
+    def _file_reads_require_grad(self) -> bool:
+        """Whether the file reads a ``require_grad`` attribute (its own attribute, then),
+        other than in the value of an assignment to one (``p.require_grad = cfg.require_grad``
+        copies a setting into the typo)."""
         if self._own_attribute is None:
-            self._own_attribute = False
+            copies: set[int] = set()
+            reads: list[ast.Attribute] = []
             for sub in ast.walk(self.ctx.tree):
-                if (
-                    (isinstance(sub, ast.Attribute) and isinstance(sub.ctx, ast.Load))
+                if isinstance(sub, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                    targets = sub.targets if isinstance(sub, ast.Assign) else [sub.target]
+                    if sub.value is not None and any(
+                        isinstance(t, ast.Attribute) and t.attr == "require_grad"
+                        for target in targets
+                        for t in ast.walk(target)
+                    ):
+                        copies.update(id(n) for n in ast.walk(sub.value))
+                elif (
+                    isinstance(sub, ast.Attribute)
                     and sub.attr == "require_grad"
-                    or isinstance(sub, ast.arg)
-                    and sub.arg == "require_grad"
-                    or isinstance(sub, ast.keyword)
-                    and sub.arg == "require_grad"
-                    or isinstance(sub, ast.Name)
-                    and sub.id == "require_grad"
+                    and isinstance(sub.ctx, ast.Load)
                 ):
-                    self._own_attribute = True
-                    break
+                    reads.append(sub)
+            self._own_attribute = any(id(read) not in copies for read in reads)
         return self._own_attribute
 
 

@@ -18,6 +18,7 @@ from mlsmells.rules.torch._common import (
     _has_star_args,
 )
 from mlsmells.rules.torch._compat import _compat_imports, in_compat_code
+from mlsmells.rules.torch._functorch import functorch_data, functorch_import
 from mlsmells.rules.torch._loops import _innermost_function
 from mlsmells.rules.torch._spelling import _spelling_data, spelled
 from mlsmells.semantic import kinds as K
@@ -81,7 +82,10 @@ RULE = Rule(
     fix_summary=(
         "Rewrite the call to its replacement. Safe where PyTorch documents the replacement "
         "as equivalent: the `torch.amp` spellings, `clip_grad_norm_`, `nn.init.*_`, "
-        "`F.interpolate`, `torch.linalg.multi_dot`/`qr`/`cholesky`, `torch.func`, "
+        "`F.interpolate`, `torch.linalg.multi_dot`/`qr`/`cholesky`, `torch.func` (for "
+        "`functorch`'s transforms the import moves: `from functorch import vmap` becomes "
+        "`from torch.func import vmap`, and `import functorch` goes once every use is "
+        "rewritten), "
         "`reduction=` for literal `size_average`/`reduce`, torchvision `weights=` for a "
         "literal `pretrained` (keyword or positional), `next(it)` for a DataLoader "
         "iterator's `it.next()`, `.data`/`.targets` for MNIST's renamed attributes. Unsafe: "
@@ -305,7 +309,8 @@ class DeprecatedTorchApi(Check):
             status=status,
             replacement=entry.replacement,
             data=(("api", entry.qualname), ("form", form))
-            + (_spelling_data(self.model, entry.target) if entry.target else ()),
+            + (_spelling_data(self.model, entry.target) if entry.target else ())
+            + (functorch_data(self.model, node) if entry.qualname.startswith("functorch.") else ()),
             replacement_since=since,
         )
 
@@ -452,6 +457,10 @@ def deprecated_torch_api(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None
     entry = torch_api.DEPRECATED.get(diag.get("api") or "")
     if entry is None or entry.shape is Shape.NONE:
         return None
+    if diag.get("functorch") is not None:
+        moved = functorch_import(ctx, diag)  # the import moves to torch.func
+        if moved is not None:
+            return moved
     if form == "reference":
         return _reference(ctx, diag, entry)
     call = ctx.find(diag, cst.Call)
