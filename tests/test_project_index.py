@@ -15,11 +15,15 @@ from pathlib import Path
 import pytest
 
 from mlsmells import registry
+from mlsmells.engine.walk import summarize
 from mlsmells.semantic import index
+from mlsmells.semantic.kinds import Output
 from tests.fixture_util import FIXTURES
 
 PROJECT = FIXTURES.parent / "projects" / "kaggle"
 MAIN = PROJECT / "main.py"
+#: The codes whose findings in ``MAIN`` come from the project's other modules.
+CODES = ("ML204", "ML206", "ML405", "ML408", "ML414", "ML415", "ML417")
 
 
 def expectations(path: Path) -> set[tuple[int, str]]:
@@ -45,14 +49,13 @@ def test_check_sees_kinds_from_the_projects_modules() -> None:
         "mlsmells", "check", "--no-cache", "--select=ALL", "--output-format=json", MAIN.name
     )
     found = {(r["location"]["row"], r["code"]) for r in json.loads(proc.stdout)}
-    found = {(line, code) for line, code in found if code in ("ML204", "ML206", "ML405")}
+    found = {(line, code) for line, code in found if code in CODES}
     assert found == expectations(MAIN)
 
 
 def test_flake8_sees_the_same() -> None:
-    proc = _run(
-        "flake8", "--isolated", "--select=ML2,ML405", "--format=%(row)d %(code)s", MAIN.name
-    )
+    select = "--select=ML2," + ",".join(CODES[2:])
+    proc = _run("flake8", "--isolated", select, "--format=%(row)d %(code)s", MAIN.name)
     found = {(int(line), code) for line, code in (row.split() for row in proc.stdout.splitlines())}
     assert found == expectations(MAIN)
 
@@ -69,7 +72,7 @@ def test_pylint_sees_the_same() -> None:
         "main.py",
     )
     rows = [r.split()[:2] for r in proc.stdout.splitlines() if not r.startswith("*")]
-    found = {(int(line), code) for line, code in rows if code in ("ML204", "ML206", "ML405")}
+    found = {(int(line), code) for line, code in rows if code in CODES}
     assert found == expectations(MAIN)
 
 
@@ -174,6 +177,107 @@ def test_a_cached_result_is_stale_when_a_module_it_imports_changes(tmp_path: Pat
     assert "All checks passed" in check()  # from the cache
     helper.write_text("import pandas as pd\ndef load():\n    return pd.read_csv('a')\n", "utf-8")
     assert "run.py:2:5: ML206" in check()
+
+
+def test_a_summary_says_what_a_models_forward_returns(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("", encoding="utf-8")
+    models = tmp_path / "models.py"
+    models.write_text(
+        textwrap.dedent(
+            """\
+            import torch
+            import torch.nn as nn
+            import torch.nn.functional as F
+
+            class Probs(nn.Module):
+                def forward(self, x):
+                    x = F.softmax(x, dim=1)
+                    return x.view(-1, 10)
+
+            class Scores(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.head = nn.Sequential(nn.Linear(4, 1), nn.Sigmoid())
+                def forward(self, x):
+                    return self.head(x)
+
+            class Wrapper(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.inner = Probs()
+                def forward(self, x):
+                    return self.inner(x)[:, 0]
+
+            class Mixed(nn.Module):
+                def forward(self, x):
+                    if self.training:
+                        return x
+                    return torch.softmax(x, 1)
+
+            class Branches(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.main = nn.Sequential(nn.Linear(4, 1), nn.Sigmoid())
+                def forward(self, x):
+                    if x.is_cuda:
+                        out = nn.parallel.data_parallel(self.main, x)
+                    else:
+                        out = self.main(x)
+                    return out.view(-1)
+
+            class OneBranch(nn.Module):
+                def forward(self, x):
+                    if self.training:
+                        x = torch.sigmoid(x)
+                    return x
+
+            class Shifted(nn.Module):
+                def forward(self, x):
+                    x = torch.sigmoid(x)
+                    x += 1
+                    return x
+
+            class Both(nn.Module):
+                def forward(self, x):
+                    return torch.sigmoid(x), x
+
+            class LogProbs(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.softmax = nn.LogSoftmax(dim=1)
+                def forward(self, x):
+                    return self.softmax(x)
+
+            class Loop(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.again = Loop()
+                def forward(self, x):
+                    return self.again(x)
+
+            class NotAModel:
+                def forward(self, x):
+                    return torch.softmax(x, 1)
+            """
+        ),
+        encoding="utf-8",
+    )
+    summary = index.index_for(models, summarize).summary(models)
+    assert summary is not None
+    outputs = {name: klass.output for name, klass in summary.classes.items()}
+    assert outputs == {
+        "Probs": Output.SOFTMAX,
+        "Scores": Output.SIGMOID,
+        "Wrapper": Output.SOFTMAX,
+        "Mixed": None,  # logits in training
+        "Branches": Output.SIGMOID,
+        "OneBranch": None,
+        "Shifted": None,
+        "Both": None,  # a tuple
+        "LogProbs": None,  # log-probabilities, whatever the attribute's name
+        "Loop": None,
+        "NotAModel": None,
+    }
 
 
 def test_a_fifo_named_like_a_module_is_not_waited_on(tmp_path: Path) -> None:

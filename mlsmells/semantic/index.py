@@ -8,9 +8,10 @@ in the file's own folder, at the project root and in its ``src/`` folder (relati
 imports from the file's package). A module found there is parsed and walked by the
 engine, without any rule (:data:`Summarize`), into a :class:`ModuleSummary`: the
 kinds its functions and methods return (with their tuples' items), the kinds of
-its module-level names, its classes (an ``nn.Module`` or not), and the names it
-re-exports. Summaries are cached by the content of the file; a module that imports
-itself back (an import cycle) sees the other end as unknown.
+its module-level names, its classes (an ``nn.Module`` or not, and the probabilities
+its ``forward`` returns), and the names it re-exports. Summaries are cached by the
+content of the file; a module that imports itself back (an import cycle) sees the other
+end as unknown.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pathlib import Path
 
 from mlsmells import declared
 from mlsmells.declared import ProjectFile
-from mlsmells.semantic.kinds import Kind
+from mlsmells.semantic.kinds import Kind, Output
 from mlsmells.sources import FileError, read_bytes
 
 #: Files that mark the root of a project.
@@ -45,6 +46,8 @@ class ClassSummary:
     is_module: bool = False
     """A subclass of ``torch.nn.Module`` (directly or through classes of the project)."""
     methods: dict[str, FunctionSummary] = field(default_factory=dict)
+    output: Output | None = None
+    """The probabilities its ``forward`` returns (see :mod:`.outputs`), if it does."""
 
 
 @dataclass(frozen=True)

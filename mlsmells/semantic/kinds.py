@@ -54,6 +54,15 @@ class Kind(enum.Enum):
         return self in MODULE_KINDS
 
 
+class Output(enum.Enum):
+    """What a tensor holds when an activation made it: the probabilities of a softmax or a
+    sigmoid (of a call, or of what a model's ``forward`` returns, see
+    :mod:`mlsmells.semantic.outputs`)."""
+
+    SOFTMAX = "softmax"
+    SIGMOID = "sigmoid"
+
+
 PANDAS_KINDS = frozenset({Kind.DATAFRAME, Kind.SERIES, Kind.INDEX, Kind.FRAME_OR_SERIES})
 TENSOR_KINDS = frozenset({Kind.TENSOR, Kind.LOSS})
 MODULE_KINDS = frozenset({Kind.MODULE, Kind.LOSS_MODULE})

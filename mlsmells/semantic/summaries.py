@@ -8,6 +8,7 @@ from pathlib import Path
 from mlsmells.semantic.index import ClassSummary, FunctionSummary, ModuleSummary
 from mlsmells.semantic.kinds import Kind
 from mlsmells.semantic.model import SemanticModel
+from mlsmells.semantic.outputs import forward_output
 from mlsmells.semantic.program import FunctionNode
 
 
@@ -35,7 +36,11 @@ def summary_of(
         elif binding.kind is not None and not binding.is_class:
             names[name] = binding.kind
     classes = {
-        name: ClassSummary(info.is_module, {m: function(f) for m, f in info.methods.items()})
+        name: ClassSummary(
+            info.is_module,
+            {m: function(f) for m, f in info.methods.items()},
+            forward_output(model, info),
+        )
         for name, info in model.classes.items()
     }
     used = model.project.used if model.project is not None else {}

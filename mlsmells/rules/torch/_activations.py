@@ -1,0 +1,355 @@
+"""Where probabilities go, for ML408, ML414, ML415 and ML417: the :class:`Activations`
+analysis follows the output of a softmax or a sigmoid (a call, or a model whose
+``forward`` ends in one, see :mod:`mlsmells.semantic.outputs`) to the call that uses it.
+
+The flow is local and certain: from a use back through subscripts, methods that keep
+values (``view``, ``squeeze``, ``to`` ...) and names assigned in the same function on
+every way to the use (an assignment inside a branch the use is not in does not count).
+"""
+
+from __future__ import annotations
+
+import ast
+import enum
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from mlsmells.diagnostics import Diagnostic
+from mlsmells.engine import Analysis, Check, Context
+from mlsmells.lazy import lazy_import
+from mlsmells.rules._util import keyword
+from mlsmells.rules.torch._common import _constructor
+from mlsmells.rules.torch._spelling import _spelling_data, spelled
+from mlsmells.semantic import outputs
+from mlsmells.semantic.kinds import Output
+from mlsmells.semantic.model import SemanticModel
+from mlsmells.semantic.names import last_names
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from mlsmells.fixes import base as fx
+else:
+    cst = lazy_import("libcst")
+    fx = lazy_import("mlsmells.fixes.base")
+
+_FLOW_DEPTH = 6
+#: How a message names what an activation makes.
+NAMES = {Output.SOFTMAX: "softmax", Output.SIGMOID: "sigmoid"}
+
+
+class Loss(enum.Enum):
+    """The losses that expect something else than probabilities."""
+
+    CROSS_ENTROPY = "cross-entropy"
+    BINARY_CROSS_ENTROPY = "binary cross-entropy"
+    NLL = "negative log-likelihood"
+
+
+_LOSS_FUNCTIONS = {
+    "torch.nn.functional.cross_entropy": Loss.CROSS_ENTROPY,
+    "torch.nn.functional.binary_cross_entropy": Loss.BINARY_CROSS_ENTROPY,
+    "torch.nn.functional.nll_loss": Loss.NLL,
+}
+_LOSS_MODULES = {
+    "torch.nn.CrossEntropyLoss": Loss.CROSS_ENTROPY,
+    "torch.nn.modules.loss.CrossEntropyLoss": Loss.CROSS_ENTROPY,
+    "torch.nn.BCELoss": Loss.BINARY_CROSS_ENTROPY,
+    "torch.nn.modules.loss.BCELoss": Loss.BINARY_CROSS_ENTROPY,
+    "torch.nn.NLLLoss": Loss.NLL,
+    "torch.nn.modules.loss.NLLLoss": Loss.NLL,
+}
+_LOSS_NAMES = last_names([*_LOSS_FUNCTIONS, *_LOSS_MODULES])
+
+
+@dataclass(frozen=True)
+class Probabilities:
+    """A value holding probabilities, and where they come from."""
+
+    call: ast.Call
+    """The activation's call, or the call of the model whose ``forward`` ends in one."""
+    output: Output
+    by_model: bool
+    """``call`` is a model's."""
+    direct: bool
+    """``call`` is in the expression asked about (no name on the way)."""
+
+
+def _block_path(
+    ancestors: list[ast.AST], node: ast.AST, fields: dict[int, dict[int, str]]
+) -> list[tuple[int, str]]:
+    """(id of each ancestor, the field holding the next node on the way to ``node``).
+
+    ``fields`` caches, per parent, the field of each child (id -> name): searching a
+    long body once per statement would take quadratic time on a big module.
+    """
+    path = [*ancestors, node]
+    steps: list[tuple[int, str]] = []
+    for parent, child in zip(path, path[1:], strict=False):
+        where = fields.get(id(parent))
+        if where is None:
+            where = fields[id(parent)] = {
+                id(item): name
+                for name, value in ast.iter_fields(parent)
+                for item in (value if isinstance(value, list) else (value,))
+                if isinstance(item, ast.AST)
+            }
+        name = where.get(id(child))
+        if name is not None:
+            steps.append((id(parent), name))
+    return steps
+
+
+class Activations(Analysis):
+    """The assignments of a file, to follow probabilities from where they are made to the
+    call that uses them (:meth:`probabilities`), and the loss each call computes, worked out
+    once for the rules that ask (:meth:`loss`)."""
+
+    nodes = (ast.Assign, ast.Call)
+    requires = frozenset({"torch"})
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx)
+        self.assignments: dict[int, tuple[list[ast.AST], ast.Assign]] = {}
+        """id of an assigned value -> (the ancestors, the assignment statement)."""
+        self.assigned_in: dict[int, list[tuple[int, str]]] = {}
+        """id of an assigned value -> the block path of its assignment statement (computed
+        when a use asks: most assignments are never asked about)."""
+        self._forward_outputs: dict[int, Output | None] = {}
+        self._fields: dict[int, dict[int, str]] = {}
+        """For :func:`_block_path`."""
+        self._call: ast.Call | None = None
+        self._loss: Loss | None = None
+        """The call being visited and the loss it computes."""
+
+    def visit(self, node: ast.AST) -> None:
+        if isinstance(node, ast.Call):
+            self._call, self._loss = node, self._loss_of(node.func)
+            return
+        assert isinstance(node, ast.Assign)
+        self.assignments[id(node.value)] = (list(self.ctx.ancestors), node)
+
+    def loss(self, call: ast.Call) -> Loss | None:
+        """The loss that ``call``, the call being visited, computes: a loss function, or an
+        instance of a loss module (``criterion = nn.CrossEntropyLoss()``)."""
+        return self._loss if call is self._call else None
+
+    def _loss_of(self, func: ast.expr) -> Loss | None:
+        # Names and constructors ending otherwise are not resolved (most calls).
+        model = self.model
+        if model.may_resolve_to(func, _LOSS_NAMES):
+            found = _LOSS_FUNCTIONS.get(model.qualname(func) or "")
+            if found is not None:
+                return found
+        made_by = _constructor(model, func)
+        if made_by is None or not model.may_resolve_to(made_by.func, _LOSS_NAMES):
+            return None
+        return _LOSS_MODULES.get(model.qualname(made_by.func) or "")
+
+    def probabilities(self, expr: ast.expr, use: ast.AST) -> Probabilities | None:
+        """The probabilities ``expr`` holds at ``use`` (the node being visited), if it does."""
+        path = _block_path(self.ctx.ancestors, use, self._fields)
+        return self._flow(expr, path, _FLOW_DEPTH, direct=True)
+
+    def activation(self, call: ast.Call) -> Output | None:
+        """The probabilities ``call`` makes: a softmax or sigmoid function or tensor method,
+        or a layer (``self.softmax(x)`` with ``self.softmax = nn.Softmax(dim=1)``)."""
+        found = outputs.call_output(self.model, call)
+        if found is not None:
+            return found
+        made_by = _constructor(self.model, call.func)
+        return outputs.layer_output(self.model, made_by) if made_by is not None else None
+
+    def _flow(
+        self, expr: ast.expr, path: list[tuple[int, str]], depth: int, direct: bool
+    ) -> Probabilities | None:
+        if depth <= 0:
+            return None
+        if isinstance(expr, ast.Subscript):
+            return self._flow(expr.value, path, depth - 1, direct)
+        if isinstance(expr, ast.Name):
+            binding = self.model.lookup(expr.id)
+            value = binding.node if binding is not None else None
+            if not isinstance(value, ast.expr):
+                return None
+            where = self._assigned_in(value)
+            if where is None or where != path[: len(where)]:
+                return None  # not assigned on every way to the use
+            return self._flow(value, path, depth - 1, direct=False)
+        if not isinstance(expr, ast.Call):
+            return None
+        made = self.activation(expr)
+        if made is not None:
+            return Probabilities(expr, made, by_model=False, direct=direct)
+        func = expr.func
+        if isinstance(func, ast.Attribute) and func.attr in outputs.KEEPS_VALUES:
+            return self._flow(func.value, path, depth - 1, direct)
+        returned = self._model_output(func)
+        if returned is not None:
+            return Probabilities(expr, returned, by_model=True, direct=direct)
+        return None
+
+    def _assigned_in(self, value: ast.expr) -> list[tuple[int, str]] | None:
+        """The block path of the assignment of ``value`` (None: not an assigned value)."""
+        path = self.assigned_in.get(id(value))
+        if path is None:
+            assignment = self.assignments.get(id(value))
+            if assignment is None:
+                return None
+            ancestors, statement = assignment
+            path = self.assigned_in[id(value)] = _block_path(ancestors, statement, self._fields)
+        return path
+
+    def _model_output(self, func: ast.expr) -> Output | None:
+        """What calling the model ``func`` returns: a model built here as an
+        ``nn.Sequential`` or a class of a project module, or an instance of a class of
+        this file (see :mod:`mlsmells.semantic.outputs`)."""
+        made_by = _constructor(self.model, func)
+        if made_by is not None:
+            built = outputs.built_output(self.model, made_by)
+            if built is not None:
+                return built
+        klass = self.model.instance_class(func)
+        if klass is None or not klass.is_module:
+            return None
+        key = id(klass.node)
+        if key not in self._forward_outputs:
+            self._forward_outputs[key] = outputs.forward_output(self.model, klass)
+        return self._forward_outputs[key]
+
+
+class IntoLoss(Check):
+    """Probabilities (:attr:`output`) passed to a loss (:attr:`loss`) that expects something
+    else: the base of the checks of ML408, ML415 and ML417, which say it (:meth:`found`)."""
+
+    nodes = (ast.Call,)
+    requires = frozenset({"torch"})
+    needs = (Activations,)
+    loss: ClassVar[Loss]
+    output: ClassVar[Output]
+
+    def __init__(self, ctx: Context, active: frozenset[str]) -> None:
+        super().__init__(ctx, active)
+        self.flow = ctx.analysis(Activations)
+
+    def visit(self, node: ast.AST) -> None:
+        assert isinstance(node, ast.Call)
+        if self.flow.loss(node) is not self.loss:
+            return
+        argument = input_argument(node)
+        if argument is None:
+            return
+        found = self.flow.probabilities(argument, node)
+        if found is not None and found.output is self.output:
+            self.found(node, found)
+
+    def found(self, node: ast.Call, found: Probabilities) -> None:
+        raise NotImplementedError
+
+
+def short(ctx: Context, call: ast.Call) -> str:
+    """How a message shows a call: its text, or ``func(...)`` when that is long."""
+    shown = ctx.source_of(call)
+    if "\n" in shown or len(shown) > 80:
+        shown = f"{ctx.source_of(call.func)}(...)"
+    return shown
+
+
+def source_text(ctx: Context, found: Probabilities) -> str:
+    """How a message shows where probabilities come from."""
+    shown = f"`{short(ctx, found.call)}`"
+    if found.by_model:
+        shown += f" (the model ends in a {NAMES[found.output]})"
+    return shown
+
+
+def input_argument(call: ast.Call) -> ast.expr | None:
+    """The first argument of a torch function's call (``input``), unless it is unpacked."""
+    given = keyword(call, "input")
+    argument = given.value if given is not None else (call.args[0] if call.args else None)
+    return None if argument is None or isinstance(argument, ast.Starred) else argument
+
+
+def log_form(
+    model: SemanticModel, call: ast.Call, output: Output
+) -> tuple[tuple[str, str], ...] | None:
+    """The data of a fix that turns the activation ``call`` (a function or a tensor method)
+    into its log form: ``F.softmax(x, 1)`` -> ``F.log_softmax(x, 1)`` (the same namespace,
+    whose signature is the same), ``x.softmax(1)`` -> ``x.log_softmax(1)``,
+    ``torch.sigmoid(x)`` / ``x.sigmoid()`` -> ``F.logsigmoid(x)``. None for a shape it does
+    not rewrite: a softmax without an explicit ``dim`` (the implicit choice is deprecated),
+    unpacked or unexpected arguments."""
+    if any(isinstance(a, ast.Starred) for a in call.args) or any(
+        k.arg is None for k in call.keywords
+    ):
+        return None
+    qualname = model.qualname(call.func)  # None: a tensor method
+    if output is Output.SIGMOID:
+        data = _spelling_data(model, "torch.nn.functional.logsigmoid")
+        if qualname is None:  # ``x.sigmoid()``: ``x`` becomes the argument
+            return None if call.args or call.keywords else (*data, ("receiver", "argument"))
+        arguments = len(call.args) + len(call.keywords)
+        plain = arguments == 1 and (bool(call.args) or call.keywords[0].arg == "input")
+        return data if plain else None
+    params = ("dim",) if qualname is None else ("input", "dim")
+    if len(call.args) > len(params):
+        return None
+    named = {k.arg for k in call.keywords}
+    if not named <= {"input", "dim", "dtype"} - ({"input"} if qualname is None else set()):
+        return None
+    given_dim = keyword(call, "dim")
+    dim = (
+        call.args[-1] if len(call.args) == len(params) else (given_dim.value if given_dim else None)
+    )
+    if dim is None or (isinstance(dim, ast.Constant) and dim.value is None):
+        return None
+    if qualname is None:
+        return (("method", "log_softmax"),)
+    return _spelling_data(model, f"{qualname.rpartition('.')[0]}.log_softmax")
+
+
+# ---------------------------------------------------------------------- fix
+
+
+def comments(node: cst.CSTNode) -> int:
+    """The number of comments inside ``node``: a rewrite that would drop one is not made."""
+    count = 0
+
+    class _Count(cst.CSTVisitor):
+        def visit_Comment(self, comment: cst.Comment) -> None:
+            nonlocal count
+            count += 1
+
+    node.visit(_Count())
+    return count
+
+
+def bare(node: cst.BaseExpression) -> cst.BaseExpression:
+    """``node`` without its parentheses when they hold nothing but spaces (for an argument,
+    or a call that takes the place of a parenthesized operation)."""
+    spaces = [p.whitespace_after for p in node.lpar] + [p.whitespace_before for p in node.rpar]
+    if not node.lpar or not all(isinstance(s, cst.SimpleWhitespace) for s in spaces):
+        return node
+    return node.with_changes(lpar=[], rpar=[])
+
+
+def in_log_form(
+    ctx: fx.FixContext, diag: Diagnostic, call: cst.Call
+) -> tuple[cst.Call, tuple[fx.ImportItem, ...]] | None:
+    """The activation ``call`` of a finding rewritten into its log form, as the rule's data
+    (:func:`log_form`) says, and the imports that needs."""
+    method = diag.get("method")
+    if method is not None:
+        if not isinstance(call.func, cst.Attribute):
+            return None
+        return call.with_changes(func=call.func.with_changes(attr=cst.Name(method))), ()
+    found = spelled(ctx, diag)
+    if found is None:
+        return None
+    text, imports = found
+    func = cst.parse_expression(text)
+    if diag.get("receiver") is not None:
+        if not isinstance(call.func, cst.Attribute) or call.args:
+            return None
+        return cst.Call(func=func, args=[cst.Arg(bare(call.func.value))]), imports
+    return call.with_changes(func=func), imports

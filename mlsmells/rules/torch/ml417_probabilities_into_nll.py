@@ -1,0 +1,136 @@
+"""ML417 probabilities-into-nll: softmax probabilities passed to the negative log-likelihood
+loss, which expects log-probabilities, and its fix."""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from mlsmells.diagnostics import Diagnostic
+from mlsmells.lazy import lazy_import
+from mlsmells.records import Family, Fix, Rule
+from mlsmells.rules.torch._activations import (
+    IntoLoss,
+    Loss,
+    Probabilities,
+    comments,
+    in_log_form,
+    log_form,
+    source_text,
+)
+from mlsmells.semantic import outputs
+from mlsmells.semantic.kinds import Output
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from mlsmells.fixes import base as fx
+else:
+    cst = lazy_import("libcst")
+    fx = lazy_import("mlsmells.fixes.base")
+
+RULE = Rule(
+    code="ML417",
+    name="probabilities-into-nll",
+    pylint_id="E7657",
+    family=Family.TORCH,
+    message="`{loss}` expects log-probabilities but gets probabilities from {source}: "
+    "use `log_softmax`",
+    summary=(
+        "The output of `softmax` is passed to `F.nll_loss` or an `nn.NLLLoss`, which "
+        "expect log-probabilities."
+    ),
+    rationale=(
+        "`nll_loss` picks `-input[target]`: it is the cross-entropy only when its input "
+        "holds log-probabilities (`log_softmax`). Given probabilities it minimises "
+        "`-p[target]`, a different loss bounded in [-1, 0] whose gradient fades as soon as "
+        "the target's probability grows: training runs without any error and optimises the "
+        "wrong objective. Use `log_softmax` (or `F.cross_entropy` on the logits). The rule "
+        "follows the value from `softmax` (a function, a tensor's `.softmax()`, an "
+        "`nn.Softmax` layer) through assignments in the same function (not from inside a "
+        "branch the loss call is not in) and reshaping methods, and knows the models whose "
+        "`forward` always returns a softmax (classes of the file or of the project's own "
+        "modules) or whose `nn.Sequential` ends in `nn.Softmax`. `probs.log()` is the right "
+        "input (ML414 suggests the stable form of it)."
+    ),
+    bad="probs = F.softmax(model(x), dim=1)\nloss = F.nll_loss(probs, y)\n",
+    good="log_probs = F.log_softmax(model(x), dim=1)\nloss = F.nll_loss(log_probs, y)\n",
+    fix=Fix.UNSAFE,
+    fix_summary=(
+        "`softmax` -> `log_softmax` when the softmax call is in the loss call itself, "
+        "with an explicit `dim`: `F.nll_loss(F.softmax(x, dim=1), y)` -> "
+        "`F.nll_loss(F.log_softmax(x, dim=1), y)` (`torch.softmax` -> `torch.log_softmax`, "
+        "`x.softmax(1)` -> `x.log_softmax(1)`, same arguments)."
+    ),
+    fix_safety=(
+        "Unsafe: the loss and its gradients change (to the intended ones), so training "
+        "behaves differently and a learning rate or threshold tuned on the old loss may "
+        "need tuning again. Not offered when the probabilities come through a name, a "
+        "layer or a model (the softmax may have other uses), nor for a softmax without "
+        "`dim`."
+    ),
+)
+
+
+class ProbabilitiesIntoNll(IntoLoss):
+    """ML417: probabilities (softmax output) passed to the negative log-likelihood loss."""
+
+    rules = (RULE,)
+    loss = Loss.NLL
+    output = Output.SOFTMAX
+
+    def found(self, node: ast.Call, found: Probabilities) -> None:
+        data: tuple[tuple[str, str], ...] = ()
+        call = found.call
+        if found.direct and outputs.call_output(self.model, call) is not None:
+            data = log_form(self.model, call, Output.SOFTMAX) or ()
+            if data:
+                data += (("softmax", self.ctx.source_of(call.func)),)
+        self.report(
+            "ML417",
+            node,
+            loss=self.ctx.source_of(node.func),
+            source=source_text(self.ctx, found),
+            data=data,
+        )
+
+
+# ---------------------------------------------------------------------- fix
+
+
+def log_softmax_into_nll(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
+    """``F.nll_loss(F.softmax(x, dim=1), y)`` -> ``F.nll_loss(F.log_softmax(x, dim=1), y)``:
+    the softmax call named by the finding (``softmax``: the text of its function), found in
+    the loss call's input through subscripts and the methods that keep values."""
+    loss = ctx.find(diag, cst.Call)
+    wanted = diag.get("softmax")
+    if loss is None or wanted is None:
+        return None
+    given = fx.keyword_arg(loss, "input")
+    positional = [arg for arg in loss.args if arg.keyword is None]
+    if given is None and not positional:
+        return None
+    node: cst.BaseExpression = given.value if given is not None else positional[0].value
+    for _ in range(16):
+        if isinstance(node, cst.Subscript):
+            node = node.value
+        elif (
+            isinstance(node, cst.Call)
+            and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value in outputs.KEEPS_VALUES
+        ):
+            node = node.func.value
+        else:
+            break
+    if not isinstance(node, cst.Call) or cst.Module([]).code_for_node(node.func) != wanted:
+        return None
+    found = in_log_form(ctx, diag, node)
+    if found is None:
+        return None
+    replacement, imports = found
+    if comments(replacement) != comments(node):
+        return None  # a comment would be lost
+    return fx.Edit(node, replacement, imports)
+
+
+FIXES = {"ML417": log_softmax_into_nll}
