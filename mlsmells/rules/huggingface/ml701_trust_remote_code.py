@@ -19,7 +19,7 @@ from mlsmells.rules.huggingface._hub import (
 RULE = Rule(
     code="ML701",
     name="trust-remote-code",
-    pylint_id="W7655",
+    pylint_id="W7671",
     family=Family.HUGGINGFACE,
     message="`{call}(..., trust_remote_code=True)` runs Python code downloaded from the Hub",
     summary=(
