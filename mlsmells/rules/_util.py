@@ -7,6 +7,8 @@ import re
 from collections.abc import Callable, Sequence
 from typing import cast
 
+from mlsmells.semantic.model import SemanticModel
+
 
 def keyword(call: ast.Call, name: str) -> ast.keyword | None:
     """The keyword argument ``name`` of ``call``, if passed explicitly."""
@@ -32,6 +34,27 @@ def is_none(expr: ast.expr | None) -> bool:
 def method_name(call: ast.Call) -> str | None:
     """``m`` for a call ``<receiver>.m(...)``."""
     return call.func.attr if isinstance(call.func, ast.Attribute) else None
+
+
+def constant(model: SemanticModel, expr: ast.expr | None) -> ast.Constant | None:
+    """``expr`` when it is a literal, or the literal a name is bound to at this point
+    (``flag = True`` ... ``f(flag)``); ``None`` for anything else (a parameter, an
+    attribute, a call ...)."""
+    if isinstance(expr, ast.Name):
+        binding = model.lookup(expr.id)
+        expr = binding.node if binding is not None and isinstance(binding.node, ast.expr) else None
+    return expr if isinstance(expr, ast.Constant) else None
+
+
+def is_main_guard(node: ast.If) -> bool:
+    """``if __name__ == "__main__":`` (either side first)."""
+    test = node.test
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
+        return False
+    sides = [test.left, test.comparators[0]]
+    names = [s for s in sides if isinstance(s, ast.Name) and s.id == "__name__"]
+    mains = [s for s in sides if isinstance(s, ast.Constant) and s.value == "__main__"]
+    return bool(names and mains) and isinstance(test.ops[0], ast.Eq)
 
 
 # ------------------------------------------------------------ compatibility shims

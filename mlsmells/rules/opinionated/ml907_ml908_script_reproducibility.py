@@ -6,7 +6,7 @@ import ast
 
 from mlsmells.engine import Check, Context
 from mlsmells.records import Family, Rule
-from mlsmells.rules._util import keyword
+from mlsmells.rules._util import is_main_guard, keyword
 from mlsmells.rules.torch._common import TORCH_FAMILY, _constructed_by
 from mlsmells.rules.torch._loops import _innermost_function
 from mlsmells.rules.torch._seeding import seeds_torch
@@ -96,17 +96,6 @@ _DETERMINISM = frozenset(
 )
 
 
-def _is_main_guard(node: ast.If) -> bool:
-    """``if __name__ == "__main__":``"""
-    test = node.test
-    if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
-        return False
-    sides = [test.left, test.comparators[0]]
-    names = [s for s in sides if isinstance(s, ast.Name) and s.id == "__name__"]
-    mains = [s for s in sides if isinstance(s, ast.Constant) and s.value == "__main__"]
-    return bool(names and mains) and isinstance(test.ops[0], ast.Eq)
-
-
 def _not_false(call: ast.Call, name: str, position: int | None) -> ast.expr | None:
     """The argument ``name`` when given and not a literal ``False``."""
     given = keyword(call, name)
@@ -136,7 +125,7 @@ class ScriptReproducibility(Check):
 
     def visit(self, node: ast.AST) -> None:
         if isinstance(node, ast.If):
-            if self.model.scope.type is ScopeType.MODULE and _is_main_guard(node):
+            if self.model.scope.type is ScopeType.MODULE and is_main_guard(node):
                 self.entry_point = True
             return
         assert isinstance(node, ast.Call)

@@ -6,7 +6,9 @@ import ast
 
 from mlsmells.engine import Check
 from mlsmells.records import Family, Rule
+from mlsmells.rules._loops import Loop, carried, mentions, same_target
 from mlsmells.rules._util import keyword, rebound_in_iteration
+from mlsmells.rules.pandas._kinds import KIND_EVIDENCE
 from mlsmells.rules.pandas._text import brief
 from mlsmells.semantic.kinds import Kind
 
@@ -18,17 +20,23 @@ RULE = Rule(
     message="`{target}` grows inside a loop with {how}: every iteration copies the whole "
     "frame (quadratic time); collect the pieces in a list and concatenate once",
     summary=(
-        "A DataFrame grown one piece per loop iteration: `df = pd.concat([df, new])` or "
-        "`df.loc[len(df)] = row`."
+        "A DataFrame grown one piece per loop iteration: `df = pd.concat([df, new])`, "
+        "`df = df.append(new)` or `df.loc[len(df)] = row`."
     ),
     rationale=(
         "`pd.concat` and setting a new row with `.loc` both build a new frame that copies "
         "all existing rows, so growing a frame in a loop costs O(n²) time and memory "
         "traffic; with thousands of iterations this dominates the run time. Appending the "
         "pieces (or dicts of row values) to a list and calling `pd.concat` (or "
-        "`pd.DataFrame`) once after the loop is linear. The frame must carry over from "
-        "the previous iteration: one bound afresh earlier in the same iteration, on every "
-        "path (`x = load(i)` then `x = pd.concat([x, extra], axis=1)`), does not grow."
+        "`pd.DataFrame`) once after the loop is linear. `df = df.append(piece)` (pandas "
+        "before 2.0) grows the frame the same way. `concat` and `append` are reported when "
+        "the loop carries the frame from one iteration to the next: one bound afresh on every"
+        " path through the loop body before (or after) the statement does not grow, while the"
+        " branch a loop takes on its first iteration (`if first: out = piece` / `else: out = "
+        "out.append(piece)`) binds it on one path only. "
+        + KIND_EVIDENCE
+        + " Not seen: a frame grown through an item of a dict (`frames[k] = "
+        "pd.concat([frames[k], x])`) or row by row with a counter (`df.loc[k] = row; k += 1`)."
     ),
     bad=(
         "results = pd.DataFrame()\n"
@@ -47,20 +55,8 @@ RULE = Rule(
 
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
-
-
-def _dump(expr: ast.AST) -> str:
-    """``expr`` compared as code, whether it is read or written."""
-    return ast.dump(expr).replace("Store()", "Load()")
-
-
-def _unpacked(target: ast.expr) -> list[ast.expr]:
-    """The single targets of a (possibly unpacking) assignment target."""
-    if isinstance(target, (ast.Tuple, ast.List)):
-        return [leaf for elt in target.elts for leaf in _unpacked(elt)]
-    if isinstance(target, ast.Starred):
-        return _unpacked(target.value)
-    return [target]
+#: What ``x = x.append(piece)`` grows (a list's ``append`` returns None).
+_GROWN_KINDS = frozenset({Kind.DATAFRAME, Kind.SERIES, Kind.FRAME_OR_SERIES})
 
 
 class FrameGrownInLoop(Check):
@@ -72,17 +68,18 @@ class FrameGrownInLoop(Check):
 
     def visit(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Assign)
-        loop = self._loop(node) if len(node.targets) == 1 else None
-        if loop is None:
+        if len(node.targets) != 1 or not self._in_loop(node):
             return
         target = node.targets[0]
-        if self._concat_onto(node.value, target):
-            if self._fresh(loop, node, target):
-                return  # bound anew earlier in the iteration: nothing carries over
+        if self._concat_onto(node.value, target) and self._carried(node, target):
             text = brief(self.ctx, target)
             self.report(
                 "ML207", node, target=text, how=f"`{text} = pd.concat([{text}, ...])`", data=()
             )
+        elif self._appended_onto(node, target):
+            text = brief(self.ctx, target)
+            how = f"`{text} = {text}.append(...)`"
+            self.report("ML207", node, target=text, how=how, data=())
         elif self._enlarged(target):
             assert isinstance(target, ast.Subscript)
             text = brief(self.ctx, target)
@@ -91,7 +88,7 @@ class FrameGrownInLoop(Check):
                 "ML207", node, target=frame.removesuffix(".loc"), how=f"`{text} = ...`", data=()
             )
 
-    def _loop(self, node: ast.stmt) -> ast.For | ast.AsyncFor | ast.While | None:
+    def _loop(self, node: ast.stmt) -> Loop | None:
         """The innermost loop of its own function whose body (not ``else``) holds ``node``."""
         child: ast.AST = node
         for ancestor in reversed(self.ctx.ancestors):
@@ -102,26 +99,9 @@ class FrameGrownInLoop(Check):
             child = ancestor
         return None
 
-    def _fresh(
-        self, loop: ast.For | ast.AsyncFor | ast.While, node: ast.Assign, target: ast.expr
-    ) -> bool:
-        """Whether ``target`` is bound to a value not made from itself earlier in the same
-        iteration, on every path (tuple unpacking included)."""
-        wanted = _dump(target)
-
-        def binds(stmt: ast.stmt) -> bool:
-            if isinstance(stmt, ast.Assign):
-                targets, value = stmt.targets, stmt.value
-            elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
-                targets, value = [stmt.target], stmt.value
-            else:
-                return False
-            named = any(_dump(sub) == wanted for t in targets for sub in _unpacked(t))
-            return named and not any(_dump(sub) == wanted for sub in ast.walk(value))
-
-        ancestors = self.ctx.ancestors
-        path = [*ancestors[ancestors.index(loop) + 1 :], node]
-        return rebound_in_iteration(loop, path, binds)
+    def _in_loop(self, node: ast.stmt) -> bool:
+        """``node`` is in the body of a loop of its own function (not in a loop's ``else``)."""
+        return self._loop(node) is not None
 
     def _concat_onto(self, value: ast.expr, target: ast.expr) -> bool:
         """``value`` is ``pd.concat([target, ...])`` (maybe followed by method calls)."""
@@ -143,8 +123,54 @@ class FrameGrownInLoop(Check):
             pieces = objs.value
         if not isinstance(pieces, (ast.List, ast.Tuple)):
             return False
+        wanted = ast.dump(target, include_attributes=False).replace("Store()", "Load()")
+        return any(ast.dump(elt) == wanted for elt in pieces.elts)
+
+    def _appended_onto(self, node: ast.Assign, target: ast.expr) -> bool:
+        """``target = target.append(piece)`` (maybe followed by method calls) on a frame or
+        Series that the loop carries from one iteration to the next."""
+        if not isinstance(target, (ast.Name, ast.Attribute)):
+            return False
+        value = node.value
+        while isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
+            if value.func.attr == "append" and same_target(value.func.value, target):
+                break
+            value = value.func.value
+        else:
+            return False
+        if not value.args or any(mentions(a, target) for a in value.args):
+            return False  # df.append(df): doubling, linear in total
+        if self.model.kind_of(target) not in _GROWN_KINDS:
+            return False
+        return self._carried(node, target)
+
+    def _carried(self, node: ast.Assign, target: ast.expr) -> bool:
+        """The loop around ``node`` carries ``target`` from one iteration to the next (it
+        is not bound afresh before or after ``node`` in the same iteration)."""
+        loop = self._loop(node)
+        if loop is None or not carried(loop, node, target):
+            return False
+        return not self._fresh(loop, node, target)
+
+    def _fresh(self, loop: Loop, node: ast.Assign, target: ast.expr) -> bool:
+        """Whether ``target`` is bound to a value not made from itself earlier in the same
+        iteration on every path that reaches ``node`` (a path that leaves the iteration
+        with ``continue`` does not reach it; tuple unpacking included)."""
         wanted = _dump(target)
-        return any(_dump(elt) == wanted for elt in pieces.elts)
+
+        def binds(stmt: ast.stmt) -> bool:
+            if isinstance(stmt, ast.Assign):
+                targets, value = stmt.targets, stmt.value
+            elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+                targets, value = [stmt.target], stmt.value
+            else:
+                return False
+            named = any(_dump(sub) == wanted for t in targets for sub in _unpacked(t))
+            return named and not any(_dump(sub) == wanted for sub in ast.walk(value))
+
+        ancestors = self.ctx.ancestors
+        path = [*ancestors[ancestors.index(loop) + 1 :], node]
+        return rebound_in_iteration(loop, path, binds)
 
     def _enlarged(self, target: ast.expr) -> bool:
         """``target`` is ``df.loc[len(df)]`` (or ``[len(df), ...]``, ``[df.shape[0]]``)."""
@@ -177,3 +203,17 @@ class FrameGrownInLoop(Check):
             and first.slice.value == 0
             and ast.dump(first.value.value) == wanted
         )
+
+
+def _dump(expr: ast.AST) -> str:
+    """``expr`` compared as code, whether it is read or written."""
+    return ast.dump(expr).replace("Store()", "Load()")
+
+
+def _unpacked(target: ast.expr) -> list[ast.expr]:
+    """The single targets of a (possibly unpacking) assignment target."""
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [leaf for elt in target.elts for leaf in _unpacked(elt)]
+    if isinstance(target, ast.Starred):
+        return _unpacked(target.value)
+    return [target]
