@@ -211,7 +211,8 @@ class LeakageCheck(Check):
         others cost nothing)."""
         if roots & _SPLITTING:
             return True
-        return any(word in line for line in lines for word in _SPLIT_WORDS)
+        text = "\n".join(lines)  # (one search per word: not a generator per line)
+        return any(word in text for word in _SPLIT_WORDS)
 
     def __init__(self, ctx: Context, active: frozenset[str]) -> None:
         super().__init__(ctx, active)
