@@ -94,12 +94,20 @@ def lifetime(
 
     ``warns`` is the probe that says where the old API warns, when it is not ``old``
     itself (a keyword warns through its callable). ``documented`` is the deprecation
-    version the library's release notes give, used only when no release examined
-    shows a warning (a warning raised from C++, or one older than the floor).
+    version the library's release notes give, used when no release examined shows a
+    warning (a warning raised from C++, or one older than the floor), and when the
+    floor already warns and the notes name an older release (the floor means "the
+    floor or earlier").
     """
     removed_in = removed_release(library, old)
     deprecated_in = warned_release(library, warns or old)
     if deprecated_in is None:
         deprecated_in = documented or removed_in
+    elif (
+        deprecated_in == floor(library)
+        and documented is not None
+        and version_key(documented) < version_key(deprecated_in)
+    ):
+        deprecated_in = documented
     since = first_release(library, new) if new is not None else None
     return Lifetime(deprecated_in, removed_in, since)

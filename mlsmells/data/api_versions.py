@@ -281,11 +281,13 @@ PROBES: dict[str, tuple[str | None, str | None, str | None, str | None]] = {
     "pandas:member:DatetimeArray|DatetimeIndex:week": ("0.19", "1.5", None, None),
     "pandas:member:DatetimeArray|DatetimeIndex:weekday_name": ("0.19", "0.25", None, None),
     "pandas:member:DatetimeArray|DatetimeIndex:weekofyear": ("0.19", "1.5", "1.1", "1.1"),
+    "pandas:member:Series|NDFrame|IndexOpsMixin:get_values": ("0.19", "0.25", "0.25", "0.25"),
     "pandas:member:Series|NDFrame|IndexOpsMixin:is_monotonic": ("0.19", "1.5", "1.5", "1.5"),
     "pandas:member:Series|NDFrame|IndexOpsMixin:is_monotonic_increasing": (
         "0.19", "3.1", None, None,
     ),
     "pandas:member:Series|NDFrame|IndexOpsMixin:nonzero": ("0.19", "0.25", "0.24", "0.24"),
+    "pandas:member:Series|NDFrame|IndexOpsMixin:order": ("0.19", "0.19", "0.19", None),
     "pandas:member:Series|NDFrame|IndexOpsMixin:ravel": ("0.19", "2.3", "2.2", "2.2"),
     "pandas:member:Series|NDFrame|IndexOpsMixin:view": ("0.19", "2.3", "2.2", "2.2"),
     "pandas:mod:pandas.util.testing": ("0.19", "1.5", "1.0", None),
