@@ -282,19 +282,37 @@ def _body_loops(ancestors: list[ast.AST], node: ast.AST) -> list[_Loop]:
 _EXITS = (ast.Break, ast.Return, ast.Raise)
 
 
-def _branches(path: list[ast.AST]) -> tuple[tuple[str, bool, frozenset[str]], ...]:
+_Test = tuple[str, frozenset[str]] | None
+"""An ``if`` test as code and the names it reads (None: the test calls something)."""
+
+
+def _branches(
+    path: list[ast.AST], tests: dict[int, _Test]
+) -> tuple[tuple[str, bool, frozenset[str]], ...]:
     """The branches of the ``if`` statements along ``path`` (down to a node) whose test
-    calls nothing: (the test as code, in its body or its ``else``, the names it reads)."""
+    calls nothing: (the test as code, in its body or its ``else``, the names it reads).
+    ``tests`` keeps each ``if``'s test, read once per file."""
     found: list[tuple[str, bool, frozenset[str]]] = []
     for parent, child in zip(path, path[1:], strict=False):
         if not isinstance(parent, ast.If) or child is parent.test:
             continue
-        test = list(ast.walk(parent.test))
-        if any(isinstance(node, ast.Call) for node in test):
+        key = id(parent)
+        if key in tests:
+            known = tests[key]
+        else:
+            nodes = list(ast.walk(parent.test))
+            known = tests[key] = (
+                None
+                if any(isinstance(node, ast.Call) for node in nodes)
+                else (
+                    ast.dump(parent.test),
+                    frozenset(node.id for node in nodes if isinstance(node, ast.Name)),
+                )
+            )
+        if known is None:
             continue
-        names = frozenset(node.id for node in test if isinstance(node, ast.Name))
         in_body = any(child is stmt for stmt in parent.body)
-        found.append((ast.dump(parent.test), in_body, names))
+        found.append((known[0], in_body, known[1]))
     return tuple(found)
 
 
@@ -334,6 +352,8 @@ class LoopOrder(Check):
         self._frozen: set[str] | None = None
         self._locals: dict[int, set[str]] = {}
         """id of a helper -> its :func:`_locals` (computed once, when first needed)."""
+        self._tests: dict[int, _Test] = {}
+        """id of an ``if`` -> its test (see :func:`_branches`)."""
         self._switching: dict[int, bool] = {}
         """id of a helper -> whether its events hold one of ``_reported_kinds``."""
         self._bound: dict[int, set[str]] = {}
@@ -361,7 +381,7 @@ class LoopOrder(Check):
         path = ancestors[ancestors.index(function) if function else 0 :]
         event.ifs = frozenset(id(a) for a in path if isinstance(a, ast.If))
         if event.ifs and event.kind in ("eval", "backward", "call"):
-            event.branches = _branches([*path, node])
+            event.branches = _branches([*path, node], self._tests)
         if event.kind in ("eval", "backward", "call"):
             event.loops = tuple(id(loop) for loop in loops)
         if event.kind == "eval":
