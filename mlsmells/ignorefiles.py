@@ -45,6 +45,7 @@ class IgnoreFiles:
 
     def __init__(self) -> None:
         self._specs: dict[Path, list[GitIgnoreSpec]] = {}
+        self._chains: dict[Path, list[tuple[Path, list[GitIgnoreSpec]]]] = {}
         self._repository = lru_cache(maxsize=None)(self._find_repository)
 
     @staticmethod
@@ -71,19 +72,34 @@ class IgnoreFiles:
             self._specs[directory] = found
         return found
 
+    def _chain(self, parent: Path) -> list[tuple[Path, list[GitIgnoreSpec]]]:
+        """The directories from the top (the repository's, else the root) down to
+        ``parent`` that hold ignore files, with their specs; worked out once per directory."""
+        found = self._chains.get(parent)
+        if found is None:
+            repository = self._repository(parent)
+            top = repository if repository is not None else Path(parent.anchor)
+            folders = [*reversed([p for p in parent.parents if p.is_relative_to(top)]), parent]
+            found = []
+            for folder in folders:
+                specs = self._specs_of(folder, repository)
+                if specs:
+                    found.append((folder, specs))
+            self._chains[parent] = found
+        return found
+
     def ignored(self, path: Path) -> bool:
         """Whether the ignore files of ``path``'s directory and those above it (up to the
         repository's top, else to the root) ignore ``path``."""
         absolute = Path(os.path.abspath(path))
-        parent = absolute.parent
-        repository = self._repository(parent)
-        top = repository if repository is not None else Path(parent.anchor)
-        chain = [*reversed([p for p in parent.parents if p.is_relative_to(top)]), parent]
+        chain = self._chain(absolute.parent)
+        if not chain:
+            return False
         is_dir = absolute.is_dir()
         decision: bool | None = None
-        for directory in chain:
+        for directory, specs in chain:
             relative = absolute.relative_to(directory).as_posix() + ("/" if is_dir else "")
-            for spec in self._specs_of(directory, repository):
+            for spec in specs:
                 result = spec.check_file(relative)
                 if result.include is not None:
                     decision = result.include

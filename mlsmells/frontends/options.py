@@ -134,6 +134,7 @@ def discover(args: argparse.Namespace, settings: SettingsCache) -> list[Path]:
     """The files to check; :class:`ConfigError` when a configuration on the way is invalid."""
 
     ignores = IgnoreFiles()
+    respects: dict[Path, bool] = {}  # folder -> its respect-gitignore setting
 
     def excluded(path: Path, named: bool) -> bool:
         if named and not args.force_exclude:
@@ -141,9 +142,13 @@ def discover(args: argparse.Namespace, settings: SettingsCache) -> list[Path]:
         if settings.is_excluded(path, parents=named):
             return True
         # A file named on the command line is checked whatever the ignore files say.
-        return not named and settings.for_path(path.parent).respect_gitignore and (
-            ignores.ignored(path)
-        )
+        if named:
+            return False
+        folder = path.parent
+        respect = respects.get(folder)
+        if respect is None:
+            respect = respects[folder] = settings.for_path(folder).respect_gitignore
+        return respect and ignores.ignored(path)
 
     return runner.discover(args.paths, excluded)
 
