@@ -5,7 +5,9 @@ the previous iteration left: not when every path through the loop body binds it 
 before the statement (``acc = np.zeros(0)`` at the top of the body), nor when every path
 binds it again after (the grown value is dropped). The branch a loop takes on its first
 iteration (``if i == 0: acc = piece`` / ``else: acc = np.append(acc, piece)``) binds it
-on one path only: there the value is carried.
+on one path only: there the value is carried. A path that leaves the iteration before the
+statement (``continue``, ``break``, ``return``, ``raise``) never reaches it; one that
+``continue``s after it, before any new binding, carries the grown value.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Sequence
 Loop = ast.For | ast.AsyncFor | ast.While
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
 _NOT_ENTERED = (*_LOOPS, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_EXITS = (ast.Continue, ast.Break, ast.Return, ast.Raise)
 
 
 def same_target(a: ast.expr, b: ast.expr) -> bool:
@@ -43,9 +46,23 @@ def carried(loop: Loop, stmt: ast.stmt, target: ast.expr) -> bool:
     if path is None:
         return False  # in the loop's ``else``: run once
     for block, index in path:
-        if any(_binds(s, target) for s in block[:index]):
+        if any(_binds(s, target, exits=True) for s in block[:index]):
             return False
-    return not any(_binds(s, target) for block, index in path for s in block[index + 1 :])
+    for block, index in reversed(path):  # what runs after ``stmt``, in order
+        for later in block[index + 1 :]:
+            if _binds(later, target):
+                return False  # the grown value is dropped on every path
+            if _continues(later):
+                return True  # this path takes it to the next iteration
+    return True
+
+
+def _continues(stmt: ast.stmt) -> bool:
+    """Whether a path through ``stmt`` goes on to the loop's next iteration (``continue``
+    outside nested loops and definitions)."""
+    if isinstance(stmt, ast.Continue):
+        return True
+    return any(_continues(s) for block in _blocks(stmt) for s in block)
 
 
 def _path(block: Sequence[ast.stmt], stmt: ast.stmt) -> list[tuple[Sequence[ast.stmt], int]] | None:
@@ -74,8 +91,13 @@ def _blocks(node: ast.stmt) -> list[Sequence[ast.stmt]]:
     return [b for b in blocks if isinstance(b, list)]
 
 
-def _binds(stmt: ast.stmt, target: ast.expr) -> bool:
-    """Whether every path through ``stmt`` binds ``target`` to a value not made from it."""
+def _binds(stmt: ast.stmt, target: ast.expr, exits: bool = False) -> bool:
+    """Whether every path through ``stmt`` binds ``target`` to a value not made from it.
+    ``exits``: a path that leaves the iteration (``continue``, ``break``, ``return``,
+    ``raise``) counts as binding: asked of what comes before a statement, such a path
+    never reaches it (asked of what comes after, it carries the value: it does not)."""
+    if exits and isinstance(stmt, _EXITS):
+        return True
     if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
         targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
         if stmt.value is None or mentions(stmt.value, target):
@@ -86,17 +108,18 @@ def _binds(stmt: ast.stmt, target: ast.expr) -> bool:
             item.optional_vars is not None and _stored(item.optional_vars, target)
             for item in stmt.items
         )
-        return bound or _block_binds(stmt.body, target)
+        return bound or _block_binds(stmt.body, target, exits)
     if isinstance(stmt, ast.If):
-        return _block_binds(stmt.body, target) and _block_binds(stmt.orelse, target)
+        return _block_binds(stmt.body, target, exits) and _block_binds(stmt.orelse, target, exits)
     if isinstance(stmt, ast.Try):
-        handled = all(_block_binds(h.body, target) for h in stmt.handlers)
-        return _block_binds(stmt.finalbody, target) or (_block_binds(stmt.body, target) and handled)
+        handled = all(_block_binds(h.body, target, exits) for h in stmt.handlers)
+        body = _block_binds(stmt.body, target, exits)
+        return _block_binds(stmt.finalbody, target, exits) or (body and handled)
     return False
 
 
-def _block_binds(block: Sequence[ast.stmt], target: ast.expr) -> bool:
-    return any(_binds(s, target) for s in block)
+def _block_binds(block: Sequence[ast.stmt], target: ast.expr, exits: bool = False) -> bool:
+    return any(_binds(s, target, exits) for s in block)
 
 
 def _stored(expr: ast.expr, target: ast.expr) -> bool:

@@ -7,7 +7,7 @@ import ast
 from mlsmells.engine import Check
 from mlsmells.records import Family, Rule
 from mlsmells.rules._loops import Loop, carried, mentions, same_target
-from mlsmells.rules._util import keyword, rebound_in_iteration
+from mlsmells.rules._util import keyword
 from mlsmells.rules.pandas._kinds import KIND_EVIDENCE
 from mlsmells.rules.pandas._text import brief
 from mlsmells.semantic.kinds import Kind
@@ -148,29 +148,7 @@ class FrameGrownInLoop(Check):
         """The loop around ``node`` carries ``target`` from one iteration to the next (it
         is not bound afresh before or after ``node`` in the same iteration)."""
         loop = self._loop(node)
-        if loop is None or not carried(loop, node, target):
-            return False
-        return not self._fresh(loop, node, target)
-
-    def _fresh(self, loop: Loop, node: ast.Assign, target: ast.expr) -> bool:
-        """Whether ``target`` is bound to a value not made from itself earlier in the same
-        iteration on every path that reaches ``node`` (a path that leaves the iteration
-        with ``continue`` does not reach it; tuple unpacking included)."""
-        wanted = _dump(target)
-
-        def binds(stmt: ast.stmt) -> bool:
-            if isinstance(stmt, ast.Assign):
-                targets, value = stmt.targets, stmt.value
-            elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
-                targets, value = [stmt.target], stmt.value
-            else:
-                return False
-            named = any(_dump(sub) == wanted for t in targets for sub in _unpacked(t))
-            return named and not any(_dump(sub) == wanted for sub in ast.walk(value))
-
-        ancestors = self.ctx.ancestors
-        path = [*ancestors[ancestors.index(loop) + 1 :], node]
-        return rebound_in_iteration(loop, path, binds)
+        return loop is not None and carried(loop, node, target)
 
     def _enlarged(self, target: ast.expr) -> bool:
         """``target`` is ``df.loc[len(df)]`` (or ``[len(df), ...]``, ``[df.shape[0]]``)."""
@@ -203,17 +181,3 @@ class FrameGrownInLoop(Check):
             and first.slice.value == 0
             and ast.dump(first.value.value) == wanted
         )
-
-
-def _dump(expr: ast.AST) -> str:
-    """``expr`` compared as code, whether it is read or written."""
-    return ast.dump(expr).replace("Store()", "Load()")
-
-
-def _unpacked(target: ast.expr) -> list[ast.expr]:
-    """The single targets of a (possibly unpacking) assignment target."""
-    if isinstance(target, (ast.Tuple, ast.List)):
-        return [leaf for elt in target.elts for leaf in _unpacked(elt)]
-    if isinstance(target, ast.Starred):
-        return _unpacked(target.value)
-    return [target]
