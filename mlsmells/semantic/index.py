@@ -219,6 +219,20 @@ class ProjectIndex:
             return klass.methods.get(tail[0])
         return None
 
+    def function(
+        self, importer: Path, qualname: str, used: dict[Path, str], depth: int = 0
+    ) -> tuple[ModuleSummary, str] | None:
+        """The module-level function ``qualname`` (as imported in ``importer``) names in the
+        project: the module that defines it and its name there; re-exports followed."""
+        found = self.resolve(importer, qualname, used)
+        if found is None or depth > 8 or len(found[1]) != 1:
+            return None
+        summary, (name,) = found
+        target = summary.imports.get(name)
+        if target is not None:  # a re-export: follow it from that module
+            return self.function(summary.path, target, used, depth + 1)
+        return (summary, name) if name in summary.functions else None
+
     def star_name(
         self, importer: Path, module: str, name: str, used: dict[Path, str], seen: set[Path]
     ) -> tuple[str, bool] | None:
@@ -448,6 +462,10 @@ class ProjectView:
         if qualname not in self._symbols:
             self._symbols[qualname] = self.index.symbol(self.importer, qualname, self.used)
         return self._symbols[qualname]
+
+    def function(self, qualname: str) -> tuple[ModuleSummary, str] | None:
+        """See :meth:`ProjectIndex.function` (for a name the file imports)."""
+        return self.index.function(self.importer, qualname, self.used)
 
     def star_name(self, module: str, name: str) -> str | None:
         """The qualified name that ``from <module> import *`` binds ``name`` to, when the

@@ -16,6 +16,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from mlsmells.engine import Analysis, Check, Context
+from mlsmells.rules.leakage._project import resolver
 from mlsmells.semantic.flow import (
     STATEMENTS,
     TEST_PART,
@@ -103,6 +104,8 @@ class DataFlow(Analysis):
     def __init__(self, ctx: Context) -> None:
         super().__init__(ctx)
         self.flow = FlowTracker(self.model)
+        if self.model.project is not None:
+            self.flow.project = resolver(self.model.project)
         self.scope_flow: ScopeFlow | None = None
         """The finished flow of the scope being left (``None``: nothing happened in it),
         for the checks' :meth:`~mlsmells.engine.Check.leave_scope`."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 import ast
 
 from mlsmells.semantic.flow.methods import MethodEvaluator
-from mlsmells.semantic.flow.summaries import Substitution, Summary
+from mlsmells.semantic.flow.summaries import Substitution, Summary, Transplant
 from mlsmells.semantic.flow.syntax import call_arg
 from mlsmells.semantic.flow.tables import (
     CLUSTER_TRANSFORM_METHODS,
@@ -29,6 +29,7 @@ from mlsmells.semantic.flow.values import (
     Role,
     Sink,
     SinkKind,
+    Split,
     Taint,
     TaintKind,
     TransformUse,
@@ -53,6 +54,9 @@ class Evaluator(MethodEvaluator):
         func = node.func
         qualname = self.model.qualname(func)
         if qualname is not None:
+            summary = self.tracker.project_summary(qualname)
+            if summary is not None:  # a function of another module of the project
+                return self._apply_summary(node, summary)
             return self._qualified_call(node, qualname)
         if isinstance(func, ast.Attribute):
             receiver = self.eval(func.value)
@@ -230,8 +234,9 @@ class Evaluator(MethodEvaluator):
 
     # ------------------------------------------------------ one level deep
     def _apply_summary(self, node: ast.Call, summary: Summary, method: bool = False) -> Abstract:
-        """A call of a function (or, ``method``, a method) of the file, through its summary:
-        what it returns, the splits it makes of its arguments, what it stores into them."""
+        """A call of a function (or, ``method``, a method) of the file or of another module
+        of the project, through its summary: what it returns, the splits it makes of its
+        arguments, what it stores into them."""
         args = [self.eval(a) for a in node.args]
         named = {kw.arg: self.eval(kw.value) for kw in node.keywords if kw.arg is not None}
         self.compared([a for a in [*args, *named.values()] if isinstance(a, Value)])
@@ -268,18 +273,26 @@ class Evaluator(MethodEvaluator):
         for name, value in named.items():
             if name in summary.roots and isinstance(value, Value):
                 bound[summary.roots[name]] = value
+        if summary.splits is not None and call is not None:
+            return Transplant(
+                bound,
+                call,
+                short_call(call)[:-2],
+                summary.splits,
+                self.tracker.new_id,
+                self._record_split,
+            )
         return Substitution(bound, call)
+
+    def _record_split(self, split: Split) -> None:
+        """A split taken inside a function of another module, by the call of it."""
+        self.tracker.splits[split.id] = split
+        if split.manual:
+            self.tracker.uses[split.id] = set()
 
     def _summary_result(self, summary: Summary, substitution: Substitution) -> Abstract:
         for sink in summary.sinks:
-            self.flow.sinks.append(
-                Sink(
-                    sink.node,
-                    sink.label,
-                    sink.kind,
-                    tuple((role, substitution.value(v)) for role, v in sink.args),
-                )
-            )
+            self.flow.sinks.append(substitution.sink(sink))
         if summary.result is None:
             return EMPTY
         return substitution.abstract(summary.result)

@@ -72,6 +72,8 @@ class Tracker(Protocol):
 
     def use_parts(self, rows: frozenset[RowPath], evaluated: bool) -> None: ...
 
+    def project_summary(self, qualname: str) -> Summary | None: ...
+
 
 class ExpressionEvaluator:
     """Evaluates the expressions of one statement over the abstract values of its scope.

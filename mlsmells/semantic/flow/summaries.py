@@ -1,11 +1,14 @@
-"""Same-file functions followed one level deep: what a function does with its parameters
+"""Functions followed one level deep: what a function does with its parameters
 (:class:`Summary`, built when its scope ends), and the rewriting of that summary in terms
-of a call's arguments (:class:`Substitution`)."""
+of a call's arguments (:class:`Substitution`); for a function of another module of the
+project, a summary made portable (:func:`portable`) and carried into the calling file
+(:class:`Transplant`)."""
 
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from mlsmells.semantic.flow.values import (
     DUPLICATION,
@@ -14,6 +17,7 @@ from mlsmells.semantic.flow.values import (
     RowPath,
     ScopeFlow,
     Sink,
+    Split,
     Taint,
     Value,
     join,
@@ -31,6 +35,9 @@ class Summary:
     sinks: tuple[Sink, ...]
     effects: dict[str, Value]
     """Parameters whose data the function changes in place, and what they hold then."""
+    splits: dict[int, Split] | None = field(default=None)
+    """For a function of another module (:func:`portable`): the splits its values and
+    sinks name, by id; None for a function of the file."""
 
 
 def summarize(
@@ -85,27 +92,50 @@ class Substitution:
         self.taints: dict[int, Taint] = {}
         self.objects: dict[int, Obj] = {}
 
+    def path(self, path: RowPath) -> RowPath:
+        """A row path of the callee that no argument binds."""
+        return path
+
+    def split(self, split_id: int) -> int:
+        """A split the callee took."""
+        return split_id
+
     def rows(self, rows: frozenset[RowPath]) -> frozenset[RowPath]:
         out: set[RowPath] = set()
         for path in rows:
             arg = self.bound.get(path[0][0])
             if arg is None:
-                out.add(path)
+                out.add(self.path(path))
             else:
-                out.update(p + path[1:] for p in arg.rows)
+                tail = self.path(path)[1:]
+                out.update(p + tail for p in arg.rows)
         return frozenset(out)
+
+    def node(self, node: ast.Call) -> ast.Call:
+        """Where the callee's call ``node`` is reported."""
+        return node
+
+    def sink(self, sink: Sink) -> Sink:
+        args = tuple((role, self.value(v)) for role, v in sink.args)
+        return Sink(sink.node, sink.label, sink.kind, args)
+
+    def against(self, taint: Taint) -> tuple[Value, ...] | None:
+        """The arrays of a correlation, as the caller sees them."""
+        return taint.against
 
     def taint(self, taint: Taint) -> Taint:
         found = self.taints.get(id(taint))
         if found is None:
-            node = taint.node
+            node = self.node(taint.node)
             if (
                 self.call is not None
                 and taint.source == DUPLICATION
                 and any(path[0][0] in self.bound for path in taint.rows)
             ):
                 node = self.call
-            found = replace(taint, rows=self.rows(taint.rows), node=node)
+            found = replace(
+                taint, rows=self.rows(taint.rows), node=node, against=self.against(taint)
+            )
             self.taints[id(taint)] = found
         return found
 
@@ -126,8 +156,8 @@ class Substitution:
             taints=frozenset(taints),
             columns=tuple((k, frozenset(v)) for k, v in columns.items()),
             pending=frozenset(self.taint(t) for t in value.pending),
-            fold=value.fold,
-            folds=value.folds,
+            fold=(self.split(value.fold[0]), value.fold[1]) if value.fold is not None else None,
+            folds=self.split(value.folds) if value.folds is not None else None,
             items=items,
             labels=value.labels,
             single=value.single,
@@ -139,13 +169,13 @@ class Substitution:
             return self.value(value)
         found = self.objects.get(id(value))
         if found is None:
-            found = Obj(
-                value.qualname, value.role, value.node, categories_only=value.categories_only
-            )
+            node = self.node(value.node) if isinstance(value.node, ast.Call) else value.node
+            found = Obj(value.qualname, value.role, node, categories_only=value.categories_only)
             for fit in value.fits:
                 found.fits.append(
                     replace(
                         fit,
+                        node=self.node(fit.node),
                         x=self.value(fit.x),
                         y=self.value(fit.y) if fit.y is not None else None,
                         taint=self.taint(fit.taint) if fit.taint is not None else None,
@@ -153,3 +183,109 @@ class Substitution:
                 )
             self.objects[id(value)] = found
         return found
+
+
+#: Where the calls inside a portable summary are reported until it is carried into a file.
+ELSEWHERE = ast.Call(ast.Name("<project module>", ast.Load()), [], [], lineno=1, col_offset=0)
+
+
+class Transplant(Substitution):
+    """Rewrites the summary of a function of another module in terms of a call's
+    arguments: every call inside the function is reported at ``call`` (its own lines
+    are in the other file), the rows it reads itself and the splits it takes are new
+    ones of the calling file (``new_id``), each split recorded by ``record`` as made by
+    ``call`` under the name ``label``."""
+
+    def __init__(
+        self,
+        bound: dict[int, Value],
+        call: ast.Call,
+        label: str,
+        splits: dict[int, Split],
+        new_id: Callable[[], int],
+        record: Callable[[Split], None],
+    ) -> None:
+        super().__init__(bound, call)
+        self.at = call
+        self.label = label
+        self.known = splits
+        self.new_id = new_id
+        self.record = record
+        self.renamed: dict[int, int] = {}
+
+    def _renamed(self, old: int) -> int:
+        new = self.renamed.get(old)
+        if new is None:
+            new = self.renamed[old] = self.new_id()
+            split = self.known.get(old)
+            if split is not None:
+                self.record(Split(new, self.at, self.label, split.kind, split.manual))
+        return new
+
+    def path(self, path: RowPath) -> RowPath:
+        return tuple((self._renamed(i), part) for i, part in path)
+
+    def split(self, split_id: int) -> int:
+        return self._renamed(split_id)
+
+    def node(self, node: ast.Call) -> ast.Call:
+        return self.at
+
+    def sink(self, sink: Sink) -> Sink:
+        args = tuple((r, self.value(v)) for r, v in sink.args)
+        return Sink(self.at, self.label, sink.kind, args)
+
+
+class _Export(Substitution):
+    """Rewrites a summary without a node of its module's tree (see :func:`portable`), and
+    notes the splits it names."""
+
+    def __init__(self) -> None:
+        super().__init__({})
+        self.seen: set[int] = set()
+
+    def path(self, path: RowPath) -> RowPath:
+        self.seen.update(split_id for split_id, _ in path[1:])
+        return path
+
+    def split(self, split_id: int) -> int:
+        self.seen.add(split_id)
+        return split_id
+
+    def node(self, node: ast.Call) -> ast.Call:
+        return ELSEWHERE
+
+    def sink(self, sink: Sink) -> Sink:
+        return replace(super().sink(sink), node=ELSEWHERE)
+
+    def against(self, taint: Taint) -> tuple[Value, ...] | None:
+        return tuple(self.value(v) for v in taint.against) if taint.against else None
+
+
+def portable(
+    summary: Summary, splits: dict[int, Split], validated: Callable[[int], bool]
+) -> Summary | None:
+    """``summary`` of a function of a project module, kept apart from the module's tree (no
+    node of it: :data:`ELSEWHERE`) with the splits it names (``splits``: those of its
+    module; a hand-written one stays to be validated by the calling file unless
+    ``validated`` says its module did). None when the function learns, splits and
+    fits nothing its callers would see: they treat it as any unknown call."""
+    export = _Export()
+    result = export.abstract(summary.result) if summary.result is not None else None
+    sinks = tuple(export.sink(s) for s in summary.sinks)
+    effects = {name: export.value(v) for name, v in summary.effects.items()}
+    values = [*effects.values(), *(v for s in sinks for _, v in s.args)]
+    objects = [result] if isinstance(result, Obj) else []
+    if isinstance(result, Value):
+        values.append(result)
+        for item in result.items or ():
+            (objects if isinstance(item, Obj) else values).append(item)  # type: ignore[arg-type]
+    learned = any(v.all_taints() or v.pending for v in values)
+    if not (sinks or learned or objects or export.seen):
+        return None
+    named = {
+        i: Split(i, ELSEWHERE, split.label, split.kind, split.manual and not validated(i))
+        for i in export.seen
+        if (split := splits.get(i)) is not None
+    }
+    return Summary(summary.params, summary.roots, result, sinks, effects, named)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import ast
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from mlsmells.semantic.flow.calls import Evaluator
 from mlsmells.semantic.flow.summaries import Summary, summarize
@@ -50,6 +50,19 @@ class FlowTracker:
         self.uses: dict[int, set[tuple[int, bool]]] = {}
         """Hand-written split -> (part, evaluated: else trained on) of the uses of its parts."""
         self._ids = itertools.count(1)
+        self.project: Callable[[str], Summary | None] | None = None
+        """The portable summary (:func:`~mlsmells.semantic.flow.summaries.portable`) of the
+        function of the project's other modules that a qualified name calls, if any (set
+        by the analysis driving the tracker; None: no module of the project is followed)."""
+        self._project: dict[str, Summary | None] = {}
+
+    def project_summary(self, qualname: str) -> Summary | None:
+        """See :attr:`project` (asked once per name and file)."""
+        if self.project is None:
+            return None
+        if qualname not in self._project:
+            self._project[qualname] = self.project(qualname)
+        return self._project[qualname]
 
     # ------------------------------------------------------------ driving
     def statement(self, node: ast.AST, ancestors: Sequence[ast.AST]) -> None:
