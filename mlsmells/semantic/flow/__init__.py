@@ -23,9 +23,10 @@ Abstraction, in short (``docs/flow.md`` has the long form):
   selector, resampler, splitter, search, model ...) and its fit history.
 * Updates inside ``if``/loop/``except`` bodies are weak (the new value is
   joined with the old one); everything else is a strong update in source
-  order. Calls of same-file functions are followed one level deep through a
-  summary (parameters -> return value, and the splits/cross-validation the
-  function performs on its parameters).
+  order. Calls of same-file functions (and of the functions of the project's
+  other modules, through portable summaries) are followed one level deep
+  through a summary (parameters -> return value, and the splits/cross-validation
+  the function performs on its parameters).
 
 
 The modules, each importing only those above it:
@@ -35,7 +36,7 @@ The modules, each importing only those above it:
 * :mod:`~mlsmells.semantic.flow.tables`: the library classes, functions, methods
   and attributes followed, and the role of an object (:func:`classify`);
 * :mod:`~mlsmells.semantic.flow.syntax`: small readers of the syntax tree;
-* :mod:`~mlsmells.semantic.flow.summaries`: same-file functions, one level deep;
+* :mod:`~mlsmells.semantic.flow.summaries`: functions followed one level deep;
 * the evaluator of a statement, one class in three layers:
   :mod:`~mlsmells.semantic.flow.expressions` (statements, bindings, expressions),
   :mod:`~mlsmells.semantic.flow.functions` (library functions and classes) and
