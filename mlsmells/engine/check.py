@@ -11,6 +11,7 @@ it is given.
 from __future__ import annotations
 
 import ast
+import functools
 import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -66,6 +67,11 @@ class Context:
         self._ast_lines: list[str] | None = None
         self._ast_bytes: list[bytes | None] = []
         """The UTF-8 bytes of each non-ASCII line of ``_ast_lines`` (None: ASCII)."""
+
+    @functools.cached_property
+    def text(self) -> str:
+        """The source, whole."""
+        return "".join(self.lines)
 
     @property
     def parent(self) -> ast.AST | None:
@@ -208,6 +214,11 @@ class Context:
         return data[start:end].decode(errors="replace")
 
 
+def identifiers(*names: str) -> re.Pattern[str]:
+    """A pattern of :attr:`Visitor.words`: one of ``names`` as a whole identifier."""
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, names)) + r")(?!\w)")
+
+
 class Visitor:
     """What the engine drives during its walk: a check or an analysis."""
 
@@ -222,15 +233,27 @@ class Visitor:
     it only the attributes named so, and the names that are so or are bound to an import
     (whose qualified name may end in anything). ``None``: every such node."""
 
+    words: ClassVar[tuple[str, ...] | re.Pattern[str] | None] = None
+    """Strings of which the file's text must contain at least one for the visitor to run,
+    or a pattern it must match (``None``: no such test). Only for a visitor that provably
+    acts on nothing in a file without them: typically the last components of the
+    qualified names it matches (an alias of an import still names them in its ``import``
+    line) and the attribute names it acts on. tests/test_gates.py checks that no fixture
+    finding depends on them."""
+
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.model = ctx.model
 
     @classmethod
-    def runs_on(cls, roots: AbstractSet[str], lines: Sequence[str]) -> bool:
+    def runs_on(cls, roots: AbstractSet[str], text: str) -> bool:
         """Whether to run on a file importing ``roots`` (which meet :attr:`requires`),
-        of source ``lines``: a cheap file-level test beyond the imports (default: yes)."""
-        return True
+        of source ``text``: a cheap file-level test beyond the imports (default: one of
+        :attr:`words` occurs in the text, if the visitor has them)."""
+        words = cls.words
+        if isinstance(words, re.Pattern):
+            return words.search(text) is not None
+        return words is None or any(word in text for word in words)
 
     def visit(self, node: ast.AST) -> None:
         raise NotImplementedError

@@ -341,6 +341,9 @@ class LoopOrder(Check):
     rules = (RULE_ML407, RULE_ML409)
     nodes = (ast.Call, ast.FunctionDef, ast.AsyncFunctionDef, ast.For, ast.AsyncFor, ast.While)
     requires = TORCH_FAMILY
+    #: ML407 needs a backward call (``loss.backward()``, ``self.manual_backward(loss)``),
+    #: ML409 calls of ``.step`` (spaces and line continuations allowed after the dot).
+    words = re.compile(r"backward|\.[\s\\]*step(?!\w)")
 
     def __init__(self, ctx: Context, active: frozenset[str]) -> None:
         super().__init__(ctx, active)

@@ -7,7 +7,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from mlsmells.diagnostics import Diagnostic
-from mlsmells.engine import Check
+from mlsmells.engine import Check, identifiers
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
 from mlsmells.rules.torch._activations import (
@@ -92,6 +92,7 @@ class LogOfProbabilities(Check):
     nodes = (ast.Call,)
     requires = frozenset({"torch"})
     needs = (Activations,)
+    words = identifiers("log")  # ``torch.log``, ``.log()``
 
     def visit(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Call)

@@ -7,7 +7,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from mlsmells.diagnostics import Diagnostic
-from mlsmells.engine import Check
+from mlsmells.engine import Check, identifiers
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
 from mlsmells.rules.torch._activations import bare, comments, short
@@ -112,6 +112,7 @@ class ImpreciseLogExp(Check):
     rules = (RULE,)
     nodes = (ast.Call, ast.BinOp)
     requires = frozenset({"torch", "numpy"})
+    words = identifiers("log", "exp")
 
     def visit(self, node: ast.AST) -> None:
         if isinstance(node, ast.BinOp):
