@@ -114,7 +114,6 @@ class UnseededGenerator(Check):
     rules = (RULE,)
     nodes = (ast.Call,)
     requires = frozenset({"numpy", "random", "torch"})
-    words = tuple(_GENERATOR_CLASSES)
 
     def __init__(self, ctx: Context, active: frozenset[str]) -> None:
         super().__init__(ctx, active)
