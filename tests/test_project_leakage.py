@@ -19,7 +19,14 @@ from tests.fixture_util import FIXTURES
 from tests.test_project_index import _run, expectations
 
 PROJECT = FIXTURES.parent / "projects" / "leakage"
-PROGRAMS = ("leaky.py", "clean.py", "helpers.py", "pkg/train.py", "src/features/build.py")
+PROGRAMS = (
+    "leaky.py",
+    "clean.py",
+    "wildcard.py",
+    "helpers.py",
+    "pkg/train.py",
+    "src/features/build.py",
+)
 CODES = ("ML001", "ML002", "ML003", "ML004", "ML005")
 
 
@@ -35,7 +42,7 @@ def expected() -> set[tuple[str, int, str]]:
 def test_the_fixture_has_leaky_and_clean_programs() -> None:
     found = expected()
     assert len(found) >= 8
-    assert {name for name, _, _ in found} == {"leaky.py", "pkg/train.py"}
+    assert {name for name, _, _ in found} == {"leaky.py", "wildcard.py", "pkg/train.py"}
     assert "# error" not in (PROJECT / "clean.py").read_text(encoding="utf-8")
 
 
