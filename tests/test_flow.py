@@ -27,6 +27,7 @@ from mlsmells.semantic.flow import (
     paths_overlap,
     rows_overlap,
 )
+from mlsmells.semantic.flow.guards import dead, guards_of, literal_defaults
 from mlsmells.semantic.kinds import Kind
 from mlsmells.semantic.scopes import Scope, ScopeType
 
@@ -543,3 +544,35 @@ def test_scopes_of_every_type_finish() -> None:
     )
     assert flows["C"].scope.type is ScopeType.CLASS
     assert flows["<module>"].scope.type is ScopeType.MODULE
+
+
+def test_the_branches_a_call_never_takes() -> None:
+    tree = ast.parse(
+        "def prep(df, fast, mode=None, *, how='mean'):\n"
+        "    if not fast:\n"
+        "        a = df.std()\n"
+        "    if mode is None:\n"
+        "        b = df.min()\n"
+        "    elif how == 'median':\n"
+        "        c = df.median()\n"
+        "    else:\n"
+        "        d = df.max()\n"
+        "    for col in df:\n"
+        "        if fast:\n"
+        "            e = df[col].mean()\n"
+        "    return df.copy()\n"
+    )
+    function = tree.body[0]
+    assert isinstance(function, ast.FunctionDef)
+    found = guards_of(function)
+    assert (13, 15) not in found  # outside any branch: runs at every call
+    lines = {name: line for name, line in zip("abcde", (3, 5, 7, 9, 12), strict=True)}
+
+    def never(**values: object) -> set[str]:
+        gone = {line for line, _ in dead(found, {**literal_defaults(function), **values})}
+        return {name for name, line in lines.items() if line in gone}
+
+    assert never() == {"c", "d"}  # mode=None by default
+    assert never(fast=True) == {"a", "c", "d"}
+    assert never(fast=0, mode="x") == {"b", "c", "e"}  # how="mean" by default
+    assert never(mode="x", how="max") == {"b", "c"}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 
+from mlsmells.semantic.flow.guards import dead
 from mlsmells.semantic.flow.methods import MethodEvaluator
 from mlsmells.semantic.flow.summaries import Substitution, Summary, Transplant
 from mlsmells.semantic.flow.syntax import call_arg
@@ -266,6 +267,7 @@ class Evaluator(MethodEvaluator):
         call: ast.Call | None = None,
     ) -> Substitution:
         params = summary.params[1:] if method else summary.params
+        dead = self._dead(summary, params, call) if summary.guards and call is not None else None
         bound: dict[int, Value] = {}
         for name, value in zip(params, args, strict=False):
             if isinstance(value, Value):
@@ -281,8 +283,31 @@ class Evaluator(MethodEvaluator):
                 summary.splits,
                 self.tracker.new_id,
                 self._record_split,
+                dead or frozenset(),
             )
-        return Substitution(bound, call)
+        return Substitution(bound, call, dead or frozenset())
+
+    @staticmethod
+    def _dead(
+        summary: Summary, params: tuple[str, ...], call: ast.Call
+    ) -> frozenset[tuple[int, int]]:
+        """The calls of the function's branches that ``call`` never takes: those its literal
+        arguments (or the literal defaults it leaves) rule out."""
+        values = dict(summary.defaults)
+        if not any(isinstance(a, ast.Starred) for a in call.args):
+            for name, arg in zip(params, call.args, strict=False):
+                values.pop(name, None)
+                if isinstance(arg, ast.Constant):
+                    values[name] = arg.value
+        else:
+            values.clear()
+        for kw in call.keywords:
+            if kw.arg is None:
+                return frozenset()  # ``**options``: any value
+            values.pop(kw.arg, None)
+            if isinstance(kw.value, ast.Constant):
+                values[kw.arg] = kw.value.value
+        return dead(summary.guards, values)
 
     def _record_split(self, split: Split) -> None:
         """A split taken inside a function of another module, by the call of it."""
@@ -292,7 +317,8 @@ class Evaluator(MethodEvaluator):
 
     def _summary_result(self, summary: Summary, substitution: Substitution) -> Abstract:
         for sink in summary.sinks:
-            self.flow.sinks.append(substitution.sink(sink))
+            if substitution.runs(sink.node):
+                self.flow.sinks.append(substitution.sink(sink))
         if summary.result is None:
             return EMPTY
         return substitution.abstract(summary.result)

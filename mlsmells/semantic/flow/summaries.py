@@ -10,6 +10,7 @@ import ast
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from mlsmells.semantic.flow.guards import Guards, Position, guards_of, literal_defaults
 from mlsmells.semantic.flow.values import (
     DUPLICATION,
     Abstract,
@@ -38,6 +39,11 @@ class Summary:
     splits: dict[int, Split] | None = field(default=None)
     """For a function of another module (:func:`portable`): the splits its values and
     sinks name, by id; None for a function of the file."""
+    guards: Guards = field(default_factory=dict)
+    """The calls inside branches taken by a parameter, with their conditions (see
+    :mod:`~mlsmells.semantic.flow.guards`)."""
+    defaults: dict[str, object] = field(default_factory=dict)
+    """The parameters with a literal default, and that default."""
 
 
 def summarize(
@@ -77,15 +83,37 @@ def summarize(
         final = flow.env.get(name)
         if name in flow.mutated and name not in flow.rebound and isinstance(final, Value):
             effects[name] = final
-    return Summary(params, dict(flow.param_roots), result, sinks, effects)
+    guards: Guards = {}
+    if sinks or effects or (result is not None and _learns(result)):
+        guards = guards_of(node)
+    defaults = literal_defaults(node) if guards else {}
+    return Summary(params, dict(flow.param_roots), result, sinks, effects, None, guards, defaults)
+
+
+def _learns(result: Abstract) -> bool:
+    """Whether a function's result holds something learned or fitted (a branch of it may be
+    one its calls never take)."""
+    if isinstance(result, Obj):
+        return True
+    if result.items is not None:
+        return any(_learns(item) for item in result.items)
+    return bool(result.taints or result.columns or result.pending)
 
 
 class Substitution:
     """Rewrites a callee's values, rooted at its parameters, in terms of the arguments."""
 
-    def __init__(self, bound: dict[int, Value], call: ast.Call | None = None) -> None:
+    def __init__(
+        self,
+        bound: dict[int, Value],
+        call: ast.Call | None = None,
+        dead: frozenset[Position] = frozenset(),
+    ) -> None:
         self.bound = bound
         self.call = call
+        self.dead = dead
+        """The calls of the callee in branches this call never takes (what they learn or
+        split does not happen)."""
         """The call being followed: where the rows of its arguments that the function
         copies (an augmentation helper stacking flipped images under the originals) are
         reported, as the helper is right for training data alone."""
@@ -115,6 +143,10 @@ class Substitution:
         """Where the callee's call ``node`` is reported."""
         return node
 
+    def runs(self, node: ast.expr) -> bool:
+        """Whether the callee's call ``node`` runs at this call (see :attr:`dead`)."""
+        return not self.dead or (node.lineno, node.col_offset) not in self.dead
+
     def sink(self, sink: Sink) -> Sink:
         args = tuple((role, self.value(v)) for role, v in sink.args)
         return Sink(sink.node, sink.label, sink.kind, args)
@@ -140,8 +172,8 @@ class Substitution:
         return found
 
     def value(self, value: Value) -> Value:
-        taints = {self.taint(t) for t in value.taints}
-        columns = {k: {self.taint(t) for t in ts} for k, ts in value.columns}
+        taints = {self.taint(t) for t in value.taints if self.runs(t.node)}
+        columns = {k: {self.taint(t) for t in ts if self.runs(t.node)} for k, ts in value.columns}
         for path in value.rows:
             arg = self.bound.get(path[0][0])
             if arg is not None:
@@ -155,7 +187,7 @@ class Substitution:
             rows=self.rows(value.rows),
             taints=frozenset(taints),
             columns=tuple((k, frozenset(v)) for k, v in columns.items()),
-            pending=frozenset(self.taint(t) for t in value.pending),
+            pending=frozenset(self.taint(t) for t in value.pending if self.runs(t.node)),
             fold=(self.split(value.fold[0]), value.fold[1]) if value.fold is not None else None,
             folds=self.split(value.folds) if value.folds is not None else None,
             items=items,
@@ -172,6 +204,8 @@ class Substitution:
             node = self.node(value.node) if isinstance(value.node, ast.Call) else value.node
             found = Obj(value.qualname, value.role, node, categories_only=value.categories_only)
             for fit in value.fits:
+                if not self.runs(fit.node):
+                    continue
                 found.fits.append(
                     replace(
                         fit,
@@ -185,8 +219,15 @@ class Substitution:
         return found
 
 
-#: Where the calls inside a portable summary are reported until it is carried into a file.
-ELSEWHERE = ast.Call(ast.Name("<project module>", ast.Load()), [], [], lineno=1, col_offset=0)
+def elsewhere(line: int = 1, column: int = 0) -> ast.Call:
+    """A call of another module, in a portable summary: its place there, and nothing else
+    of its tree (:class:`Transplant` reports it at the call of the function)."""
+    name = ast.Name("<project module>", ast.Load())
+    return ast.Call(name, [], [], lineno=line, col_offset=column)
+
+
+#: Where the splits of a portable summary are taken until it is carried into a file.
+ELSEWHERE = elsewhere()
 
 
 class Transplant(Substitution):
@@ -204,8 +245,9 @@ class Transplant(Substitution):
         splits: dict[int, Split],
         new_id: Callable[[], int],
         record: Callable[[Split], None],
+        dead: frozenset[Position] = frozenset(),
     ) -> None:
-        super().__init__(bound, call)
+        super().__init__(bound, call, dead)
         self.at = call
         self.label = label
         self.known = splits
@@ -243,6 +285,7 @@ class _Export(Substitution):
     def __init__(self) -> None:
         super().__init__({})
         self.seen: set[int] = set()
+        self.places: dict[Position, ast.Call] = {}
 
     def path(self, path: RowPath) -> RowPath:
         self.seen.update(split_id for split_id, _ in path[1:])
@@ -253,10 +296,17 @@ class _Export(Substitution):
         return split_id
 
     def node(self, node: ast.Call) -> ast.Call:
-        return ELSEWHERE
+        return self._place(node)
 
     def sink(self, sink: Sink) -> Sink:
-        return replace(super().sink(sink), node=ELSEWHERE)
+        return replace(super().sink(sink), node=self._place(sink.node))
+
+    def _place(self, node: ast.expr) -> ast.Call:
+        place = (node.lineno, node.col_offset)
+        found = self.places.get(place)
+        if found is None:
+            found = self.places[place] = elsewhere(*place)
+        return found
 
     def against(self, taint: Taint) -> tuple[Value, ...] | None:
         return tuple(self.value(v) for v in taint.against) if taint.against else None
@@ -266,7 +316,7 @@ def portable(
     summary: Summary, splits: dict[int, Split], validated: Callable[[int], bool]
 ) -> Summary | None:
     """``summary`` of a function of a project module, kept apart from the module's tree (no
-    node of it: :data:`ELSEWHERE`) with the splits it names (``splits``: those of its
+    node of it: :func:`elsewhere`) with the splits it names (``splits``: those of its
     module; a hand-written one stays to be validated by the calling file unless
     ``validated`` says its module did). None when the function learns, splits and
     fits nothing its callers would see: they treat it as any unknown call."""
@@ -288,4 +338,13 @@ def portable(
         for i in export.seen
         if (split := splits.get(i)) is not None
     }
-    return Summary(summary.params, summary.roots, result, sinks, effects, named)
+    return Summary(
+        summary.params,
+        summary.roots,
+        result,
+        sinks,
+        effects,
+        named,
+        summary.guards,
+        summary.defaults,
+    )
