@@ -82,7 +82,7 @@ class ProbabilitiesIntoNll(IntoLoss):
     def found(self, node: ast.Call, found: Probabilities) -> None:
         data: tuple[tuple[str, str], ...] = ()
         call = found.call
-        if found.direct and outputs.call_output(self.model, call) is not None:
+        if found.direct and call is not None and outputs.call_output(self.model, call):
             data = log_form(self.model, call, Output.SOFTMAX) or ()
             if data:
                 data += (("softmax", self.ctx.source_of(call.func)),)
