@@ -134,7 +134,8 @@ class Facts:
     """Functions whose parameter's value a rule asked for while unknown."""
     outputs: dict[int, dict[int, PassedAll]] = field(default_factory=dict)
     """Function -> call (by id) -> the probabilities it passes to the positional parameters
-    (recorded by the analysis that follows probabilities, in files it runs on)."""
+    (recorded by the analysis that follows probabilities, in files it runs on; an
+    assignment of the function to another name passes nothing known)."""
     asked_outputs: set[int] = field(default_factory=set)
     """Functions whose parameter's probabilities a rule asked for while unknown."""
 
@@ -150,7 +151,9 @@ class Facts:
     def add_values(self, function: FunctionNode, call: ast.Call, values: Values) -> None:
         self.values.setdefault(id(function), {})[id(call)] = values
 
-    def add_outputs(self, function: FunctionNode, call: ast.Call, passed: PassedAll) -> None:
+    def add_outputs(self, function: FunctionNode, call: ast.AST, passed: PassedAll) -> None:
+        """Record what ``call`` passes to ``function`` (``call``: an assignment that binds
+        the function to another name, through which it is called with anything: ``()``)."""
         self.outputs.setdefault(id(function), {})[id(call)] = passed
 
     def add_evidence(self, site: ast.AST, kind: Kind) -> None:

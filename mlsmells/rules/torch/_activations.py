@@ -152,7 +152,17 @@ class Activations(Analysis):
                 self._record(node, func)
             return
         assert isinstance(node, ast.Assign)
-        self.assignments[id(node.value)] = (list(self.ctx.ancestors), node)
+        value = node.value
+        self.assignments[id(value)] = (list(self.ctx.ancestors), node)
+        program = self.model.program
+        if program is not None:
+            items = value.elts if isinstance(value, (ast.Tuple, ast.List)) else [value]
+            for item in items:
+                if isinstance(item, ast.Name) and item.id in program.names:
+                    # ``self.loss_fn = loss_fn``: called through another name, with anything
+                    function = self.model.callee(item)
+                    if function is not None and not isinstance(function, ast.Lambda):
+                        program.facts.add_outputs(function, node, ())
         for target in node.targets:
             if isinstance(target, (ast.Tuple, ast.List)):
                 elts = target.elts
@@ -178,9 +188,9 @@ class Activations(Analysis):
             path = _block_path(self.ctx.ancestors, call, self._fields)
             for i, argument in enumerate(call.args[: len(names)]):
                 passed[i] = self._passed(argument, path)
-            for keyword in call.keywords:
-                if keyword.arg in names:
-                    passed[names.index(keyword.arg)] = self._passed(keyword.value, path)
+            for named in call.keywords:
+                if named.arg in names:
+                    passed[names.index(named.arg)] = self._passed(named.value, path)
         program.facts.add_outputs(function, call, tuple(passed))
 
     def _passed(self, argument: ast.expr, path: list[tuple[int, str]]) -> Passed | None:
