@@ -40,6 +40,7 @@ import functools
 import json
 import os
 import re
+import stat
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -143,11 +144,13 @@ class Settings:
         With ``parents``, a match of one of its parent directories below
         :attr:`root` counts too (for a file named on the command line).
         """
+        names, globs = self._exclusion
+        if not parents and not globs:  # (the common case: the default names)
+            return path.name in names
         root = self.root
         candidates = [path]
         if parents:
             candidates += [p for p in _absolute(path).parents if _strictly_below(p, root)]
-        names, globs = self._exclusion
         return any(
             candidate.name in names or any(glob_matches(g, candidate, root) for g in globs)
             for candidate in candidates
@@ -182,13 +185,16 @@ class Settings:
         return safety
 
     # ------------------------------------------------------------- versions
-    def with_declared(self, folder: Path) -> Settings:
+    def with_declared(
+        self, folder: Path, known: dict[Path, Path | None] | None = None
+    ) -> Settings:
         """These settings with :attr:`targets` resolved for a file in ``folder``: the
         ``target-versions`` setting, and for the libraries it does not name, the
-        dependencies declared by the project holding ``folder``."""
+        dependencies declared by the project holding ``folder`` (``known``: the project
+        folders found so far, see :func:`mlsmells.declared.project_folder`)."""
         where = f"{self.source.name if self.source else PYPROJECT} [{SECTION}.target-versions]"
         explicit = [(dist, spec, where) for dist, spec in self.target_versions]
-        targets = versions.resolve(explicit, declared.declarations(folder))
+        targets = versions.resolve(explicit, declared.declarations(folder, known))
         return replace(self, targets=targets) if targets != self.targets else self
 
     # ------------------------------------------------------------- merging
@@ -364,17 +370,31 @@ def is_test_path(path: Path, patterns: Iterable[str], root: Path) -> bool:
     """Whether ``path`` is a test file for the globs ``patterns``: a glob without ``/``
     matches the file's name or the name of a folder it is in (``tests``), one with ``/``
     the path relative to ``root`` (as in ``per-file-ignores``)."""
-    folders: tuple[str, ...] | None = None
+    names: list[str] = []
     for pattern in patterns:
-        if glob_matches(pattern, path, root):
-            return True
-        if "/" not in _normal_pattern(pattern):
-            if folders is None:
-                folders = tuple(p.name for p in _absolute(path).parents)
-            regex = _glob_regex(_normal_pattern(pattern))
-            if any(regex.fullmatch(name) for name in folders):
+        if "/" in _normal_pattern(pattern):
+            if glob_matches(pattern, path, root):
                 return True
-    return False
+        else:
+            names.append(pattern)
+    if not names:
+        return False
+    name = path.name
+    if any(_glob_regex(_normal_pattern(pattern)).fullmatch(name) for pattern in names):
+        return True
+    return _in_test_folder(os.path.dirname(os.path.abspath(path)), tuple(names))
+
+
+@functools.lru_cache(maxsize=1024)
+def _in_test_folder(folder: str, patterns: tuple[str, ...]) -> bool:
+    """Whether the name of ``folder`` (absolute) or of a folder above it matches one of
+    the ``patterns`` (globs without ``/``); asked once per folder, not per file."""
+    regexes = [_glob_regex(_normal_pattern(pattern)) for pattern in patterns]
+    return any(
+        regex.fullmatch(name)
+        for name in (p.name for p in (Path(folder), *Path(folder).parents))
+        for regex in regexes
+    )
 
 
 _GLOB_CACHE: dict[str, re.Pattern[str]] = {}
@@ -627,9 +647,13 @@ class SettingsCache:
         isolated: bool = False,
     ) -> None:
         self._by_dir: dict[Path, Settings | ConfigError] = {}
-        self._by_path: dict[Path, Settings | ConfigError] = {}
+        self._by_path: dict[str, Settings | ConfigError] = {}
         """Absolute path, links not resolved -> its settings: every file of a directory
         asks for the directory's (:meth:`is_excluded`), resolved once."""
+        self._real_dirs: dict[str, Path] = {}
+        """A folder as named -> the folder with its links resolved."""
+        self._projects: dict[Path, Path | None] = {}
+        """Folder -> the folder of its project (:func:`mlsmells.declared.project_folder`)."""
         self._overrides = overrides
         self._fixed: Settings | None = None
         if config is not None:
@@ -642,11 +666,10 @@ class SettingsCache:
 
     def for_path(self, path: Path) -> Settings:
         """The settings of the file (or directory) ``path``; :class:`ConfigError` if invalid."""
-        key = _absolute(path)
+        key = os.path.abspath(path)
         cached = self._by_path.get(key)
         if cached is None:
-            start = _resolved(path)
-            directory = start if start.is_dir() else start.parent
+            directory = self._directory(path)
             cached = self._by_dir.get(directory)
             if cached is None:
                 try:
@@ -655,7 +678,7 @@ class SettingsCache:
                         found = _nearest(directory)
                         table = None if found is None else settings_from_table(found[1], found[0])
                         base = self._merged(Settings() if table is None else table)
-                    cached = base.with_declared(directory)
+                    cached = base.with_declared(directory, self._projects)
                 except ConfigError as exc:
                     cached = exc
                 self._by_dir[directory] = cached
@@ -663,6 +686,24 @@ class SettingsCache:
         if isinstance(cached, ConfigError):
             raise cached
         return cached
+
+    def _directory(self, path: Path) -> Path:
+        """The folder whose settings apply to ``path``, links resolved: the path itself
+        for a folder, else the folder of the file it leads to."""
+        text = os.fspath(path)
+        folder, name = os.path.split(text)
+        try:
+            mode = os.lstat(text).st_mode
+        except OSError:
+            mode = 0  # (missing: reported when it is checked)
+        if stat.S_ISLNK(mode) or stat.S_ISDIR(mode) or name in ("", ".", ".."):
+            start = _resolved(path)
+            return start if start.is_dir() else start.parent
+        # A file that is no link: the folder it is in, resolved once for all its files.
+        real = self._real_dirs.get(folder)
+        if real is None:
+            real = self._real_dirs[folder] = _resolved(Path(folder or os.curdir))
+        return real
 
     def is_excluded(self, path: Path, *, parents: bool = False) -> bool:
         """Whether ``path`` is excluded by the settings of the directory that holds it."""

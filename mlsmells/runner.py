@@ -134,23 +134,39 @@ def discover(
 
 def _walk(root: Path, skip: Exclusion) -> Iterable[Path]:
     """The files under ``root``; symbolic links to directories are not followed, and a
-    link to a file is taken only when that file is under ``root`` too."""
+    link to a file is taken only when that file is under ``root`` too. (One listing per
+    folder, whose entries say which are folders and links: no stat per file.)"""
     top = Path(os.path.realpath(root))  # never raises, even for a link loop
-    for dirpath, dirnames, filenames in os.walk(root):
-        base = Path(dirpath)
-        dirnames[:] = sorted(
-            d
-            for d in dirnames
-            if not (base / d / "pyvenv.cfg").exists() and not skip(base / d, False)
-        )
-        for name in filenames:
-            path = base / name
-            if (
-                name.endswith((PYTHON_SUFFIX, NOTEBOOK_SUFFIX))
-                and not skip(path, False)
-                and (not path.is_symlink() or Path(os.path.realpath(path)).is_relative_to(top))
-            ):
-                yield path
+    folders = [root]
+    while folders:
+        base = folders.pop()
+        try:
+            with os.scandir(base) as listing:
+                entries = list(listing)
+        except OSError:
+            continue  # (as os.walk: a folder that cannot be listed is passed over)
+        for entry in entries:
+            if _is_dir(entry):
+                if not entry.is_symlink():
+                    path = base / entry.name
+                    venv = os.path.exists(os.path.join(entry.path, "pyvenv.cfg"))
+                    if not venv and not skip(path, False):
+                        folders.append(path)
+            elif entry.name.endswith((PYTHON_SUFFIX, NOTEBOOK_SUFFIX)):
+                path = base / entry.name
+                if not skip(path, False) and (
+                    not entry.is_symlink()
+                    or Path(os.path.realpath(entry.path)).is_relative_to(top)
+                ):
+                    yield path
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    """Whether ``entry`` is a folder or a link to one (as :func:`os.walk` sorts them)."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 # ------------------------------------------------------------------ reading
