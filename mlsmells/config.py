@@ -125,7 +125,15 @@ class Settings:
 
     def is_test_file(self, path: Path) -> bool:
         """Whether a ``test-files`` glob matches ``path`` (see :func:`is_test_path`)."""
-        return is_test_path(path, self.test_files, self.root)
+        names, globs = self._test_globs
+        if globs and any(glob_matches(g, path, self.root) for g in globs):
+            return True
+        return _names_match(path, names)
+
+    @functools.cached_property
+    def _test_globs(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """:attr:`test_files` as the globs without ``/`` (normalised) and those with one."""
+        return _split_globs(self.test_files)
 
     # ------------------------------------------------------------ discovery
     @property
@@ -370,26 +378,36 @@ def is_test_path(path: Path, patterns: Iterable[str], root: Path) -> bool:
     """Whether ``path`` is a test file for the globs ``patterns``: a glob without ``/``
     matches the file's name or the name of a folder it is in (``tests``), one with ``/``
     the path relative to ``root`` (as in ``per-file-ignores``)."""
-    names: list[str] = []
-    for pattern in patterns:
-        if "/" in _normal_pattern(pattern):
-            if glob_matches(pattern, path, root):
-                return True
-        else:
-            names.append(pattern)
+    names, globs = _split_globs(tuple(patterns))
+    if any(glob_matches(g, path, root) for g in globs):
+        return True
+    return _names_match(path, names)
+
+
+@functools.lru_cache(maxsize=64)
+def _split_globs(patterns: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``patterns`` as the globs without ``/`` (normalised) and those with one."""
+    normal = [_normal_pattern(pattern) for pattern in patterns]
+    names = tuple(n for n in normal if "/" not in n)
+    return names, tuple(p for p, n in zip(patterns, normal, strict=True) if "/" in n)
+
+
+def _names_match(path: Path, names: tuple[str, ...]) -> bool:
+    """Whether one of the globs ``names`` (without ``/``) matches the name of ``path`` or
+    of a folder it is in."""
     if not names:
         return False
     name = path.name
-    if any(_glob_regex(_normal_pattern(pattern)).fullmatch(name) for pattern in names):
+    if any(_glob_regex(pattern).fullmatch(name) for pattern in names):
         return True
-    return _in_test_folder(os.path.dirname(os.path.abspath(path)), tuple(names))
+    return _in_test_folder(os.path.dirname(os.path.abspath(path)), names)
 
 
 @functools.lru_cache(maxsize=1024)
-def _in_test_folder(folder: str, patterns: tuple[str, ...]) -> bool:
+def _in_test_folder(folder: str, names: tuple[str, ...]) -> bool:
     """Whether the name of ``folder`` (absolute) or of a folder above it matches one of
-    the ``patterns`` (globs without ``/``); asked once per folder, not per file."""
-    regexes = [_glob_regex(_normal_pattern(pattern)) for pattern in patterns]
+    the globs ``names``; asked once per folder, not per file."""
+    regexes = [_glob_regex(pattern) for pattern in names]
     return any(
         regex.fullmatch(name)
         for name in (p.name for p in (Path(folder), *Path(folder).parents))
@@ -609,16 +627,34 @@ def _read_table(pyproject: Path) -> Mapping[str, object] | None:
     return table
 
 
-def _nearest(path: Path) -> tuple[Path, Mapping[str, object]] | None:
+_Found = tuple[Path, Mapping[str, object]] | None
+"""The nearest ``pyproject.toml`` with a ``[tool.mlsmells]`` table, and that table."""
+
+
+def _nearest(path: Path) -> _Found:
     start = _resolved(path)
-    directory = start if start.is_dir() else start.parent
+    return _nearest_from(start if start.is_dir() else start.parent)
+
+
+def _nearest_from(directory: Path, known: dict[Path, _Found] | None = None) -> _Found:
+    """:func:`_nearest` of the folder ``directory`` (its links resolved); ``known``: the
+    answers of a run (folder -> found), each folder looked at once."""
+    missed: list[Path] = []
+    found: _Found = None
     for folder in (directory, *directory.parents):
+        if known is not None and folder in known:
+            found = known[folder]
+            break
+        missed.append(folder)
         candidate = folder / PYPROJECT
         if candidate.is_file():
             table = _read_table(candidate)
             if table is not None:
-                return candidate, table
-    return None
+                found = candidate, table
+                break
+    if known is not None:
+        known.update(dict.fromkeys(missed, found))
+    return found
 
 
 def find_pyproject(path: Path) -> Path | None:
@@ -654,6 +690,11 @@ class SettingsCache:
         """A folder as named -> the folder with its links resolved."""
         self._projects: dict[Path, Path | None] = {}
         """Folder -> the folder of its project (:func:`mlsmells.declared.project_folder`)."""
+        self._found: dict[Path, _Found] = {}
+        """Folder -> its nearest configuration (:func:`_nearest_from`)."""
+        self._bases: dict[Path | None, Settings] = {}
+        """Configuration file (``None``: none) -> its settings, the command line's on top:
+        one object for every folder it applies to."""
         self._overrides = overrides
         self._fixed: Settings | None = None
         if config is not None:
@@ -675,9 +716,14 @@ class SettingsCache:
                 try:
                     base = self._fixed
                     if base is None:
-                        found = _nearest(directory)
-                        table = None if found is None else settings_from_table(found[1], found[0])
-                        base = self._merged(Settings() if table is None else table)
+                        found = _nearest_from(directory, self._found)
+                        source = None if found is None else found[0]
+                        base = self._bases.get(source)
+                        if base is None:
+                            table = None if found is None else settings_from_table(found[1], source)
+                            base = self._bases[source] = self._merged(
+                                Settings() if table is None else table
+                            )
                     cached = base.with_declared(directory, self._projects)
                 except ConfigError as exc:
                     cached = exc
