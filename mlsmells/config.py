@@ -295,7 +295,7 @@ def resolve_selection(
     ign = list(ignore)
     chosen_from = [*select, *ext] if select is not None else ext
     active: set[str] = set()
-    for code in registry.RULES:
+    for code in registry.FACTS:
         chosen = _longest_prefix(code, chosen_from)
         ignored = _longest_prefix(code, ign)
         if chosen is None:
@@ -492,7 +492,7 @@ def check_selector(text: str) -> str:
         raise ValueError(
             f"invalid rule selector {text!r} (expected ALL, ML or a code prefix like ML2)"
         )
-    if item != "ALL" and not any(code.startswith(item) for code in registry.RULES):
+    if item != "ALL" and not any(code.startswith(item) for code in registry.FACTS):
         raise ValueError(f"rule selector {text!r} matches no rule")
     return item
 

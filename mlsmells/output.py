@@ -172,10 +172,10 @@ def _fix_hint(results: Sequence[FileResult]) -> str | None:
     """How to see what ``mlsmells fix`` fixes, when some finding's rule has a fix (telling
     which findings it fixes takes the fixer's parse of each file: ``--show-fixes``)."""
     if not any(
-        registry.RULES[d.code].fix is not records.Fix.NONE
+        registry.FACTS[d.code].fix is not records.Fix.NONE
         for r in results
         for d in r.diagnostics
-        if d.code in registry.RULES
+        if d.code in registry.FACTS
     ):
         return None
     return "Some of them may have a fix: `--show-fixes` marks those `mlsmells fix` fixes [*]."
@@ -344,5 +344,5 @@ def write_statistics(
 
 
 def _name(code: str) -> str:
-    rule = registry.RULES.get(code)
+    rule = registry.FACTS.get(code)
     return rule.name if rule is not None else records.INTERNAL_ERROR_SYMBOL

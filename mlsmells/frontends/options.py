@@ -33,7 +33,7 @@ def _selectors(text: str) -> list[str]:
             raise argparse.ArgumentTypeError(
                 f"invalid rule selector {item!r} (expected ALL, ML or a code prefix like ML2)"
             )
-        if item != "ALL" and not any(code.startswith(item) for code in registry.RULES):
+        if item != "ALL" and not any(code.startswith(item) for code in registry.FACTS):
             raise argparse.ArgumentTypeError(f"rule selector {item!r} matches no rule")
     return items
 
