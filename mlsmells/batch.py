@@ -229,6 +229,8 @@ def _pool_map(workers: int, pending: Sequence[tuple[int, _Task]]) -> list[str]:
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     tasks = [task for _, task in pending]
+    for codes in dict.fromkeys(task[1] for task in tasks):
+        runner.prepare(codes)  # (a run served from the cache imports no rule: this one does)
     chunk = max(1, min(16, len(tasks) // (workers * 8)))
     with context.Pool(workers) as pool:
         return pool.map(_work, tasks, chunksize=chunk)

@@ -30,8 +30,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from packaging.requirements import InvalidRequirement, Requirement
-
 from mlsmells.sources import FileError, read_bytes
 from mlsmells.versions import library_of
 
@@ -220,6 +218,9 @@ _DECLARED: dict[Path, tuple[tuple[ProjectFile, ...], tuple[Declaration, ...]]] =
 
 def _requirement(text: str, source: str) -> Declaration | None:
     """A requirement of a known library with a specifier, as a declaration."""
+    # (imported here: a run that meets no requirement needs none of packaging)
+    from packaging.requirements import InvalidRequirement, Requirement
+
     try:
         req = Requirement(text)
     except InvalidRequirement:

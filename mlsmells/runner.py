@@ -17,10 +17,10 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mlsmells import registry
 from mlsmells.diagnostics import Diagnostic
-from mlsmells.engine import Engine, gc_paused
 from mlsmells.sources import (
     NOTEBOOK_SUFFIX,
     PYTHON_SUFFIX,
@@ -32,6 +32,9 @@ from mlsmells.sources import (
 )
 from mlsmells.suppression import UNUSED_CODE, Suppressions, unused
 from mlsmells.versions import NEWEST, Targets
+
+if TYPE_CHECKING:
+    from mlsmells.engine import Engine
 
 #: Directory names never descended into (a directory named on the command line is still checked).
 SKIP_DIRS = frozenset(
@@ -180,6 +183,12 @@ def _engine(active: frozenset[str]) -> Engine:
     return registry.engine(active)
 
 
+def prepare(active: frozenset[str]) -> None:
+    """Make (and keep) the engine checking ``active`` now, importing the rule modules:
+    before forking workers, which then start with it."""
+    _engine(active)
+
+
 def check_source(
     source: str,
     filename: str,
@@ -199,6 +208,8 @@ def check_source(
     (the SHA-256 of the file's bytes) lets the walk leave the module's summary in the
     project index. Raises :class:`FileError` when the source does not parse.
     """
+    from mlsmells.engine import gc_paused  # (imported by the runs that check a file)
+
     with gc_paused():
         tree = parse(source, filename)
         return check_tree(
@@ -259,6 +270,8 @@ def check_file(
         used: dict[Path, str] = {}
         digest = hashlib.sha256(data).hexdigest()
         lines = split_lines(source)
+        from mlsmells.engine import gc_paused  # (imported by the runs that check a file)
+
         with gc_paused():
             tree = parse(source, str(path))
             found = check_tree(
