@@ -110,9 +110,9 @@ class Settings:
     def codes_for(self, path: Path) -> frozenset[str]:
         """The codes checked in ``path``: :meth:`active_codes` less its ``per-file-ignores``,
         and less the rules of test code unless it is a test file (``test-files``)."""
-        active = self.active_codes()
-        if active & registry.tests_only_codes() and not self.is_test_file(path):
-            active = active - registry.tests_only_codes()
+        active, outside_tests = self._active_in_and_outside_tests
+        if active is not outside_tests and not self.is_test_file(path):
+            active = outside_tests
         ignored = [
             code
             for pattern, codes in self.per_file_ignores
@@ -122,6 +122,15 @@ class Settings:
         if not ignored:
             return active
         return frozenset(code for code in active if _longest_prefix(code, ignored) is None)
+
+    @functools.cached_property
+    def _active_in_and_outside_tests(self) -> tuple[frozenset[str], frozenset[str]]:
+        """:meth:`active_codes`, and the same less the rules of test code (the same object
+        when there are none): made once, not once per file."""
+        active = self.active_codes()
+        if active & registry.tests_only_codes():
+            return active, active - registry.tests_only_codes()
+        return active, active
 
     def is_test_file(self, path: Path) -> bool:
         """Whether a ``test-files`` glob matches ``path`` (see :func:`is_test_path`)."""

@@ -22,7 +22,6 @@ tables or environment markers (a requirement counts whatever its marker).
 
 from __future__ import annotations
 
-import configparser
 import hashlib
 import os
 import sys
@@ -248,6 +247,8 @@ def _pyproject(text: str) -> list[Declaration]:
 
 
 def _setup_cfg(text: str) -> list[Declaration]:
+    import configparser  # (imported by the runs that meet a setup.cfg)
+
     parser = configparser.ConfigParser(interpolation=None)
     try:
         parser.read_string(text)

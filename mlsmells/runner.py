@@ -30,7 +30,6 @@ from mlsmells.sources import (
     read_bytes,
     split_lines,
 )
-from mlsmells.suppression import UNUSED_CODE, Suppressions, unused
 from mlsmells.versions import NEWEST, Targets
 
 if TYPE_CHECKING:
@@ -241,6 +240,8 @@ def check_tree(
     found = _engine(active).run(
         tree, lines, filename, cell_last_lines, line_map, used, targets, digest
     )
+    from mlsmells.suppression import UNUSED_CODE, Suppressions, unused  # (when checking)
+
     check_unused = UNUSED_CODE in active
     if not found and not check_unused:
         return []
