@@ -500,10 +500,27 @@ def check_selector(text: str) -> str:
     if not registry.is_valid_selector(item):
         raise ValueError(
             f"invalid rule selector {text!r} (expected ALL, ML or a code prefix like ML2)"
+            + _close_code(text)
         )
     if item != "ALL" and not any(code.startswith(item) for code in registry.FACTS):
-        raise ValueError(f"rule selector {text!r} matches no rule")
+        raise ValueError(f"rule selector {text!r} matches no rule{_close_code(text)}")
     return item
+
+
+def _close_code(text: str) -> str:
+    """``"; did you mean 'ML411'?"`` for a selector close to a code, or one naming a rule
+    by its name or pylint id (``chained-assignment``, ``W7611``); else ``""``."""
+    key = text.strip().lower()
+    codes: dict[str, str] = {}
+    for rule in registry.FACTS.values():
+        for name in (rule.symbol, rule.name, rule.pylint_id):
+            codes.setdefault(name.lower(), rule.code)
+    if key in codes:
+        return f"; did you mean {codes[key]!r}?"
+    if not key.startswith("ml"):
+        return ""  # another tool's code (``E501``): no guess
+    close = difflib.get_close_matches(key.upper(), list(registry.FACTS), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def _selectors(value: object) -> tuple[str, ...]:

@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from mlsmells import output, registry, runner
-from mlsmells.config import Overrides, Settings, SettingsCache
+from mlsmells import output, runner
+from mlsmells.config import Overrides, Settings, SettingsCache, check_selector
 from mlsmells.ignorefiles import IgnoreFiles
 from mlsmells.runner import FileResult
 
@@ -27,15 +27,10 @@ EXIT_ERROR = 2
 # ---------------------------------------------------------------- selection
 def _selectors(text: str) -> list[str]:
     """argparse type of ``--select``/``--ignore``: comma-separated code prefixes."""
-    items = [s.strip().upper() for s in text.split(",") if s.strip()]
-    for item in items:
-        if not registry.is_valid_selector(item):
-            raise argparse.ArgumentTypeError(
-                f"invalid rule selector {item!r} (expected ALL, ML or a code prefix like ML2)"
-            )
-        if item != "ALL" and not any(code.startswith(item) for code in registry.FACTS):
-            raise argparse.ArgumentTypeError(f"rule selector {item!r} matches no rule")
-    return items
+    try:
+        return [check_selector(s) for s in text.split(",") if s.strip()]
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def add_selection_arguments(parser: argparse.ArgumentParser) -> None:

@@ -4,10 +4,11 @@ where the fused functions do not, and its fix."""
 from __future__ import annotations
 
 import ast
+from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING
 
 from mlsmells.diagnostics import Diagnostic
-from mlsmells.engine import Check
+from mlsmells.engine import Check, has_identifier
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
 from mlsmells.rules.torch._activations import (
@@ -54,8 +55,9 @@ RULE = Rule(
         "`torch.special.softmax`, a tensor's `.softmax()`, an `nn.Softmax` layer) or of "
         "`sigmoid` (`torch.sigmoid`, `F.sigmoid`, `torch.special.expit`, `.sigmoid()`, "
         "`nn.Sigmoid`), in the call itself or through assignments in the same function, "
-        "reshaping methods and indexing, or of a model whose `forward` ends in one (as "
-        "ML408 follows them); and `torch.log(1 - p)` of sigmoid probabilities, which "
+        "reshaping methods and indexing, or of a model whose `forward` ends in one, of a "
+        "function of the file, or of a parameter every call passes them to (as ML408 follows "
+        "them); and `torch.log(1 - p)` of sigmoid probabilities, which "
         "is `-inf` where they round to 1 and is `F.logsigmoid(-x)`. A clamp or an added "
         "epsilon (`torch.log(p + 1e-8)`) is taken as deliberate and left alone; logs in "
         "other bases and `1 - p` of softmax probabilities are not seen."
@@ -92,6 +94,10 @@ class LogOfProbabilities(Check):
     nodes = (ast.Call,)
     requires = frozenset({"torch"})
     needs = (Activations,)
+
+    @classmethod
+    def runs_on(cls, roots: AbstractSet[str], text: str) -> bool:
+        return has_identifier(text, "log")  # ``torch.log``, ``.log()``
 
     def visit(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Call)
