@@ -404,12 +404,10 @@ def _split_globs(patterns: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str,
 def _names_match(path: Path, names: tuple[str, ...]) -> bool:
     """Whether one of the globs ``names`` (without ``/``) matches the name of ``path`` or
     of a folder it is in."""
-    if not names:
-        return False
-    name = path.name
-    if any(_glob_regex(pattern).fullmatch(name) for pattern in names):
-        return True
-    return _in_test_folder(os.path.dirname(os.path.abspath(path)), names)
+    return bool(names) and (
+        any(_glob_regex(pattern).fullmatch(path.name) for pattern in names)
+        or _in_test_folder(os.path.dirname(os.path.abspath(path)), names)
+    )
 
 
 @functools.lru_cache(maxsize=1024)
@@ -657,14 +655,9 @@ _Found = tuple[Path, Mapping[str, object]] | None
 """The nearest ``pyproject.toml`` with a ``[tool.mlsmells]`` table, and that table."""
 
 
-def _nearest(path: Path) -> _Found:
-    start = _resolved(path)
-    return _nearest_from(start if start.is_dir() else start.parent)
-
-
 def _nearest_from(directory: Path, known: dict[Path, _Found] | None = None) -> _Found:
-    """:func:`_nearest` of the folder ``directory`` (its links resolved); ``known``: the
-    answers of a run (folder -> found), each folder looked at once."""
+    """The nearest configuration from the folder ``directory`` (its links resolved) up;
+    ``known``: the answers of a run (folder -> found), each folder looked at once."""
     missed: list[Path] = []
     found: _Found = None
     for folder in (directory, *directory.parents):
@@ -685,7 +678,8 @@ def _nearest_from(directory: Path, known: dict[Path, _Found] | None = None) -> _
 
 def find_pyproject(path: Path) -> Path | None:
     """The nearest ``pyproject.toml`` with a ``[tool.mlsmells]`` table, from ``path`` up."""
-    found = _nearest(path)
+    start = _resolved(path)
+    found = _nearest_from(start if start.is_dir() else start.parent)
     return found[0] if found is not None else None
 
 
@@ -793,7 +787,7 @@ def targets_for(path: Path) -> Targets:
     start = _resolved(path)
     directory = start if start.is_dir() else start.parent
     if directory not in _TARGETS:
-        source, table = _nearest(directory) or (None, {})
+        source, table = _nearest_from(directory) or (None, {})
         ours = {key: value for key, value in table.items() if key == "target-versions"}
         _TARGETS[directory] = settings_from_table(ours, source).with_declared(directory).targets
     return _TARGETS[directory]
