@@ -485,8 +485,12 @@ class _Walker:
         name: str = node.id  # type: ignore[attr-defined]
         binding = self.model.lookup(name)
         if binding is not None and binding.qualname is not None:
-            self._dispatch(self.dispatch[ast.Name], node)  # an import: any qualified name
-            return
+            # An import (or an alias of one): what its qualified name ends in.
+            qualname = self.model.qualname(node)  # type: ignore[arg-type]
+            if qualname is None:
+                self._dispatch(self.dispatch[ast.Name], node)
+                return
+            name = qualname.rpartition(".")[2]
         self._dispatch_filtered(ast.Name, name, node)
 
     def _dispatch_attribute(self, node: ast.AST) -> None:
