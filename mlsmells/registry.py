@@ -11,16 +11,23 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING
 
+from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import Check, Engine
-from mlsmells.records import CODE_RE, Rule
+from mlsmells.records import CODE_RE, Fix, Rule
 
 if TYPE_CHECKING:
     from mlsmells.fixes.base import Transform
+
+Decision = Callable[[Diagnostic], Fix | None]
+"""A rule's answer, from the facts its check put in a finding's data (no libcst), to
+whether the rule's fix applies to the finding: ``Fix.SAFE`` or ``Fix.UNSAFE`` (the fix
+applies, with that safety before the settings' ``extend-safe-fixes``), ``Fix.NONE`` (it
+does not), ``None`` (it cannot tell without the fixer's parse)."""
 
 #: The rule modules (under ``mlsmells.rules``), one line a module: adding a rule adds its line.
 RULE_MODULES: tuple[str, ...] = (
@@ -90,6 +97,7 @@ class _Table:
     rules: Mapping[str, Rule]
     checks: tuple[type[Check], ...]
     fixes: dict[str, Transform]
+    decisions: dict[str, Decision]
 
 
 def _checks_of(module: ModuleType) -> list[type[Check]]:
@@ -113,6 +121,7 @@ def _load() -> _Table:
     rules: dict[str, Rule] = {}
     checks: list[type[Check]] = []
     fixes: dict[str, Transform] = {}
+    decisions: dict[str, Decision] = {}
     for name in RULE_MODULES:
         module = importlib.import_module(f"mlsmells.rules.{name}")
         records: tuple[Rule, ...] = getattr(module, "RULES", None) or (module.RULE,)
@@ -124,6 +133,8 @@ def _load() -> _Table:
             problem = f"its checks report {reported}, its records are {sorted(codes)}"
         elif not set(getattr(module, "FIXES", {})) <= codes:
             problem = f"fixes for {sorted(set(module.FIXES) - codes)}, not rules of its own"
+        elif not set(getattr(module, "FIXABLE", {})) <= set(getattr(module, "FIXES", {})):
+            problem = f"fix decisions for {sorted(set(module.FIXABLE))}, without their fixes"
         for rule in records:
             if not CODE_RE.match(rule.code) or rule.code in rules:
                 problem = f"a bad or duplicate rule code {rule.code}"
@@ -134,7 +145,8 @@ def _load() -> _Table:
             raise ValueError(f"{module.__name__}: {problem}")
         checks.extend(found)
         fixes.update(getattr(module, "FIXES", {}))
-    return _Table(dict(sorted(rules.items())), tuple(checks), fixes)
+        decisions.update(getattr(module, "FIXABLE", {}))
+    return _Table(dict(sorted(rules.items())), tuple(checks), fixes, decisions)
 
 
 _TABLE = _load()
@@ -144,6 +156,9 @@ CHECKS: tuple[type[Check], ...] = _TABLE.checks
 TRANSFORMS: dict[str, Transform] = _TABLE.fixes
 """Rule code -> its fix (the rule modules' ``FIXES``): a function of the rule module,
 whose libcst is imported when it first runs."""
+DECISIONS: dict[str, Decision] = _TABLE.decisions
+"""Rule code -> whether its fix applies to a finding (the rule modules' ``FIXABLE``,
+see :data:`Decision`): what ``check`` marks ``[*]`` without the fixer."""
 _TESTS_ONLY = frozenset(code for code, rule in RULES.items() if rule.tests_only)
 
 
