@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from typing import TypeVar, cast
 
 import libcst as cst
-from libcst.codemod.visitors import ImportItem as ImportItem  # re-exported for the fixes
 from libcst.metadata import (
     MetadataWrapper,
     PositionProvider,
@@ -42,6 +41,17 @@ N = TypeVar("N", bound=cst.CSTNode)
 
 #: A character range: (start line, start column, end line, end column), lines 1-based.
 Span = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class ImportItem:
+    """An import a fix needs: ``import module_name`` or ``from module_name import obj_name``
+    (``as alias``). libcst's codemod ``ImportItem``, which adds it, is made of it only then:
+    libcst.codemod is slow to import, and most fixes add no import."""
+
+    module_name: str
+    obj_name: str | None = None
+    alias: str | None = None
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import ast
 import difflib
-import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -41,15 +40,12 @@ from mlsmells.config import Settings
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.fixes.apply import _apply, _parse_problem, _Replace, _safety
 from mlsmells.fixes.base import Edit, FixContext, RoundTripError
-from mlsmells.fixes.files import split_lines
+from mlsmells.fixes.files import LONE_BACKSLASH, split_lines
 from mlsmells.records import Fix
 from mlsmells.registry import TRANSFORMS
 from mlsmells.versions import DISPLAY
 
 _FAILURES = (cst.ParserSyntaxError, RoundTripError, SyntaxError, ValueError, RecursionError)
-_LONE_BACKSLASH = re.compile(r"^[ \t\f]*\\[ \t\f]*(?:\r\n|\r|\n)?$", re.MULTILINE)
-"""A line libcst does not give back (the whole file then has no fixes, see
-:class:`~mlsmells.fixes.base.RoundTripError`): such a file is not windowed."""
 
 
 @dataclass(frozen=True)
@@ -157,7 +153,7 @@ class _Fixer:
         """The window of ``findings`` in ``text``; ``None`` when the file is fixed whole: it
         does not parse, it has a line libcst does not give back, or every top-level
         statement holds a finding."""
-        if _LONE_BACKSLASH.search(text):
+        if LONE_BACKSLASH.search(text):  # (the whole file has no fixes)
             return None
         lines = split_lines(text)
         try:
@@ -166,18 +162,15 @@ class _Fixer:
                 tree = ast.parse("".join(_ending_as_newline(line) for line in lines))
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return None
-        kept: set[int] = set()
-        spans = [
-            (_first_line(statement), statement.end_lineno or statement.lineno)
-            for statement in tree.body
-        ]
-        for first, last in spans:
-            if any(first <= d.line <= last or first <= d.end_line <= last for d in findings):
-                kept.update(range(first, last + 1))
-        blanked = {n for first, last in spans for n in range(first, last + 1)} - kept
+        plan = _Plan(lines)
+        plan.block(tree.body, findings, top=True)
+        kept, blanked = plan.kept, plan.blanked - plan.kept
         if not blanked:
             return None
         window = [_ending(line) if n in blanked else line for n, line in enumerate(lines, 1)]
+        for at in plan.stubs(blanked):
+            line = lines[at - 1]
+            window[at - 1] = line[: len(line) - len(line.lstrip(" \t\f"))] + "pass" + _ending(line)
         stub = _indent_stub(tree, lines, blanked)
         if stub is not None:
             at, indent = stub
@@ -275,6 +268,72 @@ class _Fixer:
                 self._starts[id(node)] = line
                 line += len(split_lines(module.code_for_node(node)))
         return self._starts.get(id(statement))
+
+
+class _Plan:
+    """Which lines a window keeps and which it blanks: a statement holding no finding is
+    blanked; one holding a finding is kept, whole, unless every finding in it lies inside
+    the statements of its blocks (a function's, a class's, a loop's ...), whose statements
+    are then planned the same way (the lines of the statement outside them, its header,
+    are kept). A block whose statements are all blanked keeps a ``pass`` on the first line
+    of its first statement."""
+
+    def __init__(self, lines: Sequence[str]) -> None:
+        self.lines = lines
+        self.kept: set[int] = set()
+        self.blanked: set[int] = set()
+        self._emptied: list[list[ast.stmt]] = []
+
+    def block(self, statements: list[ast.stmt], findings: Sequence[Diagnostic], top: bool) -> None:
+        emptied = True
+        for statement in statements:
+            first, last = _first_line(statement), statement.end_lineno or statement.lineno
+            inside = [d for d in findings if first <= d.line <= last or first <= d.end_line <= last]
+            if not inside:
+                self.blanked.update(range(first, last + 1))
+                continue
+            emptied = False
+            blocks = _blocks(statement)
+            children = [(_first_line(c), c.end_lineno or c.lineno) for b in blocks for c in b]
+            if not children or not all(
+                any(a <= d.line and d.end_line <= b for a, b in children) for d in inside
+            ):
+                self.kept.update(range(first, last + 1))
+                continue
+            held = {n for a, b in children for n in range(a, b + 1)}
+            self.kept.update(n for n in range(first, last + 1) if n not in held)
+            for inner in blocks:
+                self.block(inner, inside, top=False)
+        if emptied and not top and statements:
+            self._emptied.append(statements)
+
+    def stubs(self, blanked: set[int]) -> list[int]:
+        """The lines that get a ``pass``: the first of each block emptied by the window."""
+        found = []
+        for statements in self._emptied:
+            lines = {
+                n
+                for s in statements
+                for n in range(_first_line(s), (s.end_lineno or s.lineno) + 1)
+            }
+            at = _first_line(statements[0])
+            if lines <= blanked and at in blanked:
+                found.append(at)
+        return found
+
+
+def _blocks(statement: ast.stmt) -> list[list[ast.stmt]]:
+    """The blocks of statements of a compound statement."""
+    found: list[list[ast.stmt]] = []
+    for name in ("body", "orelse", "finalbody"):
+        block = getattr(statement, name, None)
+        if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+            found.append(block)
+    for handler in getattr(statement, "handlers", ()):
+        found.append(handler.body)
+    for case in getattr(statement, "cases", ()):
+        found.append(case.body)
+    return found
 
 
 def _parsable(code: str, indented: bool) -> str:
