@@ -189,19 +189,17 @@ class ReportFile:
         from mlsmells.registry import TRANSFORMS
 
         # A finding whose rule decided that its fix does not apply has none to suggest.
-        wanted = [
-            d
+        if not any(
+            d.code in TRANSFORMS and d.get(FIX_KEY) != Fix.NONE.value
             for d in self.result.diagnostics
-            if d.code in TRANSFORMS and d.get(FIX_KEY) != Fix.NONE.value
-        ]
-        if not wanted:
+        ):
             return {}  # (neither the file nor libcst is read)
         source = self.source
         if source is None:
             return {}
         from mlsmells.fixes.suggest import suggest
 
-        found = suggest(source.text, wanted, source.settings)
+        found = suggest(source.text, self.result.diagnostics, source.settings)
         if source.masked:
             found = {
                 diag: fix

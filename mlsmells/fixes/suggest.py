@@ -43,6 +43,7 @@ from mlsmells.fixes.base import Edit, FixContext, RoundTripError
 from mlsmells.fixes.files import LONE_BACKSLASH, split_lines
 from mlsmells.records import Fix
 from mlsmells.registry import TRANSFORMS
+from mlsmells.runner import FIX_KEY
 from mlsmells.versions import DISPLAY
 
 _FAILURES = (cst.ParserSyntaxError, RoundTripError, SyntaxError, ValueError, RecursionError)
@@ -89,13 +90,16 @@ class NeedsWholeModule(Exception):
 def suggest(
     text: str, diagnostics: Sequence[Diagnostic], settings: Settings
 ) -> dict[Diagnostic, Suggestion]:
-    """The fix of each of ``diagnostics`` (found in ``text``) that has one."""
-    wanted = [d for d in diagnostics if d.code in TRANSFORMS]
+    """The fix of each of ``diagnostics`` (found in ``text``) that has one (none for a
+    finding whose rule decided, when it reported it, that its fix does not apply; its
+    statement is still in the window: another finding's fix may reach it)."""
+    with_fix = [d for d in diagnostics if d.code in TRANSFORMS]
+    wanted = [d for d in with_fix if d.get(FIX_KEY) != Fix.NONE.value]
     if not wanted:
         return {}
     found: dict[Diagnostic, Suggestion] = {}
     rest = wanted
-    window = _Fixer.window(text, wanted, settings)
+    window = _Fixer.window(text, with_fix, settings)
     if window is not None:
         rest = []
         for diag in wanted:
