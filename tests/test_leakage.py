@@ -96,9 +96,9 @@ def test_keras_and_torch_files_are_followed_only_when_they_split() -> None:
         model.fit(X, y, epochs=5, validation_split=0.2)
         """
     assert [(line, code) for line, code, _ in findings(leaky)] == [(7, "ML001")]
-    no_split = textwrap.dedent(leaky.replace(", validation_split=0.2", "")).splitlines()
+    no_split = textwrap.dedent(leaky.replace(", validation_split=0.2", ""))
     for check in CHECKS:
-        assert check.runs_on({"numpy", "keras"}, textwrap.dedent(leaky).splitlines())
+        assert check.runs_on({"numpy", "keras"}, textwrap.dedent(leaky))
         assert not check.runs_on({"numpy", "keras"}, no_split)
         assert check.runs_on({"numpy", "sklearn"}, no_split)
 

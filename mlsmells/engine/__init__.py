@@ -6,7 +6,7 @@ by node type. It knows no rule: the registry hands it the checks of a selection.
 - :mod:`mlsmells.engine.nodes`: fast walks over trees, for the walk and the rules.
 """
 
-from mlsmells.engine.check import Analysis, Check, Context, Visitor
+from mlsmells.engine.check import Analysis, Check, Context, Visitor, has_identifier
 from mlsmells.engine.nodes import import_roots, iter_local_nodes, iter_nodes, names_in
 from mlsmells.engine.walk import Engine, gc_paused
 
@@ -17,6 +17,7 @@ __all__ = [
     "Engine",
     "Visitor",
     "gc_paused",
+    "has_identifier",
     "import_roots",
     "iter_local_nodes",
     "iter_nodes",

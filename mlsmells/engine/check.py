@@ -11,6 +11,7 @@ it is given.
 from __future__ import annotations
 
 import ast
+import functools
 import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -66,6 +67,11 @@ class Context:
         self._ast_lines: list[str] | None = None
         self._ast_bytes: list[bytes | None] = []
         """The UTF-8 bytes of each non-ASCII line of ``_ast_lines`` (None: ASCII)."""
+
+    @functools.cached_property
+    def text(self) -> str:
+        """The source, whole."""
+        return "".join(self.lines)
 
     @property
     def parent(self) -> ast.AST | None:
@@ -208,6 +214,29 @@ class Context:
         return data[start:end].decode(errors="replace")
 
 
+def has_identifier(text: str, name: str, attribute: bool = False) -> bool:
+    """Whether ``text`` holds ``name`` as a whole identifier (for :meth:`Visitor.runs_on`);
+    with ``attribute``, only after a dot (``x.step``, ``x. step``, across a line
+    continuation too). A find per occurrence: far cheaper than a regular expression
+    with look-arounds, which tries every position of the text."""
+    size = len(name)
+    start = text.find(name)
+    while start != -1:
+        end = start + size
+        after = text[end : end + 1]
+        if not (after.isalnum() or after == "_"):
+            before = start - 1
+            if attribute:
+                while before >= 0 and text[before] in " \t\\\r\n":
+                    before -= 1
+                if before >= 0 and text[before] == ".":
+                    return True
+            elif before < 0 or not (text[before].isalnum() or text[before] == "_"):
+                return True
+        start = text.find(name, end)
+    return False
+
+
 class Visitor:
     """What the engine drives during its walk: a check or an analysis."""
 
@@ -222,15 +251,32 @@ class Visitor:
     it only the attributes named so, and the names that are so or are bound to an import
     (whose qualified name may end in anything). ``None``: every such node."""
 
+    words: ClassVar[tuple[str, ...] | None] = None
+    """Strings of which the file's text must contain at least one for the visitor to run
+    (``None``: no such test). Only for a visitor that provably acts on nothing in a file
+    without them: typically the last components of the qualified names it matches (an
+    alias of an import still names them in its ``import`` line) and the attribute names
+    it acts on. tests/test_gates.py checks that no fixture finding depends on them. (Each
+    is a search of the whole text: a word containing another one is dropped.)"""
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        words = cls.__dict__.get("words")
+        if words is not None:
+            kept = sorted(set(words), key=len)
+            cls.words = tuple(w for i, w in enumerate(kept) if not any(k in w for k in kept[:i]))
+
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.model = ctx.model
 
     @classmethod
-    def runs_on(cls, roots: AbstractSet[str], lines: Sequence[str]) -> bool:
+    def runs_on(cls, roots: AbstractSet[str], text: str) -> bool:
         """Whether to run on a file importing ``roots`` (which meet :attr:`requires`),
-        of source ``lines``: a cheap file-level test beyond the imports (default: yes)."""
-        return True
+        of source ``text``: a cheap file-level test beyond the imports (default: one of
+        :attr:`words` occurs in the text, if the visitor has them)."""
+        words = cls.words
+        return words is None or any(word in text for word in words)
 
     def visit(self, node: ast.AST) -> None:
         raise NotImplementedError

@@ -111,7 +111,7 @@ class Engine:
         checks = [
             c
             for c in self.checks
-            if (not c.requires or c.requires & roots) and c.runs_on(roots, file.lines)
+            if (not c.requires or c.requires & roots) and c.runs_on(roots, file.text)
         ]
         if used is not None and file.project is not None:
             used.update(file.project.used)  # (the checks to run depend on them already)
@@ -177,6 +177,11 @@ class File:
             self.project = ProjectView(index_for(path, summarize), path)
             roots = self.project.libraries(roots, relative)
         self.roots = roots
+
+    @functools.cached_property
+    def text(self) -> str:
+        """The source, whole (for the text tests of :meth:`Visitor.runs_on`)."""
+        return "".join(self.lines)
 
 
 def walk_file(

@@ -11,7 +11,7 @@ decides its own code, when everything that happened to the scope's data is known
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
@@ -205,13 +205,12 @@ class LeakageCheck(Check):
     needs = (DataFlow,)
 
     @classmethod
-    def runs_on(cls, roots: AbstractSet[str], lines: Sequence[str]) -> bool:
+    def runs_on(cls, roots: AbstractSet[str], text: str) -> bool:
         """Files that import scikit-learn or imbalanced-learn; Keras and PyTorch files only
         when they split by ``validation_split`` or ``random_split`` (a text search: the
         others cost nothing)."""
         if roots & _SPLITTING:
             return True
-        text = "\n".join(lines)  # (one search per word: not a generator per line)
         return any(word in text for word in _SPLIT_WORDS)
 
     def __init__(self, ctx: Context, active: frozenset[str]) -> None:

@@ -124,6 +124,9 @@ class DataLoaderUnseededShuffle(Check):
     rules = (RULE,)
     nodes = (ast.Call,)
     requires = frozenset({"torch"})
+    #: A ``DataLoader(...)`` (shuffling by position or keyword), or a subclass's call with
+    #: ``shuffle=``.
+    words = ("DataLoader", "shuffle")
 
     def __init__(self, ctx: Context, active: frozenset[str]) -> None:
         super().__init__(ctx, active)

@@ -67,6 +67,7 @@ class UnsafeDeserialization(Check):
     rules = (RULE,)
     nodes = (ast.Call, ast.Return)
     requires = DOWNLOAD_ROOTS | PICKLE_ROOTS
+    words = tuple(LOAD_NAMES)  # a finding is at a load
 
     _CALLS = LOAD_NAMES | frozenset(
         {name.rpartition(".")[2] for name in DESTINATIONS}

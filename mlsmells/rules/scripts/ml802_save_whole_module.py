@@ -74,6 +74,7 @@ class SaveWholeModule(Check):
     rules = (RULE,)
     nodes = (ast.Call,)
     requires = frozenset({"torch"})
+    words = tuple(_SAVE_NAMES)
 
     def visit(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Call)

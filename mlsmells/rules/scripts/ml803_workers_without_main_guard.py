@@ -123,6 +123,9 @@ class WorkersWithoutMainGuard(Check):
         ast.Return,
     )
     requires = _ROOTS
+    #: The last names of what starts workers: :data:`_POOLS`, a context's ``Pool`` and
+    #: ``Process``, a ``DataLoader``.
+    words = ("Pool", "Process", "spawn", "start_processes", "DataLoader")
 
     def __init__(self, ctx: Context, active: frozenset[str]) -> None:
         super().__init__(ctx, active)

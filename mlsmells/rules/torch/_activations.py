@@ -228,6 +228,12 @@ class IntoLoss(Check):
     loss: ClassVar[Loss]
     output: ClassVar[Output]
 
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        losses = {**_LOSS_FUNCTIONS, **_LOSS_MODULES}
+        # A finding is at a call of the loss (by name, or of a module the file constructs).
+        cls.words = tuple(last_names(q for q, loss in losses.items() if loss is cls.loss))
+
     def __init__(self, ctx: Context, active: frozenset[str]) -> None:
         super().__init__(ctx, active)
         self.flow = ctx.analysis(Activations)

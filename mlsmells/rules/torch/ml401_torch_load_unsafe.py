@@ -56,6 +56,7 @@ class TorchLoadUnsafe(Check):
     requires = frozenset({"torch"})
 
     _LOADERS = frozenset({"torch.load", "torch.serialization.load"})
+    words = ("load",)
 
     def visit(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Call)

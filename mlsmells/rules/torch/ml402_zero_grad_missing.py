@@ -122,6 +122,7 @@ class ZeroGradMissing(Check):
         ast.AsyncFunctionDef,
     )
     requires = TORCH_FAMILY
+    words = ("backward",)  # a finding is at a ``backward`` call
 
     def __init__(self, ctx: Context, active: frozenset[str]) -> None:
         super().__init__(ctx, active)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -70,6 +71,8 @@ RULE = Rule(
 
 
 _NO_GRAD_CONTEXTS = frozenset({"torch.no_grad", "torch.inference_mode", "torch.autograd.no_grad"})
+#: The last names of the contexts that turn autograd off (:meth:`_is_no_grad`).
+_GRAD_SWITCHES = ("no_grad", "inference_mode", "set_grad_enabled")
 #: Objects whose ``backward(loss)`` backpropagates its argument.
 _HOSTS = frozenset({"accelerate.Accelerator", "lightning.Fabric", "lightning.fabric.Fabric"})
 #: Lightning hooks that the trainer already runs without autograd.
@@ -94,10 +97,32 @@ class _ScopeFlow:
     """Bindings of names that reach a ``backward`` at the point of that call."""
     backward_seeds: set[str] = field(default_factory=set)
     """Names used in a backward call or an autograd call."""
-    returned: set[str] = field(default_factory=set)
-    """Names used in a returned or yielded value."""
-    flows: dict[str, set[str]] = field(default_factory=dict)
-    """Assigned name -> names its values were computed from (in this scope)."""
+    returned_values: list[ast.expr] = field(default_factory=list)
+    """The returned or yielded values."""
+    assignments: list[tuple[list[ast.expr], ast.expr]] = field(default_factory=list)
+    """(targets, value) of each assignment of the scope, in order (read only when a
+    decision needs :attr:`flows`: most scopes accumulate nothing)."""
+
+    @functools.cached_property
+    def returned(self) -> set[str]:
+        """Names used in a returned or yielded value."""
+        return {name for value in self.returned_values for name in _subjects(value)}
+
+    @functools.cached_property
+    def flows(self) -> dict[str, set[str]]:
+        """Assigned name -> names its values were computed from (in this scope)."""
+        flows: dict[str, set[str]] = {}
+        for targets, value in self.assignments:
+            sources = _subjects(value)
+            for target in targets:
+                names = set(_target_names(target))
+                if isinstance(target, (ast.Attribute, ast.Subscript)):
+                    accumulator = _accumulator(target)
+                    if accumulator is not None:
+                        names.add(accumulator)  # self.total = ..., self.totals[k] = ...
+                for name in names:
+                    flows.setdefault(name, set()).update(sources)
+        return flows
 
 
 def _chain(expr: ast.expr) -> str | None:
@@ -194,11 +219,13 @@ class LossAccumulatedAsTensor(Check):
         self.pending: list[tuple[str | None, _Accumulation, bool]] = []
         """Findings decided when the module ends: (the function, unless it is called under
         ``no_grad``; the accumulation; whether its losses were backpropagated)."""
-        self.attributes_into_backward: set[str] = set()
-        """Attribute names whose value reaches a backward call, in any scope of the file."""
-        self.attributes_out: set[str] = set()
-        """Attribute names whose value is returned or reaches a backward call, in any scope."""
+        self.ended: list[tuple[_ScopeFlow, str | None]] = []
+        """The flows of the scopes that ended, with their ``self`` name: an attribute
+        outlives its scope (another method may backpropagate it), read at the module's
+        end if an attribute accumulation is pending then."""
         self._no_grad_nodes: dict[int, bool] = {}
+        self.grad_switches = any(word in ctx.text for word in _GRAD_SWITCHES)
+        """Whether the file names a context that turns autograd off (else none is used)."""
 
     def _flow(self) -> _ScopeFlow:
         flow = self.flows.get(id(self.model.scope))
@@ -212,7 +239,7 @@ class LossAccumulatedAsTensor(Check):
             self._visit_call(node, flow)
         elif isinstance(node, (ast.Return, ast.Yield, ast.YieldFrom)):
             if node.value is not None:
-                flow.returned.update(_subjects(node.value))
+                flow.returned_values.append(node.value)
         elif isinstance(node, ast.AugAssign):
             self._record_flow(flow, [node.target], node.value)
             if isinstance(node.op, ast.Add):
@@ -270,15 +297,7 @@ class LossAccumulatedAsTensor(Check):
 
     @staticmethod
     def _record_flow(flow: _ScopeFlow, targets: list[ast.expr], value: ast.expr) -> None:
-        sources = _subjects(value)
-        for target in targets:
-            names = set(_target_names(target))
-            if isinstance(target, (ast.Attribute, ast.Subscript)):
-                accumulator = _accumulator(target)
-                if accumulator is not None:
-                    names.add(accumulator)  # self.total = ..., self.totals[k] = ...
-            for name in names:
-                flow.flows.setdefault(name, set()).update(sources)
+        flow.assignments.append((targets, value))
 
     def _assign_candidate(self, node: ast.Assign, flow: _ScopeFlow) -> None:
         """``total = total + loss`` (either order; ``self.total``, ``totals[k]`` too)."""
@@ -331,7 +350,7 @@ class LossAccumulatedAsTensor(Check):
 
     def _without_autograd(self) -> bool:
         """Whether the statement runs under ``torch.no_grad()`` / ``inference_mode()``."""
-        for node in self.ctx.ancestors:
+        for node in self.ctx.ancestors if self.grad_switches else ():
             if isinstance(node, (ast.With, ast.AsyncWith, ast.FunctionDef, ast.AsyncFunctionDef)):
                 known = self._no_grad_nodes.get(id(node))
                 if known is None:
@@ -363,22 +382,30 @@ class LossAccumulatedAsTensor(Check):
         if flow is not None:
             if flow.accumulations:
                 self._decide(scope, flow)
-            # An attribute outlives the scope: another method may backpropagate it.
-            into_backward = _reaching(flow, flow.backward_seeds, scope.self_name)
-            out_of_scope = _reaching(flow, flow.backward_seeds | flow.returned, scope.self_name)
-            self.attributes_into_backward.update(_attribute_names(into_backward))
-            self.attributes_out.update(_attribute_names(out_of_scope))
-        if scope.type is ScopeType.MODULE:
-            for function, acc, backpropagated in self.pending:
-                if function is not None and function in self.no_grad_callees:
+            if flow.backward_seeds or flow.returned_values:
+                self.ended.append((flow, scope.self_name))
+        if scope.type is not ScopeType.MODULE:
+            return
+        # Attribute names whose value reaches a backward call in any scope of the file, and
+        # those whose value is returned or reaches a backward call in any scope.
+        into_backward: set[str] = set()
+        out: set[str] = set()
+        if any("." in acc.target for _, acc, _ in self.pending):
+            for ended, self_name in self.ended:
+                seeds = ended.backward_seeds
+                into_backward.update(_attribute_names(_reaching(ended, seeds, self_name)))
+                reached = _reaching(ended, seeds | ended.returned, self_name)
+                out.update(_attribute_names(reached))
+        for function, acc, backpropagated in self.pending:
+            if function is not None and function in self.no_grad_callees:
+                continue
+            attribute = acc.target.rpartition(".")[2] if "." in acc.target else None
+            if attribute is not None:
+                if attribute in into_backward:
                     continue
-                attribute = acc.target.rpartition(".")[2] if "." in acc.target else None
-                if attribute is not None:
-                    if attribute in self.attributes_into_backward:
-                        continue
-                    if not backpropagated and attribute in self.attributes_out:
-                        continue
-                self._report(acc)
+                if not backpropagated and attribute in out:
+                    continue
+            self._report(acc)
 
     def _decide(self, scope: Scope, flow: _ScopeFlow) -> None:
         function = getattr(scope.node, "name", None)

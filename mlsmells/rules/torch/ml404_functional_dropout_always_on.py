@@ -12,6 +12,7 @@ from mlsmells.records import Family, Fix, Rule
 from mlsmells.rules._util import has_star_kwargs, keyword
 from mlsmells.rules.torch._common import _has_star_args
 from mlsmells.rules.torch._loops import walk_local
+from mlsmells.semantic.names import last_names
 from mlsmells.semantic.scopes import Scope, ScopeType
 
 if TYPE_CHECKING:
@@ -92,6 +93,7 @@ class FunctionalDropoutAlwaysOn(Check):
     rules = (RULE,)
     nodes = (ast.Call,)
     requires = frozenset({"torch"})
+    words = tuple(last_names(_FUNCTIONAL_DROPOUTS))
 
     def visit(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Call)

@@ -84,6 +84,7 @@ class ForwardCalledDirectly(Check):
     rules = (RULE,)
     nodes = (ast.Call,)
     requires = TORCH_FAMILY
+    words = ("forward",)
 
     def visit(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Call)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import ast
 import functools
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from mlsmells.diagnostics import Diagnostic
-from mlsmells.engine import Check, Context
+from mlsmells.engine import Check, Context, has_identifier
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
 from mlsmells.rules._util import keyword
@@ -341,6 +342,12 @@ class LoopOrder(Check):
     rules = (RULE_ML407, RULE_ML409)
     nodes = (ast.Call, ast.FunctionDef, ast.AsyncFunctionDef, ast.For, ast.AsyncFor, ast.While)
     requires = TORCH_FAMILY
+
+    @classmethod
+    def runs_on(cls, roots: AbstractSet[str], text: str) -> bool:
+        """ML407 needs a backward call (``loss.backward()``, ``self.manual_backward(loss)``),
+        ML409 calls of a ``.step`` attribute."""
+        return "backward" in text or has_identifier(text, "step", attribute=True)
 
     def __init__(self, ctx: Context, active: frozenset[str]) -> None:
         super().__init__(ctx, active)

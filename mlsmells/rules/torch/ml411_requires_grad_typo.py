@@ -54,6 +54,7 @@ class RequiresGradTypo(Check):
     rules = (RULE,)
     nodes = (ast.Attribute,)
     requires = TORCH_FAMILY
+    words = ("require_grad",)
 
     def __init__(self, ctx: Context, active: frozenset[str]) -> None:
         super().__init__(ctx, active)

@@ -10,6 +10,7 @@ from mlsmells.engine import Check
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
 from mlsmells.rules._util import fix_always, has_star_kwargs, keyword
+from mlsmells.semantic.names import last_names
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -61,6 +62,7 @@ class CheckpointReentrantUnset(Check):
     rules = (RULE,)
     nodes = (ast.Call,)
     requires = frozenset({"torch"})
+    words = tuple(last_names(_CHECKPOINTS))
 
     def visit(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Call)

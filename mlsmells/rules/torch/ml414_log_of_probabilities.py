@@ -4,10 +4,11 @@ where the fused functions do not, and its fix."""
 from __future__ import annotations
 
 import ast
+from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING
 
 from mlsmells.diagnostics import Diagnostic
-from mlsmells.engine import Check
+from mlsmells.engine import Check, has_identifier
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
 from mlsmells.rules.torch._activations import (
@@ -92,6 +93,10 @@ class LogOfProbabilities(Check):
     nodes = (ast.Call,)
     requires = frozenset({"torch"})
     needs = (Activations,)
+
+    @classmethod
+    def runs_on(cls, roots: AbstractSet[str], text: str) -> bool:
+        return has_identifier(text, "log")  # ``torch.log``, ``.log()``
 
     def visit(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Call)

@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING
 
 from mlsmells.diagnostics import Diagnostic
-from mlsmells.engine import Check
+from mlsmells.engine import Check, has_identifier
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
 from mlsmells.rules.torch._activations import bare, comments, short
@@ -112,6 +113,10 @@ class ImpreciseLogExp(Check):
     rules = (RULE,)
     nodes = (ast.Call, ast.BinOp)
     requires = frozenset({"torch", "numpy"})
+
+    @classmethod
+    def runs_on(cls, roots: AbstractSet[str], text: str) -> bool:
+        return has_identifier(text, "log") or has_identifier(text, "exp")
 
     def visit(self, node: ast.AST) -> None:
         if isinstance(node, ast.BinOp):

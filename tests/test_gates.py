@@ -1,0 +1,85 @@
+"""The text gates of the checks (:attr:`Visitor.words`, :meth:`Visitor.runs_on`) only skip
+work: a file without a check's words gives that check no finding either way."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mlsmells import registry, sources
+from mlsmells.diagnostics import Diagnostic
+from mlsmells.engine import Visitor, has_identifier
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _gated() -> list[type[Visitor]]:
+    """The checks with a text gate: words, or a test of their own."""
+    default = Visitor.runs_on.__func__  # type: ignore[attr-defined]
+    return [
+        c
+        for c in registry.CHECKS
+        if c.words is not None or c.runs_on.__func__ is not default  # type: ignore[attr-defined]
+    ]
+
+
+def _findings(paths: list[Path]) -> dict[str, list[Diagnostic]]:
+    engine = registry.engine(registry.select_codes(["ALL"]))
+    found: dict[str, list[Diagnostic]] = {}
+    for path in paths:
+        try:
+            source = sources.read_source(path)
+            tree = sources.parse(source, str(path))
+        except sources.FileError:
+            continue
+        found[str(path)] = engine.run(tree, sources.split_lines(source), str(path))
+    return found
+
+
+def test_the_gated_checks_are_the_expected_ones() -> None:
+    codes = {code for check in _gated() for code in getattr(check, "codes", ())}
+    assert {"ML001", "ML401", "ML402", "ML407", "ML409", "ML414", "ML415", "ML801"} <= codes
+
+
+def test_a_gate_never_changes_a_finding(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every fixture file, each a look-alike for the rules it is not about: with and without
+    # the gates, the same findings.
+    paths = sorted(FIXTURES.rglob("*.py"))
+    gated = _findings(paths)
+    for check in _gated():
+        monkeypatch.setattr(check, "runs_on", classmethod(lambda cls, roots, text: True))
+    ungated = _findings(paths)
+    assert gated == ungated
+    assert sum(map(len, gated.values())) > 500  # (the fixtures were read)
+
+
+def test_a_file_without_the_words_skips_the_check() -> None:
+    text = "import torch\n\nfor x in data:\n    out = model(x)\n"
+    by_name = {c.__name__: c for c in _gated()}
+    assert not by_name["ZeroGradMissing"].runs_on({"torch"}, text)
+    assert by_name["ZeroGradMissing"].runs_on({"torch"}, text + "out.backward()\n")
+
+
+def test_a_word_containing_another_is_not_searched_again() -> None:
+    by_name = {c.__name__: c for c in _gated()}
+    assert by_name["FunctionalDropoutAlwaysOn"].words == ("dropout",)
+
+
+@pytest.mark.parametrize(
+    ("text", "attribute", "found"),
+    [
+        ("torch.log(p)", False, True),
+        ("x.log()", False, True),
+        ("log", False, True),
+        ("import logging\nlogger = 1\nself.blog(x)", False, False),
+        ("catalog_log_x = 1; log_x(2)", False, False),
+        ("opt.step()", True, True),
+        ("opt. \\\n  step()", True, True),
+        ("def training_step(self): step = 1", True, False),
+        ("opt.stepper()", True, False),
+    ],
+)
+def test_has_identifier(text: str, attribute: bool, found: bool) -> None:
+    name = "step" if attribute else "log"
+    assert has_identifier(text, name, attribute) is found
