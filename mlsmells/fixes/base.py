@@ -59,7 +59,9 @@ class Edit:
     """Replace ``node`` (a node of the module being fixed) by ``replacement``."""
 
     node: cst.CSTNode
-    replacement: cst.CSTNode
+    replacement: cst.CSTNode | cst.FlattenSentinel[cst.BaseStatement]
+    """A node its parent's field can hold, or statements that take the place of the
+    statement ``node`` (the statement itself followed by new ones inserts them)."""
     imports: tuple[ImportItem, ...] = ()
     """Imports the replacement needs (added with libcst's AddImportsVisitor)."""
     safety: Fix | None = None
@@ -232,6 +234,13 @@ class FixContext:
     def code(self, module: cst.Module) -> str:
         """The text of ``module``, a changed version of this one, with the tail kept aside."""
         return module.code + self.tail
+
+    def statement_ending_on(self, line: int) -> cst.BaseStatement | None:
+        """The top-level statement whose code ends on ``line``, if any."""
+        for statement in self._module.body:
+            if self.span(statement)[2] == line:
+                return statement
+        return None
 
     # ----------------------------------------------------------- positions
     def char_col(self, line: int, byte_col: int) -> int:

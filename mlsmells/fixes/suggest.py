@@ -132,6 +132,12 @@ class _WindowContext(FixContext):
     def names_in_module(self) -> frozenset[str]:
         raise NeedsWholeModule("the names of the module")
 
+    def statement_ending_on(self, line: int) -> cst.BaseStatement | None:
+        found = super().statement_ending_on(line)
+        if found is None:
+            raise NeedsWholeModule("a top-level statement not kept")
+        return found
+
 
 class _Fixer:
     """Suggests fixes in a context: of the whole file, or of a window of it (``blanked``:
@@ -142,8 +148,11 @@ class _Fixer:
         ctx: FixContext,
         blanked: frozenset[int] = frozenset(),
         kept: frozenset[int] = frozenset(),
+        original: str | None = None,
     ) -> None:
         self.ctx = ctx
+        self.original = ctx.text if original is None else original
+        """The text of the file (a window's context holds the window's)."""
         self.blanked = blanked
         self.kept = kept
         """The lines of the top-level statements a window keeps."""
@@ -184,7 +193,7 @@ class _Fixer:
             ctx = _WindowContext("".join(window), settings.seed, settings.targets)
         except _FAILURES:
             return None
-        return cls(ctx, frozenset(blanked), frozenset(kept))
+        return cls(ctx, frozenset(blanked), frozenset(kept), text)
 
     def suggest(self, diag: Diagnostic, settings: Settings) -> Suggestion | None:
         """The fix of ``diag``; :class:`NeedsWholeModule` when a window cannot tell."""
@@ -216,7 +225,9 @@ class _Fixer:
             )
             for e in text_edits(old, new)
         )
-        if any(n in self.blanked for e in edits for n in range(e.start[0], e.end[0] + 1)):
+        if old is not self.original and any(
+            n in self.blanked for e in edits for n in range(e.start[0], e.end[0] + 1)
+        ):
             raise NeedsWholeModule("an edit of a blanked line")
         return Suggestion(safety, registry.get(diag.code).fix_summary, edits, _needs(diag))
 
@@ -243,6 +254,13 @@ class _Fixer:
             if start is None or "".join(ctx.lines[start - 1 : start - 1 + size]) != old:
                 return None  # (not the file's text: let the whole module tell)
             new = statement.visit(_Replace(ctx, [edit]))
+            if isinstance(new, cst.FlattenSentinel):
+                # Statements in its place (it and new ones after it): their code in the
+                # file's text, diffed as a whole, as the whole module would be.
+                code = "".join(self._code(node, indent) for node in new.nodes)
+                lines = split_lines(self.original)
+                spliced = "".join(lines[: start - 1]) + code + "".join(lines[start - 1 + size :])
+                return self.original, spliced, 1, False
             if not isinstance(new, cst.CSTNode):
                 return None  # (removed: the whole module tells)
             return old, self._code(new, indent), start, bool(indent)
@@ -280,7 +298,8 @@ class _Plan:
     the statements of its blocks (a function's, a class's, a loop's ...), whose statements
     are then planned the same way (the lines of the statement outside them, its header,
     are kept). A block whose statements are all blanked keeps a ``pass`` on the first line
-    of its first statement."""
+    of its first statement. The module's imports are kept: a fix may insert a statement
+    after them."""
 
     def __init__(self, lines: Sequence[str]) -> None:
         self.lines = lines
@@ -293,6 +312,9 @@ class _Plan:
         for statement in statements:
             first, last = _first_line(statement), statement.end_lineno or statement.lineno
             inside = [d for d in findings if first <= d.line <= last or first <= d.end_line <= last]
+            if not inside and top and isinstance(statement, (ast.Import, ast.ImportFrom)):
+                self.kept.update(range(first, last + 1))  # (fixes insert after the imports)
+                continue
             if not inside:
                 self.blanked.update(range(first, last + 1))
                 continue

@@ -584,14 +584,12 @@ def _converter(
 def _generator_after_imports(
     ctx: fx.FixContext, line: int, rng: str, factory: str, imports: tuple[fx.ImportItem, ...]
 ) -> fx.Edit | None:
-    body = list(ctx.module.body)
-    index = next((i for i, s in enumerate(body) if ctx.span(s)[2] == line), None)
-    if index is None:
+    anchor = ctx.statement_ending_on(line)
+    if anchor is None:
         return None
     statement = cst.parse_statement(f"{rng} = {factory}()\n")
     statement = statement.with_changes(leading_lines=[cst.EmptyLine()])
-    body.insert(index + 1, statement)
-    return fx.Edit(ctx.module, ctx.module.with_changes(body=body), imports)
+    return fx.Edit(anchor, cst.FlattenSentinel([anchor, statement]), imports)
 
 
 def _map_arguments(entry: numpy_random.Legacy, call: cst.Call) -> list[cst.Arg] | None:
