@@ -12,16 +12,22 @@ fix`` reports such failures itself).
 
 **The window.** libcst parses about ten times slower than :mod:`ast`, and most of a
 file is usually far from its findings. So the transforms first run against a
-*window* of the file: the same text with every top-level statement that holds none
-of the findings blanked out (its lines emptied, their line breaks kept), so that
-every kept line, and so every position, is where it is in the file. A transform sees
-the statement enclosing its finding exactly as in the whole file; whatever would need
+*window* of the file: the same text with every statement that holds none of the
+findings blanked out (its lines emptied, their line breaks kept; inside a kept
+function, class or other compound statement too, which keeps its header, and a
+block left empty gets a ``pass``), so that every kept line, and so every position, is
+where it is in the file. The module's imports are kept. A transform sees the
+statement enclosing its finding exactly as in the whole file; whatever would need
 the rest of the module falls back to the whole file (:class:`NeedsWholeModule`):
-reading :attr:`FixContext.module` or :meth:`FixContext.names_in_module`, a fix that
-adds imports, a finding outside the statements kept (a comment between two
-statements) and an edit reaching into a blanked line. The result is the whole
-file's, computed from a fifth of its text on typical code
-(``tests/test_fix_suggest.py`` compares both on every fixture).
+reading :attr:`FixContext.module` or :meth:`FixContext.names_in_module`, a top-level
+statement the window did not keep, a fix that adds imports, a finding outside the
+statements kept (a comment between two statements) and an edit reaching into a
+blanked line. A fix that inserts statements after one (ML102's generator after the
+imports) is spliced into the file's text and diffed as a whole. The result is the
+whole file's, computed from a small part of its text on typical code
+(``tests/test_fix_suggest.py`` compares both on every fixture). The findings whose
+rule decided that no fix applies (:data:`mlsmells.runner.FIX_KEY`) are not fixed,
+but their statements stay in the window: another finding's fix may reach them.
 """
 
 from __future__ import annotations
