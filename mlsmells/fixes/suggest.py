@@ -263,8 +263,10 @@ class _Fixer:
             if isinstance(new, cst.FlattenSentinel):
                 # Statements in its place (it and new ones after it): their code in the
                 # file's text, diffed as a whole, as the whole module would be.
-                code = "".join(self._code(node, indent) for node in new.nodes)
                 lines = split_lines(self.original)
+                if "".join(lines[start - 1 : start - 1 + size]) != old:
+                    return None  # (its leading lines hold a blanked statement)
+                code = "".join(self._code(node, indent) for node in new.nodes)
                 spliced = "".join(lines[: start - 1]) + code + "".join(lines[start - 1 + size :])
                 return self.original, spliced, 1, False
             if not isinstance(new, cst.CSTNode):
