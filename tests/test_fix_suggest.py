@@ -118,3 +118,19 @@ def test_an_edit_inside_an_indented_block_keeps_its_indentation() -> None:
     [diag] = [d for d in runner.check_source(text, "m.py", ALL) if d.code == "ML401"]
     [edit] = suggest(text, [diag], Settings())[diag].edits
     assert (edit.start, edit.end, edit.content) == ((7, 30), (7, 30), ", weights_only=True")
+
+
+def test_the_generator_goes_after_the_imports_without_the_whole_file() -> None:
+    """ML102's statement after the last import is spliced into the text (a window that
+    keeps the imports answers it), also when a statement between the imports is blanked."""
+    text = (
+        "import sys\nimport numpy as np\nsys.path.insert(1, './')\nfrom pkg import tools\n\n\n"
+        "def unrelated():\n    return 1\n\n\nx = np.random.rand(3)\n"
+    )
+    findings = [d for d in runner.check_source(text, "m.py", ALL) if d.code == "ML102"]
+    found = suggest(text, findings, Settings())
+    assert found == whole_file(text, findings) and found
+    [fix] = found.values()
+    assert [(e.start, e.content) for e in fix.edits] == [
+        ((5, 0), "\nrng = np.random.default_rng()\n")
+    ]
