@@ -340,5 +340,5 @@ def write_statistics(
 
 
 def _name(code: str) -> str:
-    rule = registry.RULES.get(code)
+    rule = registry.FACTS.get(code)
     return rule.name if rule is not None else records.INTERNAL_ERROR_SYMBOL

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mlsmells import registry
 from mlsmells.config import ConfigError, Settings, SettingsCache
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.fixes.files import read_source_file, split_lines
@@ -186,12 +187,9 @@ class ReportFile:
         return self._suggestions
 
     def _suggest(self) -> dict[Diagnostic, Suggestion]:
-        from mlsmells.registry import TRANSFORMS
-
         # A finding whose rule decided that its fix does not apply has none to suggest.
         if not any(
-            d.code in TRANSFORMS and d.get(FIX_KEY) != Fix.NONE.value
-            for d in self.result.diagnostics
+            _has_fix(d) and d.get(FIX_KEY) != Fix.NONE.value for d in self.result.diagnostics
         ):
             return {}  # (neither the file nor libcst is read)
         source = self.source
@@ -241,11 +239,7 @@ class ReportFile:
     def undecided(diag: Diagnostic) -> bool:
         """Whether only the fixer can tell if ``diag``'s fix applies (its rule has a fix but
         did not decide; a display-only fix counts as decided: never applied)."""
-        from mlsmells.registry import TRANSFORMS
-
-        return (
-            diag.code in TRANSFORMS and diag.get(FIX_KEY) is None and diag.get("needs") is None
-        )
+        return _has_fix(diag) and diag.get(FIX_KEY) is None and diag.get("needs") is None
 
     def marked(self, diag: Diagnostic, fixer: bool) -> bool | None:
         """:meth:`applicable` with ``fixer`` (the fixer's parse of the file), else
@@ -273,6 +267,12 @@ class ReportFile:
             cell, number = self.result.line_map[line - 1]
             return cell, number + 1, 0
         return None
+
+
+def _has_fix(diag: Diagnostic) -> bool:
+    """Whether ``diag``'s rule has a fix (its facts: no rule module is imported)."""
+    facts = registry.FACTS.get(diag.code)
+    return facts is not None and facts.fix is not Fix.NONE
 
 
 def report_files(results: Sequence[FileResult], read: SourceReader | None) -> list[ReportFile]:

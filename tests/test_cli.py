@@ -406,6 +406,24 @@ def test_rules_selector_and_width() -> None:
     assert proc.returncode == 2 and "matches no rule" in proc.stderr
 
 
+@pytest.mark.parametrize(
+    ("selector", "hint"),
+    [
+        ("ML4011", "did you mean 'ML411'?"),
+        ("ML49", "did you mean 'ML409'?"),
+        ("chained-assignment", "did you mean 'ML201'?"),
+        ("E501", None),  # another tool's code: no guess
+    ],
+)
+def test_a_mistyped_selector_says_what_was_meant(selector: str, hint: str | None) -> None:
+    proc = _mlsmells("check", "--select", selector, "examples")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    if hint is None:
+        assert "did you mean" not in proc.stderr
+    else:
+        assert hint in proc.stderr
+
+
 def test_unknown_command_and_option_say_what_was_meant() -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "mlsmells", "chek", "."], capture_output=True, text=True

@@ -36,7 +36,6 @@ from mlsmells.frontends.options import (
     settings_from_args,
     stdin_path,
 )
-from mlsmells.noqa import add_noqa_to_file
 from mlsmells.runner import FileResult
 from mlsmells.sources import NOTEBOOK_SUFFIX, FileError
 
@@ -272,6 +271,8 @@ def show_settings(path: Path, config: Settings) -> str:
 def run_add_noqa(results: Sequence[FileResult], scope: WriteScope | None = None) -> int:
     """``--add-noqa``: exit 0 once every finding is suppressed, 2 if a file could not be
     (``scope``: where files may be written)."""
+    from mlsmells.noqa import add_noqa_to_file  # (with its tokenizing of comments)
+
     added = 0
     files = 0
     failed = any(r.error is not None for r in results)

@@ -111,15 +111,66 @@ def forward_output(
 ) -> Output | None:
     """What the ``forward`` of the ``nn.Module`` class ``klass`` returns, when every one of
     its ``return`` statements returns the probabilities of one activation (``outer``: the
-    classes whose ``forward`` returns what this one's does, to stop at a cycle)."""
+    classes and functions whose result is what this one's is, to stop at a cycle)."""
     forward = klass.methods.get("forward")
     if forward is None or not klass.is_module or id(klass.node) in outer:
         return None
-    outer |= {id(klass.node)}
-    found = {_returned(model, forward, ret, klass, outer) for ret in _returns(forward.body)}
+    return function_output(model, forward, klass, outer | {id(klass.node)})
+
+
+def forward_items(model: SemanticModel, klass: ClassInfo) -> tuple[Output | None, ...] | None:
+    """The probabilities in each item of the tuple the ``forward`` of the ``nn.Module`` class
+    ``klass`` returns (``return torch.sigmoid(x), hidden``), when every ``return`` returns
+    a tuple of the same length and agrees on them; None when no item is known."""
+    forward = klass.methods.get("forward")
+    if forward is None or not klass.is_module:
+        return None
+    return function_items(model, forward, klass, frozenset({id(klass.node)}))
+
+
+def function_output(
+    model: SemanticModel,
+    function: ast.FunctionDef | ast.AsyncFunctionDef,
+    klass: ClassInfo | None,
+    outer: frozenset[int] = frozenset(),
+) -> Output | None:
+    """What ``function`` (a method of ``klass``, or a function of the file: ``None``)
+    returns, when every one of its ``return`` statements returns the probabilities of one
+    activation."""
+    if id(function) in outer:
+        return None
+    outer |= {id(function)}
+    found = {
+        _returned(model, function, ret, klass, outer, ret.value) for ret in _returns(function.body)
+    }
     if len(found) != 1:
         return None  # no return, or returns of different things
     return found.pop()
+
+
+def function_items(
+    model: SemanticModel,
+    function: ast.FunctionDef | ast.AsyncFunctionDef,
+    klass: ClassInfo | None,
+    outer: frozenset[int] = frozenset(),
+) -> tuple[Output | None, ...] | None:
+    """The probabilities in each item of the tuple ``function`` returns (see
+    :func:`forward_items`)."""
+    if id(function) in outer:
+        return None
+    outer |= {id(function)}
+    rows: set[tuple[Output | None, ...]] = set()
+    for ret in _returns(function.body):
+        value = ret.value
+        if not isinstance(value, ast.Tuple) or any(isinstance(e, ast.Starred) for e in value.elts):
+            return None
+        rows.add(tuple(_returned(model, function, ret, klass, outer, e) for e in value.elts))
+    if not rows or len({len(row) for row in rows}) != 1:
+        return None
+    agreed = tuple(
+        column[0] if len(set(column)) == 1 else None for column in zip(*rows, strict=True)
+    )
+    return agreed if any(output is not None for output in agreed) else None
 
 
 def _returns(body: list[ast.stmt]) -> Iterator[ast.Return]:
@@ -135,28 +186,30 @@ def _returns(body: list[ast.stmt]) -> Iterator[ast.Return]:
 
 def _returned(
     model: SemanticModel,
-    forward: ast.FunctionDef | ast.AsyncFunctionDef,
+    function: ast.FunctionDef | ast.AsyncFunctionDef,
     ret: ast.Return,
-    klass: ClassInfo,
+    klass: ClassInfo | None,
     outer: frozenset[int],
+    value: ast.expr | None,
 ) -> Output | None:
-    """The probabilities ``ret`` returns: ``return F.softmax(x, 1)``, ``return
-    self.sigmoid(x)`` (an ``nn.Sigmoid`` attribute, or a model that ends in one: an
-    ``nn.Sequential``, a class of the file or of a project module), ``x = x.softmax(1);
-    return x`` (assigned in both branches of an ``if`` too)."""
-    if ret.value is None:
+    """The probabilities ``value`` (what ``ret`` returns, or an item of it) holds: ``return
+    F.softmax(x, 1)``, ``return self.sigmoid(x)`` (an ``nn.Sigmoid`` attribute, or a model
+    that ends in one: an ``nn.Sequential``, a class of the file or of a project module),
+    ``return self.decode(z)`` (a method that returns them), ``x = x.softmax(1); return x``
+    (assigned in both branches of an ``if`` too)."""
+    if value is None:
         return None
-    body = forward.body
+    body = function.body
     index = next((i for i, stmt in enumerate(body) if stmt is ret), None)
     if index is None:  # a ``return`` inside a block: the names it returns are not followed
         body, index = [], 0
-    return _value_output(model, forward, klass, outer, body, index, ret.value)
+    return _value_output(model, function, klass, outer, body, index, value)
 
 
 def _value_output(
     model: SemanticModel,
     forward: ast.FunctionDef | ast.AsyncFunctionDef,
-    klass: ClassInfo,
+    klass: ClassInfo | None,
     outer: frozenset[int],
     body: list[ast.stmt],
     index: int,
@@ -193,13 +246,18 @@ def _value_output(
     if model.qualname(func) in _RUNS_MODULE and value.args:
         func = value.args[0]  # ``data_parallel(self.main, input, ...)`` runs ``self.main``
     positional = forward.args.posonlyargs + forward.args.args
-    if (
-        isinstance(func, ast.Attribute)
+    on_self = (
+        klass is not None
+        and isinstance(func, ast.Attribute)
         and isinstance(func.value, ast.Name)
-        and positional
+        and bool(positional)
         and func.value.id == positional[0].arg
-        and func.attr in klass.attributes
-    ):
+    )
+    if on_self and klass is not None and isinstance(func, ast.Attribute):
+        method = klass.methods.get(func.attr)
+        if func.attr not in klass.attributes:
+            # ``return self.decode(z)``: what the method returns.
+            return function_output(model, method, klass, outer) if method is not None else None
         # ``return self.softmax(x)``: what ``self.softmax`` was built as decides.
         attribute = klass.attributes[func.attr]
         if attribute.klass is not None:

@@ -13,12 +13,15 @@ library allows (``x.iterrows()``). The engine therefore records, during a walk:
   prove (:mod:`mlsmells.data.evidence`);
 - the literal values passed at each call of a function of the file (its *constants*:
   ``make_loader(ds, shuffle=True)``), and the functions passed around as values, whose
-  calls the walk cannot see.
+  calls the walk cannot see;
+- the probabilities passed at each call of a function of the file, when an analysis
+  that follows them records them (:class:`Passed`: ``loss_fn(torch.sigmoid(z), y)``).
 
 From those it derives :class:`Seeds`: a parameter's kind where the calls agree, a
 function's return kind where its returns agree, a binding's kind where its uses
 agree, a parameter's value where every call passes the same literal (or leaves the
-same literal default). When the seeds know more than the walk did, the engine walks
+same literal default), the probabilities a parameter gets where every call passes the
+same. When the seeds know more than the walk did, the engine walks
 again, from the seeds, only what they change (:func:`to_rewalk`): the functions whose
 parameters or names got a kind, whose parameters a rule asked the value of and got
 one, or whose calls were told another return kind than the one now known; a
@@ -32,7 +35,7 @@ import ast
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from mlsmells.semantic.kinds import Kind
+from mlsmells.semantic.kinds import Kind, Output
 from mlsmells.semantic.scopes import Fixed
 
 #: Rounds of walking again at most, after the first walk of a file.
@@ -56,6 +59,20 @@ keyword-only, ``self`` included), ``None`` where unknown."""
 
 
 @dataclass(frozen=True)
+class Passed:
+    """Probabilities passed to a parameter: those of ``output`` (``model``: a model whose
+    calls return them, ``train(model)`` with ``model = Net()`` ending in a sigmoid)."""
+
+    output: Output
+    model: bool = False
+
+
+PassedAll = tuple[Passed | None, ...]
+"""What one call passes to each positional parameter of a function (``None``: no
+probabilities, or not known)."""
+
+
+@dataclass(frozen=True)
 class Seeds:
     """What a walk starts from, each keyed by the ``id`` of a node of the walked tree."""
 
@@ -69,6 +86,8 @@ class Seeds:
     """Function -> the kinds of the items of the tuple it returns."""
     constants: Mapping[int, Values] = field(default_factory=dict)
     """Function -> the value every call passes to each of its parameters."""
+    outputs: Mapping[int, PassedAll] = field(default_factory=dict)
+    """Function -> the probabilities every call passes to each of its positional parameters."""
 
     def then(self, later: Seeds) -> Seeds:
         """These seeds and what a later walk from them found (its calls: all of them again;
@@ -79,6 +98,7 @@ class Seeds:
             {**self.sites, **later.sites},
             {**self.items, **later.items},
             later.constants,
+            later.outputs,
         )
 
 
@@ -99,9 +119,7 @@ class Facts:
     kind to: not annotated, and bound to no kind the last time it was walked."""
     asked: set[int] = field(default_factory=set)
     """Binding sites whose kind was asked for while unknown and without evidence yet."""
-    answered: dict[int, list[tuple[FunctionNode | None, str, object]]] = field(
-        default_factory=dict
-    )
+    answered: dict[int, list[tuple[FunctionNode | None, str, object]]] = field(default_factory=dict)
     """Function -> what its calls were told it returns (``"returns"``: its kind,
     ``"items"``: its tuple's), with the function making each call (``None``: the module):
     a caller told something other than what the function turns out to return is worth
@@ -114,6 +132,12 @@ class Facts:
     decorated: called where the walk cannot see, with any values."""
     asked_values: set[int] = field(default_factory=set)
     """Functions whose parameter's value a rule asked for while unknown."""
+    outputs: dict[int, dict[int, PassedAll]] = field(default_factory=dict)
+    """Function -> call (by id) -> the probabilities it passes to the positional parameters
+    (recorded by the analysis that follows probabilities, in files it runs on; an
+    assignment of the function to another name passes nothing known)."""
+    asked_outputs: set[int] = field(default_factory=set)
+    """Functions whose parameter's probabilities a rule asked for while unknown."""
 
     def add_return(self, function: FunctionNode, kind: Kind | None) -> None:
         self.returns.setdefault(id(function), set()).add(kind)
@@ -126,6 +150,11 @@ class Facts:
 
     def add_values(self, function: FunctionNode, call: ast.Call, values: Values) -> None:
         self.values.setdefault(id(function), {})[id(call)] = values
+
+    def add_outputs(self, function: FunctionNode, call: ast.AST, passed: PassedAll) -> None:
+        """Record what ``call`` passes to ``function`` (``call``: an assignment that binds
+        the function to another name, through which it is called with anything: ``()``)."""
+        self.outputs.setdefault(id(function), {})[id(call)] = passed
 
     def add_evidence(self, site: ast.AST, kind: Kind) -> None:
         self.evidence.setdefault(id(site), set()).add(kind)
@@ -161,7 +190,12 @@ class Facts:
             for function, calls in self.values.items()
             if function not in self.escaped and (values := _agree_values(calls.values()))
         }
-        return Seeds(params, returns, sites, items, constants)
+        outputs = {
+            function: passed
+            for function, calls in self.outputs.items()
+            if function not in self.escaped and (passed := _agree_passed(calls.values()))
+        }
+        return Seeds(params, returns, sites, items, constants, outputs)
 
 
 def _learns(seeded: tuple[Kind | None, ...], open_: tuple[bool, ...]) -> bool:
@@ -210,6 +244,22 @@ def _agree_values(calls: Iterable[Values]) -> Values | None:
     return tuple(agreed)
 
 
+def _agree_passed(calls: Iterable[PassedAll]) -> PassedAll | None:
+    """The probabilities each parameter gets at every one of ``calls`` (None where one call
+    passes other ones, or none), or None when no parameter gets the same at all."""
+    agreed: list[Passed | None] | None = None
+    for passed in calls:
+        if agreed is None:
+            agreed = list(passed)
+            continue
+        for i, first in enumerate(agreed):
+            if first is not None and (i >= len(passed) or passed[i] != first):
+                agreed[i] = None
+    if agreed is None or not any(first is not None for first in agreed):
+        return None
+    return tuple(agreed)
+
+
 def _merge(kinds: set[Kind]) -> Kind | None:
     if len(kinds) == 1:
         return next(iter(kinds))
@@ -224,10 +274,10 @@ def to_rewalk(
     facts: Facts, seeds: Seeds, previous: Seeds, functions: Mapping[int, FunctionNode]
 ) -> set[FunctionNode | None]:
     """What to walk again from ``seeds`` after walks that found ``facts`` from ``previous``:
-    the functions whose parameters get kinds (or values a rule asked for), that hold a
-    binding site getting one, or whose calls were told another return kind than the one now
-    known; :data:`WHOLE_FILE` when
-    such a site or call is outside any function. ``functions``: every function walked, by id."""
+    the functions whose parameters get kinds (or values or probabilities a rule asked
+    for), that hold a binding site getting one, or whose calls were told another return
+    kind than the one now known; :data:`WHOLE_FILE` when such a site or call is outside
+    any function. ``functions``: every function walked, by id."""
     found: set[FunctionNode | None] = {
         functions[f]
         for f, kinds in seeds.params.items()
@@ -242,6 +292,11 @@ def to_rewalk(
         functions[f]
         for f in facts.asked_values
         if f in functions and seeds.constants.get(f) != previous.constants.get(f)
+    )
+    found.update(
+        functions[f]
+        for f in facts.asked_outputs
+        if f in functions and seeds.outputs.get(f) != previous.outputs.get(f)
     )
     for function, answers in facts.answered.items():
         now = {"returns": seeds.returns.get(function), "items": seeds.items.get(function)}

@@ -7,7 +7,7 @@ import ast
 
 from mlsmells.semantic.index import ProjectView
 from mlsmells.semantic.names import NameModel
-from mlsmells.semantic.program import Program
+from mlsmells.semantic.program import Passed, Program
 from mlsmells.semantic.scopes import Binding, ClassInfo, Fixed
 
 
@@ -78,6 +78,32 @@ class ValueModel(NameModel):
                 if isinstance(scope.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     self.program.facts.asked_values.add(id(scope.node))
                 return
+
+    def passed_output(self, name: str, binding: Binding) -> Passed | None:
+        """The probabilities that every call of the file's function passes to its positional
+        parameter ``name`` (``binding``, not bound again since), as the walks of the file
+        recorded them (see :class:`Passed`); not for a method, whose calls through an object
+        of unknown class are not seen. A function asked about before its calls are known is
+        worth walking again once they are."""
+        program = self.program
+        if program is None or binding.node is not None:
+            return None
+        for scope in self.scope.lookup_chain():
+            if scope.bindings.get(name) is not binding:
+                continue
+            node = scope.node
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or scope.klass:
+                return None
+            positional = node.args.posonlyargs + node.args.args
+            index = next((i for i, a in enumerate(positional) if a.arg == name), None)
+            if index is None or binding.site not in (None, positional[index]):
+                return None
+            passed = program.seeds.outputs.get(id(node))
+            if passed is None:
+                program.facts.asked_outputs.add(id(node))
+                return None
+            return passed[index] if index < len(passed) else None
+        return None
 
     def _self_class(self, expr: ast.expr) -> ClassInfo | None:
         if isinstance(expr, ast.Name) and expr.id == self.scope.self_name:

@@ -114,6 +114,7 @@ class UnseededGenerator(Check):
     rules = (RULE,)
     nodes = (ast.Call,)
     requires = frozenset({"numpy", "random", "torch"})
+    call_names = _GENERATOR_CLASSES
 
     def __init__(self, ctx: Context, active: frozenset[str]) -> None:
         super().__init__(ctx, active)

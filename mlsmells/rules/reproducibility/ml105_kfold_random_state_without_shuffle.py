@@ -85,6 +85,7 @@ class RandomStateWithoutShuffle(Check):
     rules = (RULE,)
     nodes = (ast.Call,)
     requires = frozenset({"sklearn"})
+    call_names = _SHUFFLE_SPLITTER_NAMES
 
     def visit(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Call)

@@ -75,6 +75,7 @@ class SaveWholeModule(Check):
     nodes = (ast.Call,)
     requires = frozenset({"torch"})
     words = tuple(_SAVE_NAMES)
+    call_names = _SAVE_NAMES
 
     def visit(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Call)

@@ -1,10 +1,16 @@
 """Where probabilities go, for ML408, ML414, ML415 and ML417: the :class:`Activations`
-analysis follows the output of a softmax or a sigmoid (a call, or a model whose
-``forward`` ends in one, see :mod:`mlsmells.semantic.outputs`) to the call that uses it.
+analysis follows the output of a softmax or a sigmoid (a call, a model whose ``forward``
+ends in one or returns it in a tuple, a function of the file that returns it, see
+:mod:`mlsmells.semantic.outputs`) to the call that uses it.
 
-The flow is local and certain: from a use back through subscripts, methods that keep
-values (``view``, ``squeeze``, ``to`` ...) and names assigned in the same function on
-every way to the use (an assignment inside a branch the use is not in does not count).
+The flow in a function is local and certain: from a use back through subscripts, methods
+that keep values (``view``, ``squeeze``, ``to`` ...), names assigned in the same function
+on every way to the use (an assignment inside a branch the use is not in does not count),
+and names unpacked from a tuple (``out, hidden = net(x, h)``). Across functions it goes
+through the whole-program facts (:class:`~mlsmells.semantic.program.Passed`): the analysis
+records the probabilities each call of a function of the file passes to its parameters,
+and a parameter that every call passes the same probabilities (or the same model ending in
+an activation) holds them.
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ from mlsmells.semantic import outputs
 from mlsmells.semantic.kinds import Output
 from mlsmells.semantic.model import SemanticModel
 from mlsmells.semantic.names import last_names
+from mlsmells.semantic.program import Passed
+from mlsmells.semantic.scopes import Binding
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -66,13 +74,20 @@ _LOSS_NAMES = last_names([*_LOSS_FUNCTIONS, *_LOSS_MODULES])
 class Probabilities:
     """A value holding probabilities, and where they come from."""
 
-    call: ast.Call
-    """The activation's call, or the call of the model whose ``forward`` ends in one."""
+    call: ast.Call | None
+    """The activation's call, or the call of the model (or of the function of the file)
+    that returns probabilities; None for a parameter (:attr:`parameter`)."""
     output: Output
     by_model: bool
     """``call`` is a model's."""
     direct: bool
     """``call`` is in the expression asked about (no name on the way)."""
+    by_function: bool = False
+    """``call`` is a function's of the file."""
+    item: int | None = None
+    """The item of the tuple ``call`` returns that holds the probabilities."""
+    parameter: tuple[str, str] | None = None
+    """(function, parameter): a parameter that every call passes the probabilities."""
 
 
 def _block_path(
@@ -115,7 +130,13 @@ class Activations(Analysis):
         self.assigned_in: dict[int, list[tuple[int, str]]] = {}
         """id of an assigned value -> the block path of its assignment statement (computed
         when a use asks: most assignments are never asked about)."""
+        self.unpacked: dict[int, tuple[ast.expr, int]] = {}
+        """id of a name a tuple is unpacked into -> (the value unpacked, its item)."""
         self._forward_outputs: dict[int, Output | None] = {}
+        self._items: dict[int, tuple[Output | None, ...] | None] = {}
+        self._returns: dict[int, Output | None] = {}
+        """What the models' ``forward`` and the file's functions return, by class or
+        function node."""
         self._fields: dict[int, dict[int, str]] = {}
         """For :func:`_block_path`."""
         self._call: ast.Call | None = None
@@ -125,9 +146,62 @@ class Activations(Analysis):
     def visit(self, node: ast.AST) -> None:
         if isinstance(node, ast.Call):
             self._call, self._loss = node, self._loss_of(node.func)
+            func = node.func
+            program = self.model.program
+            if program is not None and isinstance(func, ast.Name) and func.id in program.names:
+                self._record(node, func)
             return
         assert isinstance(node, ast.Assign)
-        self.assignments[id(node.value)] = (list(self.ctx.ancestors), node)
+        value = node.value
+        self.assignments[id(value)] = (list(self.ctx.ancestors), node)
+        program = self.model.program
+        if program is not None:
+            items = value.elts if isinstance(value, (ast.Tuple, ast.List)) else [value]
+            for item in items:
+                if isinstance(item, ast.Name) and item.id in program.names:
+                    # ``self.loss_fn = loss_fn``: called through another name, with anything
+                    function = self.model.callee(item)
+                    if function is not None and not isinstance(function, ast.Lambda):
+                        program.facts.add_outputs(function, node, ())
+        for target in node.targets:
+            if isinstance(target, (ast.Tuple, ast.List)):
+                elts = target.elts
+                if not any(isinstance(elt, ast.Starred) for elt in elts):
+                    for i, elt in enumerate(elts):
+                        if isinstance(elt, ast.Name):
+                            self.unpacked[id(elt)] = (node.value, i)
+
+    def _record(self, call: ast.Call, func: ast.Name) -> None:
+        """Record what ``call`` of a function of the file passes to its positional
+        parameters (see :class:`~mlsmells.semantic.program.Passed`)."""
+        model = self.model
+        function = model.callee(func)
+        program = model.program
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) or program is None:
+            return
+        names = [a.arg for a in function.args.posonlyargs + function.args.args]
+        passed: list[Passed | None] = [None] * len(names)
+        unpacked = any(isinstance(a, ast.Starred) for a in call.args) or any(
+            k.arg is None for k in call.keywords
+        )
+        if not unpacked:
+            path = _block_path(self.ctx.ancestors, call, self._fields)
+            for i, argument in enumerate(call.args[: len(names)]):
+                passed[i] = self._passed(argument, path)
+            for named in call.keywords:
+                if named.arg in names:
+                    passed[names.index(named.arg)] = self._passed(named.value, path)
+        program.facts.add_outputs(function, call, tuple(passed))
+
+    def _passed(self, argument: ast.expr, path: list[tuple[int, str]]) -> Passed | None:
+        """The probabilities ``argument`` holds (or, as a model, returns), at its call."""
+        if isinstance(argument, ast.Constant):
+            return None
+        found = self._flow(argument, path, _FLOW_DEPTH, direct=False)
+        if found is not None:
+            return Passed(found.output)
+        made = self._model_output(argument)
+        return Passed(made, model=True) if made is not None else None
 
     def loss(self, call: ast.Call) -> Loss | None:
         """The loss that ``call``, the call being visited, computes: a loss function, or an
@@ -169,12 +243,22 @@ class Activations(Analysis):
             return self._flow(expr.value, path, depth - 1, direct)
         if isinstance(expr, ast.Name):
             binding = self.model.lookup(expr.id)
-            value = binding.node if binding is not None else None
-            if not isinstance(value, ast.expr):
+            if binding is None:
                 return None
+            value = binding.node
+            item = None
+            if value is None and binding.site is not None:
+                found = self.unpacked.get(id(binding.site))
+                if found is None:
+                    return self._parameter(expr, binding)
+                value, item = found
+            if not isinstance(value, ast.expr):
+                return self._parameter(expr, binding)
             where = self._assigned_in(value)
             if where is None or where != path[: len(where)]:
                 return None  # not assigned on every way to the use
+            if item is not None:
+                return self._item(value, item)
             return self._flow(value, path, depth - 1, direct=False)
         if not isinstance(expr, ast.Call):
             return None
@@ -187,7 +271,66 @@ class Activations(Analysis):
         returned = self._model_output(func)
         if returned is not None:
             return Probabilities(expr, returned, by_model=True, direct=direct)
+        function = self._function(func)
+        if function is not None:
+            key = id(function)
+            if key not in self._returns:
+                self._returns[key] = outputs.function_output(self.model, function, None)
+            returned = self._returns[key]
+            if returned is not None:
+                return Probabilities(expr, returned, False, direct, by_function=True)
         return None
+
+    def _parameter(self, expr: ast.Name, binding: Binding) -> Probabilities | None:
+        """The probabilities every call passes to the parameter ``expr`` (not a model)."""
+        passed = self.model.passed_output(expr.id, binding)
+        if passed is None or passed.model:
+            return None
+        where = next(
+            (
+                scope.node.name
+                for scope in self.model.scope.lookup_chain()
+                if scope.bindings.get(expr.id) is binding
+                and isinstance(scope.node, (ast.FunctionDef, ast.AsyncFunctionDef))
+            ),
+            "",
+        )
+        return Probabilities(
+            None, passed.output, by_model=False, direct=False, parameter=(where, expr.id)
+        )
+
+    def _function(self, func: ast.expr) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+        """The function of the file (not a method) that calling ``func`` by name runs."""
+        program = self.model.program
+        if not isinstance(func, ast.Name) or program is None or func.id not in program.names:
+            return None
+        function = self.model.callee(func)
+        return function if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+
+    def _item(self, value: ast.expr, item: int) -> Probabilities | None:
+        """The probabilities in item ``item`` of what the call ``value`` returns: a model
+        whose ``forward`` returns a tuple (a class of the file), or a function of the file."""
+        if not isinstance(value, ast.Call):
+            return None
+        klass = self.model.instance_class(value.func)
+        by_model = klass is not None and klass.is_module
+        if klass is not None and klass.is_module:
+            key = id(klass.node)
+            if key not in self._items:
+                self._items[key] = outputs.forward_items(self.model, klass)
+        else:
+            function = self._function(value.func)
+            if function is None:
+                return None
+            key = id(function)
+            if key not in self._items:
+                self._items[key] = outputs.function_items(self.model, function, None)
+        found = self._items[key]
+        if found is None or item >= len(found) or found[item] is None:
+            return None
+        output = found[item]
+        assert output is not None
+        return Probabilities(value, output, by_model, False, not by_model, item)
 
     def _assigned_in(self, value: ast.expr) -> list[tuple[int, str]] | None:
         """The block path of the assignment of ``value`` (None: not an assigned value)."""
@@ -204,6 +347,11 @@ class Activations(Analysis):
         """What calling the model ``func`` returns: a model built here as an
         ``nn.Sequential`` or a class of a project module, or an instance of a class of
         this file (see :mod:`mlsmells.semantic.outputs`)."""
+        if isinstance(func, ast.Name):
+            binding = self.model.lookup(func.id)
+            if binding is not None and binding.node is None:
+                passed = self.model.passed_output(func.id, binding)
+                return passed.output if passed is not None and passed.model else None
         made_by = _constructor(self.model, func)
         if made_by is not None:
             built = outputs.built_output(self.model, made_by)
@@ -263,9 +411,18 @@ def short(ctx: Context, call: ast.Call) -> str:
 
 def source_text(ctx: Context, found: Probabilities) -> str:
     """How a message shows where probabilities come from."""
+    name = NAMES[found.output]
+    if found.call is None:
+        function, parameter = found.parameter or ("", "")
+        return f"the parameter `{parameter}` (every call of `{function}` passes a {name}'s output)"
     shown = f"`{short(ctx, found.call)}`"
-    if found.by_model:
-        shown += f" (the model ends in a {NAMES[found.output]})"
+    who = "the model" if found.by_model else "the function"
+    if found.item is not None:
+        shown += f" ({who} returns a tuple whose item [{found.item}] is a {name}'s output)"
+    elif found.by_model:
+        shown += f" (the model ends in a {name})"
+    elif found.by_function:
+        shown += f" (the function returns a {name}'s output)"
     return shown
 
 

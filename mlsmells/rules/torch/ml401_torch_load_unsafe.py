@@ -11,6 +11,7 @@ from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
 from mlsmells.rules._util import has_star_kwargs, is_none, keyword
 from mlsmells.rules.torch._common import _has_star_args
+from mlsmells.semantic.names import last_names
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -57,6 +58,7 @@ class TorchLoadUnsafe(Check):
 
     _LOADERS = frozenset({"torch.load", "torch.serialization.load"})
     words = ("load",)
+    call_names = last_names(_LOADERS)
 
     def visit(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Call)

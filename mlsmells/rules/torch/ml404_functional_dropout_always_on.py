@@ -93,7 +93,8 @@ class FunctionalDropoutAlwaysOn(Check):
     rules = (RULE,)
     nodes = (ast.Call,)
     requires = frozenset({"torch"})
-    words = tuple(last_names(_FUNCTIONAL_DROPOUTS))
+    call_names = last_names(_FUNCTIONAL_DROPOUTS)
+    words = tuple(call_names)
 
     def visit(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Call)

@@ -85,6 +85,7 @@ class ForwardCalledDirectly(Check):
     nodes = (ast.Call,)
     requires = TORCH_FAMILY
     words = ("forward",)
+    call_names = frozenset(words)
 
     def visit(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Call)

@@ -123,8 +123,10 @@ RULE_ML409 = Rule(
         "The rule compares source order inside one loop body, including nested blocks, "
         "inner loops and same-file helpers the loop calls (one level deep). A "
         "`ReduceLROnPlateau`, which has no such order, and a scheduler stepped under a "
-        "condition the optimizer step is not under (`if epoch > 0:`) are not reported. "
-        "The scheduler is known from its construction or annotation, or, when unknown, is "
+        "condition the optimizer step is not under (`if epoch > 0:`) are not reported; "
+        "the same test guarding both in one iteration (`if phase == \"train\":` before "
+        "each, `phase` not rebound in the loop) is no such condition. The scheduler is "
+        "known from its construction or annotation, or, when unknown, is "
         "a `scheduler`/`lr_scheduler`/`sched` stepped without arguments."
     ),
     bad=(
@@ -159,6 +161,11 @@ _PLATEAU = frozenset(
 )
 
 
+_Branch = tuple[str, bool, frozenset[str], int]
+"""An ``if`` branch around an event: (the test as code, in its body or its ``else``, the
+names the test reads, the id of the ``if``)."""
+
+
 @dataclass
 class _Event:
     """Something a loop body does that the order rules care about."""
@@ -185,7 +192,7 @@ class _Event:
     loops: tuple[int, ...] = ()
     """For ``eval``, ``backward`` and ``call``: ids of the loops around it in its function,
     innermost first."""
-    branches: tuple[tuple[str, bool, frozenset[str]], ...] = ()
+    branches: tuple[_Branch, ...] = ()
     """For ``eval``, ``backward`` and ``call``: the ``if`` branches around it in its
     function whose test calls nothing: (the test, whether in its body (else ``else``),
     the names the test reads)."""
@@ -287,13 +294,11 @@ _Test = tuple[str, frozenset[str]] | None
 """An ``if`` test as code and the names it reads (None: the test calls something)."""
 
 
-def _branches(
-    path: list[ast.AST], tests: dict[int, _Test]
-) -> tuple[tuple[str, bool, frozenset[str]], ...]:
+def _branches(path: list[ast.AST], tests: dict[int, _Test]) -> tuple[_Branch, ...]:
     """The branches of the ``if`` statements along ``path`` (down to a node) whose test
-    calls nothing: (the test as code, in its body or its ``else``, the names it reads).
-    ``tests`` keeps each ``if``'s test, read once per file."""
-    found: list[tuple[str, bool, frozenset[str]]] = []
+    calls nothing: (the test as code, in its body or its ``else``, the names it reads,
+    the id of the ``if``). ``tests`` keeps each ``if``'s test, read once per file."""
+    found: list[_Branch] = []
     for parent, child in zip(path, path[1:], strict=False):
         if not isinstance(parent, ast.If) or child is parent.test:
             continue
@@ -313,7 +318,7 @@ def _branches(
         if known is None:
             continue
         in_body = any(child is stmt for stmt in parent.body)
-        found.append((known[0], in_body, known[1]))
+        found.append((known[0], in_body, known[1], key))
     return tuple(found)
 
 
@@ -387,9 +392,9 @@ class LoopOrder(Check):
             return
         path = ancestors[ancestors.index(function) if function else 0 :]
         event.ifs = frozenset(id(a) for a in path if isinstance(a, ast.If))
-        if event.ifs and event.kind in ("eval", "backward", "call"):
+        if event.ifs and event.kind in ("eval", "backward", "call", "sched", "opt"):
             event.branches = _branches([*path, node], self._tests)
-        if event.kind in ("eval", "backward", "call"):
+        if event.kind in ("eval", "backward", "call", "sched", "opt"):
             event.loops = tuple(id(loop) for loop in loops)
         if event.kind == "eval":
             event.exits = _exits_loop_after(ancestors, node)
@@ -636,12 +641,32 @@ class LoopOrder(Check):
         common = next((loop for loop in one.loops if loop in other.loops), None)
         if common is None:
             return False
-        for test, in_body, names in one.branches:
-            for other_test, other_in_body, _ in other.branches:
+        for test, in_body, names, _ in one.branches:
+            for other_test, other_in_body, _, _ in other.branches:
                 if test == other_test and in_body != other_in_body:
                     if not names & self._loop_bound(common):
                         return True
         return False
+
+    def _guarded_alike(self, scheduler: _Event, step: _Event) -> bool:
+        """Whether every ``if`` around the scheduler's step is around the optimizer's step
+        too, or tests the same code in the same branch as one of the optimizer step's, with
+        names the innermost loop around both never rebinds (``if phase == "train":``
+        twice in one iteration: both run or neither)."""
+        extra = scheduler.ifs - step.ifs
+        if not extra:
+            return True
+        common = next((loop for loop in scheduler.loops if loop in step.loops), None)
+        if common is None:
+            return False
+        bound = self._loop_bound(common)
+        guards = {(test, in_body) for test, in_body, _, _ in step.branches}
+        alike = {
+            key
+            for test, in_body, names, key in scheduler.branches
+            if (test, in_body) in guards and not names & bound
+        }
+        return extra <= alike
 
     def _loop_bound(self, loop_id: int) -> set[str]:
         found = self._bound.get(loop_id)
@@ -679,7 +704,7 @@ class LoopOrder(Check):
             if not steps or any(events.index(e) < index for e in steps):
                 continue
             first = steps[0]
-            if event.ifs - first.ifs:
+            if not self._guarded_alike(event, first):
                 continue  # stepped under a condition the optimizer step is not under
             reported.add(id(event.reported))
             self.report("ML409", event.reported, scheduler=event.subject, optimizer=first.subject)

@@ -27,9 +27,13 @@ RULE = Rule(
         "`log_softmax` output is fine (log-softmax of log-probabilities is unchanged) and "
         "so is `probs.log()`. The rule follows the value from the softmax call through "
         "assignments in the same function (not from inside a branch the loss call is not "
-        "in) and through reshaping methods, and knows `nn.Softmax` layers and the models "
-        "whose `forward` always returns a softmax (classes of the file or of the project's "
-        "own modules) or whose `nn.Sequential` ends in `nn.Softmax`."
+        "in), reshaping methods and names unpacked from a tuple, and knows `nn.Softmax` "
+        "layers, the models whose `forward` always returns a softmax (classes of the file or "
+        "of the project's own modules) or returns one as an item of its tuple (classes of "
+        "the file), or whose `nn.Sequential` ends in `nn.Softmax`, and the functions of the "
+        "file that return one. Across functions, a parameter holds probabilities (or a model "
+        "ending in a softmax) when every call of its function in the file passes them; not "
+        "the parameter of a method, nor of a function passed around as a value."
     ),
     bad=("probs = F.softmax(model(x), dim=1)\nloss = F.cross_entropy(probs, y)\n"),
     good=(

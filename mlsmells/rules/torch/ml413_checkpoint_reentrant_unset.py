@@ -62,7 +62,8 @@ class CheckpointReentrantUnset(Check):
     rules = (RULE,)
     nodes = (ast.Call,)
     requires = frozenset({"torch"})
-    words = tuple(last_names(_CHECKPOINTS))
+    call_names = last_names(_CHECKPOINTS)
+    words = tuple(call_names)
 
     def visit(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Call)

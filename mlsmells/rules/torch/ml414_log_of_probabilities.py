@@ -55,8 +55,9 @@ RULE = Rule(
         "`torch.special.softmax`, a tensor's `.softmax()`, an `nn.Softmax` layer) or of "
         "`sigmoid` (`torch.sigmoid`, `F.sigmoid`, `torch.special.expit`, `.sigmoid()`, "
         "`nn.Sigmoid`), in the call itself or through assignments in the same function, "
-        "reshaping methods and indexing, or of a model whose `forward` ends in one (as "
-        "ML408 follows them); and `torch.log(1 - p)` of sigmoid probabilities, which "
+        "reshaping methods and indexing, or of a model whose `forward` ends in one, of a "
+        "function of the file, or of a parameter every call passes them to (as ML408 follows "
+        "them); and `torch.log(1 - p)` of sigmoid probabilities, which "
         "is `-inf` where they round to 1 and is `F.logsigmoid(-x)`. A clamp or an added "
         "epsilon (`torch.log(p + 1e-8)`) is taken as deliberate and left alone; logs in "
         "other bases and `1 - p` of softmax probabilities are not seen."
@@ -92,6 +93,7 @@ class LogOfProbabilities(Check):
     rules = (RULE,)
     nodes = (ast.Call,)
     requires = frozenset({"torch"})
+    call_names = _LOG_NAMES | {"log"}  # ``torch.log(p)``, ``p.log()``
     needs = (Activations,)
 
     @classmethod

@@ -48,10 +48,15 @@ RULE = Rule(
         "wrong objective. Use `log_softmax` (or `F.cross_entropy` on the logits). The rule "
         "follows the value from `softmax` (a function, a tensor's `.softmax()`, an "
         "`nn.Softmax` layer) through assignments in the same function (not from inside a "
-        "branch the loss call is not in) and reshaping methods, and knows the models whose "
-        "`forward` always returns a softmax (classes of the file or of the project's own "
-        "modules) or whose `nn.Sequential` ends in `nn.Softmax`. `probs.log()` is the right "
-        "input (ML414 suggests the stable form of it)."
+        "branch the loss call is not in), reshaping methods and names unpacked from a tuple, "
+        "and knows the models whose `forward` always returns a softmax (classes of the file "
+        "or of the project's own modules, also through a method of the class) or returns one "
+        "as an item of its tuple (classes of the file), whose `nn.Sequential` ends in "
+        "`nn.Softmax`, and the functions of the file that return one. Across functions, a "
+        "parameter holds probabilities (or a model ending in a softmax) when every call of "
+        "its function in the file passes them; not the parameter of a method, nor of a "
+        "function passed around as a value. `probs.log()` is the right input (ML414 suggests "
+        "the stable form of it)."
     ),
     bad="probs = F.softmax(model(x), dim=1)\nloss = F.nll_loss(probs, y)\n",
     good="log_probs = F.log_softmax(model(x), dim=1)\nloss = F.nll_loss(log_probs, y)\n",
@@ -82,7 +87,7 @@ class ProbabilitiesIntoNll(IntoLoss):
     def found(self, node: ast.Call, found: Probabilities) -> None:
         data: tuple[tuple[str, str], ...] = ()
         call = found.call
-        if found.direct and outputs.call_output(self.model, call) is not None:
+        if found.direct and call is not None and outputs.call_output(self.model, call):
             data = log_form(self.model, call, Output.SOFTMAX) or ()
             if data:
                 data += (("softmax", self.ctx.source_of(call.func)),)
