@@ -18,17 +18,24 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING
 
 from mlsmells.data.rule_facts import FACTS as _FACTS
-from mlsmells.records import CODE_RE, Rule, RuleFacts
+from mlsmells.diagnostics import Diagnostic
+from mlsmells.records import CODE_RE, Fix, Rule, RuleFacts
 
 if TYPE_CHECKING:
     from mlsmells.engine import Check, Engine
     from mlsmells.fixes.base import Transform
+
+Decision = Callable[[Diagnostic], Fix | None]
+"""A rule's answer, from the facts its check put in a finding's data (no libcst), to
+whether the rule's fix applies to the finding: ``Fix.SAFE`` or ``Fix.UNSAFE`` (the fix
+applies, with that safety before the settings' ``extend-safe-fixes``), ``Fix.NONE`` (it
+does not), ``None`` (it cannot tell without the fixer's parse)."""
 
 #: The rule modules (under ``mlsmells.rules``), one line a module: adding a rule adds its line.
 RULE_MODULES: tuple[str, ...] = (
@@ -98,6 +105,7 @@ class _Table:
     rules: Mapping[str, Rule]
     checks: tuple[type[Check], ...]
     fixes: dict[str, Transform]
+    decisions: dict[str, Decision]
 
 
 def _checks_of(module: ModuleType) -> list[type[Check]]:
@@ -125,6 +133,7 @@ def _load(check_facts: bool = True) -> _Table:
     rules: dict[str, Rule] = {}
     checks: list[type[Check]] = []
     fixes: dict[str, Transform] = {}
+    decisions: dict[str, Decision] = {}
     for name in RULE_MODULES:
         module = importlib.import_module(f"mlsmells.rules.{name}")
         records: tuple[Rule, ...] = getattr(module, "RULES", None) or (module.RULE,)
@@ -136,6 +145,8 @@ def _load(check_facts: bool = True) -> _Table:
             problem = f"its checks report {reported}, its records are {sorted(codes)}"
         elif not set(getattr(module, "FIXES", {})) <= codes:
             problem = f"fixes for {sorted(set(module.FIXES) - codes)}, not rules of its own"
+        elif not set(getattr(module, "FIXABLE", {})) <= set(getattr(module, "FIXES", {})):
+            problem = f"fix decisions for {sorted(set(module.FIXABLE))}, without their fixes"
         for rule in records:
             if not CODE_RE.match(rule.code) or rule.code in rules:
                 problem = f"a bad or duplicate rule code {rule.code}"
@@ -146,12 +157,13 @@ def _load(check_facts: bool = True) -> _Table:
             raise ValueError(f"{module.__name__}: {problem}")
         checks.extend(found)
         fixes.update(getattr(module, "FIXES", {}))
+        decisions.update(getattr(module, "FIXABLE", {}))
     if check_facts and {code: rule.facts for code, rule in rules.items()} != FACTS:
         raise ValueError(
             "mlsmells/data/rule_facts.py does not match the rules' records: run "
             "`python scripts/gen_docs.py`"
         )
-    return _Table(dict(sorted(rules.items())), tuple(checks), fixes)
+    return _Table(dict(sorted(rules.items())), tuple(checks), fixes, decisions)
 
 
 FACTS: Mapping[str, RuleFacts] = {facts.code: facts for facts in _FACTS}
@@ -167,6 +179,9 @@ CHECKS: tuple[type[Check], ...]
 TRANSFORMS: dict[str, Transform]
 """Rule code -> its fix (the rule modules' ``FIXES``): a function of the rule module,
 whose libcst is imported when it first runs."""
+DECISIONS: dict[str, Decision]
+"""Rule code -> whether its fix applies to a finding (the rule modules' ``FIXABLE``,
+see :data:`Decision`): what ``check`` marks ``[*]`` without the fixer."""
 
 
 _TABLE: _Table | None = None
@@ -176,12 +191,17 @@ def _table() -> _Table:
     global _TABLE
     if _TABLE is None:
         _TABLE = _load()
-        globals().update(RULES=_TABLE.rules, CHECKS=_TABLE.checks, TRANSFORMS=_TABLE.fixes)
+        globals().update(
+            RULES=_TABLE.rules,
+            CHECKS=_TABLE.checks,
+            TRANSFORMS=_TABLE.fixes,
+            DECISIONS=_TABLE.decisions,
+        )
     return _TABLE
 
 
 def __getattr__(name: str) -> object:
-    if name in ("RULES", "CHECKS", "TRANSFORMS"):
+    if name in ("RULES", "CHECKS", "TRANSFORMS", "DECISIONS"):
         _table()
         return globals()[name]
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import functools
 import hashlib
 import os
@@ -235,8 +236,10 @@ def check_tree(
     used: dict[Path, str] | None = None,
     targets: Targets = NEWEST,
     digest: str | None = None,
+    masked: frozenset[int] = frozenset(),
 ) -> list[Diagnostic]:
-    """:func:`check_source` for a module already parsed from ``lines``."""
+    """:func:`check_source` for a module already parsed from ``lines`` (``masked``: the
+    lines no fix may touch, see :func:`decide_fixes`)."""
     found = _engine(active).run(
         tree, lines, filename, cell_last_lines, line_map, used, targets, digest
     )
@@ -252,7 +255,49 @@ def check_tree(
         # (its rule module's check reports nothing).
         idle = unused(suppressions, found, active, lines)
         kept = sorted(kept + [d for d in idle if not suppressions.is_suppressed(d)])
-    return kept
+    return decide_fixes(kept, lines, masked)
+
+
+FIX_KEY = "autofix"
+"""The key of a finding's data that holds its rule's decision on its fix (``safe``,
+``unsafe`` or ``none``; absent when the rule cannot tell without the fixer's parse)."""
+
+
+def decide_fixes(
+    found: list[Diagnostic], lines: Sequence[str], masked: frozenset[int] = frozenset()
+) -> list[Diagnostic]:
+    """``found`` with each finding whose rule decides its fix (:data:`registry.DECISIONS`)
+    carrying the answer in its data (:data:`FIX_KEY`). None is recorded in a file that
+    ``mlsmells fix`` may not take (above its size limit, or with a line made of a backslash
+    alone, which libcst may not give back), nor for a finding on a line no fix may touch
+    (``masked``: a notebook's IPython syntax): only the fixer can tell about those."""
+    decisions = registry.DECISIONS
+    if not any(d.code in decisions for d in found) or not _fixable_text(lines):
+        return found
+    decided: list[Diagnostic] = []
+    for diag in found:
+        decide = decisions.get(diag.code)
+        answer = decide(diag) if decide is not None else None
+        if answer is not None and not any(
+            n in masked for n in range(diag.line, diag.end_line + 1)
+        ):
+            diag = dataclasses.replace(diag, data=(*diag.data, (FIX_KEY, answer.value)))
+        decided.append(diag)
+    return decided
+
+
+def _fixable_text(lines: Sequence[str]) -> bool:
+    """Whether ``mlsmells fix`` surely takes a text of these lines (its size, its lines)."""
+    from mlsmells.fixes.files import LONE_BACKSLASH, fix_size_limit  # (when checking)
+
+    try:
+        limit = fix_size_limit()
+    except ValueError:
+        return False  # (``fix`` refuses to run)
+    if limit is not None and sum(map(len, lines)) > limit:
+        if sum(len(line.encode("utf-8", "surrogatepass")) for line in lines) > limit:
+            return False
+    return not any(LONE_BACKSLASH.match(line) for line in lines)
 
 
 def check_file(
@@ -309,6 +354,7 @@ def check_notebook(
         line_map=line_map,
         used=used,
         targets=targets,
+        masked=notebook.masked_lines(),
     )
     return FileResult(
         path,

@@ -49,7 +49,7 @@ examples:
   mlsmells check --baseline base.json .          ... and report only new ones
   mlsmells check --add-noqa src/                 suppress every current finding
   mlsmells check --statistics .                  count findings per code (and the fixable)
-  mlsmells check --show-fixes .                  mark what `mlsmells fix` fixes: CODE [*]
+  mlsmells check --show-fixes .                  ask the fixer too which findings it fixes
   mlsmells check --output-format full src/       with the source and the suggested fixes
   cat nb.ipynb | mlsmells check --stdin-filename nb.ipynb -
   mlsmells check --watch src/                    check again on every change
@@ -168,7 +168,9 @@ def run_check(args: argparse.Namespace) -> int:
         with report_stream(args) as out:
             if args.statistics:
                 as_json = args.output_format in ("json", "json-lines")
-                output.write_statistics(results, out, as_json=as_json, read=read)
+                output.write_statistics(
+                    results, out, as_json=as_json, read=read, fixer=args.show_fixes
+                )
             else:
                 output.write(
                     args.output_format,

@@ -12,7 +12,7 @@ from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import Check, Context, iter_local_nodes, names_in
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
-from mlsmells.rules._util import has_star_kwargs, is_none
+from mlsmells.rules._util import fix_always, has_star_kwargs, is_none
 from mlsmells.semantic.names import last_names
 
 if TYPE_CHECKING:
@@ -594,3 +594,4 @@ def random_state(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
 
 
 FIXES = {"ML101": random_state}
+FIXABLE = {"ML101": fix_always(Fix.SAFE)}

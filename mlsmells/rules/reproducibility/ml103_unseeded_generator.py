@@ -268,4 +268,10 @@ def seed_generator(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
     return fx.Edit(given.value, seed, safety=Fix.SAFE)
 
 
+def fix_applies(diag: Diagnostic) -> Fix | None:
+    """Unsafe for torch (it had a fixed default seed), else safe."""
+    return Fix.UNSAFE if diag.get("library") == "torch" else Fix.SAFE
+
+
 FIXES = {"ML103": seed_generator}
+FIXABLE = {"ML103": fix_applies}

@@ -165,4 +165,10 @@ def dropout_training(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
     return fx.Edit(call, fx.add_keyword(call, "training", fx.parse_expression(training)))
 
 
+def fix_applies(diag: Diagnostic) -> Fix | None:
+    """Offered when the rule found the module's ``training`` flag (``training``)."""
+    return Fix.UNSAFE if diag.get("training") is not None else Fix.NONE
+
+
 FIXES = {"ML404": dropout_training}
+FIXABLE = {"ML404": fix_applies}
