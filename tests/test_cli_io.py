@@ -301,6 +301,36 @@ def test_gitignore_outside_a_repository_is_not_read(tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------- watch
+def test_watch_sees_a_change_of_an_imported_module(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "helper.py").write_text("size = 3\n")
+    (tmp_path / "user.py").write_text("from helper import *\nweights = torch.load('m.pt')\n")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mlsmells", "check", "--isolated", "--watch",
+         "--output-format=concise", "."],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    guard = threading.Timer(120, proc.kill)
+    guard.start()
+    try:
+        assert proc.stdout is not None and proc.stderr is not None
+        deadline = time.monotonic() + 60
+        while "Watching" not in proc.stderr.readline():
+            assert time.monotonic() < deadline
+        # The star import brings torch once the helper imports it.
+        (tmp_path / "helper.py").write_text("import torch\n\nsize = 3\n")
+        line = proc.stdout.readline()
+        while "ML401" not in line:
+            assert line and time.monotonic() < deadline
+            line = proc.stdout.readline()
+        assert line.startswith("user.py:2:")
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
+        guard.cancel()
+    assert proc.returncode == 0
+
+
 def test_watch_checks_again_after_a_change(tmp_path: Path) -> None:
     (tmp_path / "m.py").write_text(FINDING)
     proc = subprocess.Popen(
