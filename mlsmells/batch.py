@@ -22,9 +22,7 @@ from mlsmells import cache as cache_module
 from mlsmells import runner, sources
 from mlsmells.cache import Cache
 from mlsmells.config import ConfigError, SettingsCache
-from mlsmells.engine.walk import summarize
 from mlsmells.runner import FileResult
-from mlsmells.semantic.index import dependency_order
 from mlsmells.sources import FileError
 from mlsmells.versions import Targets
 
@@ -38,8 +36,9 @@ used there, only one named with ``--cache-dir`` or :data:`CACHE_DIR_ENV`."""
 MIN_FILES_PER_JOB = 4
 """Below this many files to check per worker, one process is faster than starting a pool."""
 
-_Task = tuple[Path, frozenset[str], str, Targets, Path | None]
-"""(path, codes checked in it, serialised settings, target versions, cache folder or None)."""
+_Task = tuple[Path, frozenset[str], str, Targets, Path | None, str | None]
+"""(path, codes checked in it, serialised settings, target versions, cache folder or None,
+the key under which the cache had no entry for it)."""
 
 
 # ---------------------------------------------------------------- options
@@ -141,41 +140,57 @@ def check_files(
         text = serialised.get(id(config))
         if text is None:
             text = serialised[id(config)] = config.serialise()
-        task = (path, codes, text, config.targets, cache.root if cache is not None else None)
-        if cache is not None and jobs > 1:
-            found = _lookup(cache, path, codes, text)
+        missed: str | None = None
+        if cache is not None:  # every file first: only the others are ordered and checked
+            found, missed = _lookup(cache, path, codes, text)
             if found is not None:
                 results[index] = found
                 continue
-        pending.append((index, task))
+        root = cache.root if cache is not None else None
+        pending.append((index, (path, codes, text, config.targets, root, missed)))
     if jobs > 1 and len(pending) >= 2 * MIN_FILES_PER_JOB:
         workers = min(jobs, len(pending) // MIN_FILES_PER_JOB)
         for (index, task), encoded in zip(pending, _pool_map(workers, pending), strict=True):
             results[index] = cache_module.decode(task[0], encoded)
-    else:
+    elif pending:
         # Modules before the files importing them: each one's summary comes from its check.
+        from mlsmells.engine.walk import summarize  # (a run of cache hits needs no engine)
+        from mlsmells.semantic.index import dependency_order
+
         order = dependency_order([task[0] for _, task in pending], summarize)
         for position in order:
-            index, (path, codes, text, targets, _) = pending[position]
-            results[index] = check_one(path, codes, text, cache, targets)
+            index, (path, codes, text, targets, _, missed) = pending[position]
+            results[index] = check_one(path, codes, text, cache, targets, missed)
     if cache is not None:
         cache.prune()
     return [result for result in results if result is not None]
 
 
-def _lookup(cache: Cache, path: Path, codes: frozenset[str], settings: str) -> FileResult | None:
+def _lookup(
+    cache: Cache, path: Path, codes: frozenset[str], settings: str
+) -> tuple[FileResult | None, str | None]:
+    """The cached result of ``path``, else ``None`` and the key it was looked up under
+    (``None`` when the file cannot be read)."""
     try:
         data = sources.read_bytes(path)  # a FIFO or device is refused, not waited on
     except FileError:
-        return None
-    return cache.get(path, cache_module.entry_key(path, data, codes, settings))
+        return None, None
+    key = cache_module.entry_key(path, data, codes, settings)
+    return cache.get(path, key), key
 
 
 def check_one(
-    path: Path, codes: frozenset[str], settings: str, cache: Cache | None, targets: Targets
+    path: Path,
+    codes: frozenset[str],
+    settings: str,
+    cache: Cache | None,
+    targets: Targets,
+    missed: str | None = None,
 ) -> FileResult:
     """Check one file, through ``cache`` when there is one; never raises for the file.
-    (``settings``, serialised, hold the ``targets``.)"""
+    (``settings``, serialised, hold the ``targets``; ``missed``: a key the cache was
+    asked for already, in vain: the file is read again, and the cache asked again only
+    if its bytes changed meanwhile.)"""
     if cache is None:
         return runner.check_file(path, codes, targets=targets)
     try:
@@ -183,9 +198,10 @@ def check_one(
     except FileError as error:  # not cached
         return FileResult(path, error=error)
     key = cache_module.entry_key(path, data, codes, settings)
-    found = cache.get(path, key)
-    if found is not None:
-        return found
+    if key != missed:
+        found = cache.get(path, key)
+        if found is not None:
+            return found
     result = runner.check_file(path, codes, data=data, targets=targets)
     cache.put(key, cache_module.encode(result))
     return result
@@ -197,13 +213,13 @@ _worker_caches: dict[Path, Cache] = {}
 
 def _work(task: _Task) -> str:
     """In a worker: check one file (through the cache) and return its encoded result."""
-    path, codes, settings, targets, root = task
+    path, codes, settings, targets, root, missed = task
     cache: Cache | None = None
     if root is not None:
         cache = _worker_caches.get(root)
         if cache is None:
             cache = _worker_caches[root] = Cache(root)
-    return cache_module.encode(check_one(path, codes, settings, cache, targets))
+    return cache_module.encode(check_one(path, codes, settings, cache, targets, missed))
 
 
 def _pool_map(workers: int, pending: Sequence[tuple[int, _Task]]) -> list[str]:
@@ -213,6 +229,8 @@ def _pool_map(workers: int, pending: Sequence[tuple[int, _Task]]) -> list[str]:
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     tasks = [task for _, task in pending]
+    for codes in dict.fromkeys(task[1] for task in tasks):
+        runner.prepare(codes)  # (a run served from the cache imports no rule: this one does)
     chunk = max(1, min(16, len(tasks) // (workers * 8)))
     with context.Pool(workers) as pool:
         return pool.map(_work, tasks, chunksize=chunk)

@@ -42,18 +42,21 @@ sees a whole entry or none; an entry that does not decode or validate
 again. A cache that cannot be written (read-only folder, full disk) only
 costs speed: every problem with the cache itself is silent.
 
-Entries not used for :data:`MAX_AGE_DAYS` days (a hit refreshes the entry's
-time), and then the emptied folders of other code digests, are removed at most
-once a day: a version that is still in use elsewhere keeps its entries.
+Entries not used for :data:`MAX_AGE_DAYS` days (a hit refreshes the time of an
+entry more than a day old), and then the emptied folders of other code digests,
+are removed at most once a day: a version that is still in use elsewhere keeps
+its entries.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
 import os
 import re
+import stat
 import sys
 import tempfile
 import time
@@ -70,6 +73,9 @@ DEFAULT_DIR = ".mlsmells_cache"
 FORMAT = 4
 """The entry format; part of the code digest, so a new format starts afresh."""
 MAX_AGE_DAYS = 7
+_REFRESH_AFTER = 24 * 3600.0
+"""A hit refreshes the time of an entry older than this (one write per entry and day,
+not per hit)."""
 _PRUNE_EVERY = 24 * 3600.0
 _PRUNED = ".pruned"
 _TAG = (
@@ -105,12 +111,20 @@ def code_digest() -> str:
 
 
 def entry_key(path: Path, data: bytes, codes: Iterable[str], settings: str) -> str:
-    """The key of ``path``'s result when it holds ``data`` and is checked with ``codes``."""
-    context = json.dumps([os.path.abspath(path), sorted(codes), settings])
-    digest = hashlib.sha256(context.encode())
+    """The key of ``path``'s result when it holds ``data`` and is checked with ``codes``:
+    the SHA-256 of ``[absolute path, sorted codes, settings]`` as JSON, a NUL, and ``data``."""
+    rest = _context_rest(codes if isinstance(codes, frozenset) else frozenset(codes), settings)
+    digest = hashlib.sha256(f"[{json.dumps(os.path.abspath(path))}, {rest}".encode())
     digest.update(b"\0")
     digest.update(data)
     return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=64)
+def _context_rest(codes: frozenset[str], settings: str) -> str:
+    """The key's JSON after the path (``[path, codes, settings]`` without ``[path, ``):
+    the same for every file of a selection and settings, made once."""
+    return json.dumps([sorted(codes), settings])[1:]
 
 
 # ------------------------------------------------------------------- trust
@@ -282,7 +296,7 @@ class Cache:
         self._usable: bool | None = None
         self.hits = 0
         self.misses = 0
-        self._digests: dict[Path, str | None] = {}
+        self._digests: dict[str, str | None] = {}
 
     @property
     def usable(self) -> bool:
@@ -294,33 +308,35 @@ class Cache:
 
     def get(self, path: Path, key: str) -> FileResult | None:
         """The cached result of ``path`` under ``key``, or ``None``."""
-        entry = self.folder / f"{key}.json"
+        entry = os.path.join(self.folder, f"{key}.json")
         try:
             if not self.usable:
                 raise ValueError("no key")
             assert self._key is not None
-            mac, _, text = entry.read_text(encoding="utf-8").partition("\n")
+            data, modified = _read_entry(entry)
+            mac, _, text = data.decode("utf-8").partition("\n")
             if not hmac.compare_digest(mac, _mac(self._key, self._name(key), text)):
                 raise ValueError("not written by this user's mlsmells")
             result = decode(path, text)
-            if any(self._digest(Path(name)) != digest for name, digest in result.depends):
+            if any(self._digest(name) != digest for name, digest in result.depends):
                 raise ValueError("a project module it depends on changed")
         except (OSError, ValueError):  # missing, unreadable, truncated, corrupt, forged
             self.misses += 1
             return None
         self.hits += 1
-        try:
-            os.utime(entry)  # used: keep it from being pruned
-        except OSError:
-            pass
+        if time.time() - modified > _REFRESH_AFTER:
+            try:
+                os.utime(entry)  # used: keep it from being pruned
+            except OSError:
+                pass
         return result
 
-    def _digest(self, path: Path) -> str | None:
-        """The SHA-256 of ``path``'s bytes (once per run and file: many entries may
-        depend on one helper module); None when it cannot be read."""
+    def _digest(self, path: str) -> str | None:
+        """The SHA-256 of the bytes of the file ``path`` (once per run and file: many
+        entries may depend on one helper module); None when it cannot be read."""
         if path not in self._digests:
             try:  # a FIFO or a device is refused, not waited on
-                self._digests[path] = hashlib.sha256(read_bytes(path)).hexdigest()
+                self._digests[path] = hashlib.sha256(read_bytes(Path(path))).hexdigest()
             except FileError:
                 self._digests[path] = None
         return self._digests[path]
@@ -391,6 +407,22 @@ class Cache:
                         pass  # not empty: that version is still in use
         except OSError:
             pass
+
+
+def _read_entry(path: str) -> tuple[bytes, float]:
+    """The bytes of the entry file ``path`` and when it was last modified; ``OSError``
+    for anything but a regular file (a FIFO planted there is not waited on)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(f"{path}: not a regular file")
+        chunks = []
+        while chunk := os.read(fd, max(info.st_size + 1, 4096)):
+            chunks.append(chunk)
+        return b"".join(chunks), info.st_mtime
+    finally:
+        os.close(fd)
 
 
 def _write_atomically(path: Path, text: str) -> None:

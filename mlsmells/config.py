@@ -40,6 +40,7 @@ import functools
 import json
 import os
 import re
+import stat
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -109,9 +110,9 @@ class Settings:
     def codes_for(self, path: Path) -> frozenset[str]:
         """The codes checked in ``path``: :meth:`active_codes` less its ``per-file-ignores``,
         and less the rules of test code unless it is a test file (``test-files``)."""
-        active = self.active_codes()
-        if active & registry.tests_only_codes() and not self.is_test_file(path):
-            active = active - registry.tests_only_codes()
+        active, outside_tests = self._active_in_and_outside_tests
+        if active is not outside_tests and not self.is_test_file(path):
+            active = outside_tests
         ignored = [
             code
             for pattern, codes in self.per_file_ignores
@@ -122,9 +123,26 @@ class Settings:
             return active
         return frozenset(code for code in active if _longest_prefix(code, ignored) is None)
 
+    @functools.cached_property
+    def _active_in_and_outside_tests(self) -> tuple[frozenset[str], frozenset[str]]:
+        """:meth:`active_codes`, and the same less the rules of test code (the same object
+        when there are none): made once, not once per file."""
+        active = self.active_codes()
+        if active & registry.tests_only_codes():
+            return active, active - registry.tests_only_codes()
+        return active, active
+
     def is_test_file(self, path: Path) -> bool:
         """Whether a ``test-files`` glob matches ``path`` (see :func:`is_test_path`)."""
-        return is_test_path(path, self.test_files, self.root)
+        names, globs = self._test_globs
+        if globs and any(glob_matches(g, path, self.root) for g in globs):
+            return True
+        return _names_match(path, names)
+
+    @functools.cached_property
+    def _test_globs(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """:attr:`test_files` as the globs without ``/`` (normalised) and those with one."""
+        return _split_globs(self.test_files)
 
     # ------------------------------------------------------------ discovery
     @property
@@ -143,11 +161,13 @@ class Settings:
         With ``parents``, a match of one of its parent directories below
         :attr:`root` counts too (for a file named on the command line).
         """
+        names, globs = self._exclusion
+        if not parents and not globs:  # (the common case: the default names)
+            return path.name in names
         root = self.root
         candidates = [path]
         if parents:
             candidates += [p for p in _absolute(path).parents if _strictly_below(p, root)]
-        names, globs = self._exclusion
         return any(
             candidate.name in names or any(glob_matches(g, candidate, root) for g in globs)
             for candidate in candidates
@@ -182,13 +202,16 @@ class Settings:
         return safety
 
     # ------------------------------------------------------------- versions
-    def with_declared(self, folder: Path) -> Settings:
+    def with_declared(
+        self, folder: Path, known: dict[Path, Path | None] | None = None
+    ) -> Settings:
         """These settings with :attr:`targets` resolved for a file in ``folder``: the
         ``target-versions`` setting, and for the libraries it does not name, the
-        dependencies declared by the project holding ``folder``."""
+        dependencies declared by the project holding ``folder`` (``known``: the project
+        folders found so far, see :func:`mlsmells.declared.project_folder`)."""
         where = f"{self.source.name if self.source else PYPROJECT} [{SECTION}.target-versions]"
         explicit = [(dist, spec, where) for dist, spec in self.target_versions]
-        targets = versions.resolve(explicit, declared.declarations(folder))
+        targets = versions.resolve(explicit, declared.declarations(folder, known))
         return replace(self, targets=targets) if targets != self.targets else self
 
     # ------------------------------------------------------------- merging
@@ -281,7 +304,7 @@ def resolve_selection(
     ign = list(ignore)
     chosen_from = [*select, *ext] if select is not None else ext
     active: set[str] = set()
-    for code in registry.RULES:
+    for code in registry.FACTS:
         chosen = _longest_prefix(code, chosen_from)
         ignored = _longest_prefix(code, ign)
         if chosen is None:
@@ -364,17 +387,39 @@ def is_test_path(path: Path, patterns: Iterable[str], root: Path) -> bool:
     """Whether ``path`` is a test file for the globs ``patterns``: a glob without ``/``
     matches the file's name or the name of a folder it is in (``tests``), one with ``/``
     the path relative to ``root`` (as in ``per-file-ignores``)."""
-    folders: tuple[str, ...] | None = None
-    for pattern in patterns:
-        if glob_matches(pattern, path, root):
-            return True
-        if "/" not in _normal_pattern(pattern):
-            if folders is None:
-                folders = tuple(p.name for p in _absolute(path).parents)
-            regex = _glob_regex(_normal_pattern(pattern))
-            if any(regex.fullmatch(name) for name in folders):
-                return True
-    return False
+    names, globs = _split_globs(tuple(patterns))
+    if any(glob_matches(g, path, root) for g in globs):
+        return True
+    return _names_match(path, names)
+
+
+@functools.lru_cache(maxsize=64)
+def _split_globs(patterns: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``patterns`` as the globs without ``/`` (normalised) and those with one."""
+    normal = [_normal_pattern(pattern) for pattern in patterns]
+    names = tuple(n for n in normal if "/" not in n)
+    return names, tuple(p for p, n in zip(patterns, normal, strict=True) if "/" in n)
+
+
+def _names_match(path: Path, names: tuple[str, ...]) -> bool:
+    """Whether one of the globs ``names`` (without ``/``) matches the name of ``path`` or
+    of a folder it is in."""
+    return bool(names) and (
+        any(_glob_regex(pattern).fullmatch(path.name) for pattern in names)
+        or _in_test_folder(os.path.dirname(os.path.abspath(path)), names)
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _in_test_folder(folder: str, names: tuple[str, ...]) -> bool:
+    """Whether the name of ``folder`` (absolute) or of a folder above it matches one of
+    the globs ``names``; asked once per folder, not per file."""
+    regexes = [_glob_regex(pattern) for pattern in names]
+    return any(
+        regex.fullmatch(name)
+        for name in (p.name for p in (Path(folder), *Path(folder).parents))
+        for regex in regexes
+    )
 
 
 _GLOB_CACHE: dict[str, re.Pattern[str]] = {}
@@ -455,7 +500,7 @@ def check_selector(text: str) -> str:
             f"invalid rule selector {text!r} (expected ALL, ML or a code prefix like ML2)"
             + _close_code(text)
         )
-    if item != "ALL" and not any(code.startswith(item) for code in registry.RULES):
+    if item != "ALL" and not any(code.startswith(item) for code in registry.FACTS):
         raise ValueError(f"rule selector {text!r} matches no rule{_close_code(text)}")
     return item
 
@@ -465,14 +510,14 @@ def _close_code(text: str) -> str:
     by its name or pylint id (``chained-assignment``, ``W7611``); else ``""``."""
     key = text.strip().lower()
     codes: dict[str, str] = {}
-    for rule in registry.RULES.values():
+    for rule in registry.FACTS.values():
         for name in (rule.symbol, rule.name, rule.pylint_id):
             codes.setdefault(name.lower(), rule.code)
     if key in codes:
         return f"; did you mean {codes[key]!r}?"
     if not key.startswith("ml"):
         return ""  # another tool's code (``E501``): no guess
-    close = difflib.get_close_matches(key.upper(), list(registry.RULES), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(key.upper(), list(registry.FACTS), n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
@@ -606,21 +651,35 @@ def _read_table(pyproject: Path) -> Mapping[str, object] | None:
     return table
 
 
-def _nearest(path: Path) -> tuple[Path, Mapping[str, object]] | None:
-    start = _resolved(path)
-    directory = start if start.is_dir() else start.parent
+_Found = tuple[Path, Mapping[str, object]] | None
+"""The nearest ``pyproject.toml`` with a ``[tool.mlsmells]`` table, and that table."""
+
+
+def _nearest_from(directory: Path, known: dict[Path, _Found] | None = None) -> _Found:
+    """The nearest configuration from the folder ``directory`` (its links resolved) up;
+    ``known``: the answers of a run (folder -> found), each folder looked at once."""
+    missed: list[Path] = []
+    found: _Found = None
     for folder in (directory, *directory.parents):
+        if known is not None and folder in known:
+            found = known[folder]
+            break
+        missed.append(folder)
         candidate = folder / PYPROJECT
         if candidate.is_file():
             table = _read_table(candidate)
             if table is not None:
-                return candidate, table
-    return None
+                found = candidate, table
+                break
+    if known is not None:
+        known.update(dict.fromkeys(missed, found))
+    return found
 
 
 def find_pyproject(path: Path) -> Path | None:
     """The nearest ``pyproject.toml`` with a ``[tool.mlsmells]`` table, from ``path`` up."""
-    found = _nearest(path)
+    start = _resolved(path)
+    found = _nearest_from(start if start.is_dir() else start.parent)
     return found[0] if found is not None else None
 
 
@@ -644,9 +703,18 @@ class SettingsCache:
         isolated: bool = False,
     ) -> None:
         self._by_dir: dict[Path, Settings | ConfigError] = {}
-        self._by_path: dict[Path, Settings | ConfigError] = {}
+        self._by_path: dict[str, Settings | ConfigError] = {}
         """Absolute path, links not resolved -> its settings: every file of a directory
         asks for the directory's (:meth:`is_excluded`), resolved once."""
+        self._real_dirs: dict[str, Path] = {}
+        """A folder as named -> the folder with its links resolved."""
+        self._projects: dict[Path, Path | None] = {}
+        """Folder -> the folder of its project (:func:`mlsmells.declared.project_folder`)."""
+        self._found: dict[Path, _Found] = {}
+        """Folder -> its nearest configuration (:func:`_nearest_from`)."""
+        self._bases: dict[Path | None, Settings] = {}
+        """Configuration file (``None``: none) -> its settings, the command line's on top:
+        one object for every folder it applies to."""
         self._overrides = overrides
         self._fixed: Settings | None = None
         if config is not None:
@@ -659,20 +727,24 @@ class SettingsCache:
 
     def for_path(self, path: Path) -> Settings:
         """The settings of the file (or directory) ``path``; :class:`ConfigError` if invalid."""
-        key = _absolute(path)
+        key = os.path.abspath(path)
         cached = self._by_path.get(key)
         if cached is None:
-            start = _resolved(path)
-            directory = start if start.is_dir() else start.parent
+            directory = self._directory(path)
             cached = self._by_dir.get(directory)
             if cached is None:
                 try:
                     base = self._fixed
                     if base is None:
-                        found = _nearest(directory)
-                        table = None if found is None else settings_from_table(found[1], found[0])
-                        base = self._merged(Settings() if table is None else table)
-                    cached = base.with_declared(directory)
+                        found = _nearest_from(directory, self._found)
+                        source = None if found is None else found[0]
+                        base = self._bases.get(source)
+                        if base is None:
+                            table = None if found is None else settings_from_table(found[1], source)
+                            base = self._bases[source] = self._merged(
+                                Settings() if table is None else table
+                            )
+                    cached = base.with_declared(directory, self._projects)
                 except ConfigError as exc:
                     cached = exc
                 self._by_dir[directory] = cached
@@ -680,6 +752,24 @@ class SettingsCache:
         if isinstance(cached, ConfigError):
             raise cached
         return cached
+
+    def _directory(self, path: Path) -> Path:
+        """The folder whose settings apply to ``path``, links resolved: the path itself
+        for a folder, else the folder of the file it leads to."""
+        text = os.fspath(path)
+        folder, name = os.path.split(text)
+        try:
+            mode = os.lstat(text).st_mode
+        except OSError:
+            mode = 0  # (missing: reported when it is checked)
+        if stat.S_ISLNK(mode) or stat.S_ISDIR(mode) or name in ("", ".", ".."):
+            start = _resolved(path)
+            return start if start.is_dir() else start.parent
+        # A file that is no link: the folder it is in, resolved once for all its files.
+        real = self._real_dirs.get(folder)
+        if real is None:
+            real = self._real_dirs[folder] = _resolved(Path(folder or os.curdir))
+        return real
 
     def is_excluded(self, path: Path, *, parents: bool = False) -> bool:
         """Whether ``path`` is excluded by the settings of the directory that holds it."""
@@ -697,7 +787,7 @@ def targets_for(path: Path) -> Targets:
     start = _resolved(path)
     directory = start if start.is_dir() else start.parent
     if directory not in _TARGETS:
-        source, table = _nearest(directory) or (None, {})
+        source, table = _nearest_from(directory) or (None, {})
         ours = {key: value for key, value in table.items() if key == "target-versions"}
         _TARGETS[directory] = settings_from_table(ours, source).with_declared(directory).targets
     return _TARGETS[directory]

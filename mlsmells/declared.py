@@ -22,15 +22,12 @@ tables or environment markers (a requirement counts whatever its marker).
 
 from __future__ import annotations
 
-import configparser
 import hashlib
 import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-
-from packaging.requirements import InvalidRequirement, Requirement
 
 from mlsmells.sources import FileError, read_bytes
 from mlsmells.versions import library_of
@@ -68,14 +65,40 @@ class ProjectFile:
     or a file one of them includes."""
 
 
-def project_folder(folder: Path) -> Path | None:
-    """The nearest folder from ``folder`` up that holds a project marker or requirements."""
+def project_folder(
+    folder: Path, known: dict[Path, Path | None] | None = None
+) -> Path | None:
+    """The nearest folder from ``folder`` up that holds a project marker or requirements.
+
+    ``known`` (folder -> its answer) remembers the answers of a run: the folders of a
+    tree share their parents, each listed once."""
+    if known is None:
+        known = {}
+    missed: list[Path] = []
+    found: Path | None = None
     for candidate in (folder, *folder.parents):
-        if any((candidate / marker).exists() for marker in PROJECT_MARKERS):
-            return candidate
-        if _requirement_files(candidate):
-            return candidate
-    return None
+        if candidate in known:
+            found = known[candidate]
+            break
+        missed.append(candidate)
+        if _holds_project(candidate):
+            found = candidate
+            break
+    for candidate in missed:
+        known[candidate] = found
+    return found
+
+
+def _holds_project(folder: Path) -> bool:
+    """Whether ``folder`` holds a project marker or a requirements file (one listing)."""
+    try:
+        names = os.listdir(folder)
+    except OSError:  # (a folder that can be entered but not listed)
+        return any((folder / marker).exists() for marker in PROJECT_MARKERS)
+    if any(n.startswith("requirements") and n.endswith(".txt") for n in names):
+        return True
+    # (a marker that is a dangling link is none)
+    return any(marker in names and (folder / marker).exists() for marker in PROJECT_MARKERS)
 
 
 def _requirement_files(folder: Path, prefix: str = "requirements") -> list[Path]:
@@ -160,10 +183,13 @@ def _includes(text: str) -> Iterator[str]:
                 yield rest.strip()
 
 
-def declarations(folder: Path) -> tuple[Declaration, ...]:
+def declarations(
+    folder: Path, known: dict[Path, Path | None] | None = None
+) -> tuple[Declaration, ...]:
     """The versioned requirements of the known libraries that the project holding
-    ``folder`` declares (see the module docstring)."""
-    root = project_folder(folder)
+    ``folder`` declares (see the module docstring); ``known``: as for
+    :func:`project_folder`."""
+    root = project_folder(folder, known)
     if root is None:
         return ()
     files = project_files(root)
@@ -191,6 +217,9 @@ _DECLARED: dict[Path, tuple[tuple[ProjectFile, ...], tuple[Declaration, ...]]] =
 
 def _requirement(text: str, source: str) -> Declaration | None:
     """A requirement of a known library with a specifier, as a declaration."""
+    # (imported here: a run that meets no requirement needs none of packaging)
+    from packaging.requirements import InvalidRequirement, Requirement
+
     try:
         req = Requirement(text)
     except InvalidRequirement:
@@ -218,6 +247,8 @@ def _pyproject(text: str) -> list[Declaration]:
 
 
 def _setup_cfg(text: str) -> list[Declaration]:
+    import configparser  # (imported by the runs that meet a setup.cfg)
+
     parser = configparser.ConfigParser(interpolation=None)
     try:
         parser.read_string(text)

@@ -10,6 +10,7 @@ differ from what this module renders.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import MISSING, fields
 
 from mlsmells import config, config_keys, registry
@@ -207,6 +208,33 @@ def render_configuration() -> str:
             f"```toml\n[tool.mlsmells]\n{key} = {doc.example}\n```",
         ]
     return "\n\n".join(parts) + "\n"
+
+
+RULE_FACTS = "mlsmells/data/rule_facts.py"
+"""Where :func:`render_rule_facts` goes, from the repository's root."""
+
+
+def render_rule_facts(rules: Iterable[Rule]) -> str:
+    """The module of :data:`mlsmells.registry.FACTS`: the facts of ``rules`` (the records)."""
+    lines = [
+        '"""The facts of every rule that choosing the rules of a run and reporting findings',
+        "need (:class:`mlsmells.records.RuleFacts`: code, name, pylint id, fix, enabled by",
+        "default, for test files only), generated from the rule modules' records by",
+        "`python scripts/gen_docs.py`; do not edit. A run whose results all come from the cache",
+        "reads them here instead of importing every rule module; the registry checks them",
+        'against the records when it imports those."""',
+        "",
+        "from mlsmells.records import Fix, RuleFacts",
+        "",
+        "FACTS: tuple[RuleFacts, ...] = (",
+    ]
+    for rule in sorted(rules, key=lambda rule: rule.code):
+        facts = rule.facts
+        lines.append(
+            f'    RuleFacts("{facts.code}", "{facts.name}", "{facts.pylint_id}", '
+            f"Fix.{facts.fix.name}, {facts.default_enabled}, {facts.tests_only}),"
+        )
+    return "\n".join([*lines, ")", ""])
 
 
 def generated_pages() -> dict[str, str]:

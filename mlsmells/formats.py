@@ -52,7 +52,7 @@ SOURCE_ROOT = "%SRCROOT%"
 def json_record(
     result: FileResult, diag: Diagnostic, fix: dict[str, object] | None = None
 ) -> dict[str, object]:
-    rule = registry.RULES.get(diag.code)
+    rule = registry.FACTS.get(diag.code)
     cell, line = row(result, diag.line)
     _, end_line = row(result, diag.end_line)
     return {
@@ -149,7 +149,7 @@ _LEVELS = {"E": "error", "F": "error", "W": "warning", "C": "note", "R": "note"}
 
 
 def _level(code: str) -> str:
-    rule = registry.RULES.get(code)
+    rule = registry.FACTS.get(code)
     letter = rule.pylint_id[0] if rule is not None else records.INTERNAL_ERROR_PYLINT_ID[0]
     return _LEVELS[letter]
 

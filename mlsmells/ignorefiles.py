@@ -48,12 +48,11 @@ class IgnoreFiles:
         self._chains: dict[Path, list[tuple[Path, list[GitIgnoreSpec]]]] = {}
         self._repository = lru_cache(maxsize=None)(self._find_repository)
 
-    @staticmethod
-    def _find_repository(directory: Path) -> Path | None:
-        for folder in (directory, *directory.parents):
-            if (folder / ".git").exists():
-                return folder
-        return None
+    def _find_repository(self, directory: Path) -> Path | None:
+        if (directory / ".git").exists():
+            return directory
+        parent = directory.parent
+        return None if parent == directory else self._repository(parent)  # (memoised)
 
     def _specs_of(self, directory: Path, repository: Path | None) -> list[GitIgnoreSpec]:
         found = self._specs.get(directory)
@@ -87,6 +86,11 @@ class IgnoreFiles:
                     found.append((folder, specs))
             self._chains[parent] = found
         return found
+
+    def any_in(self, folder: Path) -> bool:
+        """Whether some ignore file applies to the paths in ``folder`` (else :meth:`ignored`
+        is false for each of them)."""
+        return bool(self._chain(Path(os.path.abspath(folder))))
 
     def ignored(self, path: Path) -> bool:
         """Whether the ignore files of ``path``'s directory and those above it (up to the

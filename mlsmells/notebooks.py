@@ -224,6 +224,15 @@ class Notebook:
             for n in range(len(cell.masked))
         }
 
+    def masked_lines(self) -> frozenset[int]:
+        """The lines of the module that carry IPython syntax (no fix may touch them)."""
+        return frozenset(
+            cell.start + n
+            for cell in self.cells
+            for n, is_masked in enumerate(cell.is_masked)
+            if is_masked
+        )
+
     # ------------------------------------------------------------- writing
     def apply(self, fixed: str) -> NotebookEdit:
         """Map ``fixed`` (this notebook's module after fixing) back onto the cells.

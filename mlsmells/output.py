@@ -1,10 +1,9 @@
 """The report formats of ``mlsmells check`` and ``mlsmells fix`` (``--output-format``).
 
 =============  ===============================================================
-``text``       ``path:line:col: CODE message`` per finding, then a summary; with
-               ``--show-fixes``, ``CODE [*]`` when ``mlsmells fix`` fixes it, and
-               the summary counts them
-``concise``    the same lines, no summary (flake8's output, for grep and editors)
+``text``       ``path:line:col: CODE [*] message`` per finding (``[*]`` when
+               ``mlsmells fix`` fixes it), then a summary that counts the fixable
+``concise``    the same lines, no summary
 ``full``       each finding with its source line, a caret under its span and a
                ``help:`` line with the suggested change, then the summary
 ``json``       a JSON list of records (code, symbol, message, filename, cell,
@@ -106,11 +105,13 @@ class _Paint:
 
 
 # ---------------------------------------------------------------------- text
-def _line(file: ReportFile, diag: Diagnostic, paint: _Paint, marks: bool) -> str:
+def _line(
+    file: ReportFile, diag: Diagnostic, paint: _Paint, marks: bool, fixer: bool
+) -> str:
     result = file.result
     at = f"{where(result, diag.line)}:{start_column(result, diag)}"
     mark = ""
-    if marks and file.applicable(diag):
+    if marks and file.marked(diag, fixer):
         mark = paint.fixable("[*]") + " "
     path = paint.bold(printable(str(result.path)))
     return f"{path}:{at}: {paint.code(diag.code)} {mark}{printable(diag.text)}"
@@ -126,26 +127,29 @@ def write_text(
     colour: bool = False,
     full: bool = False,
     fixes: bool = False,
+    marks: bool = True,
 ) -> FixCounts:
-    """``path:line:col: CODE message`` per finding; with ``fixes`` (or ``full``) and ``read``
-    (the files' text) ``CODE [*] message`` when ``mlsmells fix`` fixes it; ``full`` adds
-    the source and the suggested change. With ``summary``, a last line counts the findings
-    (``hidden``: those a baseline left out), then a line the fixable ones (without
-    ``fixes``: how to see them, when a finding's rule has a fix). Returns the fixable
-    counts (zero without ``fixes``)."""
+    """``path:line:col: CODE message`` per finding; with ``marks`` and ``read`` (the files'
+    settings and text) ``CODE [*] message`` when ``mlsmells fix`` fixes it, as the rule
+    decided when it reported the finding, or with ``fixes`` (``--show-fixes``) or ``full``
+    as the fixer tells (libcst's parse of each file with such a finding: it also knows the
+    findings whose rule leaves the question to it); ``full`` adds the source and the
+    suggested change. With ``summary``, a last line counts the findings (``hidden``: those
+    a baseline left out), then a line the fixable ones. Returns the fixable counts."""
     paint = _Paint(colour)
     files = report_files(results, read)
-    marks = read is not None and (fixes or full)
+    marks = marks and read is not None
+    fixer = fixes or full
     findings = 0
     with_findings = 0
     for file in files:
         for diag in file.result.diagnostics:
-            out.write(_line(file, diag, paint, marks) + "\n")
+            out.write(_line(file, diag, paint, marks, fixer) + "\n")
             if full:
                 out.write(_context(file, diag, paint))
         findings += len(file.result.diagnostics)
         with_findings += bool(file.result.diagnostics)
-    counts = fix_counts(files) if marks else FixCounts()
+    counts = fix_counts(files, fixer) if marks else FixCounts()
     if not summary:
         return counts
     failed = sum(r.error is not None for r in results)
@@ -162,23 +166,10 @@ def write_text(
     if failed:
         line += f" {plural(failed, 'file')} could not be checked."
     out.write(paint.bold(line) + "\n")
-    fixable = counts.summary() if marks else _fix_hint(results)
+    fixable = counts.summary()
     if fixable is not None:
         out.write(fixable + "\n")
     return counts
-
-
-def _fix_hint(results: Sequence[FileResult]) -> str | None:
-    """How to see what ``mlsmells fix`` fixes, when some finding's rule has a fix (telling
-    which findings it fixes takes the fixer's parse of each file: ``--show-fixes``)."""
-    if not any(
-        registry.RULES[d.code].fix is not records.Fix.NONE
-        for r in results
-        for d in r.diagnostics
-        if d.code in registry.RULES
-    ):
-        return None
-    return "Some of them may have a fix: `--show-fixes` marks those `mlsmells fix` fixes [*]."
 
 
 # ---------------------------------------------------------------------- full
@@ -262,12 +253,13 @@ def write(
     hidden: int = 0,
     colour: bool = False,
     fixes: bool = False,
+    marks: bool = True,
 ) -> None:
     """Write ``results`` in format ``fmt`` (one of :data:`FORMATS`).
 
-    ``read`` gives the files' text, for fixes (and the ``full`` format's source lines);
-    ``summary``, ``hidden``, ``colour`` and ``fixes`` (mark the fixable findings) are for
-    the human formats.
+    ``read`` gives the files' settings and text, for fixes (and the ``full`` format's source
+    lines); ``summary``, ``hidden``, ``colour``, ``marks`` (mark the fixable findings) and
+    ``fixes`` (ask the fixer which they are) are for the human formats.
     """
     if fmt in HUMAN_FORMATS:
         write_text(
@@ -279,6 +271,7 @@ def write(
             colour=colour,
             full=fmt == "full",
             fixes=fixes,
+            marks=marks,
         )
     elif fmt == "json":
         formats.write_json(results, out, read)
@@ -296,16 +289,17 @@ def write(
 
 # ---------------------------------------------------------------- statistics
 def statistics(
-    results: Sequence[FileResult], read: SourceReader | None = None
+    results: Sequence[FileResult], read: SourceReader | None = None, fixer: bool = False
 ) -> list[tuple[str, int, int]]:
-    """(code, number of findings, number of them ``mlsmells fix`` fixes), the most
-    frequent first (the fixable counts are 0 without ``read``)."""
+    """(code, number of findings, number of them ``mlsmells fix`` fixes: as their rules
+    decided, or as the ``fixer`` tells), the most frequent first (the fixable counts are 0
+    without ``read``)."""
     counts = Counter[str]()
     fixable = Counter[str]()
     for file in report_files(results, read):
         for diag in file.result.diagnostics:
             counts[diag.code] += 1
-            if read is not None and file.applicable(diag):
+            if read is not None and file.marked(diag, fixer):
                 fixable[diag.code] += 1
     rows = [(code, count, fixable[code]) for code, count in counts.items()]
     return sorted(rows, key=lambda item: (-item[1], item[0]))
@@ -317,10 +311,12 @@ def write_statistics(
     *,
     as_json: bool = False,
     read: SourceReader | None = None,
+    fixer: bool = False,
 ) -> None:
     """``--statistics``: the number of findings per code, how many of them ``mlsmells fix``
-    fixes, and a total (a JSON list of records with ``as_json``)."""
-    rows = statistics(results, read)
+    fixes (``fixer``: as the fixer tells), and a total (a JSON list of records with
+    ``as_json``)."""
+    rows = statistics(results, read, fixer)
     if as_json:
         data = [
             {"code": code, "name": _name(code), "count": count, "fixable": fixes}
@@ -344,5 +340,5 @@ def write_statistics(
 
 
 def _name(code: str) -> str:
-    rule = registry.RULES.get(code)
+    rule = registry.FACTS.get(code)
     return rule.name if rule is not None else records.INTERNAL_ERROR_SYMBOL

@@ -76,6 +76,35 @@ class Rule:
     def url(self) -> str:
         return DOCS_URL.format(code=self.code)
 
+    @property
+    def facts(self) -> RuleFacts:
+        return RuleFacts(
+            self.code, self.name, self.pylint_id, self.fix, self.default_enabled, self.tests_only
+        )
+
     def format(self, *args: object, **kwargs: object) -> str:
         """The full message text, starting with the code."""
         return f"{self.code} {self.message.format(*args, **kwargs)}"
+
+
+@dataclass(frozen=True)
+class RuleFacts:
+    """What choosing the rules of a run and reporting their findings need of a rule: its
+    record without the texts. :data:`mlsmells.data.rule_facts.FACTS` holds them, generated
+    from the records, so that a run that checks nothing (its results all in the cache)
+    need not import the rule modules."""
+
+    code: str
+    name: str
+    pylint_id: str
+    fix: Fix
+    default_enabled: bool
+    tests_only: bool
+
+    @property
+    def symbol(self) -> str:
+        return f"ml-{self.name}"
+
+    @property
+    def url(self) -> str:
+        return DOCS_URL.format(code=self.code)

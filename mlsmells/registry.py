@@ -5,22 +5,37 @@ its fix, see ``CONTRIBUTING.md``); :data:`RULE_MODULES` lists them, and this mod
 imports them, checks that they hang together, and answers every question about the
 table. Nothing registers itself on import: a rule that is not listed here does not
 exist.
+
+The rule modules are imported when :data:`RULES`, :data:`CHECKS` or :data:`TRANSFORMS`
+is first read (or :func:`engine` called), not with this module: choosing the rules of
+a run and reporting findings need only :data:`FACTS`, a table generated from the
+records (``mlsmells/data/rule_facts.py``, by ``scripts/gen_docs.py``), so a run whose
+results all come from the cache imports no rule, nor the engine. Importing the rule
+modules checks that the table still agrees with their records.
 """
 
 from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from mlsmells.engine import Check, Engine
-from mlsmells.records import CODE_RE, Rule
+from mlsmells.data.rule_facts import FACTS as _FACTS
+from mlsmells.diagnostics import Diagnostic
+from mlsmells.records import CODE_RE, Fix, Rule, RuleFacts
 
 if TYPE_CHECKING:
+    from mlsmells.engine import Check, Engine
     from mlsmells.fixes.base import Transform
+
+Decision = Callable[[Diagnostic], Fix | None]
+"""A rule's answer, from the facts its check put in a finding's data (no libcst), to
+whether the rule's fix applies to the finding: ``Fix.SAFE`` or ``Fix.UNSAFE`` (the fix
+applies, with that safety before the settings' ``extend-safe-fixes``), ``Fix.NONE`` (it
+does not), ``None`` (it cannot tell without the fixer's parse)."""
 
 #: The rule modules (under ``mlsmells.rules``), one line a module: adding a rule adds its line.
 RULE_MODULES: tuple[str, ...] = (
@@ -90,12 +105,15 @@ class _Table:
     rules: Mapping[str, Rule]
     checks: tuple[type[Check], ...]
     fixes: dict[str, Transform]
+    decisions: dict[str, Decision]
 
 
 def _checks_of(module: ModuleType) -> list[type[Check]]:
     """The check classes that ``module`` defines (not those it imports). (``type(value)``,
     not ``isinstance``: that would read ``__class__`` of a lazily imported module, and so
     import it.)"""
+    from mlsmells.engine import Check
+
     return [
         value
         for value in vars(module).values()
@@ -106,13 +124,16 @@ def _checks_of(module: ModuleType) -> list[type[Check]]:
     ]
 
 
-def _load() -> _Table:
+def _load(check_facts: bool = True) -> _Table:
     """Import the rule modules and check that each holds what the layout promises: its
     records (in the package of their family), the checks reporting exactly those codes,
-    and fixes only for them."""
+    and fixes only for them; and (``check_facts``) that :data:`FACTS` agrees with the
+    records. (A cache hit needs no rule module; but a changed rule module changes the
+    cache's code digest, so the run after the change imports them all, and fails here.)"""
     rules: dict[str, Rule] = {}
     checks: list[type[Check]] = []
     fixes: dict[str, Transform] = {}
+    decisions: dict[str, Decision] = {}
     for name in RULE_MODULES:
         module = importlib.import_module(f"mlsmells.rules.{name}")
         records: tuple[Rule, ...] = getattr(module, "RULES", None) or (module.RULE,)
@@ -124,6 +145,8 @@ def _load() -> _Table:
             problem = f"its checks report {reported}, its records are {sorted(codes)}"
         elif not set(getattr(module, "FIXES", {})) <= codes:
             problem = f"fixes for {sorted(set(module.FIXES) - codes)}, not rules of its own"
+        elif not set(getattr(module, "FIXABLE", {})) <= set(getattr(module, "FIXES", {})):
+            problem = f"fix decisions for {sorted(set(module.FIXABLE))}, without their fixes"
         for rule in records:
             if not CODE_RE.match(rule.code) or rule.code in rules:
                 problem = f"a bad or duplicate rule code {rule.code}"
@@ -134,22 +157,67 @@ def _load() -> _Table:
             raise ValueError(f"{module.__name__}: {problem}")
         checks.extend(found)
         fixes.update(getattr(module, "FIXES", {}))
-    return _Table(dict(sorted(rules.items())), tuple(checks), fixes)
+        decisions.update(getattr(module, "FIXABLE", {}))
+    if check_facts and {code: rule.facts for code, rule in rules.items()} != FACTS:
+        raise ValueError(
+            "mlsmells/data/rule_facts.py does not match the rules' records: run "
+            "`python scripts/gen_docs.py`"
+        )
+    return _Table(dict(sorted(rules.items())), tuple(checks), fixes, decisions)
 
 
-_TABLE = _load()
-RULES: Mapping[str, Rule] = _TABLE.rules
-CHECKS: tuple[type[Check], ...] = _TABLE.checks
+FACTS: Mapping[str, RuleFacts] = {facts.code: facts for facts in _FACTS}
+"""Code -> what choosing rules and reporting findings need of the rule, in code order;
+:data:`RULES` has the whole records."""
+_TESTS_ONLY = frozenset(code for code, facts in FACTS.items() if facts.tests_only)
+
+# Made when first read (see the module's docstring), by ``__getattr__``:
+RULES: Mapping[str, Rule]
+"""Code -> the rule's record, in code order."""
+CHECKS: tuple[type[Check], ...]
 """Every check class, in the order of :data:`RULE_MODULES`."""
-TRANSFORMS: dict[str, Transform] = _TABLE.fixes
+TRANSFORMS: dict[str, Transform]
 """Rule code -> its fix (the rule modules' ``FIXES``): a function of the rule module,
 whose libcst is imported when it first runs."""
-_TESTS_ONLY = frozenset(code for code, rule in RULES.items() if rule.tests_only)
+DECISIONS: dict[str, Decision]
+"""Rule code -> whether its fix applies to a finding (the rule modules' ``FIXABLE``,
+see :data:`Decision`): what ``check`` marks ``[*]`` without the fixer."""
+
+
+_TABLE: _Table | None = None
+
+
+def _table() -> _Table:
+    global _TABLE
+    if _TABLE is None:
+        _TABLE = _load()
+        globals().update(
+            RULES=_TABLE.rules,
+            CHECKS=_TABLE.checks,
+            TRANSFORMS=_TABLE.fixes,
+            DECISIONS=_TABLE.decisions,
+        )
+    return _TABLE
+
+
+def __getattr__(name: str) -> object:
+    if name in ("RULES", "CHECKS", "TRANSFORMS", "DECISIONS"):
+        _table()
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def records_in_modules() -> Mapping[str, Rule]:
+    """The records of the rule modules, whether :data:`FACTS` agrees with them or not
+    (what ``scripts/gen_docs.py`` makes it from)."""
+    return _load(check_facts=False).rules
 
 
 def engine(active: frozenset[str] | None = None) -> Engine:
     """An engine running the checks of the ``active`` codes (default: the default rules)."""
-    return Engine(CHECKS, select_codes() if active is None else active)
+    from mlsmells.engine import Engine
+
+    return Engine(_table().checks, select_codes() if active is None else active)
 
 
 def tests_only_codes() -> frozenset[str]:
@@ -158,11 +226,11 @@ def tests_only_codes() -> frozenset[str]:
 
 
 def get(code: str) -> Rule:
-    return RULES[code]
+    return _table().rules[code]
 
 
 def by_symbol(symbol: str) -> Rule | None:
-    for rule in RULES.values():
+    for rule in _table().rules.values():
         if rule.symbol == symbol:
             return rule
     return None
@@ -190,7 +258,7 @@ def select_codes(
     ext = _normalise(extend_select)
     ign = _normalise(ignore)
     active: set[str] = set()
-    for code, rule in RULES.items():
+    for code, rule in FACTS.items():
         chosen = _match_length(code, sel + ext) if sel else _match_length(code, ext)
         if not sel and chosen is None and rule.default_enabled:
             chosen = 0

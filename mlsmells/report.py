@@ -25,16 +25,17 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mlsmells import registry
 from mlsmells.config import ConfigError, Settings, SettingsCache
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.fixes.files import read_source_file, split_lines
 from mlsmells.records import Fix
-from mlsmells.runner import FileResult
+from mlsmells.runner import FIX_KEY, FileResult
 from mlsmells.sources import NOTEBOOK_SUFFIX, FileError
 
 if TYPE_CHECKING:  # imported when a format shows fixes: libcst is slow to import
@@ -83,19 +84,25 @@ class Source:
     """Lines no fix may touch (a notebook's IPython syntax)."""
 
 
-SourceReader = Callable[[Path], "Source | None"]
+class SourceReader:
+    """Reads a checked file again (``None`` when it cannot be read any more) and tells the
+    settings it was checked with; ``texts``: the text of files that are not on disk
+    (standard input), by the path they were checked as."""
 
+    def __init__(self, settings: SettingsCache, texts: Mapping[Path, str] | None = None) -> None:
+        self._settings = settings
+        self._texts = texts
 
-def source_reader(
-    settings: SettingsCache, texts: Mapping[Path, str] | None = None
-) -> SourceReader:
-    """Read a checked file again (``None`` when it cannot be read any more); ``texts``: the
-    text of files that are not on disk (standard input), by the path they were checked as."""
-
-    def read(path: Path) -> Source | None:
+    def settings(self, path: Path) -> Settings | None:
         try:
-            config = settings.for_path(path)
-            given = texts.get(path) if texts is not None else None
+            return self._settings.for_path(path)
+        except ConfigError:
+            return None
+
+    def __call__(self, path: Path) -> Source | None:
+        try:
+            config = self._settings.for_path(path)
+            given = self._texts.get(path) if self._texts is not None else None
             if path.suffix == NOTEBOOK_SUFFIX:
                 from mlsmells import notebooks  # (not imported by a run without notebooks)
 
@@ -103,20 +110,19 @@ def source_reader(
                     notebook = notebooks.Notebook(given)
                 else:
                     notebook = notebooks.read_for_runner(path)
-                masked = frozenset(
-                    cell.start + n
-                    for cell in notebook.cells
-                    for n, is_masked in enumerate(cell.is_masked)
-                    if is_masked
-                )
-                return Source(notebook.source, config, masked)
+                return Source(notebook.source, config, notebook.masked_lines())
             if given is not None:
                 return Source(given, config)
             return Source(read_source_file(path).text, config)  # (line endings kept)
         except (ConfigError, FileError, ValueError):
             return None
 
-    return read
+
+def source_reader(
+    settings: SettingsCache, texts: Mapping[Path, str] | None = None
+) -> SourceReader:
+    """The :class:`SourceReader` of the files checked with ``settings``."""
+    return SourceReader(settings, texts)
 
 
 # ---------------------------------------------------------------- positions
@@ -151,6 +157,8 @@ class ReportFile:
         self._source: Source | None = None
         self._lines: list[str] = []
         self._suggestions: dict[Diagnostic, Suggestion] | None = None
+        self._settings_loaded = False
+        self._settings_found: Settings | None = None
 
     @property
     def source(self) -> Source | None:
@@ -179,9 +187,10 @@ class ReportFile:
         return self._suggestions
 
     def _suggest(self) -> dict[Diagnostic, Suggestion]:
-        from mlsmells.registry import TRANSFORMS
-
-        if not any(d.code in TRANSFORMS for d in self.result.diagnostics):
+        # A finding whose rule decided that its fix does not apply has none to suggest.
+        if not any(
+            _has_fix(d) and d.get(FIX_KEY) != Fix.NONE.value for d in self.result.diagnostics
+        ):
             return {}  # (neither the file nor libcst is read)
         source = self.source
         if source is None:
@@ -202,9 +211,9 @@ class ReportFile:
         return found
 
     def applicable(self, diag: Diagnostic) -> bool | None:
-        """Whether ``mlsmells fix`` fixes ``diag`` with this file's settings: True, False
-        when only ``--unsafe-fixes`` would, ``None`` when it has no fix (or a display-only
-        one, which ``mlsmells fix`` never applies)."""
+        """Whether ``mlsmells fix`` fixes ``diag`` with this file's settings, as the fixer
+        tells (:meth:`suggestions`): True, False when only ``--unsafe-fixes`` would, ``None``
+        when it has no fix (or a display-only one, which ``mlsmells fix`` never applies)."""
         fix = self.suggestions().get(diag)
         if fix is None or fix.needs is not None:
             return None
@@ -212,6 +221,38 @@ class ReportFile:
             return True
         source = self.source
         return source is not None and source.settings.unsafe_fixes
+
+    def decided(self, diag: Diagnostic) -> bool | None:
+        """:meth:`applicable` as the finding's rule decided it when it reported it (its data's
+        :data:`~mlsmells.runner.FIX_KEY`; neither the file nor libcst is read): ``None``
+        also when the rule leaves the question to the fixer (:meth:`undecided`)."""
+        value = diag.get(FIX_KEY)
+        if value is None or value == Fix.NONE.value or diag.get("needs") is not None:
+            return None
+        settings = self._settings()
+        if settings is None:
+            return None
+        safety = settings.fix_safety(diag.code, Fix(value))
+        return True if safety is Fix.SAFE else settings.unsafe_fixes
+
+    @staticmethod
+    def undecided(diag: Diagnostic) -> bool:
+        """Whether only the fixer can tell if ``diag``'s fix applies (its rule has a fix but
+        did not decide; a display-only fix counts as decided: never applied)."""
+        return _has_fix(diag) and diag.get(FIX_KEY) is None and diag.get("needs") is None
+
+    def marked(self, diag: Diagnostic, fixer: bool) -> bool | None:
+        """:meth:`applicable` with ``fixer`` (the fixer's parse of the file), else
+        :meth:`decided`."""
+        return self.applicable(diag) if fixer else self.decided(diag)
+
+    def _settings(self) -> Settings | None:
+        if self._read is None:
+            return None
+        if not self._settings_loaded:
+            self._settings_loaded = True
+            self._settings_found = self._read.settings(self.result.path)
+        return self._settings_found
 
     def edit_position(self, line: int, char_col: int) -> tuple[int | None, int, int] | None:
         """(cell, row, character column) of an edit position; ``None`` if it is outside
@@ -228,6 +269,12 @@ class ReportFile:
         return None
 
 
+def _has_fix(diag: Diagnostic) -> bool:
+    """Whether ``diag``'s rule has a fix (its facts: no rule module is imported)."""
+    facts = registry.FACTS.get(diag.code)
+    return facts is not None and facts.fix is not Fix.NONE
+
+
 def report_files(results: Sequence[FileResult], read: SourceReader | None) -> list[ReportFile]:
     return [ReportFile(result, read) for result in results]
 
@@ -238,20 +285,30 @@ class FixCounts:
 
     fixable: int = 0
     unsafe: int = 0
+    undecided: int = 0
+    """Findings whose rule leaves it to the fixer to tell whether its fix applies."""
 
     def summary(self) -> str | None:
-        """``[*] N fixable with `mlsmells fix` (M more with `--unsafe-fixes`).``"""
-        if not self.fixable and not self.unsafe:
-            return None
-        more = f" ({self.unsafe} more with `--unsafe-fixes`)" if self.unsafe else ""
-        return f"[*] {self.fixable} fixable with `mlsmells fix`{more}."
+        """``[*] N fixable with `mlsmells fix` (M more with `--unsafe-fixes`).``, and how to
+        learn about the undecided findings."""
+        lines = []
+        if self.fixable or self.unsafe:
+            more = f" ({self.unsafe} more with `--unsafe-fixes`)" if self.unsafe else ""
+            lines.append(f"[*] {self.fixable} fixable with `mlsmells fix`{more}.")
+        if self.undecided:
+            count = f"{self.undecided} more" if lines else plural(self.undecided, "finding")
+            lines.append(f"{count} may be fixable: `--show-fixes` asks the fixer.")
+        return "\n".join(lines) or None
 
 
-def fix_counts(files: Sequence[ReportFile]) -> FixCounts:
-    fixable = unsafe = 0
+def fix_counts(files: Sequence[ReportFile], fixer: bool = False) -> FixCounts:
+    """The fixable findings of ``files``, as their rules decided, or as the ``fixer`` tells;
+    without ``fixer``, also those only the fixer can tell about."""
+    fixable = unsafe = undecided = 0
     for file in files:
         for diag in file.result.diagnostics:
-            state = file.applicable(diag)
+            state = file.marked(diag, fixer)
             fixable += state is True
             unsafe += state is False
-    return FixCounts(fixable, unsafe)
+            undecided += not fixer and file.undecided(diag)
+    return FixCounts(fixable, unsafe, undecided)

@@ -11,16 +11,17 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import functools
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mlsmells import registry
 from mlsmells.diagnostics import Diagnostic
-from mlsmells.engine import Engine, gc_paused
 from mlsmells.sources import (
     NOTEBOOK_SUFFIX,
     PYTHON_SUFFIX,
@@ -30,8 +31,10 @@ from mlsmells.sources import (
     read_bytes,
     split_lines,
 )
-from mlsmells.suppression import UNUSED_CODE, Suppressions, unused
 from mlsmells.versions import NEWEST, Targets
+
+if TYPE_CHECKING:
+    from mlsmells.engine import Engine
 
 #: Directory names never descended into (a directory named on the command line is still checked).
 SKIP_DIRS = frozenset(
@@ -134,23 +137,39 @@ def discover(
 
 def _walk(root: Path, skip: Exclusion) -> Iterable[Path]:
     """The files under ``root``; symbolic links to directories are not followed, and a
-    link to a file is taken only when that file is under ``root`` too."""
+    link to a file is taken only when that file is under ``root`` too. (One listing per
+    folder, whose entries say which are folders and links: no stat per file.)"""
     top = Path(os.path.realpath(root))  # never raises, even for a link loop
-    for dirpath, dirnames, filenames in os.walk(root):
-        base = Path(dirpath)
-        dirnames[:] = sorted(
-            d
-            for d in dirnames
-            if not (base / d / "pyvenv.cfg").exists() and not skip(base / d, False)
-        )
-        for name in filenames:
-            path = base / name
-            if (
-                name.endswith((PYTHON_SUFFIX, NOTEBOOK_SUFFIX))
-                and not skip(path, False)
-                and (not path.is_symlink() or Path(os.path.realpath(path)).is_relative_to(top))
-            ):
-                yield path
+    folders = [root]
+    while folders:
+        base = folders.pop()
+        try:
+            with os.scandir(base) as listing:
+                entries = list(listing)
+        except OSError:
+            continue  # (as os.walk: a folder that cannot be listed is passed over)
+        for entry in entries:
+            if _is_dir(entry):
+                if not entry.is_symlink():
+                    path = base / entry.name
+                    venv = os.path.exists(os.path.join(entry.path, "pyvenv.cfg"))
+                    if not venv and not skip(path, False):
+                        folders.append(path)
+            elif entry.name.endswith((PYTHON_SUFFIX, NOTEBOOK_SUFFIX)):
+                path = base / entry.name
+                if not skip(path, False) and (
+                    not entry.is_symlink()
+                    or Path(os.path.realpath(entry.path)).is_relative_to(top)
+                ):
+                    yield path
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    """Whether ``entry`` is a folder or a link to one (as :func:`os.walk` sorts them)."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 # ------------------------------------------------------------------ reading
@@ -162,6 +181,12 @@ def _walk(root: Path, skip: Exclusion) -> Iterable[Path]:
 @functools.lru_cache(maxsize=8)
 def _engine(active: frozenset[str]) -> Engine:
     return registry.engine(active)
+
+
+def prepare(active: frozenset[str]) -> None:
+    """Make (and keep) the engine checking ``active`` now, importing the rule modules:
+    before forking workers, which then start with it."""
+    _engine(active)
 
 
 def check_source(
@@ -183,6 +208,8 @@ def check_source(
     (the SHA-256 of the file's bytes) lets the walk leave the module's summary in the
     project index. Raises :class:`FileError` when the source does not parse.
     """
+    from mlsmells.engine import gc_paused  # (imported by the runs that check a file)
+
     with gc_paused():
         tree = parse(source, filename)
         return check_tree(
@@ -209,11 +236,15 @@ def check_tree(
     used: dict[Path, str] | None = None,
     targets: Targets = NEWEST,
     digest: str | None = None,
+    masked: frozenset[int] = frozenset(),
 ) -> list[Diagnostic]:
-    """:func:`check_source` for a module already parsed from ``lines``."""
+    """:func:`check_source` for a module already parsed from ``lines`` (``masked``: the
+    lines no fix may touch, see :func:`decide_fixes`)."""
     found = _engine(active).run(
         tree, lines, filename, cell_last_lines, line_map, used, targets, digest
     )
+    from mlsmells.suppression import UNUSED_CODE, Suppressions, unused  # (when checking)
+
     check_unused = UNUSED_CODE in active
     if not found and not check_unused:
         return []
@@ -224,7 +255,49 @@ def check_tree(
         # (its rule module's check reports nothing).
         idle = unused(suppressions, found, active, lines)
         kept = sorted(kept + [d for d in idle if not suppressions.is_suppressed(d)])
-    return kept
+    return decide_fixes(kept, lines, masked)
+
+
+FIX_KEY = "autofix"
+"""The key of a finding's data that holds its rule's decision on its fix (``safe``,
+``unsafe`` or ``none``; absent when the rule cannot tell without the fixer's parse)."""
+
+
+def decide_fixes(
+    found: list[Diagnostic], lines: Sequence[str], masked: frozenset[int] = frozenset()
+) -> list[Diagnostic]:
+    """``found`` with each finding whose rule decides its fix (:data:`registry.DECISIONS`)
+    carrying the answer in its data (:data:`FIX_KEY`). None is recorded in a file that
+    ``mlsmells fix`` may not take (above its size limit, or with a line made of a backslash
+    alone, which libcst may not give back), nor for a finding on a line no fix may touch
+    (``masked``: a notebook's IPython syntax): only the fixer can tell about those."""
+    decisions = registry.DECISIONS
+    if not any(d.code in decisions for d in found) or not _fixable_text(lines):
+        return found
+    decided: list[Diagnostic] = []
+    for diag in found:
+        decide = decisions.get(diag.code)
+        answer = decide(diag) if decide is not None else None
+        if answer is not None and not any(
+            n in masked for n in range(diag.line, diag.end_line + 1)
+        ):
+            diag = dataclasses.replace(diag, data=(*diag.data, (FIX_KEY, answer.value)))
+        decided.append(diag)
+    return decided
+
+
+def _fixable_text(lines: Sequence[str]) -> bool:
+    """Whether ``mlsmells fix`` surely takes a text of these lines (its size, its lines)."""
+    from mlsmells.fixes.files import LONE_BACKSLASH, fix_size_limit  # (when checking)
+
+    try:
+        limit = fix_size_limit()
+    except ValueError:
+        return False  # (``fix`` refuses to run)
+    if limit is not None and sum(map(len, lines)) > limit:
+        if sum(len(line.encode("utf-8", "surrogatepass")) for line in lines) > limit:
+            return False
+    return not any(LONE_BACKSLASH.match(line) for line in lines)
 
 
 def check_file(
@@ -243,6 +316,8 @@ def check_file(
         used: dict[Path, str] = {}
         digest = hashlib.sha256(data).hexdigest()
         lines = split_lines(source)
+        from mlsmells.engine import gc_paused  # (imported by the runs that check a file)
+
         with gc_paused():
             tree = parse(source, str(path))
             found = check_tree(
@@ -279,6 +354,7 @@ def check_notebook(
         line_map=line_map,
         used=used,
         targets=targets,
+        masked=notebook.masked_lines(),
     )
     return FileResult(
         path,

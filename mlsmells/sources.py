@@ -20,8 +20,6 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from mlsmells import newsyntax
-
 PYTHON_SUFFIX = ".py"
 
 
@@ -135,6 +133,8 @@ def parse(source: str, filename: str = "<string>") -> ast.Module:
         kind = "indentation error" if isinstance(exc, IndentationError) else "syntax error"
         if exc.lineno is None and "\0" in source:  # null bytes, Python 3.12+
             raise _null_byte_error(source, exc.msg) from None
+        from mlsmells import newsyntax  # (imported by the runs that meet a syntax error)
+
         newer = newsyntax.explain(source, exc)  # `type X = ...` under Python 3.11 ...
         if newer is not None:
             raise FileError(f"syntax error: {newer.message}", newer.line, newer.column) from None

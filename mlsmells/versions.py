@@ -23,15 +23,17 @@ exists "since the floor or earlier", so it is taken to exist in every release.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.utils import canonicalize_name
-from packaging.version import InvalidVersion, Version
+from typing import TYPE_CHECKING
 
 from mlsmells.data.api_history import floor, newest, version_key
 from mlsmells.data.api_versions import RELEASES
+
+if TYPE_CHECKING:  # (imported where used: a run that names no version needs no packaging)
+    from packaging.specifiers import SpecifierSet
+    from packaging.version import Version
 
 #: Distribution name (as PyPI spells it, canonical) -> the library key of the API tables.
 DISTRIBUTIONS: Mapping[str, str] = {
@@ -55,11 +57,17 @@ DISTRIBUTION_OF: Mapping[str, str] = {key: dist for dist, key in DISTRIBUTIONS.i
 
 def library_of(distribution: str) -> str | None:
     """The table key of a distribution name (any spelling PEP 503 folds together)."""
-    return DISTRIBUTIONS.get(canonicalize_name(distribution))
+    # PEP 503's normal form, as packaging.utils.canonicalize_name makes it
+    return DISTRIBUTIONS.get(_SEPARATORS.sub("-", distribution).lower())
+
+
+_SEPARATORS = re.compile(r"[-_.]+")
 
 
 def specifier(text: str) -> SpecifierSet:
     """``text`` as a PEP 440 specifier set; ValueError when it is none (or empty)."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
     if not text.strip():
         raise ValueError("expected a PEP 440 version specifier such as \">=1.0,<1.2\", got ''")
     try:
@@ -97,6 +105,8 @@ def table(value: object, show: Callable[[object], str] = repr) -> tuple[tuple[st
 
 def _version(text: str) -> Version | None:
     """The version a specifier names (``1.2`` for ``==1.2.*``); None for an arbitrary one."""
+    from packaging.version import InvalidVersion, Version
+
     try:
         return Version(text.rstrip(".*"))
     except InvalidVersion:
@@ -106,6 +116,8 @@ def _version(text: str) -> Version | None:
 def _candidates(minor: str, wheel: str, specs: Iterable[SpecifierSet]) -> set[Version]:
     """Versions of the minor release ``minor`` that stand for all of them against ``specs``:
     its first, the one examined, and every version a specifier names in it (and the next)."""
+    from packaging.version import Version
+
     found = {Version(f"{minor}.0"), Version(wheel)}
     for spec_set in specs:
         for spec in spec_set:
@@ -164,6 +176,8 @@ def target(library: str, specs: Iterable[tuple[str, str]]) -> Target:
     sets = [specifier(text) for text, _ in given]
     minors = supported_minors(library, sets)
     if not minors:
+        from packaging.version import Version
+
         top = Version(newest(library))
         named = [_version(spec.version) for spec_set in sets for spec in spec_set]
         beyond = any(version is not None and version > top for version in named)

@@ -312,6 +312,8 @@ def render(
     target("warm `check` / `ruff --select NPY,PD --no-cache` (wall)", "mls_warm", "ruff", 3.0,
            use_wall=True)
     target("`fix --diff` / `check`, cold, one process (CPU)", "mls_fix_diff", "mls_j1", 2.0)
+    target("JSON / text (issue 18): `check --output-format json` / `check`, one process (CPU)",
+           "mls_json", "mls_j1", 1.2)
     if "mls_big" in results:
         big = results["mls_big"]
         met = "yes" if big.rss_mb < 500 else "**no**"
@@ -395,6 +397,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         add("mls_warm", "mlsmells check (warm cache, nothing changed)",
             [*mls, "check", "--cache-dir", str(cache_dir), "."])
         add("mls_fix_diff", "mlsmells fix --diff", [*mls, "fix", "--diff", "."])
+        add("mls_json", "mlsmells check -j 1 --no-cache --output-format json",
+            [*mls, "check", "--no-cache", "-j", "1", "--output-format", "json", "."])
         add("flake8_f", "flake8 -j 1 --select=F (without the mlsmells plugin)",
             [py, "-c", FLAKE8_WITHOUT_MLSMELLS, "--isolated", "-j", "1", "--select=F", "."])
         add("flake8_fml", "flake8 -j 1 --select=F,ML",

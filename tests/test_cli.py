@@ -56,7 +56,7 @@ def test_findings_exit_1_with_flake8_style_lines(
     first, summary, hint = out.splitlines()
     assert first.startswith(f"{project / 'bad.py'}:2:9: ML401 ")
     assert summary == "Found 1 finding in 1 file."
-    assert "--show-fixes" in hint
+    assert hint == "[*] 0 fixable with `mlsmells fix` (1 more with `--unsafe-fixes`)."
 
 
 def test_exit_zero(capsys: pytest.CaptureFixture[str], project: Path) -> None:

@@ -90,13 +90,12 @@ def test_stdin_does_not_mix_with_paths(tmp_path: Path) -> None:
 
 
 # ----------------------------------------------------------------- fixable
-def test_show_fixes_marks_and_counts_what_fix_fixes(tmp_path: Path) -> None:
+CHAINED = "import pandas as pd\ndf = pd.read_csv('x.csv')\ndf[df.a > 0]['b'] = 1\n"
+
+
+def test_check_marks_what_fix_fixes_and_counts_it(tmp_path: Path) -> None:
     (tmp_path / "train.py").write_text(BOTH)
-    plain = mlsmells("check", "--isolated", "train.py", cwd=tmp_path)
-    assert "[*]" not in plain.stdout.splitlines()[0]
-    assert plain.stdout.splitlines()[-1].endswith("`--show-fixes` marks those `mlsmells fix` "
-                                                  "fixes [*].")
-    proc = mlsmells("check", "--isolated", "--show-fixes", "train.py", cwd=tmp_path)
+    proc = mlsmells("check", "--isolated", "train.py", cwd=tmp_path)
     assert proc.stdout.splitlines() == [
         "train.py:2:9: ML401 `torch.load` without `weights_only=` can unpickle arbitrary code",
         "train.py:4:10: ML101 [*] `RandomForestClassifier` uses randomness but `random_state` "
@@ -104,19 +103,102 @@ def test_show_fixes_marks_and_counts_what_fix_fixes(tmp_path: Path) -> None:
         "Found 2 findings in 1 file.",
         "[*] 1 fixable with `mlsmells fix` (1 more with `--unsafe-fixes`).",
     ]
-    unsafe = mlsmells("check", "--isolated", "--show-fixes", "--unsafe-fixes", "train.py",
-                      cwd=tmp_path)
+    unsafe = mlsmells("check", "--isolated", "--unsafe-fixes", "train.py", cwd=tmp_path)
+    assert unsafe.stdout.splitlines()[0].startswith("train.py:2:9: ML401 [*] ")
     assert unsafe.stdout.splitlines()[-1] == "[*] 2 fixable with `mlsmells fix`."
+    concise = mlsmells("check", "--isolated", "--output-format=concise", "train.py",
+                       cwd=tmp_path)
+    assert concise.stdout.splitlines() == proc.stdout.splitlines()[:2]
+    # The marks are the fixer's: --show-fixes asks it, and says the same.
+    asked = mlsmells("check", "--isolated", "--show-fixes", "train.py", cwd=tmp_path)
+    assert asked.stdout == proc.stdout
+
+
+def test_the_settings_decide_what_counts_as_safe(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.mlsmells]\nextend-safe-fixes = ["ML401"]\n')
+    (tmp_path / "train.py").write_text(BOTH)
+    proc = mlsmells("check", "train.py", cwd=tmp_path)
+    assert proc.stdout.splitlines()[0].startswith("train.py:2:9: ML401 [*] ")
+    assert proc.stdout.splitlines()[-1] == "[*] 2 fixable with `mlsmells fix`."
+
+
+def test_a_finding_only_the_fixer_can_judge_is_marked_with_show_fixes(tmp_path: Path) -> None:
+    """ML201's fix depends on the subscripts as written (libcst's view): its findings are
+    not marked by default, and the summary says how to ask."""
+    (tmp_path / "frame.py").write_text(CHAINED)
+    proc = mlsmells("check", "--isolated", "--unsafe-fixes", "frame.py", cwd=tmp_path)
+    assert "[*]" not in proc.stdout.splitlines()[0]
+    assert proc.stdout.splitlines()[-1] == (
+        "1 finding may be fixable: `--show-fixes` asks the fixer."
+    )
+    asked = mlsmells("check", "--isolated", "--unsafe-fixes", "--show-fixes", "frame.py",
+                     cwd=tmp_path)
+    assert asked.stdout.splitlines()[0].startswith("frame.py:3:1: ML201 [*] ")
+    assert asked.stdout.splitlines()[-1] == "[*] 1 fixable with `mlsmells fix`."
+
+
+def test_the_marks_agree_with_json_and_with_fix(tmp_path: Path) -> None:
+    """Each finding marked [*] has a fix in the JSON report, and `mlsmells fix` removes it;
+    each unmarked one of a rule that decides has none."""
+    code = (
+        BOTH
+        + "import pandas as pd\n"
+        + "frame = pd.read_csv('x.csv')\n"
+        + "frame.dropna(inplace=True)\n"  # ML204, fixed
+        + "def clean(data):\n    data.dropna(inplace=True)\n"  # ML204 on a parameter: not
+        + "values = frame.values\n"  # ML206
+    )
+    (tmp_path / "train.py").write_text(code)
+    text = mlsmells("check", "--isolated", "--unsafe-fixes", "--output-format=concise",
+                    "train.py", cwd=tmp_path)
+    marked = {line.split(": ")[1].split()[0] + ":" + line.split(":")[1]
+              for line in text.stdout.splitlines() if " [*] " in line}
+    plain = {line.split(": ")[1].split()[0] + ":" + line.split(":")[1]
+             for line in text.stdout.splitlines() if " [*] " not in line}
+    records = json.loads(mlsmells("check", "--isolated", "--output-format=json", "train.py",
+                                  cwd=tmp_path).stdout)
+    with_fix = {f"{r['code']}:{r['location']['row']}" for r in records if r["fix"]}
+    assert marked == with_fix and marked
+    assert "ML204:9" in plain
+    fixed = mlsmells("fix", "--isolated", "--unsafe-fixes", "train.py", cwd=tmp_path)
+    assert "[*]" not in fixed.stdout
+    left = mlsmells("check", "--isolated", "--output-format=concise", "train.py", cwd=tmp_path)
+    codes = sorted(line.split(": ")[1].split()[0] for line in left.stdout.splitlines())
+    assert codes == sorted(item.split(":")[0] for item in plain)
+
+
+def test_a_file_fix_may_leave_alone_has_nothing_marked(tmp_path: Path) -> None:
+    """libcst may not give back a line made of a backslash alone (then fix leaves the file
+    unchanged): in such a file only the fixer can tell."""
+    code = SAFE + "total = 1\n\\\nother = 2\n"
+    (tmp_path / "train.py").write_text(code)
+    proc = mlsmells("check", "--isolated", "train.py", cwd=tmp_path)
+    assert "[*]" not in proc.stdout
+    assert proc.stdout.splitlines()[-1] == (
+        "1 finding may be fixable: `--show-fixes` asks the fixer."
+    )
+    mlsmells("fix", "--isolated", "train.py", cwd=tmp_path)
+    assert (tmp_path / "train.py").read_text() == code
 
 
 def test_statistics_has_a_fixable_column_and_a_total(tmp_path: Path) -> None:
     (tmp_path / "train.py").write_text(BOTH + "other = RandomForestClassifier()\n")
-    proc = mlsmells("check", "--isolated", "--statistics", "train.py", cwd=tmp_path)
+    (tmp_path / "frame.py").write_text(CHAINED)
+    proc = mlsmells("check", "--isolated", "--statistics", "train.py", "frame.py",
+                    cwd=tmp_path)
     assert proc.stdout.splitlines() == [
         "count  fixable  code   name",
         "    2        2  ML101  random-state-not-set",
+        "    1        -  ML201  chained-assignment",
         "    1        -  ML401  torch-load-unsafe",
-        "    3        2  total",
+        "    4        2  total",
+    ]
+    asked = mlsmells("check", "--isolated", "--statistics", "--show-fixes", "--unsafe-fixes",
+                     "train.py", "frame.py", cwd=tmp_path)
+    assert asked.stdout.splitlines()[2:] == [
+        "    1        1  ML201  chained-assignment",
+        "    1        1  ML401  torch-load-unsafe",
+        "    4        4  total",
     ]
     as_json = mlsmells("check", "--isolated", "--statistics", "--output-format=json",
                        "train.py", cwd=tmp_path)
@@ -219,6 +301,36 @@ def test_gitignore_outside_a_repository_is_not_read(tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------- watch
+def test_watch_sees_a_change_of_an_imported_module(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "helper.py").write_text("size = 3\n")
+    (tmp_path / "user.py").write_text("from helper import *\nweights = torch.load('m.pt')\n")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mlsmells", "check", "--isolated", "--watch",
+         "--output-format=concise", "."],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    guard = threading.Timer(120, proc.kill)
+    guard.start()
+    try:
+        assert proc.stdout is not None and proc.stderr is not None
+        deadline = time.monotonic() + 60
+        while "Watching" not in proc.stderr.readline():
+            assert time.monotonic() < deadline
+        # The star import brings torch once the helper imports it.
+        (tmp_path / "helper.py").write_text("import torch\n\nsize = 3\n")
+        line = proc.stdout.readline()
+        while "ML401" not in line:
+            assert line and time.monotonic() < deadline
+            line = proc.stdout.readline()
+        assert line.startswith("user.py:2:")
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
+        guard.cancel()
+    assert proc.returncode == 0
+
+
 def test_watch_checks_again_after_a_change(tmp_path: Path) -> None:
     (tmp_path / "m.py").write_text(FINDING)
     proc = subprocess.Popen(

@@ -3,6 +3,10 @@ the file, it is what applying that one fix to the whole file gives, on every fix
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -43,15 +47,54 @@ def whole_file(text: str, findings: list[Diagnostic]) -> dict[Diagnostic, Sugges
     return found
 
 
+@cache
+def json_report() -> dict[tuple[str, str, int, int], object]:
+    """The fix of every finding of the fixtures in ``check --output-format json``, by
+    (file, code, row, column)."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "mlsmells", "check", "--isolated", "--select", "ML",
+         "--output-format", "json", *(str(path) for path in FIXTURES)],
+        capture_output=True, text=True, check=False,
+    )
+    return {
+        (r["filename"], r["code"], r["location"]["row"], r["location"]["column"]): r["fix"]
+        for r in json.loads(proc.stdout)
+    }
+
+
+def as_json(fix: Suggestion | None) -> object:
+    """A suggestion as the JSON report writes it (a file that is no notebook)."""
+    if fix is None:
+        return None
+    edits = [
+        {
+            "content": e.content,
+            "location": {"row": e.start[0], "column": e.start[1] + 1},
+            "end_location": {"row": e.end[0], "column": e.end[1] + 1},
+        }
+        for e in fix.edits
+    ]
+    return {"applicability": fix.kind, "message": fix.message, "edits": edits}
+
+
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
 def test_window_gives_the_whole_files_fixes(path: Path) -> None:
+    """And so does the JSON report of ``check``, which also leaves out the findings whose
+    rule decided that no fix applies."""
     text = path.read_text(encoding="utf-8")
     findings = [
         d for d in runner.check_source(text, str(path), ALL) if d.code in TRANSFORMS
     ]
     if not findings:
         pytest.skip("no finding with a fix")
-    assert suggest(text, findings, Settings()) == whole_file(text, findings)
+    reference = whole_file(text, findings)
+    assert suggest(text, findings, Settings()) == reference
+    report = json_report()
+    lines = text.splitlines()
+    for diag in findings:
+        column = len(lines[diag.line - 1].encode()[: diag.col].decode()) + 1
+        key = (str(path), diag.code, diag.line, column)
+        assert report[key] == as_json(reference.get(diag)), key
 
 
 def test_a_module_wide_fix_falls_back_to_the_whole_file() -> None:
@@ -75,3 +118,19 @@ def test_an_edit_inside_an_indented_block_keeps_its_indentation() -> None:
     [diag] = [d for d in runner.check_source(text, "m.py", ALL) if d.code == "ML401"]
     [edit] = suggest(text, [diag], Settings())[diag].edits
     assert (edit.start, edit.end, edit.content) == ((7, 30), (7, 30), ", weights_only=True")
+
+
+def test_the_generator_goes_after_the_imports_without_the_whole_file() -> None:
+    """ML102's statement after the last import is spliced into the text (a window that
+    keeps the imports answers it), also when a statement between the imports is blanked."""
+    text = (
+        "import sys\nimport numpy as np\nsys.path.insert(1, './')\nfrom pkg import tools\n\n\n"
+        "def unrelated():\n    return 1\n\n\nx = np.random.rand(3)\n"
+    )
+    findings = [d for d in runner.check_source(text, "m.py", ALL) if d.code == "ML102"]
+    found = suggest(text, findings, Settings())
+    assert found == whole_file(text, findings) and found
+    [fix] = found.values()
+    assert [(e.start, e.content) for e in fix.edits] == [
+        ((5, 0), "\nrng = np.random.default_rng()\n")
+    ]

@@ -83,3 +83,28 @@ def test_a_word_containing_another_is_not_searched_again() -> None:
 def test_has_identifier(text: str, attribute: bool, found: bool) -> None:
     name = "step" if attribute else "log"
     assert has_identifier(text, name, attribute) is found
+
+
+def test_a_call_filter_never_changes_a_finding(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Checks that declare the callees they act on (Visitor.call_names) are handed only
+    # those calls: on every fixture, the same findings as when they see every call.
+    filtered = [c for c in registry.CHECKS if c.call_names is not None]
+    assert {"ML101", "ML401", "ML414"} <= {code for c in filtered for code in c.codes}
+    paths = sorted(FIXTURES.rglob("*.py"))
+    before = _findings(paths)
+    for check in filtered:
+        monkeypatch.setattr(check, "call_names", None)
+    assert _findings(paths) == before
+
+
+def test_a_name_filter_never_changes_a_finding(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Checks of names and attributes that declare the last names they act on
+    # (Visitor.names) see only those, and the imported names whose qualified name ends
+    # so: on every fixture, the same findings as when they see every name.
+    filtered = [c for c in registry.CHECKS if c.names is not None]
+    assert {"ML102", "ML301", "ML412", "ML501"} <= {code for c in filtered for code in c.codes}
+    paths = sorted(FIXTURES.rglob("*.py"))
+    before = _findings(paths)
+    for check in filtered:
+        monkeypatch.setattr(check, "names", None)
+    assert _findings(paths) == before

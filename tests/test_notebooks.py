@@ -358,7 +358,7 @@ def test_mixed_folder_with_malformed_notebooks(
         "`model.eval` is not called; the statement does nothing",
         f"{tmp_path / 'train.py'}:3:1: ML406 `m.eval` is not called; the statement does nothing",
         "Found 2 findings in 2 files. 2 files could not be checked.",
-        "Some of them may have a fix: `--show-fixes` marks those `mlsmells fix` fixes [*].",
+        "[*] 0 fixable with `mlsmells fix` (2 more with `--unsafe-fixes`).",
     ]
 
 

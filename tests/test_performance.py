@@ -418,6 +418,83 @@ def test_a_hit_keeps_an_entry_from_being_pruned(tmp_path: Path) -> None:
     assert entries(cache.root) == [entry]
 
 
+WARM_RUN = """\
+import contextlib, io, json, sys
+from mlsmells.frontends.cli import main
+out = io.StringIO()
+with contextlib.redirect_stdout(out):
+    status = main(sys.argv[1:])
+loaded = sorted(m for m in sys.modules if m.startswith(("mlsmells.rules", "mlsmells.engine",
+    "mlsmells.semantic", "packaging", "libcst")))
+print(json.dumps([status, out.getvalue(), loaded]))
+"""
+
+
+def _cli(cwd: Path, *argv: str) -> tuple[int, str, list[str]]:
+    """``mlsmells ARGV`` in a new process: its status, its output, and the modules of the
+    rules, the engine, packaging and libcst it imported."""
+    proc = subprocess.run(
+        [sys.executable, "-c", WARM_RUN, *argv], cwd=cwd, capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr
+    status, out, loaded = json.loads(proc.stdout)
+    return status, out, loaded
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_run_served_from_the_cache_imports_no_rule(tmp_path: Path, jobs: str) -> None:
+    """A run whose results all come from the cache reads the rule facts, not the rule
+    modules, and needs neither the engine nor packaging: the output is the same."""
+    root = project(tmp_path / "src", copies=2)
+    argv = ["check", "-j", jobs, "--cache-dir", str(tmp_path / "cache"), "src"]
+    cold = _cli(tmp_path, *argv)
+    assert any(m.startswith("mlsmells.rules.") for m in cold[2])
+    warm = _cli(tmp_path, *argv)
+    assert warm[:2] == cold[:2] and warm[2] == []
+    for output_format in ("json", "sarif", "concise"):  # (json: fixes need the rules)
+        with_format = [*argv, "--output-format", output_format]
+        assert _cli(tmp_path, *with_format)[:2] == _cli(tmp_path, *with_format, "--no-cache")[:2]
+    (root / "clean_0.py").write_text(FIXABLE)  # one miss: the rules are imported for it
+    status, out, loaded = _cli(tmp_path, *argv)
+    assert out.count("ML101") == cold[1].count("ML101") + 1
+    assert any(m.startswith("mlsmells.rules.") for m in loaded)
+
+
+def test_a_hit_refreshes_only_an_entry_more_than_a_day_old(tmp_path: Path) -> None:
+    (tmp_path / "train.py").write_text(FIXABLE)
+    argv = ["check", "--cache-dir", str(tmp_path / "cache"), "train.py"]
+    _cli(tmp_path, *argv)
+    [entry] = entries(tmp_path / "cache")
+    recent = time.time() - 3600
+    os.utime(entry, (recent, recent))
+    _cli(tmp_path, *argv)
+    assert entry.stat().st_mtime == recent  # a hit, not written again
+    old = time.time() - 2 * 86400
+    os.utime(entry, (old, old))
+    _cli(tmp_path, *argv)
+    assert entry.stat().st_mtime > time.time() - 3600  # a hit, made young again
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_cached_result_is_stale_when_a_checked_module_it_imports_changes(
+    tmp_path: Path, jobs: str
+) -> None:
+    """The helper module is checked in the same run (with -j 1 the files were once
+    looked up in the order of their imports)."""
+    (tmp_path / "pyproject.toml").write_text("[tool.mlsmells]\nselect = ['ML206']\n")
+    helper = tmp_path / "helpers.py"
+    helper.write_text("import numpy as np\ndef load():\n    return np.zeros(3)\n")
+    (tmp_path / "run.py").write_text("import helpers\nx = helpers.load().values\n")
+    argv = ["check", "-j", jobs, "--cache-dir", str(tmp_path / "cache"), "."]
+    assert _cli(tmp_path, *argv)[:2] == (0, "All checks passed.\n")
+    assert _cli(tmp_path, *argv)[:2] == (0, "All checks passed.\n")
+    helper.write_text("import pandas as pd\ndef load():\n    return pd.read_csv('a')\n")
+    status, out, _ = _cli(tmp_path, *argv)
+    assert status == 1 and out.startswith("run.py:2:5: ML206 ")
+    (tmp_path / "pyproject.toml").write_text("[tool.mlsmells]\nselect = ['ML101']\n")
+    assert _cli(tmp_path, *argv)[:2] == (0, "All checks passed.\n")  # other settings
+
+
 # -------------------------------------------------------------- fixer
 @pytest.mark.parametrize(
     ("source", "options", "parsed"),

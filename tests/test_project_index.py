@@ -303,6 +303,26 @@ def test_a_star_import_re_exports_the_libraries_its_modules_import(tmp_path: Pat
         assert [(d.line, d.code) for d in found] == expected
 
 
+def test_the_import_lines_of_a_module(tmp_path: Path) -> None:
+    text = (
+        "import a.b as c, d  # two\r\n"
+        "from .x import y\r\n"
+        "    import e\n"
+        "from f import (g,\n    h)\n"
+        "x = 'import z'\n"
+        "from ..k.l import m\n"
+        "import n"
+    )
+    assert index._imported(text) == ["a.b as c, d", ".x", "e", "f", "..k.l", "n"]
+    # A project module with Windows line endings imports torch as any other does.
+    (tmp_path / "pyproject.toml").write_text("", encoding="utf-8")
+    (tmp_path / "helpers.py").write_bytes(b"import torch\r\n\r\nx = 1\r\n")
+    user = tmp_path / "user.py"
+    user.write_text("from helpers import *\n", encoding="utf-8")
+    found = index.index_for(user, summarize).libraries_of(user)[0]
+    assert "torch" in found
+
+
 def test_a_fifo_named_like_a_module_is_not_waited_on(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("", encoding="utf-8")
     os.mkfifo(tmp_path / "helpers.py")

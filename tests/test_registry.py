@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import string
 from pathlib import Path
@@ -128,3 +129,25 @@ def test_default_selection() -> None:
     assert default == {r.code for r in RULES if r.default_enabled}
     assert registry.select_codes(["ALL"]) == set(registry.RULES)
     assert registry.select_codes(["ML"]) == set(registry.RULES)
+
+
+def test_rule_facts_are_made_from_the_records() -> None:
+    """What a run served from the cache reads instead of the rule modules' records."""
+    from mlsmells import docs
+
+    assert registry.FACTS == {rule.code: rule.facts for rule in RULES}
+    assert list(registry.FACTS) == list(registry.RULES)
+    generated = (ROOT / docs.RULE_FACTS).read_text(encoding="utf-8")
+    assert generated == docs.render_rule_facts(RULES), "run `python scripts/gen_docs.py`"
+    assert registry.tests_only_codes() == {r.code for r in RULES if r.tests_only}
+
+
+def test_rule_facts_that_disagree_with_the_records_are_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    first = RULES[0]
+    wrong = {**registry.FACTS, first.code: dataclasses.replace(first.facts, name="x")}
+    monkeypatch.setattr(registry, "FACTS", wrong)
+    with pytest.raises(ValueError, match="gen_docs.py"):
+        registry._load()
+    assert registry.records_in_modules() == registry.RULES

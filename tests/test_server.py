@@ -8,6 +8,7 @@ text, and a notebook sent with LSP 3.17 notebook sync checked as one module.
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -260,3 +261,29 @@ async def test_the_server_shares_the_result_cache_of_the_command(tmp_path: Path)
     )
     assert proc.returncode == 1 and "ML401" in proc.stdout
     assert sorted(folder.rglob("*.json")) == entries
+
+
+@pytest.mark.asyncio
+async def test_saving_a_module_checks_the_files_that_import_it_again(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    (tmp_path / "pyproject.toml").write_text("", encoding="utf-8")
+    helper = tmp_path / "helper.py"
+    helper.write_text("size = 3\n", encoding="utf-8")
+    user = tmp_path / "user.py"
+    text = "from helper import *\nweights = torch.load('model.pt')\n"
+    user.write_text(text, encoding="utf-8")
+    uri = user.as_uri()
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text)
+        )
+    )
+    assert await _diagnostics(client, uri) == []  # `torch` is nothing known yet
+    helper.write_text("import torch\n\nsize = 3\n", encoding="utf-8")
+    client.text_document_did_save(
+        types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(uri=helper.as_uri()))
+    )
+    # (checked again: the star import brings torch now)
+    [diag] = await asyncio.wait_for(_diagnostics(client, uri), timeout=30)
+    assert diag.code == "ML401"

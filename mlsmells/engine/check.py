@@ -248,9 +248,15 @@ class Visitor:
     """For a visitor of ``ast.Name``/``ast.Attribute`` nodes that only ever acts on some
     names (looks them up in a table of qualified names): the ids and attribute names it
     can act on (see :func:`mlsmells.semantic.names.last_names`). The engine then hands
-    it only the attributes named so, and the names that are so or are bound to an import
-    (whose qualified name may end in anything). ``None``: every such node."""
+    it only the attributes named so, and the names that are so or whose qualified name
+    ends so (a name bound to an import, or an alias of one: ``from torch import qr as q``).
+    ``None``: every such node."""
 
+    call_names: ClassVar[frozenset[str] | None] = None
+    """For a visitor of ``ast.Call`` nodes that only ever acts on calls of some names (looks
+    the callee up in a table of qualified names): the last names of the callees it can
+    act on (as :attr:`names`). The engine then hands it only the calls of an attribute
+    named so, and of a name that is so or is bound to an import. ``None``: every call."""
     words: ClassVar[tuple[str, ...] | None] = None
     """Strings of which the file's text must contain at least one for the visitor to run
     (``None``: no such test). Only for a visitor that provably acts on nothing in a file

@@ -442,23 +442,55 @@ class _Walker:
         handlers = self.dispatch.get(cls)
         dispatcher: Callable[[ast.AST], None] | None = None
         if handlers:
-            filtered = [(i, h, i.names) for i, h in handlers if i.names is not None]
-            if cls in (ast.Name, ast.Attribute) and filtered:
-                always = [(i, h) for i, h in handlers if i.names is None]
+            call = cls is ast.Call
+            filtered = [
+                (i, h, names)
+                for i, h in handlers
+                if (names := i.call_names if call else i.names) is not None
+            ]
+            if cls in (ast.Name, ast.Attribute, ast.Call) and filtered:
+                kept = {id(i) for i, _, _ in filtered}
+                always = [(i, h) for i, h in handlers if id(i) not in kept]
                 self.filtered[cls] = (always, filtered)
-                dispatcher = self._dispatch_name if cls is ast.Name else self._dispatch_attribute
+                dispatcher = (
+                    self._dispatch_call
+                    if call
+                    else self._dispatch_name
+                    if cls is ast.Name
+                    else self._dispatch_attribute
+                )
             else:
                 dispatcher = functools.partial(self._dispatch, handlers)
         plan = self.plans[cls] = (dispatcher, special, fields)
         return plan
+
+    def _dispatch_call(self, node: ast.AST) -> None:
+        """A call to the checks that may act on it (see :attr:`Visitor.call_names`)."""
+        func = node.func  # type: ignore[attr-defined]
+        if isinstance(func, ast.Attribute):
+            self._dispatch_filtered(ast.Call, func.attr, node)
+        elif isinstance(func, ast.Name):
+            binding = self.model.lookup(func.id)
+            if binding is not None and binding.qualname is not None:
+                self._dispatch(self.dispatch[ast.Call], node)  # an import: any qualified name
+            else:
+                self._dispatch_filtered(ast.Call, func.id, node)
+        else:
+            always = self.filtered[ast.Call][0]
+            if always:
+                self._dispatch(always, node)
 
     def _dispatch_name(self, node: ast.AST) -> None:
         """A name to the checks that may act on it (see :attr:`Check.names`)."""
         name: str = node.id  # type: ignore[attr-defined]
         binding = self.model.lookup(name)
         if binding is not None and binding.qualname is not None:
-            self._dispatch(self.dispatch[ast.Name], node)  # an import: any qualified name
-            return
+            # An import (or an alias of one): what its qualified name ends in.
+            qualname = self.model.qualname(node)  # type: ignore[arg-type]
+            if qualname is None:
+                self._dispatch(self.dispatch[ast.Name], node)
+                return
+            name = qualname.rpartition(".")[2]
         self._dispatch_filtered(ast.Name, name, node)
 
     def _dispatch_attribute(self, node: ast.AST) -> None:

@@ -25,15 +25,13 @@ from dataclasses import dataclass
 from typing import TypeVar, cast
 
 import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor, ImportItem
 
 from mlsmells import registry, runner
 from mlsmells.config import Settings
 from mlsmells.deep import call_deep
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import gc_paused
-from mlsmells.fixes.base import Edit, FixContext, RoundTripError, Span, split_lines
+from mlsmells.fixes.base import Edit, FixContext, ImportItem, RoundTripError, Span, split_lines
 from mlsmells.fixes.files import FIX_SIZE_LIMIT_ENV, fix_size_limit, size_text
 from mlsmells.notebooks import follow_line_map
 from mlsmells.records import Fix
@@ -311,7 +309,12 @@ def _apply(ctx: FixContext, edits: Sequence[Edit]) -> str:
             if item not in imports:
                 imports.append(item)
     if imports:
-        module = AddImportsVisitor(CodemodContext(), imports).transform_module(module)
+        from libcst.codemod import CodemodContext  # (slow to import: only when needed)
+        from libcst.codemod.visitors import AddImportsVisitor
+        from libcst.codemod.visitors import ImportItem as Item
+
+        items = [Item(i.module_name, i.obj_name, i.alias) for i in imports]
+        module = AddImportsVisitor(CodemodContext(), items).transform_module(module)
     return ctx.code(module)
 
 

@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from typing import TypeVar, cast
 
 import libcst as cst
-from libcst.codemod.visitors import ImportItem as ImportItem  # re-exported for the fixes
 from libcst.metadata import (
     MetadataWrapper,
     PositionProvider,
@@ -45,11 +44,24 @@ Span = tuple[int, int, int, int]
 
 
 @dataclass(frozen=True)
+class ImportItem:
+    """An import a fix needs: ``import module_name`` or ``from module_name import obj_name``
+    (``as alias``). libcst's codemod ``ImportItem``, which adds it, is made of it only then:
+    libcst.codemod is slow to import, and most fixes add no import."""
+
+    module_name: str
+    obj_name: str | None = None
+    alias: str | None = None
+
+
+@dataclass(frozen=True)
 class Edit:
     """Replace ``node`` (a node of the module being fixed) by ``replacement``."""
 
     node: cst.CSTNode
-    replacement: cst.CSTNode
+    replacement: cst.CSTNode | cst.FlattenSentinel[cst.BaseStatement]
+    """A node its parent's field can hold, or statements that take the place of the
+    statement ``node`` (the statement itself followed by new ones inserts them)."""
     imports: tuple[ImportItem, ...] = ()
     """Imports the replacement needs (added with libcst's AddImportsVisitor)."""
     safety: Fix | None = None
@@ -222,6 +234,13 @@ class FixContext:
     def code(self, module: cst.Module) -> str:
         """The text of ``module``, a changed version of this one, with the tail kept aside."""
         return module.code + self.tail
+
+    def statement_ending_on(self, line: int) -> cst.BaseStatement | None:
+        """The top-level statement whose code ends on ``line``, if any."""
+        for statement in self._module.body:
+            if self.span(statement)[2] == line:
+                return statement
+        return None
 
     # ----------------------------------------------------------- positions
     def char_col(self, line: int, byte_col: int) -> int:

@@ -34,22 +34,21 @@ from mlsmells.sources import FileError
 
 def split_lines(text: str) -> list[str]:
     """Lines as Python's tokenizer sees them: ``\\r\\n``, ``\\r`` and ``\\n`` end a line."""
-    lines: list[str] = []
-    start = 0
-    i = 0
-    size = len(text)
-    while i < size:
-        char = text[i]
-        if char == "\n" or char == "\r":
-            end = i + 2 if char == "\r" and text.startswith("\n", i + 1) else i + 1
-            lines.append(text[start:end])
-            start = i = end
-        else:
-            i += 1
-    if start < size:
-        lines.append(text[start:])
+    if "\r" in text:
+        return _LINE.findall(text)
+    lines = [line + "\n" for line in text.split("\n")]
+    last = lines.pop()
+    if last != "\n":
+        lines.append(last[:-1])
     return lines
 
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+LONE_BACKSLASH = re.compile(r"^[ \t\f]*\\[ \t\f]*(?:\r\n|\r|\n)?$", re.MULTILINE)
+"""A line made of a backslash alone, which libcst does not give back: a file holding one
+is not fixed (:class:`mlsmells.fixes.base.RoundTripError`)."""
 
 FIX_SIZE_LIMIT_ENV = "MLSMELLS_FIX_SIZE_LIMIT"
 DEFAULT_FIX_SIZE_LIMIT = 4 * 2**20

@@ -12,23 +12,28 @@ fix`` reports such failures itself).
 
 **The window.** libcst parses about ten times slower than :mod:`ast`, and most of a
 file is usually far from its findings. So the transforms first run against a
-*window* of the file: the same text with every top-level statement that holds none
-of the findings blanked out (its lines emptied, their line breaks kept), so that
-every kept line, and so every position, is where it is in the file. A transform sees
-the statement enclosing its finding exactly as in the whole file; whatever would need
+*window* of the file: the same text with every statement that holds none of the
+findings blanked out (its lines emptied, their line breaks kept; inside a kept
+function, class or other compound statement too, which keeps its header, and a
+block left empty gets a ``pass``), so that every kept line, and so every position, is
+where it is in the file. The module's imports are kept. A transform sees the
+statement enclosing its finding exactly as in the whole file; whatever would need
 the rest of the module falls back to the whole file (:class:`NeedsWholeModule`):
-reading :attr:`FixContext.module` or :meth:`FixContext.names_in_module`, a fix that
-adds imports, a finding outside the statements kept (a comment between two
-statements) and an edit reaching into a blanked line. The result is the whole
-file's, computed from a fifth of its text on typical code
-(``tests/test_fix_suggest.py`` compares both on every fixture).
+reading :attr:`FixContext.module` or :meth:`FixContext.names_in_module`, a top-level
+statement the window did not keep, a fix that adds imports, a finding outside the
+statements kept (a comment between two statements) and an edit reaching into a
+blanked line. A fix that inserts statements after one (ML102's generator after the
+imports) is spliced into the file's text and diffed as a whole. The result is the
+whole file's, computed from a small part of its text on typical code
+(``tests/test_fix_suggest.py`` compares both on every fixture). The findings whose
+rule decided that no fix applies (:data:`mlsmells.runner.FIX_KEY`) are not fixed,
+but their statements stay in the window: another finding's fix may reach them.
 """
 
 from __future__ import annotations
 
 import ast
 import difflib
-import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -41,15 +46,13 @@ from mlsmells.config import Settings
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.fixes.apply import _apply, _parse_problem, _Replace, _safety
 from mlsmells.fixes.base import Edit, FixContext, RoundTripError
-from mlsmells.fixes.files import split_lines
+from mlsmells.fixes.files import LONE_BACKSLASH, split_lines
 from mlsmells.records import Fix
 from mlsmells.registry import TRANSFORMS
+from mlsmells.runner import FIX_KEY
 from mlsmells.versions import DISPLAY
 
 _FAILURES = (cst.ParserSyntaxError, RoundTripError, SyntaxError, ValueError, RecursionError)
-_LONE_BACKSLASH = re.compile(r"^[ \t\f]*\\[ \t\f]*(?:\r\n|\r|\n)?$", re.MULTILINE)
-"""A line libcst does not give back (the whole file then has no fixes, see
-:class:`~mlsmells.fixes.base.RoundTripError`): such a file is not windowed."""
 
 
 @dataclass(frozen=True)
@@ -93,13 +96,16 @@ class NeedsWholeModule(Exception):
 def suggest(
     text: str, diagnostics: Sequence[Diagnostic], settings: Settings
 ) -> dict[Diagnostic, Suggestion]:
-    """The fix of each of ``diagnostics`` (found in ``text``) that has one."""
-    wanted = [d for d in diagnostics if d.code in TRANSFORMS]
+    """The fix of each of ``diagnostics`` (found in ``text``) that has one (none for a
+    finding whose rule decided, when it reported it, that its fix does not apply; its
+    statement is still in the window: another finding's fix may reach it)."""
+    with_fix = [d for d in diagnostics if d.code in TRANSFORMS]
+    wanted = [d for d in with_fix if d.get(FIX_KEY) != Fix.NONE.value]
     if not wanted:
         return {}
     found: dict[Diagnostic, Suggestion] = {}
     rest = wanted
-    window = _Fixer.window(text, wanted, settings)
+    window = _Fixer.window(text, with_fix, settings)
     if window is not None:
         rest = []
         for diag in wanted:
@@ -132,6 +138,12 @@ class _WindowContext(FixContext):
     def names_in_module(self) -> frozenset[str]:
         raise NeedsWholeModule("the names of the module")
 
+    def statement_ending_on(self, line: int) -> cst.BaseStatement | None:
+        found = super().statement_ending_on(line)
+        if found is None:
+            raise NeedsWholeModule("a top-level statement not kept")
+        return found
+
 
 class _Fixer:
     """Suggests fixes in a context: of the whole file, or of a window of it (``blanked``:
@@ -142,8 +154,11 @@ class _Fixer:
         ctx: FixContext,
         blanked: frozenset[int] = frozenset(),
         kept: frozenset[int] = frozenset(),
+        original: str | None = None,
     ) -> None:
         self.ctx = ctx
+        self.original = ctx.text if original is None else original
+        """The text of the file (a window's context holds the window's)."""
         self.blanked = blanked
         self.kept = kept
         """The lines of the top-level statements a window keeps."""
@@ -157,7 +172,7 @@ class _Fixer:
         """The window of ``findings`` in ``text``; ``None`` when the file is fixed whole: it
         does not parse, it has a line libcst does not give back, or every top-level
         statement holds a finding."""
-        if _LONE_BACKSLASH.search(text):
+        if LONE_BACKSLASH.search(text):  # (the whole file has no fixes)
             return None
         lines = split_lines(text)
         try:
@@ -166,18 +181,15 @@ class _Fixer:
                 tree = ast.parse("".join(_ending_as_newline(line) for line in lines))
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return None
-        kept: set[int] = set()
-        spans = [
-            (_first_line(statement), statement.end_lineno or statement.lineno)
-            for statement in tree.body
-        ]
-        for first, last in spans:
-            if any(first <= d.line <= last or first <= d.end_line <= last for d in findings):
-                kept.update(range(first, last + 1))
-        blanked = {n for first, last in spans for n in range(first, last + 1)} - kept
+        plan = _Plan(lines)
+        plan.block(tree.body, findings, top=True)
+        kept, blanked = plan.kept, plan.blanked - plan.kept
         if not blanked:
             return None
         window = [_ending(line) if n in blanked else line for n, line in enumerate(lines, 1)]
+        for at in plan.stubs(blanked):
+            line = lines[at - 1]
+            window[at - 1] = line[: len(line) - len(line.lstrip(" \t\f"))] + "pass" + _ending(line)
         stub = _indent_stub(tree, lines, blanked)
         if stub is not None:
             at, indent = stub
@@ -187,7 +199,7 @@ class _Fixer:
             ctx = _WindowContext("".join(window), settings.seed, settings.targets)
         except _FAILURES:
             return None
-        return cls(ctx, frozenset(blanked), frozenset(kept))
+        return cls(ctx, frozenset(blanked), frozenset(kept), text)
 
     def suggest(self, diag: Diagnostic, settings: Settings) -> Suggestion | None:
         """The fix of ``diag``; :class:`NeedsWholeModule` when a window cannot tell."""
@@ -219,7 +231,9 @@ class _Fixer:
             )
             for e in text_edits(old, new)
         )
-        if any(n in self.blanked for e in edits for n in range(e.start[0], e.end[0] + 1)):
+        if old is not self.original and any(
+            n in self.blanked for e in edits for n in range(e.start[0], e.end[0] + 1)
+        ):
             raise NeedsWholeModule("an edit of a blanked line")
         return Suggestion(safety, registry.get(diag.code).fix_summary, edits, _needs(diag))
 
@@ -246,6 +260,15 @@ class _Fixer:
             if start is None or "".join(ctx.lines[start - 1 : start - 1 + size]) != old:
                 return None  # (not the file's text: let the whole module tell)
             new = statement.visit(_Replace(ctx, [edit]))
+            if isinstance(new, cst.FlattenSentinel):
+                # Statements in its place (it and new ones after it): their code in the
+                # file's text, diffed as a whole, as the whole module would be.
+                lines = split_lines(self.original)
+                if "".join(lines[start - 1 : start - 1 + size]) != old:
+                    return None  # (its leading lines hold a blanked statement)
+                code = "".join(self._code(node, indent) for node in new.nodes)
+                spliced = "".join(lines[: start - 1]) + code + "".join(lines[start - 1 + size :])
+                return self.original, spliced, 1, False
             if not isinstance(new, cst.CSTNode):
                 return None  # (removed: the whole module tells)
             return old, self._code(new, indent), start, bool(indent)
@@ -275,6 +298,76 @@ class _Fixer:
                 self._starts[id(node)] = line
                 line += len(split_lines(module.code_for_node(node)))
         return self._starts.get(id(statement))
+
+
+class _Plan:
+    """Which lines a window keeps and which it blanks: a statement holding no finding is
+    blanked; one holding a finding is kept, whole, unless every finding in it lies inside
+    the statements of its blocks (a function's, a class's, a loop's ...), whose statements
+    are then planned the same way (the lines of the statement outside them, its header,
+    are kept). A block whose statements are all blanked keeps a ``pass`` on the first line
+    of its first statement. The module's imports are kept: a fix may insert a statement
+    after them."""
+
+    def __init__(self, lines: Sequence[str]) -> None:
+        self.lines = lines
+        self.kept: set[int] = set()
+        self.blanked: set[int] = set()
+        self._emptied: list[list[ast.stmt]] = []
+
+    def block(self, statements: list[ast.stmt], findings: Sequence[Diagnostic], top: bool) -> None:
+        emptied = True
+        for statement in statements:
+            first, last = _first_line(statement), statement.end_lineno or statement.lineno
+            inside = [d for d in findings if first <= d.line <= last or first <= d.end_line <= last]
+            if not inside and top and isinstance(statement, (ast.Import, ast.ImportFrom)):
+                self.kept.update(range(first, last + 1))  # (fixes insert after the imports)
+                continue
+            if not inside:
+                self.blanked.update(range(first, last + 1))
+                continue
+            emptied = False
+            blocks = _blocks(statement)
+            children = [(_first_line(c), c.end_lineno or c.lineno) for b in blocks for c in b]
+            if not children or not all(
+                any(a <= d.line and d.end_line <= b for a, b in children) for d in inside
+            ):
+                self.kept.update(range(first, last + 1))
+                continue
+            held = {n for a, b in children for n in range(a, b + 1)}
+            self.kept.update(n for n in range(first, last + 1) if n not in held)
+            for inner in blocks:
+                self.block(inner, inside, top=False)
+        if emptied and not top and statements:
+            self._emptied.append(statements)
+
+    def stubs(self, blanked: set[int]) -> list[int]:
+        """The lines that get a ``pass``: the first of each block emptied by the window."""
+        found = []
+        for statements in self._emptied:
+            lines = {
+                n
+                for s in statements
+                for n in range(_first_line(s), (s.end_lineno or s.lineno) + 1)
+            }
+            at = _first_line(statements[0])
+            if lines <= blanked and at in blanked:
+                found.append(at)
+        return found
+
+
+def _blocks(statement: ast.stmt) -> list[list[ast.stmt]]:
+    """The blocks of statements of a compound statement."""
+    found: list[list[ast.stmt]] = []
+    for name in ("body", "orelse", "finalbody"):
+        block = getattr(statement, name, None)
+        if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+            found.append(block)
+    for handler in getattr(statement, "handlers", ()):
+        found.append(handler.body)
+    for case in getattr(statement, "cases", ()):
+        found.append(case.body)
+    return found
 
 
 def _parsable(code: str, indented: bool) -> str:

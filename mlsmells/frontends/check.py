@@ -36,7 +36,6 @@ from mlsmells.frontends.options import (
     settings_from_args,
     stdin_path,
 )
-from mlsmells.noqa import add_noqa_to_file
 from mlsmells.runner import FileResult
 from mlsmells.sources import NOTEBOOK_SUFFIX, FileError
 
@@ -50,7 +49,7 @@ examples:
   mlsmells check --baseline base.json .          ... and report only new ones
   mlsmells check --add-noqa src/                 suppress every current finding
   mlsmells check --statistics .                  count findings per code (and the fixable)
-  mlsmells check --show-fixes .                  mark what `mlsmells fix` fixes: CODE [*]
+  mlsmells check --show-fixes .                  ask the fixer too which findings it fixes
   mlsmells check --output-format full src/       with the source and the suggested fixes
   cat nb.ipynb | mlsmells check --stdin-filename nb.ipynb -
   mlsmells check --watch src/                    check again on every change
@@ -169,7 +168,9 @@ def run_check(args: argparse.Namespace) -> int:
         with report_stream(args) as out:
             if args.statistics:
                 as_json = args.output_format in ("json", "json-lines")
-                output.write_statistics(results, out, as_json=as_json, read=read)
+                output.write_statistics(
+                    results, out, as_json=as_json, read=read, fixer=args.show_fixes
+                )
             else:
                 output.write(
                     args.output_format,
@@ -270,6 +271,8 @@ def show_settings(path: Path, config: Settings) -> str:
 def run_add_noqa(results: Sequence[FileResult], scope: WriteScope | None = None) -> int:
     """``--add-noqa``: exit 0 once every finding is suppressed, 2 if a file could not be
     (``scope``: where files may be written)."""
+    from mlsmells.noqa import add_noqa_to_file  # (with its tokenizing of comments)
+
     added = 0
     files = 0
     failed = any(r.error is not None for r in results)

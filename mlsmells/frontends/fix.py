@@ -111,8 +111,13 @@ def add_fix_options(parser: argparse.ArgumentParser, *, in_check: bool = False) 
         "--show-fixes",
         action="store_true",
         help="list the findings fixed in each file"
-        + ("; without --fix: mark the findings `mlsmells fix` fixes ([*]) and count them"
-           if in_check else ""),
+        + (
+            "; without --fix: ask the fixer (slower: it parses each file with a fixable "
+            "finding) which findings `mlsmells fix` fixes, also of the rules that do not "
+            "decide it when they report ([*] marks what they decided, by default)"
+            if in_check
+            else ""
+        ),
     )
     group.add_argument(
         "--exit-non-zero-on-fix",
@@ -231,7 +236,13 @@ def _report(
         read = output.source_reader(settings, texts)
         if fmt in output.HUMAN_FORMATS:
             output.write(
-                fmt, remaining, out, read=read, summary=False, colour=output.use_colour(out)
+                fmt,
+                remaining,
+                out,
+                read=read,
+                summary=False,
+                colour=output.use_colour(out),
+                marks=False,
             )
         else:
             output.write(fmt, remaining, out, read=read)

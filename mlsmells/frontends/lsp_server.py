@@ -42,6 +42,7 @@ from mlsmells.frontends.lsp_documents import (
     severity_letter,
 )
 from mlsmells.records import Fix
+from mlsmells.semantic import index
 
 SOURCE = "mlsmells"
 FIX_ALL = f"{types.CodeActionKind.SourceFixAll.value}.mlsmells"
@@ -120,6 +121,14 @@ class MLSmellsServer(LanguageServer):
         for cell in document.cells or ():
             self.documents[cell.uri] = document
         self.publish(document, old)
+
+    def saved(self, uri: str) -> None:
+        """A file was saved: check it, and every open document again, which may import it
+        (what the project index knew of the files on disk is dropped)."""
+        index.forget()
+        self.schedule(uri, 0)
+        for other in {document.uri for document in self.documents.values()} - {uri}:
+            self.schedule(other, self.debounce)
 
     def _document(self, uri: str) -> Document | None:
         notebook = self.workspace.get_notebook_document(notebook_uri=uri)
@@ -368,7 +377,7 @@ def build(settings: Callable[[], SettingsCache], cache: Cache | None) -> MLSmell
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: MLSmellsServer, params: types.DidSaveTextDocumentParams) -> None:
-        ls.schedule(params.text_document.uri, 0)
+        ls.saved(params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: MLSmellsServer, params: types.DidCloseTextDocumentParams) -> None:

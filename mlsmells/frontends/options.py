@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
 from mlsmells import output, runner
-from mlsmells.config import Overrides, SettingsCache, check_selector
+from mlsmells.config import Overrides, Settings, SettingsCache, check_selector
 from mlsmells.ignorefiles import IgnoreFiles
 from mlsmells.runner import FileResult
 
@@ -129,21 +130,24 @@ def discover(args: argparse.Namespace, settings: SettingsCache) -> list[Path]:
     """The files to check; :class:`ConfigError` when a configuration on the way is invalid."""
 
     ignores = IgnoreFiles()
-    respects: dict[Path, bool] = {}  # folder -> its respect-gitignore setting
+    # Folder -> its settings, and whether some ignore file can skip a path in it.
+    folders: dict[str, tuple[Settings, bool]] = {}
 
     def excluded(path: Path, named: bool) -> bool:
-        if named and not args.force_exclude:
-            return False
-        if settings.is_excluded(path, parents=named):
-            return True
-        # A file named on the command line is checked whatever the ignore files say.
         if named:
-            return False
-        folder = path.parent
-        respect = respects.get(folder)
-        if respect is None:
-            respect = respects[folder] = settings.for_path(folder).respect_gitignore
-        return respect and ignores.ignored(path)
+            # A file named on the command line is checked whatever the ignore files say.
+            return args.force_exclude and settings.is_excluded(path, parents=True)
+        folder = os.path.dirname(path)
+        found = folders.get(folder)
+        if found is None:
+            parent = path.parent
+            config = settings.for_path(parent)
+            found = folders[folder] = (
+                config,
+                config.respect_gitignore and ignores.any_in(parent),
+            )
+        config, ignoring = found
+        return config.is_excluded(path) or (ignoring and ignores.ignored(path))
 
     return runner.discover(args.paths, excluded)
 

@@ -7,6 +7,8 @@ import re
 from collections.abc import Callable, Sequence
 from typing import cast
 
+from mlsmells.diagnostics import Diagnostic
+from mlsmells.records import Fix
 from mlsmells.semantic.model import SemanticModel
 
 
@@ -216,3 +218,14 @@ def _block_binds(block: Sequence[ast.stmt], binds: Callable[[ast.stmt], bool]) -
     """Whether every path through ``block`` binds the value or leaves the block early
     (``continue``, ``return`` ...: the statement after it is not reached that way)."""
     return any(isinstance(stmt, _EXITS) or _always_binds(stmt, binds) for stmt in block)
+
+
+def fix_always(safety: Fix) -> Callable[[Diagnostic], Fix | None]:
+    """A rule's fix decision (``FIXABLE``, see :data:`mlsmells.registry.Decision`) for a fix
+    that applies, with ``safety``, to every finding its check reports: the check reports
+    only the shape the fix rewrites."""
+
+    def decide(diag: Diagnostic) -> Fix | None:
+        return safety
+
+    return decide

@@ -412,4 +412,11 @@ def _is_flat_literal(expr: cst.BaseExpression) -> bool:
     )
 
 
+def fix_applies(diag: Diagnostic) -> Fix | None:
+    """No fix for an alias the rule marks not fixable; the others depend on the names bound in
+    the module, which only the fixer reads."""
+    return Fix.NONE if diag.get("fixable") == "no" else None
+
+
 FIXES = {"ML301": removed_numpy_alias}
+FIXABLE = {"ML301": fix_applies}

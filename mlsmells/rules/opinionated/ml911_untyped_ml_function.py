@@ -474,4 +474,13 @@ def add_annotations(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
     return fx.Edit(function, new, tuple(fx.ImportItem(module) for module in modules))
 
 
+def fix_applies(diag: Diagnostic) -> Fix | None:
+    """Offered when the data names an annotation; one that needs an import depends on the
+    names bound in the module, which only the fixer reads."""
+    if not any(key.startswith("param:") or key == "return" for key, _ in diag.data):
+        return Fix.NONE
+    return None if diag.get("import") is not None else Fix.SAFE
+
+
 FIXES = {"ML911": add_annotations}
+FIXABLE = {"ML911": fix_applies}

@@ -10,6 +10,7 @@ from mlsmells.rules.reproducibility._legacy_random import (
     MESSAGE,
     LegacyRandomUses,
     legacy_random,
+    legacy_random_applies,
 )
 
 RULE = Rule(
@@ -65,3 +66,4 @@ class LegacyNumpyRandomSeeded(LegacyRandomUses):
 
 
 FIXES = {"ML914": legacy_random}
+FIXABLE = {"ML914": legacy_random_applies}

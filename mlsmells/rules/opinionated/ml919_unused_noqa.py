@@ -17,6 +17,7 @@ from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import Check
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
+from mlsmells.rules._util import fix_always
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -122,3 +123,4 @@ def unused_noqa(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
 
 
 FIXES = {"ML919": unused_noqa}
+FIXABLE = {"ML919": fix_always(Fix.SAFE)}

@@ -9,6 +9,7 @@ from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import Check
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
+from mlsmells.rules._util import fix_always
 from mlsmells.rules.pandas._inplace import INPLACE_METHODS, RETURN_SELF_SINCE_3, inplace_true
 from mlsmells.rules.pandas._kinds import PANDAS_KINDS
 
@@ -92,3 +93,4 @@ def inplace_result_assigned(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | N
 
 
 FIXES = {"ML202": inplace_result_assigned}
+FIXABLE = {"ML202": fix_always(Fix.SAFE)}

@@ -138,4 +138,10 @@ def assign_result(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
     return fx.Edit(statement, assign)
 
 
+def fix_applies(diag: Diagnostic) -> Fix | None:
+    """Offered when the receiver is a name (``receiver``)."""
+    return Fix.UNSAFE if diag.get("receiver") == "name" else Fix.NONE
+
+
 FIXES = {"ML203": assign_result}
+FIXABLE = {"ML203": fix_applies}

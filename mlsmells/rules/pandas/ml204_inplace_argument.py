@@ -145,4 +145,12 @@ def drop_inplace(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
     return fx.Edit(statement, assign)
 
 
+def fix_applies(diag: Diagnostic) -> Fix | None:
+    """Offered for a statement whose receiver is not the function's parameter."""
+    if diag.get("statement") != "yes" or diag.get("parameter") == "yes":
+        return Fix.NONE
+    return Fix.UNSAFE
+
+
 FIXES = {"ML204": drop_inplace}
+FIXABLE = {"ML204": fix_applies}

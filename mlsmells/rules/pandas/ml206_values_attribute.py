@@ -9,6 +9,7 @@ from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import Check
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
+from mlsmells.rules._util import fix_always
 from mlsmells.rules.pandas._kinds import KIND_EVIDENCE, PANDAS_KINDS
 from mlsmells.rules.pandas._text import brief
 
@@ -92,3 +93,4 @@ def to_numpy(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
 
 
 FIXES = {"ML206": to_numpy}
+FIXABLE = {"ML206": fix_always(Fix.UNSAFE)}

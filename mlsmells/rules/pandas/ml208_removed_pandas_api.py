@@ -435,4 +435,11 @@ def _concat(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
     return fx.Edit(call, concat, safety=Fix.UNSAFE)
 
 
+def fix_applies(diag: Diagnostic) -> Fix | None:
+    """No fix for a removal without a replacement (``repl``: ``none``); the others depend on
+    the code around the use, which only the fixer sees."""
+    return Fix.NONE if diag.get("repl") == "none" else None
+
+
 FIXES = {"ML208": removed_pandas_api}
+FIXABLE = {"ML208": fix_applies}

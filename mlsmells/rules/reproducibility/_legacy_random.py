@@ -21,6 +21,7 @@ from mlsmells.data.numpy_random import Legacy, Shape, legacy_function
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import Check, Context, iter_nodes
 from mlsmells.lazy import lazy_import
+from mlsmells.records import Fix
 from mlsmells.rules._util import has_star_kwargs, is_none
 from mlsmells.semantic.scopes import Scope, ScopeType
 
@@ -448,6 +449,19 @@ def _identifiers(tree: ast.Module) -> tuple[Counter[str], set[str]]:
 
 
 # ---------------------------------------------------------------------- fix
+def legacy_random_applies(diag: Diagnostic) -> Fix | None:
+    """The fix decision (``FIXABLE``): the finding that carries the module's plan (``create``)
+    gets the fix of the module; a call drawing from an existing generator (``rng`` alone)
+    is rewritten when its arguments map, which only the fixer reads; the others have none."""
+    create = diag.get("create")
+    rng = diag.get("rng")
+    if create == "module" and rng is not None:
+        return Fix.UNSAFE
+    if create == "after" and rng is not None and diag.get("factory") is not None:
+        return Fix.UNSAFE
+    if create is not None or rng is None:
+        return Fix.NONE
+    return None
 
 
 def legacy_random(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
@@ -570,14 +584,12 @@ def _converter(
 def _generator_after_imports(
     ctx: fx.FixContext, line: int, rng: str, factory: str, imports: tuple[fx.ImportItem, ...]
 ) -> fx.Edit | None:
-    body = list(ctx.module.body)
-    index = next((i for i, s in enumerate(body) if ctx.span(s)[2] == line), None)
-    if index is None:
+    anchor = ctx.statement_ending_on(line)
+    if anchor is None:
         return None
     statement = cst.parse_statement(f"{rng} = {factory}()\n")
     statement = statement.with_changes(leading_lines=[cst.EmptyLine()])
-    body.insert(index + 1, statement)
-    return fx.Edit(ctx.module, ctx.module.with_changes(body=body), imports)
+    return fx.Edit(anchor, cst.FlattenSentinel([anchor, statement]), imports)
 
 
 def _map_arguments(entry: numpy_random.Legacy, call: cst.Call) -> list[cst.Arg] | None:

@@ -12,7 +12,8 @@ from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import Check, Context, iter_local_nodes, names_in
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
-from mlsmells.rules._util import has_star_kwargs, is_none
+from mlsmells.rules._util import fix_always, has_star_kwargs, is_none
+from mlsmells.semantic.names import last_names
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -420,6 +421,9 @@ class RandomStateNotSet(Check):
     rules = (RULE,)
     nodes = (ast.Call,)
     requires = frozenset({"sklearn"})
+    call_names = last_names(
+        [*sklearn_api.RANDOM_STATE_CALLABLES, *sklearn_api.RANDOM_STATE_ALIASES]
+    )  # (see :func:`primary_name`)
 
     def __init__(self, ctx: Context, active: frozenset[str]) -> None:
         super().__init__(ctx, active)
@@ -590,3 +594,4 @@ def random_state(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
 
 
 FIXES = {"ML101": random_state}
+FIXABLE = {"ML101": fix_always(Fix.SAFE)}

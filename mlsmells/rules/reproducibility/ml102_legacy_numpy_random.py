@@ -10,6 +10,7 @@ from mlsmells.rules.reproducibility._legacy_random import (
     MESSAGE,
     LegacyRandomUses,
     legacy_random,
+    legacy_random_applies,
 )
 
 RULE = Rule(
@@ -64,3 +65,4 @@ class LegacyNumpyRandom(LegacyRandomUses):
 
 
 FIXES = {"ML102": legacy_random}
+FIXABLE = {"ML102": legacy_random_applies}

@@ -114,6 +114,7 @@ class UnseededGenerator(Check):
     rules = (RULE,)
     nodes = (ast.Call,)
     requires = frozenset({"numpy", "random", "torch"})
+    call_names = _GENERATOR_CLASSES
 
     def __init__(self, ctx: Context, active: frozenset[str]) -> None:
         super().__init__(ctx, active)
@@ -267,4 +268,10 @@ def seed_generator(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
     return fx.Edit(given.value, seed, safety=Fix.SAFE)
 
 
+def fix_applies(diag: Diagnostic) -> Fix | None:
+    """Unsafe for torch (it had a fixed default seed), else safe."""
+    return Fix.UNSAFE if diag.get("library") == "torch" else Fix.SAFE
+
+
 FIXES = {"ML103": seed_generator}
+FIXABLE = {"ML103": fix_applies}

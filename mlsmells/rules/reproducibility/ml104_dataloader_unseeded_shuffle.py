@@ -284,4 +284,10 @@ def seeded_generator(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
     return fx.Edit(call, fx.add_keyword(call, "generator", generator), imports)
 
 
+def fix_applies(diag: Diagnostic) -> Fix | None:
+    """Offered when the rule found how to spell ``torch.Generator`` here (``spelling``)."""
+    return Fix.SAFE if diag.get("spelling") is not None else Fix.NONE
+
+
 FIXES = {"ML104": seeded_generator}
+FIXABLE = {"ML104": fix_applies}

@@ -85,6 +85,7 @@ class RandomStateWithoutShuffle(Check):
     rules = (RULE,)
     nodes = (ast.Call,)
     requires = frozenset({"sklearn"})
+    call_names = _SHUFFLE_SPLITTER_NAMES
 
     def visit(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Call)
@@ -150,4 +151,11 @@ def shuffle_folds(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
     return fx.Edit(given.value, cst.Name("True"))
 
 
+def fix_applies(diag: Diagnostic) -> Fix | None:
+    """A missing ``shuffle`` is added; whether a given one is the literal ``False`` the fix
+    replaces only the fixer sees."""
+    return Fix.UNSAFE if diag.get("shuffle") == "missing" else None
+
+
 FIXES = {"ML105": shuffle_folds}
+FIXABLE = {"ML105": fix_applies}

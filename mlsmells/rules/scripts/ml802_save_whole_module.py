@@ -9,7 +9,7 @@ from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import Check
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
-from mlsmells.rules._util import keyword
+from mlsmells.rules._util import fix_always, keyword
 from mlsmells.semantic.names import last_names
 
 if TYPE_CHECKING:
@@ -75,6 +75,7 @@ class SaveWholeModule(Check):
     nodes = (ast.Call,)
     requires = frozenset({"torch"})
     words = tuple(_SAVE_NAMES)
+    call_names = _SAVE_NAMES
 
     def visit(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Call)
@@ -113,3 +114,4 @@ def save_state_dict(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
 
 
 FIXES = {"ML802": save_state_dict}
+FIXABLE = {"ML802": fix_always(Fix.UNSAFE)}

@@ -647,4 +647,13 @@ def _bare(node: cst.BaseExpression) -> cst.BaseExpression:
     return node.with_changes(lpar=[], rpar=[])
 
 
+def fix_applies(diag: Diagnostic) -> Fix | None:
+    """Not offered without a tolerant comparison to write (``spelling``); a comparison is
+    wrapped, an assertion's call (its operands, its message) only the fixer reads."""
+    if diag.get("spelling") is None:
+        return Fix.NONE
+    return Fix.UNSAFE if diag.get("wrap") is not None else None
+
+
 FIXES = {"ML811": tolerant_comparison}
+FIXABLE = {"ML811": fix_applies}

@@ -11,6 +11,7 @@ from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
 from mlsmells.rules._util import has_star_kwargs, is_none, keyword
 from mlsmells.rules.torch._common import _has_star_args
+from mlsmells.semantic.names import last_names
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -57,6 +58,7 @@ class TorchLoadUnsafe(Check):
 
     _LOADERS = frozenset({"torch.load", "torch.serialization.load"})
     words = ("load",)
+    call_names = last_names(_LOADERS)
 
     def visit(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Call)
@@ -89,4 +91,10 @@ def torch_load_weights_only(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | N
     return fx.Edit(call, fx.add_keyword(call, "weights_only", cst.Name("True")))
 
 
+def fix_applies(diag: Diagnostic) -> Fix | None:
+    """Not offered when the call passes a ``pickle_module``."""
+    return Fix.NONE if diag.get("pickle_module") is not None else Fix.UNSAFE
+
+
 FIXES = {"ML401": torch_load_weights_only}
+FIXABLE = {"ML401": fix_applies}

@@ -210,6 +210,7 @@ class LossAccumulatedAsTensor(Check):
         ast.YieldFrom,
     )
     requires = TORCH_FAMILY
+    words = ("+",)  # every accumulation is a ``+=`` or a ``total + loss``
 
     def __init__(self, ctx: Context, active: frozenset[str]) -> None:
         super().__init__(ctx, active)

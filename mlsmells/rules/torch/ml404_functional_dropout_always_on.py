@@ -93,7 +93,8 @@ class FunctionalDropoutAlwaysOn(Check):
     rules = (RULE,)
     nodes = (ast.Call,)
     requires = frozenset({"torch"})
-    words = tuple(last_names(_FUNCTIONAL_DROPOUTS))
+    call_names = last_names(_FUNCTIONAL_DROPOUTS)
+    words = tuple(call_names)
 
     def visit(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Call)
@@ -164,4 +165,10 @@ def dropout_training(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
     return fx.Edit(call, fx.add_keyword(call, "training", fx.parse_expression(training)))
 
 
+def fix_applies(diag: Diagnostic) -> Fix | None:
+    """Offered when the rule found the module's ``training`` flag (``training``)."""
+    return Fix.UNSAFE if diag.get("training") is not None else Fix.NONE
+
+
 FIXES = {"ML404": dropout_training}
+FIXABLE = {"ML404": fix_applies}

@@ -9,6 +9,7 @@ from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import Check
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
+from mlsmells.rules._util import fix_always
 from mlsmells.rules.torch._common import TORCH_FAMILY, _text
 from mlsmells.semantic.model import SemanticModel
 from mlsmells.semantic.scopes import ScopeType
@@ -84,6 +85,7 @@ class ForwardCalledDirectly(Check):
     nodes = (ast.Call,)
     requires = TORCH_FAMILY
     words = ("forward",)
+    call_names = frozenset(words)
 
     def visit(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Call)
@@ -131,3 +133,4 @@ def call_module(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
 
 
 FIXES = {"ML405": call_module}
+FIXABLE = {"ML405": fix_always(Fix.UNSAFE)}

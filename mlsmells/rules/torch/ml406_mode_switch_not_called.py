@@ -9,7 +9,7 @@ from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import Check, Context
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
-from mlsmells.rules._util import method_name
+from mlsmells.rules._util import fix_always, method_name
 from mlsmells.rules.torch._common import TORCH_FAMILY, _identifier
 from mlsmells.semantic.scopes import ClassInfo
 
@@ -155,3 +155,4 @@ def call_mode_switch(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
 
 
 FIXES = {"ML406": call_mode_switch}
+FIXABLE = {"ML406": fix_always(Fix.UNSAFE)}

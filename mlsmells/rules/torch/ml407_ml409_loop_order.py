@@ -125,7 +125,8 @@ RULE_ML409 = Rule(
         "`ReduceLROnPlateau`, which has no such order, and a scheduler stepped under a "
         "condition the optimizer step is not under (`if epoch > 0:`) are not reported; "
         "the same test guarding both in one iteration (`if phase == \"train\":` before "
-        "each, `phase` not rebound in the loop) is no such condition. The scheduler is known from its construction or annotation, or, when unknown, is "
+        "each, `phase` not rebound in the loop) is no such condition. The scheduler is "
+        "known from its construction or annotation, or, when unknown, is "
         "a `scheduler`/`lr_scheduler`/`sched` stepped without arguments."
     ),
     bad=(

@@ -118,4 +118,10 @@ def assign_moved_tensor(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
     return fx.Edit(statement, assign)
 
 
+def fix_applies(diag: Diagnostic) -> Fix | None:
+    """Offered when the moved tensor is a name (``receiver``)."""
+    return Fix.UNSAFE if diag.get("receiver") is not None else Fix.NONE
+
+
 FIXES = {"ML410": assign_moved_tensor}
+FIXABLE = {"ML410": fix_applies}

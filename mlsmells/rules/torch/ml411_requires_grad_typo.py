@@ -9,6 +9,7 @@ from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import Check, Context
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
+from mlsmells.rules._util import fix_always
 from mlsmells.rules.torch._common import TORCH_FAMILY, _text
 
 if TYPE_CHECKING:
@@ -115,3 +116,4 @@ def rename_requires_grad(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None
 
 
 FIXES = {"ML411": rename_requires_grad}
+FIXABLE = {"ML411": fix_always(Fix.UNSAFE)}

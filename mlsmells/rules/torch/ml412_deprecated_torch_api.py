@@ -741,4 +741,11 @@ def _prepend(call: cst.Call, value: cst.BaseExpression) -> cst.Call:
     )
 
 
+def fix_applies(diag: Diagnostic) -> Fix | None:
+    """No fix for a use the rule marks not fixable; the others depend on the call's
+    arguments as written, which only the fixer reads."""
+    return Fix.NONE if diag.get("fixable") == "no" else None
+
+
 FIXES = {"ML412": deprecated_torch_api}
+FIXABLE = {"ML412": fix_applies}

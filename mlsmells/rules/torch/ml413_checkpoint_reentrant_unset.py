@@ -9,7 +9,7 @@ from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import Check
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
-from mlsmells.rules._util import has_star_kwargs, keyword
+from mlsmells.rules._util import fix_always, has_star_kwargs, keyword
 from mlsmells.semantic.names import last_names
 
 if TYPE_CHECKING:
@@ -62,7 +62,8 @@ class CheckpointReentrantUnset(Check):
     rules = (RULE,)
     nodes = (ast.Call,)
     requires = frozenset({"torch"})
-    words = tuple(last_names(_CHECKPOINTS))
+    call_names = last_names(_CHECKPOINTS)
+    words = tuple(call_names)
 
     def visit(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Call)
@@ -85,3 +86,4 @@ def explicit_use_reentrant(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | No
 
 
 FIXES = {"ML413": explicit_use_reentrant}
+FIXABLE = {"ML413": fix_always(Fix.UNSAFE)}

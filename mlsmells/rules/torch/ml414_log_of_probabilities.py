@@ -93,6 +93,7 @@ class LogOfProbabilities(Check):
     rules = (RULE,)
     nodes = (ast.Call,)
     requires = frozenset({"torch"})
+    call_names = _LOG_NAMES | {"log"}  # ``torch.log(p)``, ``p.log()``
     needs = (Activations,)
 
     @classmethod

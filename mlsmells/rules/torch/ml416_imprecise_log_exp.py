@@ -113,6 +113,7 @@ class ImpreciseLogExp(Check):
     rules = (RULE,)
     nodes = (ast.Call, ast.BinOp)
     requires = frozenset({"torch", "numpy"})
+    call_names = _LOG_NAMES | {"log"}  # ``np.log(1 + x)``, ``(1 + x).log()`` (``exp`` is a BinOp's)
 
     @classmethod
     def runs_on(cls, roots: AbstractSet[str], text: str) -> bool:

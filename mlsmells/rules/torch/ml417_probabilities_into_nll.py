@@ -138,4 +138,11 @@ def log_softmax_into_nll(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None
     return fx.Edit(node, replacement, imports)
 
 
+def fix_applies(diag: Diagnostic) -> Fix | None:
+    """Not offered without the softmax call (``softmax``); with it, whether a comment would be
+    lost only the fixer sees."""
+    return Fix.NONE if diag.get("softmax") is None else None
+
+
 FIXES = {"ML417": log_softmax_into_nll}
+FIXABLE = {"ML417": fix_applies}
