@@ -454,7 +454,11 @@ class LossAccumulatedAsTensor(Check):
             acc.node,
             statement=statement,
             item=item,
-            data=(("target", acc.target), ("loss", loss_source)),
+            data=(
+                ("target", acc.target),
+                ("loss", loss_source),
+                ("form", "augmented" if isinstance(acc.node, ast.AugAssign) else "sum"),
+            ),
         )
 
 
@@ -469,4 +473,10 @@ def loss_item(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
     return fx.Edit(node.value, fx.method_call(node.value, "item"))
 
 
+def fix_applies(diag: Diagnostic) -> Fix | None:
+    """The fix rewrites ``total += loss``, not ``total = total + loss``."""
+    return Fix.UNSAFE if diag.get("form") == "augmented" else Fix.NONE
+
+
 FIXES = {"ML403": loss_item}
+FIXABLE = {"ML403": fix_applies}
