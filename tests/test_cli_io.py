@@ -5,6 +5,7 @@ input (``check -``, ``fix -``, ``--stdin-filename``), what fix can fix (``--show
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -12,7 +13,9 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 FINDING = 'import torch\nmodel = torch.load("model.pt")\n'
 SAFE = "from sklearn.ensemble import RandomForestClassifier\nforest = RandomForestClassifier()\n"
@@ -301,62 +304,61 @@ def test_gitignore_outside_a_repository_is_not_read(tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------- watch
-def test_watch_sees_a_change_of_an_imported_module(tmp_path: Path) -> None:
-    (tmp_path / "pyproject.toml").write_text("")
-    (tmp_path / "helper.py").write_text("size = 3\n")
-    (tmp_path / "user.py").write_text("from helper import *\nweights = torch.load('m.pt')\n")
+@contextlib.contextmanager
+def _watching(folder: Path) -> Iterator[subprocess.Popen[str]]:
+    """``mlsmells check --watch`` running in ``folder``, stopped by Ctrl-C on leaving (it
+    must then exit cleanly)."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "mlsmells", "check", "--isolated", "--watch",
          "--output-format=concise", "."],
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    guard = threading.Timer(120, proc.kill)
-    guard.start()
-    try:
-        assert proc.stdout is not None and proc.stderr is not None
-        deadline = time.monotonic() + 60
-        while "Watching" not in proc.stderr.readline():
-            assert time.monotonic() < deadline
-        # The star import brings torch once the helper imports it.
-        (tmp_path / "helper.py").write_text("import torch\n\nsize = 3\n")
-        line = proc.stdout.readline()
-        while "ML401" not in line:
-            assert line and time.monotonic() < deadline
-            line = proc.stdout.readline()
-        assert line.startswith("user.py:2:")
-    finally:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=30)
-        guard.cancel()
-    assert proc.returncode == 0
-
-
-def test_watch_checks_again_after_a_change(tmp_path: Path) -> None:
-    (tmp_path / "m.py").write_text(FINDING)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mlsmells", "check", "--isolated", "--watch",
-         "--output-format=concise", "."],
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     # A watcher that stops answering is killed, so that the reads below end (and fail).
     guard = threading.Timer(120, proc.kill)
     guard.start()
     try:
         assert proc.stdout is not None and proc.stderr is not None
-        assert proc.stdout.readline().startswith("m.py:2:9: ML401")
-        deadline = time.monotonic() + 60
-        while "Watching" not in proc.stderr.readline():
-            assert time.monotonic() < deadline
-        (tmp_path / "m.py").write_text(FINDING + "again = torch.load('x.pt')\n")
-        while "Checking" not in proc.stderr.readline():
-            assert time.monotonic() < deadline
-        lines = []
-        while len(lines) < 2:
-            lines.append(proc.stdout.readline())
-            assert time.monotonic() < deadline
-        assert lines[1].split(":")[1] == "3"
+        yield proc
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=30)
         guard.cancel()
     assert proc.returncode == 0
+
+
+def _wait_for(stream: IO[str], text: str, deadline: float) -> str:
+    """The first line of ``stream`` holding ``text`` (before ``deadline``)."""
+    line = stream.readline()
+    while text not in line:
+        assert line and time.monotonic() < deadline
+        line = stream.readline()
+    return line
+
+
+def test_watch_sees_a_change_of_an_imported_module(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "helper.py").write_text("size = 3\n")
+    (tmp_path / "user.py").write_text("from helper import *\nweights = torch.load('m.pt')\n")
+    with _watching(tmp_path) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        deadline = time.monotonic() + 60
+        _wait_for(proc.stderr, "Watching", deadline)
+        # The star import brings torch once the helper imports it.
+        (tmp_path / "helper.py").write_text("import torch\n\nsize = 3\n")
+        assert _wait_for(proc.stdout, "ML401", deadline).startswith("user.py:2:")
+
+
+def test_watch_checks_again_after_a_change(tmp_path: Path) -> None:
+    (tmp_path / "m.py").write_text(FINDING)
+    with _watching(tmp_path) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        assert proc.stdout.readline().startswith("m.py:2:9: ML401")
+        deadline = time.monotonic() + 60
+        _wait_for(proc.stderr, "Watching", deadline)
+        (tmp_path / "m.py").write_text(FINDING + "again = torch.load('x.pt')\n")
+        _wait_for(proc.stderr, "Checking", deadline)
+        lines = []
+        while len(lines) < 2:
+            lines.append(proc.stdout.readline())
+            assert time.monotonic() < deadline
+        assert lines[1].split(":")[1] == "3"
