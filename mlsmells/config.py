@@ -509,12 +509,9 @@ def _close_code(text: str) -> str:
     """``"; did you mean 'ML411'?"`` for a selector close to a code, or one naming a rule
     by its name or pylint id (``chained-assignment``, ``W7611``); else ``""``."""
     key = text.strip().lower()
-    codes: dict[str, str] = {}
-    for rule in registry.FACTS.values():
-        for name in (rule.symbol, rule.name, rule.pylint_id):
-            codes.setdefault(name.lower(), rule.code)
-    if key in codes:
-        return f"; did you mean {codes[key]!r}?"
+    names = registry.rule_names()
+    if key in names:
+        return f"; did you mean {names[key][1]!r}?"
     if not key.startswith("ml"):
         return ""  # another tool's code (``E501``): no guess
     close = difflib.get_close_matches(key.upper(), list(registry.FACTS), n=1, cutoff=0.6)

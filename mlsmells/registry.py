@@ -236,6 +236,16 @@ def by_symbol(symbol: str) -> Rule | None:
     return None
 
 
+def rule_names() -> dict[str, tuple[str, str]]:
+    """Every way to name a rule, lowercased -> (as it is spelled, the rule's code): its
+    code, symbol, name and pylint id (for "did you mean" messages)."""
+    names: dict[str, tuple[str, str]] = {}
+    for facts in FACTS.values():
+        for name in (facts.code, facts.symbol, facts.name, facts.pylint_id):
+            names.setdefault(name.lower(), (name, facts.code))
+    return names
+
+
 def default_disabled_prefixes() -> list[str]:
     """Code prefixes that are off unless selected (flake8's ``extend_default_ignore``)."""
     return ["ML9"]

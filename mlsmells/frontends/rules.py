@@ -78,12 +78,9 @@ def run_rule(args: argparse.Namespace) -> int:
 
 def _did_you_mean(name: str) -> str:
     """``"; did you mean 'ML201'?"`` for a close code, symbol or pylint id, or ``""``."""
-    names: dict[str, str] = {}
-    for rule in registry.RULES.values():
-        for key in (rule.code, rule.symbol, rule.name, rule.pylint_id):
-            names.setdefault(key.lower(), key)
+    names = registry.rule_names()
     close = difflib.get_close_matches(name.strip().lower(), list(names), n=1, cutoff=0.6)
-    return f"; did you mean {names[close[0]]!r}?" if close else ""
+    return f"; did you mean {names[close[0]][0]!r}?" if close else ""
 
 
 def register_rules(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
