@@ -17,6 +17,7 @@ from mlsmells.rules.torch._common import TORCH_FAMILY, _identifier, _target_name
 from mlsmells.rules.torch._loops import _Loop, enclosing_loops
 from mlsmells.rules.torch._training import _is_backward_call
 from mlsmells.semantic.kinds import Kind
+from mlsmells.semantic.names import last_names
 from mlsmells.semantic.scopes import Binding, Scope, ScopeType
 
 if TYPE_CHECKING:
@@ -71,8 +72,9 @@ RULE = Rule(
 
 
 _NO_GRAD_CONTEXTS = frozenset({"torch.no_grad", "torch.inference_mode", "torch.autograd.no_grad"})
+_SET_GRAD = "torch.set_grad_enabled"
 #: The last names of the contexts that turn autograd off (:meth:`_is_no_grad`).
-_GRAD_SWITCHES = ("no_grad", "inference_mode", "set_grad_enabled")
+_GRAD_SWITCHES = tuple(last_names([*_NO_GRAD_CONTEXTS, _SET_GRAD]))
 #: Objects whose ``backward(loss)`` backpropagates its argument.
 _HOSTS = frozenset({"accelerate.Accelerator", "lightning.Fabric", "lightning.fabric.Fabric"})
 #: Lightning hooks that the trainer already runs without autograd.
@@ -373,7 +375,7 @@ class LossAccumulatedAsTensor(Check):
         qualname = self.model.qualname(func)
         if qualname in _NO_GRAD_CONTEXTS:
             return True
-        if qualname == "torch.set_grad_enabled" and isinstance(expr, ast.Call) and expr.args:
+        if qualname == _SET_GRAD and isinstance(expr, ast.Call) and expr.args:
             first = expr.args[0]
             return isinstance(first, ast.Constant) and first.value is False
         return False
