@@ -14,6 +14,7 @@ content.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -35,6 +36,12 @@ CI_ENV = "CI"
 used there, only one named with ``--cache-dir`` or :data:`CACHE_DIR_ENV`."""
 MIN_FILES_PER_JOB = 4
 """Below this many files to check per worker, one process is faster than starting a pool."""
+COLLECT_EVERY = 256
+"""Files checked between two collections of the youngest objects by the cyclic garbage
+collector, which is off otherwise while a batch is checked. A file leaves little garbage
+in cycles (the engine breaks its own), but the objects that outlive it (its findings, the
+summaries of the project index) were scanned again by a collection after almost every
+file: 0.15 s of CPU on the benchmark corpus, 0.01 s this way."""
 
 _Task = tuple[Path, frozenset[str], str, Targets, Path | None, str | None]
 """(path, codes checked in it, serialised settings, target versions, cache folder or None,
@@ -154,13 +161,16 @@ def check_files(
             results[index] = cache_module.decode(task[0], encoded)
     elif pending:
         # Modules before the files importing them: each one's summary comes from its check.
-        from mlsmells.engine.walk import summarize  # (a run of cache hits needs no engine)
+        from mlsmells.engine.walk import gc_paused, summarize  # (cache hits need no engine)
         from mlsmells.semantic.index import dependency_order
 
         order = dependency_order([task[0] for _, task in pending], summarize)
-        for position in order:
-            index, (path, codes, text, targets, _, missed) = pending[position]
-            results[index] = check_one(path, codes, text, cache, targets, missed)
+        with gc_paused():
+            for done, position in enumerate(order, 1):
+                index, (path, codes, text, targets, _, missed) = pending[position]
+                results[index] = check_one(path, codes, text, cache, targets, missed)
+                if done % COLLECT_EVERY == 0:
+                    gc.collect(0)
     if cache is not None:
         cache.prune()
     return [result for result in results if result is not None]
@@ -209,17 +219,29 @@ def check_one(
 
 # ------------------------------------------------------------------- pool
 _worker_caches: dict[Path, Cache] = {}
+_worker_checked = 0
+"""Files checked by this worker (its collector runs every :data:`COLLECT_EVERY`)."""
+
+
+def _start_worker() -> None:
+    """In a new worker: the collector runs between files, every :data:`COLLECT_EVERY`."""
+    gc.disable()
 
 
 def _work(task: _Task) -> str:
     """In a worker: check one file (through the cache) and return its encoded result."""
+    global _worker_checked
     path, codes, settings, targets, root, missed = task
     cache: Cache | None = None
     if root is not None:
         cache = _worker_caches.get(root)
         if cache is None:
             cache = _worker_caches[root] = Cache(root)
-    return cache_module.encode(check_one(path, codes, settings, cache, targets, missed))
+    encoded = cache_module.encode(check_one(path, codes, settings, cache, targets, missed))
+    _worker_checked += 1
+    if _worker_checked % COLLECT_EVERY == 0:
+        gc.collect(0)
+    return encoded
 
 
 def _pool_map(workers: int, pending: Sequence[tuple[int, _Task]]) -> list[str]:
@@ -232,5 +254,5 @@ def _pool_map(workers: int, pending: Sequence[tuple[int, _Task]]) -> list[str]:
     for codes in dict.fromkeys(task[1] for task in tasks):
         runner.prepare(codes)  # (a run served from the cache imports no rule: this one does)
     chunk = max(1, min(16, len(tasks) // (workers * 8)))
-    with context.Pool(workers) as pool:
+    with context.Pool(workers, initializer=_start_worker) as pool:
         return pool.map(_work, tasks, chunksize=chunk)

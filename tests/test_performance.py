@@ -735,6 +735,33 @@ def test_gc_paused_restores_the_collector_and_lets_exceptions_through() -> None:
     assert gc.isenabled()
 
 
+def test_a_batch_collects_its_garbage_every_few_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One collection of the youngest objects every ``COLLECT_EVERY`` files, none else,
+    and the collector is on again after the batch."""
+    paths = []
+    for n in range(5):
+        path = tmp_path / f"m{n}.py"
+        path.write_text("import numpy as np\nx = np.random.rand(3)\n", encoding="utf-8")
+        paths.append(path)
+    monkeypatch.setattr(batch, "COLLECT_EVERY", 2)
+    collections: list[int] = []
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collections.append(info["generation"])
+
+    gc.callbacks.append(count)
+    try:
+        results = check(paths, None)
+    finally:
+        gc.callbacks.remove(count)
+    assert [r.error for r in results] == [None] * 5
+    assert collections == [0, 0]  # after the second and the fourth file
+    assert gc.isenabled()
+
+
 # -------------------------------------------------------------- plugins
 @pytest.mark.parametrize(
     ("options", "runs"),
