@@ -334,3 +334,61 @@ def test_a_fifo_named_like_a_module_is_not_waited_on(tmp_path: Path) -> None:
         cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert "run.py" not in proc.stdout and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_the_flake8_plugin_walks_a_module_checked_before_its_importer_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, newline: str
+) -> None:
+    """A module flake8 checks first leaves its summary for the files importing it, as in
+    ``mlsmells check`` (Windows newlines too: flake8's lines, as the check's, have them
+    translated): the importer's walk needs no walk of its own to summarise it."""
+    from flake8.api.legacy import get_style_guide
+    from flake8.main.options import JobsArgument
+
+    from mlsmells.engine import walk
+
+    helpers = tmp_path / "helpers.py"
+    helpers.write_bytes(
+        f"import pandas as pd{newline}{newline}{newline}def load(path):{newline}"
+        f"    return pd.read_csv(path){newline}".encode()
+    )
+    train = tmp_path / "train.py"
+    train.write_text("import helpers\n\ndf = helpers.load('x.csv')\ndf.dropna(inplace=True)\n")
+    summarised: list[Path] = []
+
+    def counting(index: object, path: Path, data: bytes) -> object:
+        summarised.append(path)
+        return summarize(index, path, data)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(walk, "summarize", counting)
+    style = get_style_guide(select=["ML204"], jobs=JobsArgument("1"))
+    report = style.check_files([str(helpers), str(train)])
+    assert report.get_statistics("ML204")  # the kind of ``df`` comes from the summary
+    assert summarised == []
+
+
+def test_the_pylint_plugin_walks_a_module_checked_before_its_importer_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As with flake8: the module pylint checks first leaves its summary for its importer."""
+    from pylint.lint import Run
+
+    from mlsmells.engine import walk
+
+    helpers = tmp_path / "helpers.py"
+    helpers.write_text("import pandas as pd\n\n\ndef load(path):\n    return pd.read_csv(path)\n")
+    train = tmp_path / "train.py"
+    train.write_text("import helpers\n\ndf = helpers.load('x.csv')\ndf.dropna(inplace=True)\n")
+    summarised: list[Path] = []
+
+    def counting(index: object, path: Path, data: bytes) -> object:
+        summarised.append(path)
+        return summarize(index, path, data)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(walk, "summarize", counting)
+    pylint_id = registry.RULES["ML204"].pylint_id
+    options = ["--load-plugins=mlsmells.pylint_plugin", "--disable=all", f"--enable={pylint_id}"]
+    Run([*options, "-j", "1", str(helpers), str(train)], exit=False)
+    assert "ML204" in capsys.readouterr().out  # the kind of ``df`` comes from the summary
+    assert summarised == []

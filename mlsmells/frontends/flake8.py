@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import ast
 import functools
+import hashlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,7 @@ from mlsmells import registry
 from mlsmells.config import DEFAULT_TEST_FILES, ConfigError, is_test_path, targets_for
 from mlsmells.engine import Engine, gc_paused
 from mlsmells.records import INTERNAL_ERROR_CODE
+from mlsmells.sources import FileError, decode_source, read_bytes
 
 _ALL = frozenset(registry.RULES)
 
@@ -99,10 +101,25 @@ class MLSmellsChecker:
             Path(self.filename), self._test_files, Path.cwd()
         ):
             engine = _outside_tests(engine.active)
+        digest = _digest(self.filename, self.lines) if self.filename not in ("-", "stdin") else None
         with gc_paused():
-            found = engine.run(self.tree, self.lines, self.filename, targets=targets)
+            found = engine.run(
+                self.tree, self.lines, self.filename, targets=targets, digest=digest
+            )
         for diag in found:
             yield diag.line, diag.col, diag.message, type(self)
+
+
+def _digest(filename: str, lines: Sequence[str]) -> str | None:
+    """The SHA-256 of the file's bytes, when ``lines`` (flake8's) are what they hold: with
+    it, the walk of the file leaves the module's summary in the project index, and the
+    files importing the module later need no walk of their own to summarise it."""
+    try:
+        data = read_bytes(Path(filename))
+        same = decode_source(data) == "".join(lines)
+    except FileError:
+        return None
+    return hashlib.sha256(data).hexdigest() if same else None
 
 
 @functools.lru_cache(maxsize=4)

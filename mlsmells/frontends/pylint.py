@@ -24,6 +24,7 @@ it and from the project's declared dependencies, as for ``mlsmells check``.
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 import sys
 from collections.abc import Sequence
@@ -139,7 +140,11 @@ class MLSmellsChecker(BaseRawFileChecker):
             raise SystemExit(32) from None  # pylint's exit status for a usage error
         engine = _engine(active)
         lines = split_lines(source)
-        for diag in engine.run(tree, lines, node.file or "<unknown>", targets=targets):
+        # Bytes read from the file itself: the walk leaves the module's summary in the
+        # project index for the modules importing it (not so for a text given otherwise).
+        digest = hashlib.sha256(data).hexdigest() if node.file and node.file_bytes is None else None
+        found = engine.run(tree, lines, node.file or "<unknown>", targets=targets, digest=digest)
+        for diag in found:
             rule = registry.RULES.get(diag.code)
             msgid = rule.pylint_id if rule is not None else records.INTERNAL_ERROR_PYLINT_ID
             self.add_message(
