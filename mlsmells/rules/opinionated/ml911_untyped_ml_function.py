@@ -286,14 +286,16 @@ class UntypedMlFunction(Check):
             if arg.annotation is not None or arg.arg in defaults or arg.arg in skip:
                 continue
             kind = seeded.get(arg.arg) or program.seeds.sites.get(id(arg))
+            if kind is None:  # what its uses prove (asked: a later proof is worth a walk)
+                kind = program.facts.evidence_kind(arg)
             if kind in _ANNOTATIONS:
                 missing.append((arg.arg, _ANNOTATIONS[kind]))
-        if node.returns is None and _always_returns(node):
+        if node.returns is None:
             kind = program.final_return(node)
             returns = list(self._returns.get(id(node), {}).values())
             if kind is Kind.NDARRAY and not (returns and all(array for array, _ in returns)):
                 kind = None  # (maybe a NumPy scalar)
-            if kind in _ANNOTATIONS:
+            if kind in _ANNOTATIONS and _always_returns(node):
                 qualname = _ANNOTATIONS[kind]
                 if kind is Kind.NDARRAY and all(float64 for _, float64 in returns):
                     qualname = _NDARRAY_FLOAT64
@@ -321,6 +323,9 @@ def _defaulted(args: ast.arguments) -> set[str]:
 def _always_returns(node: FunctionNode) -> bool:
     """Every ``return`` of ``node`` gives a value (not ``None``), it cannot end without one,
     and it is no generator."""
+    assert not isinstance(node, ast.Lambda)
+    if not _ends(node.body):
+        return False  # (cheap, first: most bodies do not end in a return)
     for inner in _own_nodes(node):
         if isinstance(inner, (ast.Yield, ast.YieldFrom)):
             return False
@@ -328,8 +333,7 @@ def _always_returns(node: FunctionNode) -> bool:
             value = inner.value
             if value is None or (isinstance(value, ast.Constant) and value.value is None):
                 return False
-    assert not isinstance(node, ast.Lambda)
-    return _ends(node.body)
+    return True
 
 
 def _ends(body: list[ast.stmt]) -> bool:
