@@ -79,6 +79,7 @@ class MatrixProductWithDot(Check):
     rules = (RULE,)
     nodes = (ast.Assign, ast.AnnAssign, ast.NamedExpr, ast.Call)
     requires = frozenset({"numpy"})
+    words = ("dot",)  # every finding is a call of ``numpy.dot``
 
     def __init__(self, ctx: Context, active: frozenset[str]) -> None:
         super().__init__(ctx, active)

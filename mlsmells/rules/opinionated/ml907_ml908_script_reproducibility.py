@@ -114,6 +114,7 @@ class ScriptReproducibility(Check):
     rules = (RULE_ML907, RULE_ML908)
     nodes = (ast.Call, ast.If)
     requires = TORCH_FAMILY
+    words = ("backward", "fit")  # a finding is reported at a training call (:meth:`_trains`)
 
     def __init__(self, ctx: Context, active: frozenset[str]) -> None:
         super().__init__(ctx, active)
@@ -129,10 +130,10 @@ class ScriptReproducibility(Check):
                 self.entry_point = True
             return
         assert isinstance(node, ast.Call)
-        if seeds_torch(self.model, node):
+        if not self.seeded and seeds_torch(self.model, node):
             self.seeded = True
         qualname = self.model.qualname(node.func)
-        if self._makes_deterministic(node, qualname):
+        if not self.deterministic and self._makes_deterministic(node, qualname):
             self.deterministic = True
         if self._trains(node, qualname):
             function = _innermost_function(self.ctx.ancestors)

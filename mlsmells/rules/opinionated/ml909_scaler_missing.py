@@ -117,6 +117,7 @@ class ScalerMissing(Check):
     rules = (RULE,)
     nodes = (ast.Call,)
     requires = frozenset({"sklearn"})
+    words = tuple(last_names(_SENSITIVE))  # a finding fits one of them
 
     def __init__(self, ctx: Context, active: frozenset[str]) -> None:
         super().__init__(ctx, active)

@@ -43,6 +43,7 @@ class PickleLoad(Check):
     rules = (RULE,)
     nodes = (ast.Call,)
     requires = PICKLE_ROOTS
+    words = tuple(LOAD_NAMES)
 
     def visit(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Call)

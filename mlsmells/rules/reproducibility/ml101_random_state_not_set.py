@@ -309,6 +309,9 @@ RESEEDING_ENSEMBLES: dict[str, int] = {
     "imblearn.ensemble.RUSBoostClassifier": 0,
     "imblearn.ensemble.EasyEnsembleClassifier": 1,
 }
+#: The last names of :data:`RESEEDING_ENSEMBLES`: a file naming none uses none (an
+#: alias of one still names it in its import line).
+_ENSEMBLE_NAMES = tuple(last_names(RESEEDING_ENSEMBLES))
 
 
 _ESTIMATOR_PARAMS = frozenset({"estimator", "base_estimator"})
@@ -429,6 +432,8 @@ class RandomStateNotSet(Check):
         super().__init__(ctx, active)
         self._uses: dict[int, _ScopeUses] = {}
         """id(module or function node) -> the uses of the names bound in it."""
+        self._ensembles = any(name in ctx.text for name in _ENSEMBLE_NAMES)
+        """Whether the file names a reseeding ensemble (else no name is only reseeded)."""
 
     def visit(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Call)
@@ -512,7 +517,7 @@ class RandomStateNotSet(Check):
             target = parent.target
         else:
             return False
-        if parent.value is not value or not isinstance(target, ast.Name):
+        if parent.value is not value or not isinstance(target, ast.Name) or not self._ensembles:
             return False
         owner = self.model.scope.node
         if isinstance(owner, (ast.FunctionDef, ast.AsyncFunctionDef)):
