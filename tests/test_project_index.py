@@ -392,3 +392,32 @@ def test_the_pylint_plugin_walks_a_module_checked_before_its_importer_once(
     Run([*options, "-j", "1", str(helpers), str(train)], exit=False)
     assert "ML204" in capsys.readouterr().out  # the kind of ``df`` comes from the summary
     assert summarised == []
+
+
+def test_a_module_named_like_a_library_imports_the_library_not_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``import pandas`` in ``pkg/pandas.py``: the library (no walk of the file to
+    summarise it as a module of the project)."""
+    from mlsmells import runner
+    from mlsmells.engine import walk
+
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    shadowing = tmp_path / "pkg" / "pandas.py"
+    shadowing.write_text(
+        "import pandas as pd\n\n\ndef clean(path):\n"
+        "    df = pd.read_csv(path)\n    df.dropna(inplace=True)\n    return df\n"
+    )
+    summarised: list[Path] = []
+
+    def counting(index: object, path: Path, data: bytes) -> object:
+        summarised.append(path)
+        return summarize(index, path, data)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(walk, "summarize", counting)
+    result = runner.check_file(shadowing, frozenset({"ML204"}))
+    assert [d.code for d in result.diagnostics] == ["ML204"]
+    assert summarised == []
+    assert index.index_for(shadowing, summarize).module_path(shadowing, "pandas") is None

@@ -5,7 +5,8 @@ The project of a file is the nearest folder above it holding ``pyproject.toml``,
 ``setup.cfg``, ``setup.py`` or ``.git`` (none: the file's folder alone). An import
 is looked up as Python would find it for a script or a notebook of the project:
 in the file's own folder, at the project root and in its ``src/`` folder (relative
-imports from the file's package). A module found there is parsed and walked by the
+imports from the file's package); never as the importing file itself (``import
+deepspeed`` in ``deepspeed.py`` is the library's). A module found there is parsed and walked by the
 engine, without any rule (:data:`Summarize`), into a :class:`ModuleSummary`: the
 kinds its functions and methods return (with their tuples' items), the kinds of
 its module-level names, its classes (an ``nn.Module`` or not, and the probabilities
@@ -160,6 +161,10 @@ class ProjectIndex:
         found = self._found.get(key, _MISSING)
         if found is _MISSING:
             found = self._found[key] = self._locate(folder, dotted, importer)
+        if found is not None and _real(found) == _real(importer):  # type: ignore[arg-type]
+            # ``import deepspeed`` in ``strategies/deepspeed.py``: the library's, which the
+            # module's name shadows only when run as a script (and then by mistake).
+            return None
         return found  # type: ignore[return-value]
 
     def _locate(self, folder: str, dotted: str, importer: Path) -> Path | None:
