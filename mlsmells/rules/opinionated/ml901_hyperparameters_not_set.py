@@ -143,6 +143,7 @@ class HyperparametersNotSet(Check):
     rules = (RULE,)
     nodes = (ast.Call,)
     requires = frozenset({"sklearn", "torch"})
+    call_names = _IMPORTANT_NAMES
 
     def __init__(self, ctx: Context, active: frozenset[str]) -> None:
         super().__init__(ctx, active)

@@ -9,6 +9,7 @@ from mlsmells.records import Family, Rule
 from mlsmells.rules._util import has_star_kwargs
 from mlsmells.rules.torch._common import _has_star_args
 from mlsmells.rules.torch._dataloader import _DATALOADER, loader_argument
+from mlsmells.semantic.names import last_names
 
 RULE = Rule(
     code="ML906",
@@ -41,6 +42,8 @@ class DataLoaderWorkersUnset(Check):
     rules = (RULE,)
     nodes = (ast.Call,)
     requires = frozenset({"torch"})
+    call_names = last_names({_DATALOADER})
+    words = tuple(call_names)
 
     def visit(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Call)

@@ -129,6 +129,7 @@ class ThresholdMetricOnly(Check):
     nodes = (ast.Call, ast.Name, ast.Attribute, ast.Constant)
     requires = frozenset({"sklearn"})
     names = _THRESHOLD_FREE_NAMES | _SCORE_METHODS
+    words = tuple(last_names(_THRESHOLD_METRICS))  # every finding is a call of one
 
     def __init__(self, ctx: Context, active: frozenset[str]) -> None:
         super().__init__(ctx, active)
