@@ -414,6 +414,11 @@ MODULE_BASES = frozenset(
     }
 )
 
+#: Lightning's module class (as :func:`canonical` spells it), and its methods that are called
+#: with a batch of a data loader as their first argument.
+LIGHTNING_MODULE = "lightning.pytorch.LightningModule"
+LIGHTNING_BATCH_STEPS = frozenset({"training_step", "validation_step", "test_step", "predict_step"})
+
 #: Class methods of those bases that return an instance of the class they are called on
 #: (``MyModel.from_pretrained(path)``).
 MODULE_FACTORIES = frozenset({"from_pretrained", "from_config"})

@@ -178,18 +178,20 @@ class SemanticModel(ValueModel):
         return None
 
     def define_class(self, node: ast.ClassDef) -> ClassInfo:
-        is_module = False
+        is_module = is_lightning = False
         for base in node.bases:
             base_q = self.qualname(base)
             if base_q is not None and K.is_module_base(base_q):
                 is_module = True
+                is_lightning = is_lightning or K.canonical(base_q) == K.LIGHTNING_MODULE
             elif base_q is not None and (found := self.project_symbol(base_q)) is not None:
                 is_module = is_module or (isinstance(found, ClassSummary) and found.is_module)
             elif isinstance(base, ast.Name):
                 binding = self.lookup(base.id)
                 if binding is not None and binding.is_class and binding.klass is not None:
                     is_module = is_module or binding.klass.is_module
-        info = ClassInfo(node.name, node, is_module)
+                    is_lightning = is_lightning or binding.klass.is_lightning
+        info = ClassInfo(node.name, node, is_module, is_lightning)
         info.methods = {
             stmt.name: stmt
             for stmt in node.body
@@ -227,6 +229,9 @@ class SemanticModel(ValueModel):
                 arguments = self.program.seeds.params.get(id(node), ())
             values = self.program.seeds.constants.get(id(node), ())
         known = dict(zip((a.arg for a in passed), arguments, strict=False))
+        if klass is not None and klass.is_lightning and not isinstance(node, ast.Lambda):
+            if node.name in K.LIGHTNING_BATCH_STEPS and passed and not known.get(passed[0].arg):
+                known[passed[0].arg] = Kind.BATCH  # ``training_step(self, batch, batch_idx)``
         fixed = dict(zip((a.arg for a in positional + args.kwonlyargs), values, strict=False))
         for arg in positional + args.kwonlyargs:
             kind = None

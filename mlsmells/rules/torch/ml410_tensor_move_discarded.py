@@ -35,7 +35,7 @@ RULE = Rule(
         "thrown away, and the code later fails with a device or dtype mismatch, or "
         "silently runs on the CPU. Only receivers known to be tensors are reported (never "
         "a module, never an unknown object). The items of a DataLoader's batch count as "
-        "tensors (`x, y = batch`, `batch[0]`, `next(iter(loader))`), "
+        "tensors (`x, y = batch`, `batch[0]`, the batch of a Lightning `training_step`), "
         "unless the loader has a `collate_fn`; the batch itself does not, unless its uses "
         "prove it one (a tokenizer's `BatchEncoding` moves in place). Only a tensor the "
         "code names is reported (a variable, "
