@@ -176,9 +176,43 @@ def test_loss_and_loader_targets() -> None:
     assert seen[9][1] is Kind.LOSS
     assert seen[10][1] is None
     assert seen[11][1] is Kind.TENSOR
-    assert seen[13][1] is None
+    assert seen[13][1] is Kind.BATCH  # a tuple of tensors, or a tensor: not known which
     assert seen[15][1] is Kind.OPTIMIZER
     assert seen[17][1] is Kind.LR_SCHEDULER
+
+
+def test_batches_and_progress_bars() -> None:
+    source = (
+        "import pandas as pd\nfrom typing import Sequence\nfrom tqdm.auto import tqdm\n"
+        "from torch.utils.data import DataLoader\n"
+        "loader = DataLoader(ds, batch_size=4)\n"
+        "for i, batch in tqdm(enumerate(loader)):\n"
+        "    x, y = batch\n"
+        "    x\n"
+        "    batch[0]\n"
+        "    batch[0:1]\n"
+        "x, y = next(iter(loader))\n"
+        "y\n"
+        "custom = DataLoader(ds, collate_fn=collate)\n"
+        "for a, b in custom:\n"
+        "    a\n"
+        "df = pd.read_csv('x')\n"
+        "for i, row in tqdm(df.iterrows(), total=len(df)):\n"
+        "    row\n"
+        "def f(frames: Sequence[pd.DataFrame], pair: 'tuple[pd.DataFrame, int]'):\n"
+        "    left, right = frames\n"
+        "    right\n"
+        "    pair[0]\n"
+    )
+    seen = probe(source)
+    assert seen[8][1] is Kind.TENSOR  # an item of a batch, the loader seen through tqdm
+    assert seen[9][1] is Kind.TENSOR
+    assert seen[10][1] is None  # a slice of a batch: a list
+    assert seen[12][1] is Kind.TENSOR
+    assert seen[15][1] is None  # a loader with a collate_fn batches anything
+    assert seen[18][1] is Kind.SERIES
+    assert seen[21][1] is Kind.DATAFRAME
+    assert seen[22][1] is None  # items of different kinds
 
 
 def test_comprehension_targets_do_not_leak_kinds() -> None:

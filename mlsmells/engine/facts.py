@@ -8,7 +8,7 @@ import ast
 
 from mlsmells.data import evidence
 from mlsmells.engine.check import Context, Visitor
-from mlsmells.semantic.kinds import Kind
+from mlsmells.semantic.kinds import REFINABLE_KINDS, Kind
 from mlsmells.semantic.program import FunctionNode, Program
 from mlsmells.semantic.scopes import Binding, Fixed, Scope, ScopeType
 
@@ -232,7 +232,7 @@ def _unknown(binding: Binding | None) -> bool:
     return (
         binding is not None
         and binding.site is not None
-        and binding.kind is None
+        and binding.kind in REFINABLE_KINDS
         and binding.klass is None
         and binding.qualname is None
     )

@@ -26,6 +26,10 @@ class Kind(enum.Enum):
     OPTIMIZER = "Optimizer"
     LR_SCHEDULER = "LRScheduler"
     DATALOADER = "DataLoader"
+    BATCH = "DataLoader batch"
+    """What iterating a ``DataLoader`` gives: a tuple, list or dict of tensors (a tensor, for a
+    dataset of single tensors). Its items, unpacked or taken by a constant key, are tensors;
+    uses of the name itself may still prove it a tensor (see :mod:`mlsmells.data.evidence`)."""
     SK_TRANSFORMER = "sklearn transformer"
     SK_ESTIMATOR = "sklearn estimator"
     SK_SPLITTER = "sklearn CV splitter"
@@ -66,6 +70,10 @@ class Output(enum.Enum):
 PANDAS_KINDS = frozenset({Kind.DATAFRAME, Kind.SERIES, Kind.INDEX, Kind.FRAME_OR_SERIES})
 TENSOR_KINDS = frozenset({Kind.TENSOR, Kind.LOSS})
 MODULE_KINDS = frozenset({Kind.MODULE, Kind.LOSS_MODULE})
+#: The kinds the model tracks for the elements of a container (``optimizers[0].step()``).
+ELEMENT_KINDS = frozenset({Kind.OPTIMIZER, Kind.DATAFRAME, Kind.SERIES, Kind.NDARRAY, Kind.TENSOR})
+#: Kinds that the uses of a name may still make precise (a batch may be a tensor).
+REFINABLE_KINDS = frozenset({None, Kind.BATCH})
 
 #: Qualified names that are spelled differently but mean the same object.
 CANONICAL: dict[str, str] = {
@@ -346,6 +354,15 @@ CALL_RESULT.update(
     }
 )
 
+#: Progress bars that yield the items of the iterable they wrap (``tqdm(loader)``).
+PROGRESS_WRAPPERS = frozenset(
+    {
+        "tqdm.tqdm", "tqdm.std.tqdm", "tqdm.auto.tqdm", "tqdm.autonotebook.tqdm",
+        "tqdm.notebook.tqdm", "tqdm.tqdm_notebook", "tqdm.notebook.tqdm_notebook",
+        "tqdm.rich.tqdm",
+    }
+)  # fmt: skip
+
 #: torch.nn.functional losses: their result is a loss value.
 FUNCTIONAL_LOSSES = frozenset(
     {
@@ -396,6 +413,11 @@ MODULE_BASES = frozenset(
         "diffusers.models.modeling_utils.ModelMixin",
     }
 )
+
+#: Lightning's module class (as :func:`canonical` spells it), and its methods that are called
+#: with a batch of a data loader as their first argument.
+LIGHTNING_MODULE = "lightning.pytorch.LightningModule"
+LIGHTNING_BATCH_STEPS = frozenset({"training_step", "validation_step", "test_step", "predict_step"})
 
 #: Class methods of those bases that return an instance of the class they are called on
 #: (``MyModel.from_pretrained(path)``).
@@ -462,6 +484,14 @@ def is_module_base(qualname: str) -> bool:
         return True
     return torch_class_kind(qualname) in MODULE_KINDS
 
+
+#: Annotations (qualified) of sequences whose subscript declares the kind of the elements.
+SEQUENCE_ANNOTATIONS = frozenset(
+    {
+        "typing.List", "builtins.list", "typing.Tuple", "builtins.tuple", "typing.Sequence",
+        "collections.abc.Sequence", "typing.MutableSequence", "collections.abc.MutableSequence",
+    }
+)  # fmt: skip
 
 #: Annotations (qualified) that declare a kind.
 ANNOTATION_KIND: dict[str, Kind] = {

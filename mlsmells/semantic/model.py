@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 
 from mlsmells.data import pandas_api
+from mlsmells.semantic import containers
 from mlsmells.semantic import kinds as K
 from mlsmells.semantic.index import ClassSummary, FunctionSummary
 from mlsmells.semantic.kinds import Kind
@@ -18,9 +19,6 @@ from mlsmells.semantic.methods import method_result
 from mlsmells.semantic.program import FunctionNode
 from mlsmells.semantic.scopes import Binding, ClassInfo, Fixed, Scope, ScopeType
 from mlsmells.semantic.values import ValueModel
-
-#: The kinds the model tracks for the elements of a container (``optimizers[0].step()``).
-ELEMENT_KINDS = frozenset({Kind.OPTIMIZER, Kind.DATAFRAME, Kind.SERIES, Kind.NDARRAY, Kind.TENSOR})
 
 
 class SemanticModel(ValueModel):
@@ -69,7 +67,7 @@ class SemanticModel(ValueModel):
         uses are worth recording."""
         binding.site = site
         program = self.program
-        if program is None or binding.kind is not None:
+        if program is None or binding.kind not in K.REFINABLE_KINDS:
             return binding
         seeded = program.seeds.sites.get(id(site))
         if seeded is not None:
@@ -149,13 +147,13 @@ class SemanticModel(ValueModel):
             if any(isinstance(n, ast.Name) and n.id in targets for n in ast.walk(element.func)):
                 return None
             kind = self._call_kind(element)
-            return kind if kind in ELEMENT_KINDS else None
+            return kind if kind in K.ELEMENT_KINDS else None
         else:
             return None
         if not elements or isinstance(elements[0], ast.Starred):
             return None
         kind = self.kind_of(elements[0])
-        if kind not in ELEMENT_KINDS:
+        if kind not in K.ELEMENT_KINDS:
             return None  # (a long display of data stops here)
         for element in elements[1:]:
             if isinstance(element, ast.Starred) or self.kind_of(element) is not kind:
@@ -180,18 +178,20 @@ class SemanticModel(ValueModel):
         return None
 
     def define_class(self, node: ast.ClassDef) -> ClassInfo:
-        is_module = False
+        is_module = is_lightning = False
         for base in node.bases:
             base_q = self.qualname(base)
             if base_q is not None and K.is_module_base(base_q):
                 is_module = True
+                is_lightning = is_lightning or K.canonical(base_q) == K.LIGHTNING_MODULE
             elif base_q is not None and (found := self.project_symbol(base_q)) is not None:
                 is_module = is_module or (isinstance(found, ClassSummary) and found.is_module)
             elif isinstance(base, ast.Name):
                 binding = self.lookup(base.id)
                 if binding is not None and binding.is_class and binding.klass is not None:
                     is_module = is_module or binding.klass.is_module
-        info = ClassInfo(node.name, node, is_module)
+                    is_lightning = is_lightning or binding.klass.is_lightning
+        info = ClassInfo(node.name, node, is_module, is_lightning)
         info.methods = {
             stmt.name: stmt
             for stmt in node.body
@@ -229,6 +229,9 @@ class SemanticModel(ValueModel):
                 arguments = self.program.seeds.params.get(id(node), ())
             values = self.program.seeds.constants.get(id(node), ())
         known = dict(zip((a.arg for a in passed), arguments, strict=False))
+        if klass is not None and klass.is_lightning and not isinstance(node, ast.Lambda):
+            if node.name in K.LIGHTNING_BATCH_STEPS and passed and not known.get(passed[0].arg):
+                known[passed[0].arg] = Kind.BATCH  # ``training_step(self, batch, batch_idx)``
         fixed = dict(zip((a.arg for a in positional + args.kwonlyargs), values, strict=False))
         for arg in positional + args.kwonlyargs:
             kind = None
@@ -238,7 +241,9 @@ class SemanticModel(ValueModel):
                 annotated = self._annotation_class(arg.annotation)
                 if annotated is not None and annotated.is_module:
                     kind = Kind.MODULE
-                binding = Binding(kind=kind, klass=annotated)  # (annotated as something else)
+                element = containers.annotation_element_kind(self, arg.annotation)
+                # (annotated as something else: no kind from the calls)
+                binding = Binding(kind=kind, klass=annotated, element_kind=element)
             else:
                 binding = self._sited(Binding(kind=known.get(arg.arg)), arg, None)
             if arg.arg == scope.self_name and klass is not None:
@@ -256,6 +261,7 @@ class SemanticModel(ValueModel):
 
     def bind_loop_target(self, target: ast.expr, iterable: ast.expr) -> None:
         """Bind the target of ``for target in iterable`` (comprehensions too)."""
+        iterable = containers.progress_source(self, iterable)
         if (
             isinstance(iterable, ast.Call)
             and self.qualname(iterable.func) == "builtins.enumerate"
@@ -264,14 +270,15 @@ class SemanticModel(ValueModel):
             and len(target.elts) == 2
         ):
             self.bind_unknown(target.elts[0])
-            target, iterable = target.elts[1], iterable.args[0]
+            target, iterable = target.elts[1], containers.progress_source(self, iterable.args[0])
         if self.kind_of(iterable) is Kind.DATALOADER:
-            # A batch: a tuple or dict of tensors (each unpacked name is a tensor).
-            if isinstance(target, (ast.Tuple, ast.List)):
-                for elt in target.elts:
+            if not containers.collates_by_default(self, iterable):
+                self.bind_unknown(target)  # ``collate_fn=``: batches of any kind
+            elif isinstance(target, (ast.Tuple, ast.List)):
+                for elt in target.elts:  # the items of a batch: tensors
                     self.bind_kind(elt, Kind.TENSOR)
             else:
-                self.bind_unknown(target)
+                self.bind_kind(target, Kind.BATCH)
             return
         items = self.item_kinds(iterable)
         if items is None:
@@ -430,9 +437,13 @@ class SemanticModel(ValueModel):
                 qualname = self.qualname(expr)  # ``from utils import *``
                 found = self.project_symbol(qualname) if qualname is not None else None
                 return found if isinstance(found, Kind) else None
-            if binding.kind is None and binding.site is not None and self.program is not None:
-                if id(binding.site) in self.program.facts.unbound:
-                    return self.program.facts.evidence_kind(binding.site)
+            if (
+                binding.kind in K.REFINABLE_KINDS
+                and binding.site is not None
+                and self.program is not None
+                and id(binding.site) in self.program.facts.unbound
+            ):
+                return self.program.facts.evidence_kind(binding.site) or binding.kind
             if binding.kind is None and binding.qualname is not None:
                 found = self.project_symbol(binding.qualname)  # ``from data import train``
                 return found if isinstance(found, Kind) else None
@@ -465,6 +476,8 @@ class SemanticModel(ValueModel):
                 return kind
             if qualname.startswith("pandas."):
                 return self._pandas_function_kind(qualname, call)
+            if qualname == "builtins.next" and call.args:
+                return containers.next_batch(self, call.args[0])
             kind = K.torch_class_kind(qualname)
             if kind is not None:
                 return kind
@@ -498,7 +511,14 @@ class SemanticModel(ValueModel):
 
     def unpacked_kinds(self, value: ast.expr, count: int) -> tuple[Kind | None, ...] | None:
         """The kinds of the ``count`` items of ``value`` unpacked (``a, b = value``): the
-        parts of ``train_test_split``'s arrays, or what a function of the file returns."""
+        parts of ``train_test_split``'s arrays, the items of a DataLoader batch (tensors) or
+        of a list whose elements are of one kind, or what a function of the file returns."""
+        if self.kind_of(value) is Kind.BATCH:
+            return (Kind.TENSOR,) * count
+        container = self._container_binding(value)
+        if container is not None and container.element_kind is not None:
+            if not isinstance(container.node, (ast.Dict, ast.DictComp)):  # (its keys)
+                return (container.element_kind,) * count
         if not isinstance(value, ast.Call):
             return None
         qualname = self.qualname(value.func)
@@ -656,6 +676,8 @@ class SemanticModel(ValueModel):
             return Kind.FRAME_OR_SERIES  # a column by a label, or columns by a list of them
         if receiver is not None and receiver.is_tensor:
             return Kind.TENSOR
+        if receiver is Kind.BATCH:
+            return Kind.TENSOR if containers.is_item_key(expr.slice) else None  # ``batch[0]``
         if receiver is None and not isinstance(expr.slice, ast.Slice):
             container = self._container_binding(expr.value)
             if container is not None:

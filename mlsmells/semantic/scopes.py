@@ -25,6 +25,9 @@ class ClassInfo:
     name: str
     node: ast.ClassDef
     is_module: bool
+    is_lightning: bool = False
+    """A ``LightningModule`` (directly or through classes of the file): its ``*_step``
+    methods are given the batches of the data loaders."""
     attributes: dict[str, Binding] = field(default_factory=dict)
     """``self.<name>`` bindings made in any method, in source order."""
     methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=dict)

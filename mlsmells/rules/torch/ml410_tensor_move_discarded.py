@@ -34,7 +34,11 @@ RULE = Rule(
         "and leave the original where and what it was. As a statement the result is "
         "thrown away, and the code later fails with a device or dtype mismatch, or "
         "silently runs on the CPU. Only receivers known to be tensors are reported (never "
-        "a module, never an unknown object), and only a tensor the code names (a variable, "
+        "a module, never an unknown object). The items of a DataLoader's batch count as "
+        "tensors (`x, y = batch`, `batch[0]`, the batch of a Lightning `training_step`), "
+        "unless the loader has a `collate_fn`; the batch itself does not, unless its uses "
+        "prove it one (a tokenizer's `BatchEncoding` moves in place). Only a tensor the "
+        "code names is reported (a variable, "
         "an attribute, an element): a temporary built in the same statement "
         '(`torch.ones(1).to("cuda")`, written to initialise the device) leaves nothing '
         "unchanged that the code could use later. Not reported either on the last line of "
