@@ -319,11 +319,12 @@ def test_pylint_plugin_on_deeply_nested_code() -> None:
 
     class Module:
         file = "deep.py"
+        file_bytes = None  # (read from the file, as stream() does)
 
         def stream(self) -> io.BytesIO:
             return io.BytesIO(f"{FINDING}x = {chain(DEEP)}\n".encode())
 
-    checker.process_module(Module())  # a stand-in for the astroid node: file and stream()
+    checker.process_module(Module())  # a stand-in for the astroid node: file, stream() ...
     assert messages == [registry.get("ML401").pylint_id]
 
 
