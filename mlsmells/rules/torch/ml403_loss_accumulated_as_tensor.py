@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from mlsmells.diagnostics import Diagnostic
-from mlsmells.engine import Check, Context, iter_nodes, names_in
+from mlsmells.engine import Check, Context, iter_local_nodes, iter_nodes, names_in
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
 from mlsmells.rules._util import rebound_in_iteration
@@ -75,10 +75,14 @@ _NO_GRAD_CONTEXTS = frozenset({"torch.no_grad", "torch.inference_mode", "torch.a
 _SET_GRAD = "torch.set_grad_enabled"
 #: The last names of the contexts that turn autograd off (:meth:`_is_no_grad`).
 _GRAD_SWITCHES = tuple(last_names([*_NO_GRAD_CONTEXTS, _SET_GRAD]))
+#: The last names of the autograd functions that backpropagate (see ``_is_backward_call``).
+_AUTOGRAD_NAMES = last_names(["torch.autograd.backward", "torch.autograd.grad"])
 #: Objects whose ``backward(loss)`` backpropagates its argument.
 _HOSTS = frozenset({"accelerate.Accelerator", "lightning.Fabric", "lightning.fabric.Fabric"})
 #: Lightning hooks that the trainer already runs without autograd.
 _NO_GRAD_HOOKS = frozenset({"validation_step", "test_step", "predict_step"})
+#: A statement or definition that may turn autograd off for what it holds.
+_Switch = ast.With | ast.AsyncWith | ast.FunctionDef | ast.AsyncFunctionDef
 
 
 @dataclass
@@ -210,6 +214,10 @@ class LossAccumulatedAsTensor(Check):
         ast.Return,
         ast.Yield,
         ast.YieldFrom,
+        ast.With,
+        ast.AsyncWith,
+        ast.FunctionDef,
+        ast.AsyncFunctionDef,
     )
     requires = TORCH_FAMILY
     words = ("+",)  # every accumulation is a ``+=`` or a ``total + loss``
@@ -218,7 +226,11 @@ class LossAccumulatedAsTensor(Check):
         super().__init__(ctx, active)
         self.flows: dict[int, _ScopeFlow] = {}
         self.no_grad_callees: set[str] = set()
-        """Names of functions called somewhere under ``torch.no_grad()``."""
+        """Names of functions called somewhere under ``torch.no_grad()`` (collected at the
+        module's end, from :attr:`switched_off`, if a finding is pending then)."""
+        self.switched_off: list[tuple[_Switch, bool]] = []
+        """The ``with`` statements and ``def`` s that turn autograd off, each with whether
+        only its own scope's statements run without it (a hook Lightning runs so)."""
         self.pending: list[tuple[str | None, _Accumulation, bool]] = []
         """Findings decided when the module ends: (the function, unless it is called under
         ``no_grad``; the accumulation; whether its losses were backpropagated)."""
@@ -237,6 +249,12 @@ class LossAccumulatedAsTensor(Check):
         return flow
 
     def visit(self, node: ast.AST) -> None:
+        if isinstance(node, (ast.With, ast.AsyncWith, ast.FunctionDef, ast.AsyncFunctionDef)):
+            if self._turns_off(node):
+                self.switched_off.append((node, False))
+            elif not isinstance(node, (ast.With, ast.AsyncWith)) and node.name in _NO_GRAD_HOOKS:
+                self.switched_off.append((node, True))
+            return
         flow = self._flow()
         if isinstance(node, ast.Call):
             self._visit_call(node, flow)
@@ -260,12 +278,11 @@ class LossAccumulatedAsTensor(Check):
 
     def _visit_call(self, call: ast.Call, flow: _ScopeFlow) -> None:
         func = call.func
-        callee = _identifier(func)
-        if callee is not None and self._without_autograd():
-            self.no_grad_callees.add(callee)
         if isinstance(func, ast.Attribute) and func.attr in ("append", "extend", "add", "update"):
             self._record_flow(flow, [func.value], call)  # losses.append(total)
-        if not _is_backward_call(call, self.model.qualname(func)):
+        model = self.model
+        qualname = model.qualname(func) if model.may_resolve_to(func, _AUTOGRAD_NAMES) else None
+        if not _is_backward_call(call, qualname):
             return
         tensors: list[ast.expr] = [
             kw.value for kw in call.keywords if kw.arg in ("tensors", "outputs", "loss")
@@ -355,20 +372,40 @@ class LossAccumulatedAsTensor(Check):
         """Whether the statement runs under ``torch.no_grad()`` / ``inference_mode()``."""
         for node in self.ctx.ancestors if self.grad_switches else ():
             if isinstance(node, (ast.With, ast.AsyncWith, ast.FunctionDef, ast.AsyncFunctionDef)):
-                known = self._no_grad_nodes.get(id(node))
-                if known is None:
-                    if isinstance(node, (ast.With, ast.AsyncWith)):
-                        exprs = [item.context_expr for item in node.items]
-                    else:
-                        exprs = node.decorator_list
-                    known = any(self._is_no_grad(expr) for expr in exprs)
-                    self._no_grad_nodes[id(node)] = known
-                if known:
+                if self._turns_off(node):
                     return True
         scope_node = self.model.scope.node
         return isinstance(scope_node, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
             scope_node.name in _NO_GRAD_HOOKS
         )
+
+    def _turns_off(self, node: _Switch) -> bool:
+        """Whether the ``with`` statement's contexts or the ``def``'s decorators turn
+        autograd off (decided where the walk meets it: its names resolve there)."""
+        known = self._no_grad_nodes.get(id(node))
+        if known is None:
+            known = False
+            if self.grad_switches:
+                if isinstance(node, (ast.With, ast.AsyncWith)):
+                    exprs = [item.context_expr for item in node.items]
+                else:
+                    exprs = node.decorator_list
+                known = any(self._is_no_grad(expr) for expr in exprs)
+            self._no_grad_nodes[id(node)] = known
+        return known
+
+    def _collect_no_grad_callees(self) -> None:
+        """The names of the functions called under ``torch.no_grad()``: in a ``with`` that
+        turns autograd off (its contexts too) or a ``def`` decorated so (its decorators and
+        defaults too), and in the statements of a hook Lightning runs without autograd."""
+        for node, own_scope in self.switched_off:
+            # (a hook's own statements: a comprehension's too, nested definitions not)
+            inside = iter_local_nodes(node.body) if own_scope else iter_nodes(node)
+            for sub in inside:
+                if isinstance(sub, ast.Call):
+                    callee = _identifier(sub.func)
+                    if callee is not None:
+                        self.no_grad_callees.add(callee)
 
     def _is_no_grad(self, expr: ast.expr) -> bool:
         func = expr.func if isinstance(expr, ast.Call) else expr
@@ -389,6 +426,8 @@ class LossAccumulatedAsTensor(Check):
                 self.ended.append((flow, scope.self_name))
         if scope.type is not ScopeType.MODULE:
             return
+        if self.pending:
+            self._collect_no_grad_callees()
         # Attribute names whose value reaches a backward call in any scope of the file, and
         # those whose value is returned or reaches a backward call in any scope.
         into_backward: set[str] = set()
