@@ -5,12 +5,14 @@ keeps ``check``'s ``[*]`` honest."""
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
 
 from mlsmells import registry, runner
 from mlsmells.config import Settings
+from mlsmells.engine.nodes import identifiers
 from mlsmells.fixes.apply import _safety
 from mlsmells.fixes.base import FixContext
 from mlsmells.fixes.suggest import suggest
@@ -59,4 +61,52 @@ def test_every_rule_with_a_fix_decides_or_is_listed() -> None:
     assert set(DECISIONS) <= set(TRANSFORMS)
 
 
-UNDECIDED = {"ML201", "ML407", "ML414", "ML416", "ML501"}
+UNDECIDED = {"ML201", "ML407", "ML414", "ML416"}
+
+
+#: Every way a module names something (for the identifiers of ``check``).
+EVERY_NAME = """
+import os.path, a.b as ab
+from . import sibling
+from m import x as y, z
+from star import *
+
+@decorator(flag=on)
+class Thing(Base, metaclass=Meta):
+    attr: int = other.attribute
+
+async def run(p, /, q=1, *args, r, **kwargs):
+    global g
+    del gone
+    async with opener() as (handle, [item]):
+        async for element in source:
+            pass
+    try:
+        pass
+    except Error as caught:
+        pass
+    total = [inner for inner in values if (walrus := inner)]
+    lam = lambda l_arg, *l_rest: l_arg
+    text = f"{formatted!r:{width}}"
+    match subject:
+        case Point(x=px, y=0) | [first, *others]:
+            pass
+        case {"k": value, **rest_keys}:
+            pass
+        case captured:
+            pass
+    def inner_function():
+        nonlocal total
+"""
+
+
+@pytest.mark.parametrize(
+    "path", [None, *FIXTURES], ids=lambda p: "snippet" if p is None else p.name
+)
+def test_the_identifiers_are_the_fixers_names(path: Path | None) -> None:
+    """``check``'s names of a module (``Context.uses_name``) are those the fixer's
+    ``names_in_module`` finds in libcst's tree, where ``True``, ``False`` and ``None`` are
+    names too."""
+    text = EVERY_NAME if path is None else path.read_text(encoding="utf-8")
+    expected = FixContext(text).names_in_module() - {"True", "False", "None"}
+    assert identifiers(ast.parse(text)) == expected

@@ -207,7 +207,9 @@ class RemovedSklearnApi(Check):
         for alias in node.names:
             change = _removed_module(alias.name)
             if change is not None:
-                self._report_name(alias, alias.name, change, form="import")
+                # ``import sklearn.externals.joblib`` binds ``sklearn``: its uses would differ.
+                blocked = None if alias.asname else "binds the package"
+                self._report_name(alias, alias.name, change, "import", blocked)
 
     def _import_from(self, node: ast.ImportFrom) -> None:
         if node.level or not node.module:
@@ -222,7 +224,10 @@ class RemovedSklearnApi(Check):
             qualname = f"{node.module}.{alias.name}"
             change = api_changes.SKLEARN_NAMES.get(qualname)
             if change is not None:
-                self._report_name(alias, qualname, change, form="from-name")
+                # ``from sklearn.externals import joblib`` becomes ``import joblib`` alone.
+                alone = len(node.names) == 1 or change.where is not Where.MODULE
+                blocked = None if alone else "imported with other names"
+                self._report_name(alias, qualname, change, "from-name", blocked)
 
     # ---------------------------------------------------------- references
     def _reference(self, node: ast.Attribute | ast.Name) -> None:
@@ -240,7 +245,10 @@ class RemovedSklearnApi(Check):
         change = api_changes.SKLEARN_NAMES.get(qualname)
         if change is not None:
             form = "attribute" if isinstance(node, ast.Attribute) else "name"
-            self._report_name(node, self.ctx.source_of(node), change, form=form)
+            blocked = None
+            if form == "name" and self.ctx.uses_name(_short(change.replacement)):
+                blocked = "the new name is taken"  # (a name of a star import is renamed)
+            self._report_name(node, self.ctx.source_of(node), change, form, blocked)
 
     def _through_reported_import(self, node: ast.Attribute) -> bool:
         """``sklearn.cross_validation.X`` after ``import sklearn.cross_validation`` (reported)."""
@@ -254,11 +262,14 @@ class RemovedSklearnApi(Check):
             return False
         return any(_removed_module(alias.name) for alias in binding.node.names)
 
-    def _report_name(self, node: ast.AST, old: str, change: SklearnChange, form: str) -> None:
+    def _report_name(
+        self, node: ast.AST, old: str, change: SklearnChange, form: str, blocked: str | None = None
+    ) -> None:
         self._report_change(
             node,
             change,
-            (("where", change.where.value), ("old", change.old), ("form", form)),
+            (("where", change.where.value), ("old", change.old), ("form", form))
+            + _blocked(blocked),
             change.safe,
             old=f"`{old}`",
             new=_code(change.new),
@@ -362,7 +373,7 @@ class RemovedSklearnApi(Check):
                 continue
             change = api_changes.SKLEARN_KEYWORDS.get((qualname, kw.arg))
             if change is not None:
-                self._report_keyword(kw, qualname, change)
+                self._report_keyword(call, kw, qualname, change)
                 continue
             if isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str):
                 change = api_changes.SKLEARN_VALUES.get((qualname, kw.arg, kw.value.value))
@@ -381,7 +392,9 @@ class RemovedSklearnApi(Check):
                         new=f"`{kw.arg}={change.new}`" if change.safe else change.new,
                     )
 
-    def _report_keyword(self, kw: ast.keyword, qualname: str, change: SklearnChange) -> None:
+    def _report_keyword(
+        self, call: ast.Call, kw: ast.keyword, qualname: str, change: SklearnChange
+    ) -> None:
         assert kw.arg is not None
         new = _code(change.new) if not change.safe else f"`{change.new}=`"
         renamed = change.safe  # (a flag at its default is dropped: nothing new is written)
@@ -399,11 +412,58 @@ class RemovedSklearnApi(Check):
                 ("old", change.old),
                 ("keyword", kw.arg),
                 ("callable", qualname),
-            ),
+            )
+            + _blocked(self._keyword_blocked(call, kw, change)),
             renamed,
             old=f"`{_short(qualname)}({kw.arg}=...)`",
             new=new,
         )
+
+    def _keyword_blocked(
+        self, call: ast.Call, kw: ast.keyword, change: SklearnChange
+    ) -> str | None:
+        """Why the fix does not rewrite the removed keyword ``kw`` of ``call`` (None: it
+        does, when the change is a pure rename)."""
+        given = {k.arg for k in call.keywords}
+        flag = kw.value.value if isinstance(kw.value, ast.Constant) else None
+        literal = isinstance(flag, bool)
+        if change.old == "squared":
+            if not literal:
+                return "not a literal flag"
+            if flag or isinstance(call.func, ast.Attribute):
+                return None
+            if not isinstance(call.func, ast.Name):
+                return "an unnamed function"
+            if self.ctx.uses_name(change.replacement) and not _top_import(
+                self.ctx.tree, "sklearn.metrics", change.replacement
+            ):
+                return "the new name is taken"
+            return None
+        if change.old in ("needs_proba", "needs_threshold"):
+            others = {"needs_proba", "needs_threshold", "response_method"} - {change.old}
+            if not literal:
+                return "not a literal flag"
+            return "given with another response flag" if given & others else None
+        if change.replacement in given:
+            return "both spellings given"  # scikit-learn raised; left to the author
+        return None
+
+
+def _blocked(reason: str | None) -> tuple[tuple[str, str], ...]:
+    """The data saying why the fix, which would rewrite this shape, does not apply here."""
+    return (("blocked", reason),) if reason is not None else ()
+
+
+def _top_import(tree: ast.Module, source: str, name: str) -> bool:
+    """Whether ``tree`` has a top-level ``from <source> import <name>`` (no alias): the
+    ast twin of the fix's :func:`_imported_from`."""
+    return any(
+        isinstance(stmt, ast.ImportFrom)
+        and not stmt.level
+        and stmt.module == source
+        and any(alias.name == name and alias.asname is None for alias in stmt.names)
+        for stmt in tree.body
+    )
 
 
 def _is_true(expr: ast.expr) -> bool:
@@ -612,4 +672,36 @@ def _needs(call: cst.Call, arg: cst.Arg, change: SklearnChange) -> fx.Edit | Non
     return fx.Edit(call, fx.add_keyword(without, "response_method", response), safety=Fix.SAFE)
 
 
+def fix_applies(diag: Diagnostic) -> Fix | None:
+    """The shapes :func:`removed_sklearn_api` rewrites, by the table's entry of the finding,
+    unless the rule found what stops the rewrite here (``blocked``)."""
+    where, old = diag.get("where"), diag.get("old") or ""
+    if diag.get("blocked") is not None:
+        return Fix.NONE
+    if where == Where.METHOD.value:
+        return Fix.UNSAFE if old in api_changes.SKLEARN_METHODS else Fix.NONE
+    key = (diag.get("callable") or "", diag.get("keyword") or "")
+    change: SklearnChange | None = None
+    if where == Where.VALUE.value:
+        change = api_changes.SKLEARN_VALUES.get((*key, old))
+    elif where == Where.KEYWORD.value:
+        change = api_changes.SKLEARN_KEYWORDS.get(key)
+    elif where in (Where.MODULE.value, Where.NAME.value):
+        change = api_changes.SKLEARN_NAMES.get(old)
+        if change is not None and not _renamed_in_place(change, diag.get("form") or ""):
+            return Fix.NONE
+    return Fix.SAFE if change is not None and change.safe else Fix.NONE
+
+
+def _renamed_in_place(change: SklearnChange, form: str) -> bool:
+    """Whether :func:`_name` rewrites a use of the removed ``change`` of this ``form``."""
+    if form in ("import", "from-module"):
+        return True
+    same_module = change.old.rpartition(".")[0] == change.replacement.rpartition(".")[0]
+    if form == "from-name":
+        return "." not in change.replacement if change.where is Where.MODULE else same_module
+    return form in ("attribute", "name") and change.where is Where.NAME and same_module
+
+
 FIXES = {"ML501": removed_sklearn_api}
+FIXABLE = {"ML501": fix_applies}
