@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mlsmells.diagnostics import Diagnostic
+from mlsmells.engine import Context
 from mlsmells.lazy import lazy_import
 from mlsmells.semantic.model import SemanticModel
 
@@ -40,9 +41,27 @@ def torch_spelling(model: SemanticModel, qualname: str) -> tuple[str, str | None
     return qualname, parts[0]
 
 
-def _spelling_data(model: SemanticModel, qualname: str) -> tuple[tuple[str, str], ...]:
-    text, module = torch_spelling(model, qualname)
-    return (("spelling", text),) + ((("import", module),) if module else ())
+def _spelling_data(ctx: Context, qualname: str) -> tuple[tuple[str, str], ...]:
+    """The data of :func:`spelled`: ``spelling``, ``import``, and ``taken`` when the module
+    to import names something already (the fix does not import it then)."""
+    text, module = torch_spelling(ctx.model, qualname)
+    return (("spelling", text),) + import_data(ctx, module)
+
+
+def import_data(
+    ctx: Context, module: str | None, key: str = "import"
+) -> tuple[tuple[str, str], ...]:
+    """``(key, module)``, and ``taken`` when the name an ``import module`` binds is used in
+    the module already: a fix that needs the import is not made then."""
+    if module is None:
+        return ()
+    taken = ctx.uses_name(module.split(".")[0])
+    return ((key, module),) + ((("taken", "yes"),) if taken else ())
+
+
+def spellable(diag: Diagnostic) -> bool:
+    """Whether :func:`spelled` writes the replacement of ``diag`` (for a fix decision)."""
+    return diag.get("spelling") is not None and diag.get("taken") is None
 
 
 # ---------------------------------------------------------------------- fix

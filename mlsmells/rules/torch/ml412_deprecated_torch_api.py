@@ -309,7 +309,7 @@ class DeprecatedTorchApi(Check):
             status=status,
             replacement=entry.replacement,
             data=(("api", entry.qualname), ("form", form))
-            + (_spelling_data(self.model, entry.target) if entry.target else ())
+            + (_spelling_data(self.ctx, entry.target) if entry.target else ())
             + (functorch_data(self.model, node) if entry.qualname.startswith("functorch.") else ()),
             replacement_since=since,
         )
