@@ -1,8 +1,8 @@
-"""What a fix needs to know about the code of a finding beyond what ``ast`` keeps:
-parentheses, comments and the layout of a block, which libcst (the fixer's parse)
-keeps. A rule reads them when it reports a finding, to decide its fix (``FIXABLE``:
-``check`` marks the findings its fix applies to without libcst), never per node
-visited.
+"""What a fix needs to know about the code of a finding beyond what its rule needs: the
+names the module uses (an import the fix adds must not take one), and the parentheses,
+comments and layout that libcst (the fixer's parse) keeps and ``ast`` drops. A rule
+reads them when it reports a finding, to decide its fix (``FIXABLE``: ``check`` marks
+the findings its fix applies to without libcst), never per node visited.
 
 Each function here answers a question a transform asks of its libcst node, from the
 node's ``ast`` twin and the source lines; tests/test_fix_decisions.py holds the
@@ -16,6 +16,18 @@ import io
 import tokenize
 
 from mlsmells.engine import Context
+
+
+def import_data(
+    ctx: Context, module: str | None, key: str = "import"
+) -> tuple[tuple[str, str], ...]:
+    """The data of a fix that imports ``module``: ``(key, module)``, and ``taken`` when the
+    name ``import module`` binds is used in the module already (the fix does not import
+    it then: :meth:`mlsmells.fixes.base.FixContext.names_in_module`)."""
+    if module is None:
+        return ()
+    taken = ctx.uses_name(module.split(".")[0])
+    return ((key, module),) + ((("taken", "yes"),) if taken else ())
 
 
 def parenthesized_in(outer: ast.expr | ast.stmt, inner: ast.expr) -> bool:

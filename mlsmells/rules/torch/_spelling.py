@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import Context
 from mlsmells.lazy import lazy_import
+from mlsmells.rules._fixfacts import import_data
 from mlsmells.semantic.model import SemanticModel
 
 if TYPE_CHECKING:
@@ -46,17 +47,6 @@ def _spelling_data(ctx: Context, qualname: str) -> tuple[tuple[str, str], ...]:
     to import names something already (the fix does not import it then)."""
     text, module = torch_spelling(ctx.model, qualname)
     return (("spelling", text),) + import_data(ctx, module)
-
-
-def import_data(
-    ctx: Context, module: str | None, key: str = "import"
-) -> tuple[tuple[str, str], ...]:
-    """``(key, module)``, and ``taken`` when the name an ``import module`` binds is used in
-    the module already: a fix that needs the import is not made then."""
-    if module is None:
-        return ()
-    taken = ctx.uses_name(module.split(".")[0])
-    return ((key, module),) + ((("taken", "yes"),) if taken else ())
 
 
 def spellable(diag: Diagnostic) -> bool:
