@@ -90,25 +90,32 @@ def identifiers(tree: ast.Module) -> frozenset[str]:
     for node in iter_nodes(tree):
         if isinstance(node, ast.Name):
             found.add(node.id)
-        elif isinstance(node, ast.arg):
-            found.add(node.arg)
         elif isinstance(node, ast.alias):
             if node.name != "*":
                 found.add(node.asname or node.name.split(".")[0])
-        elif isinstance(node, (ast.keyword, ast.ExceptHandler, ast.MatchAs, ast.MatchStar)):
-            name = node.arg if isinstance(node, ast.keyword) else node.name
-            if name is not None:
-                found.add(name)
-        elif isinstance(node, _NAMED):
-            found.add(node.name)  # type: ignore[attr-defined]
-        elif isinstance(node, (ast.Global, ast.Nonlocal)):
-            found.update(node.names)
-        elif isinstance(node, ast.MatchMapping):
-            if node.rest is not None:
-                found.add(node.rest)
-        elif isinstance(node, ast.MatchClass):
-            found.update(node.kwd_attrs)
+        else:
+            found.update(declared_names(node))
     return frozenset(found)
+
+
+def declared_names(node: ast.AST) -> list[str]:
+    """The identifiers ``node`` holds as strings, not as ``Name`` nodes: a parameter, a
+    keyword argument, a definition, ``global``/``nonlocal``, ``except ... as``, a pattern's
+    captures and keywords, a type parameter (the imports aside)."""
+    if isinstance(node, ast.arg):
+        return [node.arg]
+    if isinstance(node, (ast.keyword, ast.ExceptHandler, ast.MatchAs, ast.MatchStar)):
+        name = node.arg if isinstance(node, ast.keyword) else node.name
+        return [name] if name is not None else []
+    if isinstance(node, _NAMED):
+        return [node.name]  # type: ignore[attr-defined]
+    if isinstance(node, (ast.Global, ast.Nonlocal)):
+        return list(node.names)
+    if isinstance(node, ast.MatchMapping):
+        return [node.rest] if node.rest is not None else []
+    if isinstance(node, ast.MatchClass):
+        return list(node.kwd_attrs)
+    return []
 
 
 _TYPE_PARAMETERS = ("TypeVar", "ParamSpec", "TypeVarTuple")
