@@ -456,7 +456,7 @@ def _is_flat_literal(expr: cst.BaseExpression) -> bool:
     )
 
 
-def fix_applies(diag: Diagnostic) -> Fix | None:
+def fix_applies(diag: Diagnostic) -> Fix:
     """Offered for the aliases the rule marks fixable, unless it found the use written so
     that the fix leaves it alone (``rewrite``); unsafe when it says so (``safety``: a
     replacement only NumPy 2 has, for a project that does not declare its NumPy)."""

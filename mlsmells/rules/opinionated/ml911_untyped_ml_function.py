@@ -477,7 +477,7 @@ def add_annotations(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
     return fx.Edit(function, new, tuple(fx.ImportItem(module) for module in modules))
 
 
-def fix_applies(diag: Diagnostic) -> Fix | None:
+def fix_applies(diag: Diagnostic) -> Fix:
     """Offered when the data names an annotation, unless it needs an import of a name the
     module uses otherwise (``taken``)."""
     if not any(key.startswith("param:") or key == "return" for key, _ in diag.data):

@@ -447,7 +447,7 @@ def _inplace_on_selection(ctx: fx.FixContext, call: cst.Call) -> fx.Edit | None:
     return fx.Edit(statement, assign)
 
 
-def fix_applies(diag: Diagnostic) -> Fix | None:
+def fix_applies(diag: Diagnostic) -> Fix:
     """The shapes :func:`chained_assignment` rewrites, unless the rule found the subscripts
     or the call written otherwise (``rewrite``: ``no``)."""
     shape = diag.get("shape") or ""

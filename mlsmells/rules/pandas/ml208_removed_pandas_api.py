@@ -439,7 +439,7 @@ def _concat(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
     return fx.Edit(call, concat, safety=Fix.UNSAFE)
 
 
-def fix_applies(diag: Diagnostic) -> Fix | None:
+def fix_applies(diag: Diagnostic) -> Fix:
     """Offered for the replacements :func:`removed_pandas_api` makes, when the finding
     carries what the replacement needs (a name of pandas or NumPy, a method, a separator)."""
     repl = diag.get("repl")

@@ -244,7 +244,7 @@ def _without_parens(node: cst.BaseExpression) -> cst.BaseExpression:
     return node.with_changes(lpar=[], rpar=[]) if simple else node
 
 
-def fix_applies(diag: Diagnostic) -> Fix | None:
+def fix_applies(diag: Diagnostic) -> Fix:
     """Offered unless the replacement needs an import of a name the module uses otherwise
     (``taken``)."""
     return Fix.NONE if diag.get("taken") is not None else Fix.UNSAFE

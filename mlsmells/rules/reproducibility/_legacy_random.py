@@ -449,7 +449,7 @@ def _identifiers(tree: ast.Module) -> tuple[Counter[str], set[str]]:
 
 
 # ---------------------------------------------------------------------- fix
-def legacy_random_applies(diag: Diagnostic) -> Fix | None:
+def legacy_random_applies(diag: Diagnostic) -> Fix:
     """The fix decision (``FIXABLE``): the finding that carries the module's plan (``create``)
     gets the fix of the module; a call drawing from an existing generator (``rng`` alone)
     is rewritten (the plan names a generator only when every use maps: ``mappable``); the

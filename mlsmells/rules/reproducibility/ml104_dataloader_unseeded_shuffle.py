@@ -284,7 +284,7 @@ def seeded_generator(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
     return fx.Edit(call, fx.add_keyword(call, "generator", generator), imports)
 
 
-def fix_applies(diag: Diagnostic) -> Fix | None:
+def fix_applies(diag: Diagnostic) -> Fix:
     """Offered when the rule found how to spell ``torch.Generator`` here (``spelling``), and
     the import it may need is possible."""
     return Fix.SAFE if spellable(diag) else Fix.NONE

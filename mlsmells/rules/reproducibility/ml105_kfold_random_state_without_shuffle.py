@@ -153,7 +153,7 @@ def shuffle_folds(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
     return fx.Edit(given.value, cst.Name("True"))
 
 
-def fix_applies(diag: Diagnostic) -> Fix | None:
+def fix_applies(diag: Diagnostic) -> Fix:
     """A missing ``shuffle`` is added, the literal ``False`` replaced; another value that
     is false (``0``, a name bound to ``False``) is left to the author."""
     return Fix.UNSAFE if diag.get("shuffle") in ("missing", "False") else Fix.NONE

@@ -665,7 +665,7 @@ def _bare(node: cst.BaseExpression) -> cst.BaseExpression:
     return node.with_changes(lpar=[], rpar=[])
 
 
-def fix_applies(diag: Diagnostic) -> Fix | None:
+def fix_applies(diag: Diagnostic) -> Fix:
     """Offered when the rule wrote the tolerant comparison (``spelling``: a compared value
     to wrap, or an assertion of two values the fix finds) and its import is possible."""
     return Fix.UNSAFE if spellable(diag) else Fix.NONE

@@ -672,7 +672,7 @@ def _needs(call: cst.Call, arg: cst.Arg, change: SklearnChange) -> fx.Edit | Non
     return fx.Edit(call, fx.add_keyword(without, "response_method", response), safety=Fix.SAFE)
 
 
-def fix_applies(diag: Diagnostic) -> Fix | None:
+def fix_applies(diag: Diagnostic) -> Fix:
     """The shapes :func:`removed_sklearn_api` rewrites, by the table's entry of the finding,
     unless the rule found what stops the rewrite here (``blocked``)."""
     where, old = diag.get("where"), diag.get("old") or ""

@@ -113,7 +113,7 @@ def torchvision_data(
     return () if renamed else KEPT
 
 
-def fix_applies(diag: Diagnostic) -> Fix | None:
+def fix_applies(diag: Diagnostic) -> Fix:
     """Offered for the uses the fix rewrites, as the rule's data says: a legacy reduction
     or torchvision flag given as a literal, a renamed attribute, a loader's ``next()``
     (``fixable``), an import moved to ``torch.func`` (``moved``), and a call or reference

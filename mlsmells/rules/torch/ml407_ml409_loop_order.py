@@ -750,7 +750,7 @@ def restore_train_mode(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
     return fx.Edit(loop, loop.with_changes(body=body))
 
 
-def fix_applies(diag: Diagnostic) -> Fix | None:
+def fix_applies(diag: Diagnostic) -> Fix:
     """Offered where the rule names the model and the loop, whose body is a block."""
     return Fix.UNSAFE if diag.get("model") and diag.get("rewrite") != "no" else Fix.NONE
 

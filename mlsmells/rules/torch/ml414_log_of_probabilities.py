@@ -203,7 +203,7 @@ def fused_log(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
     return fx.Edit(log, replacement, imports)
 
 
-def fix_applies(diag: Diagnostic) -> Fix | None:
+def fix_applies(diag: Diagnostic) -> Fix:
     """Offered for the shapes the rule's data spells in their log form (a method, or a
     function whose import is possible), without a comment to lose (``rewrite``)."""
     written = diag.get("method") is not None or spellable(diag)

@@ -398,7 +398,7 @@ def _logsumexp_args(log: cst.Call, diag: Diagnostic) -> list[cst.Arg] | None:
     return [cst.Arg(bare(exponent)), *rest]
 
 
-def fix_applies(diag: Diagnostic) -> Fix | None:
+def fix_applies(diag: Diagnostic) -> Fix:
     """Offered for the shapes the rule's data names (``form``), as a tensor method or a
     function whose import is possible, without a comment to lose (``rewrite``)."""
     if diag.get("form") is None or diag.get("rewrite") == "no":

@@ -162,7 +162,7 @@ def log_softmax_into_nll(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None
     return fx.Edit(node, replacement, imports)
 
 
-def fix_applies(diag: Diagnostic) -> Fix | None:
+def fix_applies(diag: Diagnostic) -> Fix:
     """Offered where the rule names the softmax call (``softmax``) and its log form (a
     method, or a function whose import is possible), and the fix reaches the call and
     loses no comment (``rewrite``)."""
