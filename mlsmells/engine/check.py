@@ -79,10 +79,11 @@ class Context:
         """Whether ``name`` is an identifier anywhere in the module (:func:`identifiers`):
         a fix that would add it, or an import binding it, is not made then. For a rule
         deciding its fix when it reports a finding: the module is walked once, the first
-        time a name that occurs in its text is asked about."""
-        if not has_identifier(self.text, name):
-            return False
+        time a name that occurs in its text is asked about (a name that does not is no
+        identifier of it)."""
         if self._identifiers is None:
+            if not has_identifier(self.text, name):
+                return False
             self._identifiers = identifiers(self.tree)
         return name in self._identifiers
 
