@@ -18,6 +18,12 @@ import tokenize
 from mlsmells.engine import Context
 
 
+def rewrite_data(rewritten: bool) -> tuple[tuple[str, str], ...]:
+    """The data of a finding whose fix, which takes its shape, does not rewrite it as
+    written here (``rewrite``: ``no``; its rule's decision reads it)."""
+    return () if rewritten else (("rewrite", "no"),)
+
+
 def import_data(
     ctx: Context, module: str | None, key: str = "import"
 ) -> tuple[tuple[str, str], ...]:

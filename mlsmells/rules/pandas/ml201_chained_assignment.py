@@ -10,7 +10,12 @@ from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import Check, Context
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
-from mlsmells.rules._fixfacts import is_pure, parenthesized_in, parenthesized_tuple
+from mlsmells.rules._fixfacts import (
+    is_pure,
+    parenthesized_in,
+    parenthesized_tuple,
+    rewrite_data,
+)
 from mlsmells.rules.pandas._inplace import INPLACE_METHODS, inplace_true
 from mlsmells.rules.pandas._kinds import frame_steps
 
@@ -96,7 +101,7 @@ class ChainedAssignment(Check):
                 target,
                 target=self.ctx.source_of(target),
                 data=(("shape", shape),)
-                + _kept(rewritten is not None and rewritten(self.ctx, target)),
+                + rewrite_data(rewritten is not None and rewritten(self.ctx, target)),
             )
 
     def _inplace_call(self, call: ast.Call) -> None:
@@ -113,7 +118,7 @@ class ChainedAssignment(Check):
                 call,
                 target=f"{receiver}.{func.attr}(..., inplace=True)",
                 data=(("shape", "inplace-method"), ("method", func.attr))
-                + _kept(self._rewritten_call(call, func)),
+                + rewrite_data(self._rewritten_call(call, func)),
             )
 
     def _rewritten_call(self, call: ast.Call, func: ast.Attribute) -> bool:
@@ -132,11 +137,6 @@ class ChainedAssignment(Check):
             key = _one_index(self.ctx, selection)
             return key is not None and is_pure(key) and is_pure(selection.value)
         return isinstance(selection, ast.Attribute) and is_pure(selection.value)
-
-
-def _kept(rewritten: bool) -> tuple[tuple[str, str], ...]:
-    """The data of a finding whose shape the fix does not rewrite as written."""
-    return () if rewritten else (("rewrite", "no"),)
 
 
 # The ast twins of the fix's tests of a subscript (see :func:`chained_assignment`): what

@@ -13,6 +13,7 @@ from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import Check
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
+from mlsmells.rules._fixfacts import rewrite_data
 from mlsmells.rules._util import in_compat_shim, keyword
 from mlsmells.semantic.kinds import Kind
 from mlsmells.semantic.names import last_names
@@ -208,15 +209,14 @@ class RemovedSklearnApi(Check):
             change = _removed_module(alias.name)
             if change is not None:
                 # ``import sklearn.externals.joblib`` binds ``sklearn``: its uses would differ.
-                blocked = None if alias.asname else "binds the package"
-                self._report_name(alias, alias.name, change, "import", blocked)
+                self._report_name(alias, alias.name, change, "import", bool(alias.asname))
 
     def _import_from(self, node: ast.ImportFrom) -> None:
         if node.level or not node.module:
             return
         change = _removed_module(node.module)
         if change is not None:
-            self._report_name(node, node.module, change, form="from-module")
+            self._report_name(node, node.module, change, "from-module", True)
             return
         for alias in node.names:
             if alias.name == "*":
@@ -226,8 +226,7 @@ class RemovedSklearnApi(Check):
             if change is not None:
                 # ``from sklearn.externals import joblib`` becomes ``import joblib`` alone.
                 alone = len(node.names) == 1 or change.where is not Where.MODULE
-                blocked = None if alone else "imported with other names"
-                self._report_name(alias, qualname, change, "from-name", blocked)
+                self._report_name(alias, qualname, change, "from-name", alone)
 
     # ---------------------------------------------------------- references
     def _reference(self, node: ast.Attribute | ast.Name) -> None:
@@ -245,10 +244,9 @@ class RemovedSklearnApi(Check):
         change = api_changes.SKLEARN_NAMES.get(qualname)
         if change is not None:
             form = "attribute" if isinstance(node, ast.Attribute) else "name"
-            blocked = None
-            if form == "name" and self.ctx.uses_name(_short(change.replacement)):
-                blocked = "the new name is taken"  # (a name of a star import is renamed)
-            self._report_name(node, self.ctx.source_of(node), change, form, blocked)
+            # A name of a star import is renamed, unless the new name is taken.
+            taken = form == "name" and self.ctx.uses_name(_short(change.replacement))
+            self._report_name(node, self.ctx.source_of(node), change, form, not taken)
 
     def _through_reported_import(self, node: ast.Attribute) -> bool:
         """``sklearn.cross_validation.X`` after ``import sklearn.cross_validation`` (reported)."""
@@ -263,13 +261,13 @@ class RemovedSklearnApi(Check):
         return any(_removed_module(alias.name) for alias in binding.node.names)
 
     def _report_name(
-        self, node: ast.AST, old: str, change: SklearnChange, form: str, blocked: str | None = None
+        self, node: ast.AST, old: str, change: SklearnChange, form: str, rewritten: bool
     ) -> None:
         self._report_change(
             node,
             change,
             (("where", change.where.value), ("old", change.old), ("form", form))
-            + _blocked(blocked),
+            + rewrite_data(rewritten),
             change.safe,
             old=f"`{old}`",
             new=_code(change.new),
@@ -413,45 +411,31 @@ class RemovedSklearnApi(Check):
                 ("keyword", kw.arg),
                 ("callable", qualname),
             )
-            + _blocked(self._keyword_blocked(call, kw, change)),
+            + rewrite_data(self._keyword_rewritten(call, kw, change)),
             renamed,
             old=f"`{_short(qualname)}({kw.arg}=...)`",
             new=new,
         )
 
-    def _keyword_blocked(
-        self, call: ast.Call, kw: ast.keyword, change: SklearnChange
-    ) -> str | None:
-        """Why the fix does not rewrite the removed keyword ``kw`` of ``call`` (None: it
-        does, when the change is a pure rename)."""
+    def _keyword_rewritten(self, call: ast.Call, kw: ast.keyword, change: SklearnChange) -> bool:
+        """Whether the fix rewrites the removed keyword ``kw`` of ``call`` (when the change
+        is a pure rename): a literal flag, a function whose new name is free or imported
+        already, a spelling not given twice."""
         given = {k.arg for k in call.keywords}
         flag = kw.value.value if isinstance(kw.value, ast.Constant) else None
-        literal = isinstance(flag, bool)
         if change.old == "squared":
-            if not literal:
-                return "not a literal flag"
+            if not isinstance(flag, bool):
+                return False
             if flag or isinstance(call.func, ast.Attribute):
-                return None
-            if not isinstance(call.func, ast.Name):
-                return "an unnamed function"
-            if self.ctx.uses_name(change.replacement) and not _top_import(
-                self.ctx.tree, "sklearn.metrics", change.replacement
-            ):
-                return "the new name is taken"
-            return None
+                return True  # the flag dropped, or the attribute renamed
+            return isinstance(call.func, ast.Name) and (
+                not self.ctx.uses_name(change.replacement)
+                or _top_import(self.ctx.tree, "sklearn.metrics", change.replacement)
+            )
         if change.old in ("needs_proba", "needs_threshold"):
             others = {"needs_proba", "needs_threshold", "response_method"} - {change.old}
-            if not literal:
-                return "not a literal flag"
-            return "given with another response flag" if given & others else None
-        if change.replacement in given:
-            return "both spellings given"  # scikit-learn raised; left to the author
-        return None
-
-
-def _blocked(reason: str | None) -> tuple[tuple[str, str], ...]:
-    """The data saying why the fix, which would rewrite this shape, does not apply here."""
-    return (("blocked", reason),) if reason is not None else ()
+            return isinstance(flag, bool) and not given & others
+        return change.replacement not in given  # both given: scikit-learn raised
 
 
 def _top_import(tree: ast.Module, source: str, name: str) -> bool:
@@ -674,9 +658,9 @@ def _needs(call: cst.Call, arg: cst.Arg, change: SklearnChange) -> fx.Edit | Non
 
 def fix_applies(diag: Diagnostic) -> Fix:
     """The shapes :func:`removed_sklearn_api` rewrites, by the table's entry of the finding,
-    unless the rule found what stops the rewrite here (``blocked``)."""
+    unless the rule found what stops the rewrite here (``rewrite``: ``no``)."""
     where, old = diag.get("where"), diag.get("old") or ""
-    if diag.get("blocked") is not None:
+    if diag.get("rewrite") == "no":
         return Fix.NONE
     if where == Where.METHOD.value:
         return Fix.UNSAFE if old in api_changes.SKLEARN_METHODS else Fix.NONE
