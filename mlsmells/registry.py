@@ -31,11 +31,11 @@ if TYPE_CHECKING:
     from mlsmells.engine import Check, Engine
     from mlsmells.fixes.base import Transform
 
-Decision = Callable[[Diagnostic], Fix | None]
+Decision = Callable[[Diagnostic], Fix]
 """A rule's answer, from the facts its check put in a finding's data (no libcst), to
 whether the rule's fix applies to the finding: ``Fix.SAFE`` or ``Fix.UNSAFE`` (the fix
 applies, with that safety before the settings' ``extend-safe-fixes``), ``Fix.NONE`` (it
-does not), ``None`` (it cannot tell without the fixer's parse)."""
+does not). Every rule with a fix has one (its module's ``FIXABLE``)."""
 
 #: The rule modules (under ``mlsmells.rules``), one line a module: adding a rule adds its line.
 RULE_MODULES: tuple[str, ...] = (
@@ -145,8 +145,11 @@ def _load(check_facts: bool = True) -> _Table:
             problem = f"its checks report {reported}, its records are {sorted(codes)}"
         elif not set(getattr(module, "FIXES", {})) <= codes:
             problem = f"fixes for {sorted(set(module.FIXES) - codes)}, not rules of its own"
-        elif not set(getattr(module, "FIXABLE", {})) <= set(getattr(module, "FIXES", {})):
-            problem = f"fix decisions for {sorted(set(module.FIXABLE))}, without their fixes"
+        elif set(getattr(module, "FIXABLE", {})) != set(getattr(module, "FIXES", {})):
+            problem = (
+                f"fixes for {sorted(getattr(module, 'FIXES', {}))} and fix decisions "
+                f"(FIXABLE) for {sorted(getattr(module, 'FIXABLE', {}))}: one each"
+            )
         for rule in records:
             if not CODE_RE.match(rule.code) or rule.code in rules:
                 problem = f"a bad or duplicate rule code {rule.code}"

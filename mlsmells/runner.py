@@ -260,28 +260,29 @@ def check_tree(
 
 FIX_KEY = "autofix"
 """The key of a finding's data that holds its rule's decision on its fix (``safe``,
-``unsafe`` or ``none``; absent when the rule cannot tell without the fixer's parse)."""
+``unsafe`` or ``none``; absent for a rule without a fix, and where only the fixer's
+parse can tell: see :func:`decide_fixes`)."""
 
 
 def decide_fixes(
     found: list[Diagnostic], lines: Sequence[str], masked: frozenset[int] = frozenset()
 ) -> list[Diagnostic]:
-    """``found`` with each finding whose rule decides its fix (:data:`registry.DECISIONS`)
-    carrying the answer in its data (:data:`FIX_KEY`). None is recorded in a file that
-    ``mlsmells fix`` may not take (above its size limit, or with a line made of a backslash
-    alone, which libcst may not give back), nor for a finding on a line no fix may touch
-    (``masked``: a notebook's IPython syntax): only the fixer can tell about those."""
+    """``found`` with each finding whose rule has a fix carrying its rule's decision on it
+    (:data:`registry.DECISIONS`) in its data (:data:`FIX_KEY`). None is recorded in a file
+    that ``mlsmells fix`` may not take (above its size limit, or with a line made of a
+    backslash alone, which libcst may not give back), nor for a finding on a line no fix
+    may touch (``masked``: a notebook's IPython syntax): only the fixer can tell about
+    those."""
     decisions = registry.DECISIONS
     if not any(d.code in decisions for d in found) or not _fixable_text(lines):
         return found
     decided: list[Diagnostic] = []
     for diag in found:
         decide = decisions.get(diag.code)
-        answer = decide(diag) if decide is not None else None
-        if answer is not None and not any(
+        if decide is not None and not any(
             n in masked for n in range(diag.line, diag.end_line + 1)
         ):
-            diag = dataclasses.replace(diag, data=(*diag.data, (FIX_KEY, answer.value)))
+            diag = dataclasses.replace(diag, data=(*diag.data, (FIX_KEY, decide(diag).value)))
         decided.append(diag)
     return decided
 

@@ -125,19 +125,29 @@ def test_the_settings_decide_what_counts_as_safe(tmp_path: Path) -> None:
     assert proc.stdout.splitlines()[-1] == "[*] 2 fixable with `mlsmells fix`."
 
 
-def test_a_finding_only_the_fixer_can_judge_is_marked_with_show_fixes(tmp_path: Path) -> None:
-    """ML201's fix depends on the subscripts as written (libcst's view): its findings are
-    not marked by default, and the summary says how to ask."""
+def test_a_fix_that_depends_on_the_code_as_written_is_marked_by_check(tmp_path: Path) -> None:
+    """ML201's fix depends on the subscripts as written, ML501's rename on the names the
+    module uses: each rule tells from what its check saw, as the fixer does."""
     (tmp_path / "frame.py").write_text(CHAINED)
     proc = mlsmells("check", "--isolated", "--unsafe-fixes", "frame.py", cwd=tmp_path)
-    assert "[*]" not in proc.stdout.splitlines()[0]
-    assert proc.stdout.splitlines()[-1] == (
-        "1 finding may be fixable: `--show-fixes` asks the fixer."
-    )
+    assert proc.stdout.splitlines()[0].startswith("frame.py:3:1: ML201 [*] ")
+    assert proc.stdout.splitlines()[-1] == "[*] 1 fixable with `mlsmells fix`."
     asked = mlsmells("check", "--isolated", "--unsafe-fixes", "--show-fixes", "frame.py",
                      cwd=tmp_path)
-    assert asked.stdout.splitlines()[0].startswith("frame.py:3:1: ML201 [*] ")
-    assert asked.stdout.splitlines()[-1] == "[*] 1 fixable with `mlsmells fix`."
+    assert asked.stdout == proc.stdout
+    renamed = "from sklearn.metrics import *\nscore = calinski_harabaz_score(X, y)\n"
+    (tmp_path / "metrics.py").write_text(renamed)
+    proc = mlsmells("check", "--isolated", "metrics.py", cwd=tmp_path)
+    assert proc.stdout.splitlines()[0].startswith("metrics.py:2:9: ML501 [*] ")
+    assert proc.stdout.splitlines()[-1] == "[*] 1 fixable with `mlsmells fix`."
+    mlsmells("fix", "--isolated", "metrics.py", cwd=tmp_path)
+    assert (tmp_path / "metrics.py").read_text() == renamed.replace("harabaz", "harabasz")
+    (tmp_path / "metrics.py").write_text(renamed + "calinski_harabasz_score = None\n")
+    taken = mlsmells("check", "--isolated", "metrics.py", cwd=tmp_path)
+    assert "[*]" not in taken.stdout  # the new name means something else here
+    assert "may be fixable" not in taken.stdout
+    mlsmells("fix", "--isolated", "metrics.py", cwd=tmp_path)
+    assert (tmp_path / "metrics.py").read_text() == renamed + "calinski_harabasz_score = None\n"
 
 
 def test_the_marks_agree_with_json_and_with_fix(tmp_path: Path) -> None:

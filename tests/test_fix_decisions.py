@@ -5,12 +5,14 @@ keeps ``check``'s ``[*]`` honest."""
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
 
 from mlsmells import registry, runner
 from mlsmells.config import Settings
+from mlsmells.engine.nodes import identifiers
 from mlsmells.fixes.apply import _safety
 from mlsmells.fixes.base import FixContext
 from mlsmells.fixes.suggest import suggest
@@ -32,17 +34,14 @@ def decision(value: str | None) -> Fix | None:
 def test_the_decision_is_what_the_fixer_does(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     findings = [d for d in runner.check_source(text, str(path), ALL) if d.code in TRANSFORMS]
-    decided = [d for d in findings if d.code in DECISIONS]
-    if not decided:
-        pytest.skip("no finding of a rule that decides its fix")
+    if not findings:
+        pytest.skip("no finding of a rule with a fix")
     ctx = FixContext(text)
-    suggested = suggest(text, decided, Settings())
+    suggested = suggest(text, findings, Settings())
     wrong = []
-    for diag in decided:
+    for diag in findings:
         said = decision(diag.get(runner.FIX_KEY))
-        assert said is None or said in (Fix.SAFE, Fix.UNSAFE, Fix.NONE)
-        if said is None:
-            continue  # the rule leaves this one to the fixer
+        assert said in (Fix.SAFE, Fix.UNSAFE, Fix.NONE), (diag.line, diag.code)
         edit = TRANSFORMS[diag.code](ctx, diag)
         done = Fix.NONE if edit is None else _safety(diag.code, edit)
         fix = suggested.get(diag)
@@ -52,11 +51,56 @@ def test_the_decision_is_what_the_fixer_does(path: Path) -> None:
     assert not wrong
 
 
-def test_every_rule_with_a_fix_decides_or_is_listed() -> None:
-    """The rules whose decision always waits for the fixer (no ``FIXABLE``): each is a
-    known gap of the ``[*]`` marker, documented in docs/cli.md."""
-    assert set(TRANSFORMS) - set(DECISIONS) == UNDECIDED
-    assert set(DECISIONS) <= set(TRANSFORMS)
+def test_every_rule_with_a_fix_decides() -> None:
+    """Each rule with a fix decides, from the finding, whether it applies (``FIXABLE``):
+    ``check`` leaves to the fixer only the findings of a file it may not take (above the
+    fix size limit, a line made of a lone backslash), documented in docs/cli.md."""
+    assert set(DECISIONS) == set(TRANSFORMS)
 
 
-UNDECIDED = {"ML201", "ML407", "ML414", "ML416", "ML501"}
+#: Every way a module names something (for the identifiers of ``check``).
+EVERY_NAME = """
+import os.path, a.b as ab
+from . import sibling
+from m import x as y, z
+from star import *
+
+@decorator(flag=on)
+class Thing(Base, metaclass=Meta):
+    attr: int = other.attribute
+
+async def run(p, /, q=1, *args, r, **kwargs):
+    global g
+    del gone
+    async with opener() as (handle, [item]):
+        async for element in source:
+            pass
+    try:
+        pass
+    except Error as caught:
+        pass
+    total = [inner for inner in values if (walrus := inner)]
+    lam = lambda l_arg, *l_rest: l_arg
+    text = f"{formatted!r:{width}}"
+    match subject:
+        case Point(x=px, y=0) | [first, *others]:
+            pass
+        case {"k": value, **rest_keys}:
+            pass
+        case captured:
+            pass
+    def inner_function():
+        nonlocal total
+"""
+
+
+@pytest.mark.parametrize(
+    "path", [None, *FIXTURES], ids=lambda p: "snippet" if p is None else p.name
+)
+def test_the_identifiers_are_the_fixers_names(path: Path | None) -> None:
+    """``check``'s names of a module (``Context.uses_name``) are those the fixer's
+    ``names_in_module`` finds in libcst's tree, where ``True``, ``False`` and ``None`` are
+    names too."""
+    text = EVERY_NAME if path is None else path.read_text(encoding="utf-8")
+    expected = FixContext(text).names_in_module() - {"True", "False", "None"}
+    assert identifiers(ast.parse(text)) == expected

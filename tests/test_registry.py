@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import re
 import string
 from pathlib import Path
@@ -140,6 +141,15 @@ def test_rule_facts_are_made_from_the_records() -> None:
     generated = (ROOT / docs.RULE_FACTS).read_text(encoding="utf-8")
     assert generated == docs.render_rule_facts(RULES), "run `python scripts/gen_docs.py`"
     assert registry.tests_only_codes() == {r.code for r in RULES if r.tests_only}
+
+
+def test_a_fix_without_its_decision_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``check`` marks what ``mlsmells fix`` fixes from each rule's decision (``FIXABLE``):
+    a rule module with a fix must give one."""
+    module = importlib.import_module("mlsmells.rules.torch.ml401_torch_load_unsafe")
+    monkeypatch.delattr(module, "FIXABLE")
+    with pytest.raises(ValueError, match="FIXABLE"):
+        registry._load()
 
 
 def test_rule_facts_that_disagree_with_the_records_are_refused(

@@ -214,7 +214,9 @@ def test_ml105_data() -> None:
     source = (
         "from sklearn.model_selection import KFold, StratifiedGroupKFold\n"
         "a = KFold(5, random_state=1)\nb = StratifiedGroupKFold(3, False, 1)\n"
+        "c = KFold(5, shuffle=0, random_state=1)\n"
     )
     data = {d.line: dict(d.data) for d in findings("ML105", source)}
     assert data[2]["shuffle"] == "missing"
-    assert data[3] == {"shuffle": "false", "callee": "sklearn.model_selection.StratifiedGroupKFold"}
+    assert data[3] == {"shuffle": "False", "callee": "sklearn.model_selection.StratifiedGroupKFold"}
+    assert data[4]["shuffle"] == "false"  # a false value, not the literal the fix replaces

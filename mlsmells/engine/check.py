@@ -19,6 +19,7 @@ from collections.abc import Set as AbstractSet
 from typing import ClassVar, TypeVar
 
 from mlsmells.diagnostics import Diagnostic
+from mlsmells.engine.nodes import identifiers
 from mlsmells.records import Rule
 from mlsmells.semantic.index import ProjectView
 from mlsmells.semantic.model import SemanticModel
@@ -67,11 +68,24 @@ class Context:
         self._ast_lines: list[str] | None = None
         self._ast_bytes: list[bytes | None] = []
         """The UTF-8 bytes of each non-ASCII line of ``_ast_lines`` (None: ASCII)."""
+        self._identifiers: frozenset[str] | None = None
 
     @functools.cached_property
     def text(self) -> str:
         """The source, whole."""
         return "".join(self.lines)
+
+    def uses_name(self, name: str) -> bool:
+        """Whether ``name`` is an identifier anywhere in the module (:func:`identifiers`):
+        a fix that would add it, or an import binding it, is not made then. For a rule
+        deciding its fix when it reports a finding: the module is walked once, the first
+        time a name that occurs in its text is asked about (a name that does not is no
+        identifier of it)."""
+        if self._identifiers is None:
+            if not has_identifier(self.text, name):
+                return False
+            self._identifiers = identifiers(self.tree)
+        return name in self._identifiers
 
     @property
     def parent(self) -> ast.AST | None:

@@ -78,6 +78,56 @@ def names_in(node: ast.AST) -> list[ast.Name]:
     return [sub for sub in iter_nodes(node) if sub.__class__ is ast.Name]
 
 
+def identifiers(tree: ast.Module) -> frozenset[str]:
+    """Every identifier of the module: the names read, bound or deleted, those that
+    definitions, parameters, keyword arguments, imports (the name an import binds: the
+    alias, or the first part of a dotted module), ``global``/``nonlocal``, ``except ...
+    as``, patterns and type parameters name; not attribute names, nor the modules of
+    ``from ... import``. The names that :meth:`mlsmells.fixes.base.FixContext.names_in_module`
+    finds in libcst's tree (there ``True``, ``False`` and ``None`` are names too: no fix
+    writes them as a new name)."""
+    found: set[str] = set()
+    for node in iter_nodes(tree):
+        if isinstance(node, ast.Name):
+            found.add(node.id)
+        elif isinstance(node, ast.alias):
+            if node.name != "*":
+                found.add(node.asname or node.name.split(".")[0])
+        else:
+            found.update(declared_names(node))
+    return frozenset(found)
+
+
+def declared_names(node: ast.AST) -> list[str]:
+    """The identifiers ``node`` holds as strings, not as ``Name`` nodes: a parameter, a
+    keyword argument, a definition, ``global``/``nonlocal``, ``except ... as``, a pattern's
+    captures and keywords, a type parameter (the imports aside)."""
+    if isinstance(node, ast.arg):
+        return [node.arg]
+    if isinstance(node, (ast.keyword, ast.ExceptHandler, ast.MatchAs, ast.MatchStar)):
+        name = node.arg if isinstance(node, ast.keyword) else node.name
+        return [name] if name is not None else []
+    if isinstance(node, _NAMED):
+        return [node.name]  # type: ignore[attr-defined]
+    if isinstance(node, (ast.Global, ast.Nonlocal)):
+        return list(node.names)
+    if isinstance(node, ast.MatchMapping):
+        return [node.rest] if node.rest is not None else []
+    if isinstance(node, ast.MatchClass):
+        return list(node.kwd_attrs)
+    return []
+
+
+_TYPE_PARAMETERS = ("TypeVar", "ParamSpec", "TypeVarTuple")
+_NAMED: tuple[type[ast.AST], ...] = (
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.ClassDef,
+    *(getattr(ast, kind) for kind in _TYPE_PARAMETERS if hasattr(ast, kind)),
+)
+"""The nodes whose ``name`` is an identifier they bind (type parameters: Python 3.12)."""
+
+
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 

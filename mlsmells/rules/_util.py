@@ -220,12 +220,12 @@ def _block_binds(block: Sequence[ast.stmt], binds: Callable[[ast.stmt], bool]) -
     return any(isinstance(stmt, _EXITS) or _always_binds(stmt, binds) for stmt in block)
 
 
-def fix_always(safety: Fix) -> Callable[[Diagnostic], Fix | None]:
+def fix_always(safety: Fix) -> Callable[[Diagnostic], Fix]:
     """A rule's fix decision (``FIXABLE``, see :data:`mlsmells.registry.Decision`) for a fix
     that applies, with ``safety``, to every finding its check reports: the check reports
     only the shape the fix rewrites."""
 
-    def decide(diag: Diagnostic) -> Fix | None:
+    def decide(diag: Diagnostic) -> Fix:
         return safety
 
     return decide

@@ -231,7 +231,7 @@ def transform_test_data(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
     return fx.Edit(call, call.with_changes(func=func, args=[kept]))
 
 
-def fix_applies(diag: Diagnostic) -> Fix | None:
+def fix_applies(diag: Diagnostic) -> Fix:
     """Offered when the rule saw the fit on the training data (``fix``: ``transform``)."""
     return Fix.UNSAFE if diag.get("fix") == "transform" else Fix.NONE
 

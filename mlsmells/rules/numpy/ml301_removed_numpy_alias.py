@@ -11,7 +11,7 @@ from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import Check
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
-from mlsmells.rules._util import in_compat_shim
+from mlsmells.rules._util import has_star_kwargs, in_compat_shim
 from mlsmells.semantic.names import last_names
 
 if TYPE_CHECKING:
@@ -223,7 +223,13 @@ class RemovedNumpyAlias(Check):
         if not self.ctx.targets.affected("numpy", change.deprecated_in, change.removed_in):
             return  # neither deprecated nor removed in any NumPy the project supports
         status = "deprecated" if change.status is Status.DEPRECATED else "removed"
-        data = (("name", change.name), ("form", form), ("fixable", "yes" if fixable else "no"))
+        data: tuple[tuple[str, str], ...] = (
+            ("name", change.name),
+            ("form", form),
+            ("fixable", "yes" if fixable else "no"),
+        )
+        if fixable:
+            data += self._fix_data(node, change, form)
         self.report(
             "ML301",
             node,
@@ -234,6 +240,44 @@ class RemovedNumpyAlias(Check):
             data=data,
             replacement_since=("numpy", change.replacement_since) if fixable else None,
         )
+
+    def _fix_data(
+        self, node: ast.AST, change: NumpyChange, form: str
+    ) -> tuple[tuple[str, str], ...]:
+        """What the fix's decision needs beyond the table: ``safety`` (``unsafe`` for a
+        replacement only NumPy 2 has, unless the project declares its NumPy), and
+        ``rewrite`` (``no`` when the fix leaves this use alone)."""
+        data: tuple[tuple[str, str], ...] = ()
+        if change.repl is Repl.NUMPY2 and not self.ctx.targets.declared("numpy"):
+            data += (("safety", "unsafe"),)
+        if not self._rewritten(node, change, form):
+            data += (("rewrite", "no"),)
+        return data
+
+    def _rewritten(self, node: ast.AST, change: NumpyChange, form: str) -> bool:
+        """Whether :func:`removed_numpy_alias` rewrites this use (the ast twin of its
+        tests): a bare name (from a star import) becomes the new name only when that is
+        no name of the module already, and a call is rewritten in the shapes it takes."""
+        if form == "name" and change.repl is not Repl.BUILTIN:
+            if self.ctx.uses_name(change.target.split(".")[0]):
+                return False
+            if change.repl in (Repl.ATTR, Repl.NUMPY2) and "." in change.target:
+                return False  # ``compare_chararrays``: ``char`` is not bound
+        if change.repl is not Repl.CALL:
+            return True
+        call = self.ctx.parent
+        if not isinstance(call, ast.Call) or call.func is not node or has_star_kwargs(call):
+            return False
+        if any(isinstance(arg, ast.Starred) for arg in call.args):
+            return False
+        single = len(call.args) == 1 and not call.keywords
+        if change.name in ("asscalar", "msort"):
+            return single
+        if change.name == "asfarray":
+            return single and not (form == "name" and self.ctx.uses_name("float64"))
+        if change.name == "in1d":
+            return not any(kw.arg in ("ar1", "ar2") for kw in call.keywords)
+        return False
 
 
 # ---------------------------------------------------------------------- fix
@@ -412,10 +456,16 @@ def _is_flat_literal(expr: cst.BaseExpression) -> bool:
     )
 
 
-def fix_applies(diag: Diagnostic) -> Fix | None:
-    """No fix for an alias the rule marks not fixable; the others depend on the names bound in
-    the module, which only the fixer reads."""
-    return Fix.NONE if diag.get("fixable") == "no" else None
+def fix_applies(diag: Diagnostic) -> Fix:
+    """Offered for the aliases the rule marks fixable, unless it found the use written so
+    that the fix leaves it alone (``rewrite``); unsafe when it says so (``safety``: a
+    replacement only NumPy 2 has, for a project that does not declare its NumPy)."""
+    change = api_changes.NUMPY.get(diag.get("name") or "")
+    if change is None or diag.get("fixable") != "yes" or diag.get("rewrite") == "no":
+        return Fix.NONE
+    if change.repl is Repl.CALL:
+        return Fix.SAFE
+    return Fix.UNSAFE if diag.get("safety") == "unsafe" else Fix.SAFE
 
 
 FIXES = {"ML301": removed_numpy_alias}

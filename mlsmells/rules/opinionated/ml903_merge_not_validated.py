@@ -115,7 +115,7 @@ def merge_not_validated(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
     return fx.Edit(call, fx.add_keyword(call, "how", how))
 
 
-def fix_applies(diag: Diagnostic) -> Fix | None:
+def fix_applies(diag: Diagnostic) -> Fix:
     """Offered when ``how`` is missing (its default is written out)."""
     missing = diag.get("how") == "missing" and diag.get("default") in ("inner", "left")
     return Fix.SAFE if missing else Fix.NONE

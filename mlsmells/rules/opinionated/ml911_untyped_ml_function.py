@@ -255,7 +255,10 @@ class UntypedMlFunction(Check):
             else:
                 data.append((key if key == "return" else f"param:{key}", text))
         if fixable:
-            data += [("import", module) for module in sorted(spellings.imports)]
+            modules = sorted(spellings.imports)
+            data += [("import", module) for module in modules]
+            if any(self.ctx.uses_name(module) for module in modules):
+                data.append(("taken", "yes"))  # the fix does not import a name used otherwise
         self.report(
             "ML911",
             _name_node(self.ctx, node),
@@ -478,12 +481,12 @@ def add_annotations(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
     return fx.Edit(function, new, tuple(fx.ImportItem(module) for module in modules))
 
 
-def fix_applies(diag: Diagnostic) -> Fix | None:
-    """Offered when the data names an annotation; one that needs an import depends on the
-    names bound in the module, which only the fixer reads."""
+def fix_applies(diag: Diagnostic) -> Fix:
+    """Offered when the data names an annotation, unless it needs an import of a name the
+    module uses otherwise (``taken``)."""
     if not any(key.startswith("param:") or key == "return" for key, _ in diag.data):
         return Fix.NONE
-    return None if diag.get("import") is not None else Fix.SAFE
+    return Fix.NONE if diag.get("taken") is not None else Fix.SAFE
 
 
 FIXES = {"ML911": add_annotations}

@@ -7,9 +7,15 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from mlsmells.diagnostics import Diagnostic
-from mlsmells.engine import Check
+from mlsmells.engine import Check, Context
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
+from mlsmells.rules._fixfacts import (
+    is_pure,
+    parenthesized_in,
+    parenthesized_tuple,
+    rewrite_data,
+)
 from mlsmells.rules.pandas._inplace import INPLACE_METHODS, inplace_true
 from mlsmells.rules.pandas._kinds import frame_steps
 
@@ -88,11 +94,14 @@ class ChainedAssignment(Check):
             return
         steps = frame_steps(self.model, target)
         if steps is not None and len(steps) >= 2:
+            shape = "-".join(steps)
+            rewritten = _SUBSCRIPT_FACTS.get(shape)
             self.report(
                 "ML201",
                 target,
                 target=self.ctx.source_of(target),
-                data=(("shape", "-".join(steps)),),
+                data=(("shape", shape),)
+                + rewrite_data(rewritten is not None and rewritten(self.ctx, target)),
             )
 
     def _inplace_call(self, call: ast.Call) -> None:
@@ -108,8 +117,111 @@ class ChainedAssignment(Check):
                 "ML201",
                 call,
                 target=f"{receiver}.{func.attr}(..., inplace=True)",
-                data=(("shape", "inplace-method"), ("method", func.attr)),
+                data=(("shape", "inplace-method"), ("method", func.attr))
+                + rewrite_data(self._rewritten_call(call, func)),
             )
+
+    def _rewritten_call(self, call: ast.Call, func: ast.Attribute) -> bool:
+        """Whether :func:`_inplace_on_selection` rewrites ``call`` (the ast twin of its
+        tests): a statement of its own, without parentheses, on one selection step of a
+        name or attribute chain."""
+        statement = self.ctx.parent
+        selection = func.value
+        if (
+            not isinstance(statement, ast.Expr)
+            or parenthesized_in(statement, call)
+            or parenthesized_in(func, selection)
+        ):
+            return False
+        if isinstance(selection, ast.Subscript):
+            key = _one_index(self.ctx, selection)
+            return key is not None and is_pure(key) and is_pure(selection.value)
+        return isinstance(selection, ast.Attribute) and is_pure(selection.value)
+
+
+# The ast twins of the fix's tests of a subscript (see :func:`chained_assignment`): what
+# ``check`` decides the fix from. libcst keeps the parentheses that ``ast`` drops: an
+# inner part in parentheses (``(df[a])[b]``) is not rewritten, and ``df[(a, b)]`` is one
+# key where ``df[a, b]`` is two.
+
+
+def _key(ctx: Context, node: ast.Subscript) -> ast.expr | None:
+    """The one key of ``node`` (an index or a slice), as libcst's single subscript element."""
+    key = node.slice
+    if isinstance(key, ast.Tuple) and not parenthesized_tuple(ctx, key):
+        if len(key.elts) != 1 or isinstance(key.elts[0], ast.Starred):
+            return None  # ``df[a, b]``, ``df[*a]``
+        key = key.elts[0]  # ``df[a,]``
+    return key
+
+
+def _one_index(ctx: Context, node: ast.Subscript) -> ast.expr | None:
+    key = _key(ctx, node)
+    return None if isinstance(key, ast.Slice) else key
+
+
+def _column_key(node: ast.expr | None) -> bool:
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, (str, bytes, int)) and not isinstance(node.value, bool)
+    if isinstance(node, ast.List):
+        return bool(node.elts) and all(_column_key(e) for e in node.elts)
+    return False
+
+
+def _mask(node: ast.expr) -> bool:
+    if isinstance(node, ast.Compare):
+        return True
+    if isinstance(node, ast.UnaryOp):
+        return isinstance(node.op, ast.Invert)
+    if isinstance(node, ast.BinOp):
+        return isinstance(node.op, (ast.BitAnd, ast.BitOr, ast.BitXor))
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        return node.func.attr in _MASK_METHODS
+    return False
+
+
+def _chained_facts(ctx: Context, outer: ast.Subscript) -> bool:
+    inner = outer.value
+    if not isinstance(inner, ast.Subscript) or parenthesized_in(outer, inner):
+        return False
+    first, second = _one_index(ctx, inner), _one_index(ctx, outer)
+    if first is None or second is None:
+        return False
+    return _column_key(first) or (_mask(first) and _column_key(second))
+
+
+def _loc_then_column_facts(ctx: Context, outer: ast.Subscript) -> bool:
+    inner = outer.value
+    if not isinstance(inner, ast.Subscript) or parenthesized_in(outer, inner):
+        return False
+    indexer = inner.value
+    if not isinstance(indexer, ast.Attribute) or parenthesized_in(inner, indexer):
+        return False
+    return _key(ctx, inner) is not None and _column_key(_one_index(ctx, outer))
+
+
+def _column_then_indexer_facts(ctx: Context, outer: ast.Subscript) -> bool:
+    indexer = outer.value
+    if not isinstance(indexer, ast.Attribute) or parenthesized_in(outer, indexer):
+        return False
+    selection = indexer.value
+    if not isinstance(selection, ast.Subscript) or parenthesized_in(indexer, selection):
+        return False
+    column = _one_index(ctx, selection)
+    if _key(ctx, outer) is None or not _column_key(column):
+        return False
+    if indexer.attr == "loc":
+        return True
+    return not isinstance(column, ast.List) and is_pure(selection.value)
+
+
+#: The shapes the fix rewrites -> whether it rewrites this subscript (``_SUBSCRIPT_SHAPES``).
+_SUBSCRIPT_FACTS: dict[str, Callable[[Context, ast.Subscript], bool]] = {
+    "getitem-getitem": _chained_facts,
+    "loc-getitem": _loc_then_column_facts,
+    "getitem-loc": _column_then_indexer_facts,
+    "getitem-iloc": _column_then_indexer_facts,
+}
 
 
 def _leaves(target: ast.expr) -> Iterator[ast.expr]:
@@ -335,4 +447,13 @@ def _inplace_on_selection(ctx: fx.FixContext, call: cst.Call) -> fx.Edit | None:
     return fx.Edit(statement, assign)
 
 
+def fix_applies(diag: Diagnostic) -> Fix:
+    """The shapes :func:`chained_assignment` rewrites, unless the rule found the subscripts
+    or the call written otherwise (``rewrite``: ``no``)."""
+    shape = diag.get("shape") or ""
+    rewritten = shape in _SUBSCRIPT_FACTS or shape == "inplace-method"
+    return Fix.UNSAFE if rewritten and diag.get("rewrite") != "no" else Fix.NONE
+
+
 FIXES = {"ML201": chained_assignment}
+FIXABLE = {"ML201": fix_applies}

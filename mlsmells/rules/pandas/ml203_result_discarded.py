@@ -138,7 +138,7 @@ def assign_result(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
     return fx.Edit(statement, assign)
 
 
-def fix_applies(diag: Diagnostic) -> Fix | None:
+def fix_applies(diag: Diagnostic) -> Fix:
     """Offered when the receiver is a name (``receiver``)."""
     return Fix.UNSAFE if diag.get("receiver") == "name" else Fix.NONE
 

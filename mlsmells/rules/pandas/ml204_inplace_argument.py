@@ -9,6 +9,7 @@ from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import Check
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
+from mlsmells.rules._fixfacts import is_pure, parenthesized_in
 from mlsmells.rules.pandas._inplace import INPLACE_METHODS, inplace_true
 from mlsmells.rules.pandas._kinds import FRAME_OR_SERIES, KIND_EVIDENCE, frame_steps
 from mlsmells.rules.pandas._text import brief
@@ -84,6 +85,8 @@ class InplaceArgument(Check):
         data = [("method", func.attr), ("statement", "yes" if statement else "no")]
         if self._is_parameter(receiver):
             data.append(("parameter", "yes"))
+        if isinstance(parent, ast.Expr) and not _assignable(parent, node, func):
+            data.append(("rewrite", "no"))
         text = brief(self.ctx, receiver)
         self.report(
             "ML204",
@@ -108,6 +111,19 @@ class InplaceArgument(Check):
             names = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs}
             return receiver.id in names and binding.node is None
         return False
+
+
+def _assignable(statement: ast.stmt, call: ast.Call, func: ast.Attribute) -> bool:
+    """Whether :func:`drop_inplace` rewrites the statement ``call`` (the ast twin of its
+    tests): the receiver a name or an attribute chain (it is evaluated twice), neither it
+    nor the call in parentheses of its own."""
+    receiver = func.value
+    return (
+        isinstance(receiver, (ast.Name, ast.Attribute))
+        and is_pure(receiver)
+        and not parenthesized_in(statement, call)
+        and not parenthesized_in(func, receiver)
+    )
 
 
 # ---------------------------------------------------------------------- fix
@@ -145,11 +161,12 @@ def drop_inplace(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
     return fx.Edit(statement, assign)
 
 
-def fix_applies(diag: Diagnostic) -> Fix | None:
-    """Offered for a statement whose receiver is not the function's parameter."""
+def fix_applies(diag: Diagnostic) -> Fix:
+    """Offered for a statement whose receiver is not the function's parameter, written as
+    the fix takes it (``rewrite``)."""
     if diag.get("statement") != "yes" or diag.get("parameter") == "yes":
         return Fix.NONE
-    return Fix.UNSAFE
+    return Fix.NONE if diag.get("rewrite") == "no" else Fix.UNSAFE
 
 
 FIXES = {"ML204": drop_inplace}

@@ -188,6 +188,8 @@ class RemovedPandasApi(Check):
         if any(kw.arg not in ("ignore_index", "verify_integrity", "sort") for kw in call.keywords):
             return []
         other = call.args[0]
+        if isinstance(other, ast.Starred):
+            return []
         receiver = self.model.kind_of(node.value)
         other_kind = self.model.kind_of(other)
         if receiver is Kind.DATAFRAME and isinstance(other, ast.Dict):
@@ -248,6 +250,8 @@ class RemovedPandasApi(Check):
             if not isinstance(kw.value, ast.Constant) or not isinstance(kw.value.value, bool):
                 return []
             return [("sep", "yes" if kw.value.value else "no")]
+        if entry.repl is Repl.KEYWORD_RENAME and keyword(call, entry.target) is not None:
+            return [("rewrite", "no")]  # both spellings given: left to the author
         return []
 
     # ------------------------------------------------------------ arguments
@@ -435,10 +439,25 @@ def _concat(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
     return fx.Edit(call, concat, safety=Fix.UNSAFE)
 
 
-def fix_applies(diag: Diagnostic) -> Fix | None:
-    """No fix for a removal without a replacement (``repl``: ``none``); the others depend on
-    the code around the use, which only the fixer sees."""
-    return Fix.NONE if diag.get("repl") == "none" else None
+def fix_applies(diag: Diagnostic) -> Fix:
+    """Offered for the replacements :func:`removed_pandas_api` makes, when the finding
+    carries what the replacement needs (a name of pandas or NumPy, a method, a separator)."""
+    repl = diag.get("repl")
+    if repl == Repl.RENAME.value:
+        renamed = bool(diag.get("target")) and (
+            diag.get("where") != "name" or diag.get("root") is not None
+        )
+        return Fix.SAFE if renamed else Fix.NONE
+    needed = {
+        Repl.KEYWORD_RENAME.value: bool(diag.get("target")) and diag.get("rewrite") != "no",
+        Repl.FILL.value: diag.get("fill") is not None,
+        Repl.SEP.value: diag.get("sep") in ("yes", "no"),
+        Repl.NUMPY.value: diag.get("numpy") is not None,
+    }
+    if repl == Repl.CONCAT.value:
+        concat = diag.get("pandas") is not None and diag.get("other") is not None
+        return Fix.UNSAFE if concat else Fix.NONE
+    return Fix.SAFE if needed.get(repl or "", False) else Fix.NONE
 
 
 FIXES = {"ML208": removed_pandas_api}

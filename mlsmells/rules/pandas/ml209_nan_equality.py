@@ -9,6 +9,7 @@ from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import Check
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
+from mlsmells.rules._fixfacts import import_data
 from mlsmells.rules.pandas._text import module_alias
 
 if TYPE_CHECKING:
@@ -109,7 +110,7 @@ class NanEquality(Check):
         ]
         data += [(root, alias) for root, alias in aliases.items() if alias is not None]
         if needs_import:
-            data.append(("import", function.rpartition(".")[0]))
+            data += import_data(self.ctx, function.rpartition(".")[0])
         self.report(
             "ML209",
             node,
@@ -243,10 +244,10 @@ def _without_parens(node: cst.BaseExpression) -> cst.BaseExpression:
     return node.with_changes(lpar=[], rpar=[]) if simple else node
 
 
-def fix_applies(diag: Diagnostic) -> Fix | None:
-    """Offered when the replacement needs no import (one that does depends on the names
-    bound in the module, which only the fixer reads)."""
-    return Fix.UNSAFE if diag.get("import") is None else None
+def fix_applies(diag: Diagnostic) -> Fix:
+    """Offered unless the replacement needs an import of a name the module uses otherwise
+    (``taken``)."""
+    return Fix.NONE if diag.get("taken") is not None else Fix.UNSAFE
 
 
 FIXES = {"ML209": nan_equality}

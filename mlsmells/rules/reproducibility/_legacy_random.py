@@ -449,10 +449,11 @@ def _identifiers(tree: ast.Module) -> tuple[Counter[str], set[str]]:
 
 
 # ---------------------------------------------------------------------- fix
-def legacy_random_applies(diag: Diagnostic) -> Fix | None:
+def legacy_random_applies(diag: Diagnostic) -> Fix:
     """The fix decision (``FIXABLE``): the finding that carries the module's plan (``create``)
     gets the fix of the module; a call drawing from an existing generator (``rng`` alone)
-    is rewritten when its arguments map, which only the fixer reads; the others have none."""
+    is rewritten (the plan names a generator only when every use maps: ``mappable``); the
+    others have none."""
     create = diag.get("create")
     rng = diag.get("rng")
     if create == "module" and rng is not None:
@@ -461,7 +462,7 @@ def legacy_random_applies(diag: Diagnostic) -> Fix | None:
         return Fix.UNSAFE
     if create is not None or rng is None:
         return Fix.NONE
-    return None
+    return Fix.UNSAFE
 
 
 def legacy_random(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:

@@ -268,7 +268,7 @@ def seed_generator(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
     return fx.Edit(given.value, seed, safety=Fix.SAFE)
 
 
-def fix_applies(diag: Diagnostic) -> Fix | None:
+def fix_applies(diag: Diagnostic) -> Fix:
     """Unsafe for torch (it had a fixed default seed), else safe."""
     return Fix.UNSAFE if diag.get("library") == "torch" else Fix.SAFE
 

@@ -17,7 +17,7 @@ from mlsmells.rules.torch._dataloader import (
     loader_argument,
 )
 from mlsmells.rules.torch._seeding import seeds_torch
-from mlsmells.rules.torch._spelling import _spelling_data, spelled
+from mlsmells.rules.torch._spelling import _spelling_data, spellable, spelled
 from mlsmells.semantic.scopes import Binding, Scope, ScopeType
 
 if TYPE_CHECKING:
@@ -156,7 +156,7 @@ class DataLoaderUnseededShuffle(Check):
         if has_star_kwargs(node) or _has_star_args(node):
             return
         if self._shuffles_unseeded(node, direct):
-            data = _spelling_data(self.model, "torch.Generator") if direct else ()
+            data = _spelling_data(self.ctx, "torch.Generator") if direct else ()
             found = self.hosted if self._in_lightning_class() else self.unseeded_shuffles
             found.append((node, data))
 
@@ -284,9 +284,10 @@ def seeded_generator(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
     return fx.Edit(call, fx.add_keyword(call, "generator", generator), imports)
 
 
-def fix_applies(diag: Diagnostic) -> Fix | None:
-    """Offered when the rule found how to spell ``torch.Generator`` here (``spelling``)."""
-    return Fix.SAFE if diag.get("spelling") is not None else Fix.NONE
+def fix_applies(diag: Diagnostic) -> Fix:
+    """Offered when the rule found how to spell ``torch.Generator`` here (``spelling``), and
+    the import it may need is possible."""
+    return Fix.SAFE if spellable(diag) else Fix.NONE
 
 
 FIXES = {"ML104": seeded_generator}

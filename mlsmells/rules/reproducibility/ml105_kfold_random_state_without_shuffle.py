@@ -108,15 +108,17 @@ class RandomStateWithoutShuffle(Check):
         if shuffle is not None and not self._fixed(shuffle, lambda v: not v):
             return  # true, or decided at run time
         if shuffle is None:
-            how = "without `shuffle`"
+            how, given = "without `shuffle`", "missing"
         else:
             how = f"with `shuffle={self.ctx.source_of(shuffle)}`"
+            literal = isinstance(shuffle, ast.Constant) and shuffle.value is False
+            given = "False" if literal else "false"  # the fix replaces the literal only
         self.report(
             "ML105",
             node,
             callee=self.ctx.source_of(node.func),
             how=how,
-            data=(("shuffle", "missing" if shuffle is None else "false"), ("callee", qualname)),
+            data=(("shuffle", given), ("callee", qualname)),
         )
 
     def _fixed(self, expr: ast.expr, test: Callable[[object], bool], ask: bool = True) -> bool:
@@ -151,10 +153,10 @@ def shuffle_folds(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
     return fx.Edit(given.value, cst.Name("True"))
 
 
-def fix_applies(diag: Diagnostic) -> Fix | None:
-    """A missing ``shuffle`` is added; whether a given one is the literal ``False`` the fix
-    replaces only the fixer sees."""
-    return Fix.UNSAFE if diag.get("shuffle") == "missing" else None
+def fix_applies(diag: Diagnostic) -> Fix:
+    """A missing ``shuffle`` is added, the literal ``False`` replaced; another value that
+    is false (``0``, a name bound to ``False``) is left to the author."""
+    return Fix.UNSAFE if diag.get("shuffle") in ("missing", "False") else Fix.NONE
 
 
 FIXES = {"ML105": shuffle_folds}

@@ -12,7 +12,8 @@ from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import Check, Context
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
-from mlsmells.rules.torch._spelling import spelled, torch_spelling
+from mlsmells.rules._fixfacts import import_data
+from mlsmells.rules.torch._spelling import spellable, spelled, torch_spelling
 from mlsmells.semantic.kinds import Kind
 
 if TYPE_CHECKING:
@@ -282,8 +283,7 @@ class FloatEqualityInTest(Check):
             literal = _is_float_literal(left) and not _is_float_literal(right)
             text, module = torch_spelling(self.model, "pytest.approx")
             data = [("wrap", "left" if literal else "right"), ("spelling", text)]
-            if module is not None:
-                data.append(("import", module))
+            data += import_data(self.ctx, module)
         source = _shorten(self.ctx.source_of(node))
         self.report("ML811", node, text=source, instead=instead or f"`{text}`", data=data)
 
@@ -303,8 +303,8 @@ class FloatEqualityInTest(Check):
         if target is not None:
             text, module = torch_spelling(self.model, target)
             instead = f"`{text}`"
-            if bare is not None and bare.test is call:
-                data = [("spelling", text)] + ([("import", module)] if module else [])
+            if bare is not None and bare.test is call and _compared_pair(call):
+                data = [("spelling", text), *import_data(self.ctx, module)]
         self.report(
             "ML811", call, text=_shorten(self.ctx.source_of(call)), instead=instead, data=data
         )
@@ -553,6 +553,24 @@ def _read(expr: ast.expr) -> bool:
     return named and isinstance(expr, ast.Name)
 
 
+def _compared_pair(call: ast.Call) -> bool:
+    """Whether the fix finds the two compared values of ``call`` (the ast twin of
+    :func:`_operands`): ``np.array_equal(a, b)``, ``np.all(a == b)``, ``(a == b).all()``,
+    with no other argument."""
+    if call.keywords or any(isinstance(a, ast.Starred) for a in call.args):
+        return False
+    if len(call.args) == 2:
+        return True
+    compared = call.args[0] if len(call.args) == 1 else None
+    if not call.args and isinstance(call.func, ast.Attribute):
+        compared = call.func.value
+    return (
+        isinstance(compared, ast.Compare)
+        and len(compared.ops) == 1
+        and isinstance(compared.ops[0], ast.Eq)
+    )
+
+
 def _is_float(expr: ast.expr) -> bool:
     """A float literal, whole or not (``1.0``)."""
     if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, (ast.USub, ast.UAdd)):
@@ -647,12 +665,10 @@ def _bare(node: cst.BaseExpression) -> cst.BaseExpression:
     return node.with_changes(lpar=[], rpar=[])
 
 
-def fix_applies(diag: Diagnostic) -> Fix | None:
-    """Not offered without a tolerant comparison to write (``spelling``); a comparison is
-    wrapped, an assertion's call (its operands, its message) only the fixer reads."""
-    if diag.get("spelling") is None:
-        return Fix.NONE
-    return Fix.UNSAFE if diag.get("wrap") is not None else None
+def fix_applies(diag: Diagnostic) -> Fix:
+    """Offered when the rule wrote the tolerant comparison (``spelling``: a compared value
+    to wrap, or an assertion of two values the fix finds) and its import is possible."""
+    return Fix.UNSAFE if spellable(diag) else Fix.NONE
 
 
 FIXES = {"ML811": tolerant_comparison}

@@ -13,6 +13,7 @@ from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import Check
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
+from mlsmells.rules._fixfacts import rewrite_data
 from mlsmells.rules._util import in_compat_shim, keyword
 from mlsmells.semantic.kinds import Kind
 from mlsmells.semantic.names import last_names
@@ -207,14 +208,15 @@ class RemovedSklearnApi(Check):
         for alias in node.names:
             change = _removed_module(alias.name)
             if change is not None:
-                self._report_name(alias, alias.name, change, form="import")
+                # ``import sklearn.externals.joblib`` binds ``sklearn``: its uses would differ.
+                self._report_name(alias, alias.name, change, "import", bool(alias.asname))
 
     def _import_from(self, node: ast.ImportFrom) -> None:
         if node.level or not node.module:
             return
         change = _removed_module(node.module)
         if change is not None:
-            self._report_name(node, node.module, change, form="from-module")
+            self._report_name(node, node.module, change, "from-module", True)
             return
         for alias in node.names:
             if alias.name == "*":
@@ -222,7 +224,9 @@ class RemovedSklearnApi(Check):
             qualname = f"{node.module}.{alias.name}"
             change = api_changes.SKLEARN_NAMES.get(qualname)
             if change is not None:
-                self._report_name(alias, qualname, change, form="from-name")
+                # ``from sklearn.externals import joblib`` becomes ``import joblib`` alone.
+                alone = len(node.names) == 1 or change.where is not Where.MODULE
+                self._report_name(alias, qualname, change, "from-name", alone)
 
     # ---------------------------------------------------------- references
     def _reference(self, node: ast.Attribute | ast.Name) -> None:
@@ -240,7 +244,9 @@ class RemovedSklearnApi(Check):
         change = api_changes.SKLEARN_NAMES.get(qualname)
         if change is not None:
             form = "attribute" if isinstance(node, ast.Attribute) else "name"
-            self._report_name(node, self.ctx.source_of(node), change, form=form)
+            # A name of a star import is renamed, unless the new name is taken.
+            taken = form == "name" and self.ctx.uses_name(_short(change.replacement))
+            self._report_name(node, self.ctx.source_of(node), change, form, not taken)
 
     def _through_reported_import(self, node: ast.Attribute) -> bool:
         """``sklearn.cross_validation.X`` after ``import sklearn.cross_validation`` (reported)."""
@@ -254,11 +260,14 @@ class RemovedSklearnApi(Check):
             return False
         return any(_removed_module(alias.name) for alias in binding.node.names)
 
-    def _report_name(self, node: ast.AST, old: str, change: SklearnChange, form: str) -> None:
+    def _report_name(
+        self, node: ast.AST, old: str, change: SklearnChange, form: str, rewritten: bool
+    ) -> None:
         self._report_change(
             node,
             change,
-            (("where", change.where.value), ("old", change.old), ("form", form)),
+            (("where", change.where.value), ("old", change.old), ("form", form))
+            + rewrite_data(rewritten),
             change.safe,
             old=f"`{old}`",
             new=_code(change.new),
@@ -362,7 +371,7 @@ class RemovedSklearnApi(Check):
                 continue
             change = api_changes.SKLEARN_KEYWORDS.get((qualname, kw.arg))
             if change is not None:
-                self._report_keyword(kw, qualname, change)
+                self._report_keyword(call, kw, qualname, change)
                 continue
             if isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str):
                 change = api_changes.SKLEARN_VALUES.get((qualname, kw.arg, kw.value.value))
@@ -381,7 +390,9 @@ class RemovedSklearnApi(Check):
                         new=f"`{kw.arg}={change.new}`" if change.safe else change.new,
                     )
 
-    def _report_keyword(self, kw: ast.keyword, qualname: str, change: SklearnChange) -> None:
+    def _report_keyword(
+        self, call: ast.Call, kw: ast.keyword, qualname: str, change: SklearnChange
+    ) -> None:
         assert kw.arg is not None
         new = _code(change.new) if not change.safe else f"`{change.new}=`"
         renamed = change.safe  # (a flag at its default is dropped: nothing new is written)
@@ -399,11 +410,44 @@ class RemovedSklearnApi(Check):
                 ("old", change.old),
                 ("keyword", kw.arg),
                 ("callable", qualname),
-            ),
+            )
+            + rewrite_data(self._keyword_rewritten(call, kw, change)),
             renamed,
             old=f"`{_short(qualname)}({kw.arg}=...)`",
             new=new,
         )
+
+    def _keyword_rewritten(self, call: ast.Call, kw: ast.keyword, change: SklearnChange) -> bool:
+        """Whether the fix rewrites the removed keyword ``kw`` of ``call`` (when the change
+        is a pure rename): a literal flag, a function whose new name is free or imported
+        already, a spelling not given twice."""
+        given = {k.arg for k in call.keywords}
+        flag = kw.value.value if isinstance(kw.value, ast.Constant) else None
+        if change.old == "squared":
+            if not isinstance(flag, bool):
+                return False
+            if flag or isinstance(call.func, ast.Attribute):
+                return True  # the flag dropped, or the attribute renamed
+            return isinstance(call.func, ast.Name) and (
+                not self.ctx.uses_name(change.replacement)
+                or _top_import(self.ctx.tree, "sklearn.metrics", change.replacement)
+            )
+        if change.old in ("needs_proba", "needs_threshold"):
+            others = {"needs_proba", "needs_threshold", "response_method"} - {change.old}
+            return isinstance(flag, bool) and not given & others
+        return change.replacement not in given  # both given: scikit-learn raised
+
+
+def _top_import(tree: ast.Module, source: str, name: str) -> bool:
+    """Whether ``tree`` has a top-level ``from <source> import <name>`` (no alias): the
+    ast twin of the fix's :func:`_imported_from`."""
+    return any(
+        isinstance(stmt, ast.ImportFrom)
+        and not stmt.level
+        and stmt.module == source
+        and any(alias.name == name and alias.asname is None for alias in stmt.names)
+        for stmt in tree.body
+    )
 
 
 def _is_true(expr: ast.expr) -> bool:
@@ -612,4 +656,36 @@ def _needs(call: cst.Call, arg: cst.Arg, change: SklearnChange) -> fx.Edit | Non
     return fx.Edit(call, fx.add_keyword(without, "response_method", response), safety=Fix.SAFE)
 
 
+def fix_applies(diag: Diagnostic) -> Fix:
+    """The shapes :func:`removed_sklearn_api` rewrites, by the table's entry of the finding,
+    unless the rule found what stops the rewrite here (``rewrite``: ``no``)."""
+    where, old = diag.get("where"), diag.get("old") or ""
+    if diag.get("rewrite") == "no":
+        return Fix.NONE
+    if where == Where.METHOD.value:
+        return Fix.UNSAFE if old in api_changes.SKLEARN_METHODS else Fix.NONE
+    key = (diag.get("callable") or "", diag.get("keyword") or "")
+    change: SklearnChange | None = None
+    if where == Where.VALUE.value:
+        change = api_changes.SKLEARN_VALUES.get((*key, old))
+    elif where == Where.KEYWORD.value:
+        change = api_changes.SKLEARN_KEYWORDS.get(key)
+    elif where in (Where.MODULE.value, Where.NAME.value):
+        change = api_changes.SKLEARN_NAMES.get(old)
+        if change is not None and not _renamed_in_place(change, diag.get("form") or ""):
+            return Fix.NONE
+    return Fix.SAFE if change is not None and change.safe else Fix.NONE
+
+
+def _renamed_in_place(change: SklearnChange, form: str) -> bool:
+    """Whether :func:`_name` rewrites a use of the removed ``change`` of this ``form``."""
+    if form in ("import", "from-module"):
+        return True
+    same_module = change.old.rpartition(".")[0] == change.replacement.rpartition(".")[0]
+    if form == "from-name":
+        return "." not in change.replacement if change.where is Where.MODULE else same_module
+    return form in ("attribute", "name") and change.where is Where.NAME and same_module
+
+
 FIXES = {"ML501": removed_sklearn_api}
+FIXABLE = {"ML501": fix_applies}

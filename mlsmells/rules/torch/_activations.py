@@ -28,7 +28,6 @@ from mlsmells.rules.torch._common import _constructor
 from mlsmells.rules.torch._spelling import _spelling_data, spelled
 from mlsmells.semantic import outputs
 from mlsmells.semantic.kinds import Output
-from mlsmells.semantic.model import SemanticModel
 from mlsmells.semantic.names import last_names
 from mlsmells.semantic.program import Passed
 from mlsmells.semantic.scopes import Binding
@@ -433,9 +432,7 @@ def input_argument(call: ast.Call) -> ast.expr | None:
     return None if argument is None or isinstance(argument, ast.Starred) else argument
 
 
-def log_form(
-    model: SemanticModel, call: ast.Call, output: Output
-) -> tuple[tuple[str, str], ...] | None:
+def log_form(ctx: Context, call: ast.Call, output: Output) -> tuple[tuple[str, str], ...] | None:
     """The data of a fix that turns the activation ``call`` (a function or a tensor method)
     into its log form: ``F.softmax(x, 1)`` -> ``F.log_softmax(x, 1)`` (the same namespace,
     whose signature is the same), ``x.softmax(1)`` -> ``x.log_softmax(1)``,
@@ -446,14 +443,16 @@ def log_form(
         k.arg is None for k in call.keywords
     ):
         return None
-    qualname = model.qualname(call.func)  # None: a tensor method
+    qualname = ctx.model.qualname(call.func)  # None: a tensor method
     if output is Output.SIGMOID:
-        data = _spelling_data(model, "torch.nn.functional.logsigmoid")
+        logsigmoid = "torch.nn.functional.logsigmoid"
         if qualname is None:  # ``x.sigmoid()``: ``x`` becomes the argument
-            return None if call.args or call.keywords else (*data, ("receiver", "argument"))
+            if call.args or call.keywords:
+                return None
+            return (*_spelling_data(ctx, logsigmoid), ("receiver", "argument"))
         arguments = len(call.args) + len(call.keywords)
         plain = arguments == 1 and (bool(call.args) or call.keywords[0].arg == "input")
-        return data if plain else None
+        return _spelling_data(ctx, logsigmoid) if plain else None
     params = ("dim",) if qualname is None else ("input", "dim")
     if len(call.args) > len(params):
         return None
@@ -468,23 +467,25 @@ def log_form(
         return None
     if qualname is None:
         return (("method", "log_softmax"),)
-    return _spelling_data(model, f"{qualname.rpartition('.')[0]}.log_softmax")
+    return _spelling_data(ctx, f"{qualname.rpartition('.')[0]}.log_softmax")
 
 
 # ---------------------------------------------------------------------- fix
 
 
-def comments(node: cst.CSTNode) -> int:
-    """The number of comments inside ``node``: a rewrite that would drop one is not made."""
-    count = 0
+def has_comment(node: cst.BaseExpression) -> bool:
+    """Whether a comment lies inside ``node``'s code (not in the parentheses around it): a
+    rewrite of the node is not made then, it might drop the comment (the rule sees the
+    same with :func:`mlsmells.rules._fixfacts.holds_comment`)."""
+    found = False
 
-    class _Count(cst.CSTVisitor):
+    class _Find(cst.CSTVisitor):
         def visit_Comment(self, comment: cst.Comment) -> None:
-            nonlocal count
-            count += 1
+            nonlocal found
+            found = True
 
-    node.visit(_Count())
-    return count
+    node.with_changes(lpar=[], rpar=[]).visit(_Find())
+    return found
 
 
 def bare(node: cst.BaseExpression) -> cst.BaseExpression:

@@ -24,10 +24,12 @@ from typing import TYPE_CHECKING, TypeVar
 from mlsmells.data import torch_api
 from mlsmells.data.torch_api import Shape
 from mlsmells.diagnostics import Diagnostic
+from mlsmells.engine import Context, iter_nodes
+from mlsmells.engine.nodes import declared_names
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Fix
+from mlsmells.rules._fixfacts import import_data
 from mlsmells.rules.torch._spelling import torch_spelling
-from mlsmells.semantic.model import SemanticModel
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -50,12 +52,14 @@ MOVED = frozenset(
 )
 
 
-def functorch_data(model: SemanticModel, node: ast.expr) -> tuple[tuple[str, str], ...]:
+def functorch_data(ctx: Context, node: ast.expr) -> tuple[tuple[str, str], ...]:
     """How the use ``node`` (a call or a reference) of a ``functorch`` transform is bound:
     ``functorch`` is ``from`` (a name of ``from functorch import ...``) or ``module`` (an
     attribute of ``import functorch``), ``bound`` the name, ``import_line`` the import's
     line; for ``module``, how to write ``torch.func`` here (``func_spelling``, and
-    ``func_import``: the module to import for it)."""
+    ``func_import``: the module to import for it); ``moved`` when :func:`functorch_import`
+    rewrites the import (the fix decision)."""
+    model = ctx.model
     func = node.func if isinstance(node, ast.Call) else node
     root = func.value if isinstance(func, ast.Attribute) else func
     if not isinstance(root, ast.Name):
@@ -65,21 +69,49 @@ def functorch_data(model: SemanticModel, node: ast.expr) -> tuple[tuple[str, str
     if isinstance(statement, ast.ImportFrom) and func is root:
         if statement.module != "functorch" or statement.level:
             return ()
-        return (("functorch", "from"), ("bound", root.id), ("import_line", str(statement.lineno)))
+        moved = any(alias.name in MOVED for alias in statement.names)
+        return (
+            ("functorch", "from"),
+            ("bound", root.id),
+            ("import_line", str(statement.lineno)),
+        ) + ((("moved", "yes"),) if moved else ())
     if isinstance(statement, ast.Import) and binding is not None and func is not root:
         if binding.qualname != "functorch":
             return ()
         spelling, module = torch_spelling(model, "torch.func")
-        data = [
+        data = (
             ("functorch", "module"),
             ("bound", root.id),
             ("import_line", str(statement.lineno)),
             ("func_spelling", spelling),
-        ]
-        if module is not None:
-            data.append(("func_import", module))
-        return tuple(data)
+            *import_data(ctx, module, "func_import"),
+        )
+        if not any(key == "taken" for key, _ in data) and _only_transforms_used(ctx, root.id):
+            data += (("moved", "yes"),)
+        return data
     return ()
+
+
+def _only_transforms_used(ctx: Context, bound: str) -> bool:
+    """Whether every use of the name ``bound`` is ``bound.<a moved transform>``: the ast twin
+    of :func:`_only_transforms` (a name anywhere counts, an attribute's name too, the
+    imports aside)."""
+    reached: set[int] = set()
+    """ids of the ``bound`` names read as ``bound.<a moved transform>``."""
+    for node in iter_nodes(ctx.tree):
+        if isinstance(node, ast.Attribute):
+            if isinstance(node.value, ast.Name) and node.value.id == bound:
+                if node.attr not in MOVED:
+                    return False
+                reached.add(id(node.value))
+            elif node.attr == bound:
+                return False
+        elif isinstance(node, ast.Name):
+            if node.id == bound and id(node) not in reached:
+                return False
+        elif bound in declared_names(node):
+            return False
+    return True
 
 
 # ---------------------------------------------------------------------- fix

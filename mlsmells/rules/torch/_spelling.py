@@ -7,7 +7,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mlsmells.diagnostics import Diagnostic
+from mlsmells.engine import Context
 from mlsmells.lazy import lazy_import
+from mlsmells.rules._fixfacts import import_data
 from mlsmells.semantic.model import SemanticModel
 
 if TYPE_CHECKING:
@@ -40,9 +42,16 @@ def torch_spelling(model: SemanticModel, qualname: str) -> tuple[str, str | None
     return qualname, parts[0]
 
 
-def _spelling_data(model: SemanticModel, qualname: str) -> tuple[tuple[str, str], ...]:
-    text, module = torch_spelling(model, qualname)
-    return (("spelling", text),) + ((("import", module),) if module else ())
+def _spelling_data(ctx: Context, qualname: str) -> tuple[tuple[str, str], ...]:
+    """The data of :func:`spelled`: ``spelling``, ``import``, and ``taken`` when the module
+    to import names something already (the fix does not import it then)."""
+    text, module = torch_spelling(ctx.model, qualname)
+    return (("spelling", text),) + import_data(ctx, module)
+
+
+def spellable(diag: Diagnostic) -> bool:
+    """Whether :func:`spelled` writes the replacement of ``diag`` (for a fix decision)."""
+    return diag.get("spelling") is not None and diag.get("taken") is None
 
 
 # ---------------------------------------------------------------------- fix

@@ -91,7 +91,7 @@ def torch_load_weights_only(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | N
     return fx.Edit(call, fx.add_keyword(call, "weights_only", cst.Name("True")))
 
 
-def fix_applies(diag: Diagnostic) -> Fix | None:
+def fix_applies(diag: Diagnostic) -> Fix:
     """Not offered when the call passes a ``pickle_module``."""
     return Fix.NONE if diag.get("pickle_module") is not None else Fix.UNSAFE
 

@@ -514,7 +514,7 @@ def loss_item(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
     return fx.Edit(node.value, fx.method_call(node.value, "item"))
 
 
-def fix_applies(diag: Diagnostic) -> Fix | None:
+def fix_applies(diag: Diagnostic) -> Fix:
     """The fix rewrites ``total += loss``, not ``total = total + loss``."""
     return Fix.UNSAFE if diag.get("form") == "augmented" else Fix.NONE
 

@@ -165,7 +165,7 @@ def dropout_training(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
     return fx.Edit(call, fx.add_keyword(call, "training", fx.parse_expression(training)))
 
 
-def fix_applies(diag: Diagnostic) -> Fix | None:
+def fix_applies(diag: Diagnostic) -> Fix:
     """Offered when the rule found the module's ``training`` flag (``training``)."""
     return Fix.UNSAFE if diag.get("training") is not None else Fix.NONE
 

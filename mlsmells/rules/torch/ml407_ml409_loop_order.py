@@ -13,6 +13,7 @@ from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import Check, Context, has_identifier
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
+from mlsmells.rules._fixfacts import block_body
 from mlsmells.rules._util import keyword
 from mlsmells.rules.torch._common import (
     TORCH_FAMILY,
@@ -692,6 +693,8 @@ class LoopOrder(Check):
                 ("loop_line", str(loop.lineno)),
                 ("loop_col", str(loop.col_offset)),
             )
+            if not block_body(self.ctx, loop):
+                data += (("rewrite", "no"),)  # ``for b in data: ...``: no line to insert
         self.report("ML407", event.node, call=call, model=model, via=via, loop=where, data=data)
 
     def _scheduler_first(self, events: list[_Event], reported: set[int]) -> None:
@@ -747,4 +750,10 @@ def restore_train_mode(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
     return fx.Edit(loop, loop.with_changes(body=body))
 
 
+def fix_applies(diag: Diagnostic) -> Fix:
+    """Offered where the rule names the model and the loop, whose body is a block."""
+    return Fix.UNSAFE if diag.get("model") and diag.get("rewrite") != "no" else Fix.NONE
+
+
 FIXES = {"ML407": restore_train_mode}
+FIXABLE = {"ML407": fix_applies}

@@ -122,7 +122,7 @@ def assign_moved_tensor(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
     return fx.Edit(statement, assign)
 
 
-def fix_applies(diag: Diagnostic) -> Fix | None:
+def fix_applies(diag: Diagnostic) -> Fix:
     """Offered when the moved tensor is a name (``receiver``)."""
     return Fix.UNSAFE if diag.get("receiver") is not None else Fix.NONE
 

@@ -20,6 +20,12 @@ from mlsmells.rules.torch._common import (
 from mlsmells.rules.torch._compat import _compat_imports, in_compat_code
 from mlsmells.rules.torch._functorch import functorch_data, functorch_import
 from mlsmells.rules.torch._loops import _innermost_function
+from mlsmells.rules.torch._rewrites import (
+    call_data,
+    fix_applies,
+    reference_data,
+    torchvision_data,
+)
 from mlsmells.rules.torch._spelling import _spelling_data, spelled
 from mlsmells.semantic import kinds as K
 from mlsmells.semantic.kinds import Kind
@@ -309,10 +315,21 @@ class DeprecatedTorchApi(Check):
             status=status,
             replacement=entry.replacement,
             data=(("api", entry.qualname), ("form", form))
-            + (_spelling_data(self.model, entry.target) if entry.target else ())
-            + (functorch_data(self.model, node) if entry.qualname.startswith("functorch.") else ()),
+            + (_spelling_data(self.ctx, entry.target) if entry.target else ())
+            + (functorch_data(self.ctx, node) if entry.qualname.startswith("functorch.") else ())
+            + self._rewrite_data(node, entry),
             replacement_since=since,
         )
+
+    def _rewrite_data(
+        self, node: ast.expr, entry: torch_api.TorchDeprecation
+    ) -> tuple[tuple[str, str], ...]:
+        """What the fix decision needs of this use beyond the table (``_rewrites``)."""
+        if entry.shape is Shape.NONE:
+            return ()
+        if isinstance(node, ast.Call):
+            return call_data(node, entry)
+        return reference_data(node, self.ctx.parent, entry)
 
     def _report_argument(
         self,
@@ -418,7 +435,8 @@ class DeprecatedTorchApi(Check):
             names,
             torch_api.TORCHVISION_PRETRAINED,
             replacement=" and ".join(replacements),
-            data=(("form", "torchvision"), ("api", qualname), ("positional", positional)),
+            data=(("form", "torchvision"), ("api", qualname), ("positional", positional))
+            + torchvision_data(call, table, positional == "yes"),
             since=torchvision_weights.WEIGHTS_SINCE.get(qualname),
         )
 
@@ -692,8 +710,9 @@ def _string(value: str) -> cst.SimpleString:
 
 
 def _literal(node: cst.BaseExpression) -> bool | None | str:
-    """``True``/``False``/``None`` for those literals, ``"other"`` for anything else."""
-    if isinstance(node, cst.Name) and not node.lpar and node.value in ("True", "False", "None"):
+    """``True``/``False``/``None`` for those literals (in parentheses too, as ``ast`` reads
+    them: the rule decides the fix so), ``"other"`` for anything else."""
+    if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
         return {"True": True, "False": False, "None": None}[node.value]
     return "other"
 
@@ -739,12 +758,6 @@ def _prepend(call: cst.Call, value: cst.BaseExpression) -> cst.Call:
             *call.args,
         ]
     )
-
-
-def fix_applies(diag: Diagnostic) -> Fix | None:
-    """No fix for a use the rule marks not fixable; the others depend on the call's
-    arguments as written, which only the fixer reads."""
-    return Fix.NONE if diag.get("fixable") == "no" else None
 
 
 FIXES = {"ML412": deprecated_torch_api}

@@ -11,15 +11,17 @@ from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import Check, has_identifier
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
+from mlsmells.rules._fixfacts import holds_comment
 from mlsmells.rules.torch._activations import (
     Activations,
-    comments,
+    has_comment,
     in_log_form,
     input_argument,
     log_form,
     short,
     source_text,
 )
+from mlsmells.rules.torch._spelling import spellable
 from mlsmells.semantic import outputs
 from mlsmells.semantic.kinds import Output
 from mlsmells.semantic.names import last_names
@@ -134,9 +136,11 @@ class LogOfProbabilities(Check):
         data: tuple[tuple[str, str], ...] = ()
         call = found.call
         if alone and call is argument and outputs.call_output(model, call) is not None:
-            data = log_form(model, call, found.output) or ()
+            data = log_form(self.ctx, call, found.output) or ()
             if data and complement:
                 data += (("negate", "argument"),)
+            if data and holds_comment(self.ctx, node):
+                data += (("rewrite", "no"),)  # the rewrite might drop the comment
         self.report(
             "ML414",
             node,
@@ -166,7 +170,7 @@ def fused_log(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
     ``x.sigmoid().log()`` -> ``F.logsigmoid(x)`` ...: the log call of the finding is
     replaced by the activation call inside it, rewritten as the rule's data says."""
     log = ctx.find(diag, cst.Call)
-    if log is None or not (diag.get("method") or diag.get("spelling")):
+    if log is None or not (diag.get("method") or diag.get("spelling")) or has_comment(log):
         return None
     inner: cst.BaseExpression
     if not log.args and isinstance(log.func, cst.Attribute):
@@ -196,9 +200,15 @@ def fused_log(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
             args=[replacement.args[0].with_changes(value=negated)]
         )
     replacement = replacement.with_changes(lpar=log.lpar, rpar=log.rpar)
-    if comments(replacement) != comments(log):
-        return None  # a comment would be lost
     return fx.Edit(log, replacement, imports)
 
 
+def fix_applies(diag: Diagnostic) -> Fix:
+    """Offered for the shapes the rule's data spells in their log form (a method, or a
+    function whose import is possible), without a comment to lose (``rewrite``)."""
+    written = diag.get("method") is not None or spellable(diag)
+    return Fix.UNSAFE if written and diag.get("rewrite") != "no" else Fix.NONE
+
+
 FIXES = {"ML414": fused_log}
+FIXABLE = {"ML414": fix_applies}

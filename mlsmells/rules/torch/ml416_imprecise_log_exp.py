@@ -11,8 +11,9 @@ from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import Check, has_identifier
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
-from mlsmells.rules.torch._activations import bare, comments, short
-from mlsmells.rules.torch._spelling import _spelling_data, spelled
+from mlsmells.rules._fixfacts import holds_comment
+from mlsmells.rules.torch._activations import bare, has_comment, short
+from mlsmells.rules.torch._spelling import _spelling_data, spellable, spelled
 from mlsmells.semantic.names import last_names
 
 if TYPE_CHECKING:
@@ -167,7 +168,7 @@ class ImpreciseLogExp(Check):
             data = (("form", "log1p"), ("operand", side), ("method", "log1p"))
             replacement = f"{shown}.log1p()"
         else:
-            spelling = _spelling_data(self.model, f"{log}1p")
+            spelling = _spelling_data(self.ctx, f"{log}1p")
             data = (("form", "log1p"), ("operand", side), *spelling)
             replacement = f"{spelling[0][1]}({shown})"
             if node.keywords:  # (``out=``, ``where=`` ...: reported, not rewritten)
@@ -178,7 +179,7 @@ class ImpreciseLogExp(Check):
             expr=short(self.ctx, node),
             problem=f"loses the digits of a small `{shown}`",
             replacement=replacement,
-            data=data,
+            data=self._unless_comment(node, data),
         )
 
     def _exp_minus_one(self, node: ast.BinOp) -> None:
@@ -199,7 +200,7 @@ class ImpreciseLogExp(Check):
             qualname = self.model.qualname(func)
             if qualname not in _EXP or len(exp.args) != 1 or _is_number(exp.args[0]):
                 return  # (``np.exp(2) - 1``: a number, no small exponent)
-            spelling = _spelling_data(self.model, f"{qualname.rpartition('.')[0]}.expm1")
+            spelling = _spelling_data(self.ctx, f"{qualname.rpartition('.')[0]}.expm1")
             plain = not exp.keywords and not isinstance(exp.args[0], ast.Starred)
             data = (("form", "expm1"), *spelling) if plain else ()
             replacement = f"{spelling[0][1]}({_named(self.ctx.source_of(exp.args[0]))})"
@@ -209,7 +210,7 @@ class ImpreciseLogExp(Check):
             expr=f"{short(self.ctx, exp)} - {self.ctx.source_of(node.right)}",
             problem="cancels the digits of a small exponent",
             replacement=replacement,
-            data=data,
+            data=self._unless_comment(node, data),
         )
 
     def _log_sum_exp(self, node: ast.Call, total: ast.expr, method: bool) -> None:
@@ -251,7 +252,7 @@ class ImpreciseLogExp(Check):
             and len(rest_args) <= 2
             and not any(isinstance(a, ast.Starred) for a in [exponent, *rest_args])
         )
-        spelling = _spelling_data(self.model, "torch.logsumexp")
+        spelling = _spelling_data(self.ctx, "torch.logsumexp")
         data = (("form", "logsumexp"), *shapes, *spelling) if plain else ()
         self.report(
             "ML416",
@@ -259,8 +260,16 @@ class ImpreciseLogExp(Check):
             expr=short(self.ctx, node),
             problem="overflows once an input exceeds about 88 (float32)",
             replacement=f"{spelling[0][1]}({_named(self.ctx.source_of(exponent))}, dim)",
-            data=data,
+            data=self._unless_comment(node, data),
         )
+
+    def _unless_comment(
+        self, node: ast.expr, data: tuple[tuple[str, str], ...]
+    ) -> tuple[tuple[str, str], ...]:
+        """``data``, saying when a comment inside ``node`` stops the rewrite (``rewrite``)."""
+        if data and holds_comment(self.ctx, node):
+            return (*data, ("rewrite", "no"))
+        return data
 
     def _tensor_method(self, func: ast.Attribute) -> bool:
         """``func`` is a method of a tensor, or of a value of unknown kind (not a function
@@ -320,9 +329,9 @@ def exact_form(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
             return None
         args = found_args
         kept = node
+    if has_comment(node):
+        return None  # the rewrite might drop it
     call = cst.Call(func=func, args=args, lpar=kept.lpar, rpar=kept.rpar)
-    if comments(call) != comments(node):
-        return None  # a comment would be lost
     return fx.Edit(node, call, imports)
 
 
@@ -347,9 +356,9 @@ def _method_form(ctx: fx.FixContext, diag: Diagnostic, form: str) -> fx.Edit | N
             return None
         receiver, kept = (total.right if diag.get("operand") == "right" else total.left), node
     assert method is not None
+    if has_comment(node):
+        return None  # the rewrite might drop it
     call = fx.method_call(bare(receiver), method).with_changes(lpar=kept.lpar, rpar=kept.rpar)
-    if comments(call) != comments(node):
-        return None  # a comment would be lost
     return fx.Edit(node, call)
 
 
@@ -389,4 +398,14 @@ def _logsumexp_args(log: cst.Call, diag: Diagnostic) -> list[cst.Arg] | None:
     return [cst.Arg(bare(exponent)), *rest]
 
 
+def fix_applies(diag: Diagnostic) -> Fix:
+    """Offered for the shapes the rule's data names (``form``), as a tensor method or a
+    function whose import is possible, without a comment to lose (``rewrite``)."""
+    if diag.get("form") is None or diag.get("rewrite") == "no":
+        return Fix.NONE
+    written = diag.get("method") is not None or spellable(diag)
+    return Fix.UNSAFE if written else Fix.NONE
+
+
 FIXES = {"ML416": exact_form}
+FIXABLE = {"ML416": fix_applies}

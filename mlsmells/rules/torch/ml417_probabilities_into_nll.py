@@ -9,15 +9,18 @@ from typing import TYPE_CHECKING
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.lazy import lazy_import
 from mlsmells.records import Family, Fix, Rule
+from mlsmells.rules._fixfacts import holds_comment, parenthesized_in
 from mlsmells.rules.torch._activations import (
     IntoLoss,
     Loss,
     Probabilities,
-    comments,
+    has_comment,
     in_log_form,
+    input_argument,
     log_form,
     source_text,
 )
+from mlsmells.rules.torch._spelling import spellable
 from mlsmells.semantic import outputs
 from mlsmells.semantic.kinds import Output
 
@@ -88,9 +91,11 @@ class ProbabilitiesIntoNll(IntoLoss):
         data: tuple[tuple[str, str], ...] = ()
         call = found.call
         if found.direct and call is not None and outputs.call_output(self.model, call):
-            data = log_form(self.model, call, Output.SOFTMAX) or ()
+            data = log_form(self.ctx, call, Output.SOFTMAX) or ()
             if data:
                 data += (("softmax", self.ctx.source_of(call.func)),)
+                if not _reached(node, call) or holds_comment(self.ctx, call):
+                    data += (("rewrite", "no"),)
         self.report(
             "ML417",
             node,
@@ -98,6 +103,25 @@ class ProbabilitiesIntoNll(IntoLoss):
             source=source_text(self.ctx, found),
             data=data,
         )
+
+
+def _reached(loss: ast.Call, softmax: ast.Call) -> bool:
+    """Whether the fix's walk from the loss call's input (through subscripts and the
+    methods that keep values, as :func:`log_softmax_into_nll` goes) ends at ``softmax``,
+    a call whose function it reads as the rule wrote it (no parentheses of its own)."""
+    node = input_argument(loss)
+    for _ in range(16):
+        if isinstance(node, ast.Subscript):
+            node = node.value
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in outputs.KEEPS_VALUES
+        ):
+            node = node.func.value
+        else:
+            break
+    return node is softmax and not parenthesized_in(softmax, softmax.func)
 
 
 # ---------------------------------------------------------------------- fix
@@ -133,15 +157,19 @@ def log_softmax_into_nll(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None
     if found is None:
         return None
     replacement, imports = found
-    if comments(replacement) != comments(node):
-        return None  # a comment would be lost
+    if has_comment(node):
+        return None  # the rewrite might drop it
     return fx.Edit(node, replacement, imports)
 
 
-def fix_applies(diag: Diagnostic) -> Fix | None:
-    """Not offered without the softmax call (``softmax``); with it, whether a comment would be
-    lost only the fixer sees."""
-    return Fix.NONE if diag.get("softmax") is None else None
+def fix_applies(diag: Diagnostic) -> Fix:
+    """Offered where the rule names the softmax call (``softmax``) and its log form (a
+    method, or a function whose import is possible), and the fix reaches the call and
+    loses no comment (``rewrite``)."""
+    if diag.get("softmax") is None or diag.get("rewrite") == "no":
+        return Fix.NONE
+    written = diag.get("method") is not None or spellable(diag)
+    return Fix.UNSAFE if written else Fix.NONE
 
 
 FIXES = {"ML417": log_softmax_into_nll}
