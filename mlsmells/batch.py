@@ -129,10 +129,13 @@ def check_files(
     *,
     jobs: int = 1,
     cache: Cache | None = None,
+    keep_trees: bool = False,
 ) -> list[FileResult]:
     """Check each file with the codes its settings select, using and filling ``cache``.
 
     A file whose configuration is invalid is not checked: its result carries the error.
+    ``keep_trees``: the files checked in this process keep their trees for the fixes a
+    report shows (:attr:`FileResult.parsed`).
     """
     results: list[FileResult | None] = [None] * len(paths)
     pending: list[tuple[int, _Task]] = []
@@ -168,7 +171,9 @@ def check_files(
         with gc_paused():
             for done, position in enumerate(order, 1):
                 index, (path, codes, text, targets, _, missed) = pending[position]
-                results[index] = check_one(path, codes, text, cache, targets, missed)
+                results[index] = check_one(
+                    path, codes, text, cache, targets, missed, keep_tree=keep_trees
+                )
                 if done % COLLECT_EVERY == 0:
                     gc.collect(0)
     if cache is not None:
@@ -196,13 +201,14 @@ def check_one(
     cache: Cache | None,
     targets: Targets,
     missed: str | None = None,
+    keep_tree: bool = False,
 ) -> FileResult:
     """Check one file, through ``cache`` when there is one; never raises for the file.
     (``settings``, serialised, hold the ``targets``; ``missed``: a key the cache was
     asked for already, in vain: the file is read again, and the cache asked again only
     if its bytes changed meanwhile.)"""
     if cache is None:
-        return runner.check_file(path, codes, targets=targets)
+        return runner.check_file(path, codes, targets=targets, keep_tree=keep_tree)
     try:
         data = sources.read_bytes(path)  # a FIFO or device is refused, not waited on
     except FileError as error:  # not cached
@@ -212,7 +218,7 @@ def check_one(
         found = cache.get(path, key)
         if found is not None:
             return found
-    result = runner.check_file(path, codes, data=data, targets=targets)
+    result = runner.check_file(path, codes, data=data, targets=targets, keep_tree=keep_tree)
     cache.put(key, cache_module.encode(result))
     return result
 

@@ -197,7 +197,9 @@ class ReportFile:
             return {}
         from mlsmells.fixes.suggest import suggest
 
-        found = suggest(source.text, self.result.diagnostics, source.settings)
+        found = suggest(
+            source.text, self.result.diagnostics, source.settings, parsed=self.result.parsed
+        )
         if source.masked:
             found = {
                 diag: fix

@@ -16,7 +16,7 @@ import functools
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -79,6 +79,10 @@ class FileResult:
     """The text of each line a finding starts or ends on that is not pure ASCII (line
     of the checked source -> its text): what turns the findings' UTF-8 byte columns
     into character columns (:meth:`char_col`) without reading the file again."""
+    parsed: tuple[str, ast.Module] | None = field(default=None, compare=False, repr=False)
+    """The checked source (newlines as ``\n``) and its tree, when the caller asked to
+    keep them for the fixes of its findings (:func:`check_file`'s ``keep_tree``): the
+    report then needs no parse of its own to plan them. Never cached."""
 
     def char_col(self, line: int, byte_col: int) -> int:
         """The 0-based character column of a 0-based UTF-8 byte column of ``line``."""
@@ -302,12 +306,17 @@ def _fixable_text(lines: Sequence[str]) -> bool:
 
 
 def check_file(
-    path: Path, active: frozenset[str], data: bytes | None = None, targets: Targets = NEWEST
+    path: Path,
+    active: frozenset[str],
+    data: bytes | None = None,
+    targets: Targets = NEWEST,
+    keep_tree: bool = False,
 ) -> FileResult:
     """Check one file; never raises for a problem with the file itself.
 
     ``data``: the file's bytes, when the caller has read them already; ``targets``: the
-    library releases the file's project supports.
+    library releases the file's project supports; ``keep_tree``: keep the source and
+    its tree in the result (:attr:`FileResult.parsed`) when a finding has a fix to show.
     """
     try:
         if path.suffix == NOTEBOOK_SUFFIX:
@@ -324,11 +333,17 @@ def check_file(
             found = check_tree(
                 tree, lines, str(path), active, used=used, targets=targets, digest=digest
             )
+        parsed = (source, tree) if keep_tree and any(map(_fixable, found)) else None
         return FileResult(
-            path, tuple(found), depends=_depends(used), wide=wide_lines(found, lines)
+            path, tuple(found), depends=_depends(used), wide=wide_lines(found, lines), parsed=parsed
         )
     except FileError as error:
         return FileResult(path, error=error)
+
+
+def _fixable(diag: Diagnostic) -> bool:
+    """Whether the rule of ``diag`` decided that its fix applies (safe or unsafe)."""
+    return diag.get(FIX_KEY) not in (None, "none")
 
 
 def check_notebook(

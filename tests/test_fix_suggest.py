@@ -134,3 +134,39 @@ def test_the_generator_goes_after_the_imports_without_the_whole_file() -> None:
     assert [(e.start, e.content) for e in fix.edits] == [
         ((5, 0), "\nrng = np.random.default_rng()\n")
     ]
+
+
+def test_the_window_is_planned_on_the_trees_of_the_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A result checked with ``keep_tree`` carries its source and tree, and the window
+    plans on them instead of parsing the text again; not when the text differs."""
+    import ast
+    import types
+
+    from mlsmells.fixes import suggest as module
+
+    path = HERE / "fixtures" / "rules" / "ML204.py"
+    text = path.read_text(encoding="utf-8")
+    result = runner.check_file(path, ALL, keep_tree=True)
+    assert result.parsed is not None and runner.check_file(path, ALL).parsed is None
+    findings = [d for d in result.diagnostics if d.code in TRANSFORMS]
+    expected = suggest(text, findings, Settings())
+
+    def no_parse(*args: object, **kwargs: object) -> ast.Module:
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(module, "ast", types.SimpleNamespace(**{**vars(ast), "parse": no_parse}))
+    assert suggest(text, findings, Settings(), parsed=result.parsed) == expected
+    with pytest.raises(AssertionError, match="parsed again"):
+        suggest(text + "\n", findings, Settings(), parsed=result.parsed)
+
+
+def test_check_keeps_the_trees_only_for_a_report_that_shows_fixes() -> None:
+    from mlsmells import batch
+    from mlsmells.config import SettingsCache
+    from mlsmells.frontends.check import FIX_SHOWING_FORMATS
+
+    path = HERE / "fixtures" / "rules" / "ML204.py"
+    kept = batch.check_files([path], SettingsCache(), keep_trees=True)[0]
+    assert kept.parsed is not None and kept.parsed[0] == path.read_text(encoding="utf-8")
+    assert batch.check_files([path], SettingsCache())[0].parsed is None
+    assert {"json", "sarif", "full"} <= FIX_SHOWING_FORMATS and "text" not in FIX_SHOWING_FORMATS

@@ -317,10 +317,14 @@ def test_file_changed_while_checked_is_cached_under_what_was_checked(
     real_check_file = runner.check_file
 
     def edit_meanwhile(
-        file: Path, codes: frozenset[str], data: bytes | None = None, targets: Targets = NEWEST
+        file: Path,
+        codes: frozenset[str],
+        data: bytes | None = None,
+        targets: Targets = NEWEST,
+        keep_tree: bool = False,
     ) -> runner.FileResult:
         file.write_text(CLEAN)  # the editor saves while mlsmells works
-        return real_check_file(file, codes, data, targets)
+        return real_check_file(file, codes, data, targets, keep_tree)
 
     monkeypatch.setattr(runner, "check_file", edit_meanwhile)
     assert [d.code for d in check([path], Cache(tmp_path / "cache"))[0].diagnostics] == ["ML101"]

@@ -94,18 +94,23 @@ class NeedsWholeModule(Exception):
 
 
 def suggest(
-    text: str, diagnostics: Sequence[Diagnostic], settings: Settings
+    text: str,
+    diagnostics: Sequence[Diagnostic],
+    settings: Settings,
+    parsed: tuple[str, ast.Module] | None = None,
 ) -> dict[Diagnostic, Suggestion]:
     """The fix of each of ``diagnostics`` (found in ``text``) that has one (none for a
     finding whose rule decided, when it reported it, that its fix does not apply; its
-    statement is still in the window: another finding's fix may reach it)."""
+    statement is still in the window: another finding's fix may reach it). ``parsed``:
+    the source the check parsed (newlines as ``\n``) and its tree, used for the window
+    when it is ``text``."""
     with_fix = [d for d in diagnostics if d.code in TRANSFORMS]
     wanted = [d for d in with_fix if d.get(FIX_KEY) != Fix.NONE.value]
     if not wanted:
         return {}
     found: dict[Diagnostic, Suggestion] = {}
     rest = wanted
-    window = _Fixer.window(text, with_fix, settings)
+    window = _Fixer.window(text, with_fix, settings, parsed)
     if window is not None:
         rest = []
         for diag in wanted:
@@ -167,20 +172,28 @@ class _Fixer:
 
     @classmethod
     def window(
-        cls, text: str, findings: Sequence[Diagnostic], settings: Settings
+        cls,
+        text: str,
+        findings: Sequence[Diagnostic],
+        settings: Settings,
+        parsed: tuple[str, ast.Module] | None = None,
     ) -> _Fixer | None:
         """The window of ``findings`` in ``text``; ``None`` when the file is fixed whole: it
         does not parse, it has a line libcst does not give back, or every top-level
-        statement holds a finding."""
+        statement holds a finding. ``parsed``: see :func:`suggest`."""
         if LONE_BACKSLASH.search(text):  # (the whole file has no fixes)
             return None
         lines = split_lines(text)
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                tree = ast.parse("".join(_ending_as_newline(line) for line in lines))
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return None
+        source = "".join(_ending_as_newline(line) for line in lines)
+        if parsed is not None and parsed[0] == source:
+            tree = parsed[1]  # (the check's: the file is what it checked)
+        else:
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    tree = ast.parse(source)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                return None
         plan = _Plan(lines)
         plan.block(tree.body, findings, top=True)
         kept, blanked = plan.kept, plan.blanked - plan.kept

@@ -101,11 +101,17 @@ def check_paths(
     *,
     jobs: int = 1,
     cache: Cache | None = None,
+    keep_trees: bool = False,
 ) -> list[FileResult]:
     """Check each file with the codes its settings select (a file whose configuration is
     invalid is not checked: its result carries the error), in ``jobs`` processes, through
-    the result ``cache``; the results are in the order of ``paths``."""
-    return batch.check_files(paths, settings, jobs=jobs, cache=cache)
+    the result ``cache``; the results are in the order of ``paths``. ``keep_trees``: for a
+    report that shows fixes (see :func:`batch.check_files`)."""
+    return batch.check_files(paths, settings, jobs=jobs, cache=cache, keep_trees=keep_trees)
+
+
+#: The output formats that show the fixes of the findings (so compute them).
+FIX_SHOWING_FORMATS = frozenset({"full", "json", "json-lines", "sarif"})
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -144,7 +150,11 @@ def run_check(args: argparse.Namespace) -> int:
         results = check_stdin(stdin, read_stdin(), settings, args.force_exclude, texts)
     else:
         results = check_paths(
-            paths, settings, jobs=batch.jobs_from_args(args), cache=batch.cache_from_args(args)
+            paths,
+            settings,
+            jobs=batch.jobs_from_args(args),
+            cache=batch.cache_from_args(args),
+            keep_trees=args.show_fixes or args.output_format in FIX_SHOWING_FORMATS,
         )
         if not results:
             print("mlsmells: warning: no Python files found", file=sys.stderr)
