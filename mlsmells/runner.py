@@ -80,9 +80,11 @@ class FileResult:
     of the checked source -> its text): what turns the findings' UTF-8 byte columns
     into character columns (:meth:`char_col`) without reading the file again."""
     parsed: tuple[str, ast.Module] | None = field(default=None, compare=False, repr=False)
-    """The checked source (newlines as ``\n``) and its tree, when the caller asked to
-    keep them for the fixes of its findings (:func:`check_file`'s ``keep_tree``): the
-    report then needs no parse of its own to plan them. Never cached."""
+    """The digest of the checked source (:func:`~mlsmells.engine.nodes.text_digest`) and
+    the statements of its tree (:func:`~mlsmells.engine.nodes.statement_skeleton`), when
+    the caller asked to keep them for the fixes of its findings (:func:`check_file`'s
+    ``keep_tree``): the report then needs no parse of its own to plan them, as long as
+    the file is what was checked. Never cached."""
 
     def char_col(self, line: int, byte_col: int) -> int:
         """The 0-based character column of a 0-based UTF-8 byte column of ``line``."""
@@ -327,13 +329,15 @@ def check_file(
         digest = hashlib.sha256(data).hexdigest()
         lines = split_lines(source)
         from mlsmells.engine import gc_paused  # (imported by the runs that check a file)
+        from mlsmells.engine.nodes import statement_skeleton, text_digest
 
         with gc_paused():
             tree = parse(source, str(path))
             found = check_tree(
                 tree, lines, str(path), active, used=used, targets=targets, digest=digest
             )
-        parsed = (source, tree) if keep_tree and any(map(_fixable, found)) else None
+        fixable = keep_tree and any(map(_fixable, found))
+        parsed = (text_digest(source), statement_skeleton(tree)) if fixable else None
         return FileResult(
             path, tuple(found), depends=_depends(used), wide=wide_lines(found, lines), parsed=parsed
         )

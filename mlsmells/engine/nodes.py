@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import collections
+import hashlib
 import re
 from collections.abc import Iterator, Sequence
 
@@ -199,3 +200,46 @@ _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
 _BLOCKS: dict[type[ast.AST], tuple[str, ...]] = {}
 """Node class -> its fields holding statements (or handlers, cases); none for simple ones."""
+
+
+def text_digest(source: str) -> str:
+    """The SHA-256 of a source text (newlines as ``\\n``): which text a skeleton is of."""
+    return hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def statement_skeleton(tree: ast.Module) -> ast.Module:
+    """The statements of ``tree`` alone, with their lines, decorators' lines and blocks
+    (``body``, ``orelse``, ``finalbody``, handlers, cases): what the fix window plans on
+    (:mod:`mlsmells.fixes.suggest`), kept with a result at a tenth of the tree's size."""
+    return ast.Module(body=[_skeleton(s) for s in tree.body], type_ignores=[])
+
+
+def _skeleton(statement: ast.stmt) -> ast.stmt:
+    cls = type(statement)
+    copy = cls.__new__(cls)
+    copy.lineno = statement.lineno
+    copy.end_lineno = statement.end_lineno
+    decorators: list[ast.expr] = getattr(statement, "decorator_list", [])
+    if decorators:
+        copy.decorator_list = [  # type: ignore[attr-defined]
+            ast.Constant(value=None, lineno=d.lineno) for d in decorators
+        ]
+    for name in ("body", "orelse", "finalbody"):
+        block = getattr(statement, name, None)
+        if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+            setattr(copy, name, [_skeleton(s) for s in block])
+    handlers: list[ast.ExceptHandler] = getattr(statement, "handlers", [])
+    if handlers:
+        copy.handlers = [  # type: ignore[attr-defined]
+            ast.ExceptHandler(body=[_skeleton(s) for s in h.body], lineno=h.lineno)
+            for h in handlers
+        ]
+    cases: list[ast.match_case] = getattr(statement, "cases", [])
+    if cases:
+        copy.cases = [  # type: ignore[attr-defined]
+            ast.match_case(
+                pattern=ast.MatchAs(lineno=c.pattern.lineno), body=[_skeleton(s) for s in c.body]
+            )
+            for c in cases
+        ]
+    return copy

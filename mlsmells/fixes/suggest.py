@@ -44,6 +44,7 @@ from libcst._nodes.internal import CodegenState
 from mlsmells import registry
 from mlsmells.config import Settings
 from mlsmells.diagnostics import Diagnostic
+from mlsmells.engine.nodes import text_digest
 from mlsmells.fixes.apply import _apply, _parse_problem, _Replace, _safety
 from mlsmells.fixes.base import Edit, FixContext, RoundTripError
 from mlsmells.fixes.files import LONE_BACKSLASH, split_lines
@@ -102,8 +103,9 @@ def suggest(
     """The fix of each of ``diagnostics`` (found in ``text``) that has one (none for a
     finding whose rule decided, when it reported it, that its fix does not apply; its
     statement is still in the window: another finding's fix may reach it). ``parsed``:
-    the source the check parsed (newlines as ``\n``) and its tree, used for the window
-    when it is ``text``."""
+    the digest of the source the check parsed and the statements of its tree
+    (:attr:`~mlsmells.runner.FileResult.parsed`), which the window is planned on when
+    that source is ``text``."""
     with_fix = [d for d in diagnostics if d.code in TRANSFORMS]
     wanted = [d for d in with_fix if d.get(FIX_KEY) != Fix.NONE.value]
     if not wanted:
@@ -185,8 +187,8 @@ class _Fixer:
             return None
         lines = split_lines(text)
         source = "".join(_ending_as_newline(line) for line in lines)
-        if parsed is not None and parsed[0] == source:
-            tree = parsed[1]  # (the check's: the file is what it checked)
+        if parsed is not None and parsed[0] == text_digest(source):
+            tree = parsed[1]  # (the check's statements: the file is what it checked)
         else:
             try:
                 with warnings.catch_warnings():
