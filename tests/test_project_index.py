@@ -336,9 +336,36 @@ def test_a_fifo_named_like_a_module_is_not_waited_on(tmp_path: Path) -> None:
     assert "run.py" not in proc.stdout and "Traceback" not in proc.stderr
 
 
+@pytest.fixture
+def summarised(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The modules the engine walks to summarise them (none checked yet), as they come."""
+    from mlsmells.engine import walk
+
+    found: list[Path] = []
+
+    def counting(index: object, path: Path, data: bytes) -> object:
+        found.append(path)
+        return summarize(index, path, data)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(walk, "summarize", counting)
+    return found
+
+
+def _module_and_importer(folder: Path, newline: str = "\n") -> tuple[Path, Path]:
+    """``helpers.py`` returning a frame, and ``train.py`` calling it (an ML204 there)."""
+    helpers = folder / "helpers.py"
+    helpers.write_bytes(
+        f"import pandas as pd{newline}{newline}{newline}def load(path):{newline}"
+        f"    return pd.read_csv(path){newline}".encode()
+    )
+    train = folder / "train.py"
+    train.write_text("import helpers\n\ndf = helpers.load('x.csv')\ndf.dropna(inplace=True)\n")
+    return helpers, train
+
+
 @pytest.mark.parametrize("newline", ["\n", "\r\n"])
 def test_the_flake8_plugin_walks_a_module_checked_before_its_importer_once(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, newline: str
+    tmp_path: Path, summarised: list[Path], newline: str
 ) -> None:
     """A module flake8 checks first leaves its summary for the files importing it, as in
     ``mlsmells check`` (Windows newlines too: flake8's lines, as the check's, have them
@@ -346,22 +373,7 @@ def test_the_flake8_plugin_walks_a_module_checked_before_its_importer_once(
     from flake8.api.legacy import get_style_guide
     from flake8.main.options import JobsArgument
 
-    from mlsmells.engine import walk
-
-    helpers = tmp_path / "helpers.py"
-    helpers.write_bytes(
-        f"import pandas as pd{newline}{newline}{newline}def load(path):{newline}"
-        f"    return pd.read_csv(path){newline}".encode()
-    )
-    train = tmp_path / "train.py"
-    train.write_text("import helpers\n\ndf = helpers.load('x.csv')\ndf.dropna(inplace=True)\n")
-    summarised: list[Path] = []
-
-    def counting(index: object, path: Path, data: bytes) -> object:
-        summarised.append(path)
-        return summarize(index, path, data)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(walk, "summarize", counting)
+    helpers, train = _module_and_importer(tmp_path, newline)
     style = get_style_guide(select=["ML204"], jobs=JobsArgument("1"))
     report = style.check_files([str(helpers), str(train)])
     assert report.get_statistics("ML204")  # the kind of ``df`` comes from the summary
@@ -369,24 +381,12 @@ def test_the_flake8_plugin_walks_a_module_checked_before_its_importer_once(
 
 
 def test_the_pylint_plugin_walks_a_module_checked_before_its_importer_once(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, summarised: list[Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     """As with flake8: the module pylint checks first leaves its summary for its importer."""
     from pylint.lint import Run
 
-    from mlsmells.engine import walk
-
-    helpers = tmp_path / "helpers.py"
-    helpers.write_text("import pandas as pd\n\n\ndef load(path):\n    return pd.read_csv(path)\n")
-    train = tmp_path / "train.py"
-    train.write_text("import helpers\n\ndf = helpers.load('x.csv')\ndf.dropna(inplace=True)\n")
-    summarised: list[Path] = []
-
-    def counting(index: object, path: Path, data: bytes) -> object:
-        summarised.append(path)
-        return summarize(index, path, data)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(walk, "summarize", counting)
+    helpers, train = _module_and_importer(tmp_path)
     pylint_id = registry.RULES["ML204"].pylint_id
     options = ["--load-plugins=mlsmells.pylint_plugin", "--disable=all", f"--enable={pylint_id}"]
     Run([*options, "-j", "1", str(helpers), str(train)], exit=False)
@@ -395,12 +395,11 @@ def test_the_pylint_plugin_walks_a_module_checked_before_its_importer_once(
 
 
 def test_a_module_named_like_a_library_imports_the_library_not_itself(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, summarised: list[Path]
 ) -> None:
     """``import pandas`` in ``pkg/pandas.py``: the library (no walk of the file to
     summarise it as a module of the project)."""
     from mlsmells import runner
-    from mlsmells.engine import walk
 
     (tmp_path / "pyproject.toml").write_text("")
     (tmp_path / "pkg").mkdir()
@@ -410,13 +409,6 @@ def test_a_module_named_like_a_library_imports_the_library_not_itself(
         "import pandas as pd\n\n\ndef clean(path):\n"
         "    df = pd.read_csv(path)\n    df.dropna(inplace=True)\n    return df\n"
     )
-    summarised: list[Path] = []
-
-    def counting(index: object, path: Path, data: bytes) -> object:
-        summarised.append(path)
-        return summarize(index, path, data)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(walk, "summarize", counting)
     result = runner.check_file(shadowing, frozenset({"ML204"}))
     assert [d.code for d in result.diagnostics] == ["ML204"]
     assert summarised == []
