@@ -44,8 +44,23 @@ class Family(str, enum.Enum):
     OPINIONATED = "opinionated"
 
 
+class _Named:
+    """The names a rule goes by beyond its code and name: its pylint symbol, its page."""
+
+    code: str
+    name: str
+
+    @property
+    def symbol(self) -> str:
+        return f"ml-{self.name}"
+
+    @property
+    def url(self) -> str:
+        return DOCS_URL.format(code=self.code)
+
+
 @dataclass(frozen=True)
-class Rule:
+class Rule(_Named):
     """One rule of the catalog."""
 
     code: str
@@ -69,14 +84,6 @@ class Rule:
     """Checked only in test files (the ``test-files`` setting says which files are)."""
 
     @property
-    def symbol(self) -> str:
-        return f"ml-{self.name}"
-
-    @property
-    def url(self) -> str:
-        return DOCS_URL.format(code=self.code)
-
-    @property
     def facts(self) -> RuleFacts:
         return RuleFacts(
             self.code, self.name, self.pylint_id, self.fix, self.default_enabled, self.tests_only
@@ -88,7 +95,7 @@ class Rule:
 
 
 @dataclass(frozen=True)
-class RuleFacts:
+class RuleFacts(_Named):
     """What choosing the rules of a run and reporting their findings need of a rule: its
     record without the texts. :data:`mlsmells.data.rule_facts.FACTS` holds them, generated
     from the records, so that a run that checks nothing (its results all in the cache)
@@ -100,11 +107,3 @@ class RuleFacts:
     fix: Fix
     default_enabled: bool
     tests_only: bool
-
-    @property
-    def symbol(self) -> str:
-        return f"ml-{self.name}"
-
-    @property
-    def url(self) -> str:
-        return DOCS_URL.format(code=self.code)
