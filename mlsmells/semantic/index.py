@@ -158,14 +158,19 @@ class ProjectIndex:
         ``importer``'s package), or None when it is no module of the project."""
         folder = os.path.dirname(importer)
         key = (folder, dotted)
-        found = self._found.get(key, _MISSING)
-        if found is _MISSING:
+        if key in self._found:
+            found = self._found[key]
+        else:
             found = self._found[key] = self._locate(folder, dotted, importer)
-        if found is not None and _real(found) == _real(importer):  # type: ignore[arg-type]
+        if (
+            found is not None
+            and found.name == os.path.basename(importer)
+            and _real(found) == _real(importer)
+        ):
             # ``import deepspeed`` in ``strategies/deepspeed.py``: the library's, which the
             # module's name shadows only when run as a script (and then by mistake).
             return None
-        return found  # type: ignore[return-value]
+        return found
 
     def _locate(self, folder: str, dotted: str, importer: Path) -> Path | None:
         level = len(dotted) - len(dotted.lstrip("."))
@@ -403,7 +408,6 @@ class ProjectIndex:
         return summary
 
 
-_MISSING = object()
 _LISTINGS: dict[str, frozenset[str]] = {}
 """Folder -> the names in it: modules are found by looking names up, not by a ``stat``
 of every candidate path (see :func:`forget`)."""
