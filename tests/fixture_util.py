@@ -11,6 +11,14 @@ import re
 from pathlib import Path
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rules"
+#: pylint's options for a run with the mlsmells plugin's default rules only.
+PYLINT_MLSMELLS = (
+    "--load-plugins=mlsmells.pylint_plugin",
+    "--disable=all",
+    "--enable=mlsmells",
+    "--score=n",
+    "--persistent=n",
+)
 _EXPECT = re.compile(r"#\s*error:\s*(?P<codes>ML\d{3}(?:\s*,\s*ML\d{3})*)")
 
 

@@ -19,7 +19,7 @@ import pytest
 import mlsmells
 from mlsmells import records, registry
 from mlsmells.suppression import UNUSED_CODE
-from tests.fixture_util import fixture_files
+from tests.fixture_util import PYLINT_MLSMELLS, fixture_files
 
 Findings = dict[Path, set[tuple[int, int, str]]]
 FIXTURES = [p.resolve() for p in fixture_files()]
@@ -53,11 +53,7 @@ def flake8() -> Findings:
 def pylint() -> Findings:
     proc = _run(
         "pylint",
-        "--load-plugins=mlsmells.pylint_plugin",
-        "--disable=all",
-        "--enable=mlsmells",
-        "--score=n",
-        "--persistent=n",
+        *PYLINT_MLSMELLS,
         "--msg-template={path}\t{line}\t{column}\t{msg}",
     )
     found: Findings = defaultdict(set)

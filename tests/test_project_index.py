@@ -18,7 +18,7 @@ from mlsmells import registry
 from mlsmells.engine.walk import summarize
 from mlsmells.semantic import index
 from mlsmells.semantic.kinds import Output
-from tests.fixture_util import FIXTURES
+from tests.fixture_util import FIXTURES, PYLINT_MLSMELLS
 
 PROJECT = FIXTURES.parent / "projects" / "kaggle"
 MAIN = PROJECT / "main.py"
@@ -63,11 +63,7 @@ def test_flake8_sees_the_same() -> None:
 def test_pylint_sees_the_same() -> None:
     proc = _run(
         "pylint",
-        "--load-plugins=mlsmells.pylint_plugin",
-        "--disable=all",
-        "--enable=mlsmells",
-        "--score=n",
-        "--persistent=n",
+        *PYLINT_MLSMELLS,
         "--msg-template={line} {msg}",
         "main.py",
     )

@@ -14,7 +14,7 @@ from pathlib import Path
 from mlsmells.engine.walk import summarize
 from mlsmells.rules.leakage import _project
 from mlsmells.semantic import index
-from tests.fixture_util import FIXTURES
+from tests.fixture_util import FIXTURES, PYLINT_MLSMELLS
 from tests.test_project_index import _run, expectations
 
 PROJECT = FIXTURES.parent / "projects" / "leakage"
@@ -80,11 +80,7 @@ def test_flake8_sees_the_same() -> None:
 def test_pylint_sees_the_same() -> None:
     proc = _run(
         "pylint",
-        "--load-plugins=mlsmells.pylint_plugin",
-        "--disable=all",
-        "--enable=mlsmells",
-        "--score=n",
-        "--persistent=n",
+        *PYLINT_MLSMELLS,
         "--msg-template={path} {line} {msg}",
         *PROGRAMS,
         cwd=PROJECT,

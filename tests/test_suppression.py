@@ -13,6 +13,7 @@ from mlsmells import records, registry
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.sources import split_lines
 from mlsmells.suppression import Suppressions
+from tests.fixture_util import PYLINT_MLSMELLS
 
 # ML201 W7621 ml-chained-assignment, ML202 E7622 ml-inplace-result-assigned,
 # ML401 W7641 ml-torch-load-unsafe: catalog records, not implementations.
@@ -295,11 +296,7 @@ def test_pragmas_agree_with_pylint() -> None:
             sys.executable,
             "-m",
             "pylint",
-            "--load-plugins=mlsmells.pylint_plugin",
-            "--disable=all",
-            "--enable=mlsmells",
-            "--score=n",
-            "--persistent=n",
+            *PYLINT_MLSMELLS,
             "--msg-template={line}:{msg_id}",
             str(PYLINT_CASES),
         ],

@@ -24,7 +24,7 @@ from mlsmells.config import ConfigError, Settings, SettingsCache, settings_from_
 from mlsmells.frontends.check import show_settings
 from mlsmells.registry import engine, select_codes
 from mlsmells.versions import NEWEST, Targets, resolve
-from tests.fixture_util import FIXTURES
+from tests.fixture_util import FIXTURES, PYLINT_MLSMELLS
 
 PROJECTS = FIXTURES.parent / "projects"
 CASES = {
@@ -124,11 +124,7 @@ def test_pylint_sees_the_same(project: str) -> None:
     proc = _run(
         folder,
         "pylint",
-        "--load-plugins=mlsmells.pylint_plugin",
-        "--disable=all",
-        "--enable=mlsmells",
-        "--score=n",
-        "--persistent=n",
+        *PYLINT_MLSMELLS,
         "--msg-template={line} {msg}",
         CASES[project],
     )
