@@ -8,6 +8,7 @@ import ast
 from mlsmells.rules.torch._common import _WORD, _identifier
 from mlsmells.semantic.kinds import Kind
 from mlsmells.semantic.model import SemanticModel
+from mlsmells.semantic.names import last_names
 
 #: Words that name an optimizer in an identifier the model cannot type (``opt``, ``d_optimizer``).
 _OPTIMIZER_WORDS = frozenset({"opt", "optim", "optimizer", "optimiser", "optimizers", "optimisers"})
@@ -65,8 +66,14 @@ def stepped_optimizer(model: SemanticModel, receiver: ast.expr, call: ast.Call) 
     return None
 
 
+#: The autograd functions that backpropagate the tensors they are given.
+AUTOGRAD_BACKWARD = frozenset({"torch.autograd.backward", "torch.autograd.grad"})
+#: Their last names: a callee that may resolve to none of them needs no qualified name.
+AUTOGRAD_NAMES = last_names(AUTOGRAD_BACKWARD)
+
+
 def _is_backward_call(call: ast.Call, qualname: str | None) -> bool:
     callee = call.func.attr if isinstance(call.func, ast.Attribute) else None
     if callee is not None and "backward" in callee.lower():
         return True  # loss.backward(), accelerator.backward(loss), self.manual_backward(loss)
-    return qualname in ("torch.autograd.backward", "torch.autograd.grad")
+    return qualname in AUTOGRAD_BACKWARD

@@ -15,7 +15,7 @@ from mlsmells.records import Family, Fix, Rule
 from mlsmells.rules._util import rebound_in_iteration
 from mlsmells.rules.torch._common import TORCH_FAMILY, _identifier, _target_names
 from mlsmells.rules.torch._loops import _Loop, enclosing_loops
-from mlsmells.rules.torch._training import _is_backward_call
+from mlsmells.rules.torch._training import AUTOGRAD_NAMES, _is_backward_call
 from mlsmells.semantic.kinds import Kind
 from mlsmells.semantic.names import last_names
 from mlsmells.semantic.scopes import Binding, Scope, ScopeType
@@ -75,8 +75,6 @@ _NO_GRAD_CONTEXTS = frozenset({"torch.no_grad", "torch.inference_mode", "torch.a
 _SET_GRAD = "torch.set_grad_enabled"
 #: The last names of the contexts that turn autograd off (:meth:`_is_no_grad`).
 _GRAD_SWITCHES = tuple(last_names([*_NO_GRAD_CONTEXTS, _SET_GRAD]))
-#: The last names of the autograd functions that backpropagate (see ``_is_backward_call``).
-_AUTOGRAD_NAMES = last_names(["torch.autograd.backward", "torch.autograd.grad"])
 #: Objects whose ``backward(loss)`` backpropagates its argument.
 _HOSTS = frozenset({"accelerate.Accelerator", "lightning.Fabric", "lightning.fabric.Fabric"})
 #: Lightning hooks that the trainer already runs without autograd.
@@ -281,7 +279,7 @@ class LossAccumulatedAsTensor(Check):
         if isinstance(func, ast.Attribute) and func.attr in ("append", "extend", "add", "update"):
             self._record_flow(flow, [func.value], call)  # losses.append(total)
         model = self.model
-        qualname = model.qualname(func) if model.may_resolve_to(func, _AUTOGRAD_NAMES) else None
+        qualname = model.qualname(func) if model.may_resolve_to(func, AUTOGRAD_NAMES) else None
         if not _is_backward_call(call, qualname):
             return
         tensors: list[ast.expr] = [
