@@ -34,6 +34,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from mlsmells.semantic.kinds import Kind, Output
 from mlsmells.semantic.scopes import Fixed
@@ -51,6 +52,7 @@ _MERGE: dict[frozenset[Kind], Kind] = {
 _FRAME_OR_SERIES = frozenset({Kind.DATAFRAME, Kind.SERIES, Kind.FRAME_OR_SERIES})
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
+_T = TypeVar("_T")
 
 
 Values = tuple[Fixed | None, ...]
@@ -188,12 +190,12 @@ class Facts:
         constants = {
             function: values
             for function, calls in self.values.items()
-            if function not in self.escaped and (values := _agree_values(calls.values()))
+            if function not in self.escaped and (values := _agree_each(calls.values()))
         }
         outputs = {
             function: passed
             for function, calls in self.outputs.items()
-            if function not in self.escaped and (passed := _agree_passed(calls.values()))
+            if function not in self.escaped and (passed := _agree_each(calls.values()))
         }
         return Seeds(params, returns, sites, items, constants, outputs)
 
@@ -228,26 +230,11 @@ def _agree_items(found: set[tuple[Kind | None, ...]]) -> tuple[Kind | None, ...]
     return agreed if any(kind is not None for kind in agreed) else None
 
 
-def _agree_values(calls: Iterable[Values]) -> Values | None:
-    """The value each parameter gets at every one of ``calls`` (None where they differ or
-    one is unknown), or None when no parameter has one."""
-    agreed: list[Fixed | None] | None = None
-    for values in calls:
-        if agreed is None:
-            agreed = list(values)
-            continue
-        for i, value in enumerate(agreed):
-            if value is not None and (i >= len(values) or values[i] != value):
-                agreed[i] = None
-    if agreed is None or not any(value is not None for value in agreed):
-        return None
-    return tuple(agreed)
-
-
-def _agree_passed(calls: Iterable[PassedAll]) -> PassedAll | None:
-    """The probabilities each parameter gets at every one of ``calls`` (None where one call
-    passes other ones, or none), or None when no parameter gets the same at all."""
-    agreed: list[Passed | None] | None = None
+def _agree_each(calls: Iterable[tuple[_T | None, ...]]) -> tuple[_T | None, ...] | None:
+    """What each parameter gets at every one of ``calls`` (a value, probabilities ...):
+    None where the calls differ or one passes nothing known, and None in all when no
+    parameter gets the same at every call."""
+    agreed: list[_T | None] | None = None
     for passed in calls:
         if agreed is None:
             agreed = list(passed)
