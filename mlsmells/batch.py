@@ -134,8 +134,8 @@ def check_files(
     """Check each file with the codes its settings select, using and filling ``cache``.
 
     A file whose configuration is invalid is not checked: its result carries the error.
-    ``keep_trees``: the files checked in this process keep their trees for the fixes a
-    report shows (:attr:`FileResult.parsed`).
+    ``keep_trees``: the files checked in this process keep the statements of their trees
+    for the fixes a report shows (:attr:`FileResult.parsed`).
     """
     results: list[FileResult | None] = [None] * len(paths)
     pending: list[tuple[int, _Task]] = []

@@ -317,8 +317,9 @@ def check_file(
     """Check one file; never raises for a problem with the file itself.
 
     ``data``: the file's bytes, when the caller has read them already; ``targets``: the
-    library releases the file's project supports; ``keep_tree``: keep the source and
-    its tree in the result (:attr:`FileResult.parsed`) when a finding has a fix to show.
+    library releases the file's project supports; ``keep_tree``: keep the digest of the
+    source and the statements of its tree in the result (:attr:`FileResult.parsed`) when
+    a finding has a fix to show.
     """
     try:
         if path.suffix == NOTEBOOK_SUFFIX:
