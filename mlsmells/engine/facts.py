@@ -5,12 +5,14 @@ the functions passed around as values, and evidence from uses of names."""
 from __future__ import annotations
 
 import ast
+from typing import ClassVar
 
 from mlsmells.data import evidence
 from mlsmells.engine.check import Context, Visitor
+from mlsmells.engine.nodes import iter_nodes
 from mlsmells.semantic.kinds import REFINABLE_KINDS, Kind
-from mlsmells.semantic.program import FunctionNode, Program
-from mlsmells.semantic.scopes import Binding, Fixed, Scope, ScopeType
+from mlsmells.semantic.program import FunctionNode, Program, parameter_kinds
+from mlsmells.semantic.scopes import Arguments, Binding, Fixed, Scope, ScopeType
 
 _PANDAS_EVIDENCE: dict[str, Kind] = {
     name: {"DataFrame": Kind.DATAFRAME, "Series": Kind.SERIES}.get(which, Kind.FRAME_OR_SERIES)
@@ -43,8 +45,11 @@ _EVIDENCE_NAMES = frozenset(
 class FactRecorder(Visitor):
     """Feeds :attr:`Program.facts` (run first in a walk, only in files worth it)."""
 
-    nodes = (ast.Return, ast.Call, ast.Attribute)
+    nodes: ClassVar[tuple[type[ast.AST], ...]] = (ast.Return, ast.Call, ast.Attribute)
     names = _EVIDENCE_NAMES
+
+    statements_only: ClassVar[bool] = False
+    """Run in a walk that visits no expression (:class:`SummaryRecorder`)."""
 
     def __init__(self, ctx: Context, program: Program, pandas_evidence: bool) -> None:
         super().__init__(ctx)
@@ -62,6 +67,8 @@ class FactRecorder(Visitor):
             self._call(node)
         elif isinstance(node, ast.Return):
             self._return(node)
+        if self.statements_only:
+            self._self_calls_in(node)
 
     def leave_scope(self, scope: Scope) -> None:
         if scope.type is ScopeType.FUNCTION and scope.node is not None:
@@ -91,8 +98,11 @@ class FactRecorder(Visitor):
         if called in names:
             function = model.callee(func)
             if function is not None and not isinstance(function, ast.Lambda):
-                self.facts.add_call(function, self._arguments(node, function))
+                arguments = self._passed(node)
+                bound = isinstance(func, ast.Attribute)
+                self.facts.add_call(function, parameter_kinds(function, arguments, bound))
                 self._values(node, function)
+                self._self_call(node, arguments)
         for argument in (*node.args, *[kw.value for kw in node.keywords]):
             if isinstance(argument, ast.Starred):
                 argument = argument.value
@@ -111,21 +121,41 @@ class FactRecorder(Visitor):
                 if kind is not None:
                     self.facts.add_call(passed, (kind,))
 
-    def _arguments(self, call: ast.Call, function: FunctionNode) -> tuple[Kind | None, ...]:
-        """The kinds passed to the positional parameters of ``function`` (after ``self`` for
-        a method called through an object)."""
-        params = [a.arg for a in function.args.posonlyargs + function.args.args]
-        if isinstance(call.func, ast.Attribute) and params:
-            params = params[1:]
-        kinds: list[Kind | None] = [None] * len(params)
-        for i, arg in enumerate(call.args):
-            if isinstance(arg, ast.Starred) or i >= len(params):
+    def _self_call(self, call: ast.Call, arguments: Arguments) -> None:
+        """``self.prepare(batch)`` calls every override of ``prepare`` in the subclasses too:
+        what it passes is kept with its class (:attr:`ClassInfo.calls`)."""
+        func = call.func
+        owner = self.model.self_class(func.value) if isinstance(func, ast.Attribute) else None
+        if owner is not None and (any(arguments[0]) or any(k for _, k in arguments[1])):
+            assert isinstance(func, ast.Attribute)
+            owner.calls.setdefault(func.attr, []).append(arguments)
+
+    def _self_calls_in(self, statement: ast.AST) -> None:
+        """The calls of the file's methods through ``self`` in a simple ``statement`` (in a
+        walk that visits no expression)."""
+        value = getattr(statement, "value", None)
+        if value is None or self.model.scope.self_name is None:
+            return
+        names = self.program.names
+        for node in iter_nodes(value):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in names
+                and self.model.callee(node.func) is not None
+            ):
+                self._self_call(node, self._passed(node))
+
+    def _passed(self, call: ast.Call) -> Arguments:
+        """The kinds ``call`` passes."""
+        kind_of = self.model.kind_of
+        positional: list[Kind | None] = []
+        for arg in call.args:
+            if isinstance(arg, ast.Starred):
                 break
-            kinds[i] = self.model.kind_of(arg)
-        for keyword in call.keywords:
-            if keyword.arg in params:
-                kinds[params.index(keyword.arg)] = self.model.kind_of(keyword.value)
-        return tuple(kinds)
+            positional.append(kind_of(arg))
+        keywords = tuple((kw.arg, kind_of(kw.value)) for kw in call.keywords if kw.arg is not None)
+        return tuple(positional), keywords
 
     def _values(self, call: ast.Call, function: FunctionNode) -> None:
         """The literal values ``call`` passes to each parameter of ``function`` (its
@@ -236,3 +266,12 @@ def _unknown(binding: Binding | None) -> bool:
         and binding.klass is None
         and binding.qualname is None
     )
+
+
+class SummaryRecorder(FactRecorder):
+    """The recorder of a walk that summarises a module and visits no expression: the
+    returns, and the calls through ``self`` in the values of simple statements (what the
+    module's summary keeps of its classes)."""
+
+    nodes = (ast.Return, ast.Expr, ast.Assign, ast.AnnAssign, ast.AugAssign)
+    statements_only = True

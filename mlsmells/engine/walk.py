@@ -23,7 +23,7 @@ from mlsmells.data import evidence
 from mlsmells.deep import call_deep
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine.check import Analysis, Check, Context, Visitor
-from mlsmells.engine.facts import FactRecorder
+from mlsmells.engine.facts import FactRecorder, SummaryRecorder
 from mlsmells.engine.nodes import (
     _FIELDS,
     _LIST,
@@ -216,7 +216,8 @@ def walk_file(
         )
         walker = _Walker(ctx, list(checks), active, statements_only, analyses)
         if program is not None:
-            walker.record(FactRecorder(ctx, program, pandas_evidence))
+            recorder = SummaryRecorder if statements_only else FactRecorder
+            walker.record(recorder(ctx, program, pandas_evidence))
         walker.walk_module(tree)
         if program is not None:
             seeds = walker.rewalk(program, seeds)

@@ -27,6 +27,7 @@ from pathlib import Path
 from mlsmells import declared
 from mlsmells.declared import ProjectFile
 from mlsmells.semantic.kinds import Kind, Output
+from mlsmells.semantic.scopes import Arguments
 from mlsmells.sources import FileError, read_bytes
 
 #: Files that mark the root of a project.
@@ -49,6 +50,11 @@ class ClassSummary:
     methods: dict[str, FunctionSummary] = field(default_factory=dict)
     output: Output | None = None
     """The probabilities its ``forward`` returns (see :mod:`.outputs`), if it does."""
+    is_lightning: bool = False
+    """A ``LightningModule`` (directly or through classes of the project)."""
+    calls: dict[str, tuple[Arguments, ...]] = field(default_factory=dict)
+    """Method name -> what the ``self.<method>(...)`` calls of its methods and of its
+    bases' pass: calls of a subclass's override of that method."""
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from mlsmells.semantic import kinds as K
 from mlsmells.semantic.index import ClassSummary, FunctionSummary
 from mlsmells.semantic.kinds import Kind
 from mlsmells.semantic.methods import method_result
-from mlsmells.semantic.program import FunctionNode
-from mlsmells.semantic.scopes import Binding, ClassInfo, Fixed, Scope, ScopeType
+from mlsmells.semantic.program import FunctionNode, parameter_kinds
+from mlsmells.semantic.scopes import Arguments, Binding, ClassInfo, Fixed, Scope, ScopeType
 from mlsmells.semantic.values import ValueModel
 
 
@@ -165,7 +165,7 @@ class SemanticModel(ValueModel):
         if isinstance(expr, ast.Name):
             return self.lookup(expr.id)
         if isinstance(expr, ast.Attribute):
-            owner = self._self_class(expr.value)
+            owner = self.self_class(expr.value)
             if owner is not None:
                 return self._class_attribute(owner, expr.attr)
         return None
@@ -179,24 +179,39 @@ class SemanticModel(ValueModel):
 
     def define_class(self, node: ast.ClassDef) -> ClassInfo:
         is_module = is_lightning = False
+        calls: dict[str, list[Arguments]] = {}
         for base in node.bases:
             base_q = self.qualname(base)
             if base_q is not None and K.is_module_base(base_q):
                 is_module = True
                 is_lightning = is_lightning or K.canonical(base_q) == K.LIGHTNING_MODULE
             elif base_q is not None and (found := self.project_symbol(base_q)) is not None:
-                is_module = is_module or (isinstance(found, ClassSummary) and found.is_module)
+                if isinstance(found, ClassSummary):
+                    is_module = is_module or found.is_module
+                    is_lightning = is_lightning or found.is_lightning
+                    for method, inherited in found.calls.items():
+                        calls.setdefault(method, []).extend(inherited)
             elif isinstance(base, ast.Name):
                 binding = self.lookup(base.id)
                 if binding is not None and binding.is_class and binding.klass is not None:
                     is_module = is_module or binding.klass.is_module
                     is_lightning = is_lightning or binding.klass.is_lightning
+                    for method, own in binding.klass.calls.items():
+                        calls.setdefault(method, []).extend(own)
         info = ClassInfo(node.name, node, is_module, is_lightning)
         info.methods = {
             stmt.name: stmt
             for stmt in node.body
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
         }
+        info.calls = calls
+        if self.program is not None:  # the bases' ``self.<method>(...)`` call the overrides
+            for method, passed in calls.items():
+                override = info.methods.get(method)
+                if override is not None:
+                    for arguments in passed:
+                        kinds = parameter_kinds(override, arguments, bound=True)
+                        self.program.facts.add_call(override, kinds)
         self.classes[node.name] = info
         self.bind(node.name, Binding(klass=info, is_class=True, node=node))
         return info
@@ -402,7 +417,7 @@ class SemanticModel(ValueModel):
                 if receiver is not None and receiver.is_module:
                     return receiver
         if isinstance(expr, ast.Attribute):
-            owner = self._self_class(expr.value)
+            owner = self.self_class(expr.value)
             if owner is not None:
                 attr = self._class_attribute(owner, expr.attr)
                 if attr is not None:
@@ -549,7 +564,7 @@ class SemanticModel(ValueModel):
                 return node
             return None
         if isinstance(func, ast.Attribute):
-            owner = self._self_class(func.value) or self._instance_of(func.value)
+            owner = self.self_class(func.value) or self._instance_of(func.value)
             if owner is not None:
                 return owner.methods.get(func.attr)
         return None
@@ -618,7 +633,7 @@ class SemanticModel(ValueModel):
         return sklearn_kinds.class_kind(qualname)
 
     def _attribute_kind(self, expr: ast.Attribute) -> Kind | None:
-        owner = self._self_class(expr.value)
+        owner = self.self_class(expr.value)
         if owner is not None:
             attr = self._class_attribute(owner, expr.attr)
             return attr.kind if attr is not None else None

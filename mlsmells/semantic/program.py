@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from mlsmells.semantic.kinds import Kind, Output
-from mlsmells.semantic.scopes import Fixed
+from mlsmells.semantic.scopes import Arguments, Fixed
 
 #: Rounds of walking again at most, after the first walk of a file.
 MAX_ROUNDS = 2
@@ -198,6 +198,22 @@ class Facts:
             if function not in self.escaped and (passed := _agree_each(calls.values()))
         }
         return Seeds(params, returns, sites, items, constants, outputs)
+
+
+def parameter_kinds(
+    function: FunctionNode, passed: Arguments, bound: bool
+) -> tuple[Kind | None, ...]:
+    """The kinds ``passed`` gives the positional parameters of ``function`` (after the
+    first, ``self``, when ``bound``: a method called through an object)."""
+    params = [a.arg for a in function.args.posonlyargs + function.args.args]
+    if bound and params:
+        params = params[1:]
+    positional, keywords = passed
+    kinds = list(positional[: len(params)]) + [None] * max(0, len(params) - len(positional))
+    for name, kind in keywords:
+        if name in params:
+            kinds[params.index(name)] = kind
+    return tuple(kinds)
 
 
 def _learns(seeded: tuple[Kind | None, ...], open_: tuple[bool, ...]) -> bool:

@@ -18,6 +18,11 @@ class ScopeType(enum.Enum):
     COMPREHENSION = "comprehension"
 
 
+Arguments = tuple[tuple[Kind | None, ...], tuple[tuple[str, Kind | None], ...]]
+"""The kinds one call passes: to the positional parameters (up to a ``*args``), and by
+keyword."""
+
+
 @dataclass
 class ClassInfo:
     """A class defined in the linted file."""
@@ -32,6 +37,9 @@ class ClassInfo:
     """``self.<name>`` bindings made in any method, in source order."""
     methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=dict)
     """The functions defined in the class body, by name."""
+    calls: dict[str, list[Arguments]] = field(default_factory=dict)
+    """Method name -> what each ``self.<method>(...)`` in the methods of this class and of
+    its bases passes (when something is known): calls of a subclass's override too."""
 
 
 @dataclass(frozen=True, eq=False)

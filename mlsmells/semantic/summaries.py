@@ -41,6 +41,8 @@ def summary_of(
             info.is_module,
             {m: function(f) for m, f in info.methods.items()},
             forward_output(model, info),
+            info.is_lightning,
+            {m: tuple(dict.fromkeys(passed)) for m, passed in info.calls.items()},
         )
         for name, info in model.classes.items()
     }

@@ -40,7 +40,7 @@ class ValueModel(NameModel):
                 self._ask_value(expr.id, binding)
             return binding.constant
         if isinstance(expr, ast.Attribute):
-            owner = self._self_class(expr.value)
+            owner = self.self_class(expr.value)
             attribute = owner.attributes.get(expr.attr) if owner is not None else None
             return attribute.constant if attribute is not None else None
         if isinstance(expr, ast.UnaryOp):
@@ -105,7 +105,7 @@ class ValueModel(NameModel):
             return passed[index] if index < len(passed) else None
         return None
 
-    def _self_class(self, expr: ast.expr) -> ClassInfo | None:
+    def self_class(self, expr: ast.expr) -> ClassInfo | None:
         if isinstance(expr, ast.Name) and expr.id == self.scope.self_name:
             binding = self.lookup(expr.id)
             if binding is not None and binding.klass is self.enclosing_class():
