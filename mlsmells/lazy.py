@@ -5,12 +5,18 @@ never fixes: the fix code's libcst (a tenth of a second to import) must not be p
 for by a check. A rule module therefore names libcst and the fix helpers through
 :func:`lazy_import`, which registers the module and runs it when one of its
 attributes is first read (the standard library's ``importlib.util.LazyLoader``).
+
+A module that names them for the type checker under ``if TYPE_CHECKING:`` binds them
+at run time with :func:`bind_lazily`, not in an ``else:`` branch: the type checker takes
+that branch for dead code, and so does mypyc, which compiles it to an error (the
+release build compiles the rules, see docs/performance.md).
 """
 
 from __future__ import annotations
 
 import importlib.util
 import sys
+from collections.abc import MutableMapping
 from types import ModuleType
 
 
@@ -29,3 +35,10 @@ def lazy_import(name: str) -> ModuleType:
     sys.modules[name] = module
     loader.exec_module(module)
     return module
+
+
+def bind_lazily(namespace: MutableMapping[str, object], **modules: str) -> None:
+    """Bind each name of ``modules`` in ``namespace`` (a module's ``globals()``) to the
+    module it names, imported lazily (:func:`lazy_import`)."""
+    for name, module in modules.items():
+        namespace[name] = lazy_import(module)

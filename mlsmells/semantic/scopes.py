@@ -6,6 +6,7 @@ import ast
 import enum
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from mlsmells.semantic.kinds import Kind
 
@@ -48,7 +49,7 @@ class Fixed:
     ``None``, ``"lbfgs"``, ``0.5`` ...). Equal only to the same value of the same type
     (``True`` is not ``1``)."""
 
-    value: object
+    value: Any  # (not ``object``: a compiled dataclass finds its fields' types by name)
 
     def __eq__(self, other: object) -> bool:
         return (

@@ -9,7 +9,7 @@ from mlsmells.data import api_changes
 from mlsmells.data.api_changes import NumpyChange, Repl, Status
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import Check
-from mlsmells.lazy import lazy_import
+from mlsmells.lazy import bind_lazily
 from mlsmells.records import Family, Fix, Rule
 from mlsmells.rules._util import has_star_kwargs, in_compat_shim
 from mlsmells.semantic.names import last_names
@@ -18,9 +18,7 @@ if TYPE_CHECKING:
     import libcst as cst
 
     from mlsmells.fixes import base as fx
-else:
-    cst = lazy_import("libcst")
-    fx = lazy_import("mlsmells.fixes.base")
+bind_lazily(globals(), cst="libcst", fx="mlsmells.fixes.base")
 
 RULE = Rule(
     code="ML301",

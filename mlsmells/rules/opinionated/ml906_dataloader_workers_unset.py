@@ -43,7 +43,7 @@ class DataLoaderWorkersUnset(Check):
     nodes = (ast.Call,)
     requires = frozenset({"torch"})
     call_names = last_names({_DATALOADER})
-    words = tuple(call_names)
+    words = tuple(last_names({_DATALOADER}))
 
     def visit(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Call)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import Check, Context
-from mlsmells.lazy import lazy_import
+from mlsmells.lazy import bind_lazily
 from mlsmells.records import Family, Fix, Rule
 from mlsmells.semantic.kinds import Kind
 from mlsmells.semantic.program import FunctionNode, Program
@@ -20,9 +20,7 @@ if TYPE_CHECKING:
     import libcst as cst
 
     from mlsmells.fixes import base as fx
-else:
-    cst = lazy_import("libcst")
-    fx = lazy_import("mlsmells.fixes.base")
+bind_lazily(globals(), cst="libcst", fx="mlsmells.fixes.base")
 
 RULE = Rule(
     code="ML911",

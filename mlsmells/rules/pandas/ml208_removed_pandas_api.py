@@ -9,7 +9,7 @@ from mlsmells.data import pandas_removed
 from mlsmells.data.pandas_removed import Access, Removed, Repl
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import Check
-from mlsmells.lazy import lazy_import
+from mlsmells.lazy import bind_lazily
 from mlsmells.records import Family, Fix, Rule
 from mlsmells.rules._util import has_star_kwargs, in_compat_shim, is_true, keyword
 from mlsmells.rules.pandas._kinds import FRAME_OR_SERIES, KIND_EVIDENCE, PANDAS_KINDS
@@ -20,9 +20,7 @@ if TYPE_CHECKING:
     import libcst as cst
 
     from mlsmells.fixes import base as fx
-else:
-    cst = lazy_import("libcst")
-    fx = lazy_import("mlsmells.fixes.base")
+bind_lazily(globals(), cst="libcst", fx="mlsmells.fixes.base")
 
 RULE = Rule(
     code="ML208",

@@ -20,7 +20,7 @@ from mlsmells.data import numpy_random
 from mlsmells.data.numpy_random import Legacy, Shape, legacy_function
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import Check, Context, iter_nodes
-from mlsmells.lazy import lazy_import
+from mlsmells.lazy import bind_lazily
 from mlsmells.records import Fix
 from mlsmells.rules._util import has_star_kwargs, is_none
 from mlsmells.semantic.scopes import Scope, ScopeType
@@ -29,9 +29,7 @@ if TYPE_CHECKING:
     import libcst as cst
 
     from mlsmells.fixes import base as fx
-else:
-    cst = lazy_import("libcst")
-    fx = lazy_import("mlsmells.fixes.base")
+bind_lazily(globals(), cst="libcst", fx="mlsmells.fixes.base")
 
 #: What ML102 and ML914 say of a use (the message template of both records).
 MESSAGE = "`{name}` {verb} NumPy's legacy global random state; {advice}"

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from mlsmells.data import sklearn_api
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import Check, Context, iter_local_nodes, names_in
-from mlsmells.lazy import lazy_import
+from mlsmells.lazy import bind_lazily
 from mlsmells.records import Family, Fix, Rule
 from mlsmells.rules._util import fix_always, has_star_kwargs, is_none
 from mlsmells.semantic.names import last_names
@@ -19,9 +19,7 @@ if TYPE_CHECKING:
     import libcst as cst
 
     from mlsmells.fixes import base as fx
-else:
-    cst = lazy_import("libcst")
-    fx = lazy_import("mlsmells.fixes.base")
+bind_lazily(globals(), cst="libcst", fx="mlsmells.fixes.base")
 
 RULE = Rule(
     code="ML101",

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import Analysis, Check, Context
-from mlsmells.lazy import lazy_import
+from mlsmells.lazy import bind_lazily
 from mlsmells.rules._util import keyword
 from mlsmells.rules.torch._common import _constructor
 from mlsmells.rules.torch._spelling import _spelling_data, spelled
@@ -36,9 +36,7 @@ if TYPE_CHECKING:
     import libcst as cst
 
     from mlsmells.fixes import base as fx
-else:
-    cst = lazy_import("libcst")
-    fx = lazy_import("mlsmells.fixes.base")
+bind_lazily(globals(), cst="libcst", fx="mlsmells.fixes.base")
 
 _FLOW_DEPTH = 6
 #: How a message names what an activation makes.

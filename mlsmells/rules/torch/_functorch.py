@@ -26,7 +26,7 @@ from mlsmells.data.torch_api import Shape
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import Context, iter_nodes
 from mlsmells.engine.nodes import declared_names
-from mlsmells.lazy import lazy_import
+from mlsmells.lazy import bind_lazily
 from mlsmells.records import Fix
 from mlsmells.rules._fixfacts import import_data
 from mlsmells.rules.torch._spelling import torch_spelling
@@ -35,9 +35,7 @@ if TYPE_CHECKING:
     import libcst as cst
 
     from mlsmells.fixes import base as fx
-else:
-    cst = lazy_import("libcst")
-    fx = lazy_import("mlsmells.fixes.base")
+bind_lazily(globals(), cst="libcst", fx="mlsmells.fixes.base")
 
 _N = TypeVar("_N", bound="cst.CSTNode")
 

@@ -8,14 +8,13 @@ from typing import TYPE_CHECKING
 
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import Context
-from mlsmells.lazy import lazy_import
+from mlsmells.lazy import bind_lazily
 from mlsmells.rules._fixfacts import import_data
 from mlsmells.semantic.model import SemanticModel
 
 if TYPE_CHECKING:
     from mlsmells.fixes import base as fx
-else:
-    fx = lazy_import("mlsmells.fixes.base")
+bind_lazily(globals(), fx="mlsmells.fixes.base")
 
 
 def torch_spelling(model: SemanticModel, qualname: str) -> tuple[str, str | None]:

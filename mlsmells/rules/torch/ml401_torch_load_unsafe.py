@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import Check
-from mlsmells.lazy import lazy_import
+from mlsmells.lazy import bind_lazily
 from mlsmells.records import Family, Fix, Rule
 from mlsmells.rules._util import has_star_kwargs, is_none, keyword
 from mlsmells.rules.torch._common import _has_star_args
@@ -17,9 +17,7 @@ if TYPE_CHECKING:
     import libcst as cst
 
     from mlsmells.fixes import base as fx
-else:
-    cst = lazy_import("libcst")
-    fx = lazy_import("mlsmells.fixes.base")
+bind_lazily(globals(), cst="libcst", fx="mlsmells.fixes.base")
 
 RULE = Rule(
     code="ML401",
@@ -49,6 +47,9 @@ RULE = Rule(
 )
 
 
+_LOADERS = frozenset({"torch.load", "torch.serialization.load"})
+
+
 class TorchLoadUnsafe(Check):
     """ML401: ``torch.load`` without ``weights_only=``, or with a ``pickle_module``."""
 
@@ -56,13 +57,12 @@ class TorchLoadUnsafe(Check):
     nodes = (ast.Call,)
     requires = frozenset({"torch"})
 
-    _LOADERS = frozenset({"torch.load", "torch.serialization.load"})
     words = ("load",)
     call_names = last_names(_LOADERS)
 
     def visit(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Call)
-        if self.model.qualname(node.func) not in self._LOADERS:
+        if self.model.qualname(node.func) not in _LOADERS:
             return
         if has_star_kwargs(node) or _has_star_args(node):
             return

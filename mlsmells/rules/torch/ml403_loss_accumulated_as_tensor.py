@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import Check, Context, iter_local_nodes, iter_nodes, names_in
-from mlsmells.lazy import lazy_import
+from mlsmells.lazy import bind_lazily
 from mlsmells.records import Family, Fix, Rule
 from mlsmells.rules._util import rebound_in_iteration
 from mlsmells.rules.torch._common import TORCH_FAMILY, _identifier, _target_names
@@ -24,9 +24,7 @@ if TYPE_CHECKING:
     import libcst as cst
 
     from mlsmells.fixes import base as fx
-else:
-    cst = lazy_import("libcst")
-    fx = lazy_import("mlsmells.fixes.base")
+bind_lazily(globals(), cst="libcst", fx="mlsmells.fixes.base")
 
 RULE = Rule(
     code="ML403",

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import Check
-from mlsmells.lazy import lazy_import
+from mlsmells.lazy import bind_lazily
 from mlsmells.records import Family, Fix, Rule
 from mlsmells.rules._util import has_star_kwargs, keyword
 from mlsmells.rules.torch._common import _has_star_args
@@ -19,9 +19,7 @@ if TYPE_CHECKING:
     import libcst as cst
 
     from mlsmells.fixes import base as fx
-else:
-    cst = lazy_import("libcst")
-    fx = lazy_import("mlsmells.fixes.base")
+bind_lazily(globals(), cst="libcst", fx="mlsmells.fixes.base")
 
 RULE = Rule(
     code="ML404",
@@ -94,7 +92,7 @@ class FunctionalDropoutAlwaysOn(Check):
     nodes = (ast.Call,)
     requires = frozenset({"torch"})
     call_names = last_names(_FUNCTIONAL_DROPOUTS)
-    words = tuple(call_names)
+    words = tuple(last_names(_FUNCTIONAL_DROPOUTS))
 
     def visit(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Call)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import Check
-from mlsmells.lazy import lazy_import
+from mlsmells.lazy import bind_lazily
 from mlsmells.records import Family, Fix, Rule
 from mlsmells.rules._util import fix_always, has_star_kwargs, keyword
 from mlsmells.semantic.names import last_names
@@ -16,9 +16,7 @@ if TYPE_CHECKING:
     import libcst as cst
 
     from mlsmells.fixes import base as fx
-else:
-    cst = lazy_import("libcst")
-    fx = lazy_import("mlsmells.fixes.base")
+bind_lazily(globals(), cst="libcst", fx="mlsmells.fixes.base")
 
 RULE = Rule(
     code="ML413",
@@ -63,7 +61,7 @@ class CheckpointReentrantUnset(Check):
     nodes = (ast.Call,)
     requires = frozenset({"torch"})
     call_names = last_names(_CHECKPOINTS)
-    words = tuple(call_names)
+    words = tuple(last_names(_CHECKPOINTS))
 
     def visit(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Call)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine import Check, has_identifier
-from mlsmells.lazy import lazy_import
+from mlsmells.lazy import bind_lazily
 from mlsmells.records import Family, Fix, Rule
 from mlsmells.rules._fixfacts import holds_comment
 from mlsmells.rules.torch._activations import bare, has_comment, short
@@ -20,9 +20,7 @@ if TYPE_CHECKING:
     import libcst as cst
 
     from mlsmells.fixes import base as fx
-else:
-    cst = lazy_import("libcst")
-    fx = lazy_import("mlsmells.fixes.base")
+bind_lazily(globals(), cst="libcst", fx="mlsmells.fixes.base")
 
 RULE = Rule(
     code="ML416",

@@ -6,6 +6,7 @@ selection and stores, the side of a split)."""
 from __future__ import annotations
 
 import ast
+import dataclasses
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -17,10 +18,15 @@ _T = TypeVar("_T")
 
 
 def replace(instance: _T, **changes: object) -> _T:
-    """A copy of a (frozen, slot-less) dataclass instance with ``changes``: what
-    :func:`dataclasses.replace` does, without its per-field checks (a hot path here)."""
+    """A copy of a frozen dataclass instance with ``changes``: what
+    :func:`dataclasses.replace` does, without its per-field checks (a hot path here) when
+    the instance has a ``__dict__``; an instance of a compiled class (mypyc, see
+    docs/performance.md) has none, and is copied by :func:`dataclasses.replace`."""
+    state = getattr(instance, "__dict__", None)
+    if state is None:
+        return dataclasses.replace(instance, **changes)  # type: ignore[type-var]
     copy = object.__new__(type(instance))
-    copy.__dict__.update(instance.__dict__, **changes)
+    copy.__dict__.update(state, **changes)
     return copy
 
 
