@@ -461,7 +461,8 @@ def test_version_and_no_command(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exc:
         cli.main(["--version"])
     assert exc.value.code == 0
-    assert capsys.readouterr().out == f"mlsmells {mlsmells.__version__}\n"
+    build = "yes" if mlsmells.compiled() else "no"
+    assert capsys.readouterr().out == f"mlsmells {mlsmells.__version__} (compiled: {build})\n"
     status, _, err = run(capsys)
     assert status == 2 and "usage: mlsmells" in err
 

@@ -45,6 +45,16 @@ class _Parser(argparse.ArgumentParser):
         super().error(message)
 
 
+class _Version(argparse.Action):
+    """``--version``: the version, and whether this installation is the compiled build
+    (worked out only when asked: it imports the engine)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> NoReturn:
+        build = "yes" if mlsmells.compiled() else "no"
+        sys.stdout.write(f"mlsmells {mlsmells.__version__} (compiled: {build})\n")
+        parser.exit()
+
+
 def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
@@ -57,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="mlsmells",
         description="Find machine-learning code smells in Python code.",
     )
-    parser.add_argument("--version", action="version", version=f"mlsmells {mlsmells.__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     subparsers = cast(
         "argparse._SubParsersAction[argparse.ArgumentParser]",
         parser.add_subparsers(dest="command", metavar="COMMAND"),
