@@ -40,7 +40,8 @@ def ext_modules() -> list[object]:
         return []
     from mypyc.build import mypycify  # (only for a compiled build)
 
-    return list(mypycify(compiled_modules(), opt_level="3"))
+    # (the shared library of the compiled modules goes inside the package)
+    return list(mypycify(compiled_modules(), opt_level="3", group_name="mlsmells._compiled"))
 
 
 setup(ext_modules=ext_modules())

@@ -83,6 +83,28 @@ class Binding:
     """The value fixed in the file that the name holds (``shuffle = True``; a parameter
     every call passes ``True``): see :meth:`SemanticModel.constant`."""
 
+    def __init__(
+        self,
+        qualname: str | None = None,
+        kind: Kind | None = None,
+        klass: ClassInfo | None = None,
+        is_class: bool = False,
+        node: ast.AST | None = None,
+        site: ast.AST | None = None,
+        element_kind: Kind | None = None,
+        constant: Fixed | None = None,
+    ) -> None:
+        # (written out: made for every name bound, it is then a compiled function in the
+        # release build, not one that the dataclass generates at run time)
+        self.qualname = qualname
+        self.kind = kind
+        self.klass = klass
+        self.is_class = is_class
+        self.node = node
+        self.site = site
+        self.element_kind = element_kind
+        self.constant = constant
+
 
 @dataclass
 class Scope:

@@ -97,9 +97,12 @@ class Prediction:
     data: Value
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class Value:
-    """What a name (or an expression) holds. Identity matters: one binding, one object."""
+    """What a name (or an expression) holds. Identity matters: one binding, one object.
+    Never changed once made: a changed value is a copy (:func:`replace`). (Not a frozen
+    dataclass, and its ``__init__`` written out: made tens of thousands of times a run,
+    it is then a compiled function in the release build, not one generated at run time.)"""
 
     rows: frozenset[RowPath] = frozenset()
     taints: frozenset[Taint] = frozenset()
@@ -124,6 +127,34 @@ class Value:
     rebuilt: bool = False
     """Collected piece by piece in a loop (the flipped copies of an augmentation): stacked
     under the rows it was made from, it duplicates them."""
+
+    def __init__(
+        self,
+        rows: frozenset[RowPath] = frozenset(),
+        taints: frozenset[Taint] = frozenset(),
+        columns: tuple[tuple[str, frozenset[Taint]], ...] = (),
+        pending: frozenset[Taint] = frozenset(),
+        fold: Step | None = None,
+        folds: int | None = None,
+        items: tuple[Abstract, ...] | None = None,
+        labels: tuple[str, ...] | None = None,
+        column: str | None = None,
+        prediction: Prediction | None = None,
+        single: bool = False,
+        rebuilt: bool = False,
+    ) -> None:
+        self.rows = rows
+        self.taints = taints
+        self.columns = columns
+        self.pending = pending
+        self.fold = fold
+        self.folds = folds
+        self.items = items
+        self.labels = labels
+        self.column = column
+        self.prediction = prediction
+        self.single = single
+        self.rebuilt = rebuilt
 
     def all_taints(self) -> frozenset[Taint]:
         found = set(self.taints)
