@@ -314,6 +314,10 @@ def test_gitignore_outside_a_repository_is_not_read(tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------- watch
+def _interruptible() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @contextlib.contextmanager
 def _watching(folder: Path) -> Iterator[subprocess.Popen[str]]:
     """``mlsmells check --watch`` running in ``folder``, stopped by Ctrl-C on leaving (it
@@ -322,6 +326,9 @@ def _watching(folder: Path) -> Iterator[subprocess.Popen[str]]:
         [sys.executable, "-m", "mlsmells", "check", "--isolated", "--watch",
          "--output-format=concise", "."],
         cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        # A test run started in the background of a shell inherits SIGINT ignored, and
+        # Python then leaves it so: Ctrl-C is what this test sends, as a terminal would.
+        preexec_fn=_interruptible,
     )
     # A watcher that stops answering is killed, so that the reads below end (and fail).
     guard = threading.Timer(120, proc.kill)

@@ -86,6 +86,19 @@ def test_has_identifier(text: str, attribute: bool, found: bool) -> None:
     assert has_identifier(text, name, attribute) is found
 
 
+@pytest.mark.parametrize("text", ["from sklearn import *\n", "# a comment\n", ""])
+def test_no_text_holds_the_empty_identifier(text: str) -> None:
+    # (searching for "" once looped forever on a text starting with an identifier)
+    assert not has_identifier(text, "") and not has_identifier(text, "", attribute=True)
+
+
+def test_a_removed_module_reached_through_a_star_import_is_reported() -> None:
+    # ML501 asks whether a removed name's replacement is taken: a module has none.
+    source = "from sklearn import *\nfolds = cross_validation.KFold(10)\n"
+    found = registry.engine(frozenset({"ML501"})).run_source(source, "script.py")
+    assert [(d.line, d.code) for d in found] == [(2, "ML501")]
+
+
 def test_a_call_filter_never_changes_a_finding(monkeypatch: pytest.MonkeyPatch) -> None:
     # Checks that declare the callees they act on (Visitor.call_names) are handed only
     # those calls: on every fixture, the same findings as when they see every call.

@@ -234,6 +234,8 @@ def has_identifier(text: str, name: str, attribute: bool = False) -> bool:
     continuation too). A find per occurrence: far cheaper than a regular expression
     with look-arounds, which tries every position of the text."""
     size = len(name)
+    if not size:
+        return False  # (no identifier is empty)
     start = text.find(name)
     while start != -1:
         end = start + size

@@ -243,7 +243,8 @@ class RemovedSklearnApi(Check):
         if change is not None:
             form = "attribute" if isinstance(node, ast.Attribute) else "name"
             # A name of a star import is renamed, unless the new name is taken.
-            taken = form == "name" and self.ctx.uses_name(_short(change.replacement))
+            short = _short(change.replacement)  # ("" for a removed module: nothing to rename to)
+            taken = form == "name" and (not short or self.ctx.uses_name(short))
             self._report_name(node, self.ctx.source_of(node), change, form, not taken)
 
     def _through_reported_import(self, node: ast.Attribute) -> bool:
