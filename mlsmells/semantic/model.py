@@ -182,22 +182,21 @@ class SemanticModel(ValueModel):
         calls: dict[str, list[Arguments]] = {}
         for base in node.bases:
             base_q = self.qualname(base)
+            known: ClassSummary | ClassInfo | None = None  # a class of the project or the file
             if base_q is not None and K.is_module_base(base_q):
                 is_module = True
                 is_lightning = is_lightning or K.canonical(base_q) == K.LIGHTNING_MODULE
             elif base_q is not None and (found := self.project_symbol(base_q)) is not None:
-                if isinstance(found, ClassSummary):
-                    is_module = is_module or found.is_module
-                    is_lightning = is_lightning or found.is_lightning
-                    for method, inherited in found.calls.items():
-                        calls.setdefault(method, []).extend(inherited)
+                known = found if isinstance(found, ClassSummary) else None
             elif isinstance(base, ast.Name):
                 binding = self.lookup(base.id)
-                if binding is not None and binding.is_class and binding.klass is not None:
-                    is_module = is_module or binding.klass.is_module
-                    is_lightning = is_lightning or binding.klass.is_lightning
-                    for method, own in binding.klass.calls.items():
-                        calls.setdefault(method, []).extend(own)
+                if binding is not None and binding.is_class:
+                    known = binding.klass
+            if known is not None:
+                is_module = is_module or known.is_module
+                is_lightning = is_lightning or known.is_lightning
+                for method, passed in known.calls.items():
+                    calls.setdefault(method, []).extend(passed)
         info = ClassInfo(node.name, node, is_module, is_lightning)
         info.methods = {
             stmt.name: stmt
