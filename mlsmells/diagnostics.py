@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+ANCHOR_KEY = "after_line"
+"""The key of a finding's data naming the line on which the top-level statement that its
+fix inserts a statement after ends (ML102's generator goes after the last import). The
+window in which fixes are suggested keeps that statement (:mod:`mlsmells.fixes.suggest`)."""
+
 
 @dataclass(frozen=True, order=True)
 class Diagnostic:

@@ -136,6 +136,27 @@ def test_the_generator_goes_after_the_imports_without_the_whole_file() -> None:
     ]
 
 
+def test_the_window_keeps_only_the_import_a_fix_inserts_after() -> None:
+    """The other imports are blanked like any statement holding no finding: no fix of a
+    window reads them (one that adds an import falls back to the whole file)."""
+    text = (
+        "import sys\nimport numpy as np\nimport torch\nfrom pkg import tools\n\n\n"
+        "x = np.random.rand(3)\nw = torch.load('w.pt')\n"
+    )
+    from mlsmells.fixes import suggest as module
+
+    findings = [d for d in runner.check_source(text, "m.py", ALL) if d.code in TRANSFORMS]
+    assert {d.code for d in findings} == {"ML102", "ML401"}
+    window = module._Fixer.window(text, findings, Settings())
+    assert window is not None
+    assert window.ctx.text.splitlines()[:4] == ["", "", "", "from pkg import tools"]
+    ml401 = [d for d in findings if d.code == "ML401"]
+    window = module._Fixer.window(text, ml401, Settings())
+    assert window is not None
+    assert window.ctx.text.splitlines()[:4] == ["", "", "", ""]
+    assert suggest(text, findings, Settings()) == whole_file(text, findings)
+
+
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
 def test_the_window_is_planned_on_the_statements_the_check_kept(
     path: Path, monkeypatch: pytest.MonkeyPatch

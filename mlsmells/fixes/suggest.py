@@ -16,7 +16,8 @@ file is usually far from its findings. So the transforms first run against a
 findings blanked out (its lines emptied, their line breaks kept; inside a kept
 function, class or other compound statement too, which keeps its header, and a
 block left empty gets a ``pass``), so that every kept line, and so every position, is
-where it is in the file. The module's imports are kept. A transform sees the
+where it is in the file. A top-level statement that a fix inserts a statement after
+(ML102's generator goes after the last import) is kept too. A transform sees the
 statement enclosing its finding exactly as in the whole file; whatever would need
 the rest of the module falls back to the whole file (:class:`NeedsWholeModule`):
 reading :attr:`FixContext.module` or :meth:`FixContext.names_in_module`, a top-level
@@ -43,7 +44,7 @@ from libcst._nodes.internal import CodegenState
 
 from mlsmells import registry
 from mlsmells.config import Settings
-from mlsmells.diagnostics import Diagnostic
+from mlsmells.diagnostics import ANCHOR_KEY, Diagnostic
 from mlsmells.engine.nodes import text_digest
 from mlsmells.fixes.apply import _apply, _parse_problem, _Replace, _safety
 from mlsmells.fixes.base import Edit, FixContext, RoundTripError
@@ -321,8 +322,8 @@ class _Plan:
     the statements of its blocks (a function's, a class's, a loop's ...), whose statements
     are then planned the same way (the lines of the statement outside them, its header,
     are kept). A block whose statements are all blanked keeps a ``pass`` on the first line
-    of its first statement. The module's imports are kept: a fix may insert a statement
-    after them."""
+    of its first statement. A top-level statement that a fix inserts a statement after
+    (a finding's :data:`~mlsmells.diagnostics.ANCHOR_KEY`) is kept."""
 
     def __init__(self, lines: Sequence[str]) -> None:
         self.lines = lines
@@ -332,11 +333,12 @@ class _Plan:
 
     def block(self, statements: list[ast.stmt], findings: Sequence[Diagnostic], top: bool) -> None:
         emptied = True
+        anchors = {d.get(ANCHOR_KEY) for d in findings} if top else set()
         for statement in statements:
             first, last = _first_line(statement), statement.end_lineno or statement.lineno
             inside = [d for d in findings if first <= d.line <= last or first <= d.end_line <= last]
-            if not inside and top and isinstance(statement, (ast.Import, ast.ImportFrom)):
-                self.kept.update(range(first, last + 1))  # (fixes insert after the imports)
+            if not inside and top and str(last) in anchors:
+                self.kept.update(range(first, last + 1))  # (a fix inserts a statement after it)
                 continue
             if not inside:
                 self.blanked.update(range(first, last + 1))

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from mlsmells.data import numpy_random
 from mlsmells.data.numpy_random import Legacy, Shape, legacy_function
-from mlsmells.diagnostics import Diagnostic
+from mlsmells.diagnostics import ANCHOR_KEY, Diagnostic
 from mlsmells.engine import Check, Context, iter_nodes
 from mlsmells.lazy import bind_lazily
 from mlsmells.records import Fix
@@ -376,7 +376,7 @@ class _RandomPlan:
             ("create", "after"),
             ("rng", name),
             ("factory", factory[0]),
-            ("after_line", str(end)),
+            (ANCHOR_KEY, str(end)),
         ]
         if factory[1]:
             data.append(("import", factory[1]))
@@ -470,7 +470,7 @@ def legacy_random(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
     finding its part: ``create`` (``module``: every seed statement and call of
     ``edits`` is rewritten at once, each seed call becoming
     ``<rng> = <factory>(<its arguments>)``; ``after``: the statement
-    ``<rng> = <factory>()`` goes after the import ending on ``after_line``),
+    ``<rng> = <factory>()`` goes after the import ending on the line of ``ANCHOR_KEY``),
     or ``rng``: this call draws from that generator, arguments mapped by
     :mod:`mlsmells.data.numpy_random`. Calls are rewritten only once the
     generator exists, or with it, so a pass never leaves a call on a missing name.
@@ -487,7 +487,7 @@ def legacy_random(ctx: fx.FixContext, diag: Diagnostic) -> fx.Edit | None:
         return _convert_module(ctx, diag, rng, imports)
     if create == "after" and rng is not None and factory is not None:
         return _generator_after_imports(
-            ctx, int(diag.get("after_line") or 0), rng, factory, imports
+            ctx, int(diag.get(ANCHOR_KEY) or 0), rng, factory, imports
         )
     if create is not None or rng is None:
         return None
