@@ -8,7 +8,8 @@ Usage::
 
 The corpus is the one ``../shared/tools/dev-corpus.sh`` builds (scikit-learn
 examples, lightning, torchmetrics, transformers models): it is built into DIR
-when DIR does not exist yet, else reused.
+when DIR does not exist yet, else reused. The commands run in rounds, each once
+per round, so that a change in the machine's load falls on all of them alike.
 
 Every tool runs as a child process; the script reports the median CPU time
 (user + system of the child and of its children, so a process pool counts
@@ -27,6 +28,7 @@ is kept. Nothing here asserts a time: the test suite never does.
 from __future__ import annotations
 
 import argparse
+import ast
 import collections
 import os
 import platform
@@ -37,7 +39,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,27 +98,50 @@ def run_once(cmd: Sequence[str], cwd: Path) -> tuple[float, float, float]:
     return usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss / 1024
 
 
-def measure(
-    name: str,
-    cmd: Sequence[str],
-    cwd: Path,
-    runs: int,
-    size: tuple[int, int],
-    before: Callable[[], None] | None = None,
-) -> Measurement:
-    cpus: list[float] = []
-    walls: list[float] = []
-    rss = 0.0
-    for _ in range(runs):
-        if before is not None:
-            before()
-        cpu, wall, peak = run_once(cmd, cwd)
-        cpus.append(cpu)
-        walls.append(wall)
-        rss = max(rss, peak)
-    m = Measurement(name, statistics.median(cpus), statistics.median(walls), rss, runs, *size)
-    print(f"{name:48s} cpu {m.cpu:7.2f}s  wall {m.wall:7.2f}s  rss {m.rss_mb:6.0f} MB", flush=True)
-    return m
+@dataclass
+class Job:
+    key: str
+    name: str
+    cmd: Sequence[str]
+    runs: int
+    before: Callable[[], None] | None = None
+    cpus: list[float] = field(default_factory=list)
+    walls: list[float] = field(default_factory=list)
+    rss: float = 0.0
+
+    def run(self, cwd: Path) -> None:
+        if self.before is not None:
+            self.before()
+        cpu, wall, peak = run_once(self.cmd, cwd)
+        self.cpus.append(cpu)
+        self.walls.append(wall)
+        self.rss = max(self.rss, peak)
+
+    def result(self, size: tuple[int, int]) -> Measurement:
+        return Measurement(
+            self.name, statistics.median(self.cpus), statistics.median(self.walls), self.rss,
+            self.runs, *size,
+        )
+
+
+def measure_interleaved(
+    jobs: Sequence[Job], cwd: Path, size: tuple[int, int]
+) -> dict[str, Measurement]:
+    """Run the jobs in rounds, each job once per round in the order given, until each has
+    run its number of times: a change in the machine's load during the benchmark then
+    falls on every command alike instead of on the ones that happened to run then (the
+    targets are ratios). A job that needs another's result (the warm cache after the
+    run filling it) comes after it in ``jobs``."""
+    for round_number in range(max(job.runs for job in jobs)):
+        for job in jobs:
+            if round_number < job.runs:
+                job.run(cwd)
+        print(f"round {round_number + 1} done", flush=True)
+    results = {}
+    for job in jobs:
+        m = results[job.key] = job.result(size)
+        print(f"{m.name:48s} cpu {m.cpu:7.2f}s  wall {m.wall:7.2f}s  rss {m.rss_mb:6.0f} MB")
+    return results
 
 
 def python_files(folder: Path) -> list[Path]:
@@ -178,7 +203,7 @@ def profile_check(corpus: Path) -> list[tuple[str, float]]:
     from mlsmells.suppression import Suppressions
 
     clock = time.process_time
-    spent: collections.Counter[str] = collections.Counter()
+    spent: collections.defaultdict[str, float] = collections.defaultdict(float)
     _NoCheck = _no_check()
 
     active = registry.select_codes()
@@ -216,8 +241,8 @@ def profile_check(corpus: Path) -> list[tuple[str, float]]:
     original = walk._Walker
     if timed:
         class Timed(walk._Walker):
-            def _dispatch(self, handlers: list[tuple[engine.Visitor, Callable[[object], None]]],
-                          node: object) -> None:
+            def _dispatch(self, handlers: list[tuple[engine.Visitor, Callable[[ast.AST], None]]],
+                          node: ast.AST) -> None:
                 for inst, handler in handlers:
                     start = clock()
                     try:
@@ -225,7 +250,7 @@ def profile_check(corpus: Path) -> list[tuple[str, float]]:
                     except RecursionError:
                         raise
                     except Exception as exc:  # noqa: BLE001 - as the engine does
-                        self._fail(inst, node, exc)  # type: ignore[arg-type]
+                        self._fail(inst, node, exc)
                     codes = ", ".join(getattr(inst, "codes", ()))
                     spent[f"check {type(inst).__name__} ({codes})"] += clock() - start
 
@@ -262,7 +287,7 @@ def profile_check(corpus: Path) -> list[tuple[str, float]]:
         walk._Walker = original  # type: ignore[misc]
     spent["engine: the walk and the semantic model alone (a run with no check)"] = walk_only
     spent["engine: in all, without the timers (walk, model and every check)"] = untimed
-    return spent.most_common()
+    return sorted(spent.items(), key=lambda item: -item[1])
 
 
 _TIMED_ENGINE = "engine: in all, with a timer around each check (the lines below)"
@@ -395,7 +420,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--runs", type=int, default=5, help="runs of each fast command")
-    parser.add_argument("--slow-runs", type=int, default=1, help="runs of pylint")
+    parser.add_argument("--slow-runs", type=int, default=3, help="runs of pylint")
     parser.add_argument("--skip-pylint", action="store_true")
     parser.add_argument("--big-files", type=int, default=10_000,
                         help="files of the peak-RSS run (0: skip it)")
@@ -413,11 +438,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     scratch = Path(tempfile.mkdtemp(prefix="mlsmells-bench-"))
     cache_dir = scratch / "cache"
     mls = [py, "-m", "mlsmells"]
-    results: dict[str, Measurement] = {}
+    jobs: list[Job] = []
 
     def add(key: str, name: str, cmd: Sequence[str], n: int = runs,
             before: Callable[[], None] | None = None) -> None:
-        results[key] = measure(name, cmd, corpus, n, size, before)
+        jobs.append(Job(key, name, cmd, n, before))
 
     def clear_cache() -> None:
         shutil.rmtree(cache_dir, ignore_errors=True)
@@ -426,6 +451,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         add("pyflakes", "python -m pyflakes", [py, "-m", "pyflakes", "."])
         add("mls_j1", "mlsmells check -j 1 --no-cache",
             [*mls, "check", "--no-cache", "-j", "1", "."])
+        add("mls_json", "mlsmells check -j 1 --no-cache --output-format json",
+            [*mls, "check", "--no-cache", "-j", "1", "--output-format", "json", "."])
         add("mls_jauto", "mlsmells check -j auto --no-cache",
             [*mls, "check", "--no-cache", "-j", "auto", "."])
         add("mls_cold_cache", "mlsmells check -j 1 (empty cache, filling it)",
@@ -433,8 +460,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         add("mls_warm", "mlsmells check (warm cache, nothing changed)",
             [*mls, "check", "--cache-dir", str(cache_dir), "."])
         add("mls_fix_diff", "mlsmells fix --diff", [*mls, "fix", "--diff", "."])
-        add("mls_json", "mlsmells check -j 1 --no-cache --output-format json",
-            [*mls, "check", "--no-cache", "-j", "1", "--output-format", "json", "."])
         add("flake8_f", "flake8 -j 1 --select=F (without the mlsmells plugin)",
             [py, "-c", FLAKE8_WITHOUT_MLSMELLS, "--isolated", "-j", "1", "--select=F", "."])
         add("flake8_fml", "flake8 -j 1 --select=F,ML",
@@ -452,12 +477,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             add("ruff", "ruff check --select NPY,PD --no-cache",
                 [ruff, "check", "--isolated", "--select", "NPY,PD", "--no-cache",
                  "--exit-zero", "."])
+        results = measure_interleaved(jobs, corpus, size)
         if args.big_files:
             big = scratch / "big"
             lines = replicate(files, corpus, args.big_files, big)
-            results["mls_big"] = measure(
-                f"mlsmells check -j 1 --no-cache, {args.big_files:,} files",
-                [*mls, "check", "--no-cache", "-j", "1", "."], big, 1, (args.big_files, lines))
+            results.update(measure_interleaved(
+                [Job("mls_big", f"mlsmells check -j 1 --no-cache, {args.big_files:,} files",
+                     [*mls, "check", "--no-cache", "-j", "1", "."], 1)],
+                big, (args.big_files, lines)))
         stages = profile_check(corpus)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
