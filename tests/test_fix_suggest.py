@@ -10,13 +10,15 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mlsmells import registry, runner
 from mlsmells.config import Settings
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.fixes.apply import _apply, _parse_problem, _safety
 from mlsmells.fixes.base import FixContext
-from mlsmells.fixes.suggest import Suggestion, suggest, text_edits
+from mlsmells.fixes.suggest import Suggestion, TextEdit, suggest, text_edits
 from mlsmells.registry import TRANSFORMS
 
 HERE = Path(__file__).parent
@@ -147,11 +149,11 @@ def test_the_window_keeps_only_the_import_a_fix_inserts_after() -> None:
 
     findings = [d for d in runner.check_source(text, "m.py", ALL) if d.code in TRANSFORMS]
     assert {d.code for d in findings} == {"ML102", "ML401"}
-    window = module._Fixer.window(text, findings, Settings())
+    window = module._Fixer.window(module._Source.of(text, None), findings, Settings())
     assert window is not None
     assert window.ctx.text.splitlines()[:4] == ["", "", "", "from pkg import tools"]
     ml401 = [d for d in findings if d.code == "ML401"]
-    window = module._Fixer.window(text, ml401, Settings())
+    window = module._Fixer.window(module._Source.of(text, None), ml401, Settings())
     assert window is not None
     assert window.ctx.text.splitlines()[:4] == ["", "", "", ""]
     assert suggest(text, findings, Settings()) == whole_file(text, findings)
@@ -175,18 +177,22 @@ def test_the_window_is_planned_on_the_statements_the_check_kept(
         pytest.skip("no finding whose fix applies")
     assert runner.check_file(path, ALL).parsed is None
     findings = [d for d in result.diagnostics if d.code in TRANSFORMS]
-    expected = module._Fixer.window(text, findings, Settings())
+
+    def window_of(source: module._Source | None) -> module._Fixer | None:
+        return module._Fixer.window(source, findings, Settings()) if source else None
+
+    expected = window_of(module._Source.of(text, None))
 
     def no_parse(*args: object, **kwargs: object) -> ast.Module:
         raise AssertionError("parsed again")
 
     monkeypatch.setattr(module, "ast", types.SimpleNamespace(**{**vars(ast), "parse": no_parse}))
-    window = module._Fixer.window(text, findings, Settings(), result.parsed)
+    window = window_of(module._Source.of(text, result.parsed))
     assert (window and window.ctx.text) == (expected and expected.ctx.text)
     if expected is not None:
         assert (window.kept, window.blanked) == (expected.kept, expected.blanked)
     with pytest.raises(AssertionError, match="parsed again"):
-        module._Fixer.window(text + "\n", findings, Settings(), result.parsed)
+        module._Source.of(text + "\n", result.parsed)
 
 
 def test_check_keeps_the_trees_only_for_a_report_that_shows_fixes() -> None:
@@ -201,3 +207,112 @@ def test_check_keeps_the_trees_only_for_a_report_that_shows_fixes() -> None:
     assert kept.parsed[0] == text_digest(path.read_text(encoding="utf-8"))
     assert batch.check_files([path], SettingsCache())[0].parsed is None
     assert {"json", "sarif", "full"} <= FIX_SHOWING_FORMATS and "text" not in FIX_SHOWING_FORMATS
+
+
+def _applied(text: str, edits: tuple[TextEdit, ...]) -> str:
+    """``edits`` applied to ``text`` (last first: positions are those of ``text``)."""
+    lines = text.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+
+    def offset(position: tuple[int, int]) -> int:
+        return starts[position[0] - 1] + position[1]
+
+    for edit in sorted(edits, key=lambda e: e.start, reverse=True):
+        text = text[: offset(edit.start)] + edit.content + text[offset(edit.end) :]
+    return text
+
+
+_LINES = st.lists(st.sampled_from(["a\n", "b\n", "x = 1\n", "\n", "    y()\n"]), max_size=8)
+
+
+@given(_LINES, _LINES, _LINES, st.booleans())
+def test_text_edits_turn_the_old_text_into_the_new_one(
+    same: list[str], old: list[str], new: list[str], open_end: bool
+) -> None:
+    """Also around the lines both texts start and end with, which the matcher is not given
+    (repeated lines there may match lines of the changed part)."""
+    before = "".join(same + old + same)
+    after = "".join(same + new + same)
+    if open_end:
+        before, after = before + "z", after + "z"
+    edits = text_edits(before, after)
+    assert _applied(before, edits) == after
+    assert (edits == ()) == (before == after)
+
+
+_NESTED = (
+    "from sklearn.cluster import KMeans\n\n\n"
+    "def cluster(x):\n    if x is not None:\n        model = KMeans(3)\n        return model\n"
+    "    return None\n\n\nmodels = [KMeans(2)]\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "alone"),
+    [
+        (_NESTED, True),
+        (_NESTED.replace("\n", "\r\n"), True),
+        (_NESTED.replace("    ", "\t"), True),
+        # Indented by 2 inside a file indented by 4: not parsed alone (libcst would take
+        # 2 as the file's indentation), the window answers.
+        (_NESTED.replace("        model", "      model").replace("        return", "      return"),
+         False),
+        # Not at the start of its line: `if` would be parsed without its `else`.
+        (_NESTED.replace("    if x is not None:\n        model = KMeans(3)\n",
+                         "    if x is not None: model = KMeans(3)\n    else:\n"), False),
+    ],
+    ids=["spaces", "crlf", "tabs", "odd-indent", "after-a-header"],
+)
+def test_a_finding_in_a_simple_statement_is_fixed_in_that_statement_alone(
+    monkeypatch: pytest.MonkeyPatch, text: str, alone: bool
+) -> None:
+    """Parsed alone below `if 1:` headers in the file's indentation: no window is made, and
+    the fixes are the whole file's."""
+    from mlsmells.fixes import suggest as module
+
+    findings = [d for d in runner.check_source(text, "m.py", ALL) if d.code in TRANSFORMS]
+    assert [d.code for d in findings] == ["ML101", "ML101"]
+    windows: list[object] = []
+    window = module._Fixer.window.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: type, *args: object) -> object:
+        windows.append(args)
+        return window(cls, *args)
+
+    monkeypatch.setattr(module._Fixer, "window", classmethod(counted))
+    found = suggest(text, findings, Settings())
+    assert found == whole_file(text, findings)
+    assert len(found) == 2
+    assert (windows == []) == alone
+
+
+def test_a_statement_alone_refuses_what_lies_around_it() -> None:
+    """Its positions are the file's; a transform asking for a node enclosing the statement
+    or for a position outside it is refused (NeedsWholeModule: the window answers)."""
+    import libcst as cst
+
+    from mlsmells.fixes import suggest as module
+
+    source = module._Source.of(_NESTED, None)
+    assert source is not None
+    [inner, outer] = [d for d in runner.check_source(_NESTED, "m.py", ALL) if d.code == "ML101"]
+    fixer = source.statement(inner, Settings(), {})
+    assert fixer is not None
+    ctx = fixer.ctx
+    call = ctx.find(inner, cst.Call)
+    assert call is not None
+    assert ctx.span(call) == (6, 16, 6, 25)
+    assign = ctx.parent(call)
+    assert isinstance(assign, cst.Assign)
+    line = ctx.parent(assign)
+    assert isinstance(line, cst.SimpleStatementLine)
+    with pytest.raises(module.NeedsWholeModule):
+        ctx.parent(line)  # (the block of an `if 1:` header)
+    with pytest.raises(module.NeedsWholeModule):
+        ctx.ancestors(call)
+    with pytest.raises(module.NeedsWholeModule):
+        ctx.find(outer, cst.Call)
+    with pytest.raises(module.NeedsWholeModule):
+        ctx.statement_ending_on(6)

@@ -208,9 +208,10 @@ def text_digest(source: str) -> str:
 
 
 def statement_skeleton(tree: ast.Module) -> ast.Module:
-    """The statements of ``tree`` alone, with their lines, decorators' lines and blocks
-    (``body``, ``orelse``, ``finalbody``, handlers, cases): what the fix window plans on
-    (:mod:`mlsmells.fixes.suggest`), kept with a result at a tenth of the tree's size."""
+    """The statements of ``tree`` alone, with their lines, first columns, decorators' lines
+    and blocks (``body``, ``orelse``, ``finalbody``, handlers, cases): what the fixes of
+    the reports are planned on (:mod:`mlsmells.fixes.suggest`), kept with a result at a
+    tenth of the tree's size."""
     return ast.Module(body=[_skeleton(s) for s in tree.body], type_ignores=[])
 
 
@@ -219,6 +220,7 @@ def _skeleton(statement: ast.stmt) -> ast.stmt:
     copy = cls.__new__(cls)
     copy.lineno = statement.lineno
     copy.end_lineno = statement.end_lineno
+    copy.col_offset = statement.col_offset
     decorators: list[ast.expr] = getattr(statement, "decorator_list", [])
     if decorators:
         copy.decorator_list = [  # type: ignore[attr-defined]

@@ -288,7 +288,7 @@ class _Replace(cst.CSTTransformer):
     def __init__(self, ctx: FixContext, edits: Sequence[Edit]) -> None:
         super().__init__()
         self.replacements = {id(edit.node): edit.replacement for edit in edits}
-        self.enclosing = {id(n) for edit in edits for n in ctx.ancestors(edit.node)}
+        self.enclosing = {id(n) for edit in edits for n in ctx.enclosing(edit.node)}
         """ids of the nodes holding an edited node: the only ones the visit enters (the
         rest of the module is kept as it is, not rebuilt node by node)."""
 

@@ -179,17 +179,18 @@ class _SyntacticPosition:
 
 
 def _spans_and_code(
-    module: cst.Module,
+    module: cst.Module, first_line: int = 1
 ) -> tuple[dict[int, Span], dict[int, cst.CSTNode], dict[int, cst.CSTNode], str]:
     """The span of every node of ``module`` as libcst's ``PositionProvider`` gives it (by
-    id of the node), the nodes by id, the parent of each node but the module (by id of the
-    node, as libcst's ``ParentNodeProvider`` gives it) and ``module.code``: one code
-    generation.
+    id of the node; lines counted from ``first_line``), the nodes by id, the parent of each
+    node but the module (by id of the node, as libcst's ``ParentNodeProvider`` gives it)
+    and ``module.code``: one code generation.
 
     (Not through ``MetadataWrapper.resolve``: after the positions, libcst 1.x walks the
     whole module once more with an empty batch of visitors, as long again.)
     """
     state = _PositionState(module)
+    state.line = first_line
     module._codegen(state)
     return state.spans, state.nodes, state.parents, "".join(state.tokens)
 
@@ -199,14 +200,17 @@ class FixContext:
     fixes insert where code needs one (the setting ``seed``), and the ``targets``: the
     library releases the project supports (a fix whose replacement some of them lack is
     not applied: the finding carries ``needs``; a fix may also be safe only when every
-    supported release has what it writes).
+    supported release has what it writes). ``first_line``: the line of a file that
+    ``text`` starts on when it is a part of it (positions are then the file's).
 
     Raises :class:`RoundTripError` when libcst would not reproduce the text
     exactly (it drops a line made of a lone backslash, for one): such a file
     cannot be fixed without touching text outside the fixed nodes.
     """
 
-    def __init__(self, text: str, seed: int = 42, targets: Targets = NEWEST) -> None:
+    def __init__(
+        self, text: str, seed: int = 42, targets: Targets = NEWEST, *, first_line: int = 1
+    ) -> None:
         self.text = text
         self.lines = split_lines(text)
         self.seed = seed
@@ -218,7 +222,7 @@ class FixContext:
         self._module = self.wrapper.module
         # One code generation gives every node's position (nearly every fix needs them)
         # and the text, which must be the text parsed: Module.code would be a second one.
-        self._spans, self._nodes, self._parents, code = _spans_and_code(self._module)
+        self._spans, self._nodes, self._parents, code = _spans_and_code(self._module, first_line)
         if code != body:
             line = _first_difference(body, code)
             raise RoundTripError(f"libcst does not reproduce line {line} exactly")
@@ -290,6 +294,13 @@ class FixContext:
         """The nodes enclosing ``node``, from the module down to its parent (empty for
         the module, or a node that is not in it): a walk up the parents recorded with
         the positions, as long as the node is deep."""
+        return self.enclosing(node)
+
+    def enclosing(self, node: cst.CSTNode) -> list[cst.CSTNode]:
+        """:meth:`ancestors` of the tree parsed, for the fixer's machinery: a context
+        parsing only a part of the file (:mod:`mlsmells.fixes.suggest`) refuses
+        :meth:`ancestors` to transforms, whose decisions may depend on what encloses the
+        part, but the nodes its edits replace are found through the part's own."""
         chain: list[cst.CSTNode] = []
         parent = self._parents.get(id(node))
         while parent is not None:

@@ -10,10 +10,19 @@ applies it. A fix
 that fails, or whose result does not parse, is simply not suggested (``mlsmells
 fix`` reports such failures itself).
 
-**The window.** libcst parses about ten times slower than :mod:`ast`, and most of a
-file is usually far from its findings. So the transforms first run against a
-*window* of the file: the same text with every statement that holds none of the
-findings blanked out (its lines emptied, their line breaks kept; inside a kept
+**The statement alone.** libcst parses about ten times slower than :mod:`ast`, and most
+of a file is usually far from its findings. So a transform first runs against the
+simple statement holding its finding, parsed alone below ``if 1:`` headers that give it
+its indentation (in the file's unit, so libcst takes the same default indentation),
+with the file's positions. What lies around the statement is refused: the node
+enclosing it, a position outside it, the module (:class:`NeedsWholeModule`); then the
+window answers. A statement that does not start its line (``if x: y = f()``), is
+indented by no multiple of the file's indentation or has other line breaks than the
+file's first is not parsed alone.
+
+**The window.** Next, the transforms run against a *window* of the file: the same
+text with every statement that holds none of the findings blanked out (its lines
+emptied, their line breaks kept; inside a kept
 function, class or other compound statement too, which keeps its header, and a
 block left empty gets a ``pass``), so that every kept line, and so every position, is
 where it is in the file. A top-level statement that a fix inserts a statement after
@@ -26,7 +35,7 @@ statements kept (a comment between two statements) and an edit reaching into a
 blanked line. A fix that inserts statements after one (ML102's generator after the
 imports) is spliced into the file's text and diffed as a whole. The result is the
 whole file's, computed from a small part of its text on typical code
-(``tests/test_fix_suggest.py`` compares both on every fixture). The findings whose
+(``tests/test_fix_suggest.py`` compares the three on every fixture). The findings whose
 rule decided that no fix applies (:data:`mlsmells.runner.FIX_KEY`) are not fixed,
 but their statements stay in the window: another finding's fix may reach them.
 """
@@ -47,7 +56,7 @@ from mlsmells.config import Settings
 from mlsmells.diagnostics import ANCHOR_KEY, Diagnostic
 from mlsmells.engine.nodes import text_digest
 from mlsmells.fixes.apply import _apply, _parse_problem, _Replace, _safety
-from mlsmells.fixes.base import Edit, FixContext, RoundTripError
+from mlsmells.fixes.base import Edit, FixContext, N, RoundTripError
 from mlsmells.fixes.files import LONE_BACKSLASH, split_lines
 from mlsmells.records import Fix
 from mlsmells.registry import TRANSFORMS
@@ -92,7 +101,8 @@ class Suggestion:
 
 
 class NeedsWholeModule(Exception):
-    """A transform running in a window asked for something only the whole module has."""
+    """A transform running in a part of the file (a statement alone, a window) asked for
+    something only more of it has: the next wider part answers, at last the whole file."""
 
 
 def suggest(
@@ -112,13 +122,28 @@ def suggest(
     if not wanted:
         return {}
     found: dict[Diagnostic, Suggestion] = {}
+    source = _Source.of(text, parsed)
     rest = wanted
-    window = _Fixer.window(text, with_fix, settings, parsed)
-    if window is not None:
+    if source is not None:
         rest = []
+        statements: dict[tuple[int, int], _Fixer | None] = {}
         for diag in wanted:
             try:
-                suggestion = window.suggest(diag, settings)
+                statement = source.statement(diag, settings, statements)
+                suggestion = _suggest_in(statement, diag, settings)
+            except NeedsWholeModule:
+                rest.append(diag)
+                continue
+            if suggestion is not None:
+                found[diag] = suggestion
+    if not rest:
+        return found
+    window = _Fixer.window(source, with_fix, settings) if source is not None else None
+    if window is not None:
+        rest, wider = [], rest
+        for diag in wider:
+            try:
+                suggestion = _suggest_in(window, diag, settings)
             except NeedsWholeModule:
                 rest.append(diag)
                 continue
@@ -136,6 +161,106 @@ def suggest(
     return found
 
 
+def _suggest_in(fixer: _Fixer | None, diag: Diagnostic, settings: Settings) -> Suggestion | None:
+    """The fix of ``diag`` in a part of the file; :class:`NeedsWholeModule` when there is no
+    such part, or when it cannot tell."""
+    if fixer is None:
+        raise NeedsWholeModule("no part of the file to fix in")
+    return fixer.suggest(diag, settings)
+
+
+class _Source:
+    """The text of a file with its statements (:mod:`ast`): what the parts that fixes are
+    suggested in are planned on."""
+
+    def __init__(self, text: str, lines: list[str], tree: ast.Module) -> None:
+        self.text = text
+        self.lines = lines
+        self.tree = tree
+        self._indent: str | None = None
+
+    @classmethod
+    def of(cls, text: str, parsed: tuple[str, ast.Module] | None) -> _Source | None:
+        """``None`` when the file is fixed whole: it does not parse, or it has a line
+        libcst does not give back. ``parsed``: see :func:`suggest`."""
+        if LONE_BACKSLASH.search(text):  # (the whole file has no fixes)
+            return None
+        lines = split_lines(text)
+        source = "".join(_ending_as_newline(line) for line in lines)
+        if parsed is not None and parsed[0] == text_digest(source):
+            return cls(text, lines, parsed[1])  # (the check's statements: what it checked)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return cls(text, lines, ast.parse(source))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+
+    def indent(self) -> str:
+        """The indentation libcst takes as the file's: its first indented line's (``""``
+        when no line is indented)."""
+        if self._indent is None:
+            self._indent = ""
+            block = _first_block(self.tree)
+            if block is not None:
+                text = self.lines[block[1] - 1]
+                self._indent = text[: len(text) - len(text.lstrip(" \t\f"))]
+        return self._indent
+
+    def statement(
+        self,
+        diag: Diagnostic,
+        settings: Settings,
+        made: dict[tuple[int, int], _Fixer | None],
+    ) -> _Fixer | None:
+        """The fixer of the simple statement holding ``diag`` alone (made once per statement,
+        in ``made``); ``None`` when the finding is not inside one, or the statement cannot be
+        parsed alone: it does not start its line (``if x: y = f()``), its indentation is no
+        multiple of the file's, or its line breaks are not the file's first."""
+        statement = _innermost(self.tree.body, diag)
+        if statement is None:
+            return None
+        first, last = statement.lineno, statement.end_lineno or statement.lineno
+        if (first, last) not in made:
+            made[first, last] = None
+            line = self.lines[first - 1]
+            indent = line[: len(line) - len(line.lstrip(" \t\f"))]
+            unit = self.indent()
+            depth = len(indent) // len(unit) if unit else 0
+            newline = _ending(self.lines[0])
+            if (
+                statement.col_offset == len(indent.encode("utf-8"))
+                and indent == unit * depth
+                and depth < first
+                and all(_ending(text) in (newline, "") for text in self.lines[first - 1 : last])
+            ):
+                try:
+                    ctx = _StatementContext(self, first, last, unit, depth, settings)
+                except _FAILURES:
+                    return None
+                made[first, last] = _Fixer(ctx, kept=frozenset(range(first, last + 1)),
+                                           original=self.text)
+        return made[first, last]
+
+
+def _innermost(statements: list[ast.stmt], diag: Diagnostic) -> ast.stmt | None:
+    """The simple statement (no block of its own) whose lines hold ``diag``, if any."""
+    for statement in statements:
+        if statement.lineno > diag.line:
+            return None
+        if (statement.end_lineno or statement.lineno) < diag.end_line:
+            continue
+        blocks = _blocks(statement)
+        if not blocks:
+            return statement if _first_line(statement) <= diag.line else None
+        for block in blocks:
+            inner = _innermost(block, diag)
+            if inner is not None:
+                return inner
+        return None
+    return None
+
+
 class _WindowContext(FixContext):
     """A :class:`FixContext` over a window: the module-wide questions are refused."""
 
@@ -151,6 +276,49 @@ class _WindowContext(FixContext):
         if found is None:
             raise NeedsWholeModule("a top-level statement not kept")
         return found
+
+
+class _StatementContext(_WindowContext):
+    """A :class:`FixContext` over one simple statement of the file alone, below ``if 1:``
+    headers that give it its indentation (in the file's unit, as the file's first indented
+    line, so that libcst takes the same default indentation): positions are the file's.
+    What lies around the statement is refused, its enclosing statements too (the headers
+    are not the file's)."""
+
+    def __init__(
+        self, source: _Source, first: int, last: int, unit: str, depth: int, settings: Settings
+    ) -> None:
+        newline = _ending(source.lines[0]) or "\n"
+        headers = "".join(f"{unit * level}if 1:{newline}" for level in range(depth))
+        text = headers + "".join(source.lines[first - 1 : last])
+        super().__init__(text, settings.seed, settings.targets, first_line=first - depth)
+        self.lines = source.lines
+        self.first, self.last = first, last
+        self._headers = {id(self._module)}
+        """The nodes that are not the file's: the module, the headers and their blocks."""
+        block: cst.Module | cst.BaseSuite = self._module
+        for _ in range(depth):
+            header = block.body[0]
+            assert isinstance(header, cst.If)
+            block = header.body
+            self._headers.update((id(header), id(block)))
+
+    def find(self, diag: Diagnostic, *types: type[N]) -> N | None:
+        if diag.line < self.first or diag.end_line > self.last:
+            raise NeedsWholeModule("a position outside the statement")
+        return super().find(diag, *types)
+
+    def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
+        found = super().parent(node)
+        if found is None or id(found) in self._headers:
+            raise NeedsWholeModule("the statements around the finding's")
+        return found
+
+    def ancestors(self, node: cst.CSTNode) -> list[cst.CSTNode]:
+        raise NeedsWholeModule("the statements around the finding's")
+
+    def statement_ending_on(self, line: int) -> cst.BaseStatement | None:
+        raise NeedsWholeModule("a top-level statement")
 
 
 class _Fixer:
@@ -175,28 +343,11 @@ class _Fixer:
 
     @classmethod
     def window(
-        cls,
-        text: str,
-        findings: Sequence[Diagnostic],
-        settings: Settings,
-        parsed: tuple[str, ast.Module] | None = None,
+        cls, source: _Source, findings: Sequence[Diagnostic], settings: Settings
     ) -> _Fixer | None:
-        """The window of ``findings`` in ``text``; ``None`` when the file is fixed whole: it
-        does not parse, it has a line libcst does not give back, or every top-level
-        statement holds a finding. ``parsed``: see :func:`suggest`."""
-        if LONE_BACKSLASH.search(text):  # (the whole file has no fixes)
-            return None
-        lines = split_lines(text)
-        source = "".join(_ending_as_newline(line) for line in lines)
-        if parsed is not None and parsed[0] == text_digest(source):
-            tree = parsed[1]  # (the check's statements: the file is what it checked)
-        else:
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    tree = ast.parse(source)
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
-                return None
+        """The window of ``findings`` in the file; ``None`` when the file is fixed whole:
+        every top-level statement holds a finding, or the window does not parse."""
+        lines, tree = source.lines, source.tree
         plan = _Plan(lines)
         plan.block(tree.body, findings, top=True)
         kept, blanked = plan.kept, plan.blanked - plan.kept
@@ -215,7 +366,7 @@ class _Fixer:
             ctx = _WindowContext("".join(window), settings.seed, settings.targets)
         except _FAILURES:
             return None
-        return cls(ctx, frozenset(blanked), frozenset(kept), text)
+        return cls(ctx, frozenset(blanked), frozenset(kept), source.text)
 
     def suggest(self, diag: Diagnostic, settings: Settings) -> Suggestion | None:
         """The fix of ``diag``; :class:`NeedsWholeModule` when a window cannot tell."""
@@ -259,7 +410,7 @@ class _Fixer:
         line it starts on and whether it is indented; ``None`` when the code generated is
         not the text of the file there (then the whole module is generated)."""
         ctx = self.ctx
-        chain = [*ctx.ancestors(edit.node), edit.node]
+        chain = [*ctx.enclosing(edit.node), edit.node]
         for i in range(len(chain) - 1, 0, -1):
             statement = chain[i]
             if not isinstance(statement, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
@@ -416,6 +567,20 @@ def _indent_stub(
     """Where the window needs a stub block so that libcst detects the file's indentation
     (from its first indented line, which may be blanked): (the line for ``if 1:``, the
     indentation of the ``pass`` on the line after it), or ``None``."""
+    block = _first_block(tree)
+    if block is None:
+        return None
+    statement, line = block
+    first = _first_line(statement)
+    if first not in blanked:
+        return None  # the file's first indented block is kept as it is
+    text = lines[line - 1]
+    return first, text[: len(text) - len(text.lstrip(" \t\f"))]
+
+
+def _first_block(tree: ast.Module) -> tuple[ast.stmt, int] | None:
+    """The top-level statement whose block is the file's first indented one and the line
+    that block starts on (libcst takes its indentation as the file's), or ``None``."""
     for statement in tree.body:
         children = getattr(statement, "body", None) or getattr(statement, "cases", None)
         if not isinstance(children, list) or not children:
@@ -424,13 +589,9 @@ def _indent_stub(
         if not isinstance(inner, (ast.stmt, ast.match_case)):
             continue
         line = inner.pattern.lineno if isinstance(inner, ast.match_case) else inner.lineno
-        first = _first_line(statement)
         if line <= statement.lineno:
             continue  # `if x: y` on one line: no indented block
-        if first not in blanked:
-            return None  # the file's first indented block is kept as it is
-        text = lines[line - 1]
-        return first, text[: len(text) - len(text.lstrip(" \t\f"))]
+        return statement, line
     return None
 
 
@@ -451,11 +612,28 @@ def text_edits(old: str, new: str) -> tuple[TextEdit, ...]:
     starts = [0]
     for line in old_lines:
         starts.append(starts[-1] + len(line))
+    # The lines both texts start and end with are left out of the matching (a fix
+    # changes a few lines of a file: the matcher's time grows with the lines it is given).
+    # The end first: lines inserted before blank lines are put after the statement before
+    # those blank lines, as the matcher does when it is given every line.
+    size = min(len(old_lines), len(new_lines))
+    tail = 0
+    while tail < size and old_lines[-1 - tail] == new_lines[-1 - tail]:
+        tail += 1
+    head = 0
+    while head < size - tail and old_lines[head] == new_lines[head]:
+        head += 1
+    matcher = difflib.SequenceMatcher(
+        None,
+        old_lines[head : len(old_lines) - tail],
+        new_lines[head : len(new_lines) - tail],
+        autojunk=False,
+    )
     edits: list[TextEdit] = []
-    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             continue
+        i1, i2, j1, j2 = i1 + head, i2 + head, j1 + head, j2 + head
         before = "".join(old_lines[i1:i2])
         after = "".join(new_lines[j1:j2])
         prefix = _common_prefix(before, after)
