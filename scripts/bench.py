@@ -140,7 +140,9 @@ def measure_interleaved(
     results = {}
     for job in jobs:
         m = results[job.key] = job.result(size)
-        print(f"{m.name:48s} cpu {m.cpu:7.2f}s  wall {m.wall:7.2f}s  rss {m.rss_mb:6.0f} MB")
+        runs = " ".join(f"{cpu:.2f}" for cpu in job.cpus)
+        print(f"{m.name:48s} cpu {m.cpu:7.2f}s  wall {m.wall:7.2f}s  rss {m.rss_mb:6.0f} MB"
+              f"  (CPU of each run: {runs})")
     return results
 
 
