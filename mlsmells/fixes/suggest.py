@@ -45,7 +45,7 @@ from __future__ import annotations
 import ast
 import difflib
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import libcst as cst
@@ -123,50 +123,45 @@ def suggest(
         return {}
     found: dict[Diagnostic, Suggestion] = {}
     source = _Source.of(text, parsed)
-    rest = wanted
-    if source is not None:
-        rest = []
-        statements: dict[tuple[int, int], _Fixer | None] = {}
-        for diag in wanted:
-            try:
-                statement = source.statement(diag, settings, statements)
-                suggestion = _suggest_in(statement, diag, settings)
-            except NeedsWholeModule:
-                rest.append(diag)
-                continue
-            if suggestion is not None:
-                found[diag] = suggestion
-    if not rest:
-        return found
-    window = _Fixer.window(source, with_fix, settings) if source is not None else None
-    if window is not None:
-        rest, wider = [], rest
-        for diag in wider:
-            try:
-                suggestion = _suggest_in(window, diag, settings)
-            except NeedsWholeModule:
-                rest.append(diag)
-                continue
-            if suggestion is not None:
-                found[diag] = suggestion
+    if source is None:
+        rest = wanted
+    else:
+        made: dict[tuple[int, int], _Fixer | None] = {}
+        rest = _suggest_each(wanted, lambda d: source.statement(d, settings, made), settings, found)
+        if rest:
+            window = _Fixer.window(source, with_fix, settings)
+            rest = _suggest_each(rest, lambda d: window, settings, found)
     if rest:
         try:
             whole = _Fixer(FixContext(text, settings.seed, settings.targets))
         except _FAILURES:
             return found
-        for diag in rest:
-            suggestion = whole.suggest(diag, settings)
-            if suggestion is not None:
-                found[diag] = suggestion
+        _suggest_each(rest, lambda d: whole, settings, found)  # (the whole file tells all)
     return found
 
 
-def _suggest_in(fixer: _Fixer | None, diag: Diagnostic, settings: Settings) -> Suggestion | None:
-    """The fix of ``diag`` in a part of the file; :class:`NeedsWholeModule` when there is no
-    such part, or when it cannot tell."""
-    if fixer is None:
-        raise NeedsWholeModule("no part of the file to fix in")
-    return fixer.suggest(diag, settings)
+def _suggest_each(
+    diagnostics: Sequence[Diagnostic],
+    fixer_of: Callable[[Diagnostic], _Fixer | None],
+    settings: Settings,
+    found: dict[Diagnostic, Suggestion],
+) -> list[Diagnostic]:
+    """The fix of each of ``diagnostics`` in the part of the file ``fixer_of`` gives for it,
+    into ``found``; the findings that no such part can tell (there is none, or it raised
+    :class:`NeedsWholeModule`), for a wider part."""
+    rest: list[Diagnostic] = []
+    for diag in diagnostics:
+        fixer = fixer_of(diag)
+        try:
+            if fixer is None:
+                raise NeedsWholeModule("no part of the file to fix in")
+            suggestion = fixer.suggest(diag, settings)
+        except NeedsWholeModule:
+            rest.append(diag)
+            continue
+        if suggestion is not None:
+            found[diag] = suggestion
+    return rest
 
 
 class _Source:
@@ -203,8 +198,7 @@ class _Source:
             self._indent = ""
             block = _first_block(self.tree)
             if block is not None:
-                text = self.lines[block[1] - 1]
-                self._indent = text[: len(text) - len(text.lstrip(" \t\f"))]
+                self._indent = _indentation(self.lines[block[1] - 1])
         return self._indent
 
     def statement(
@@ -223,8 +217,7 @@ class _Source:
         first, last = statement.lineno, statement.end_lineno or statement.lineno
         if (first, last) not in made:
             made[first, last] = None
-            line = self.lines[first - 1]
-            indent = line[: len(line) - len(line.lstrip(" \t\f"))]
+            indent = _indentation(self.lines[first - 1])
             unit = self.indent()
             depth = len(indent) // len(unit) if unit else 0
             newline = _ending(self.lines[0])
@@ -356,8 +349,8 @@ class _Fixer:
         window = [_ending(line) if n in blanked else line for n, line in enumerate(lines, 1)]
         for at in plan.stubs(blanked):
             line = lines[at - 1]
-            window[at - 1] = line[: len(line) - len(line.lstrip(" \t\f"))] + "pass" + _ending(line)
-        stub = _indent_stub(tree, lines, blanked)
+            window[at - 1] = _indentation(line) + "pass" + _ending(line)
+        stub = _indent_stub(source, blanked)
         if stub is not None:
             at, indent = stub
             window[at - 1] = "if 1:" + _ending(lines[at - 1])
@@ -561,21 +554,19 @@ def _blank(line: str) -> str:
     return _ending(line)
 
 
-def _indent_stub(
-    tree: ast.Module, lines: Sequence[str], blanked: set[int]
-) -> tuple[int, str] | None:
+def _indent_stub(source: _Source, blanked: set[int]) -> tuple[int, str] | None:
     """Where the window needs a stub block so that libcst detects the file's indentation
     (from its first indented line, which may be blanked): (the line for ``if 1:``, the
     indentation of the ``pass`` on the line after it), or ``None``."""
-    block = _first_block(tree)
-    if block is None:
-        return None
-    statement, line = block
-    first = _first_line(statement)
-    if first not in blanked:
-        return None  # the file's first indented block is kept as it is
-    text = lines[line - 1]
-    return first, text[: len(text) - len(text.lstrip(" \t\f"))]
+    block = _first_block(source.tree)
+    if block is None or _first_line(block[0]) not in blanked:
+        return None  # (no indented line, or the file's first indented block is kept)
+    return _first_line(block[0]), source.indent()
+
+
+def _indentation(line: str) -> str:
+    """The whitespace a line starts with."""
+    return line[: len(line) - len(line.lstrip(" \t\f"))]
 
 
 def _first_block(tree: ast.Module) -> tuple[ast.stmt, int] | None:
