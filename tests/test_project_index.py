@@ -276,6 +276,37 @@ def test_a_summary_says_what_a_models_forward_returns(tmp_path: Path) -> None:
     }
 
 
+def test_functions_of_unknown_kind_share_one_summary(tmp_path: Path) -> None:
+    """A run keeps the summary of every module it checked: the functions nothing is known
+    of (most of them) are one object, not one each."""
+    (tmp_path / "pyproject.toml").write_text("")
+    helpers = tmp_path / "helpers.py"
+    helpers.write_text(
+        textwrap.dedent(
+            """\
+            import pandas as pd
+
+            def load(path):
+                return pd.read_csv(path)
+
+            def log(message):
+                print(message)
+
+            class Trainer:
+                def step(self):
+                    pass
+            """
+        ),
+        encoding="utf-8",
+    )
+    summary = index.index_for(helpers, summarize).summary(helpers)
+    assert summary is not None
+    log, step = summary.functions["log"], summary.classes["Trainer"].methods["step"]
+    assert log is index.UNKNOWN_FUNCTION and step is index.UNKNOWN_FUNCTION
+    assert summary.functions["load"] is not index.UNKNOWN_FUNCTION
+    assert summary.functions["load"].returns is not None
+
+
 def test_a_star_import_re_exports_the_libraries_its_modules_import(tmp_path: Path) -> None:
     """``from alaska import *`` where ``alaska/__init__.py`` star-imports ``.optim``, which
     imports torch: ``torch`` is torch (its ``manual_seed`` seeds the loader's shuffling)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from mlsmells.semantic.index import ClassSummary, FunctionSummary, ModuleSummary
+from mlsmells.semantic.index import UNKNOWN_FUNCTION, ClassSummary, FunctionSummary, ModuleSummary
 from mlsmells.semantic.kinds import Kind
 from mlsmells.semantic.model import SemanticModel
 from mlsmells.semantic.outputs import forward_output
@@ -22,8 +22,11 @@ def summary_of(
 
     def function(node: FunctionNode) -> FunctionSummary:
         if program is None:
-            return FunctionSummary()
-        return FunctionSummary(program.final_return(node), program.final_items(node))
+            return UNKNOWN_FUNCTION
+        returns, items = program.final_return(node), program.final_items(node)
+        if returns is None and items is None:
+            return UNKNOWN_FUNCTION
+        return FunctionSummary(returns, items)
 
     functions: dict[str, FunctionSummary] = {}
     names: dict[str, Kind] = {}
