@@ -775,18 +775,30 @@ class SettingsCache:
 
 _TARGETS: dict[Path, Targets] = {}
 """Folder -> the target versions of its files, for :func:`targets_for`."""
+_NAMED_TARGETS: dict[str, Targets] = {}
+"""The same by the folder as a file's path names it, for the files that are no link (the
+folder is resolved once for all of them)."""
 
 
 def targets_for(path: Path) -> Targets:
     """The target versions of the file ``path`` for the flake8 and pylint plugins: the
     ``target-versions`` of the nearest ``[tool.mlsmells]`` (its other keys are the CLI's),
     and the dependencies its project declares. :class:`ConfigError` if they are invalid."""
+    folder = os.path.dirname(path)
+    try:
+        regular = stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        regular = False
+    if regular and folder in _NAMED_TARGETS:
+        return _NAMED_TARGETS[folder]
     start = _resolved(path)
     directory = start if start.is_dir() else start.parent
     if directory not in _TARGETS:
         source, table = _nearest_from(directory) or (None, {})
         ours = {key: value for key, value in table.items() if key == "target-versions"}
         _TARGETS[directory] = settings_from_table(ours, source).with_declared(directory).targets
+    if regular:
+        _NAMED_TARGETS[folder] = _TARGETS[directory]
     return _TARGETS[directory]
 
 

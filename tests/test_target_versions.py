@@ -20,7 +20,13 @@ from pathlib import Path
 import pytest
 
 from mlsmells import declared, versions
-from mlsmells.config import ConfigError, Settings, SettingsCache, settings_from_table
+from mlsmells.config import (
+    ConfigError,
+    Settings,
+    SettingsCache,
+    settings_from_table,
+    targets_for,
+)
 from mlsmells.frontends.check import show_settings
 from mlsmells.registry import engine, select_codes
 from mlsmells.versions import NEWEST, Targets, resolve
@@ -415,3 +421,21 @@ def test_plugins_fail_on_an_invalid_setting(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert "a.py:1:1: ML000 invalid configuration: " in proc.stdout
     assert "'numpy': expected a PEP 440" in proc.stdout
+
+
+def test_plugins_take_a_linked_files_targets_from_the_project_it_links_into(
+    tmp_path: Path,
+) -> None:
+    """The plugins' targets are looked up once per folder, but a link beside plain files
+    still gets those of the folder its target is in."""
+    old, new = tmp_path / "old", tmp_path / "new"
+    for project, numpy in ((old, "<2"), (new, ">=2")):
+        project.mkdir()
+        (project / "pyproject.toml").write_text(
+            f'[project]\ndependencies = ["numpy{numpy}"]\n', encoding="utf-8"
+        )
+        (project / "train.py").write_text("", encoding="utf-8")
+    (new / "legacy.py").symlink_to(old / "train.py")
+    assert targets_for(new / "train.py").newest("numpy") != "1.26"
+    assert targets_for(new / "legacy.py").newest("numpy") == "1.26"
+    assert targets_for(new / "train.py").newest("numpy") != "1.26"
