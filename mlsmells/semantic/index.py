@@ -97,9 +97,10 @@ class ModuleSummary:
     takes), else None (every name not starting with an underscore)."""
     roots: frozenset[str] = frozenset()
     """The packages it imports, and those the project modules it imports import."""
-    depends: tuple[tuple[Path, str], ...] = ()
+    depends: dict[Path, str] = field(default_factory=dict)
     """The project modules (with their digests) this summary used, directly or through
-    theirs: when one of them changes, so may this summary."""
+    theirs: when one of them changes, so may this summary. (A dict, not pairs: a run keeps
+    every summary, and one object per module is fewer for the garbage collector.)"""
     fixtures: dict[str, FixtureSummary] = field(default_factory=dict)
     """For a ``conftest.py``: its fixtures and the pytest hooks run before tests, by name."""
     seeds: frozenset[str] = frozenset()

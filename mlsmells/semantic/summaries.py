@@ -61,7 +61,7 @@ def summary_of(
         tuple(scope.star_imports),
         _public(scope.bindings.get("__all__")),
         roots,
-        tuple(sorted(used.items())),
+        dict(used),
     )
 
 
