@@ -727,7 +727,7 @@ class SettingsCache:
         key = os.path.abspath(path)
         cached = self._by_path.get(key)
         if cached is None:
-            directory = self._directory(path)
+            directory = _directory_of(path, self._real_dirs)
             cached = self._by_dir.get(directory)
             if cached is None:
                 try:
@@ -750,55 +750,45 @@ class SettingsCache:
             raise cached
         return cached
 
-    def _directory(self, path: Path) -> Path:
-        """The folder whose settings apply to ``path``, links resolved: the path itself
-        for a folder, else the folder of the file it leads to."""
-        text = os.fspath(path)
-        folder, name = os.path.split(text)
-        try:
-            mode = os.lstat(text).st_mode
-        except OSError:
-            mode = 0  # (missing: reported when it is checked)
-        if stat.S_ISLNK(mode) or stat.S_ISDIR(mode) or name in ("", ".", ".."):
-            start = _resolved(path)
-            return start if start.is_dir() else start.parent
-        # A file that is no link: the folder it is in, resolved once for all its files.
-        real = self._real_dirs.get(folder)
-        if real is None:
-            real = self._real_dirs[folder] = _resolved(Path(folder or os.curdir))
-        return real
-
     def is_excluded(self, path: Path, *, parents: bool = False) -> bool:
         """Whether ``path`` is excluded by the settings of the directory that holds it."""
         return self.for_path(path.parent).is_excluded(path, parents=parents)
 
 
+def _directory_of(path: Path, real_dirs: dict[str, Path]) -> Path:
+    """The folder whose settings apply to ``path``, links resolved: the path itself for a
+    folder, else the folder of the file it leads to. ``real_dirs``: the folders of the
+    files that are no links, each resolved once for all its files."""
+    text = os.fspath(path)
+    folder, name = os.path.split(text)
+    try:
+        mode = os.lstat(text).st_mode
+    except OSError:
+        mode = 0  # (missing: reported when it is checked)
+    if stat.S_ISLNK(mode) or stat.S_ISDIR(mode) or name in ("", ".", ".."):
+        start = _resolved(path)
+        return start if start.is_dir() else start.parent
+    real = real_dirs.get(folder)
+    if real is None:
+        real = real_dirs[folder] = _resolved(Path(folder or os.curdir))
+    return real
+
+
 _TARGETS: dict[Path, Targets] = {}
 """Folder -> the target versions of its files, for :func:`targets_for`."""
-_NAMED_TARGETS: dict[str, Targets] = {}
-"""The same by the folder as a file's path names it, for the files that are no link (the
-folder is resolved once for all of them)."""
+_REAL_DIRS: dict[str, Path] = {}
+"""The folders of :func:`targets_for`'s files, resolved (see :func:`_directory_of`)."""
 
 
 def targets_for(path: Path) -> Targets:
     """The target versions of the file ``path`` for the flake8 and pylint plugins: the
     ``target-versions`` of the nearest ``[tool.mlsmells]`` (its other keys are the CLI's),
     and the dependencies its project declares. :class:`ConfigError` if they are invalid."""
-    folder = os.path.dirname(path)
-    try:
-        regular = stat.S_ISREG(os.lstat(path).st_mode)
-    except OSError:
-        regular = False
-    if regular and folder in _NAMED_TARGETS:
-        return _NAMED_TARGETS[folder]
-    start = _resolved(path)
-    directory = start if start.is_dir() else start.parent
+    directory = _directory_of(path, _REAL_DIRS)
     if directory not in _TARGETS:
         source, table = _nearest_from(directory) or (None, {})
         ours = {key: value for key, value in table.items() if key == "target-versions"}
         _TARGETS[directory] = settings_from_table(ours, source).with_declared(directory).targets
-    if regular:
-        _NAMED_TARGETS[folder] = _TARGETS[directory]
     return _TARGETS[directory]
 
 
