@@ -499,6 +499,26 @@ def test_a_cached_result_is_stale_when_a_checked_module_it_imports_changes(
     assert _cli(tmp_path, *argv)[:2] == (0, "All checks passed.\n")  # other settings
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_cached_result_is_stale_when_a_module_its_import_used_changes(
+    tmp_path: Path, jobs: str
+) -> None:
+    """``run.py`` calls ``mid.get()``, whose kind ``mid``'s summary took from ``helpers``:
+    a change of ``helpers``, which ``run.py`` does not import itself, makes ``run.py``'s
+    cached result stale."""
+    (tmp_path / "pyproject.toml").write_text("[tool.mlsmells]\nselect = ['ML206']\n")
+    helper = tmp_path / "helpers.py"
+    helper.write_text("import numpy as np\ndef load():\n    return np.zeros(3)\n")
+    (tmp_path / "mid.py").write_text("from helpers import load\ndef get():\n    return load()\n")
+    (tmp_path / "run.py").write_text("import mid\nx = mid.get().values\n")
+    argv = ["check", "-j", jobs, "--cache-dir", str(tmp_path / "cache"), "."]
+    assert _cli(tmp_path, *argv)[:2] == (0, "All checks passed.\n")
+    assert _cli(tmp_path, *argv)[:2] == (0, "All checks passed.\n")
+    helper.write_text("import pandas as pd\ndef load():\n    return pd.read_csv('a')\n")
+    status, out, _ = _cli(tmp_path, *argv)
+    assert status == 1 and out.startswith("run.py:2:5: ML206 "), out
+
+
 # -------------------------------------------------------------- fixer
 @pytest.mark.parametrize(
     ("source", "options", "parsed"),
