@@ -81,9 +81,8 @@ def registered(monkeypatch: pytest.MonkeyPatch) -> Registered:
 
 def test_the_hook_is_installed_and_taken_out_at_exit(
     registered: Registered,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(sys, "modules", {k: v for k, v in sys.modules.items() if k != "fakepkg.x"})
+    assert not compiled_loaded("fakepkg")
     run_from_source("fakepkg")
     finder = sys.meta_path[0]
     assert isinstance(finder, SourceFirst) and finder.prefix == "fakepkg."
