@@ -84,6 +84,26 @@ class Engine:
     def __init__(self, checks: Iterable[type[Check]], active: frozenset[str]) -> None:
         self.active = active
         self.checks = [c for c in checks if active.intersection(c.codes)]
+        self.gates = [(c, c.words, _own_gate(c)) for c in self.checks]
+        """Each check, with its :attr:`~Visitor.words` when it keeps the default
+        :meth:`~Visitor.runs_on`, else the function of its own (the checks of a family share
+        one): a file's text is searched once for each word and each such function."""
+
+    def _runs_on(self, roots: set[str], text: str) -> list[type[Check]]:
+        """The checks to run on a file importing ``roots``, of source ``text``."""
+        found: list[type[Check]] = []
+        known: dict[object, bool] = {}
+        for check, words, gate in self.gates:
+            if check.requires and not check.requires & roots:
+                continue
+            if gate is None:
+                runs = words is None or any(_holds(known, text, word) for word in words)
+            else:
+                answer = known.get(gate)
+                runs = known[gate] = check.runs_on(roots, text) if answer is None else answer
+            if runs:
+                found.append(check)
+        return found
 
     def run(
         self,
@@ -108,11 +128,7 @@ class Engine:
         """
         file = File(tree, lines, filename, cell_last_lines, line_map, targets)
         roots = file.roots
-        checks = [
-            c
-            for c in self.checks
-            if (not c.requires or c.requires & roots) and c.runs_on(roots, file.text)
-        ]
+        checks = self._runs_on(roots, file.text)
         if used is not None and file.project is not None:
             used.update(file.project.used)  # (the checks to run depend on them already)
         if not checks:
@@ -145,6 +161,21 @@ class Engine:
     ) -> list[Diagnostic]:
         tree = ast.parse(source, filename=filename)
         return self.run(tree, source.splitlines(keepends=True), filename, targets=targets)
+
+
+def _own_gate(check: type[Check]) -> object | None:
+    """The function of ``check``'s own :meth:`~Visitor.runs_on`; None when it keeps the
+    default one (its words, if any, decide)."""
+    own: object = getattr(check.runs_on, "__func__", check.runs_on)
+    return None if own is getattr(Visitor.runs_on, "__func__", None) else own
+
+
+def _holds(known: dict[object, bool], text: str, word: str) -> bool:
+    """Whether ``text`` holds ``word`` (searched once a file: ``known`` keeps the answers)."""
+    answer = known.get(word)
+    if answer is None:
+        answer = known[word] = word in text
+    return answer
 
 
 class File:
@@ -415,9 +446,8 @@ class _Walker:
         self._leave_scope(self.model.module_scope)
 
     def walk_body(self, body: Sequence[ast.AST]) -> None:
-        walk = self.walk
         for stmt in body:
-            walk(stmt)
+            self.walk(stmt)
 
     def _dispatch(self, handlers: list[tuple[Visitor, _Handler]], node: ast.AST) -> None:
         for inst, handler in handlers:
@@ -430,18 +460,18 @@ class _Walker:
 
     def _plan(self, cls: type[ast.AST]) -> _Plan:
         if self.statements_only and issubclass(cls, ast.expr):
-            nothing: _Plan = (None, None, ())
+            nothing: _Plan = (_NO_CHECK, None, _NOT_SPECIAL, ())
             self.plans[cls] = nothing
             return nothing
-        special = _SPECIAL.get(cls)
+        special = _SPECIAL.get(cls, _NOT_SPECIAL)
         fields: _Fields = ()
-        if special is None:
+        if special == _NOT_SPECIAL:
             found = self.fields.get(cls)
             if found is None:
                 found = self.fields[cls] = _child_fields(cls, self.with_operators)
             fields = found
         handlers = self.dispatch.get(cls)
-        dispatcher: Callable[[ast.AST], None] | None = None
+        how = _NO_CHECK
         if handlers:
             call = cls is ast.Call
             filtered = [
@@ -453,16 +483,10 @@ class _Walker:
                 kept = {id(i) for i, _, _ in filtered}
                 always = [(i, h) for i, h in handlers if id(i) not in kept]
                 self.filtered[cls] = (always, filtered)
-                dispatcher = (
-                    self._dispatch_call
-                    if call
-                    else self._dispatch_name
-                    if cls is ast.Name
-                    else self._dispatch_attribute
-                )
+                how = _BY_CALLEE if call else _BY_NAME if cls is ast.Name else _BY_ATTRIBUTE
             else:
-                dispatcher = functools.partial(self._dispatch, handlers)
-        plan = self.plans[cls] = (dispatcher, special, fields)
+                how = _EVERY_CHECK
+        plan = self.plans[cls] = (how, handlers, special, fields)
         return plan
 
     def _dispatch_call(self, node: ast.AST) -> None:
@@ -512,38 +536,74 @@ class _Walker:
 
     def walk(self, node: ast.AST) -> None:
         # The hot loop of the engine (about a million calls on 270k lines): keep it lean.
+        # (``self.walk(...)``, not a local alias of it: compiled, that is a direct call.)
         cls = node.__class__
         plan = self.plans.get(cls)
         if plan is None:
             plan = self._plan(cls)
-        dispatcher, special, fields = plan
-        if dispatcher is not None:
-            dispatcher(node)
-        if special is not None:
+        how, handlers, special, fields = plan
+        if how == _EVERY_CHECK:
+            assert handlers is not None
+            self._dispatch(handlers, node)
+        elif how == _BY_CALLEE:
+            self._dispatch_call(node)
+        elif how == _BY_NAME:
+            self._dispatch_name(node)
+        elif how == _BY_ATTRIBUTE:
+            self._dispatch_attribute(node)
+        if special != _NOT_SPECIAL:
             self.ancestors.append(node)
-            special(self, node)
+            self._special(special, node)
             self.ancestors.pop()
             return
         if not fields:
             return  # a leaf (Name, Constant ...): no child would see it as an ancestor
         self.ancestors.append(node)
-        walk = self.walk
         for name, holds in fields:
             value = getattr(node, name, None)
             if holds == _NODE:
                 if value is not None:
-                    walk(value)
+                    self.walk(value)
             elif holds == _LIST:
                 for item in value or ():
                     if item is not None:
-                        walk(item)
+                        self.walk(item)
             elif isinstance(value, ast.AST):  # only for a class whose signature was unreadable
-                walk(value)
+                self.walk(value)
             elif isinstance(value, list):
                 for item in value:
                     if isinstance(item, ast.AST):
-                        walk(item)
+                        self.walk(item)
         self.ancestors.pop()
+
+    def _special(self, special: int, node: ast.AST) -> None:
+        # (A chain of direct calls, not a table of methods: compiled, each is a plain call.)
+        if special == _ASSIGN:
+            self._assign(node)
+        elif special == _FOR:
+            self._for(node)
+        elif special == _FUNCTION:
+            self._function(node)
+        elif special == _IMPORT:
+            self._import(node)
+        elif special == _COMPREHENSION:
+            self._comprehension(node)
+        elif special == _WITH:
+            self._with(node)
+        elif special == _AUG_ASSIGN:
+            self._aug_assign(node)
+        elif special == _ANN_ASSIGN:
+            self._ann_assign(node)
+        elif special == _CLASS:
+            self._class(node)
+        elif special == _EXCEPT:
+            self._except(node)
+        elif special == _LAMBDA:
+            self._lambda(node)
+        elif special == _NAMED_EXPR:
+            self._named_expr(node)
+        elif special == _DELETE:
+            self._delete(node)
 
     def walk_opt(self, node: ast.AST | None) -> None:
         if node is not None:
@@ -699,32 +759,51 @@ class _Walker:
                 self.model.unbind(target.id)
 
 
-_Special = Callable[[_Walker, ast.AST], None]
-_Plan = tuple[Callable[[ast.AST], None] | None, _Special | None, _Fields]
-"""How to hand a node of a class to the checks (None: no check visits it), its special
-walk, its fields."""
+# How the walk hands a node of a class to the checks (see _Walker._plan).
+_NO_CHECK, _EVERY_CHECK, _BY_CALLEE, _BY_NAME, _BY_ATTRIBUTE = range(5)
+# The classes of node that the walk handles itself (see _Walker._special).
+(
+    _NOT_SPECIAL,
+    _ASSIGN,
+    _FOR,
+    _FUNCTION,
+    _IMPORT,
+    _COMPREHENSION,
+    _WITH,
+    _AUG_ASSIGN,
+    _ANN_ASSIGN,
+    _CLASS,
+    _EXCEPT,
+    _LAMBDA,
+    _NAMED_EXPR,
+    _DELETE,
+) = range(14)
+_Plan = tuple[int, _Handlers | None, int, _Fields]
+"""How to hand a node of a class to the checks (``_NO_CHECK``: no check visits it), the
+handlers of the checks that visit it, its special walk (``_NOT_SPECIAL``: none), its
+fields."""
 
-_SPECIAL: dict[type[ast.AST], _Special] = {
-    ast.FunctionDef: _Walker._function,
-    ast.AsyncFunctionDef: _Walker._function,
-    ast.Lambda: _Walker._lambda,
-    ast.ClassDef: _Walker._class,
-    ast.ListComp: _Walker._comprehension,
-    ast.SetComp: _Walker._comprehension,
-    ast.GeneratorExp: _Walker._comprehension,
-    ast.DictComp: _Walker._comprehension,
-    ast.Assign: _Walker._assign,
-    ast.AnnAssign: _Walker._ann_assign,
-    ast.AugAssign: _Walker._aug_assign,
-    ast.NamedExpr: _Walker._named_expr,
-    ast.For: _Walker._for,
-    ast.AsyncFor: _Walker._for,
-    ast.With: _Walker._with,
-    ast.AsyncWith: _Walker._with,
-    ast.Import: _Walker._import,
-    ast.ImportFrom: _Walker._import,
-    ast.ExceptHandler: _Walker._except,
-    ast.Delete: _Walker._delete,
+_SPECIAL: dict[type[ast.AST], int] = {
+    ast.FunctionDef: _FUNCTION,
+    ast.AsyncFunctionDef: _FUNCTION,
+    ast.Lambda: _LAMBDA,
+    ast.ClassDef: _CLASS,
+    ast.ListComp: _COMPREHENSION,
+    ast.SetComp: _COMPREHENSION,
+    ast.GeneratorExp: _COMPREHENSION,
+    ast.DictComp: _COMPREHENSION,
+    ast.Assign: _ASSIGN,
+    ast.AnnAssign: _ANN_ASSIGN,
+    ast.AugAssign: _AUG_ASSIGN,
+    ast.NamedExpr: _NAMED_EXPR,
+    ast.For: _FOR,
+    ast.AsyncFor: _FOR,
+    ast.With: _WITH,
+    ast.AsyncWith: _WITH,
+    ast.Import: _IMPORT,
+    ast.ImportFrom: _IMPORT,
+    ast.ExceptHandler: _EXCEPT,
+    ast.Delete: _DELETE,
 }
 
 
