@@ -146,3 +146,28 @@ def test_a_rule_finds_the_same_alone_as_with_every_other_rule() -> None:
             if alone != expected:
                 differ.append((code, path.name))
     assert not differ
+
+
+def test_a_test_shared_by_a_family_is_asked_once_a_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The five leakage checks share LeakageCheck.runs_on: one answer a file serves them all.
+    from mlsmells.rules.leakage._analysis import LeakageCheck
+
+    asked: list[type[Visitor]] = []
+    own = LeakageCheck.runs_on.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: type[Visitor], roots: set[str], text: str) -> bool:
+        asked.append(cls)
+        return bool(own(cls, roots, text))
+
+    monkeypatch.setattr(LeakageCheck, "runs_on", classmethod(counted))
+    engine = registry.engine(frozenset({"ML001", "ML002", "ML003", "ML004", "ML005"}))
+    leak = (
+        "import pandas as pd\nfrom sklearn.model_selection import train_test_split\n"
+        "from sklearn.preprocessing import StandardScaler\n\ndf = pd.read_csv('d.csv')\n"
+        "X = StandardScaler().fit_transform(df)\nX_tr, X_te = train_test_split(X)\n"
+    )
+    found = engine.run_source(leak)
+    assert [d.code for d in found] == ["ML001"]
+    assert len(asked) == 1
+    engine.run_source("import torch\n")  # (no scikit-learn: asked, and no split word either)
+    assert len(asked) == 2

@@ -24,6 +24,7 @@ from mlsmells.deep import call_deep
 from mlsmells.diagnostics import Diagnostic
 from mlsmells.engine.check import Analysis, Check, Context, Visitor
 from mlsmells.engine.facts import FactRecorder, SummaryRecorder
+from mlsmells.engine.gates import Gates
 from mlsmells.engine.nodes import (
     _FIELDS,
     _LIST,
@@ -50,6 +51,7 @@ from mlsmells.semantic.program import (
     FunctionNode,
     Program,
     Seeds,
+    outermost,
     to_rewalk,
 )
 from mlsmells.semantic.scopes import Binding, ClassInfo, Scope, ScopeType
@@ -84,26 +86,16 @@ class Engine:
     def __init__(self, checks: Iterable[type[Check]], active: frozenset[str]) -> None:
         self.active = active
         self.checks = [c for c in checks if active.intersection(c.codes)]
-        self.gates = [(c, c.words, _own_gate(c)) for c in self.checks]
-        """Each check, with its :attr:`~Visitor.words` when it keeps the default
-        :meth:`~Visitor.runs_on`, else the function of its own (the checks of a family share
-        one): a file's text is searched once for each word and each such function."""
 
-    def _runs_on(self, roots: set[str], text: str) -> list[type[Check]]:
-        """The checks to run on a file importing ``roots``, of source ``text``."""
-        found: list[type[Check]] = []
-        known: dict[object, bool] = {}
-        for check, words, gate in self.gates:
-            if check.requires and not check.requires & roots:
-                continue
-            if gate is None:
-                runs = words is None or any(_holds(known, text, word) for word in words)
-            else:
-                answer = known.get(gate)
-                runs = known[gate] = check.runs_on(roots, text) if answer is None else answer
-            if runs:
-                found.append(check)
-        return found
+    @property
+    def checks(self) -> list[type[Check]]:
+        """The checks it runs (set: their text tests are set with them)."""
+        return self._checks
+
+    @checks.setter
+    def checks(self, checks: list[type[Check]]) -> None:
+        self._checks = checks
+        self.gates = Gates(checks)
 
     def run(
         self,
@@ -128,7 +120,7 @@ class Engine:
         """
         file = File(tree, lines, filename, cell_last_lines, line_map, targets)
         roots = file.roots
-        checks = self._runs_on(roots, file.text)
+        checks = self.gates.checks_for(roots, file.text)
         if used is not None and file.project is not None:
             used.update(file.project.used)  # (the checks to run depend on them already)
         if not checks:
@@ -161,21 +153,6 @@ class Engine:
     ) -> list[Diagnostic]:
         tree = ast.parse(source, filename=filename)
         return self.run(tree, source.splitlines(keepends=True), filename, targets=targets)
-
-
-def _own_gate(check: type[Check]) -> object | None:
-    """The function of ``check``'s own :meth:`~Visitor.runs_on`; None when it keeps the
-    default one (its words, if any, decide)."""
-    own: object = getattr(check.runs_on, "__func__", check.runs_on)
-    return None if own is getattr(Visitor.runs_on, "__func__", None) else own
-
-
-def _holds(known: dict[object, bool], text: str, word: str) -> bool:
-    """Whether ``text`` holds ``word`` (searched once a file: ``known`` keeps the answers)."""
-    answer = known.get(word)
-    if answer is None:
-        answer = known[word] = word in text
-    return answer
 
 
 class File:
@@ -364,7 +341,7 @@ class _Walker:
             if WHOLE_FILE in targets:
                 return found
             program.seeds = seeds = found
-            for function in _outermost(targets):
+            for function in outermost(targets):
                 self._rewalk_function(program, function)
         return program.seeds
 
@@ -812,18 +789,3 @@ _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 
 def _place(diag: Diagnostic) -> tuple[int, int, int, int, str]:
     return diag.line, diag.col, diag.end_line, diag.end_col, diag.code
-
-
-def _outermost(functions: set[FunctionNode | None]) -> list[FunctionNode]:
-    """The functions of ``functions`` not nested in another one of them, in source order."""
-    known = [f for f in functions if f is not None]
-    chosen = [f for f in known if not any(o is not f and _inside(f, o) for o in known)]
-    return sorted(chosen, key=lambda f: (f.lineno, f.col_offset))
-
-
-def _inside(inner: FunctionNode, outer: FunctionNode) -> bool:
-    """Whether ``inner`` is nested in ``outer`` (by their extents: no walk of ``outer``)."""
-    start = (outer.lineno, outer.col_offset)
-    end = (outer.end_lineno or outer.lineno, outer.end_col_offset or 0)
-    inner_end = (inner.end_lineno or inner.lineno, inner.end_col_offset or 0)
-    return start <= (inner.lineno, inner.col_offset) and inner_end <= end

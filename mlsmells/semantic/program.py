@@ -356,3 +356,18 @@ class Program:
             found = self.seeds.returns.get(key)
         self.facts.answered.setdefault(key, []).append((caller, "returns", found))
         return found
+
+
+def outermost(functions: set[FunctionNode | None]) -> list[FunctionNode]:
+    """The functions of ``functions`` not nested in another one of them, in source order."""
+    known = [f for f in functions if f is not None]
+    chosen = [f for f in known if not any(o is not f and _inside(f, o) for o in known)]
+    return sorted(chosen, key=lambda f: (f.lineno, f.col_offset))
+
+
+def _inside(inner: FunctionNode, outer: FunctionNode) -> bool:
+    """Whether ``inner`` is nested in ``outer`` (by their extents: no walk of ``outer``)."""
+    start = (outer.lineno, outer.col_offset)
+    end = (outer.end_lineno or outer.lineno, outer.end_col_offset or 0)
+    inner_end = (inner.end_lineno or inner.lineno, inner.end_col_offset or 0)
+    return start <= (inner.lineno, inner.col_offset) and inner_end <= end
