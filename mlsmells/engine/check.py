@@ -19,7 +19,7 @@ from collections.abc import Set as AbstractSet
 from typing import ClassVar, TypeVar
 
 from mlsmells.diagnostics import Diagnostic
-from mlsmells.engine.nodes import identifiers
+from mlsmells.engine.nodes import has_identifier, identifiers
 from mlsmells.records import Rule
 from mlsmells.semantic.index import ProjectView
 from mlsmells.semantic.model import SemanticModel
@@ -226,31 +226,6 @@ class Context:
             assert self._ast_lines is not None
             return self._ast_lines[index][start:end]
         return data[start:end].decode(errors="replace")
-
-
-def has_identifier(text: str, name: str, attribute: bool = False) -> bool:
-    """Whether ``text`` holds ``name`` as a whole identifier (for :meth:`Visitor.runs_on`);
-    with ``attribute``, only after a dot (``x.step``, ``x. step``, across a line
-    continuation too). A find per occurrence: far cheaper than a regular expression
-    with look-arounds, which tries every position of the text."""
-    size = len(name)
-    if not size:
-        return False  # (no identifier is empty)
-    start = text.find(name)
-    while start != -1:
-        end = start + size
-        after = text[end : end + 1]
-        if not (after.isalnum() or after == "_"):
-            before = start - 1
-            if attribute:
-                while before >= 0 and text[before] in " \t\\\r\n":
-                    before -= 1
-                if before >= 0 and text[before] == ".":
-                    return True
-            elif before < 0 or not (text[before].isalnum() or text[before] == "_"):
-                return True
-        start = text.find(name, end)
-    return False
 
 
 class Visitor:
