@@ -54,7 +54,7 @@ PACKAGED_BUILDERS = frozenset(
 )  # fmt: skip
 
 #: Classes whose constructor takes the model's name or path first.
-_CONSTRUCTED = frozenset(
+CONSTRUCTED = frozenset(
     {
         "sentence_transformers.SentenceTransformer",
         "sentence_transformers.CrossEncoder",
@@ -62,7 +62,7 @@ _CONSTRUCTED = frozenset(
         "sentence_transformers.SparseEncoder",
     }
 )
-_PIPELINES = frozenset({"transformers.pipeline", "transformers.pipelines.pipeline"})
+PIPELINES = frozenset({"transformers.pipeline", "transformers.pipelines.pipeline"})
 #: ``PeftModel.from_pretrained(model, model_id)``: the adapter's id comes second.
 _PEFT_MODELS = re.compile(r"^peft\.(?:peft_model\.)?PeftModel\w*\.from_pretrained$")
 
@@ -91,10 +91,10 @@ def model_argument(model: SemanticModel, call: ast.Call) -> tuple[str, ast.expr 
         return qualname, _argument(call, 1, "model_id")
     if qualname.endswith(".from_pretrained") and root != "huggingface_hub":
         return qualname, _argument(call, 0, "pretrained_model_name_or_path")
-    if qualname in _CONSTRUCTED:
+    if qualname in CONSTRUCTED:
         given = _argument(call, 0, "model_name_or_path")
         return qualname, given if given is not None else _argument(call, 0, "model_name")
-    if qualname in _PIPELINES:
+    if qualname in PIPELINES:
         return qualname, _argument(call, 1, "model")
     if qualname in DATASET_LOADERS:
         return qualname, _argument(call, 0, "path")

@@ -88,8 +88,8 @@ class TrustRemoteCode(Check):
 
     def visit(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Call)
-        if not node.keywords:
-            return
+        if not any(kw.arg is None or kw.arg == "trust_remote_code" for kw in node.keywords):
+            return  # (most calls: no need to resolve the callee)
         qualname = self.model.qualname(node.func)
         if qualname is None or qualname.partition(".")[0] not in REMOTE_CODE_ROOTS:
             return

@@ -8,10 +8,12 @@ from mlsmells.engine import Check, Context
 from mlsmells.records import Family, Rule
 from mlsmells.rules._util import constant, keyword
 from mlsmells.rules.huggingface._hub import (
+    CONSTRUCTED,
     DATASET_LOADERS,
     HUB_DOWNLOADS,
     HUB_ROOTS,
     PACKAGED_BUILDERS,
+    PIPELINES,
     is_local_path,
     is_repo_id,
     keyword_value,
@@ -19,6 +21,7 @@ from mlsmells.rules.huggingface._hub import (
     pinned,
     string,
 )
+from mlsmells.semantic.names import last_names
 from mlsmells.semantic.scopes import Scope, ScopeType
 
 RULE = Rule(
@@ -67,6 +70,10 @@ RULE = Rule(
 
 #: Methods and keywords that name a folder the file writes a model or dataset to.
 _SAVES = frozenset({"save_pretrained", "save_model", "save_to_disk"})
+#: The last names of the calls that load from the Hub (see ``model_argument``).
+_LOADERS = last_names(
+    [*HUB_DOWNLOADS, *DATASET_LOADERS, *CONSTRUCTED, *PIPELINES]
+) | {"from_pretrained"}
 _SAVE_KEYWORDS = frozenset({"output_dir", "save_directory", "dataset_path"})
 
 
@@ -87,7 +94,17 @@ class HubRevisionUnpinned(Check):
     def visit(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Call)
         self._record_saves(node)
-        qualname = self.model.qualname(node.func)
+        func = node.func
+        if isinstance(func, ast.Attribute):
+            named = func.attr
+        elif isinstance(func, ast.Name):
+            binding = self.model.lookup(func.id)
+            named = func.id if binding is None or binding.qualname is None else ""
+        else:
+            return
+        if named and named not in _LOADERS:
+            return  # (most calls, resolved no further; "": an import, whatever its name)
+        qualname = self.model.qualname(func)
         if qualname is None or qualname.partition(".")[0] not in HUB_ROOTS:
             return
         if qualname in HUB_DOWNLOADS:
