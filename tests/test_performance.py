@@ -721,6 +721,32 @@ def test_name_filters_of_checks_drop_no_finding(monkeypatch: pytest.MonkeyPatch)
     assert findings() == filtered
 
 
+def test_hub_rules_resolve_only_the_calls_they_may_act_on(tmp_path: Path) -> None:
+    """ML701 and ML912 look at the calls named like a Hub loader (or bound to an import)
+    and those passing ``trust_remote_code``: a call of a name from a star import resolves
+    nothing for them, so the module it comes from is not summarised."""
+    from mlsmells.semantic import index
+
+    (tmp_path / "pyproject.toml").write_text("", encoding="utf-8")
+    (tmp_path / "helpers.py").write_text("def run(x):\n    return x\n", encoding="utf-8")
+    main = tmp_path / "main.py"
+    loads = (
+        "from transformers import AutoModel\nfrom helpers import *\n\n"
+        "run(1, out='o')\nmodel = AutoModel.from_pretrained('owner/model', trust_remote_code=True)\n"
+    )
+    main.write_text(loads, encoding="utf-8")
+    engine = registry.engine(frozenset({"ML701", "ML912"}))
+    source = main.read_text(encoding="utf-8")
+    found = engine.run(ast.parse(source), source.splitlines(keepends=True), str(main))
+    assert [d.code for d in found] == ["ML701", "ML912"]
+    assert (tmp_path / "helpers.py").resolve() not in index._SUMMARIES
+    # (a call of a loader's name from the star import is resolved, through the summary)
+    main.write_text(loads + "x = from_pretrained('gpt2')\n", encoding="utf-8")
+    source = main.read_text(encoding="utf-8")
+    engine.run(ast.parse(source), source.splitlines(keepends=True), str(main))
+    assert (tmp_path / "helpers.py").resolve() in index._SUMMARIES
+
+
 EXCLUDES = (".git", "build/", "./venv", "*.pyc", "data?", "[ab]c", "x[", "docs/*.py", "**/gen")
 
 
