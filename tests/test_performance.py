@@ -731,8 +731,8 @@ def test_hub_rules_resolve_only_the_calls_they_may_act_on(tmp_path: Path) -> Non
     (tmp_path / "helpers.py").write_text("def run(x):\n    return x\n", encoding="utf-8")
     main = tmp_path / "main.py"
     loads = (
-        "from transformers import AutoModel\nfrom helpers import *\n\n"
-        "run(1, out='o')\nmodel = AutoModel.from_pretrained('owner/model', trust_remote_code=True)\n"
+        "from transformers import AutoModel\nfrom helpers import *\n\nrun(1, out='o')\n"
+        "model = AutoModel.from_pretrained('owner/model', trust_remote_code=True)\n"
     )
     main.write_text(loads, encoding="utf-8")
     engine = registry.engine(frozenset({"ML701", "ML912"}))
