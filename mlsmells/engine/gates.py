@@ -16,7 +16,7 @@ class Gates:
     def __init__(self, checks: Sequence[type[Check]]) -> None:
         self.gates = [(c, c.words, _own_test(c)) for c in checks]
         """Each check, with its :attr:`~Visitor.words` when it keeps the default
-        :meth:`~Visitor.runs_on`, else the function of its own test."""
+        :meth:`~Visitor.runs_on`, else the class that defines its own test."""
 
     def checks_for(self, roots: AbstractSet[str], text: str) -> list[type[Check]]:
         """The checks to run on a file importing ``roots``, of source ``text``."""
@@ -37,10 +37,11 @@ class Gates:
 
 
 def _own_test(check: type[Check]) -> object | None:
-    """The function of ``check``'s own :meth:`~Visitor.runs_on`; None when it keeps the
-    default one (its words, if any, decide)."""
-    own: object = getattr(check.runs_on, "__func__", check.runs_on)
-    return None if own is getattr(Visitor.runs_on, "__func__", None) else own
+    """The class whose :meth:`~Visitor.runs_on` ``check`` uses (the checks of a family
+    share it; compiled, a class method has no ``__func__`` to compare); None when that is
+    the default one (its words, if any, decide)."""
+    owner = next(k for k in check.__mro__ if "runs_on" in vars(k))
+    return None if owner is Visitor else owner
 
 
 def _holds(known: dict[object, bool], text: str, word: str) -> bool:

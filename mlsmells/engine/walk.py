@@ -13,6 +13,7 @@ import ast
 import functools
 import gc
 import hashlib
+import sys
 import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
@@ -287,6 +288,8 @@ class _Walker:
         self.ctx = ctx
         self.model = ctx.model
         self.ancestors = ctx.ancestors
+        self.room = sys.getrecursionlimit() // 2
+        """How deep the walk may go (the nodes enclosing the one walked)."""
         self.statements_only = statements_only
         """Visit statements only, no expression (to summarise a module: the model binds
         kinds from expressions without walking them)."""
@@ -519,6 +522,11 @@ class _Walker:
         if plan is None:
             plan = self._plan(cls)
         how, handlers, special, fields = plan
+        if len(self.ancestors) > self.room:
+            # Compiled, the walk's calls to itself are C calls, which Python's recursion
+            # limit does not count: the walk counts its depth itself (the deep thread of
+            # :func:`mlsmells.deep.call_deep` has the room for more).
+            raise RecursionError("the walk is nested too deeply")
         if how == _EVERY_CHECK:
             assert handlers is not None
             self._dispatch(handlers, node)
