@@ -94,17 +94,9 @@ class HubRevisionUnpinned(Check):
     def visit(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Call)
         self._record_saves(node)
-        func = node.func
-        if isinstance(func, ast.Attribute):
-            named = func.attr
-        elif isinstance(func, ast.Name):
-            binding = self.model.lookup(func.id)
-            named = func.id if binding is None or binding.qualname is None else ""
-        else:
-            return
-        if named and named not in _LOADERS:
-            return  # (most calls, resolved no further; "": an import, whatever its name)
-        qualname = self.model.qualname(func)
+        if not self.model.may_resolve_to(node.func, _LOADERS):
+            return  # (most calls: resolved no further)
+        qualname = self.model.qualname(node.func)
         if qualname is None or qualname.partition(".")[0] not in HUB_ROOTS:
             return
         if qualname in HUB_DOWNLOADS:
