@@ -4,6 +4,7 @@ in notebooks, and kept fresh when a module changes."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -328,6 +329,48 @@ def test_a_star_import_re_exports_the_libraries_its_modules_import(tmp_path: Pat
     for path, expected in ((seeded, []), (unseeded, [(4, "ML104")])):
         found = engine.run_source(path.read_text(encoding="utf-8"), str(path))
         assert [(d.line, d.code) for d in found] == expected
+
+
+def test_a_star_import_summarises_a_module_only_if_its_text_may_export_the_name(
+    tmp_path: Path,
+) -> None:
+    """``from plain import *``: a name the module's text never spells, in a module that
+    star-imports nothing itself, is not one of its names, and answering so takes no walk of
+    it (transformers' ``__init__`` modules star-import every module of their package, and
+    their ``globals()`` had each of them summarised). A name it spells, even in another
+    form of the same identifier (NFKC), or one a star import of its own may bring, takes
+    the summary; so does the name once the module's text changes to spell it."""
+    (tmp_path / "pyproject.toml").write_text("", encoding="utf-8")
+    importer = tmp_path / "main.py"
+    importer.write_text("from plain import *\n", encoding="utf-8")
+    plain = tmp_path / "plain.py"
+    plain.write_text("import torch\n\n\ndef load():\n    return 1\n", encoding="utf-8")
+    (tmp_path / "wide.py").write_text("def \uff47lobals():\n    pass\n", encoding="utf-8")
+    (tmp_path / "starred.py").write_text("from plain import \\\n    *\n", encoding="utf-8")
+    walked: list[str] = []
+
+    def counting(
+        project: index.ProjectIndex, path: Path, data: bytes
+    ) -> index.ModuleSummary | None:
+        walked.append(path.stem)
+        return summarize(project, path, data)
+
+    project = index.index_for(importer, counting)
+
+    def star_name(module: str, name: str) -> tuple[str, bool] | None:
+        return project.star_name(importer, module, name, used, set())
+
+    used: dict[Path, str] = {}
+    assert star_name("plain", "globals") is None
+    assert walked == []
+    digest = hashlib.sha256(plain.read_bytes()).hexdigest()
+    assert used == {plain.resolve(): digest}  # a cached result depends on it all the same
+    assert star_name("plain", "load") == ("plain.load", False)
+    assert star_name("wide", "globals") == ("wide.globals", False)
+    assert star_name("starred", "globals") is None
+    assert walked == ["plain", "wide", "starred"]
+    plain.write_text("def globals():\n    pass\n", encoding="utf-8")
+    assert star_name("plain", "globals") == ("plain.globals", False)
 
 
 def test_the_import_lines_of_a_module(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +29,7 @@ from mlsmells import declared
 from mlsmells.declared import ProjectFile
 from mlsmells.semantic.kinds import Kind, Output
 from mlsmells.semantic.scopes import Arguments
-from mlsmells.sources import FileError, read_bytes
+from mlsmells.sources import FileError, decode_source, read_bytes
 
 #: Files that mark the root of a project.
 ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
@@ -122,6 +123,10 @@ class ImportScan:
 _IMPORTED = re.compile(
     r"[ \t]*(?:import[ \t]+([\w. \t,]+?)[ \t]*(?:#.*)?\r?$|from[ \t]+(\.*[\w.]*)[ \t]+import\b)"
 )
+
+
+#: A star import, even split over lines (``from x import \\`` then ``*``).
+_STAR_IMPORT = re.compile(r"\bimport[\s\\]*\*")
 
 
 def _imported(text: str) -> list[str]:
@@ -278,6 +283,12 @@ class ProjectIndex:
     ) -> tuple[str, bool] | None:
         """See :meth:`ProjectView.star_name`: the qualified name, and whether it is a
         library's (``seen``: the modules looked in already)."""
+        path = self.module_path(importer, module)
+        if path is not None:
+            digest = self._lacks(path, name)
+            if digest is not None:  # it exports no ``name``, as its text shows: no summary
+                used[_real(path)] = digest
+                return None
         found = self.resolve(importer, module, used)
         if found is None or found[1] or found[0].path in seen:
             return None
@@ -298,6 +309,36 @@ class ProjectIndex:
             if inner is not None:
                 return inner if inner[1] else (f"{module}.{name}", False)
         return None
+
+    def _lacks(self, path: Path, name: str) -> str | None:
+        """The digest of the module at ``path`` when its text alone shows that it binds no
+        ``name`` (the word is not in it) and star-imports nothing, so that its summary
+        could not export ``name`` either; None otherwise, and for a module summarised
+        already (its summary answers as cheaply). A summary's names are all words of the
+        text, after NFKC normalisation as in the parser."""
+        path = _real(path)
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        stamp = (stat.st_size, stat.st_mtime_ns)
+        if self._stamps.get(path) == stamp:
+            return None
+        known = _LACKS.get((path, name))
+        if known is not None and known[0] == stamp:
+            return known[1]
+        try:
+            data = read_bytes(path)  # a FIFO or a device is refused, not waited on
+            text = decode_source(data)
+        except FileError:
+            return None
+        if not text.isascii():
+            text = unicodedata.normalize("NFKC", text)
+        word = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
+        lacks = _STAR_IMPORT.search(text) is None and word.search(text) is None
+        digest = hashlib.sha256(data).hexdigest() if lacks else None
+        _LACKS[(path, name)] = (stamp, digest)
+        return digest
 
     def imports(self, path: Path) -> ImportScan | None:
         """What ``path`` imports, from its import lines alone (no parse: it only decides
@@ -610,6 +651,8 @@ _DIGESTS: dict[Path, str] = {}
 _BUSY: set[Path] = set()
 _SCANS: dict[Path, tuple[tuple[int, int], ImportScan]] = {}
 _CLOSURES: dict[Path, tuple[str, frozenset[str], dict[Path, str]]] = {}
+_LACKS: dict[tuple[Path, str], tuple[tuple[int, int], str | None]] = {}
+"""(module, name) -> (the module's size and time, its digest if it cannot export the name)."""
 """Module -> (its digest, the packages it imports through project modules, those modules
 with their digests), while its own bytes stay the same (:func:`forget` drops them)."""
 
