@@ -836,3 +836,32 @@ def test_flake8_plugin_runs_only_the_rules_flake8_selects(
     probe = {"ML101", "ML408", "ML901", "ML907"}
     assert engine.active & probe == runs
     assert all(engine.active & set(check.codes) for check in engine.checks)
+
+
+@pytest.mark.parametrize(("select", "runs"), [("F", False), ("F,ML000", True), ("ML4", True)])
+def test_flake8_plugin_reads_nothing_when_flake8_selects_none_of_its_codes(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, select: str, runs: bool
+) -> None:
+    """``flake8 --select=F`` with mlsmells installed: the plugin reads no settings and runs
+    no engine (``ML000`` alone still has the settings read, to report them invalid)."""
+    from flake8.options.parse_args import parse_args
+
+    from mlsmells.frontends import flake8 as plugin
+
+    read: list[Path] = []
+
+    def targets_for(path: Path) -> object:
+        read.append(path)
+        return NEWEST
+
+    monkeypatch.setattr(plugin, "targets_for", targets_for)
+    monkeypatch.setattr(plugin.MLSmellsChecker, "_engine", None)
+    monkeypatch.setattr(plugin.MLSmellsChecker, "_reports", True)
+    parse_args(["--isolated", f"--select={select}"])  # as a flake8 run starts
+    source = tmp_path / "train.py"
+    text = "import torch\n\nmodel = torch.load('m.pt')\n"
+    source.write_text(text, encoding="utf-8")
+    checker = plugin.MLSmellsChecker(ast.parse(text), str(source), text.splitlines(True))
+    found = [message.split()[0] for _, _, message, _ in checker.run()]
+    assert read == ([source] if runs else [])
+    assert found == (["ML401"] if select == "ML4" else [])

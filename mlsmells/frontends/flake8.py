@@ -8,7 +8,8 @@ flake8 runs every installed plugin on every file and drops the codes that are
 not selected afterwards, so the plugin asks flake8's own decision engine once
 which of its rules the options select (``--select``, ``--ignore``, their
 ``extend`` forms and the default ignore of the opt-in ML9xx rules) and runs
-only those: ``flake8 --select=F`` costs no mlsmells check at all.
+only those: ``flake8 --select=F`` costs no mlsmells check at all, not even the
+reading of the file's settings.
 ``per-file-ignores`` and ``# noqa`` are left to flake8. The rules about test code run
 only in the files that the plugin's option ``--mlsmells-test-files`` (globs, also
 ``mlsmells-test-files`` in flake8's configuration; default: those of
@@ -49,6 +50,8 @@ class MLSmellsChecker:
 
     _engine: Engine | None = None
     _test_files: tuple[str, ...] = DEFAULT_TEST_FILES
+    _reports = True
+    """False when flake8's options select no code of mlsmells (not even ML000)."""
 
     def __init__(self, tree: ast.Module, filename: str, lines: Sequence[str]) -> None:
         self.tree = tree
@@ -74,10 +77,12 @@ class MLSmellsChecker:
     def parse_options(cls, options: argparse.Namespace) -> None:
         """Run only the rules that flake8's options select (called once by flake8)."""
         decider = DecisionEngine(options)
-        cls._engine = registry.engine(
-            frozenset(
-                code for code in registry.RULES if decider.decision_for(code) is Decision.Selected
-            )
+        selected = frozenset(
+            code for code in registry.RULES if decider.decision_for(code) is Decision.Selected
+        )
+        cls._engine = registry.engine(selected)
+        cls._reports = bool(selected) or (
+            decider.decision_for(INTERNAL_ERROR_CODE) is Decision.Selected
         )
         cls._test_files = tuple(getattr(options, "mlsmells_test_files", DEFAULT_TEST_FILES))
 
@@ -88,6 +93,8 @@ class MLSmellsChecker:
         return cls._engine
 
     def run(self) -> Iterator[tuple[int, int, str, type[MLSmellsChecker]]]:
+        if not self._reports:
+            return
         # The library releases the project supports: ``target-versions`` in its
         # ``[tool.mlsmells]``, else its declared dependencies.
         path = Path(self.filename) if self.filename not in ("-", "stdin") else Path.cwd()
