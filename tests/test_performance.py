@@ -728,7 +728,8 @@ def test_hub_rules_resolve_only_the_calls_they_may_act_on(tmp_path: Path) -> Non
     from mlsmells.semantic import index
 
     (tmp_path / "pyproject.toml").write_text("", encoding="utf-8")
-    (tmp_path / "helpers.py").write_text("def run(x):\n    return x\n", encoding="utf-8")
+    helpers = "def run(x):\n    return x\n\n\ndef from_pretrained(name):\n    return name\n"
+    (tmp_path / "helpers.py").write_text(helpers, encoding="utf-8")
     main = tmp_path / "main.py"
     loads = (
         "from transformers import AutoModel\nfrom helpers import *\n\nrun(1, out='o')\n"
