@@ -44,10 +44,9 @@ class PickleLoad(Check):
     nodes = (ast.Call,)
     requires = PICKLE_ROOTS
     words = tuple(LOAD_NAMES)
+    call_names = LOAD_NAMES
 
     def visit(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Call)
-        if not self.model.may_resolve_to(node.func, LOAD_NAMES):
-            return
         if pickle_load(self.model, node) is not None:
             self.report("ML913", node, load=self.ctx.source_of(node.func))
