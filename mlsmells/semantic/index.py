@@ -317,12 +317,8 @@ class ProjectIndex:
         already (its summary answers as cheaply). A summary's names are all words of the
         text, after NFKC normalisation as in the parser."""
         path = _real(path)
-        try:
-            stat = path.stat()
-        except OSError:
-            return None
-        stamp = (stat.st_size, stat.st_mtime_ns)
-        if self._stamps.get(path) == stamp:
+        stamp = _stamp(path)
+        if stamp is None or self._stamps.get(path) == stamp:
             return None
         known = _LACKS.get((path, name))
         if known is not None and known[0] == stamp:
@@ -344,11 +340,9 @@ class ProjectIndex:
         """What ``path`` imports, from its import lines alone (no parse: it only decides
         which rules a file importing it needs); kept by size and time."""
         path = _real(path)
-        try:
-            stat = path.stat()
-        except OSError:
+        stamp = _stamp(path)
+        if stamp is None:
             return None
-        stamp = (stat.st_size, stat.st_mtime_ns)
         found = self._scans.get(path)
         if found is not None and found[0] == stamp:
             return found[1]
@@ -425,23 +419,20 @@ class ProjectIndex:
         path = _real(summary.path)
         if self._digests.get(path) == summary.digest:
             return
-        try:
-            stat = path.stat()
-        except OSError:
+        stamp = _stamp(path)
+        if stamp is None:
             return
         self._summaries[path] = summary
         self._digests[path] = summary.digest
-        self._stamps[path] = (stat.st_size, stat.st_mtime_ns)
+        self._stamps[path] = stamp
 
     def summary(self, path: Path) -> ModuleSummary | None:
         path = _real(path)
         if path in self._busy:
             return None  # an import cycle: this end is still being summarised
-        try:
-            stat = path.stat()
-        except OSError:
+        stamp = _stamp(path)
+        if stamp is None:
             return None
-        stamp = (stat.st_size, stat.st_mtime_ns)
         if self._stamps.get(path) == stamp:
             return self._summaries[path]
         try:
@@ -488,6 +479,16 @@ def forget() -> None:
     for index in _INDEXES.values():
         index._found.clear()
         index._declaring = None  # a requirements file may have come or gone
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    """The size and modification time of the file ``path`` (what the caches of a module are
+    kept by), None when it cannot be read."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns
 
 
 def _real(path: str | Path) -> Path:
