@@ -19,12 +19,13 @@ from collections.abc import Set as AbstractSet
 from typing import ClassVar, TypeVar
 
 from mlsmells.diagnostics import Diagnostic
-from mlsmells.engine.nodes import has_identifier, identifiers
+from mlsmells.engine.nodes import identifiers
 from mlsmells.records import Rule
 from mlsmells.semantic.index import ProjectView
 from mlsmells.semantic.model import SemanticModel
 from mlsmells.semantic.program import Program
 from mlsmells.semantic.scopes import Scope
+from mlsmells.semantic.text import has_identifier
 from mlsmells.versions import NEWEST, Targets
 
 A = TypeVar("A", bound="Analysis")

@@ -2,8 +2,7 @@
 
 ``ast.walk`` and ``ast.iter_child_nodes`` look up every field of every node; these
 read each class's fields once (from its ASDL signature), skip the ones that cannot
-hold a node worth visiting, and are several times faster. And a search of a source's
-text for a whole identifier (:func:`has_identifier`, for the checks' text tests).
+hold a node worth visiting, and are several times faster.
 """
 
 from __future__ import annotations
@@ -195,31 +194,6 @@ def import_roots(
             for field in fields:
                 stack.extend(getattr(node, field))
     return roots
-
-
-def has_identifier(text: str, name: str, attribute: bool = False) -> bool:
-    """Whether ``text`` holds ``name`` as a whole identifier (for :meth:`Visitor.runs_on`);
-    with ``attribute``, only after a dot (``x.step``, ``x. step``, across a line
-    continuation too). A find per occurrence: far cheaper than a regular expression
-    with look-arounds, which tries every position of the text."""
-    size = len(name)
-    if not size:
-        return False  # (no identifier is empty)
-    start = text.find(name)
-    while start != -1:
-        end = start + size
-        after = text[end : end + 1]
-        if not (after.isalnum() or after == "_"):
-            before = start - 1
-            if attribute:
-                while before >= 0 and text[before] in " \t\\\r\n":
-                    before -= 1
-                if before >= 0 and text[before] == ".":
-                    return True
-            elif before < 0 or not (text[before].isalnum() or text[before] == "_"):
-                return True
-        start = text.find(name, end)
-    return False
 
 
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)

@@ -29,6 +29,7 @@ from mlsmells import declared
 from mlsmells.declared import ProjectFile
 from mlsmells.semantic.kinds import Kind, Output
 from mlsmells.semantic.scopes import Arguments
+from mlsmells.semantic.text import has_identifier
 from mlsmells.sources import FileError, decode_source, read_bytes
 
 #: Files that mark the root of a project.
@@ -330,8 +331,7 @@ class ProjectIndex:
             return None
         if not text.isascii():
             text = unicodedata.normalize("NFKC", text)
-        word = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
-        lacks = _STAR_IMPORT.search(text) is None and word.search(text) is None
+        lacks = _STAR_IMPORT.search(text) is None and not has_identifier(text, name)
         digest = hashlib.sha256(data).hexdigest() if lacks else None
         _LACKS[(path, name)] = (stamp, digest)
         return digest
