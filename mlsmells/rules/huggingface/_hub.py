@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from mlsmells.rules._util import constant, keyword
 from mlsmells.semantic.model import SemanticModel
+from mlsmells.semantic.names import last_names
 
 #: Libraries whose ``trust_remote_code=True`` runs Python code of a Hub repository.
 REMOTE_CODE_ROOTS = frozenset(
@@ -54,7 +55,7 @@ PACKAGED_BUILDERS = frozenset(
 )  # fmt: skip
 
 #: Classes whose constructor takes the model's name or path first.
-CONSTRUCTED = frozenset(
+_CONSTRUCTED = frozenset(
     {
         "sentence_transformers.SentenceTransformer",
         "sentence_transformers.CrossEncoder",
@@ -62,7 +63,12 @@ CONSTRUCTED = frozenset(
         "sentence_transformers.SparseEncoder",
     }
 )
-PIPELINES = frozenset({"transformers.pipeline", "transformers.pipelines.pipeline"})
+_PIPELINES = frozenset({"transformers.pipeline", "transformers.pipelines.pipeline"})
+#: The last names of the loads :func:`model_argument` knows and of the Hub's downloads
+#: (``from_pretrained`` for every class that has one), for ``SemanticModel.may_resolve_to``.
+LOADER_NAMES = last_names([*HUB_DOWNLOADS, *DATASET_LOADERS, *_CONSTRUCTED, *_PIPELINES]) | {
+    "from_pretrained"
+}
 #: ``PeftModel.from_pretrained(model, model_id)``: the adapter's id comes second.
 _PEFT_MODELS = re.compile(r"^peft\.(?:peft_model\.)?PeftModel\w*\.from_pretrained$")
 
@@ -91,10 +97,10 @@ def model_argument(model: SemanticModel, call: ast.Call) -> tuple[str, ast.expr 
         return qualname, _argument(call, 1, "model_id")
     if qualname.endswith(".from_pretrained") and root != "huggingface_hub":
         return qualname, _argument(call, 0, "pretrained_model_name_or_path")
-    if qualname in CONSTRUCTED:
+    if qualname in _CONSTRUCTED:
         given = _argument(call, 0, "model_name_or_path")
         return qualname, given if given is not None else _argument(call, 0, "model_name")
-    if qualname in PIPELINES:
+    if qualname in _PIPELINES:
         return qualname, _argument(call, 1, "model")
     if qualname in DATASET_LOADERS:
         return qualname, _argument(call, 0, "path")

@@ -8,12 +8,11 @@ from mlsmells.engine import Check, Context
 from mlsmells.records import Family, Rule
 from mlsmells.rules._util import constant, keyword
 from mlsmells.rules.huggingface._hub import (
-    CONSTRUCTED,
     DATASET_LOADERS,
     HUB_DOWNLOADS,
     HUB_ROOTS,
+    LOADER_NAMES,
     PACKAGED_BUILDERS,
-    PIPELINES,
     is_local_path,
     is_repo_id,
     keyword_value,
@@ -21,7 +20,6 @@ from mlsmells.rules.huggingface._hub import (
     pinned,
     string,
 )
-from mlsmells.semantic.names import last_names
 from mlsmells.semantic.scopes import Scope, ScopeType
 
 RULE = Rule(
@@ -70,10 +68,6 @@ RULE = Rule(
 
 #: Methods and keywords that name a folder the file writes a model or dataset to.
 _SAVES = frozenset({"save_pretrained", "save_model", "save_to_disk"})
-#: The last names of the calls that load from the Hub (see ``model_argument``).
-_LOADERS = last_names(
-    [*HUB_DOWNLOADS, *DATASET_LOADERS, *CONSTRUCTED, *PIPELINES]
-) | {"from_pretrained"}
 _SAVE_KEYWORDS = frozenset({"output_dir", "save_directory", "dataset_path"})
 
 
@@ -94,7 +88,7 @@ class HubRevisionUnpinned(Check):
     def visit(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Call)
         self._record_saves(node)
-        if not self.model.may_resolve_to(node.func, _LOADERS):
+        if not self.model.may_resolve_to(node.func, LOADER_NAMES):
             return  # (most calls: resolved no further)
         qualname = self.model.qualname(node.func)
         if qualname is None or qualname.partition(".")[0] not in HUB_ROOTS:
